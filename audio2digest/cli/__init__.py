@@ -1,0 +1,85 @@
+"""The ``audio2digest`` command line: a thin click layer over the library.
+
+Each area registers its commands from its own module (``cli/run.py``,
+``cli/correct.py``, ...). Library exceptions become one-line errors here, at the
+boundary; nothing below this package prints.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import click
+
+from .. import __version__
+from ..errors import Audio2DigestError
+
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+class Group(click.Group):
+    """A click group that turns library errors into one clean line and exit code 1."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except Audio2DigestError as exc:
+            raise click.ClickException(str(exc)) from exc
+        except KeyboardInterrupt:
+            click.echo("Interrupted.", err=True)
+            sys.exit(130)
+
+    def list_commands(self, ctx):  # keep the order commands were added in (the pipeline's)
+        return list(self.commands)
+
+
+@click.group(cls=Group, context_settings=CONTEXT_SETTINGS)
+@click.version_option(__version__, "-V", "--version", prog_name="audio2digest")
+@click.option("-v", "--verbose", count=True, help="More log output (-v info, -vv debug).")
+@click.option("-q", "--quiet", is_flag=True, help="Only errors; no progress bars.")
+@click.pass_context
+def main(ctx: click.Context, verbose: int, quiet: bool) -> None:
+    """Turn news episodes (videos, podcast feeds, local audio) into written digests.
+
+    \b
+    Typical use:
+      audio2digest run samples/ai-weekly-12.mp3 -o out/
+      audio2digest run https://example.com/feed.xml --latest 3 -o out/
+      audio2digest correct transcript.txt
+      audio2digest render --format html out/ai-weekly-12/digest.json
+
+    Everything runs offline with the embedded Whisper base model.
+    """
+    level = logging.WARNING
+    if quiet:
+        level = logging.ERROR
+    elif verbose == 1:
+        level = logging.INFO
+    elif verbose >= 2:
+        level = logging.DEBUG
+    from .ui import setup_logging
+
+    setup_logging(level)
+    ctx.ensure_object(dict)
+    ctx.obj["quiet"] = quiet
+
+
+@main.group("eval", cls=Group)
+def eval_group() -> None:
+    """Measure quality against gold data: corrections, segments, asr."""
+
+
+def _register() -> None:
+    # Each module adds its commands to ``main`` / ``eval_group`` on import.
+    import importlib
+
+    for name in ("run", "correct", "segment", "render", "batch", "evals", "bench"):
+        try:
+            importlib.import_module(f"{__name__}.{name}")
+        except ModuleNotFoundError as exc:  # an area not built yet
+            if exc.name != f"{__name__}.{name}":
+                raise
+
+
+_register()

@@ -1,0 +1,278 @@
+"""The records that pass between stages. Plain frozen dataclasses, JSON round-trippable.
+
+Every record has ``to_dict()`` and a ``from_dict()`` classmethod; the JSON files
+audio2digest writes (``transcript.json``, ``digest.json``) are these dicts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields, replace
+from typing import Any, Callable, Optional
+
+TRANSCRIPT_SCHEMA = "audio2digest/transcript@1"
+DIGEST_SCHEMA = "audio2digest/digest@1"
+
+ITEM_KINDS = ("news", "intro", "outro")
+
+
+def _from_dict(cls, data: dict):
+    """Build ``cls`` from ``data``, ignoring unknown keys (forward compatible)."""
+    names = {f.name for f in fields(cls)}
+    return cls(**{k: v for k, v in data.items() if k in names})
+
+
+@dataclass(frozen=True)
+class Word:
+    """One recognised word (for Chinese usually one or two characters) with its times."""
+
+    start: float
+    end: float
+    word: str
+    probability: float = 1.0
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Word":
+        return _from_dict(cls, data)
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One decoded segment: text, times, words, and the decoder's confidence figures."""
+
+    id: int
+    start: float
+    end: float
+    text: str
+    words: tuple[Word, ...] = ()
+    avg_logprob: float = 0.0
+    compression_ratio: float = 0.0
+    no_speech_prob: float = 0.0
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["words"] = [w.to_dict() for w in self.words]
+        return d
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Segment":
+        data = dict(data)
+        data["words"] = tuple(Word.from_dict(w) for w in data.get("words", ()))
+        return _from_dict(cls, data)
+
+
+@dataclass(frozen=True)
+class EpisodeMeta:
+    """What we know about an episode's source. Every field but ``source`` may be empty."""
+
+    source: str  # what the user gave: a path or URL
+    title: str = ""
+    date: str = ""  # ISO 8601 date (YYYY-MM-DD) when known
+    uploader: str = ""  # channel / show / author
+    webpage_url: str = ""
+    description: str = ""
+    duration: float = 0.0
+    audio_url: str = ""  # direct media URL, for players (e.g. an RSS enclosure)
+    id: str = ""
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "EpisodeMeta":
+        return _from_dict(cls, data)
+
+
+@dataclass(frozen=True)
+class Correction:
+    """One glossary change. ``start``/``end`` are character offsets into the corrected text
+    of segment ``segment`` (or of the whole text for plain-text correction; then
+    ``segment`` is -1)."""
+
+    start: int
+    end: int
+    before: str
+    after: str
+    term: str
+    score: float
+    rule: str
+    segment: int = -1
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Correction":
+        return _from_dict(cls, data)
+
+
+@dataclass(frozen=True)
+class Repair:
+    """One automatic repair made during transcription (a loop re-decoded, a gap filled)."""
+
+    kind: str  # "loop" | "gap" | "collapse"
+    start: float
+    end: float
+    before: str
+    after: str
+    detail: str = ""
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Repair":
+        return _from_dict(cls, data)
+
+
+@dataclass(frozen=True)
+class Transcript:
+    """A whole episode's transcript. ``segments`` carry the (normalised, corrected) text."""
+
+    episode: EpisodeMeta
+    language: str
+    segments: tuple[Segment, ...]
+    duration: float = 0.0
+    model: str = ""
+    settings: dict = field(default_factory=dict)
+    corrections: tuple[Correction, ...] = ()
+    repairs: tuple[Repair, ...] = ()
+
+    @property
+    def text(self) -> str:
+        """All segment texts joined (no separator for Chinese, a space otherwise)."""
+        sep = "" if self.language.startswith("zh") or self.language in ("ja", "yue") else " "
+        return sep.join(s.text.strip() for s in self.segments if s.text.strip())
+
+    def to_dict(self) -> dict:
+        return {
+            "schema": TRANSCRIPT_SCHEMA,
+            "episode": self.episode.to_dict(),
+            "language": self.language,
+            "duration": self.duration,
+            "model": self.model,
+            "settings": dict(self.settings),
+            "segments": [s.to_dict() for s in self.segments],
+            "corrections": [c.to_dict() for c in self.corrections],
+            "repairs": [r.to_dict() for r in self.repairs],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Transcript":
+        schema = data.get("schema", TRANSCRIPT_SCHEMA)
+        if not str(schema).startswith("audio2digest/transcript@"):
+            raise ValueError(f"not a transcript (schema {schema!r})")
+        return cls(
+            episode=EpisodeMeta.from_dict(data.get("episode") or {"source": ""}),
+            language=data.get("language", ""),
+            segments=tuple(Segment.from_dict(s) for s in data.get("segments", ())),
+            duration=float(data.get("duration") or 0.0),
+            model=data.get("model", ""),
+            settings=dict(data.get("settings") or {}),
+            corrections=tuple(Correction.from_dict(c) for c in data.get("corrections", ())),
+            repairs=tuple(Repair.from_dict(r) for r in data.get("repairs", ())),
+        )
+
+    def replace(self, **changes: Any) -> "Transcript":
+        return replace(self, **changes)
+
+
+@dataclass(frozen=True)
+class Entity:
+    term: str
+    category: str = ""
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Entity":
+        return _from_dict(cls, data)
+
+
+@dataclass(frozen=True)
+class Item:
+    """One news item (or the intro/outro) of an episode."""
+
+    index: int
+    kind: str  # one of ITEM_KINDS
+    title: str
+    summary: str
+    text: str
+    start: Optional[float] = None
+    end: Optional[float] = None
+    entities: tuple[Entity, ...] = ()
+    category: str = ""
+    keywords: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["entities"] = [e.to_dict() for e in self.entities]
+        d["keywords"] = list(self.keywords)
+        return d
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Item":
+        data = dict(data)
+        data["entities"] = tuple(Entity.from_dict(e) for e in data.get("entities", ()))
+        data["keywords"] = tuple(data.get("keywords", ()))
+        return _from_dict(cls, data)
+
+
+@dataclass(frozen=True)
+class Digest:
+    """An episode's digest: its metadata and items. Serialises to ``digest.json``."""
+
+    episode: EpisodeMeta
+    language: str
+    items: tuple[Item, ...]
+    duration: float = 0.0
+    corrections: tuple[Correction, ...] = ()
+    model: str = ""
+
+    def to_dict(self) -> dict:
+        ep = self.episode.to_dict()
+        ep["duration"] = self.duration or ep.get("duration", 0.0)
+        ep["language"] = self.language
+        ep["model"] = self.model
+        return {
+            "schema": DIGEST_SCHEMA,
+            "episode": ep,
+            "items": [i.to_dict() for i in self.items],
+            "corrections": [c.to_dict() for c in self.corrections],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Digest":
+        schema = data.get("schema", "")
+        if not str(schema).startswith("audio2digest/digest@"):
+            raise ValueError(f"not a digest (schema {schema!r})")
+        ep = dict(data.get("episode") or {})
+        return cls(
+            episode=EpisodeMeta.from_dict({"source": "", **ep}),
+            language=ep.get("language", ""),
+            items=tuple(Item.from_dict(i) for i in data.get("items", ())),
+            duration=float(ep.get("duration") or 0.0),
+            corrections=tuple(Correction.from_dict(c) for c in data.get("corrections", ())),
+            model=ep.get("model", ""),
+        )
+
+
+@dataclass(frozen=True)
+class Progress:
+    """A progress report from library code. ``total`` 0 means unknown."""
+
+    stage: str  # "fetch", "transcribe", "correct", "segment", "render", ...
+    done: float
+    total: float = 0.0
+    message: str = ""
+    episode: str = ""
+
+
+ProgressCallback = Callable[[Progress], None]
+
+
+def no_progress(_: Progress) -> None:
+    """The default progress callback: ignore."""
