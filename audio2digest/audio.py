@@ -1,0 +1,54 @@
+"""Decode audio to mono 16 kHz float32 (PyAV via faster-whisper) with clear errors."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from .errors import AudioError
+
+log = logging.getLogger("audio2digest.audio")
+
+SAMPLE_RATE = 16000
+
+
+def load_audio(path: str | os.PathLike):
+    """Return a numpy float32 array at 16 kHz mono. Raises :class:`AudioError`."""
+    p = Path(path)
+    if not p.exists():
+        raise AudioError(f"{p}: no such file")
+    if not p.is_file():
+        raise AudioError(f"{p}: not a file")
+    if p.stat().st_size == 0:
+        raise AudioError(f"{p}: empty file")
+    from faster_whisper.audio import decode_audio
+
+    try:
+        audio = decode_audio(str(p), sampling_rate=SAMPLE_RATE)
+    except Exception as exc:  # PyAV raises InvalidDataError, IndexError (no audio stream), ...
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        if isinstance(exc, (IndexError, StopIteration)):
+            reason = "no audio stream"
+        raise AudioError(f"{p}: not decodable audio ({reason})") from exc
+    if audio.size < SAMPLE_RATE // 10:
+        raise AudioError(f"{p}: no audio samples (truncated or empty stream)")
+    log.debug("%s: %.1f s of audio", p, audio.size / SAMPLE_RATE)
+    return audio
+
+
+def duration_of(audio) -> float:
+    return float(audio.size) / SAMPLE_RATE
+
+
+def is_silent(audio, threshold_dbfs: float = -55.0) -> bool:
+    """True when the loudest 50 ms window stays below ``threshold_dbfs`` (digital silence)."""
+    import numpy as np
+
+    win = SAMPLE_RATE // 20
+    n = audio.size // win
+    if n == 0:
+        return True
+    frames = audio[: n * win].reshape(n, win)
+    rms = np.sqrt((frames.astype("float64") ** 2).mean(axis=1)).max()
+    return bool(rms <= 0 or 20 * np.log10(rms) < threshold_dbfs)
