@@ -1,0 +1,100 @@
+"""Shared fixtures: the real data beside the checkout, a quiet local HTTP server."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import threading
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = ROOT / "samples"
+SHARED = Path(os.environ.get("AUDIO2DIGEST_SHARED", ROOT.parent / "shared"))
+REAL_CLIPS = SHARED / "real-clips"
+DEV_EPISODES = SHARED / "dev-episodes"
+
+
+def need(path: Path) -> Path:
+    if not path.exists():
+        pytest.skip(f"test data not found: {path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def real_clips() -> Path:
+    return need(REAL_CLIPS)
+
+
+@pytest.fixture(scope="session")
+def samples() -> Path:
+    return SAMPLES
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    routes: dict = {}
+
+    def log_message(self, *args):  # keep test output clean
+        pass
+
+    def do_GET(self):
+        route = self.routes.get(self.path)
+        if route is not None:
+            status, ctype, body = route
+            self.send_response(status)
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return
+        try:
+            super().do_GET()
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+
+class LocalServer:
+    """A threaded HTTP server on 127.0.0.1 serving a directory plus fixed routes."""
+
+    def __init__(self, directory: Path):
+        self.directory = directory
+        handler = type("H", (_QuietHandler,), {"routes": {}})
+        self.routes = handler.routes
+        self.httpd = http.server.ThreadingHTTPServer(
+            ("127.0.0.1", 0), functools.partial(handler, directory=str(directory)))
+        self.httpd.daemon_threads = True
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.httpd.server_address[1]}"
+
+    def url(self, path: str) -> str:
+        return f"{self.base}/{path.lstrip('/')}"
+
+    def route(self, path: str, body: bytes, ctype: str = "application/octet-stream", status: int = 200):
+        self.routes["/" + path.lstrip("/")] = (status, ctype, body)
+
+    def close(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture
+def http_server(tmp_path):
+    root = tmp_path / "www"
+    root.mkdir()
+    srv = LocalServer(root)
+    yield srv
+    srv.close()
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
