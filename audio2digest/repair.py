@@ -1,0 +1,512 @@
+"""Loop and coverage repair after decoding.
+
+Whisper base, above all when biased with many ``hotwords``, sometimes loops (one phrase
+printed nine times) and sometimes drops a sentence of speech. This module finds both
+failure modes and repairs them by re-decoding only the affected windows.
+
+Loop detection (:func:`loop_flags`) flags a segment when any of these hold:
+
+- ``compression``: zlib compression ratio of its text above ``max_compression_ratio``
+  (2.4, faster-whisper's own threshold);
+- ``tandem``: a phrase repeats back to back (``ABCABCABC``), inside one segment or running
+  across neighbouring segments (units are CJK characters and Latin/digit words);
+- ``ngram``: one n-gram of ``ngram_size`` units occurs ``ngram_repeats`` times or more in
+  the segment, back to back or not;
+- ``crowded``: more text units per second than anybody speaks (``max_units_per_second``),
+  or most of its words squeezed into (near) zero duration.
+
+Each run of flagged segments becomes one window, re-decoded on its own
+(``clip_timestamps``) with safer settings: no hotwords, temperature fallback, then a
+repetition penalty. Candidates (the original included) are ranked by :func:`score`::
+
+    score = avg_logprob (weighted by text length)
+            - 1.0   if any loop flag remains
+            - 0.5 * share of the window's VAD speech not covered by the candidate's words
+            + 0.25 * agreement (similarity to the original with its repeats collapsed)
+
+and the best is kept. Should the winner still loop, back-to-back repeats are collapsed
+to one copy (:func:`collapse_repeats`): a last resort, recorded as ``collapse``.
+
+Coverage check (:func:`find_coverage_gaps`): stretches the VAD marks as speech but no
+word covers for more than ``min_gap`` seconds are re-decoded alone and spliced in.
+
+Every change is returned as a :class:`~audio2digest.types.Repair`, which ends up in
+``transcript.json``.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import zlib
+from dataclasses import dataclass, replace
+from typing import Iterable, Optional, Sequence
+
+from .types import Repair, Segment, Word
+
+log = logging.getLogger("audio2digest.repair")
+
+_UNIT = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]|[A-Za-z0-9]+(?:[.\-'][A-Za-z0-9]+)*")
+_NORM_WORD = re.compile(r"[\s\W_]+", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class RepairOptions:
+    """Thresholds and settings of loop and coverage repair."""
+
+    max_compression_ratio: float = 2.4
+    tandem_min_reps: int = 3  # a phrase of 2+ units back to back this many times
+    tandem_min_units: int = 8  # ... covering at least this many units in all
+    tandem_single_reps: int = 6  # one unit (a character / word) this many times in a row
+    ngram_size: int = 4
+    ngram_repeats: int = 4
+    max_units_per_second: float = 12.0  # Mandarin news is read at ~4-6 characters/s
+    crowded_min_units: int = 10
+    zero_word_share: float = 0.5  # share of words lasting <= 20 ms that marks a crowded segment
+    min_gap: float = 1.5  # seconds of VAD speech without words that count as a dropped stretch
+    word_tolerance: float = 0.25  # seconds around each word that still count as covered
+    window_pad: float = 0.2  # seconds added to each side of a re-decoded window
+    coverage: bool = True
+    loops: bool = True
+    collapse: bool = True
+    # faster-whisper settings for re-decoding, tried in order until a candidate has no loop
+    retries: tuple = (
+        {"temperature": [0.0, 0.2, 0.4, 0.6, 0.8], "compression_ratio_threshold": 2.0},
+        {"temperature": [0.0, 0.2, 0.4], "repetition_penalty": 1.2, "no_repeat_ngram_size": 6,
+         "compression_ratio_threshold": 2.0},
+    )
+
+
+DEFAULT_OPTIONS = RepairOptions()
+
+
+# ---------------------------------------------------------------------------------------
+# detection (pure functions; no model)
+
+
+def units(text: str) -> list[str]:
+    """Text units for repetition checks: single CJK characters, lower-cased Latin/digit words."""
+    return [u.lower() for u in _UNIT.findall(text or "")]
+
+
+def compression_ratio(text: str) -> float:
+    """zlib compression ratio of ``text`` (as faster-whisper computes it); 0 for empty text."""
+    data = (text or "").encode("utf-8")
+    if not data:
+        return 0.0
+    return len(data) / len(zlib.compress(data))
+
+
+def find_tandem_repeats(seq: Sequence, *, min_reps: int = 3, min_units: int = 8,
+                        single_reps: int = 6, max_period: int = 40) -> list[tuple[int, int, int]]:
+    """Back-to-back repeats in ``seq``: a list of ``(start, period, reps)``.
+
+    ``seq[start : start + period]`` occurs ``reps`` times in a row. A period of one unit
+    must repeat ``single_reps`` times; longer periods ``min_reps`` times and cover
+    ``min_units`` units or more. Overlapping finds keep the one covering most units.
+    """
+    n = len(seq)
+    found: list[tuple[int, int, int]] = []
+    for period in range(1, min(max_period, n // 2) + 1):
+        need = single_reps if period == 1 else min_reps
+        i = 0
+        while i + period < n:
+            run = 0  # positions j >= i with seq[j] == seq[j + period], contiguous
+            while i + run + period < n and seq[i + run] == seq[i + run + period]:
+                run += 1
+            if run:
+                reps = run // period + 1
+                if reps >= need and reps * period >= (min_units if period > 1 else need):
+                    found.append((i, period, reps))
+                i += run + 1
+            else:
+                i += 1
+    # keep the largest non-overlapping finds
+    found.sort(key=lambda f: (-f[1] * f[2], f[1]))
+    kept: list[tuple[int, int, int]] = []
+    for f in found:
+        a, b = f[0], f[0] + f[1] * f[2]
+        if all(b <= k[0] or a >= k[0] + k[1] * k[2] for k in kept):
+            kept.append(f)
+    return sorted(kept)
+
+
+def _max_ngram_count(us: list[str], n: int) -> int:
+    counts: dict[tuple, int] = {}
+    for i in range(len(us) - n + 1):
+        key = tuple(us[i:i + n])
+        counts[key] = counts.get(key, 0) + 1
+    return max(counts.values(), default=0)
+
+
+def segment_flags(seg: Segment, opts: RepairOptions = DEFAULT_OPTIONS) -> list[str]:
+    """Loop signs of one segment on its own (see the module docstring)."""
+    flags = []
+    text = seg.text or ""
+    us = units(text)
+    if compression_ratio(text) > opts.max_compression_ratio and len(us) >= opts.tandem_min_units:
+        flags.append("compression")
+    if find_tandem_repeats(us, min_reps=opts.tandem_min_reps, min_units=opts.tandem_min_units,
+                           single_reps=opts.tandem_single_reps):
+        flags.append("tandem")
+    if _max_ngram_count(us, opts.ngram_size) >= opts.ngram_repeats:
+        flags.append("ngram")
+    dur = max(seg.end - seg.start, 0.0)
+    if len(us) >= opts.crowded_min_units and len(us) > opts.max_units_per_second * max(dur, 0.05):
+        flags.append("crowded")
+    elif len(seg.words) >= 8:
+        zero = sum(1 for w in seg.words if w.end - w.start <= 0.02)
+        if zero >= opts.zero_word_share * len(seg.words):
+            flags.append("crowded")
+    return flags
+
+
+def loop_flags(segments: Sequence[Segment], opts: RepairOptions = DEFAULT_OPTIONS) -> dict[int, list[str]]:
+    """Flag looping segments. Returns ``{index in segments: [reasons]}`` (only flagged ones).
+
+    Besides each segment's own signs, a phrase recurring back to back across neighbouring
+    segments (the same sentence as three segments in a row) flags all segments it spans.
+    """
+    flagged: dict[int, list[str]] = {}
+    for i, seg in enumerate(segments):
+        f = segment_flags(seg, opts)
+        if f:
+            flagged[i] = f
+    # repeats that run across segment boundaries
+    seq: list[str] = []
+    owner: list[int] = []
+    for i, seg in enumerate(segments):
+        us = units(seg.text)
+        seq.extend(us)
+        owner.extend([i] * len(us))
+    for start, period, reps in find_tandem_repeats(
+            seq, min_reps=opts.tandem_min_reps, min_units=opts.tandem_min_units,
+            single_reps=opts.tandem_single_reps):
+        span = set(owner[start:start + period * reps])
+        if len(span) > 1:
+            for i in span:
+                if "repeat-across" not in flagged.setdefault(i, []):
+                    flagged[i].append("repeat-across")
+    return flagged
+
+
+def count_loops(segments: Sequence[Segment], opts: RepairOptions = DEFAULT_OPTIONS) -> int:
+    """Number of loops: runs of consecutive flagged segments."""
+    return len(_runs(sorted(loop_flags(segments, opts))))
+
+
+def _runs(indices: Sequence[int]) -> list[list[int]]:
+    runs: list[list[int]] = []
+    for i in indices:
+        if runs and i == runs[-1][-1] + 1:
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    return runs
+
+
+# ---------------------------------------------------------------------------------------
+# collapse (last resort)
+
+
+def _norm_word(w: str) -> str:
+    return _NORM_WORD.sub("", w).lower()
+
+
+def collapse_repeats(seg: Segment, opts: RepairOptions = DEFAULT_OPTIONS) -> Segment:
+    """Keep one copy of each back-to-back repeat in ``seg`` (by words when it has them)."""
+    if seg.words:
+        keys = [_norm_word(w.word) for w in seg.words]
+        idx = [i for i, k in enumerate(keys) if k]  # ignore punctuation-only words
+        seq = [keys[i] for i in idx]
+        drop: set[int] = set()
+        for start, period, reps in find_tandem_repeats(
+                seq, min_reps=opts.tandem_min_reps, min_units=opts.tandem_min_units // 2 or 2,
+                single_reps=opts.tandem_single_reps):
+            for j in range(start + period, start + period * reps):
+                drop.add(idx[j])
+        if drop:
+            # punctuation-only words between two dropped words go too
+            words = [w for i, w in enumerate(seg.words)
+                     if i not in drop and not (keys[i] == "" and i - 1 in drop and i + 1 in drop)]
+            text = "".join(w.word for w in words)
+            if words:
+                return replace(seg, text=text, words=tuple(words), end=max(seg.start, words[-1].end))
+    # text only: collapse on units, rebuilding text from the kept units' spans
+    spans = [(m.start(), m.end()) for m in _UNIT.finditer(seg.text)]
+    seq = [seg.text[a:b].lower() for a, b in spans]
+    cut: list[tuple[int, int]] = []
+    for start, period, reps in find_tandem_repeats(
+            seq, min_reps=opts.tandem_min_reps, min_units=opts.tandem_min_units,
+            single_reps=opts.tandem_single_reps):
+        a = spans[start + period][0]
+        b = spans[start + period * reps - 1][1]
+        cut.append((a, b))
+    if not cut:
+        return seg
+    text, pos = [], 0
+    for a, b in sorted(cut):
+        text.append(seg.text[pos:a])
+        pos = b
+    text.append(seg.text[pos:])
+    return replace(seg, text="".join(text))
+
+
+# ---------------------------------------------------------------------------------------
+# coverage (pure)
+
+
+def _subtract(interval: tuple[float, float], covers: Sequence[tuple[float, float]]):
+    s, e = interval
+    out = []
+    cur = s
+    for a, b in covers:
+        if b <= cur or a >= e:
+            continue
+        if a > cur:
+            out.append((cur, min(a, e)))
+        cur = max(cur, b)
+        if cur >= e:
+            break
+    if cur < e:
+        out.append((cur, e))
+    return out
+
+
+def covered_intervals(segments: Iterable[Segment], tolerance: float = 0.25) -> list[tuple[float, float]]:
+    """Merged time intervals covered by words (segment spans for segments without words)."""
+    ivs = []
+    for seg in segments:
+        if seg.words:
+            ivs.extend((w.start - tolerance, w.end + tolerance) for w in seg.words)
+        elif (seg.text or "").strip():
+            ivs.append((seg.start - tolerance, seg.end + tolerance))
+    ivs.sort()
+    merged: list[list[float]] = []
+    for a, b in ivs:
+        if merged and a <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], b)
+        else:
+            merged.append([a, b])
+    return [(a, b) for a, b in merged]
+
+
+def find_coverage_gaps(speech: Sequence[tuple[float, float]], segments: Sequence[Segment], *,
+                       min_gap: float = 1.5, tolerance: float = 0.25) -> list[tuple[float, float]]:
+    """Stretches of ``speech`` (VAD, seconds) longer than ``min_gap`` that no word covers."""
+    covers = covered_intervals(segments, tolerance)
+    gaps = []
+    for iv in speech:
+        for a, b in _subtract(iv, covers):
+            if b - a > min_gap:
+                gaps.append((round(a, 3), round(b, 3)))
+    return gaps
+
+
+def uncovered_seconds(speech, segments, *, min_gap: float = 1.5, tolerance: float = 0.25) -> float:
+    """Total seconds of speech in gaps longer than ``min_gap``."""
+    return round(sum(b - a for a, b in find_coverage_gaps(speech, segments, min_gap=min_gap,
+                                                           tolerance=tolerance)), 3)
+
+
+def speech_stretches(audio, *, threshold: float = 0.5, min_silence_ms: int = 300,
+                     speech_pad_ms: int = 100) -> list[tuple[float, float]]:
+    """VAD speech stretches of a 16 kHz array, in seconds (tighter settings than decoding's
+    VAD, so that pauses between sentences do not count as speech)."""
+    from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+    opts = VadOptions(threshold=threshold, min_silence_duration_ms=min_silence_ms,
+                      speech_pad_ms=speech_pad_ms)
+    return [(c["start"] / 16000, c["end"] / 16000) for c in get_speech_timestamps(audio, opts)]
+
+
+# ---------------------------------------------------------------------------------------
+# scoring
+
+
+def _similarity(a: str, b: str) -> float:
+    from rapidfuzz import fuzz
+
+    return fuzz.ratio(a, b) / 100.0
+
+
+def score(candidate: Sequence[Segment], *, speech: Sequence[tuple[float, float]] = (),
+          window: Optional[tuple[float, float]] = None, reference: str = "",
+          opts: RepairOptions = DEFAULT_OPTIONS) -> float:
+    """Rank a window's candidate transcription; higher is better (see the module docstring)."""
+    text = "".join(s.text for s in candidate)
+    n = len(units(text))
+    if n:
+        lp = sum(s.avg_logprob * max(len(units(s.text)), 1) for s in candidate) / \
+            sum(max(len(units(s.text)), 1) for s in candidate)
+    else:
+        lp = -1.0
+    value = lp
+    if loop_flags(candidate, opts):
+        value -= 1.0
+    if window is not None and speech:
+        inside = [(max(a, window[0]), min(b, window[1])) for a, b in speech
+                  if b > window[0] and a < window[1]]
+        total = sum(b - a for a, b in inside)
+        if total > 0:
+            covers = covered_intervals(candidate, opts.word_tolerance)
+            missing = sum(b - a for iv in inside for a, b in _subtract(iv, covers))
+            value -= 0.5 * missing / total
+    if reference:
+        value += 0.25 * _similarity("".join(units(text)), "".join(units(reference)))
+    return value
+
+
+# ---------------------------------------------------------------------------------------
+# repair with the model
+
+
+def _within(segments: Iterable[Segment], start: float, end: float) -> list[Segment]:
+    """Segments (words trimmed) whose words fall inside [start, end] by their midpoints."""
+    out = []
+    for seg in segments:
+        if seg.words:
+            words = tuple(w for w in seg.words if start <= (w.start + w.end) / 2 <= end)
+            if not words:
+                continue
+            if len(words) != len(seg.words):
+                seg = replace(seg, words=words, text="".join(w.word for w in words),
+                              start=words[0].start, end=words[-1].end)
+            out.append(seg)
+        elif start <= (seg.start + seg.end) / 2 <= end and seg.text.strip():
+            out.append(seg)
+    return out
+
+
+def _redecode(model, audio, options, window, *, language, settings) -> list[Segment]:
+    from .transcribe import decode
+
+    segs, _ = decode(model, audio, options, language=language, clip_timestamps=list(window),
+                     hotwords=None, **settings)
+    return _within(segs, window[0] - 0.5, window[1] + 0.5)
+
+
+def _text(segs: Sequence[Segment]) -> str:
+    return "".join(s.text for s in segs).strip()
+
+
+def _settings_label(settings: dict) -> str:
+    return ", ".join(f"{k}={v}" for k, v in settings.items())
+
+
+def repair_loops(model, audio, segments: list[Segment], options, *, language,
+                 speech: Sequence[tuple[float, float]] = (),
+                 opts: RepairOptions = DEFAULT_OPTIONS) -> tuple[list[Segment], list[Repair]]:
+    """Re-decode each run of looping segments; keep the best candidate by :func:`score`."""
+    flagged = loop_flags(segments, opts)
+    if not flagged:
+        return segments, []
+    duration = audio.size / 16000
+    out = list(segments)
+    repairs: list[Repair] = []
+    replacements: list[tuple[list[int], list[Segment]]] = []
+    for run in _runs(sorted(flagged)):
+        original = [segments[i] for i in run]
+        reasons = sorted({r for i in run for r in flagged[i]})
+        lo = segments[run[0] - 1].end if run[0] > 0 else 0.0
+        hi = segments[run[-1] + 1].start if run[-1] + 1 < len(segments) else duration
+        start = max(lo, original[0].start - opts.window_pad, 0.0)
+        end = min(hi, max(s.end for s in original) + opts.window_pad, duration)
+        if end - start < 0.2:
+            end = min(duration, start + 0.2)
+        window = (round(start, 3), round(end, 3))
+        collapsed_ref = _text([collapse_repeats(s, opts) for s in original])
+        best, best_score, best_label = original, score(original, speech=speech, window=window,
+                                                       reference=collapsed_ref, opts=opts), "original"
+        log.info("loop at %.1f-%.1f s (%s): %r", window[0], window[1], ", ".join(reasons),
+                 _text(original)[:80])
+        for settings in opts.retries:
+            try:
+                cand = _redecode(model, audio, options, window, language=language, settings=settings)
+            except Exception as exc:  # a failed retry must not lose the transcript
+                log.warning("re-decoding %.1f-%.1f s failed: %s", window[0], window[1], exc)
+                continue
+            s = score(cand, speech=speech, window=window, reference=collapsed_ref, opts=opts)
+            log.debug("candidate (%s): score %.3f %r", _settings_label(settings), s, _text(cand)[:80])
+            if s > best_score:
+                best, best_score, best_label = cand, s, _settings_label(settings)
+            if cand and not loop_flags(cand, opts):
+                break
+        kind = "loop"
+        if opts.collapse and loop_flags(best, opts):
+            best = [collapse_repeats(s, opts) for s in best]
+            kind = "collapse"
+            best_label += "; residual repeats collapsed"
+        replacements.append((run, best))
+        repairs.append(Repair(kind=kind, start=window[0], end=window[1], before=_text(original),
+                              after=_text(best),
+                              detail=f"flags: {', '.join(reasons)}; kept: {best_label} "
+                                     f"(score {best_score:.3f})"))
+    for run, new in reversed(replacements):
+        out[run[0]:run[-1] + 1] = new
+    return out, repairs
+
+
+def fill_gaps(model, audio, segments: list[Segment], options, *, language,
+              speech: Sequence[tuple[float, float]],
+              opts: RepairOptions = DEFAULT_OPTIONS) -> tuple[list[Segment], list[Repair]]:
+    """Re-decode each uncovered speech stretch on its own and splice its words in."""
+    gaps = find_coverage_gaps(speech, segments, min_gap=opts.min_gap, tolerance=opts.word_tolerance)
+    if not gaps:
+        return segments, []
+    duration = audio.size / 16000
+    out = list(segments)
+    repairs = []
+    for a, b in gaps:
+        window = (round(max(0.0, a - opts.window_pad), 3), round(min(duration, b + opts.window_pad), 3))
+        log.info("uncovered speech %.1f-%.1f s: re-decoding", a, b)
+        new: list[Segment] = []
+        label = ""
+        for settings in ({"temperature": [0.0, 0.2, 0.4, 0.6]},) + tuple(opts.retries):
+            try:
+                cand = _redecode(model, audio, options, window, language=language, settings=settings)
+            except Exception as exc:
+                log.warning("re-decoding %.1f-%.1f s failed: %s", window[0], window[1], exc)
+                continue
+            # only words that fill the gap; neighbours already have the rest
+            cand = [s for s in _within(cand, a - opts.word_tolerance, b + opts.word_tolerance)
+                    if s.text.strip()]
+            if cand and not loop_flags(cand, opts):
+                new, label = cand, _settings_label(settings)
+                break
+        if not new:
+            repairs.append(Repair(kind="gap", start=a, end=b, before="", after="",
+                                  detail="speech without words; re-decoding found no words"))
+            continue
+        out.extend(new)
+        repairs.append(Repair(kind="gap", start=a, end=b, before="", after=_text(new),
+                              detail=f"{b - a:.1f} s of speech without words; re-decoded ({label})"))
+    out.sort(key=lambda s: (s.start, s.end))
+    return out, repairs
+
+
+def repair_segments(model, audio, segments: Sequence[Segment], options, *, language: str,
+                    opts: RepairOptions = DEFAULT_OPTIONS) -> tuple[list[Segment], list[Repair]]:
+    """Repair loops, then fill uncovered speech. Returns ``(segments, repairs)``.
+
+    Segments come back in time order with ids renumbered; only flagged windows and
+    uncovered stretches are re-decoded.
+    """
+    segs = sorted(segments, key=lambda s: (s.start, s.end))
+    repairs: list[Repair] = []
+    speech: list[tuple[float, float]] = []
+    if opts.coverage:
+        try:
+            speech = speech_stretches(audio)
+        except Exception as exc:  # VAD is an aid here; never fail the stage for it
+            log.warning("VAD for the coverage check failed: %s", exc)
+    if opts.loops:
+        segs, r = repair_loops(model, audio, segs, options, language=language, speech=speech, opts=opts)
+        repairs.extend(r)
+    if opts.coverage and speech:
+        segs, r = fill_gaps(model, audio, segs, options, language=language, speech=speech, opts=opts)
+        repairs.extend(r)
+    segs = [replace(s, id=i) for i, s in enumerate(sorted(segs, key=lambda s: (s.start, s.end)))]
+    for r in repairs:
+        log.info("repair %s %.1f-%.1f s: %r -> %r", r.kind, r.start, r.end, r.before[:40], r.after[:40])
+    return segs, repairs
