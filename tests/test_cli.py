@@ -1,0 +1,63 @@
+"""The CLI as a whole: every command teaches, help is instant, errors are one line."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from audio2digest import __version__
+from audio2digest.cli import main
+
+HEAVY = ("faster_whisper", "ctranslate2", "jieba", "yt_dlp", "ray", "onnxruntime", "opencc",
+         "pypinyin", "rapidfuzz", "av", "numpy")
+
+
+def _all_commands(group: click.Group, prefix=()):
+    for name, cmd in group.commands.items():
+        yield prefix + (name,), cmd
+        if isinstance(cmd, click.Group):
+            yield from _all_commands(cmd, prefix + (name,))
+
+
+@pytest.mark.parametrize("path, cmd", list(_all_commands(main)), ids=lambda v: " ".join(v) if isinstance(v, tuple) else "")
+def test_every_command_has_help(path, cmd):
+    assert cmd.help and len(cmd.help.strip()) > 20, f"{' '.join(path)} has no help"
+    result = CliRunner().invoke(main, [*path, "--help"])
+    assert result.exit_code == 0, result.output
+    assert "Usage:" in result.output
+
+
+def test_pipeline_commands_registered():
+    for name in ("run", "transcribe", "models", "bench"):
+        assert name in main.commands
+
+
+def test_help_imports_nothing_heavy():
+    code = ("import sys; from audio2digest.cli import main\n"
+            "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+            f"print('HEAVY:' + ','.join(m for m in {HEAVY!r} if m in sys.modules))")
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert res.stdout.strip().splitlines()[-1] == "HEAVY:", res.stdout.strip().splitlines()[-1]
+
+
+def test_version():
+    result = CliRunner().invoke(main, ["--version"])
+    assert __version__ in result.output
+
+
+def test_missing_file_is_one_line_error(tmp_path):
+    result = CliRunner().invoke(main, ["transcribe", str(tmp_path / "nope.wav")])
+    assert result.exit_code == 1
+    assert result.output.strip() == f"Error: {tmp_path / 'nope.wav'}: no such file"
+
+
+def test_bad_model_is_one_line_error(tmp_path):
+    audio = tmp_path / "a.wav"
+    audio.write_bytes(b"RIFF")
+    result = CliRunner().invoke(main, ["transcribe", "--model", "huge-v9", str(audio)])
+    assert result.exit_code != 0
+    assert "Invalid model 'huge-v9'" in result.output or "not decodable" in result.output
