@@ -215,7 +215,7 @@ def list_episodes(source: str, *, latest: Optional[int] = None, timeout: float =
             raise FetchError(f"{source}: not a file")
         if p.stat().st_size == 0:
             raise FetchError(f"{source}: empty file")
-        return [EpisodeMeta(source=str(p), title=p.stem, id=p.stem)]
+        return [local_meta(p, source)]
     ctype, head = _probe_url(source, timeout)
     if _looks_like_feed(ctype, head):
         entries = read_feed(source, timeout)
@@ -226,6 +226,35 @@ def list_episodes(source: str, *, latest: Optional[int] = None, timeout: float =
         name = Path(urlparse(source).path).stem or "episode"
         return [EpisodeMeta(source=source, title=name, webpage_url=source, audio_url=source, id=name)]
     return _ytdlp_list(source, latest)
+
+
+def local_meta(path: Path, source: str) -> EpisodeMeta:
+    """Metadata of a local file from its container tags (ID3, Vorbis comments, MP4 atoms)."""
+    tags: dict[str, str] = {}
+    duration = 0.0
+    try:
+        import av
+
+        with av.open(str(path)) as container:
+            tags = {k.lower(): str(v).strip() for k, v in (container.metadata or {}).items()}
+            for stream in container.streams:
+                for k, v in (stream.metadata or {}).items():
+                    tags.setdefault(k.lower(), str(v).strip())
+            if container.duration:
+                duration = container.duration / 1_000_000
+    except Exception as exc:  # not readable here: decoding will report it properly
+        log.debug("%s: no container metadata (%s)", path, exc)
+    date = tags.get("date") or tags.get("creation_time") or ""
+    m = re.match(r"(\d{4})-?(\d{2})-?(\d{2})", date)
+    return EpisodeMeta(
+        source=source,
+        title=tags.get("title") or path.stem,
+        date=f"{m.group(1)}-{m.group(2)}-{m.group(3)}" if m else "",
+        uploader=tags.get("artist") or tags.get("album_artist") or tags.get("album") or "",
+        description=tags.get("comment") or tags.get("description") or "",
+        duration=round(duration, 3),
+        id=path.stem,
+    )
 
 
 # ---------------------------------------------------------------- yt-dlp

@@ -112,3 +112,18 @@ def test_slug_is_safe(title):
 
 def test_slug_keeps_chinese():
     assert slugify("AI 周末快讯 第十二期") == "ai-周末快讯-第十二期"
+
+
+def test_local_file_metadata_from_tags(samples):
+    [meta] = list_episodes(str(samples / "ai-weekly-12.mp3"))
+    assert meta.title == "AI 周末快讯 第十二期"
+    assert meta.uploader == "AI 周末快讯"
+    assert meta.date == "2026-11-08"
+    assert "DeepSeek-R2" in meta.description
+    assert abs(meta.duration - 134.13) < 0.1
+
+
+def test_local_file_without_tags_uses_its_name(real_clips):
+    [meta] = list_episodes(str(real_clips / "en_jfk_inaugural_1961.wav"))
+    assert meta.title == "en_jfk_inaugural_1961"
+    assert abs(meta.duration - 11.0) < 0.05
