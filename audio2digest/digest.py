@@ -233,18 +233,27 @@ def summarize(text: str, *, cjk: Optional[bool] = None, language: Optional[str] 
     sents = _sentences(text, cjk)
     if len(sents) > 1 and len(_strip_lead(sents[0], cjk)) < (12 if cjk else 30):
         sents = sents[1:]
-    out = []
+    cap = 90 if cjk else 300
+    out: list[str] = []
     size = 0
-    cap = 140 if cjk else 360
     for s in sents[:max_sentences]:
         if out and size + len(s) > cap:
             break
+        if not out and len(s) > cap:
+            # one long sentence: keep whole clauses up to the cap
+            clauses = re.split(r"(?<=[，,；;：:])" if cjk else r"(?<=[,;:])\s+", s)
+            kept = ""
+            for c in clauses:
+                if kept and len(kept) + len(c) > cap:
+                    break
+                kept += c if cjk else ((" " if kept else "") + c)
+            s = kept.rstrip("，,；;：: ")
+            s = _truncate(s, cap, cjk) if len(s) > cap else s + ("。" if cjk else ".")
+            out.append(s)
+            break
         out.append(s)
         size += len(s)
-    summary = ("" if cjk else " ").join(out)
-    if len(summary) > cap:
-        summary = _truncate(summary, cap, cjk)
-    return summary
+    return ("" if cjk else " ").join(out)
 
 
 def categorize(text: str, entities: Sequence[Entity] = (), *, cjk: Optional[bool] = None,

@@ -38,6 +38,7 @@ logger = logging.getLogger("audio2digest.segment")
 
 __all__ = [
     "SegmentOptions",
+    "TEXT_OPTIONS",
     "Unit",
     "segment_transcript",
     "segment_text",
@@ -85,12 +86,13 @@ _INTRO = re.compile(
 )
 _OUTRO = re.compile(
     r"(以上就是|就到这里|下期再见|下次再见|感谢收听|谢谢收听|谢谢大家|我们下期|节目简介|"
-    r"thanks for listening|thank you for listening|that is all\b|that's all\b|that's it for|"
+    r"thanks for listening|thank you for listening|that is all\b|that's (?:it )?all\b|that's it for|"
     r"see you next|links to everything|show notes|until next time)",
     re.I,
 )
 
 _SENT_END = "。！？!?；;…"
+_PUNCT = _SENT_END + "，,、：:.）)”」』》"
 _QUOTE_OPEN = "“「『《"
 _QUOTE_CLOSE = "”」』》"
 
@@ -129,7 +131,8 @@ _EN_STOP_CAPS = set(
     Next Finally Meanwhile Also Links See Thanks Thank Researchers Users Developers Today
     Yesterday Tomorrow Monday Tuesday Wednesday Thursday Friday Saturday Sunday After Before
     Then So Yes No Not Now Some Many More Most One Two Three Four Five Six Seven Eight Nine Ten
-    That's It's Let's Over Under Elsewhere Moving Turning First Lastly Last Speaking""".split()
+    That's It's Let's Over Under Elsewhere Moving Turning First Lastly Last Speaking Mr Mrs Ms Dr
+    Episode Part Chapter Season""".split()
 )
 _ACRONYM_STOP = {"AI", "OK", "API", "CEO", "CTO", "PDF", "URL", "TV", "AM", "PM"}
 
@@ -278,27 +281,39 @@ class Unit:
     start: Optional[float] = None
     end: Optional[float] = None
     pause_before: float = 0.0  # seconds of silence before it (timing) or a paragraph cue (text)
+    inner: bool = False  # starts inside a recogniser segment (its pause counts less)
     entities: list[Entity] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
 class SegmentOptions:
-    """Weights and limits of the boundary scorer. Defaults were set on the dev episodes."""
+    """Weights and limits of the boundary scorer.
 
-    min_item_seconds: float = 6.0
-    min_item_chars: int = 24  # CJK characters, or 4x this many for Latin text
-    threshold: float = 1.0
+    The defaults are for timed transcripts; :data:`TEXT_OPTIONS` for text without timing.
+    Both were chosen by a small grid search on the three dev episodes (a wide plateau of
+    equally good settings; see ``samples/eval/segments/README.md``) -- there is no held-out
+    set, so expect somewhat worse numbers on new shows.
+    """
+
+    min_item_seconds: float = 8.0
+    min_item_chars: int = 32  # CJK characters, or 4x this many for Latin text
+    threshold: float = 1.4
     w_pause: float = 1.0
     w_cue: float = 1.0
     w_continue: float = 0.8
-    w_cohesion: float = 0.7
-    w_entity: float = 0.4
+    w_cohesion: float = 1.0
+    w_entity: float = 0.7
     w_heading: float = 0.7
     pause_floor: float = 0.35  # seconds of silence that count as nothing
     pause_full: float = 1.0  # seconds of silence that count fully
+    inner_pause_weight: float = 0.6  # a pause inside one Whisper segment counts this much
     window_chars: int = 60  # cohesion window (CJK chars; Latin text uses 4x)
     intro_max_seconds: float = 40.0
     outro_max_seconds: float = 40.0
+
+
+TEXT_OPTIONS = SegmentOptions(threshold=0.6, w_cohesion=0.7, w_entity=0.7, w_cue=1.5, w_heading=0.7,
+                              min_item_chars=32)
 
 
 def _split_sentences(text: str, cjk: bool) -> list[tuple[int, int, float]]:
@@ -388,6 +403,8 @@ def _units_from_transcript(transcript: Transcript, opts: SegmentOptions) -> list
             # keep the segment's own text when it was not split (it is the normalised text)
             if len(pieces) == 1:
                 pieces[0].text = text
+            for p in pieces[1:]:
+                p.inner = True
         else:
             spans = _split_sentences(text, cjk)
             total = max(1, len(text))
@@ -590,6 +607,8 @@ def _boundaries(
         gap = units[i + 1].pause_before
         if timed:
             pause = min(1.0, max(0.0, (gap - opts.pause_floor) / (opts.pause_full - opts.pause_floor)))
+            if units[i + 1].inner:
+                pause *= opts.inner_pause_weight
         else:
             pause = gap  # paragraph cue 0 / 0.6 / 1
         new, cont = _cue_score(units[i + 1].text, cjk)
@@ -741,12 +760,15 @@ def segment_transcript(
         parts = [u.text.strip() for u in units[a:b]]
         if cjk:
             # keep a space between two Latin words that meet at a unit edge
+            # Units are pause-delimited; where the recogniser left no punctuation at a pause,
+            # put a comma there (and a full stop at the end) so summaries have clauses.
             joined = parts[0]
             for p in parts[1:]:
-                if joined[-1:].isascii() and joined[-1:].isalnum() and p[:1].isascii() and p[:1].isalnum():
-                    joined += " " + p
-                else:
-                    joined += p
+                if joined[-1:] not in _PUNCT:
+                    joined += "，"
+                joined += p
+            if joined[-1:] not in _PUNCT:
+                joined += "。"
             texts.append(joined)
         else:
             texts.append(sep.join(parts))
@@ -760,7 +782,7 @@ def segment_text(
     glossary: Any = None,
     language: Optional[str] = None,
     *,
-    min_item_chars: int = SegmentOptions.min_item_chars,
+    min_item_chars: int = 32,
     options: Optional[SegmentOptions] = None,
 ) -> list[Item]:
     """Split plain text (no timing) into items; their texts in order concatenate to ``text``.
@@ -772,7 +794,9 @@ def segment_text(
         raise SegmentError("segment_text needs a string, got None")
     if not text.strip():
         return []
-    opts = options or SegmentOptions(min_item_chars=min_item_chars)
+    opts = options or TEXT_OPTIONS
+    if min_item_chars != TEXT_OPTIONS.min_item_chars:
+        opts = SegmentOptions(**{**opts.__dict__, "min_item_chars": min_item_chars})
     cjk = is_cjk_language(language, text)
     spans = _split_sentences(text, cjk)
     units = [Unit(text=text[s:e], pause_before=p) for s, e, p in spans]

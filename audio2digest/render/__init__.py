@@ -1,0 +1,128 @@
+"""Output formats, in a registry keyed by format name.
+
+Each :class:`Renderer` has a ``name`` (the CLI's ``--format`` choice), the ``filename`` it
+writes, and ``render(digest, transcript=None, audio_href=None) -> str | bytes``. Formats
+that only need a transcript (``srt``, ``vtt``) accept ``digest=None``.
+
+>>> sorted(FORMATS)                                   # doctest: +NORMALIZE_WHITESPACE
+['chapters_json', 'chapters_txt', 'html', 'json', 'md', 'srt', 'vtt']
+
+:func:`render_all` writes several formats atomically; :func:`cut_clips` (``--clips``) cuts one
+audio file per news item.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable, Optional, Union
+
+from .._io import atomic_write_bytes, atomic_write_text
+from ..errors import RenderError
+from ..types import Digest, Transcript
+
+logger = logging.getLogger("audio2digest.render")
+
+RenderFunc = Callable[..., Union[str, bytes]]
+
+
+@dataclass(frozen=True)
+class Renderer:
+    """One output format."""
+
+    name: str
+    filename: str  # e.g. "digest.md"
+    func: RenderFunc
+    description: str = ""
+    needs: str = "digest"  # "digest" | "transcript" (works from a transcript alone)
+
+    @property
+    def extension(self) -> str:
+        return Path(self.filename).suffix.lstrip(".")
+
+    def render(
+        self,
+        digest: Optional[Digest],
+        transcript: Optional[Transcript] = None,
+        audio_href: Optional[str] = None,
+    ) -> Union[str, bytes]:
+        if digest is None and self.needs != "transcript":
+            raise RenderError(f"format {self.name!r} needs a digest, not only a transcript")
+        if digest is None and transcript is None:
+            raise RenderError(f"format {self.name!r} needs a digest or a transcript")
+        return self.func(digest, transcript=transcript, audio_href=audio_href)
+
+
+FORMATS: dict[str, Renderer] = {}
+
+
+def register(renderer: Renderer) -> Renderer:
+    FORMATS[renderer.name] = renderer
+    return renderer
+
+
+def get_renderer(name: str) -> Renderer:
+    try:
+        return FORMATS[name]
+    except KeyError:
+        raise RenderError(
+            f"unknown format {name!r}, expected one of: {', '.join(sorted(FORMATS))}"
+        ) from None
+
+
+def render_all(
+    digest: Optional[Digest],
+    transcript: Optional[Transcript],
+    outdir: Union[str, Path],
+    formats: Optional[Iterable[str]] = None,
+    audio_href: Optional[str] = None,
+) -> dict[str, Path]:
+    """Render ``formats`` (default: all that the inputs allow) into ``outdir``, atomically.
+
+    Returns ``{format name: path written}``. With ``digest=None`` only the formats that
+    work from a transcript (srt, vtt) are possible.
+    """
+    outdir = Path(outdir)
+    if formats is None:
+        names = [n for n, r in FORMATS.items() if digest is not None or r.needs == "transcript"]
+    else:
+        names = list(dict.fromkeys(formats))
+    renderers = [get_renderer(n) for n in names]  # fail before writing anything
+    written: dict[str, Path] = {}
+    for r in renderers:
+        data = r.render(digest, transcript=transcript, audio_href=audio_href)
+        path = outdir / r.filename
+        try:
+            if isinstance(data, bytes):
+                atomic_write_bytes(path, data)
+            else:
+                atomic_write_text(path, data)
+        except OSError as exc:
+            raise RenderError(f"{path}: cannot write {r.name} ({exc.strerror or exc})") from None
+        logger.info("wrote %s", path)
+        written[r.name] = path
+    return written
+
+
+def render_transcript(name: str, transcript: Transcript) -> Union[str, bytes]:
+    """Render a transcript-only format (``srt``, ``vtt``) without a digest."""
+    return get_renderer(name).render(None, transcript=transcript)
+
+
+def cut_clips(*args, **kwargs):
+    """See :func:`audio2digest.render.clips.cut_clips`."""
+    from .clips import cut_clips as _cut
+
+    return _cut(*args, **kwargs)
+
+
+# Register the built-in formats (import order = CLI order).
+from . import md as _md  # noqa: E402,F401
+from . import json as _json  # noqa: E402,F401
+from . import chapters as _chapters  # noqa: E402,F401
+from . import subtitles as _subtitles  # noqa: E402,F401
+from . import html as _html  # noqa: E402,F401
+
+__all__ = ["Renderer", "FORMATS", "register", "get_renderer", "render_all", "render_transcript",
+           "cut_clips"]

@@ -1,0 +1,114 @@
+"""``digest.md``: the written digest people publish.
+
+YAML front matter (title, date, tags, categories, source), an overview list ("本期速览" /
+"In this episode": one line per news item with its category, headline and summary), then one
+section per item: time (linked to the source at that time), 概要 / Summary, 内容详解 / Details
+(the item's sentences), entities with their categories, and a source link.
+"""
+
+from __future__ import annotations
+
+import re
+
+import yaml
+
+from ..digest import _sentences
+from . import Renderer, register
+from ._common import LABELS, clock, episode_title, is_zh, news_items, source_url, timed_url
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|])")
+
+
+def md_escape(text: str) -> str:
+    """Escape Markdown/HTML metacharacters so titles and text show literally."""
+    text = re.sub(r"\s+", " ", text or "").strip()
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def _link(label: str, url: str) -> str:
+    url = url.replace(" ", "%20").replace("(", "%28").replace(")", "%29")
+    return f"[{md_escape(label)}]({url})"
+
+
+def render(digest, transcript=None, audio_href=None) -> str:
+    zh = is_zh(digest)
+    L = LABELS[zh]
+    colon = "：" if zh else ": "
+    src = source_url(digest)
+    ep = digest.episode
+    news = news_items(digest)
+    cats = list(dict.fromkeys(i.category for i in news if i.category))
+    tags: list[str] = []
+    for it in news:
+        for e in it.entities:
+            if e.term not in tags:
+                tags.append(e.term)
+    if not tags:
+        for it in news:
+            for k in it.keywords[:2]:
+                if k not in tags:
+                    tags.append(k)
+    front = {
+        "title": episode_title(digest),
+        "date": ep.date or "",
+        "tags": tags[:20],
+        "categories": cats,
+        "source": src or ep.source or "",
+    }
+    if ep.uploader:
+        front["author"] = ep.uploader
+    out = ["---", yaml.safe_dump(front, allow_unicode=True, sort_keys=False, width=1000).rstrip(), "---", ""]
+    out.append(f"# {md_escape(episode_title(digest))}")
+    out.append("")
+    out.append(f"## {L['overview']}")
+    out.append("")
+    if not news:
+        out.append(L["none"])
+    for n, it in enumerate(news, 1):
+        cat = f"**\\[{md_escape(it.category)}\\]** " if it.category else ""
+        out.append(f"- {cat}**{md_escape(it.title)}**{colon}{md_escape(it.summary)}")
+    out.append("")
+    out.append("---")
+    for n, it in enumerate(digest.items, 1):
+        out.append("")
+        heading = md_escape(it.title) or f"{L['items']} {n}"
+        if it.kind != "news":
+            heading = f"{heading}"
+        out.append(f"## {n}. {heading}")
+        out.append("")
+        if it.start is not None:
+            when = f"`{clock(it.start)}–{clock(it.end)}`"
+            link = timed_url(src, it.start)
+            out.append(f"{when} · {_link(L['source'], link)}" if link else when)
+            out.append("")
+        if it.category:
+            out.append(f"*{md_escape(it.category)}*")
+            out.append("")
+        if it.summary:
+            out.append(f"> **{L['summary']}**{colon}{md_escape(it.summary)}")
+            out.append("")
+        if it.kind == "news":
+            sents = _sentences(it.text, zh)
+            if sents:
+                out.append(f"**{L['details']}**")
+                out.append("")
+                out.extend(f"- {md_escape(s)}" for s in sents)
+                out.append("")
+        if it.entities:
+            ents = ("、" if zh else ", ").join(
+                md_escape(e.term) + (f"（{md_escape(e.category)}）" if zh and e.category
+                                     else (f" ({md_escape(e.category)})" if e.category else ""))
+                for e in it.entities
+            )
+            out.append(f"**{L['entities']}**{colon}{ents}")
+            out.append("")
+        if it.keywords:
+            out.append(f"**{L['keywords']}**{colon}" + ("、" if zh else ", ").join(md_escape(k) for k in it.keywords))
+            out.append("")
+        if src and it.start is None:
+            out.append(_link(L["source"], src))
+            out.append("")
+    return "\n".join(out).rstrip() + "\n"
+
+
+register(Renderer("md", "digest.md", render, "Markdown digest with YAML front matter"))
