@@ -28,7 +28,10 @@ and the best is kept. Should the winner still loop, back-to-back repeats are col
 to one copy (:func:`collapse_repeats`): a last resort, recorded as ``collapse``.
 
 Coverage check (:func:`find_coverage_gaps`): stretches the VAD marks as speech but no
-word covers for more than ``min_gap`` seconds are re-decoded alone and spliced in.
+word covers for more than ``min_gap`` seconds are re-decoded alone and spliced in. A
+short window keeps the hotwords first (a dropped sentence is usually a window whose
+prompt left too little room, not a bad term), then the loop retries without them; the
+first result with words and no loop is spliced in.
 
 Every change is returned as a :class:`~audio2digest.types.Repair`, which ends up in
 ``transcript.json``.
@@ -36,6 +39,7 @@ Every change is returned as a :class:`~audio2digest.types.Repair`, which ends up
 
 from __future__ import annotations
 
+import bisect
 import logging
 import re
 import zlib
@@ -66,6 +70,7 @@ class RepairOptions:
     min_gap: float = 1.5  # seconds of VAD speech without words that count as a dropped stretch
     word_tolerance: float = 0.25  # seconds around each word that still count as covered
     window_pad: float = 0.2  # seconds added to each side of a re-decoded window
+    merge_pause: float = 2.0  # gaps closer than this (no words between) are re-decoded together
     coverage: bool = True
     loops: bool = True
     collapse: bool = True
@@ -303,6 +308,25 @@ def find_coverage_gaps(speech: Sequence[tuple[float, float]], segments: Sequence
     return gaps
 
 
+def merge_gaps(gaps: Sequence[tuple[float, float]], segments: Sequence[Segment], *,
+               max_pause: float = 2.0, max_len: float = 28.0) -> list[tuple[float, float]]:
+    """Join gaps separated by less than ``max_pause`` s when no word lies between them, so a
+    dropped sentence split by short VAD pauses is re-decoded as one window (<= ``max_len`` s)."""
+    mids = sorted((w.start + w.end) / 2 for s in segments for w in s.words)
+
+    out: list[tuple[float, float]] = []
+    for a, b in gaps:
+        if out:
+            pa, pb = out[-1]
+            k = bisect.bisect_right(mids, pb)
+            no_word = k >= len(mids) or mids[k] >= a
+            if a - pb < max_pause and no_word and b - pa <= max_len:
+                out[-1] = (pa, b)
+                continue
+        out.append((a, b))
+    return out
+
+
 def uncovered_seconds(speech, segments, *, min_gap: float = 1.5, tolerance: float = 0.25) -> float:
     """Total seconds of speech in gaps longer than ``min_gap``."""
     return round(sum(b - a for a, b in find_coverage_gaps(speech, segments, min_gap=min_gap,
@@ -381,8 +405,10 @@ def _within(segments: Iterable[Segment], start: float, end: float) -> list[Segme
 def _redecode(model, audio, options, window, *, language, settings) -> list[Segment]:
     from .transcribe import decode
 
+    settings = dict(settings)
+    hotwords = settings.pop("hotwords", None)
     segs, _ = decode(model, audio, options, language=language, clip_timestamps=list(window),
-                     hotwords=None, **settings)
+                     hotwords=hotwords, **settings)
     return _within(segs, window[0] - 0.5, window[1] + 0.5)
 
 
@@ -457,12 +483,13 @@ def fill_gaps(model, audio, segments: list[Segment], options, *, language,
     duration = audio.size / 16000
     out = list(segments)
     repairs = []
-    for a, b in gaps:
+    for a, b in merge_gaps(gaps, segments, max_pause=opts.merge_pause):
         window = (round(max(0.0, a - opts.window_pad), 3), round(min(duration, b + opts.window_pad), 3))
         log.info("uncovered speech %.1f-%.1f s: re-decoding", a, b)
         new: list[Segment] = []
         label = ""
-        for settings in ({"temperature": [0.0, 0.2, 0.4, 0.6]},) + tuple(opts.retries):
+        first = ({"hotwords": "default", "temperature": [0.0, 0.2, 0.4, 0.6]},) if options.hotwords else ()
+        for settings in first + tuple(opts.retries):
             try:
                 cand = _redecode(model, audio, options, window, language=language, settings=settings)
             except Exception as exc:

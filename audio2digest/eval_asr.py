@@ -1,0 +1,341 @@
+"""ASR evaluation: CER/WER, glossary entity recall, loops left, uncovered speech, RTF.
+
+Library only (no printing); ``audio2digest eval asr`` prints :func:`format_table`.
+
+Data: ``dev-episodes/`` (``devNN.mp3`` + ``devNN.items.json``, the true script) and
+``real-clips/`` (``*.wav|ogg|mp3|flac`` + a ``.txt`` reference of the same stem; the
+language is the file name's prefix, ``zh_`` or ``en_``).
+
+Metrics
+- ``cer`` (Chinese): character error rate after converting both sides to Simplified
+  (opencc t2s), lower-casing and removing punctuation and spaces. Numbers are not
+  normalised: a spoken "六千七百亿" written as "6700亿" counts as errors, equally for
+  every setting compared.
+- ``wer`` (English): word error rate on lower-cased words, punctuation removed.
+- ``entity recall``: mentions of glossary terms (any correct form) in the true script,
+  found longest-first without overlaps; a mention counts as recalled when the transcript
+  holds as many mentions of that term (matching ignores case, spaces and hyphens). After
+  correction (``correct.correct_transcript``) when that module is available.
+- ``loops``: runs of segments :func:`repair.loop_flags` still flags in the output.
+- ``uncovered``: seconds of VAD speech in stretches of more than 1.5 s with no word.
+- ``rtf``: transcription seconds (decode + repair) / audio seconds.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+import unicodedata
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Callable, Iterable, Optional, Sequence
+
+log = logging.getLogger("audio2digest.eval_asr")
+
+AUDIO_EXTS = (".wav", ".mp3", ".ogg", ".flac", ".m4a")
+
+
+def default_data_dir() -> Path:
+    """``../shared`` next to the repository."""
+    return (Path(__file__).resolve().parents[1] / ".." / "shared").resolve()
+
+
+@dataclass(frozen=True)
+class Sample:
+    name: str
+    audio: Path
+    reference: str
+    language: str  # "zh" | "en"
+    title: str = ""
+    kind: str = "dev"  # "dev" | "clip"
+
+
+@dataclass
+class Result:
+    name: str
+    language: str
+    duration: float
+    error_rate: float  # CER for zh, WER for en
+    metric: str  # "CER" | "WER"
+    entity_total: int = 0
+    entity_hits: int = 0
+    entity_hits_raw: int = 0  # before correction
+    loops: int = 0
+    uncovered: float = 0.0  # seconds
+    gaps: int = 0
+    repairs: int = 0
+    seconds: float = 0.0
+    text: str = ""
+    missed: list = field(default_factory=list)
+
+    @property
+    def rtf(self) -> float:
+        return self.seconds / self.duration if self.duration else 0.0
+
+    @property
+    def entity_recall(self) -> Optional[float]:
+        return self.entity_hits / self.entity_total if self.entity_total else None
+
+    def to_dict(self) -> dict:
+        d = dict(self.__dict__)
+        d["rtf"] = round(self.rtf, 3)
+        d["entity_recall"] = self.entity_recall
+        return d
+
+
+# --------------------------------------------------------------------------- data
+
+
+def load_samples(dev_dir: Optional[Path] = None, clips_dir: Optional[Path] = None,
+                 only: Sequence[str] = ()) -> list[Sample]:
+    """The evaluation set: dev episodes, then real clips (both optional)."""
+    samples: list[Sample] = []
+    if dev_dir and Path(dev_dir).is_dir():
+        for items in sorted(Path(dev_dir).glob("*.items.json")):
+            stem = items.name[: -len(".items.json")]
+            audio = next((items.with_name(stem + e) for e in AUDIO_EXTS
+                          if items.with_name(stem + e).is_file()), None)
+            if audio is None:
+                continue
+            data = json.loads(items.read_text(encoding="utf-8"))
+            texts = data.get("items", [])
+            text_all = " ".join(texts)
+            lang = data.get("lang") or ("zh" if re.search(r"[\u4e00-\u9fff]", text_all) else "en")
+            samples.append(Sample(stem, audio, text_all, lang, data.get("title", ""), "dev"))
+    if clips_dir and Path(clips_dir).is_dir():
+        for ref in sorted(Path(clips_dir).glob("*.txt")):
+            audio = next((ref.with_suffix(e) for e in AUDIO_EXTS if ref.with_suffix(e).is_file()), None)
+            if audio is None:
+                continue
+            lang = ref.stem.split("_", 1)[0]
+            samples.append(Sample(ref.stem, audio, ref.read_text(encoding="utf-8").strip(),
+                                  lang if lang in ("zh", "en") else "en", "", "clip"))
+    if only:
+        samples = [s for s in samples if any(o in s.name for o in only)]
+    return samples
+
+
+# --------------------------------------------------------------------------- metrics
+
+
+def _strip(text: str) -> str:
+    return "".join(c for c in text if not unicodedata.category(c).startswith(("P", "Z", "S", "C")))
+
+
+def normalize_zh(text: str) -> str:
+    from .normalize import convert_script
+
+    return _strip(convert_script(text, "simplified")).lower()
+
+
+def cer(reference: str, hypothesis: str) -> float:
+    """Character error rate after Simplified conversion and punctuation/space stripping."""
+    from rapidfuzz.distance import Levenshtein
+
+    ref, hyp = normalize_zh(reference), normalize_zh(hypothesis)
+    if not ref:
+        return 0.0 if not hyp else 1.0
+    return Levenshtein.distance(ref, hyp) / len(ref)
+
+
+def _en_words(text: str) -> list[str]:
+    text = text.lower().replace("’", "'")
+    return re.findall(r"[a-z0-9]+(?:'[a-z0-9]+)?", text)
+
+
+def wer(reference: str, hypothesis: str) -> float:
+    """Word error rate on lower-cased words without punctuation."""
+    from rapidfuzz.distance import Levenshtein
+
+    ref, hyp = _en_words(reference), _en_words(hypothesis)
+    if not ref:
+        return 0.0 if not hyp else 1.0
+    return Levenshtein.distance(ref, hyp) / len(ref)
+
+
+def _key(text: str) -> str:
+    from .normalize import convert_script
+
+    return re.sub(r"[\s\-_·.]+", "", convert_script(text, "simplified")).casefold()
+
+
+def _term_forms(glossary) -> list[tuple[str, str]]:
+    """(term, normalised form) for every correct form of every glossary term."""
+    out = []
+    for t in glossary or ():
+        name = t if isinstance(t, str) else t.term
+        forms = (t,) if isinstance(t, str) else getattr(t, "forms", (t.term,))
+        for f in forms:
+            k = _key(f)
+            if len(k) >= 2:
+                out.append((name, k))
+    out.sort(key=lambda p: -len(p[1]))
+    return out
+
+
+def count_mentions(text: str, forms: list[tuple[str, str]]) -> dict[str, int]:
+    """Mentions per term, longest forms first, without overlaps. Latin forms must not sit
+    inside a longer Latin word ("Meta" is not found in "metaverse")."""
+    s = _key(text)
+    taken = [False] * len(s)
+    counts: dict[str, int] = {}
+    for name, k in forms:
+        start = 0
+        latin = k[0].isascii() and k[0].isalnum()
+        while True:
+            i = s.find(k, start)
+            if i < 0:
+                break
+            j = i + len(k)
+            ok = not any(taken[i:j])
+            if ok and latin:
+                before = s[i - 1] if i else ""
+                after = s[j] if j < len(s) else ""
+                if (before.isascii() and before.isalpha()) or (after.isascii() and after.isalpha()):
+                    ok = False
+            if ok:
+                for p in range(i, j):
+                    taken[p] = True
+                counts[name] = counts.get(name, 0) + 1
+                start = j
+            else:
+                start = i + 1
+    return counts
+
+
+def entity_recall(reference: str, hypothesis: str, forms) -> tuple[int, int, list[str]]:
+    """(mentions in the reference, of those found in the hypothesis, missed term names)."""
+    ref = count_mentions(reference, forms)
+    hyp = count_mentions(hypothesis, forms)
+    total = sum(ref.values())
+    hits = sum(min(n, hyp.get(t, 0)) for t, n in ref.items())
+    missed = sorted(t for t, n in ref.items() if hyp.get(t, 0) < n)
+    return total, hits, missed
+
+
+# --------------------------------------------------------------------------- running
+
+
+@dataclass(frozen=True)
+class EvalSettings:
+    hotwords: bool = True
+    repair: bool = True
+    initial_prompt: Optional[str] = None
+    budget: int = 220
+    correct: bool = True
+    model: str = "base"
+
+
+def _corrector():
+    try:
+        from .correct import correct_transcript
+    except ImportError:
+        return None
+    return correct_transcript
+
+
+def _apply_correction(correct_fn, transcript, glossary):
+    out = correct_fn(transcript, glossary)
+    if isinstance(out, tuple):
+        out = out[0]
+    if hasattr(out, "segments"):
+        return out
+    if isinstance(out, str):  # plain text back
+        return out
+    return transcript
+
+
+def evaluate_sample(sample: Sample, settings: EvalSettings, glossary=None) -> Result:
+    """Transcribe one sample with ``settings`` and score it."""
+    from .audio import load_audio
+    from .hotwords import select_hotwords
+    from .model import load_model
+    from .repair import count_loops, speech_stretches, uncovered_seconds, find_coverage_gaps
+    from .transcribe import TranscribeOptions, transcribe
+    from .types import EpisodeMeta
+
+    audio = load_audio(sample.audio)
+    duration = audio.size / 16000
+    meta = EpisodeMeta(source=str(sample.audio), title=sample.title)
+    hot = None
+    if settings.hotwords and glossary is not None and len(glossary):
+        model, _ = load_model(settings.model)
+        hot = select_hotwords(glossary, meta=meta, tokenizer=model, budget=settings.budget) or None
+    options = TranscribeOptions(model=settings.model, language=sample.language, hotwords=hot,
+                                initial_prompt=settings.initial_prompt, repair=settings.repair)
+    load_model(settings.model)  # loading is not transcription time
+    t0 = time.perf_counter()
+    transcript = transcribe(audio, meta, options)
+    seconds = time.perf_counter() - t0
+    raw_text = transcript.text
+    text = raw_text
+    forms = _term_forms(glossary) if glossary is not None else []
+    correct_fn = _corrector() if settings.correct else None
+    if correct_fn is not None and glossary is not None:
+        try:
+            corrected = _apply_correction(correct_fn, transcript, glossary)
+            text = corrected if isinstance(corrected, str) else corrected.text
+        except Exception as exc:  # the eval should still report ASR numbers
+            log.warning("%s: correction failed: %s", sample.name, exc)
+    if sample.language == "zh":
+        metric, rate = "CER", cer(sample.reference, raw_text)
+    else:
+        metric, rate = "WER", wer(sample.reference, raw_text)
+    total, hits, missed = entity_recall(sample.reference, text, forms) if forms else (0, 0, [])
+    _, hits_raw, _ = entity_recall(sample.reference, raw_text, forms) if forms else (0, 0, [])
+    speech = speech_stretches(audio)
+    segs = list(transcript.segments)
+    gaps = find_coverage_gaps(speech, segs)
+    return Result(
+        name=sample.name, language=sample.language, duration=round(duration, 2),
+        error_rate=rate, metric=metric, entity_total=total, entity_hits=hits,
+        entity_hits_raw=hits_raw, loops=count_loops(segs), uncovered=uncovered_seconds(speech, segs),
+        gaps=len(gaps), repairs=len(transcript.repairs), seconds=round(seconds, 2), text=text,
+        missed=missed,
+    )
+
+
+def run_eval(samples: Iterable[Sample], settings: EvalSettings = EvalSettings(), glossary=None,
+             progress: Callable[[str], None] = lambda _: None) -> list[Result]:
+    results = []
+    for s in samples:
+        progress(s.name)
+        results.append(evaluate_sample(s, settings, glossary))
+    return results
+
+
+def summary(results: Sequence[Result], kind_names: Optional[Sequence[str]] = None) -> dict:
+    """Totals over ``results``: pooled entity recall, loops, uncovered seconds, RTF."""
+    rs = [r for r in results if kind_names is None or r.name in kind_names]
+    dur = sum(r.duration for r in rs)
+    tot = sum(r.entity_total for r in rs)
+    return {
+        "entity_total": tot,
+        "entity_hits": sum(r.entity_hits for r in rs),
+        "entity_recall": (sum(r.entity_hits for r in rs) / tot) if tot else None,
+        "entity_recall_raw": (sum(r.entity_hits_raw for r in rs) / tot) if tot else None,
+        "loops": sum(r.loops for r in rs),
+        "uncovered": round(sum(r.uncovered for r in rs), 2),
+        "gaps": sum(r.gaps for r in rs),
+        "rtf": (sum(r.seconds for r in rs) / dur) if dur else 0.0,
+    }
+
+
+def format_table(results: Sequence[Result]) -> str:
+    """A Markdown table, one row per sample plus a total row."""
+    head = ("| sample | lang | sec | error rate | entities (raw → corrected) | loops | "
+            "uncovered s (gaps) | repairs | RTF |")
+    lines = [head, "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in results:
+        ent = (f"{r.entity_hits_raw}/{r.entity_total} → {r.entity_hits}/{r.entity_total} "
+               f"({100 * r.entity_recall:.0f} %)") if r.entity_total else "–"
+        lines.append(f"| {r.name} | {r.language} | {r.duration:.0f} | {r.metric} {100 * r.error_rate:.1f} % | "
+                     f"{ent} | {r.loops} | {r.uncovered:.1f} ({r.gaps}) | {r.repairs} | {r.rtf:.2f} |")
+    s = summary(results)
+    ent = (f"{100 * s['entity_recall_raw']:.0f} % → {100 * s['entity_recall']:.0f} %"
+           if s["entity_total"] else "–")
+    lines.append(f"| **all** | | {sum(r.duration for r in results):.0f} | | {ent} | {s['loops']} | "
+                 f"{s['uncovered']:.1f} ({s['gaps']}) | {sum(r.repairs for r in results)} | {s['rtf']:.2f} |")
+    return "\n".join(lines)

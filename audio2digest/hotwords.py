@@ -1,0 +1,143 @@
+"""Choose the glossary terms that go into Whisper's ``hotwords`` within its token budget.
+
+faster-whisper puts ``" " + hotwords`` before every 30-s window (as the "previous text"
+prompt) and cuts it at 223 tokens; the prompt and the generated text share 448 tokens, so
+every hotword token is a token less for the speech of a dense Mandarin window. Order
+therefore matters: terms named in the episode's title/description come first, then the
+glossary's ranking (``priority``, then category: org > model/product > person > ...),
+then how often a term was seen (``frequency``). Terms that do not fit are skipped and
+smaller ones after them may still fit.
+
+What measured better on the dev episodes is written up in ``docs/asr-eval.md``.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from typing import Callable, Iterable, Mapping, Optional, Sequence, Union
+
+log = logging.getLogger("audio2digest.hotwords")
+
+#: faster-whisper truncates hotwords at ``max_length // 2 - 1`` = 223 tokens.
+DEFAULT_BUDGET = 220
+
+
+@functools.lru_cache(maxsize=1)
+def _embedded_tokenizer():
+    from tokenizers import Tokenizer
+
+    from .model import embedded_model_dir
+
+    return Tokenizer.from_file(str(embedded_model_dir() / "tokenizer.json"))
+
+
+def token_counter(tokenizer=None) -> Callable[[str], int]:
+    """A function counting Whisper tokens of a text.
+
+    ``tokenizer`` may be a ``WhisperModel`` (its ``hf_tokenizer``), a ``tokenizers.Tokenizer``,
+    a faster-whisper ``Tokenizer``, a callable returning a count, or None for the embedded
+    model's tokenizer (falling back to an estimate if that cannot be loaded).
+    """
+    tok = getattr(tokenizer, "hf_tokenizer", None) or tokenizer
+    if tok is None:
+        try:
+            tok = _embedded_tokenizer()
+        except Exception as exc:  # no model at hand: estimate, and say so
+            log.warning("no Whisper tokenizer (%s); estimating hotword tokens", exc)
+            return estimate_tokens
+    if hasattr(tok, "encode"):
+        def count(text: str) -> int:
+            out = tok.encode(text)
+            return len(getattr(out, "ids", out))
+        return count
+    if callable(tok):
+        return lambda text: int(tok(text))
+    raise TypeError(f"Invalid tokenizer {tok!r}, expected a WhisperModel, a tokenizer or a callable")
+
+
+def estimate_tokens(text: str) -> int:
+    """A rough, deliberately high count (CJK characters ~2 tokens, Latin ~4 chars/token)."""
+    cjk = sum(1 for c in text if "\u3400" <= c <= "\u9fff")
+    return 2 * cjk + (len(text) - cjk + 3) // 4 + 1
+
+
+def _context_of(meta) -> str:
+    if meta is None:
+        return ""
+    if isinstance(meta, str):
+        return meta
+    if isinstance(meta, Mapping):
+        return " ".join(str(meta.get(k) or "") for k in ("title", "description", "uploader"))
+    return " ".join(str(getattr(meta, k, "") or "") for k in ("title", "description", "uploader"))
+
+
+def rank_terms(terms_or_glossary, *, meta=None,
+               frequency: Optional[Mapping[str, int]] = None) -> list[str]:
+    """Hotword candidates, best first (see the module docstring).
+
+    ``terms_or_glossary``: a Glossary (anything with ``hotword_terms(context)``), or an
+    iterable of strings / Term-like objects (``.term``, ``.category``, ``.priority``,
+    ``.hotword``). ``meta``: EpisodeMeta, a dict, or plain text (title, description, feed).
+    ``frequency``: how often each term was seen (e.g. in earlier episodes of the feed).
+    """
+    context = _context_of(meta).casefold()
+    freq = {k.casefold(): v for k, v in (frequency or {}).items()}
+    if hasattr(terms_or_glossary, "hotword_terms"):
+        entries = list(terms_or_glossary.hotword_terms(context))  # context, priority, category
+    else:
+        entries = [t for t in terms_or_glossary if getattr(t, "hotword", True)]
+    try:
+        from .glossary import CATEGORY_PRIORITY
+    except ImportError:  # glossary module not available: categories do not rank
+        CATEGORY_PRIORITY = {}
+
+    def name(t) -> str:
+        return t if isinstance(t, str) else t.term
+
+    def forms(t) -> Sequence[str]:
+        return (t,) if isinstance(t, str) else getattr(t, "forms", (t.term,))
+
+    def key(pair):
+        pos, t = pair
+        in_ctx = bool(context) and any(f.casefold() in context for f in forms(t))
+        return (
+            not in_ctx,
+            -getattr(t, "priority", 0),
+            -CATEGORY_PRIORITY.get(getattr(t, "category", "") or "", 0),
+            -freq.get(name(t).casefold(), 0),
+            pos,
+        )
+
+    ranked = [t for _, t in sorted(enumerate(entries), key=key)]
+    seen: set[str] = set()
+    out = []
+    for t in ranked:
+        n = name(t).strip()
+        if n and n.casefold() not in seen:
+            seen.add(n.casefold())
+            out.append(n)
+    return out
+
+
+def select_hotwords(terms_or_glossary, *, meta=None, tokenizer=None, budget: int = DEFAULT_BUDGET,
+                    frequency: Optional[Mapping[str, int]] = None, lead: str = "") -> str:
+    """The ``hotwords`` string: ranked terms, space-separated, within ``budget`` tokens.
+
+    Tokens are counted the way faster-whisper encodes hotwords (``" " + hotwords``).
+    ``lead`` is put first (e.g. a short Simplified-Chinese phrase) and counts to the budget.
+    Returns "" when nothing fits or there are no terms.
+    """
+    if budget <= 0:
+        return ""
+    count = token_counter(tokenizer)
+    chosen: list[str] = [lead.strip()] if lead.strip() else []
+    if chosen and count(" " + chosen[0]) > budget:
+        chosen = []
+    for term in rank_terms(terms_or_glossary, meta=meta, frequency=frequency):
+        trial = " " + " ".join(chosen + [term])
+        if count(trial) <= budget:
+            chosen.append(term)
+    text = " ".join(chosen)
+    log.debug("hotwords: %d terms, %d tokens", len(chosen), count(" " + text) if text else 0)
+    return text
