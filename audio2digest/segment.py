@@ -110,15 +110,15 @@ def is_cjk_language(language: Optional[str], text: str = "") -> bool:
 # Entities (optional glossary, duck-typed)
 
 # A small built-in list so that entity change works without a glossary. Category names are
-# the same coarse ones the digest uses for entities.
+# those of audio2digest.glossary (org, model, product, person, ...).
 _BUILTIN_ENTITIES_ZH = {
-    "公司": (
+    "org": (
         "深度求索 月之暗面 字节跳动 英伟达 智谱 谷歌 微软 阿里巴巴 阿里云 阿里 腾讯 百度 华为 快手 "
         "火山引擎 小米 商汤 科大讯飞 百川智能 零一万物 阶跃星辰 苹果 亚马逊 特斯拉 英特尔 台积电 "
         "三星 高通 寒武纪 摩尔线程 美团 京东 网易 蚂蚁集团 昆仑万维 面壁智能 生数科技 爱诗科技"
     ).split(),
-    "产品": "豆包 通义千问 千问 文心一言 文心 元宝 混元 可灵 即梦 海螺 盘古 星火 天工".split(),
-    "人物": "黄仁勋 奥特曼 马斯克 李彦宏 马化腾 张一鸣 杨植麟 梁文锋 扎克伯格 苏姿丰 雷军".split(),
+    "product": "豆包 通义千问 千问 文心一言 文心 元宝 混元 可灵 即梦 海螺 盘古 星火 天工".split(),
+    "person": "黄仁勋 奥特曼 马斯克 李彦宏 马化腾 张一鸣 杨植麟 梁文锋 扎克伯格 苏姿丰 雷军".split(),
 }
 _LATIN_NAME = re.compile(
     r"(?<![A-Za-z0-9])(?:[A-Z][A-Za-z0-9]*|[a-z]+[A-Z][A-Za-z0-9]*|[0-9]+[A-Za-z][A-Za-z0-9]*)"
@@ -188,7 +188,10 @@ def _glossary_terms(glossary: Any) -> list[tuple[str, list[str], str]]:
             cat = t.get("category") or ""
         else:
             term = getattr(t, "term", None) or getattr(t, "canonical", None) or getattr(t, "name", None)
-            aliases = getattr(t, "aliases", ()) or ()
+            # audio2digest.glossary.Term: ``forms`` are the correct spellings (term + variants);
+            # aliases are misrecognitions the corrector has already replaced.
+            forms = getattr(t, "forms", None)
+            aliases = [f for f in forms if f != term] if forms else (getattr(t, "aliases", ()) or ())
             cat = getattr(t, "category", "") or ""
         if term:
             out.append((str(term), [str(a) for a in aliases], str(cat)))
@@ -217,6 +220,16 @@ def _builtin_entities(text: str) -> list[Entity]:
     return [e for _, e in found]
 
 
+def _find_form(text: str, form: str) -> int:
+    """Position of ``form`` in ``text``; Latin forms match case-insensitively on word edges."""
+    if not form:
+        return -1
+    if form.isascii():
+        m = re.search(r"(?<![A-Za-z0-9])" + re.escape(form) + r"(?![A-Za-z0-9])", text, re.I)
+        return m.start() if m else -1
+    return text.find(form)
+
+
 def find_entities(text: str, glossary: Any = None) -> list[Entity]:
     """Entities mentioned in ``text``, first mention first, without duplicates.
 
@@ -241,12 +254,14 @@ def find_entities(text: str, glossary: Any = None) -> list[Entity]:
                 raw = glossary(text)
             else:
                 raw = None
-                low = text.lower()
+                found = []
                 for term, aliases, cat in _glossary_terms(glossary):
                     for form in [term, *aliases]:
-                        if form and (form in text or (form.isascii() and form.lower() in low)):
-                            hits.append(Entity(term, cat))
+                        pos = _find_form(text, form)
+                        if pos >= 0:
+                            found.append((pos, Entity(term, cat)))
                             break
+                hits.extend(e for _, e in sorted(found, key=lambda p: p[0]))
             if raw is not None:
                 hits.extend(e for e in (_norm_entity(r) for r in raw) if e)
         except Exception as exc:  # a glossary that misbehaves must not stop segmentation

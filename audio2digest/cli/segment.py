@@ -1,0 +1,179 @@
+"""`segment` (split a transcript or plain text into news items) and `eval segments`."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from . import eval_group, main
+
+
+def read_input(file: str) -> tuple[str, bytes]:
+    """(display name, bytes) of FILE, or of stdin for '-'."""
+    from ..errors import InputError
+
+    if file == "-":
+        return "<stdin>", sys.stdin.buffer.read()
+    path = Path(file)
+    try:
+        return file, path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{file}: no such file") from None
+    except IsADirectoryError:
+        raise InputError(f"{file}: is a directory, expected a text or transcript.json file") from None
+    except OSError as exc:
+        raise InputError(f"{file}: cannot read ({exc.strerror or exc})") from None
+
+
+def decode_text(name: str, raw: bytes) -> str:
+    from ..errors import InputError
+
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{name}: not UTF-8 text (byte {exc.start})") from None
+
+
+def load_json_record(name: str, text: str):
+    """A Transcript or Digest when ``text`` is one of our JSON files, else None."""
+    from ..errors import InputError
+    from ..types import Digest, Transcript
+
+    stripped = text.lstrip()
+    if not stripped.startswith("{"):
+        return None
+    try:
+        data = json.loads(stripped)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{name}: invalid JSON at line {exc.lineno} ({exc.msg})") from None
+    schema = str(data.get("schema", "")) if isinstance(data, dict) else ""
+    try:
+        if schema.startswith("audio2digest/digest@"):
+            return Digest.from_dict(data)
+        if schema.startswith("audio2digest/transcript@") or (isinstance(data, dict) and "segments" in data):
+            return Transcript.from_dict(data)
+    except (TypeError, ValueError, KeyError, AttributeError) as exc:
+        raise InputError(f"{name}: malformed {schema or 'transcript'} record ({exc})") from None
+    raise InputError(f"{name}: JSON but not a transcript.json or digest.json (schema {schema!r})")
+
+
+def load_glossaries(paths) -> object:
+    if not paths:
+        return None
+    from ..glossary import load_glossary
+
+    return load_glossary(list(paths), use_default=False)
+
+
+def _item_line(it) -> str:
+    from ..render._common import clock
+
+    when = f" {clock(it.start)}–{clock(it.end)}" if it.start is not None else ""
+    return f"{it.index + 1}. [{it.kind}]{when} {it.title}"
+
+
+@main.command("segment")
+@click.argument("file", type=click.Path(allow_dash=True, dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help='Print {"items": [...]} as JSON.')
+@click.option("--language", "-l", default=None, help="Language of plain text (zh, en). Default: guess.")
+@click.option("--glossary", "-g", "glossaries", multiple=True, type=click.Path(dir_okay=False),
+              help="Glossary file for entities (YAML or text). Repeatable. Default: none.")
+@click.option("--no-timing", is_flag=True, help="For a transcript.json: ignore pauses.")
+def segment_cmd(file, as_json, language, glossaries, no_timing):
+    """Split FILE (plain text, or a transcript.json) into news items and print them.
+
+    \b
+    Examples:
+      audio2digest segment out/ep12/transcript.json
+      audio2digest segment --json notes.txt
+      cat notes.txt | audio2digest segment -
+
+    For plain text the items' texts, in order, make up the input exactly.
+    """
+    from ..digest import enrich_item
+    from ..segment import is_cjk_language, segment_text, segment_transcript
+    from ..types import Digest, Transcript
+
+    name, raw = read_input(file)
+    text = decode_text(name, raw)
+    glossary = load_glossaries(glossaries)
+    record = load_json_record(name, text)
+    if isinstance(record, Transcript):
+        items = segment_transcript(record, glossary, use_timing=not no_timing)
+        cjk = is_cjk_language(record.language, record.text)
+    elif isinstance(record, Digest):
+        items = list(record.items)
+        cjk = is_cjk_language(record.language, "".join(i.text for i in items))
+    else:
+        items = segment_text(text, glossary, language=language)
+        cjk = is_cjk_language(language, text)
+    items = [enrich_item(it, glossary, cjk=cjk) for it in items]
+    if as_json:
+        click.echo(json.dumps({"items": [it.to_dict() for it in items]}, ensure_ascii=False, indent=2))
+        return
+    if not items:
+        click.echo("(no items: the input is empty)")
+        return
+    for it in items:
+        click.echo(_item_line(it))
+        body = " ".join(it.text.split())
+        click.echo(f"   {body}")
+
+
+def _default_eval_dir() -> Path:
+    return Path(__file__).resolve().parents[2] / "samples" / "eval" / "segments"
+
+
+@eval_group.command("segments")
+@click.argument("directory", required=False, type=click.Path(file_okay=False))
+@click.option("--transcripts", type=click.Path(file_okay=False),
+              help="Where NAME.transcript.json files are (default: DIRECTORY).")
+@click.option("--tolerance", default=1.5, show_default=True, type=click.FloatRange(0),
+              help="Boundary F1 tolerance in seconds (timing modes).")
+@click.option("--mode", "modes", multiple=True,
+              type=click.Choice(["timing", "timing-no-pauses", "text"]),
+              help="Which scores (repeatable). Default: all three.")
+@click.option("--glossary", "-g", "glossaries", multiple=True, type=click.Path(dir_okay=False),
+              help="Glossary for entity change. Default: none.")
+@click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
+def eval_segments_cmd(directory, transcripts, tolerance, modes, glossaries, as_json):
+    """Score segmentation against gold item timing (NAME.gold.json) in DIRECTORY.
+
+    \b
+    Modes:
+      timing            NAME.transcript.json segmented with all signals, scored in time
+      timing-no-pauses  the same transcript with pauses ignored (text signals only)
+      text              the script NAME.items.json joined as plain text, scored in characters
+    Pk and WindowDiff use k = half the mean gold item length (0.1 s steps, or characters);
+    lower is better. Boundary F1 matches boundaries one-to-one within --tolerance seconds
+    (5 characters in text mode). DIRECTORY defaults to the repository's samples/eval/segments.
+    """
+    from ..errors import InputError
+    from ..eval_segments import evaluate_dir, mean_scores
+
+    if directory is None:
+        d = _default_eval_dir()
+        if not d.is_dir():
+            raise InputError("give a DIRECTORY with NAME.gold.json files (no samples/eval/segments here)")
+        directory = str(d)
+    scores = evaluate_dir(directory, transcripts, tolerance=tolerance,
+                          glossary=load_glossaries(glossaries),
+                          modes=tuple(modes) or ("timing", "timing-no-pauses", "text"))
+    means = mean_scores(scores)
+    if as_json:
+        click.echo(json.dumps({"scores": [s.to_dict() for s in scores], "mean": means},
+                              ensure_ascii=False, indent=2))
+        return
+    click.echo(f"{'episode':<10} {'mode':<17} {'Pk':>6} {'WinDiff':>8} {'P':>5} {'R':>5} {'F1':>5} "
+               f"{'k':>7} {'tol':>6} {'gold':>5} {'hyp':>4}")
+    for s in scores:
+        unit = "ch" if s.mode == "text" else "s"
+        click.echo(f"{s.name:<10} {s.mode:<17} {s.pk:6.3f} {s.windowdiff:8.3f} {s.precision:5.2f} "
+                   f"{s.recall:5.2f} {s.f1:5.2f} {s.k:6.1f}{unit:<1} {s.tolerance:5.1f}{unit:<1} "
+                   f"{s.gold_items:5d} {s.hyp_items:4d}")
+    for mode, m in means.items():
+        click.echo(f"{'mean':<10} {mode:<17} {m['pk']:6.3f} {m['windowdiff']:8.3f} {'':>5} {'':>5} "
+                   f"{m['f1']:5.2f}  ({m['episodes']} episodes)")
