@@ -201,10 +201,10 @@ def process_episode(meta: EpisodeMeta, out: Path, options: RunOptions, glossary=
         progress(Progress("fetch", 0, 0, message="fetching", episode=label))
         fetched = download(meta, outdir, progress=progress)
         meta, audio = fetched.meta, fetched.audio_path
-        atomic_write_json(outdir / SOURCE_FILE, {"episode": meta.to_dict(), "audio": str(audio)})
         topts = replace(options.transcribe, hotwords=_hotwords(options, glossary, meta))
         transcript, cached = stage_transcribe(audio, meta, outdir, topts, force=options.force,
                                               progress=progress)
+        atomic_write_json(outdir / SOURCE_FILE, {"episode": meta.to_dict(), "audio": str(audio)})
         result.cached = cached
         progress(Progress("correct", 0, 1, episode=label))
         transcript = stage_correct(transcript, glossary)
@@ -217,8 +217,11 @@ def process_episode(meta: EpisodeMeta, out: Path, options: RunOptions, glossary=
     except Audio2DigestError as exc:
         result.error = str(exc)
         log.error("%s", exc)
-        if not any(outdir.iterdir()):
-            outdir.rmdir()  # nothing finished there: leave no empty directory behind
+    except Exception as exc:  # a bug: say so, keep its traceback in the log, go on with the rest
+        result.error = f"{meta.source}: internal error ({type(exc).__name__}: {exc})"
+        log.exception("%s: internal error", meta.source)
+    if not result.ok and outdir.is_dir() and not any(outdir.iterdir()):
+        outdir.rmdir()  # nothing finished there: leave no empty directory behind
     result.seconds = time.perf_counter() - t0
     return result
 
