@@ -93,6 +93,7 @@ _OUTRO = re.compile(
 
 _SENT_END = "。！？!?；;…"
 _PUNCT = _SENT_END + "，,、：:.）)”」』》"
+_ABBREV = re.compile(r"^(?:Mr|Mrs|Ms|Dr|Prof|St|Inc|Ltd|Co|vs|etc|[A-Z])\.$")
 _QUOTE_OPEN = "“「『《"
 _QUOTE_CLOSE = "”」』》"
 
@@ -327,6 +328,9 @@ class SegmentOptions:
     outro_max_seconds: float = 40.0
 
 
+#: For a timed transcript segmented with ``use_timing=False`` (pauses ignored).
+NO_PAUSE_OPTIONS = SegmentOptions(threshold=0.9, w_cohesion=1.5, w_entity=0.4)
+#: For plain text (:func:`segment_text`).
 TEXT_OPTIONS = SegmentOptions(threshold=0.6, w_cohesion=0.7, w_entity=0.7, w_cue=1.5, w_heading=0.7,
                               min_item_chars=32)
 
@@ -409,7 +413,9 @@ def _units_from_transcript(transcript: Transcript, opts: SegmentOptions) -> list
                     pieces.append(_unit_from_words(cur, cjk))
                     cur = []
                 cur.append(w)
-                if w.word.strip()[-1:] in _SENT_END or (not cjk and w.word.strip().endswith(".")):
+                if w.word.strip()[-1:] in _SENT_END or (
+                    not cjk and w.word.strip().endswith(".") and not _ABBREV.match(w.word.strip())
+                ):
                     if k + 1 < len(words):
                         pieces.append(_unit_from_words(cur, cjk))
                         cur = []
@@ -740,7 +746,7 @@ def segment_transcript(
     transcript: Transcript,
     glossary: Any = None,
     *,
-    min_item_seconds: float = SegmentOptions.min_item_seconds,
+    min_item_seconds: Optional[float] = None,
     use_timing: bool = True,
     options: Optional[SegmentOptions] = None,
 ) -> list[Item]:
@@ -753,8 +759,8 @@ def segment_transcript(
     """
     if not isinstance(transcript, Transcript):
         raise SegmentError(f"segment_transcript needs a Transcript, got {type(transcript).__name__}")
-    opts = options or SegmentOptions(min_item_seconds=min_item_seconds)
-    if options is not None and min_item_seconds != SegmentOptions.min_item_seconds:
+    opts = options or (SegmentOptions() if use_timing else NO_PAUSE_OPTIONS)
+    if min_item_seconds is not None and min_item_seconds != opts.min_item_seconds:
         opts = SegmentOptions(**{**opts.__dict__, "min_item_seconds": min_item_seconds})
     cjk = is_cjk_language(transcript.language, transcript.text)
     units = _units_from_transcript(transcript, opts)
@@ -797,7 +803,7 @@ def segment_text(
     glossary: Any = None,
     language: Optional[str] = None,
     *,
-    min_item_chars: int = 32,
+    min_item_chars: Optional[int] = None,
     options: Optional[SegmentOptions] = None,
 ) -> list[Item]:
     """Split plain text (no timing) into items; their texts in order concatenate to ``text``.
@@ -810,7 +816,7 @@ def segment_text(
     if not text.strip():
         return []
     opts = options or TEXT_OPTIONS
-    if min_item_chars != TEXT_OPTIONS.min_item_chars:
+    if min_item_chars is not None and min_item_chars != opts.min_item_chars:
         opts = SegmentOptions(**{**opts.__dict__, "min_item_chars": min_item_chars})
     cjk = is_cjk_language(language, text)
     spans = _split_sentences(text, cjk)
