@@ -1,0 +1,766 @@
+"""Glossary correction: find names the recogniser mangled and write them correctly.
+
+Matching generalises beyond the glossary's listed aliases:
+
+* **Latin / alphanumeric** spans of 1–3 tokens are compared by a case- and
+  separator-insensitive key (``GLM4.7Flash`` ~ ``GLM-4.7-Flash``), then fuzzily
+  (rapidfuzz) against terms whose digit groups are identical (versions never change).
+  Keys of 4 characters or fewer (acronyms such as ``MoE``, ``xAI``) match only exactly.
+* **Chinese** spans are compared by toneless pinyin with confusable initials and finals
+  (zh/z, ch/c, sh/s, l/n, f/h, b/p, d/t, g/k, an/ang, en/eng, in/ing, …) over windows of
+  the term's length ±1. jieba's dictionary tells a mangled span (single characters, unknown
+  words) from a real word: a common word (千万, 知道) changes only with evidence nearby
+  (a version number after a model name, a context word listed in the glossary).
+* A Chinese span never matches a Latin term and the reverse; overlapping candidates are
+  resolved best-first; a span that already is a correct form of a term is never touched.
+
+Every change is recorded as a :class:`~audio2digest.types.Correction`.
+The glossary index is built once per :class:`~audio2digest.glossary.Glossary` object and cached.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import math
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Optional
+
+from .glossary import Glossary, Term
+from .types import Correction, Segment, Transcript, Word
+
+log = logging.getLogger("audio2digest.correct")
+
+# --------------------------------------------------------------------------- tuning
+#: Minimum fuzzy key similarity (0–1) for Latin spans, by whether digits are present.
+LATIN_MIN_WITH_DIGITS = 0.72
+LATIN_MIN = 0.80
+LATIN_MIN_KEY_LEN = 5  # shorter keys (acronyms) match only exactly
+#: Minimum pinyin similarity for a Chinese span that is not a dictionary word.
+PINYIN_MIN = {2: 0.80, 3: 0.78}
+PINYIN_MIN_LONG = 0.76
+#: Minimum pinyin similarity for a span that is a dictionary word (and needs evidence).
+PINYIN_MIN_COMMON = 0.78
+#: jieba dictionary frequency from which a word counts as "common".
+COMMON_FREQ = 20
+CONTEXT_WINDOW = 30  # characters each side searched for evidence
+SCORE_DIGITS = 3
+
+_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_CJK_RE = re.compile(f"[{_CJK}]")
+_CJK_RUN_RE = re.compile(f"[{_CJK}]+")
+_LATIN_TOKEN_RE = re.compile(r"[A-Za-z0-9]+(?:[.'’][A-Za-z0-9]+)*\+*")
+_LATIN_JOIN_RE = re.compile(r"[ \t\-_]{0,2}")
+_KEY_STRIP_RE = re.compile(r"[^0-9a-z]+")
+_DIGITS_RE = re.compile(r"\d+")
+_VERSION_AFTER_RE = re.compile(r"\s?(?:[vV]?\d|[A-Za-z]{1,2}\d)")
+# Characters so frequent in running text that a "mangled" span containing one that the
+# term does not have is almost always just ordinary text.
+_FUNCTION_CHARS = set("的了是在和与及或一个不有这那我你他她它们也就都而着把被让给对从向到为以等之其所又很还再吗呢吧啊")
+
+
+@dataclass(frozen=True)
+class CorrectionResult:
+    """The corrected text and the changes made (offsets into the corrected text)."""
+
+    text: str
+    corrections: tuple[Correction, ...]
+
+
+# --------------------------------------------------------------------------- keys
+
+
+def latin_key(s: str) -> str:
+    """Case- and separator-insensitive key: ``GLM-4.7-Flash`` → ``glm47flash``."""
+    return _KEY_STRIP_RE.sub("", s.casefold())
+
+
+_DOUBLE_RE = re.compile(r"([a-z])\1+")
+
+
+def _squeeze(key: str) -> str:
+    return _DOUBLE_RE.sub(r"\1", key)
+
+
+def digit_groups(s: str) -> tuple[str, ...]:
+    return tuple(_DIGITS_RE.findall(s))
+
+
+def is_cjk_form(s: str) -> bool:
+    return bool(_CJK_RE.search(s))
+
+
+def _is_plain_word(s: str) -> bool:
+    """A capitalised or lower-case ordinary word (``Comet``, ``llama``): no digits, no inner caps."""
+    return s.isalpha() and s[1:].islower()
+
+
+# Pinyin: confusable initials and finals collapse to one class.
+_INITIALS = ("zh", "ch", "sh", "b", "p", "m", "f", "d", "t", "n", "l", "g", "k", "h", "j", "q", "x", "r", "z", "c", "s", "y", "w")
+_INIT_CLASS = {"zh": "z", "ch": "c", "sh": "s", "n": "l", "h": "f", "p": "b", "t": "d", "k": "g", "r": "l"}
+_FINAL_CLASS = {
+    "ang": "an", "eng": "en", "ing": "in", "iang": "ian", "uang": "uan", "ong": "en",
+    "v": "u", "ve": "ue", "van": "uan", "vn": "un", "iong": "ion",
+}
+# Finals that are often confused by a recogniser but are not classic "fuzzy pinyin" pairs.
+_FINAL_NEAR = {
+    frozenset(p)
+    for p in [
+        ("an", "en"), ("in", "en"), ("ian", "an"), ("uan", "an"), ("e", "o"), ("uo", "o"),
+        ("ou", "uo"), ("ou", "u"), ("ai", "ei"), ("ao", "ou"), ("i", "ei"), ("un", "en"),
+        ("ie", "ian"), ("uan", "un"), ("ui", "ei"), ("iu", "ou"), ("ia", "a"), ("ua", "a"), ("u", "v"),
+        ("e", "en"), ("i", "in"), ("a", "an"), ("o", "ou"), ("an", "ai"), ("en", "ei"),
+    ]
+}
+
+
+_Y_FINALS = {"i": "i", "in": "in", "ing": "ing", "u": "v", "ue": "ve", "uan": "van", "un": "vn", "ou": "iu", "ong": "iong"}
+_W_FINALS = {"u": "u", "ei": "ui", "en": "un"}
+
+
+def _split_syllable(s: str) -> tuple[str, str]:
+    for ini in _INITIALS:
+        if s.startswith(ini) and len(s) > len(ini):
+            return ini, s[len(ini):]
+    return "", s
+
+
+@functools.lru_cache(maxsize=8192)
+def _syl_parts(s: str) -> tuple[str, str, str, str]:
+    """(initial, final, initial class, final class); y/w treated as empty initials."""
+    ini, fin = _split_syllable(s)
+    if ini == "y":
+        fin = _Y_FINALS.get(fin, fin if fin.startswith("i") else "i" + fin)
+        ini = ""
+    elif ini == "w":
+        fin = _W_FINALS.get(fin, fin if fin.startswith("u") else "u" + fin)
+        ini = ""
+    fin = {"iou": "iu", "uei": "ui", "uen": "un"}.get(fin, fin)
+    ic = _INIT_CLASS.get(ini, ini)
+    fc = _FINAL_CLASS.get(fin, fin)
+    return ini, fin, ic, fc
+
+
+@functools.lru_cache(maxsize=65536)
+def syllable_similarity(a: str, b: str) -> float:
+    """Similarity of two toneless pinyin syllables in [0, 1]."""
+    if a == b:
+        return 1.0
+    ai, af, aic, afc = _syl_parts(a)
+    bi, bf, bic, bfc = _syl_parts(b)
+    if ai == bi and af == bf:
+        return 1.0
+    init = 1.0 if ai == bi else (0.8 if aic == bic else 0.0)
+    if af == bf:
+        fin = 1.0
+    elif afc == bfc:
+        fin = 0.8
+    elif frozenset((afc, bfc)) in _FINAL_NEAR or frozenset((af, bf)) in _FINAL_NEAR:
+        fin = 0.5
+    else:
+        fin = 0.0
+    if fin == 0.0:
+        return 0.0
+    if init == 0.0:
+        return 0.6 * fin if (ai == "" or bi == "") else 0.5 * fin
+    return 0.35 * init + 0.65 * fin if (init < 1.0 or fin < 1.0) else 1.0
+
+
+def fuzzy_key(s: str) -> str:
+    _, _, ic, fc = _syl_parts(s)
+    return ic + "|" + fc
+
+
+_CHAR_PY: dict[str, tuple[str, ...]] = {}
+
+
+def _char_readings(ch: str) -> tuple[str, ...]:
+    r = _CHAR_PY.get(ch)
+    if r is None:
+        from pypinyin import Style, pinyin
+
+        got = pinyin(ch, style=Style.NORMAL, heteronym=True, errors=lambda x: [""])
+        r = tuple(dict.fromkeys(x for x in (got[0] if got else []) if x and x.isalpha()))[:4]
+        _CHAR_PY[ch] = r
+    return r
+
+
+def _form_pinyin(s: str) -> tuple[str, ...]:
+    from pypinyin import Style, lazy_pinyin
+
+    return tuple(lazy_pinyin(s, style=Style.NORMAL))
+
+
+# --------------------------------------------------------------------------- index
+
+
+@dataclass(frozen=True)
+class _Form:
+    text: str  # the surface form matched against
+    target: str  # what the span becomes
+    term: Term
+    alias: bool  # an alias (known wrong form) rather than a correct form
+
+
+class _Index:
+    """Everything precomputed from a glossary for fast matching."""
+
+    def __init__(self, glossary: Glossary) -> None:
+        self.glossary = glossary
+        self.never = tuple(glossary.never)
+        self.cjk_exact: dict[str, _Form] = {}  # CJK-containing forms and aliases, exact
+        self.latin_exact: dict[str, list[_Form]] = defaultdict(list)  # latin key → forms
+        self.latin_squeezed: dict[str, list[_Form]] = defaultdict(list)  # doubled letters collapsed
+        self.latin_fuzzy: dict[tuple[str, ...], tuple[list[str], list[_Form]]] = {}
+        self.py_forms: list[tuple[_Form, tuple[str, ...]]] = []
+        self.py_index: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        self.max_latin_tokens = 3
+        fuzzy_lists: dict[tuple[str, ...], tuple[list[str], list[_Form]]] = defaultdict(lambda: ([], []))
+        for t in glossary.terms:
+            latin_target = next((f for f in t.forms if not is_cjk_form(f)), t.term)
+            cjk_target = next((f for f in t.forms if is_cjk_form(f)), t.term)
+            entries = [_Form(f, f, t, False) for f in t.forms]
+            for a in t.aliases:
+                # An alias turns into the correct form of its own script when there is one.
+                entries.append(_Form(a, cjk_target if is_cjk_form(a) else latin_target, t, True))
+            for fm in entries:
+                if is_cjk_form(fm.text):
+                    if fm.text not in self.cjk_exact or (not fm.alias and self.cjk_exact[fm.text].alias):
+                        self.cjk_exact[fm.text] = fm
+                    if not fm.alias and _CJK_RUN_RE.fullmatch(fm.text) and len(fm.text) >= 2:
+                        py = _form_pinyin(fm.text)
+                        if len(py) == len(fm.text):
+                            fid = len(self.py_forms)
+                            self.py_forms.append((fm, py))
+                            for j, s in enumerate(py):
+                                self.py_index[fuzzy_key(s)].append((fid, j))
+                else:
+                    k = latin_key(fm.text)
+                    if len(k) < 2:
+                        continue
+                    self.latin_exact[k].append(fm)
+                    if not fm.alias and len(k) >= 4 and not fm.text.isupper():
+                        self.latin_squeezed[_squeeze(k)].append(fm)
+                    ntok = len(_LATIN_TOKEN_RE.findall(fm.text))
+                    self.max_latin_tokens = max(self.max_latin_tokens, min(ntok, 5))
+                    if not fm.alias and len(k) >= LATIN_MIN_KEY_LEN:
+                        keys, forms = fuzzy_lists[digit_groups(fm.text)]
+                        keys.append(k)
+                        forms.append(fm)
+        self.latin_fuzzy = dict(fuzzy_lists)
+        self.cjk_lens = sorted({len(k) for k in self.cjk_exact}, reverse=True)
+        # CJK spans that are a correct form of some term (never replaced by another term).
+        self.cjk_correct = {k for k, f in self.cjk_exact.items() if not f.alias}
+
+
+@functools.lru_cache(maxsize=16)
+def _index_for(glossary: Glossary) -> _Index:
+    return _Index(glossary)
+
+
+def build_index(glossary: Glossary) -> _Index:
+    """Build (or fetch the cached) matching index of ``glossary``."""
+    return _index_for(glossary)
+
+
+# --------------------------------------------------------------------------- jieba
+
+
+@functools.lru_cache(maxsize=1)
+def _jieba():
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING + 10)
+    jieba.initialize()
+    return jieba
+
+
+@functools.lru_cache(maxsize=4096)
+def _jieba_tokens(run: str) -> tuple[str, ...]:
+    return tuple(_jieba().lcut(run, HMM=False))
+
+
+def _word_freq(w: str) -> int:
+    return _jieba().dt.FREQ.get(w, 0) or 0
+
+
+# --------------------------------------------------------------------------- candidates
+
+
+@dataclass
+class _Cand:
+    start: int
+    end: int
+    target: str
+    term: Term
+    score: float
+    rule: str
+    keep: bool = False  # an already-correct span: blocks other candidates, changes nothing
+
+    @property
+    def length(self) -> int:
+        return self.end - self.start
+
+
+def _detect_language(text: str) -> str:
+    cjk = len(_CJK_RE.findall(text))
+    latin = sum(1 for c in text if c.isascii() and c.isalpha())
+    return "zh" if cjk and cjk * 2 >= latin * 0.3 else "en"
+
+
+def _latin_runs(text: str) -> list[list[tuple[int, int]]]:
+    """Runs of Latin tokens separated only by spaces / hyphens / underscores."""
+    runs: list[list[tuple[int, int]]] = []
+    cur: list[tuple[int, int]] = []
+    for m in _LATIN_TOKEN_RE.finditer(text):
+        if cur and not _LATIN_JOIN_RE.fullmatch(text[cur[-1][1] : m.start()]):
+            runs.append(cur)
+            cur = []
+        cur.append((m.start(), m.end()))
+    if cur:
+        runs.append(cur)
+    return runs
+
+
+def _latin_candidates(text: str, idx: _Index, lang: str, cands: list[_Cand]) -> None:
+    from rapidfuzz import fuzz, process
+
+    for run in _latin_runs(text):
+        n = len(run)
+        for i in range(n):
+            for j in range(i, min(n, i + idx.max_latin_tokens)):
+                s, e = run[i][0], run[j][1]
+                span = text[s:e]
+                key = latin_key(span)
+                if len(key) < 2:
+                    continue
+                digits = digit_groups(span)
+                exact = [f for f in idx.latin_exact.get(key, ()) if digit_groups(f.text) == digits]
+                if exact:
+                    if any(f.text == span and not f.alias for f in exact):
+                        f = next(f for f in exact if f.text == span and not f.alias)
+                        cands.append(_Cand(s, e, span, f.term, 1.0, "keep", keep=True))
+                        continue
+                    f = sorted(exact, key=lambda f: (f.alias, f.text != f.target))[0]
+                    if span == f.target:
+                        cands.append(_Cand(s, e, span, f.term, 1.0, "keep", keep=True))
+                        continue
+                    # "comet" in English prose is a word, not the product "Comet"; and a plain
+                    # word differing only in case ("Attention" / "attention") is left alone.
+                    if not f.alias and (
+                        (lang != "zh" and _is_plain_word(f.target) and span.islower())
+                        or (span.casefold() == f.target.casefold()
+                            and all(_is_plain_word(w) for w in f.target.split()))
+                    ):
+                        cands.append(_Cand(s, e, span, f.term, 1.0, "keep", keep=True))
+                        continue
+                    cands.append(
+                        _Cand(s, e, f.target, f.term, 1.0 if not f.alias else 0.999, "alias" if f.alias else "latin-key")
+                    )
+                    continue
+                toks = [text[a:b] for a, b in run[i : j + 1]]
+                sq = idx.latin_squeezed.get(_squeeze(key))
+                if sq and len(key) >= 4 and not (lang != "zh" and span.islower()):
+                    f = next((f for f in sq if digit_groups(f.text) == digits), None)
+                    if f is not None:
+                        # a doubled or dropped double letter: Metta ~ Meta, Lama ~ Llama
+                        cands.append(_Cand(s, e, f.target, f.term, 0.95, "latin-key"))
+                        continue
+                if len(key) < LATIN_MIN_KEY_LEN:
+                    continue
+                if lang != "zh" and all(t.isalpha() and t.islower() for t in toks):
+                    continue  # ordinary English words
+                bucket = idx.latin_fuzzy.get(digits)
+                if not bucket:
+                    continue
+                keys, forms = bucket
+                cutoff = LATIN_MIN_WITH_DIGITS if digits else LATIN_MIN
+                for _, score, k in process.extract(
+                    key, keys, scorer=fuzz.ratio, score_cutoff=cutoff * 100, limit=3
+                ):
+                    f = forms[k]
+                    fk = keys[k]
+                    # lengths must be close: a long span does not turn into a short name
+                    if abs(len(fk) - len(key)) > max(2, 0.3 * len(fk)):
+                        continue
+                    if fk[0] != key[0] and not (len(key) >= 8 and score >= 85):
+                        continue  # first sound must agree (Groxy~Grok, Clawed~Claude)
+                    if lang != "zh" and len(toks) == 1 and _is_plain_word(toks[0]) and score < 85:
+                        continue  # a single ordinary-looking English word needs a close match
+                    cands.append(_Cand(s, e, f.target, f.term, score / 100.0, "latin-fuzzy"))
+
+
+def _exact_cjk_candidates(text: str, idx: _Index, cands: list[_Cand]) -> None:
+    if not idx.cjk_exact:
+        return
+    for m in _CJK_RE.finditer(text):
+        i = m.start()
+        for L in idx.cjk_lens:
+            sub = text[i : i + L]
+            if len(sub) < L:
+                continue
+            f = idx.cjk_exact.get(sub)
+            if f is None:
+                continue
+            if not f.alias or sub == f.target:
+                cands.append(_Cand(i, i + L, sub, f.term, 1.0, "keep", keep=True))
+            else:
+                cands.append(_Cand(i, i + L, f.target, f.term, 0.999, "alias"))
+
+
+def _align_score(span_py: list[tuple[str, ...]], form_py: tuple[str, ...]) -> float:
+    """Pinyin similarity of a span (readings per char) and a form; allows one gap."""
+    n, m = len(span_py), len(form_py)
+
+    def sim(a: tuple[str, ...], b: str) -> float:
+        return max((syllable_similarity(x, b) for x in a), default=0.0)
+
+    if n == m:
+        return sum(sim(span_py[k], form_py[k]) for k in range(n)) / n
+    # Edit distance with substitution cost 1 - sim and gap cost 1.
+    prev = [float(j) for j in range(m + 1)]
+    for a in range(1, n + 1):
+        cur = [float(a)] + [0.0] * m
+        for b in range(1, m + 1):
+            cur[b] = min(prev[b] + 1, cur[b - 1] + 1, prev[b - 1] + 1 - sim(span_py[a - 1], form_py[b - 1]))
+        prev = cur
+    return 1.0 - prev[m] / max(n, m)
+
+
+def _span_kind(run: str, tokens: tuple[str, ...], a: int, b: int) -> tuple[str, bool]:
+    """How a span [a, b) of ``run`` relates to jieba's words.
+
+    Returns (kind, crosses): kind is "oov" (only single characters / rare words),
+    "word" (one common word), "words" (only common words) or "mixed"; crosses is true when
+    the span cuts a common multi-character word in two.
+    """
+    pos = 0
+    inside_common = 0
+    inside_other = 0
+    crosses = False
+    for tok in tokens:
+        s, e = pos, pos + len(tok)
+        pos = e
+        if e <= a or s >= b:
+            continue
+        common = len(tok) > 1 and _word_freq(tok) >= COMMON_FREQ
+        if s < a or e > b:
+            if len(tok) > 1:
+                crosses = True
+            continue
+        if common:
+            inside_common += 1
+        else:
+            inside_other += 1
+    if inside_common and not inside_other:
+        return ("word" if inside_common == 1 else "words"), crosses
+    if inside_common:
+        return "mixed", crosses
+    return "oov", crosses
+
+
+def _has_evidence(term: Term, text: str, start: int, end: int, context: str, ctx_off: int) -> bool:
+    """Local evidence that ``term`` was meant at [start, end) of ``text``."""
+    after = text[end : end + 4]
+    if term.category in ("model", "product") and _VERSION_AFTER_RE.match(after):
+        return True
+    words = tuple(term.context) + tuple(f for f in term.forms if f != term.term) + tuple(
+        a for a in term.aliases if not is_cjk_form(a)
+    )
+    if not words:
+        return False
+    cs = max(0, start + ctx_off - CONTEXT_WINDOW)
+    ce = end + ctx_off + CONTEXT_WINDOW
+    window = (context[cs : start + ctx_off] + " " + context[end + ctx_off : ce]).casefold()
+    return any(w.casefold() in window for w in words)
+
+
+def _cjk_candidates(
+    text: str, idx: _Index, cands: list[_Cand], context: str, ctx_off: int
+) -> None:
+    if not idx.py_forms:
+        return
+    never_spans = []
+    for m in _CJK_RUN_RE.finditer(text):
+        run_start, run = m.start(), m.group()
+        L = len(run)
+        if L < 2:
+            continue
+        readings = [_char_readings(c) for c in run]
+        votes: dict[tuple[int, int], int] = defaultdict(int)
+        for p in range(L):
+            seen = set()
+            for r in readings[p]:
+                fk = fuzzy_key(r)
+                if fk in seen:
+                    continue
+                seen.add(fk)
+                for fid, j in idx.py_index.get(fk, ()):
+                    st = p - j
+                    if st >= -1:
+                        votes[(fid, st)] += 1
+        if not votes:
+            continue
+        tokens: Optional[tuple[str, ...]] = None
+        for (fid, st), v in votes.items():
+            form, py = idx.py_forms[fid]
+            n = len(py)
+            need = 1 if n <= 2 else max(2, math.ceil(0.6 * n))
+            if v < need:
+                continue
+            best = None
+            windows = [(st, st + n)]
+            if n >= 3:
+                windows += [(st, st + n - 1), (st, st + n + 1), (st + 1, st + n), (st - 1, st + n)]
+            for a, b in windows:
+                if a < 0 or b > L or b - a < 2:
+                    continue
+                span = run[a:b]
+                if span == form.target or span in idx.cjk_correct:
+                    continue
+                sc = _align_score(readings[a:b], py)
+                if best is None or sc > best[0]:
+                    best = (sc, a, b)
+            if best is None:
+                continue
+            sc, a, b = best
+            floor = min(PINYIN_MIN_COMMON, PINYIN_MIN.get(n, PINYIN_MIN_LONG))
+            if sc < floor:
+                continue
+            span = run[a:b]
+            s_abs, e_abs = run_start + a, run_start + b
+            if b - a == 2 and n == 2:
+                # two-syllable names: one syllable may be off, but then a character must agree,
+                # the pinyin be (nearly) exact, or the context speak for the term
+                if sc < 0.9 and not (set(span) & set(form.target)):
+                    if not _has_evidence(form.term, text, s_abs, e_abs, context, ctx_off):
+                        continue
+            if any(c in _FUNCTION_CHARS and c not in form.target for c in span) and sc < 0.999:
+                # 的/了/是/个…: ordinary text unless the syllables match exactly
+                kind_needed = True
+            else:
+                kind_needed = False
+            if tokens is None:
+                tokens = _jieba_tokens(run)
+            kind, crosses = _span_kind(run, tokens, a, b)
+            if crosses:
+                continue
+            evidence = None
+            if kind in ("word", "words") or kind_needed:
+                evidence = _has_evidence(form.term, text, s_abs, e_abs, context, ctx_off)
+                if not evidence or sc < PINYIN_MIN_COMMON:
+                    continue
+            else:
+                thr = PINYIN_MIN.get(n, PINYIN_MIN_LONG) + (0.04 if kind == "mixed" else 0.0)
+                if sc < thr:
+                    evidence = _has_evidence(form.term, text, s_abs, e_abs, context, ctx_off)
+                    if not evidence or sc < thr - 0.05:
+                        continue
+            if _blocked_by_never(text, s_abs, e_abs, form.term.never + idx.never, never_spans):
+                continue
+            cands.append(
+                _Cand(s_abs, e_abs, form.target, form.term, sc, "pinyin-context" if evidence else "pinyin")
+            )
+
+
+def _blocked_by_never(text: str, s: int, e: int, never: tuple[str, ...], _cache) -> bool:
+    for w in never:
+        if not w:
+            continue
+        lo = max(0, s - len(w) + 1)
+        i = text.find(w, lo)
+        while i != -1 and i < e:
+            if i + len(w) > s:
+                return True
+            i = text.find(w, i + 1)
+    return False
+
+
+def _resolve(cands: list[_Cand]) -> list[_Cand]:
+    """Best-first: higher score, then longer span, then keeps; no overlaps."""
+    cands.sort(key=lambda c: (-round(c.score, 6), -c.length, not c.keep, c.start))
+    taken: list[tuple[int, int]] = []
+    out = []
+    for c in cands:
+        if any(c.start < e and s < c.end for s, e in taken):
+            continue
+        taken.append((c.start, c.end))
+        out.append(c)
+    return sorted((c for c in out if not c.keep), key=lambda c: c.start)
+
+
+def _correct(text: str, glossary: Glossary, language: Optional[str], context: str = "", ctx_off: int = 0, segment: int = -1):
+    if not text or not glossary.terms:
+        return text, [], []
+    idx = build_index(glossary)
+    lang = (language or _detect_language(text))[:2]
+    if not context:
+        context, ctx_off = text, 0
+    cands: list[_Cand] = []
+    _latin_candidates(text, idx, lang, cands)
+    if _CJK_RE.search(text):
+        _exact_cjk_candidates(text, idx, cands)
+        _cjk_candidates(text, idx, cands, context, ctx_off)
+    # A term's `never` spans and the global ones block every change they overlap.
+    chosen = []
+    for c in _resolve(cands):
+        if c.rule.startswith("latin") or c.rule == "alias":
+            if _blocked_by_never(text, c.start, c.end, c.term.never + idx.never, None):
+                continue
+        if text[c.start : c.end] == c.target:
+            continue
+        chosen.append(c)
+    if not chosen:
+        return text, [], []
+    out = []
+    corrections = []
+    pos = 0
+    delta = 0
+    for c in chosen:
+        out.append(text[pos : c.start])
+        before = text[c.start : c.end]
+        ns = c.start + delta
+        corrections.append(
+            Correction(
+                start=ns,
+                end=ns + len(c.target),
+                before=before,
+                after=c.target,
+                term=c.term.term,
+                score=round(c.score, SCORE_DIGITS),
+                rule=c.rule,
+                segment=segment,
+            )
+        )
+        out.append(c.target)
+        delta += len(c.target) - len(before)
+        pos = c.end
+    out.append(text[pos:])
+    new = "".join(out)
+    for corr in corrections:
+        log.debug("correct %r -> %r (%s %.2f)", corr.before, corr.after, corr.rule, corr.score)
+    return new, corrections, chosen
+
+
+def correct_text(text: str, glossary: Glossary, *, language: Optional[str] = None) -> CorrectionResult:
+    """Correct ``text`` against ``glossary``. Offsets refer to the returned text."""
+    res = _correct(text, glossary, language)
+    return CorrectionResult(res[0], tuple(res[1]))
+
+
+# --------------------------------------------------------------------------- transcripts
+
+
+def _align_words(text: str, words: tuple[Word, ...]) -> Optional[list[tuple[int, int]]]:
+    """Map each character index of ``text`` to (word index, offset in word.word), or None.
+
+    Whitespace in either is ignored. When the characters differ (e.g. the text was
+    converted to Simplified but the words were not) and the non-space counts agree,
+    characters are paired by position.
+    """
+    wchars = [(k, j) for k, w in enumerate(words) for j, ch in enumerate(w.word) if not ch.isspace()]
+    tchars = [i for i, ch in enumerate(text) if not ch.isspace()]
+    mapping: list[Optional[tuple[int, int]]] = [None] * len(text)
+    if len(wchars) == len(tchars):
+        for i, (k, j) in zip(tchars, wchars):
+            mapping[i] = (k, j)
+        return mapping  # type: ignore[return-value]
+    # Greedy: follow the text, skipping text characters the words do not have (punctuation).
+    wi = 0
+    for i in tchars:
+        if wi >= len(wchars):
+            break
+        k, j = wchars[wi]
+        if words[k].word[j] == text[i]:
+            mapping[i] = (k, j)
+            wi += 1
+    if wi < len(wchars) * 0.9:
+        return None
+    return mapping  # type: ignore[return-value]
+
+
+def _fix_words(seg: Segment, old_text: str, chosen: list[_Cand]) -> tuple[Word, ...]:
+    words = seg.words
+    if not words or not chosen:
+        return words
+    mapping = _align_words(old_text, words)
+    if mapping is None:
+        log.debug("segment %s: words do not align with text; word texts left as they are", seg.id)
+        return words
+    # Word range touched by each correction, grouped when ranges overlap.
+    groups: list[list] = []  # [first_word, last_word, [(cand, (k,j) start, (k,j) end)]]
+    for c in chosen:
+        inside = [mapping[i] for i in range(c.start, c.end) if mapping[i] is not None]
+        if not inside:
+            continue
+        first, last = inside[0], inside[-1]
+        if groups and first[0] <= groups[-1][1]:
+            groups[-1][1] = max(groups[-1][1], last[0])
+            groups[-1][2].append((c, first, last))
+        else:
+            groups.append([first[0], last[0], [(c, first, last)]])
+    if not groups:
+        return words
+    out: list[Word] = []
+    k = 0
+    for g_first, g_last, items in groups:
+        out.extend(words[k:g_first])
+        ws = words[g_first : g_last + 1]
+        offs = []
+        acc = 0
+        for w in ws:
+            offs.append(acc)
+            acc += len(w.word)
+        joined = "".join(w.word for w in ws)
+        for c, (k1, j1), (k2, j2) in sorted(items, key=lambda it: it[0].start, reverse=True):
+            a = offs[k1 - g_first] + j1
+            b = offs[k2 - g_first] + j2 + 1
+            joined = joined[:a] + c.target + joined[b:]
+        out.append(
+            Word(
+                start=ws[0].start,
+                end=ws[-1].end,
+                word=joined,
+                probability=min(w.probability for w in ws),
+            )
+        )
+        k = g_last + 1
+    out.extend(words[k:])
+    return tuple(out)
+
+
+def correct_transcript(transcript: Transcript, glossary: Glossary) -> Transcript:
+    """Correct every segment's text and words; corrections carry their segment index.
+
+    Words touched by one correction are merged into one word (first start, last end).
+    Neighbouring segments count as context for evidence. Corrections already on the
+    transcript are replaced (correction is re-run from the text as given).
+    """
+    segs = transcript.segments
+    lang = transcript.language or None
+    new_segs = []
+    all_corr: list[Correction] = []
+    for i, seg in enumerate(segs):
+        prev = segs[i - 1].text if i > 0 else ""
+        nxt = segs[i + 1].text if i + 1 < len(segs) else ""
+        context = prev + " " + seg.text + " " + nxt
+        new_text, corrs, chosen = _correct(seg.text, glossary, lang, context, len(prev) + 1, segment=i)
+        if not corrs:
+            new_segs.append(seg)
+            continue
+        all_corr.extend(corrs)
+        new_segs.append(
+            Segment(
+                id=seg.id,
+                start=seg.start,
+                end=seg.end,
+                text=new_text,
+                words=_fix_words(seg, seg.text, chosen),
+                avg_logprob=seg.avg_logprob,
+                compression_ratio=seg.compression_ratio,
+                no_speech_prob=seg.no_speech_prob,
+            )
+        )
+    return transcript.replace(segments=tuple(new_segs), corrections=tuple(all_corr))

@@ -1,0 +1,639 @@
+"""Glossaries: the names a digest is about, loaded from YAML or plain text.
+
+A glossary is a list of :class:`Term` entries. Each entry has one canonical ``term``
+(the form written into the transcript), optional ``variants`` (other correct forms of
+the same thing, usually in the other script: ``智谱`` / ``Zhipu AI``), optional
+``aliases`` (known wrong or informal forms that are always replaced by the term), a
+``category``, an optional ``never`` list (spans of text that must never be replaced
+by this term), an optional ``context`` list (words that, when near, are evidence that
+this term was meant), a ``hotword`` flag and a ``priority`` for ASR biasing.
+
+The format is documented in ``glossary/README.md``. Errors name the file and line;
+problems that do not stop loading (a term shorter than two characters, an alias that
+shadows another term) are logged as warnings and kept in :attr:`Glossary.warnings`.
+
+The bundled glossary lives in ``glossary/ai-news.yaml`` at the top of the repository
+(where users read and extend it); :func:`default_glossary_path` finds it there for a
+source checkout / editable install, and falls back to a copy shipped as package data
+(``audio2digest/data/ai-news.yaml``) for a normal install.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Optional, Sequence, Union
+
+from .errors import GlossaryError, InputError
+
+log = logging.getLogger("audio2digest.glossary")
+
+CATEGORIES = ("org", "model", "product", "person", "concept", "place", "event", "other")
+
+#: How strongly each category is preferred as an ASR hotword (higher first).
+CATEGORY_PRIORITY = {
+    "org": 5,
+    "model": 4,
+    "product": 4,
+    "person": 3,
+    "concept": 2,
+    "place": 1,
+    "event": 1,
+    "other": 0,
+    "": 0,
+}
+
+PathLike = Union[str, "os.PathLike[str]"]
+
+_CJK_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+# Characters that appear when UTF-8 bytes were decoded as cp1252 / latin-1: a lead byte
+# of a multi-byte sequence (Ã Â â å æ ç è é ä ï ð ...) followed by a continuation byte
+# rendered as a cp1252 / latin-1 character.
+_MOJIBAKE_RE = re.compile(
+    "[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192"
+    "\u02c6\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]"
+)
+
+
+def has_cjk(text: str) -> bool:
+    return bool(_CJK_RE.search(text))
+
+
+@dataclass(frozen=True)
+class Term:
+    """One glossary entry."""
+
+    term: str
+    category: str = ""
+    aliases: tuple[str, ...] = ()
+    variants: tuple[str, ...] = ()
+    never: tuple[str, ...] = ()
+    context: tuple[str, ...] = ()
+    hotword: bool = True
+    priority: int = 0
+    source: str = ""
+    line: int = 0
+
+    @property
+    def forms(self) -> tuple[str, ...]:
+        """Every correct form of this entry: the term, then its variants."""
+        return (self.term,) + tuple(v for v in self.variants if v != self.term)
+
+    @property
+    def where(self) -> str:
+        return f"{self.source}:{self.line}" if self.source else "<glossary>"
+
+
+@dataclass(frozen=True)
+class GlossaryIssue:
+    """A problem found while loading: ``severity`` is "error" or "warning"."""
+
+    path: str
+    line: int
+    message: str
+    severity: str = "error"
+
+    def __str__(self) -> str:
+        loc = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{loc}: {self.message}"
+
+
+@dataclass(frozen=True, eq=False)
+class Glossary:
+    """A loaded glossary: terms in file order (later files override earlier ones)."""
+
+    terms: tuple[Term, ...]
+    never: tuple[str, ...] = ()  # spans never replaced by any term
+    sources: tuple[str, ...] = ()
+    warnings: tuple[GlossaryIssue, ...] = field(default=(), compare=False)
+
+    def __len__(self) -> int:
+        return len(self.terms)
+
+    def __iter__(self):
+        return iter(self.terms)
+
+    def get(self, term: str) -> Optional[Term]:
+        for t in self.terms:
+            if t.term == term:
+                return t
+        return None
+
+    def hotword_terms(
+        self, context: str = "", limit: Optional[int] = None, *, include_variants: bool = False
+    ) -> list[Term]:
+        """Terms to pass to the recogniser as hotwords, best first.
+
+        Only entries with ``hotword`` true. Terms (or variants) that occur in ``context``
+        (e.g. the episode's title and description) come first, then higher ``priority``,
+        then the category's weight (:data:`CATEGORY_PRIORITY`), then file order.
+        The caller turns them into a hotword string within its token budget
+        (``include_variants`` is informational: use ``t.forms`` for every form).
+        """
+        ctx = context.casefold()
+
+        def in_context(t: Term) -> bool:
+            return bool(ctx) and any(f.casefold() in ctx for f in t.forms)
+
+        ranked = sorted(
+            (t for t in self.terms if t.hotword),
+            key=lambda t: (
+                not in_context(t),
+                -t.priority,
+                -CATEGORY_PRIORITY.get(t.category, 0),
+            ),
+        )
+        return ranked if limit is None else ranked[:limit]
+
+    def merged(self, other: "Glossary") -> "Glossary":
+        """This glossary with ``other``'s entries added; ``other`` wins on equal terms."""
+        return merge_glossaries([self, other])
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def read_text_file(path: PathLike, *, what: str = "text") -> str:
+    """Read a UTF-8 file; invalid UTF-8 raises :class:`InputError` naming file and line."""
+    p = Path(path)
+    try:
+        raw = p.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{p}: cannot read {what}: {exc.strerror or exc}") from exc
+    return decode_utf8(raw, str(p), exc_class=InputError)
+
+
+def decode_utf8(raw: bytes, name: str, *, exc_class=InputError) -> str:
+    """Decode ``raw`` as UTF-8 (a BOM is dropped). Invalid bytes: one-line error with line."""
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise exc_class(
+            f"{name}:{line}: invalid UTF-8 (byte 0x{raw[exc.start]:02x} at column {col}); "
+            "save the file as UTF-8"
+        ) from exc
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def mojibake_line(text: str) -> int:
+    """The 1-based line of the first mojibake-looking run (UTF-8 read as cp1252), or 0."""
+    m = _find_mojibake(text)
+    if not m:
+        return 0
+    return text.count("\n", 0, m.start()) + 1
+
+
+def _find_mojibake(text: str):
+    # Two adjacent suspicious pairs are required: a single "é€" can be legitimate Latin text.
+    for m in _MOJIBAKE_RE.finditer(text):
+        rest = text[m.end() : m.end() + 4]
+        if _MOJIBAKE_RE.match(rest) or _MOJIBAKE_RE.match(rest[1:] if rest else ""):
+            return m
+    return None
+
+
+def looks_like_mojibake(text: str) -> bool:
+    return _find_mojibake(text) is not None
+
+
+@dataclass(frozen=True)
+class TextRepair:
+    """Result of :func:`repair_mojibake`."""
+
+    text: str
+    changed: bool  # the text was repaired
+    lossy: bool  # mojibake found that could not be repaired without loss
+    line: int = 0  # first line that still looks broken (when lossy)
+
+
+def repair_mojibake(text: str) -> TextRepair:
+    """Undo UTF-8-read-as-cp1252 mojibake with ftfy when that is lossless.
+
+    Returns the text unchanged when it does not look like mojibake. When ftfy's result
+    still contains mojibake (bytes lost when the file was saved), ``lossy`` is true and
+    the original text is returned, so the caller can refuse or flag it.
+    """
+    if not looks_like_mojibake(text):
+        return TextRepair(text, False, False)
+    import ftfy
+
+    fixed = ftfy.fix_encoding(text)
+    line = mojibake_line(fixed)
+    if line or "\ufffd" in fixed:
+        return TextRepair(text, False, True, line or mojibake_line(text))
+    return TextRepair(fixed, fixed != text, False)
+
+
+def read_input_text(path: Optional[PathLike], data: Optional[bytes] = None) -> tuple[str, list[str]]:
+    """Read a text input (file or given bytes) for correction, repairing mojibake.
+
+    Returns ``(text, notes)``; notes describe repairs made. Lossy mojibake raises
+    :class:`InputError` naming the file and line.
+    """
+    name = str(path) if path not in (None, "-") else "<stdin>"
+    if data is None:
+        text = read_text_file(path, what="text")  # type: ignore[arg-type]
+    else:
+        text = decode_utf8(data, name, exc_class=InputError)
+    rep = repair_mojibake(text)
+    if rep.lossy:
+        raise InputError(
+            f"{name}:{rep.line}: text is mojibake (UTF-8 decoded as cp1252) and cannot be "
+            "repaired without loss; re-export the file as UTF-8"
+        )
+    notes = []
+    if rep.changed:
+        notes.append(f"{name}: repaired mojibake (UTF-8 decoded as cp1252) with ftfy")
+        log.warning("%s", notes[-1])
+    return rep.text, notes
+
+
+# --------------------------------------------------------------------------- parsing
+
+_KNOWN_KEYS = {
+    "term",
+    "aliases",
+    "alias",
+    "variants",
+    "category",
+    "never",
+    "context",
+    "hotword",
+    "priority",
+    "note",
+    "notes",
+    "url",
+}
+
+
+def _clean(s: str) -> str:
+    return unicodedata.normalize("NFC", s).strip()
+
+
+def _as_list(value, path: str, line: int, key: str, issues: list) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, (str, int, float)):
+        value = [value]
+    if not isinstance(value, list):
+        issues.append(GlossaryIssue(path, line, f"'{key}' must be a string or a list of strings"))
+        return []
+    out = []
+    for v in value:
+        if isinstance(v, (str, int, float)) and not isinstance(v, bool):
+            s = _clean(str(v))
+            if s:
+                out.append(s)
+        else:
+            issues.append(GlossaryIssue(path, line, f"'{key}' entries must be strings, got {v!r}"))
+    return out
+
+
+def _parse_yaml(text: str, path: str, issues: list) -> tuple[list[tuple[dict, int]], list[str]]:
+    """Parse YAML into (entry dict, line) pairs plus a file-level never list."""
+    import yaml
+
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 0
+        problem = exc.problem or exc.context or "syntax error"
+        hint = " (check the indentation)" if "indent" in problem or "mapping" in problem else ""
+        raise GlossaryError(f"{path}:{line}: invalid YAML: {problem}{hint}") from exc
+    except yaml.YAMLError as exc:
+        raise GlossaryError(f"{path}: invalid YAML: {exc}") from exc
+    if root is None:
+        return [], []
+    constructor = yaml.SafeLoader("")
+
+    def value(node):
+        return constructor.construct_object(node, deep=True)
+
+    never: list[str] = []
+    entries_node = root
+    if isinstance(root, yaml.MappingNode):
+        entries_node = None
+        for knode, vnode in root.value:
+            key = value(knode)
+            if key in ("terms", "entries"):
+                entries_node = vnode
+            elif key == "never":
+                never = _as_list(value(vnode), path, vnode.start_mark.line + 1, "never", issues)
+            elif key in ("name", "version", "description", "language", "meta"):
+                pass
+            else:
+                issues.append(
+                    GlossaryIssue(
+                        path,
+                        knode.start_mark.line + 1,
+                        f"unknown top-level key {key!r} (expected terms, never, name, description)",
+                        "warning",
+                    )
+                )
+        if entries_node is None:
+            raise GlossaryError(f"{path}:1: a glossary mapping needs a 'terms:' list")
+    if not isinstance(entries_node, yaml.SequenceNode):
+        raise GlossaryError(
+            f"{path}:{entries_node.start_mark.line + 1}: expected a list of terms "
+            "(lines starting with '- ')"
+        )
+    out = []
+    for node in entries_node.value:
+        line = node.start_mark.line + 1
+        if isinstance(node, yaml.ScalarNode):
+            v = value(node)
+            out.append(({"term": "" if v is None else str(v)}, line))
+        elif isinstance(node, yaml.MappingNode):
+            d = value(node)
+            if not isinstance(d, dict):
+                issues.append(GlossaryIssue(path, line, "entry is not a mapping"))
+                continue
+            out.append((d, line))
+        else:
+            issues.append(GlossaryIssue(path, line, "entry must be a term or a mapping with 'term:'"))
+    return out, never
+
+
+def _parse_plain(text: str, path: str) -> list[tuple[dict, int]]:
+    out = []
+    for i, raw in enumerate(text.split("\n"), 1):
+        line = raw.split("#", 1)[0] if not raw.lstrip().startswith("#") else ""
+        if not line.strip():
+            continue
+        parts = [p.strip() for p in line.split("|")]
+        out.append(({"term": parts[0], "aliases": [p for p in parts[1:] if p]}, i))
+    return out
+
+
+def _is_yaml_path(path: str, text: str) -> bool:
+    if path.lower().endswith((".yaml", ".yml")):
+        return True
+    if path.lower().endswith(".txt"):
+        return False
+    first = next((l for l in text.split("\n") if l.strip() and not l.lstrip().startswith("#")), "")
+    return first.lstrip().startswith("- ") or first.rstrip().endswith(":")
+
+
+def parse_glossary_text(text: str, path: str = "<glossary>", *, fmt: Optional[str] = None) -> Glossary:
+    """Parse glossary source text. ``fmt`` is "yaml", "text" or None (guess from name)."""
+    issues: list[GlossaryIssue] = []
+    line = mojibake_line(text)
+    if line:
+        rep = repair_mojibake(text)
+        hint = ""
+        if not rep.lossy:
+            bad = text.split("\n")[line - 1].strip()
+            good = rep.text.split("\n")[line - 1].strip()
+            hint = f" ({bad[:30]!r} should probably read {good[:30]!r})"
+        raise GlossaryError(
+            f"{path}:{line}: looks like mojibake (UTF-8 decoded as cp1252){hint}; "
+            "re-save the file as UTF-8"
+        )
+    use_yaml = (fmt == "yaml") if fmt else _is_yaml_path(path, text)
+    never: list[str] = []
+    if use_yaml:
+        raw_entries, never = _parse_yaml(text, path, issues)
+    else:
+        raw_entries = _parse_plain(text, path)
+
+    terms: list[Term] = []
+    seen: dict[str, int] = {}
+    for d, line in raw_entries:
+        unknown = [k for k in d if k not in _KNOWN_KEYS]
+        if unknown:
+            issues.append(
+                GlossaryIssue(
+                    path,
+                    line,
+                    f"unknown key {unknown[0]!r} (expected one of: {', '.join(sorted(_KNOWN_KEYS))})",
+                    "warning",
+                )
+            )
+        t = d.get("term")
+        if t is None or (isinstance(t, str) and not t.strip()):
+            issues.append(GlossaryIssue(path, line, "empty term"))
+            continue
+        if not isinstance(t, (str, int, float)) or isinstance(t, bool):
+            issues.append(GlossaryIssue(path, line, f"term must be a string, got {t!r}"))
+            continue
+        term = _clean(str(t))
+        if len(term) < 2:
+            issues.append(
+                GlossaryIssue(path, line, f"term {term!r} is shorter than 2 characters; skipped", "warning")
+            )
+            continue
+        key = term.casefold()
+        if key in seen:
+            issues.append(
+                GlossaryIssue(path, line, f"duplicate term {term!r} (first defined at line {seen[key]})")
+            )
+            continue
+        seen[key] = line
+        category = d.get("category") or ""
+        if not isinstance(category, str):
+            issues.append(GlossaryIssue(path, line, "category must be a string"))
+            category = ""
+        category = category.strip().lower()
+        if category and category not in CATEGORIES:
+            issues.append(
+                GlossaryIssue(
+                    path,
+                    line,
+                    f"unknown category {category!r} (expected one of: {', '.join(CATEGORIES)})",
+                    "warning",
+                )
+            )
+        aliases = _as_list(d.get("aliases", d.get("alias")), path, line, "aliases", issues)
+        variants = _as_list(d.get("variants"), path, line, "variants", issues)
+        kept_aliases = []
+        for a in aliases:
+            if len(a) < 2:
+                issues.append(
+                    GlossaryIssue(path, line, f"alias {a!r} of {term!r} is shorter than 2 characters; skipped", "warning")
+                )
+            elif a != term and a not in variants:
+                kept_aliases.append(a)
+        kept_variants = []
+        for v in variants:
+            if len(v) < 2:
+                issues.append(
+                    GlossaryIssue(path, line, f"variant {v!r} of {term!r} is shorter than 2 characters; skipped", "warning")
+                )
+            elif v != term:
+                kept_variants.append(v)
+        hot = d.get("hotword", True)
+        if not isinstance(hot, bool):
+            issues.append(GlossaryIssue(path, line, "hotword must be true or false"))
+            hot = True
+        prio = d.get("priority", 0)
+        if not isinstance(prio, int) or isinstance(prio, bool):
+            issues.append(GlossaryIssue(path, line, "priority must be an integer"))
+            prio = 0
+        terms.append(
+            Term(
+                term=term,
+                category=category,
+                aliases=tuple(dict.fromkeys(kept_aliases)),
+                variants=tuple(dict.fromkeys(kept_variants)),
+                never=tuple(_as_list(d.get("never"), path, line, "never", issues)),
+                context=tuple(_as_list(d.get("context"), path, line, "context", issues)),
+                hotword=hot,
+                priority=prio,
+                source=path,
+                line=line,
+            )
+        )
+
+    # Cross-entry checks: a form or alias claimed by two entries.
+    owner: dict[str, Term] = {}
+    for t in terms:
+        for f in t.forms:
+            k = f.casefold()
+            if k in owner and owner[k] is not t:
+                issues.append(
+                    GlossaryIssue(
+                        path,
+                        t.line,
+                        f"{f!r} is also a form of {owner[k].term!r} (line {owner[k].line})",
+                        "warning",
+                    )
+                )
+            owner.setdefault(k, t)
+    for t in terms:
+        for a in t.aliases:
+            o = owner.get(a.casefold())
+            if o is not None and o is not t:
+                issues.append(
+                    GlossaryIssue(
+                        path,
+                        t.line,
+                        f"alias {a!r} of {t.term!r} is the correct form of {o.term!r} (line {o.line}); ignored",
+                        "warning",
+                    )
+                )
+    errors = [i for i in issues if i.severity == "error"]
+    if errors:
+        more = f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})" if len(errors) > 1 else ""
+        raise GlossaryError(f"{errors[0]}{more}")
+    warnings = tuple(i for i in issues if i.severity == "warning")
+    for w in warnings:
+        log.warning("%s", w)
+    # Drop aliases that shadow another entry's correct form.
+    cleaned = []
+    for t in terms:
+        bad = {a for a in t.aliases if (o := owner.get(a.casefold())) is not None and o is not t}
+        cleaned.append(t if not bad else _replace_term(t, aliases=tuple(a for a in t.aliases if a not in bad)))
+    return Glossary(terms=tuple(cleaned), never=tuple(never), sources=(path,), warnings=warnings)
+
+
+def _replace_term(t: Term, **changes) -> Term:
+    from dataclasses import replace
+
+    return replace(t, **changes)
+
+
+def read_glossary(path: PathLike) -> Glossary:
+    """Read one glossary file (YAML or plain text)."""
+    p = Path(path)
+    name = str(path)
+    try:
+        raw = p.read_bytes()
+    except FileNotFoundError as exc:
+        raise GlossaryError(f"{name}: glossary file not found") from exc
+    except OSError as exc:
+        raise GlossaryError(f"{name}: cannot read glossary: {exc.strerror or exc}") from exc
+    text = decode_utf8(raw, name, exc_class=GlossaryError)
+    return parse_glossary_text(text, name)
+
+
+def merge_glossaries(glossaries: Sequence[Glossary]) -> Glossary:
+    """Combine glossaries in order; an entry of a later glossary replaces an equal term."""
+    by_key: dict[str, Term] = {}
+    never: list[str] = []
+    sources: list[str] = []
+    warnings: list[GlossaryIssue] = []
+    for g in glossaries:
+        for t in g.terms:
+            k = t.term.casefold()
+            if k in by_key:
+                log.info("%s: %r overrides the entry from %s", t.where, t.term, by_key[k].where)
+                del by_key[k]
+            by_key[k] = t
+        never.extend(g.never)
+        sources.extend(g.sources)
+        warnings.extend(g.warnings)
+    return Glossary(
+        terms=tuple(by_key.values()),
+        never=tuple(dict.fromkeys(never)),
+        sources=tuple(sources),
+        warnings=tuple(warnings),
+    )
+
+
+def default_glossary_path() -> Path:
+    """The bundled AI-news glossary.
+
+    ``glossary/ai-news.yaml`` next to the package (a source checkout or ``pip install -e .``),
+    else the copy in package data (``audio2digest/data/ai-news.yaml``). The environment
+    variable ``AUDIO2DIGEST_GLOSSARY`` overrides both.
+    """
+    env = os.environ.get("AUDIO2DIGEST_GLOSSARY")
+    if env:
+        return Path(env)
+    here = Path(__file__).resolve().parent
+    candidates = [here.parent / "glossary" / "ai-news.yaml", here / "data" / "ai-news.yaml"]
+    for c in candidates:
+        if c.is_file():
+            return c
+    raise GlossaryError(
+        "bundled glossary not found (looked in: " + ", ".join(str(c) for c in candidates) + ")"
+    )
+
+
+def load_glossary(paths: Optional[Iterable[PathLike]] = None, use_default: bool = True) -> Glossary:
+    """Load the bundled glossary (unless ``use_default`` is false) plus ``paths`` in order.
+
+    Later files add to earlier ones; an entry whose term is already defined replaces it.
+    """
+    parts: list[Glossary] = []
+    if use_default:
+        parts.append(_read_cached(str(default_glossary_path())))
+    for p in paths or ():
+        parts.append(read_glossary(p))
+    if not parts:
+        return Glossary(terms=())
+    if len(parts) == 1:
+        return parts[0]
+    return merge_glossaries(parts)
+
+
+_CACHE: dict[str, tuple[float, int, Glossary]] = {}
+
+
+def _read_cached(path: str) -> Glossary:
+    """Read a glossary once per process (re-read when the file changes)."""
+    st = os.stat(path)
+    hit = _CACHE.get(path)
+    if hit and hit[0] == st.st_mtime and hit[1] == st.st_size:
+        return hit[2]
+    g = read_glossary(path)
+    _CACHE[path] = (st.st_mtime, st.st_size, g)
+    return g
+
+
+def glossary_from_terms(terms: Iterable[Union[str, Term]], *, category: str = "") -> Glossary:
+    """A glossary built in code, e.g. ``glossary_from_terms(["智谱", "Qwen3-TTS"])``."""
+    out = []
+    for i, t in enumerate(terms, 1):
+        if isinstance(t, Term):
+            out.append(t)
+        else:
+            out.append(Term(term=_clean(t), category=category, source="<code>", line=i))
+    return Glossary(terms=tuple(out), sources=("<code>",))
