@@ -312,7 +312,7 @@ class SegmentOptions:
     """
 
     min_item_seconds: float = 8.0
-    min_item_chars: int = 32  # CJK characters, or 4x this many for Latin text
+    min_item_chars: int = 32  # CJK characters, or 3x this many for Latin text
     threshold: float = 1.4
     w_pause: float = 1.0
     w_cue: float = 1.0
@@ -593,7 +593,7 @@ def _length(units: list[Unit], a: int, b: int, timed: bool, cjk: bool) -> float:
     if timed:
         return float((units[b - 1].end or 0.0) - (units[a].start or 0.0))
     chars = sum(len(u.text.strip()) for u in units[a:b])
-    return chars if cjk else chars / 4.0
+    return chars if cjk else chars / 3.0
 
 
 def _quote_open_after(units: list[Unit]) -> list[bool]:

@@ -1,0 +1,301 @@
+"""Segmentation: real Whisper transcripts of the dev episodes, plain text, and bad input."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from audio2digest.cli import main
+from audio2digest.errors import InputError, SegmentError
+from audio2digest.eval_segments import (
+    boundary_prf,
+    evaluate_dir,
+    labels_from_boundaries,
+    load_gold,
+    pk,
+    score_text,
+    score_timing,
+    windowdiff,
+)
+from audio2digest.segment import find_entities, segment_text, segment_transcript
+from audio2digest.types import Entity, EpisodeMeta, Item, Segment, Transcript, Word
+
+EVAL = Path(__file__).resolve().parents[1] / "samples" / "eval" / "segments"
+
+
+def load_transcript(name: str) -> Transcript:
+    return Transcript.from_dict(json.loads((EVAL / f"{name}.transcript.json").read_text("utf-8")))
+
+
+def make_transcript(sentences, language="zh", gaps=None, words=True) -> Transcript:
+    """Segments one per sentence; ``gaps[i]`` seconds of silence before sentence i."""
+    segs = []
+    t = 0.5
+    for i, s in enumerate(sentences):
+        t += (gaps[i] if gaps else 0.0)
+        dur = max(0.6, 0.2 * len(s) if language == "zh" else 0.06 * len(s))
+        ws = ()
+        if words:
+            toks = list(s) if language == "zh" else s.split(" ")
+            step = dur / len(toks)
+            ws = tuple(Word(t + k * step, t + (k + 1) * step, tok if language == "zh" else " " + tok)
+                       for k, tok in enumerate(toks))
+        segs.append(Segment(i, t, t + dur, s, ws))
+        t += dur
+    return Transcript(EpisodeMeta("test"), language, tuple(segs), duration=t + 0.5)
+
+
+# --- the dev episodes (real Whisper base output, saved once) ------------------------------
+
+
+@pytest.mark.parametrize("name", ["dev01", "dev02", "dev03"])
+def test_dev_episode_boundaries_close_to_gold(name):
+    gold = load_gold(EVAL / f"{name}.gold.json")
+    items = segment_transcript(load_transcript(name))
+    score = score_timing(gold, items, name)
+    assert score.pk <= 0.10, score
+    assert abs(len(items) - len(gold["items"])) <= 1
+    assert items[0].kind == "intro"
+    assert [i.index for i in items] == list(range(len(items)))
+    # items are in order, do not overlap, and cover the speech
+    for a, b in zip(items, items[1:]):
+        assert a.end <= b.start
+    assert items[0].start < 2.0 and items[-1].end > gold["items"][-1]["end"] - 2.0
+
+
+def test_dev01_outro_and_cue_phrases():
+    items = segment_transcript(load_transcript("dev01"))
+    assert items[-1].kind == "outro" and "以上就是" in items[-1].text
+    starts = [i.text[:4] for i in items]
+    assert "首先来看" in starts and "接下来是" in starts and "最后是一" in starts
+
+
+def test_timing_helps_on_dev_set():
+    scores = evaluate_dir(EVAL, modes=("timing", "timing-no-pauses"))
+    mean = {m: sum(s.pk for s in scores if s.mode == m) / 3 for m in ("timing", "timing-no-pauses")}
+    assert mean["timing"] <= 0.10
+    assert mean["timing"] < mean["timing-no-pauses"]
+
+
+@pytest.mark.parametrize("name", ["dev01", "dev02", "dev03"])
+def test_text_alone_on_scripts(name):
+    script = json.loads((EVAL / f"{name}.items.json").read_text("utf-8"))
+    texts = script["items"]
+    sep = " " if script.get("lang") == "en" else ""
+    joined = sep.join(texts)
+    items = segment_text(joined, language=script.get("lang"))
+    assert "".join(i.text for i in items) == joined
+    gold = [t + (sep if k < len(texts) - 1 else "") for k, t in enumerate(texts)]
+    assert score_text(gold, [i.text for i in items], name).pk <= 0.15
+
+
+# --- plain text -------------------------------------------------------------------------------
+
+ZH_TEXT = (
+    "大家好，欢迎收听AI快讯。"
+    "首先来看智谱。智谱今天开源了MoE模型GLM-4.7-Flash，总参数三百亿，支持长上下文。官方表示模型可以免费商用。"
+    "接下来是英伟达。英伟达发布了新一代芯片Blackwell Ultra，单机柜推理性能提升五十倍。黄仁勋说数据中心需求仍在增长。"
+    "另外，谷歌推出了Gemini 3，在多项基准测试上领先。据悉，谷歌还会在下个月开放API给开发者。"
+    "以上就是本期的全部内容，我们下期再见。"
+)
+
+
+def test_segment_text_chinese_items_and_concatenation():
+    items = segment_text(ZH_TEXT)
+    assert "".join(i.text for i in items) == ZH_TEXT
+    assert [i.kind for i in items] == ["intro", "news", "news", "news", "outro"]
+    assert items[1].text.startswith("首先来看智谱")
+    assert items[3].text.startswith("另外") and "据悉" in items[3].text  # 据悉 continues the story
+    assert all(i.start is None and i.end is None for i in items)
+
+
+def test_quote_stays_inside_its_item():
+    text = (
+        "首先来看OpenAI。OpenAI发布了新模型，演示里模型说：“接下来是天气预报。最后，我们看看股票。”这段演示引发了讨论。"
+        "接下来是英伟达。英伟达发布了新一代芯片，推理性能提升五十倍，数据中心需求仍在增长。"
+    )
+    items = segment_text(text)
+    assert "".join(i.text for i in items) == text
+    quoted = [i for i in items if "天气预报" in i.text][0]
+    assert "股票" in quoted.text and "OpenAI发布了新模型" in quoted.text
+
+
+def test_english_cues():
+    text = ("Hello and welcome to the show. OpenAI released a new model called GPT-5 with better "
+            "reasoning on math benchmarks. The company says it is cheaper. In other news, Nvidia "
+            "announced the Blackwell Ultra chip for data centers with fifty times the inference "
+            "throughput. Next, Google launched Gemini 3 for developers and enterprises around the "
+            "world, with a larger context window and a lower price for its API in every region of the "
+            "world. That is all for this week, thanks for listening.")
+    items = segment_text(text, language="en")
+    assert [i.kind for i in items] == ["intro", "news", "news", "news", "outro"]
+    assert items[2].text.startswith("In other news")
+    assert "The company says" in items[1].text
+
+
+# --- bad input ---------------------------------------------------------------------------------
+
+
+def test_empty_inputs():
+    assert segment_text("") == []
+    assert segment_text("  \n\n ") == []
+    empty = Transcript(EpisodeMeta("x"), "zh", ())
+    assert segment_transcript(empty) == []
+    blank = Transcript(EpisodeMeta("x"), "zh", (Segment(0, 0.0, 1.0, "  "),))
+    assert segment_transcript(blank) == []
+
+
+def test_one_sentence():
+    items = segment_text("英伟达发布了新芯片。")
+    assert len(items) == 1 and items[0].kind == "news" and items[0].text == "英伟达发布了新芯片。"
+    tr = make_transcript(["大家好，欢迎收听本期节目。"])
+    items = segment_transcript(tr)
+    assert len(items) == 1 and items[0].kind == "news"
+    assert items[0].start == pytest.approx(0.5)
+
+
+def test_no_pauses_still_splits_on_cues():
+    sents = ["首先来看智谱，智谱开源了MoE模型GLM-4.7-Flash，总参数三百亿，支持长上下文和工具调用",
+             "官方表示模型可以免费商用，权重已经上传到开源社区",
+             "接下来是英伟达，英伟达发布了新一代芯片Blackwell Ultra，单机柜推理性能提升五十倍",
+             "黄仁勋说数据中心的需求仍在快速增长，明年产能还会翻倍"]
+    for words in (True, False):
+        tr = make_transcript(sents, gaps=[0, 0, 0, 0], words=words)
+        items = segment_transcript(tr)
+        assert len(items) == 2, [i.text for i in items]
+        assert items[1].text.startswith("接下来是英伟达")
+        assert items[0].end <= items[1].start
+
+
+def test_pauses_alone_do_not_split_short_items():
+    # long pauses everywhere but every stretch is shorter than the minimum item length
+    tr = make_transcript(["智谱开源", "新模型", "性能很强", "可以商用"], gaps=[0, 1.5, 1.5, 1.5])
+    assert len(segment_transcript(tr, min_item_seconds=30)) == 1
+
+
+def test_bad_argument_types():
+    with pytest.raises(SegmentError):
+        segment_transcript("not a transcript")
+    with pytest.raises(SegmentError):
+        segment_text(None)
+
+
+# --- entities (glossary optional, duck-typed) --------------------------------------------------
+
+
+def test_entities_without_glossary():
+    ents = find_entities("智谱开源了MoE模型GLM-4.7-Flash，英伟达和OpenAI也有新闻。")
+    terms = [e.term for e in ents]
+    assert terms[:2] == ["智谱", "MoE"] and "GLM-4.7-Flash" in terms and "OpenAI" in terms
+    assert Entity("英伟达", "org") in ents
+    assert find_entities("今天天气很好。") == []
+
+
+def test_entities_from_glossary_like_objects():
+    class G:
+        def find(self, text):
+            return [{"term": "智谱AI", "category": "org"}] if "智谱" in text else []
+
+    assert find_entities("智谱发布了新模型", G())[0] == Entity("智谱AI", "org")
+    assert find_entities("Use claude code today", [{"term": "Claude Code", "category": "product"}])[0] == \
+        Entity("Claude Code", "product")
+    # Latin terms match on word edges only: "AI" is not inside "OpenAI"
+    assert Entity("AI", "concept") not in find_entities("OpenAI发布", [{"term": "AI", "category": "concept"}])
+
+    class Broken:
+        def find(self, text):
+            raise RuntimeError("boom")
+
+    assert [e.term for e in find_entities("英伟达发布", Broken())] == ["英伟达"]
+
+
+def test_entities_with_project_glossary():
+    glossary = pytest.importorskip("audio2digest.glossary")
+    g = glossary.parse_glossary_text(
+        "- term: 智谱\n  category: org\n  aliases: [至普]\n- term: GLM-4.7-Flash\n  category: model\n",
+        fmt="yaml")
+    ents = find_entities("智谱开源了GLM-4.7-Flash", g)
+    assert ents[:2] == [Entity("智谱", "org"), Entity("GLM-4.7-Flash", "model")]
+
+
+# --- metrics -------------------------------------------------------------------------------------
+
+
+def test_metrics_basics():
+    ref = labels_from_boundaries([5, 10], 15)
+    assert pk(ref, ref, 3) == 0 and windowdiff(ref, ref, 3) == 0
+    one = [0] * 15
+    assert pk(ref, one, 3) > 0.2
+    assert windowdiff(ref, labels_from_boundaries([5, 10, 12], 15), 3) > 0
+    assert boundary_prf([10.0, 20.0], [10.4, 30.0], 1.5) == (0.5, 0.5, 0.5)
+    assert boundary_prf([10.0], [], 1.5)[2] == 0.0
+
+
+def test_score_timing_perfect_and_shifted():
+    gold = {"duration": 30, "items": [{"start": 0, "end": 9}, {"start": 10, "end": 19}, {"start": 20, "end": 29}]}
+    same = [Item(k, "news", "", "", "", g["start"], g["end"]) for k, g in enumerate(gold["items"])]
+    s = score_timing(gold, same)
+    assert s.pk == 0 and s.f1 == 1 and s.k == pytest.approx(4.5)
+    merged = [Item(0, "news", "", "", "", 0, 19), Item(1, "news", "", "", "", 20, 29)]
+    s2 = score_timing(gold, merged)
+    assert s2.pk > 0.1 and s2.recall == 0.5
+
+
+def test_bad_gold_file(tmp_path):
+    p = tmp_path / "x.gold.json"
+    p.write_text('{"items": []}')
+    with pytest.raises(InputError, match="x.gold.json: gold file has no 'items' list"):
+        load_gold(p)
+    with pytest.raises(InputError, match="no such gold file"):
+        load_gold(tmp_path / "nope.gold.json")
+
+
+# --- CLI ----------------------------------------------------------------------------------------
+
+
+def test_cli_segment_text_json():
+    res = CliRunner().invoke(main, ["segment", "--json", "-"], input=ZH_TEXT)
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.output)
+    assert "".join(i["text"] for i in data["items"]) == ZH_TEXT
+    assert {"kind", "title", "text", "summary", "entities", "category", "keywords", "start", "end"} <= set(data["items"][1])
+    assert data["items"][1]["title"] == "智谱开源MoE模型GLM-4.7-Flash"
+
+
+def test_cli_segment_transcript_plain():
+    res = CliRunner().invoke(main, ["segment", str(EVAL / "dev03.transcript.json")])
+    assert res.exit_code == 0, res.output
+    lines = res.output.splitlines()
+    assert lines[0].startswith("1. [intro] 0:00–0:07 ")
+    assert any(l.startswith("6. [outro] 0:59") for l in lines)
+
+
+def test_cli_segment_errors(tmp_path):
+    res = CliRunner().invoke(main, ["segment", str(tmp_path / "none.txt")])
+    assert res.exit_code != 0
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"schema": "audio2digest/transcript@1", "segments": [')
+    res = CliRunner().invoke(main, ["segment", str(bad)])
+    assert res.exit_code == 1
+    assert res.output.strip().startswith(f"Error: {bad}: invalid JSON at line 1")
+    latin1 = tmp_path / "l1.txt"
+    latin1.write_bytes("caf\xe9".encode("latin-1"))
+    res = CliRunner().invoke(main, ["segment", str(latin1)])
+    assert res.output.strip() == f"Error: {latin1}: not UTF-8 text (byte 3)"
+    empty = tmp_path / "empty.txt"
+    empty.write_text("")
+    res = CliRunner().invoke(main, ["segment", str(empty)])
+    assert res.exit_code == 0 and "no items" in res.output
+
+
+def test_cli_eval_segments():
+    res = CliRunner().invoke(main, ["eval", "segments", str(EVAL), "--json"])
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.output)
+    assert data["mean"]["timing"]["pk"] <= 0.10
+    assert {s["mode"] for s in data["scores"]} == {"timing", "timing-no-pauses", "text"}
+    res = CliRunner().invoke(main, ["eval", "segments", str(EVAL), "--mode", "timing"])
+    assert res.exit_code == 0 and "k" in res.output.splitlines()[0]
