@@ -26,6 +26,7 @@ Intro and outro items get the category ``节目`` / ``Show``.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from collections import Counter
@@ -285,21 +286,45 @@ _EN_KW_STOP = set(
 )
 
 
+_ADDED: set[str] = set()
+
+
+@functools.lru_cache(maxsize=1)
+def _tfidf():
+    """jieba's TF-IDF keyword extractor on a private tokenizer (so the entity names we add
+    never change the shared ``jieba.dt`` dictionary other stages rely on)."""
+    import jieba
+    import jieba.analyse
+
+    jieba.setLogLevel(logging.WARNING)
+    tfidf = jieba.analyse.TFIDF()
+    tok = jieba.Tokenizer()
+    tfidf.tokenizer = tok
+    from .segment import _BUILTIN_ENTITIES_ZH
+
+    for names in _BUILTIN_ENTITIES_ZH.values():
+        for name in names:
+            tok.add_word(name, freq=20000)
+    return tfidf
+
+
 def keywords(text: str, *, cjk: Optional[bool] = None, top: int = 5,
-             language: Optional[str] = None) -> list[str]:
-    """Up to ``top`` keywords: jieba TF-IDF for Chinese, term frequency for English."""
+             language: Optional[str] = None, entities: Sequence[Entity] = ()) -> list[str]:
+    """Up to ``top`` keywords: jieba TF-IDF for Chinese (entity names kept whole), term
+    frequency for English."""
     text = (text or "").strip()
     if not text:
         return []
     if cjk is None:
         cjk = _cjk(text, language)
     if cjk:
-        import jieba
-        import jieba.analyse
-
-        jieba.setLogLevel(logging.WARNING)
+        tfidf = _tfidf()
+        for e in entities:
+            if len(e.term) > 1 and e.term not in _ADDED:
+                tfidf.tokenizer.add_word(e.term, freq=20000)
+                _ADDED.add(e.term)
         try:
-            tags = jieba.analyse.extract_tags(text, topK=top * 2)
+            tags = tfidf.extract_tags(text, topK=top * 2)
         except Exception as exc:  # pragma: no cover
             logger.warning("keyword extraction failed: %s", exc)
             return []
@@ -336,7 +361,7 @@ def enrich_item(item: Item, glossary: Any = None, *, cjk: Optional[bool] = None,
         summary=item.summary or summarize(text, cjk=cjk),
         entities=ents,
         category=item.category or categorize(title + " " + text, ents, cjk=cjk, kind=item.kind),
-        keywords=tuple(item.keywords) or tuple(keywords(text, cjk=cjk)),
+        keywords=tuple(item.keywords) or tuple(keywords(text, cjk=cjk, entities=ents)),
     )
 
 
