@@ -1,0 +1,283 @@
+"""Renderers: registry, every format on real and hostile digests, HTML in headless Chromium,
+clips, and the `render` command."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import shutil
+import struct
+import subprocess
+import wave
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from audio2digest.cli import main
+from audio2digest.digest import build_digest
+from audio2digest.errors import RenderError
+from audio2digest.render import FORMATS, get_renderer, render_all, render_transcript
+from audio2digest.render.subtitles import SRT, VTT, iter_cues
+from audio2digest.types import (
+    Correction,
+    Digest,
+    Entity,
+    EpisodeMeta,
+    Item,
+    Segment,
+    Transcript,
+    Word,
+)
+
+EVAL = Path(__file__).resolve().parents[1] / "samples" / "eval" / "segments"
+CHROMIUM = Path("/usr/bin/chromium")
+EVIL = 'Evil </script><script>window.__pwned=1</script> & <b>"x"</b>'
+
+
+@pytest.fixture(scope="module")
+def dev01():
+    tr = Transcript.from_dict(json.loads((EVAL / "dev01.transcript.json").read_text("utf-8")))
+    tr = tr.replace(episode=EpisodeMeta("https://example.com/ep12", title="AI 周末快讯 第十二期",
+                                        date="2026-01-04", webpage_url="https://example.com/ep12"))
+    return tr, build_digest(tr)
+
+
+def hostile() -> tuple[Digest, Transcript]:
+    segs = (
+        Segment(0, 0.5, 2.0, "大家好 <b>欢迎</b>", (Word(0.5, 2.0, "大家好"),)),
+        Segment(1, 3.0, 7.0, "至普发布了 GLM </script> & 模型"),
+        Segment(2, 7.5, 11.0, "第二条新闻"),
+    )
+    corr = (Correction(0, 2, "至普", "智谱", "智谱", 0.9, "pinyin", segment=1),)
+    # after correction the text of segment 1 holds the corrected form
+    segs = (segs[0], Segment(1, 3.0, 7.0, "智谱发布了 GLM </script> & 模型"), segs[2])
+    tr = Transcript(EpisodeMeta("ep.mp3", title=f"T {EVIL}"), "zh", segs, duration=12.0,
+                    corrections=corr)
+    items = (
+        Item(0, "intro", "大家好", "", "大家好", 0.5, 2.0),
+        Item(1, "news", EVIL, f"summary {EVIL}", f"text {EVIL}", 3.0, 7.0,
+             (Entity("<GLM>", "model"),), "基础模型", ("</script>",)),
+        Item(2, "news", "第二条新闻", "概要", "第二条新闻", 7.5, 11.0),  # no entities
+    )
+    return Digest(tr.episode, "zh", items, duration=12.0, corrections=corr), tr
+
+
+def test_registry():
+    assert set(FORMATS) == {"md", "json", "chapters_json", "chapters_txt", "srt", "vtt", "html"}
+    for name, r in FORMATS.items():
+        assert r.name == name and r.filename and r.extension
+    assert FORMATS["chapters_json"].filename == "chapters.json"
+    with pytest.raises(RenderError, match="unknown format 'pdf', expected one of: chapters_json"):
+        get_renderer("pdf")
+
+
+def test_render_all_real_episode(dev01, tmp_path):
+    tr, d = dev01
+    written = render_all(d, tr, tmp_path, audio_href="../dev01.mp3")
+    assert set(written) == set(FORMATS)
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temp files left
+    md = (tmp_path / "digest.md").read_text("utf-8")
+    front = yaml.safe_load(md.split("---\n")[1])
+    assert front["title"] == "AI 周末快讯 第十二期" and front["date"] == "2026-01-04"
+    assert front["source"] == "https://example.com/ep12" and front["categories"] and front["tags"]
+    assert "## 本期速览" in md and "**概要**：" in md and "**内容详解**" in md
+    assert "[收听原文](https://example.com/ep12#t=8)" in md
+    news = [i for i in d.items if i.kind == "news"]
+    assert md.count("\n- **\\[") == len(news)
+    again = Digest.from_dict(json.loads((tmp_path / "digest.json").read_text("utf-8")))
+    assert again.items == d.items and again.episode.title == d.episode.title
+    assert json.loads((tmp_path / "digest.json").read_text("utf-8"))["schema"] == "audio2digest/digest@1"
+    chapters = json.loads((tmp_path / "chapters.json").read_text("utf-8"))
+    assert chapters["version"] == "1.2.0"
+    starts = [c["startTime"] for c in chapters["chapters"]]
+    assert starts == sorted(starts) and len(starts) == len(d.items)
+    txt = (tmp_path / "chapters.txt").read_text("utf-8").splitlines()
+    assert txt[0].startswith("0:00 ")
+    secs = [int(m) * 60 + int(s) for m, s in (re.match(r"(\d+):(\d\d) ", l).groups() for l in txt)]
+    assert secs == sorted(set(secs))
+    srt = (tmp_path / "transcript.srt").read_text("utf-8")
+    vtt = (tmp_path / "transcript.vtt").read_text("utf-8")
+    assert srt.startswith("1\n00:00:00,500 --> ") and vtt.startswith("WEBVTT\n\n00:00:00.500 --> ")
+    assert srt.count(" --> ") == vtt.count(" --> ") >= len(tr.segments)
+
+
+def test_srt_vtt_share_one_cue_iterator(dev01):
+    tr, _ = dev01
+    cues = list(iter_cues(tr))
+    assert all(a.end <= b.start for a, b in zip(cues, cues[1:]))
+    assert all(len(c.text) <= 32 or " " not in c.text for c in cues)
+    assert (SRT.decimal, VTT.decimal) == (",", ".") and SRT.numbered and not VTT.numbered
+    # from a transcript alone, as the pipeline's transcript.srt/vtt
+    assert render_transcript("srt", tr).count(" --> ") == len(cues)
+    assert render_transcript("vtt", tr).startswith("WEBVTT")
+    with pytest.raises(RenderError, match="needs a digest"):
+        render_transcript("md", tr)
+
+
+def test_transcript_only_render_all(dev01, tmp_path):
+    tr, _ = dev01
+    assert set(render_all(None, tr, tmp_path)) == {"srt", "vtt"}
+
+
+def test_hostile_text_is_escaped(tmp_path):
+    d, tr = hostile()
+    render_all(d, tr, tmp_path, audio_href="a b&c.mp3")
+    page = (tmp_path / "digest.html").read_text("utf-8")
+    assert "<script>window.__pwned" not in page
+    assert page.count("<script>") == 1 and page.count("</script>") == 1
+    assert "&lt;/script&gt;" in page and 'src="a b&amp;c.mp3"' in page
+    assert '<mark class="corr" title="至普 → 智谱" data-before="至普" data-after="智谱"' in page
+    vtt = (tmp_path / "transcript.vtt").read_text("utf-8")
+    assert "&lt;/script&gt; &amp;" in vtt and "<b>" not in vtt
+    md = (tmp_path / "digest.md").read_text("utf-8")
+    body = md.split("---\n", 2)[2]  # the front matter holds the raw title as YAML data
+    assert "<script>" not in body and "\\<" in body
+    assert yaml.safe_load(md.split("---\n")[1])["title"] == f"T {EVIL}"
+    chapters = json.loads((tmp_path / "chapters.json").read_text("utf-8"))
+    assert chapters["chapters"][1]["title"] == EVIL
+    assert (tmp_path / "chapters.txt").read_text("utf-8").splitlines()[1] == f"0:03 {EVIL}"
+
+
+def test_empty_digest_renders(tmp_path):
+    tr = Transcript(EpisodeMeta("x", title="Empty"), "zh", ())
+    d = build_digest(tr)
+    written = render_all(d, tr, tmp_path)
+    assert set(written) == set(FORMATS)
+    assert (tmp_path / "chapters.txt").read_text("utf-8") == "0:00 Empty\n"
+    assert (tmp_path / "transcript.srt").read_text("utf-8") == ""
+    assert "（本期无内容）" in (tmp_path / "digest.md").read_text("utf-8")
+
+
+def test_chapters_need_times():
+    d = Digest(EpisodeMeta("x"), "zh", (Item(0, "news", "标题", "", "正文"),))
+    with pytest.raises(RenderError, match="chapters need item times"):
+        FORMATS["chapters_txt"].render(d)
+    assert "## 1. 标题" in FORMATS["md"].render(d)
+
+
+# --- HTML in headless Chromium -------------------------------------------------------------------
+
+CLICK_PROBE = """<script>
+(function () {
+  var a = document.getElementById("player"), fired = false;
+  function report(msg) { var d = document.createElement("div"); d.id = "probe"; d.textContent = msg;
+    document.body.appendChild(d); }
+  function go() {
+    if (fired) return; fired = true;
+    var before = a.currentTime;
+    document.querySelector("#item-3 a.seek").click();
+    setTimeout(function () {
+      report("before=" + before + " after=" + a.currentTime + " pwned=" + (typeof window.__pwned) +
+             " items=" + document.querySelectorAll("li.item").length +
+             " marks=" + document.querySelectorAll("mark.corr").length);
+    }, 300);
+  }
+  if (a.readyState >= 1) go(); else a.addEventListener("loadedmetadata", go);
+  setTimeout(function () { if (!fired) report("timeout readyState=" + a.readyState); }, 5000);
+})();
+</script>"""
+
+
+def _tone(path: Path, seconds: int = 12, rate: int = 8000) -> None:
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes(b"".join(struct.pack("<h", int(3000 * math.sin(2 * math.pi * 440 * i / rate)))
+                               for i in range(rate * seconds)))
+
+
+def _chromium_dom(page: Path, tmp_path: Path) -> str:
+    cmd = [str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+           "--no-first-run", "--disable-background-networking", "--disable-component-update",
+           "--disable-sync", f"--user-data-dir={tmp_path / 'profile'}",
+           "--virtual-time-budget=10000", "--dump-dom", page.as_uri()]
+    res = subprocess.run(cmd, capture_output=True, text=True, timeout=90)
+    assert res.returncode == 0, res.stderr[-2000:]
+    return res.stdout
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="headless Chromium not installed "
+                    "(/usr/bin/chromium; apt-get install chromium)")
+def test_html_in_chromium_click_seeks_player(tmp_path):
+    d, tr = hostile()
+    _tone(tmp_path / "tone.wav")
+    render_all(d, tr, tmp_path, formats=["html"], audio_href="tone.wav")
+    page = tmp_path / "digest.html"
+    probe = tmp_path / "probe.html"
+    probe.write_text(page.read_text("utf-8").replace("</body>", CLICK_PROBE + "</body>"), "utf-8")
+    dom = _chromium_dom(probe, tmp_path)
+    m = re.search(r'<div id="probe">([^<]*)</div>', dom)
+    assert m, dom[-2000:]
+    fields = dict(kv.split("=") for kv in m.group(1).split())
+    assert float(fields["before"]) == 0.0
+    assert 7.5 <= float(fields["after"]) < 9.0  # item 3 starts at 7.5 s
+    assert fields["pwned"] == "undefined"  # the </script> in the title did not break out
+    assert fields["items"] == "3" and fields["marks"] == "1"
+    # the title is shown literally
+    assert "<h1>T Evil &lt;/script&gt;&lt;script&gt;window.__pwned=1&lt;/script&gt;" in dom
+
+
+# --- clips ---------------------------------------------------------------------------------------
+
+
+def test_cut_clips(tmp_path):
+    pytest.importorskip("pydub")
+    from audio2digest.render import cut_clips
+
+    _tone(tmp_path / "tone.wav")
+    d, _ = hostile()
+    paths = cut_clips(tmp_path / "tone.wav", d.items, tmp_path / "clips")
+    assert [p.name[:3] for p in paths] == ["02-", "03-"]  # news items only
+    assert all(p.suffix == ".mp3" and p.stat().st_size > 1000 for p in paths)
+    from audio2digest.render.clips import decode_pcm
+
+    seconds = len(decode_pcm(paths[0])) / 1000
+    assert 4.0 <= seconds <= 5.0  # 3.0–7.0 s plus 0.25 s padding each side
+    assert cut_clips(tmp_path / "tone.wav", [Item(0, "news", "t", "", "x")], tmp_path / "c2") == []
+
+
+# --- CLI -----------------------------------------------------------------------------------------
+
+
+def test_cli_render_formats_and_choices(dev01, tmp_path):
+    tr, d = dev01
+    (tmp_path / "digest.json").write_text(json.dumps(d.to_dict(), ensure_ascii=False), "utf-8")
+    (tmp_path / "transcript.json").write_text(json.dumps(tr.to_dict(), ensure_ascii=False), "utf-8")
+    out = tmp_path / "site"
+    res = CliRunner().invoke(main, ["render", "-f", "html", "-f", "chapters_txt", "-o", str(out),
+                                    str(tmp_path / "digest.json")])
+    assert res.exit_code == 0, res.output
+    assert res.output.splitlines() == [str(out / "digest.html"), str(out / "chapters.txt")]
+    assert "文字稿" in (out / "digest.html").read_text("utf-8")  # found transcript.json beside it
+    res = CliRunner().invoke(main, ["render", "--help"])
+    for name in FORMATS:
+        assert name in res.output
+    res = CliRunner().invoke(main, ["render", "-f", "pdf", str(tmp_path / "digest.json")])
+    assert res.exit_code == 2 and "'pdf' is not one of" in res.output
+
+
+def test_cli_render_from_transcript(tmp_path):
+    tr = Transcript.from_dict(json.loads((EVAL / "dev03.transcript.json").read_text("utf-8")))
+    src = tmp_path / "transcript.json"
+    src.write_text(json.dumps(tr.to_dict()), "utf-8")
+    res = CliRunner().invoke(main, ["render", "-f", "srt", str(src)])
+    assert res.exit_code == 0 and (tmp_path / "transcript.srt").exists()
+    res = CliRunner().invoke(main, ["render", "-f", "md", str(src)])
+    assert res.exit_code == 0 and "## In this episode" in (tmp_path / "digest.md").read_text("utf-8")
+
+
+def test_cli_render_bad_input(tmp_path):
+    p = tmp_path / "notes.txt"
+    p.write_text("hello")
+    res = CliRunner().invoke(main, ["render", str(p)])
+    assert res.exit_code == 1
+    assert res.output.strip() == f"Error: {p}: not JSON; expected a digest.json or transcript.json"
+    q = tmp_path / "other.json"
+    q.write_text('{"schema": "something/else@1"}')
+    res = CliRunner().invoke(main, ["render", str(q)])
+    assert res.output.strip() == (f"Error: {q}: JSON but not a transcript.json or digest.json "
+                                  "(schema 'something/else@1')")
