@@ -320,6 +320,7 @@ class SegmentOptions:
     w_cohesion: float = 1.0
     w_entity: float = 0.7
     w_heading: float = 0.7
+    w_clip: float = 1.0  # penalty for a boundary next to a clip-like unit (see _clip_like)
     pause_floor: float = 0.35  # seconds of silence that count as nothing
     pause_full: float = 1.0  # seconds of silence that count fully
     inner_pause_weight: float = 0.6  # a pause inside one Whisper segment counts this much
@@ -567,6 +568,14 @@ def _heading_score(units: list[Unit], i: int, cjk: bool) -> float:
     return 0.0
 
 
+def _clip_like(text: str) -> bool:
+    """In a Chinese episode: a whole Latin-script sentence (>= 4 words, no CJK) -- an inserted
+    demo clip or quote, not a name like "Claude Sonnet 4.5"."""
+    if any("\u4e00" <= ch <= "\u9fff" for ch in text):
+        return False
+    return len(re.findall(r"[A-Za-z]+", text)) >= 4
+
+
 def _entity_change(ents: list[list[Entity]], units: list[Unit], i: int, limit: int) -> float:
     left: set[str] = set()
     for j in _window(units, i, -1, limit):
@@ -643,6 +652,8 @@ def _boundaries(
             + opts.w_entity * ent
             + opts.w_heading * head
         )
+        if cjk and (_clip_like(units[i].text) or _clip_like(units[i + 1].text)):
+            s -= opts.w_clip  # an inserted foreign-language clip or quote stays in its item
         if quote_open[i]:
             s = -1.0
         scores.append(s)

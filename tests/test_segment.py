@@ -299,3 +299,16 @@ def test_cli_eval_segments():
     assert {s["mode"] for s in data["scores"]} == {"timing", "timing-no-pauses", "text"}
     res = CliRunner().invoke(main, ["eval", "segments", str(EVAL), "--mode", "timing"])
     assert res.exit_code == 0 and "k" in res.output.splitlines()[0]
+
+
+def test_inserted_demo_clip_stays_inside_its_item():
+    sents = ["首先来看OpenAI，OpenAI发布了实时语音模型，下面是一段官方演示",
+             "Hey, what is the weather like in Beijing today? It is sunny and warm, around twenty degrees.",
+             "这段演示里模型的回答几乎没有延迟，官方表示新模型下周向所有开发者开放",
+             "接下来是英伟达，英伟达发布了新一代芯片Blackwell Ultra，单机柜推理性能提升五十倍",
+             "黄仁勋说数据中心的需求仍在快速增长，明年产能还会翻倍"]
+    tr = make_transcript(sents, gaps=[0, 1.2, 1.2, 1.2, 0.2])
+    items = segment_transcript(tr)
+    assert len(items) == 2, [i.text for i in items]
+    assert "weather" in items[0].text and "这段演示" in items[0].text
+    assert items[1].text.startswith("接下来是英伟达")
