@@ -178,7 +178,9 @@ def stage_render(digest, transcript: Transcript, outdir: Path, formats: Sequence
     if audio is not None:
         audio_href = os.path.relpath(audio.resolve(), outdir.resolve())
     files = [atomic_write_json(outdir / TRANSCRIPT, transcript.to_dict())]
-    files += list(render_all(digest, transcript, outdir, formats=formats, audio_href=audio_href))
+    rendered = render_all(digest, transcript, outdir, formats=formats, audio_href=audio_href)
+    # render_all returns {format: path}; the files are its values, not its keys.
+    files += list(rendered.values()) if isinstance(rendered, dict) else list(rendered)
     if clips and audio is not None:
         from .render import cut_clips
 
