@@ -1,0 +1,397 @@
+"""The batch ledger: one SQLite file per output directory (``OUT/ledger.sqlite``).
+
+It records, per episode, which stages are done (fetched, transcribed, corrected, segmented,
+rendered), with the fingerprint of each stage's inputs, its timing and what it produced; and
+for failures the attempts, the last error and when to retry (exponential backoff).
+
+The rule is yt-dlp's download-archive rule: a stage is recorded only *after* its output is
+safely on disk (written atomically by the stage). A crash between the two leaves the stage
+unrecorded, so it runs again; it can never leave undone work marked as done.
+
+The schema version lives in ``PRAGMA user_version``. A ledger from a newer version, or a file
+that is not a readable ledger, raises :class:`LedgerError` naming the file; it is never
+recreated or overwritten (no silent data loss). The database runs in WAL mode and every change
+is one transaction. One process writes at a time: :meth:`Ledger.open` takes an exclusive lock
+(``OUT/ledger.lock``) that the operating system releases if the process dies.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import logging
+import os
+import sqlite3
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator, Optional
+
+from .errors import LedgerError
+
+log = logging.getLogger("audio2digest.batch")
+
+LEDGER_NAME = "ledger.sqlite"
+LOCK_NAME = "ledger.lock"
+SCHEMA_VERSION = 1
+
+#: Pipeline stages in order. ``failed`` is a state, not a stage.
+STAGES = ("fetched", "transcribed", "corrected", "segmented", "rendered")
+STATES = ("pending",) + STAGES + ("failed",)
+
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+
+_SCHEMA = """
+CREATE TABLE episodes (
+    key           TEXT PRIMARY KEY,           -- source (+ feed entry): what identifies the episode
+    source        TEXT NOT NULL,              -- the line of SOURCES (URL or absolute path)
+    entry         TEXT NOT NULL DEFAULT '',   -- feed/playlist entry (guid or media URL), '' if none
+    position      INTEGER NOT NULL DEFAULT 0, -- order in SOURCES (for stable listings)
+    slug          TEXT UNIQUE,                -- OUT/<slug>/; NULL until the source could be listed
+    title         TEXT NOT NULL DEFAULT '',
+    meta          TEXT NOT NULL DEFAULT '{}', -- EpisodeMeta as listed (JSON)
+    state         TEXT NOT NULL DEFAULT 'pending',
+    attempts      INTEGER NOT NULL DEFAULT 0, -- failed attempts since the last success
+    last_error    TEXT NOT NULL DEFAULT '',
+    failed_stage  TEXT NOT NULL DEFAULT '',
+    next_retry_at REAL,                       -- unix time; NULL: no retry scheduled
+    audio_seconds REAL NOT NULL DEFAULT 0,
+    created_at    REAL NOT NULL,
+    updated_at    REAL NOT NULL
+);
+CREATE TABLE stages (
+    key         TEXT NOT NULL REFERENCES episodes(key) ON DELETE CASCADE,
+    stage       TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,                -- of the stage's inputs; a change re-runs it
+    info        TEXT NOT NULL DEFAULT '{}',   -- what the stage produced (JSON)
+    seconds     REAL NOT NULL DEFAULT 0,
+    finished_at REAL NOT NULL,
+    PRIMARY KEY (key, stage)
+);
+CREATE TABLE history (                        -- append-only: every recorded stage and failure
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    key         TEXT NOT NULL,
+    stage       TEXT NOT NULL,
+    event       TEXT NOT NULL,                -- 'done' | 'failed'
+    fingerprint TEXT NOT NULL DEFAULT '',
+    seconds     REAL NOT NULL DEFAULT 0,
+    error       TEXT NOT NULL DEFAULT '',
+    at          REAL NOT NULL
+);
+CREATE INDEX history_key ON history(key);
+"""
+
+
+@dataclass(frozen=True)
+class StageRecord:
+    stage: str
+    fingerprint: str
+    info: dict
+    seconds: float
+    finished_at: float
+
+
+@dataclass(frozen=True)
+class EpisodeRecord:
+    key: str
+    source: str
+    entry: str
+    position: int
+    slug: Optional[str]
+    title: str
+    meta: dict
+    state: str
+    attempts: int
+    last_error: str
+    failed_stage: str
+    next_retry_at: Optional[float]
+    audio_seconds: float
+    created_at: float
+    updated_at: float
+    stages: dict[str, StageRecord] = field(default_factory=dict)
+
+    @property
+    def done(self) -> bool:
+        return self.state == "rendered"
+
+    @property
+    def seconds(self) -> float:
+        """Processing time of the recorded stages."""
+        return sum(s.seconds for s in self.stages.values())
+
+
+def backoff_delay(attempts: int, base: float, cap: float = 3600.0) -> float:
+    """Seconds to wait after the ``attempts``-th failure: base, 2·base, 4·base, … up to ``cap``."""
+    if attempts <= 0 or base <= 0:
+        return 0.0
+    return min(cap, base * (2 ** (attempts - 1)))
+
+
+class Ledger:
+    """An open ledger. Use :meth:`open` (writer, takes the lock) or :meth:`open_readonly`."""
+
+    def __init__(self, path: Path, conn: sqlite3.Connection, lock_fh=None):
+        self.path = path
+        self._conn = conn
+        self._lock_fh = lock_fh
+        #: Seconds spent inside ledger operations (for the benchmark's overhead figure).
+        self.op_seconds = 0.0
+
+    # ------------------------------------------------------------ opening
+
+    @classmethod
+    def open(cls, out: str | os.PathLike, *, create: bool = True) -> "Ledger":
+        """Open (or create) ``OUT/ledger.sqlite`` for writing; one writer per OUT at a time."""
+        out = Path(out)
+        path = out / LEDGER_NAME
+        if create:
+            out.mkdir(parents=True, exist_ok=True)
+        elif not path.is_file():
+            raise LedgerError(f"{path}: no ledger here (has a batch run into {out}?)")
+        lock_fh = open(out / LOCK_NAME, "a+")
+        try:
+            fcntl.flock(lock_fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            lock_fh.close()
+            raise LedgerError(f"{path}: in use by another batch running into {out}") from None
+        try:
+            conn = _connect(path, writable=True)
+        except BaseException:
+            lock_fh.close()
+            raise
+        return cls(path, conn, lock_fh)
+
+    @classmethod
+    def open_readonly(cls, out: str | os.PathLike) -> "Ledger":
+        """Open an existing ledger to read it (``audio2digest status``); no lock, no writes."""
+        path = Path(out) / LEDGER_NAME
+        if not path.is_file():
+            raise LedgerError(f"{path}: no ledger here (has a batch run into {out}?)")
+        return cls(path, _connect(path, writable=False))
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+        if self._lock_fh is not None:
+            self._lock_fh.close()  # releases the flock
+            self._lock_fh = None
+
+    def __enter__(self) -> "Ledger":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # ------------------------------------------------------------ plumbing
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        t0 = time.perf_counter()
+        try:
+            with self._conn:  # one transaction: commit on success, roll back on error
+                yield self._conn
+        except sqlite3.DatabaseError as exc:
+            raise LedgerError(f"{self.path}: {exc}") from exc
+        finally:
+            self.op_seconds += time.perf_counter() - t0
+
+    def _query(self, sql: str, args=()) -> list[sqlite3.Row]:
+        t0 = time.perf_counter()
+        try:
+            return self._conn.execute(sql, args).fetchall()
+        except sqlite3.DatabaseError as exc:
+            raise LedgerError(f"{self.path}: {exc}") from exc
+        finally:
+            self.op_seconds += time.perf_counter() - t0
+
+    # ------------------------------------------------------------ reading
+
+    def episodes(self) -> list[EpisodeRecord]:
+        """Every episode with its stage records, in SOURCES order."""
+        rows = self._query("SELECT * FROM episodes ORDER BY position, key")
+        stages: dict[str, dict[str, StageRecord]] = {}
+        for s in self._query("SELECT * FROM stages"):
+            stages.setdefault(s["key"], {})[s["stage"]] = _stage(s)
+        return [_episode(r, stages.get(r["key"], {})) for r in rows]
+
+    def episode(self, key: str) -> Optional[EpisodeRecord]:
+        rows = self._query("SELECT * FROM episodes WHERE key = ?", (key,))
+        if not rows:
+            return None
+        stages = {s["stage"]: _stage(s) for s in self._query("SELECT * FROM stages WHERE key = ?", (key,))}
+        return _episode(rows[0], stages)
+
+    def history(self, key: Optional[str] = None) -> list[dict]:
+        if key is None:
+            rows = self._query("SELECT * FROM history ORDER BY id")
+        else:
+            rows = self._query("SELECT * FROM history WHERE key = ? ORDER BY id", (key,))
+        return [dict(r) for r in rows]
+
+    def slug_owner(self, slug: str) -> Optional[str]:
+        rows = self._query("SELECT key FROM episodes WHERE slug = ?", (slug,))
+        return rows[0]["key"] if rows else None
+
+    # ------------------------------------------------------------ writing
+
+    def add_episode(self, key: str, source: str, *, entry: str = "", position: int = 0,
+                    slug: Optional[str] = None, title: str = "", meta: Optional[dict] = None) -> None:
+        """Insert an episode, or refresh its listing fields (never its recorded stages)."""
+        now = time.time()
+        with self._tx() as c:
+            c.execute(
+                "INSERT INTO episodes (key, source, entry, position, slug, title, meta, created_at,"
+                " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET"
+                " position = excluded.position, slug = COALESCE(episodes.slug, excluded.slug),"
+                " title = CASE WHEN excluded.title != '' THEN excluded.title ELSE episodes.title END,"
+                " meta = CASE WHEN excluded.meta != '{}' THEN excluded.meta ELSE episodes.meta END",
+                (key, source, entry, position, slug, title,
+                 json.dumps(meta or {}, ensure_ascii=False, sort_keys=True), now, now),
+            )
+
+    def record_stage(self, key: str, stage: str, fingerprint: str, *, seconds: float = 0.0,
+                     info: Optional[dict] = None, audio_seconds: Optional[float] = None) -> None:
+        """Record ``stage`` as done. Call only once its output is on disk.
+
+        Later stages' records are dropped (they were built on the previous output).
+        """
+        if stage not in STAGES:
+            raise ValueError(f"Invalid stage '{stage}', expected one of: {', '.join(STAGES)}")
+        now = time.time()
+        later = STAGES[STAGES.index(stage) + 1:]
+        with self._tx() as c:
+            c.execute(
+                "INSERT OR REPLACE INTO stages (key, stage, fingerprint, info, seconds, finished_at)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (key, stage, fingerprint, json.dumps(info or {}, ensure_ascii=False, sort_keys=True),
+                 seconds, now),
+            )
+            if later:
+                c.execute(f"DELETE FROM stages WHERE key = ? AND stage IN ({','.join('?' * len(later))})",
+                          (key, *later))
+            sets = "state = ?, updated_at = ?"
+            args: list = [stage, now]
+            if stage == "rendered":  # the episode is done: clear its failure bookkeeping
+                sets += ", attempts = 0, last_error = '', failed_stage = '', next_retry_at = NULL"
+            if audio_seconds is not None:
+                sets += ", audio_seconds = ?"
+                args.append(audio_seconds)
+            c.execute(f"UPDATE episodes SET {sets} WHERE key = ?", (*args, key))
+            c.execute("INSERT INTO history (key, stage, event, fingerprint, seconds, at)"
+                      " VALUES (?, ?, 'done', ?, ?, ?)", (key, stage, fingerprint, seconds, now))
+
+    def record_failure(self, key: str, stage: str, error: str, *, backoff_base: float = 60.0,
+                       backoff_cap: float = 3600.0) -> int:
+        """Mark the episode failed at ``stage``; returns its failed-attempt count."""
+        now = time.time()
+        with self._tx() as c:
+            row = c.execute("SELECT attempts FROM episodes WHERE key = ?", (key,)).fetchone()
+            if row is None:
+                raise LedgerError(f"{self.path}: unknown episode {key!r}")
+            attempts = row["attempts"] + 1
+            c.execute(
+                "UPDATE episodes SET state = 'failed', attempts = ?, last_error = ?, failed_stage = ?,"
+                " next_retry_at = ?, updated_at = ? WHERE key = ?",
+                (attempts, error, stage, now + backoff_delay(attempts, backoff_base, backoff_cap),
+                 now, key),
+            )
+            c.execute("INSERT INTO history (key, stage, event, error, at) VALUES (?, ?, 'failed', ?, ?)",
+                      (key, stage, error, now))
+        return attempts
+
+    def forget_stages(self, key: str, from_stage: str) -> None:
+        """Drop the records of ``from_stage`` and later (their outputs went missing)."""
+        later = STAGES[STAGES.index(from_stage):]
+        with self._tx() as c:
+            c.execute(f"DELETE FROM stages WHERE key = ? AND stage IN ({','.join('?' * len(later))})",
+                      (key, *later))
+            prev = STAGES[STAGES.index(from_stage) - 1] if STAGES.index(from_stage) else "pending"
+            c.execute("UPDATE episodes SET state = CASE WHEN state = 'failed' THEN state ELSE ? END"
+                      " WHERE key = ?", (prev, key))
+
+
+# ---------------------------------------------------------------- internals
+
+def _connect(path: Path, *, writable: bool) -> sqlite3.Connection:
+    """Open ``path`` and check it is a ledger of a version we read; never recreate it."""
+    if path.exists():
+        if not path.is_file():
+            raise LedgerError(f"{path}: not a file")
+        try:
+            with open(path, "rb") as fh:
+                head = fh.read(len(_SQLITE_MAGIC))
+        except OSError as exc:
+            raise LedgerError(f"{path}: cannot read ledger ({exc.strerror or exc})") from exc
+        if head and head != _SQLITE_MAGIC:
+            raise LedgerError(
+                f"{path}: corrupt ledger (not an SQLite database); it was left untouched — "
+                "move it away to start a new ledger")
+    try:
+        if writable:
+            conn = sqlite3.connect(path, timeout=30.0)
+        else:
+            conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=30.0)
+        conn.row_factory = sqlite3.Row
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    except sqlite3.DatabaseError as exc:
+        raise LedgerError(f"{path}: corrupt ledger ({exc}); it was left untouched — "
+                          "move it away to start a new ledger") from exc
+    if version > SCHEMA_VERSION:
+        conn.close()
+        raise LedgerError(
+            f"{path}: ledger schema version {version} is newer than this audio2digest reads "
+            f"(up to {SCHEMA_VERSION}); upgrade audio2digest")
+    if version == 0:
+        if tables:
+            conn.close()
+            raise LedgerError(f"{path}: an SQLite file but not an audio2digest ledger "
+                              f"(tables: {', '.join(sorted(tables))}); it was left untouched")
+        if not writable:
+            conn.close()
+            raise LedgerError(f"{path}: empty ledger")
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.executescript("BEGIN;" + _SCHEMA + f"PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;")
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            raise LedgerError(f"{path}: cannot create ledger ({exc})") from exc
+        log.info("%s: new ledger (schema %d)", path, SCHEMA_VERSION)
+    else:
+        missing = {"episodes", "stages", "history"} - tables
+        try:
+            check = conn.execute("PRAGMA quick_check").fetchone()[0]
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            raise LedgerError(f"{path}: corrupt ledger ({exc}); it was left untouched — "
+                              "move it away to start a new ledger") from exc
+        if missing or check != "ok":
+            conn.close()
+            why = f"missing tables {', '.join(sorted(missing))}" if missing else check
+            raise LedgerError(f"{path}: corrupt ledger ({why}); it was left untouched — "
+                              "move it away to start a new ledger")
+        if writable:
+            conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA foreign_keys = ON")
+    if writable:
+        conn.execute("PRAGMA synchronous = FULL")  # a recorded stage survives power loss too
+    return conn
+
+
+def _stage(row: sqlite3.Row) -> StageRecord:
+    return StageRecord(stage=row["stage"], fingerprint=row["fingerprint"],
+                       info=json.loads(row["info"] or "{}"), seconds=row["seconds"],
+                       finished_at=row["finished_at"])
+
+
+def _episode(row: sqlite3.Row, stages: dict[str, StageRecord]) -> EpisodeRecord:
+    return EpisodeRecord(
+        key=row["key"], source=row["source"], entry=row["entry"], position=row["position"],
+        slug=row["slug"], title=row["title"], meta=json.loads(row["meta"] or "{}"),
+        state=row["state"], attempts=row["attempts"], last_error=row["last_error"],
+        failed_stage=row["failed_stage"], next_retry_at=row["next_retry_at"],
+        audio_seconds=row["audio_seconds"], created_at=row["created_at"],
+        updated_at=row["updated_at"], stages=stages,
+    )
