@@ -320,7 +320,7 @@ class SegmentOptions:
     w_cohesion: float = 1.0
     w_entity: float = 0.7
     w_heading: float = 0.7
-    w_clip: float = 1.0  # penalty for a boundary next to a clip-like unit (see _clip_like)
+    w_clip: float = 1.5  # penalty for a boundary next to a clip-like unit (see _clip_like)
     pause_floor: float = 0.35  # seconds of silence that count as nothing
     pause_full: float = 1.0  # seconds of silence that count fully
     inner_pause_weight: float = 0.6  # a pause inside one Whisper segment counts this much
@@ -568,6 +568,13 @@ def _heading_score(units: list[Unit], i: int, cjk: bool) -> float:
     return 0.0
 
 
+_CLIP_INTRO = re.compile(
+    r"(演示|请听|来听|听一下|听听|原话|片段|[:：]|(?:here is|here's|listen to|take a listen|"
+    r"have a listen)[^.!?]{0,40}|clip|said|says)[。.!！]?$",
+    re.I,
+)
+
+
 def _clip_like(text: str) -> bool:
     """In a Chinese episode: a whole Latin-script sentence (>= 4 words, no CJK) -- an inserted
     demo clip or quote, not a name like "Claude Sonnet 4.5"."""
@@ -654,6 +661,8 @@ def _boundaries(
         )
         if cjk and (_clip_like(units[i].text) or _clip_like(units[i + 1].text)):
             s -= opts.w_clip  # an inserted foreign-language clip or quote stays in its item
+        if _CLIP_INTRO.search(units[i].text.strip()):
+            s -= opts.w_clip  # "下面是一段演示" / "Here is a clip:" announces what follows
         if quote_open[i]:
             s = -1.0
         scores.append(s)
@@ -796,8 +805,11 @@ def segment_transcript(
             # put a comma there (and a full stop at the end) so summaries have clauses.
             joined = parts[0]
             for p in parts[1:]:
+                latin_edge = joined[-1:].isascii() and p[:1].isascii() and p[:1].isalnum()
                 if joined[-1:] not in _PUNCT:
-                    joined += "，"
+                    joined += " " if latin_edge and _clip_like(p) else "，"
+                elif latin_edge:
+                    joined += " "
                 joined += p
             if joined[-1:] not in _PUNCT:
                 joined += "。"

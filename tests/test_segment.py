@@ -31,18 +31,21 @@ def load_transcript(name: str) -> Transcript:
 
 
 def make_transcript(sentences, language="zh", gaps=None, words=True) -> Transcript:
-    """Segments one per sentence; ``gaps[i]`` seconds of silence before sentence i."""
+    """Segments one per sentence; ``gaps[i]`` seconds of silence before sentence i.
+
+    Words as Whisper gives them: one per CJK character, Latin words with a leading space.
+    """
     segs = []
     t = 0.5
     for i, s in enumerate(sentences):
         t += (gaps[i] if gaps else 0.0)
-        dur = max(0.6, 0.2 * len(s) if language == "zh" else 0.06 * len(s))
+        cjk = any("\u4e00" <= ch <= "\u9fff" for ch in s)
+        toks = list(s) if cjk else [" " + w for w in s.split(" ")]
+        dur = max(0.6, 0.2 * len(s) if cjk else 0.07 * len(s))
         ws = ()
         if words:
-            toks = list(s) if language == "zh" else s.split(" ")
             step = dur / len(toks)
-            ws = tuple(Word(t + k * step, t + (k + 1) * step, tok if language == "zh" else " " + tok)
-                       for k, tok in enumerate(toks))
+            ws = tuple(Word(t + k * step, t + (k + 1) * step, tok) for k, tok in enumerate(toks))
         segs.append(Segment(i, t, t + dur, s, ws))
         t += dur
     return Transcript(EpisodeMeta("test"), language, tuple(segs), duration=t + 0.5)
@@ -302,13 +305,18 @@ def test_cli_eval_segments():
 
 
 def test_inserted_demo_clip_stays_inside_its_item():
-    sents = ["首先来看OpenAI，OpenAI发布了实时语音模型，下面是一段官方演示",
-             "Hey, what is the weather like in Beijing today? It is sunny and warm, around twenty degrees.",
-             "这段演示里模型的回答几乎没有延迟，官方表示新模型下周向所有开发者开放",
+    sents = ["首先来看OpenAI，OpenAI发布了实时语音模型GPT-Realtime，可以边听边说，下面是一段官方演示",
+             "Hey, what is the weather like in Beijing today? It is sunny and warm, around twenty "
+             "degrees, with a light wind from the north and clear skies all afternoon.",
+             "模型的回答几乎没有延迟，官方表示新模型下周向所有开发者开放，价格比上一代便宜一半",
              "接下来是英伟达，英伟达发布了新一代芯片Blackwell Ultra，单机柜推理性能提升五十倍",
              "黄仁勋说数据中心的需求仍在快速增长，明年产能还会翻倍"]
     tr = make_transcript(sents, gaps=[0, 1.2, 1.2, 1.2, 0.2])
     items = segment_transcript(tr)
     assert len(items) == 2, [i.text for i in items]
-    assert "weather" in items[0].text and "这段演示" in items[0].text
+    assert "weather" in items[0].text and "模型的回答" in items[0].text
     assert items[1].text.startswith("接下来是英伟达")
+    # without the clip rule the pauses around the clip would cut it out as an item of its own
+    from audio2digest.segment import SegmentOptions
+
+    assert len(segment_transcript(tr, options=SegmentOptions(w_clip=0))) > 2
