@@ -45,6 +45,12 @@ PINYIN_MIN_LONG = 0.76
 PINYIN_MIN_COMMON = 0.78
 #: jieba dictionary frequency from which a word counts as "common".
 COMMON_FREQ = 20
+#: From this jieba frequency a word is very common (可能, 因为): context words alone are
+#: not enough evidence unless the pinyin is nearly exact.
+VERY_COMMON_FREQ = 5000
+VERY_COMMON_MIN_WITH_CONTEXT = 0.9
+#: Weight of a character's less usual readings (heteronyms) in pinyin similarity.
+ALT_READING_WEIGHT = 0.92
 CONTEXT_WINDOW = 30  # characters each side searched for evidence
 SCORE_DIGITS = 3
 
@@ -310,6 +316,11 @@ def _detect_language(text: str) -> str:
     return "zh" if cjk and cjk * 2 >= latin * 0.3 else "en"
 
 
+def _local_language(text: str, s: int, e: int) -> str:
+    """"en" when the 30 characters around [s, e) hold no Chinese, else "zh"."""
+    return "zh" if _CJK_RE.search(text, max(0, s - 30), min(len(text), e + 30)) else "en"
+
+
 def _latin_runs(text: str) -> list[list[tuple[int, int]]]:
     """Runs of Latin tokens separated only by spaces / hyphens / underscores."""
     runs: list[list[tuple[int, int]]] = []
@@ -349,8 +360,10 @@ def _latin_candidates(text: str, idx: _Index, lang: str, cands: list[_Cand]) -> 
                         continue
                     # "comet" in English prose is a word, not the product "Comet"; and a plain
                     # word differing only in case ("Attention" / "attention") is left alone.
+                    local = lang if lang != "zh" else _local_language(text, s, e)
                     if not f.alias and (
-                        (lang != "zh" and _is_plain_word(f.target) and span.islower())
+                        (local != "zh" and _is_plain_word(f.target) and span.islower())
+                        or f.target.islower()
                         or (span.casefold() == f.target.casefold()
                             and all(_is_plain_word(w) for w in f.target.split()))
                     ):
@@ -361,8 +374,9 @@ def _latin_candidates(text: str, idx: _Index, lang: str, cands: list[_Cand]) -> 
                     )
                     continue
                 toks = [text[a:b] for a, b in run[i : j + 1]]
+                local = lang if lang != "zh" else _local_language(text, s, e)
                 sq = idx.latin_squeezed.get(_squeeze(key))
-                if sq and len(key) >= 4 and not (lang != "zh" and span.islower()):
+                if sq and len(key) >= 4 and not span.islower():
                     f = next((f for f in sq if digit_groups(f.text) == digits), None)
                     if f is not None:
                         # a doubled or dropped double letter: Metta ~ Meta, Lama ~ Llama
@@ -370,8 +384,8 @@ def _latin_candidates(text: str, idx: _Index, lang: str, cands: list[_Cand]) -> 
                         continue
                 if len(key) < LATIN_MIN_KEY_LEN:
                     continue
-                if lang != "zh" and all(t.isalpha() and t.islower() for t in toks):
-                    continue  # ordinary English words
+                if all(t.isalpha() and t.islower() for t in toks):
+                    continue  # ordinary (English) words: names are capitalised
                 bucket = idx.latin_fuzzy.get(digits)
                 if not bucket:
                     continue
@@ -387,7 +401,7 @@ def _latin_candidates(text: str, idx: _Index, lang: str, cands: list[_Cand]) -> 
                         continue
                     if fk[0] != key[0] and not (len(key) >= 8 and score >= 85):
                         continue  # first sound must agree (Groxy~Grok, Clawed~Claude)
-                    if lang != "zh" and len(toks) == 1 and _is_plain_word(toks[0]) and score < 85:
+                    if local != "zh" and len(toks) == 1 and _is_plain_word(toks[0]) and score < 85:
                         continue  # a single ordinary-looking English word needs a close match
                     cands.append(_Cand(s, e, f.target, f.term, score / 100.0, "latin-fuzzy"))
 
@@ -415,7 +429,13 @@ def _align_score(span_py: list[tuple[str, ...]], form_py: tuple[str, ...]) -> fl
     n, m = len(span_py), len(form_py)
 
     def sim(a: tuple[str, ...], b: str) -> float:
-        return max((syllable_similarity(x, b) for x in a), default=0.0)
+        # the first reading is the usual one; rarer readings (太 tā, 行 háng) count less
+        best = 0.0
+        for k, x in enumerate(a):
+            v = syllable_similarity(x, b) * (1.0 if k == 0 else ALT_READING_WEIGHT)
+            if v > best:
+                best = v
+        return best
 
     if n == m:
         return sum(sim(span_py[k], form_py[k]) for k in range(n)) / n
@@ -461,11 +481,13 @@ def _span_kind(run: str, tokens: tuple[str, ...], a: int, b: int) -> tuple[str, 
     return "oov", crosses
 
 
-def _has_evidence(term: Term, text: str, start: int, end: int, context: str, ctx_off: int) -> bool:
-    """Local evidence that ``term`` was meant at [start, end) of ``text``."""
+def _has_evidence(term: Term, text: str, start: int, end: int, context: str, ctx_off: int):
+    """Local evidence that ``term`` was meant at [start, end) of ``text``:
+    "version" (a version number follows a model/product), "context" (a context word or
+    another form of the term within :data:`CONTEXT_WINDOW` characters) or False."""
     after = text[end : end + 4]
     if term.category in ("model", "product") and _VERSION_AFTER_RE.match(after):
-        return True
+        return "version"
     words = tuple(term.context) + tuple(f for f in term.forms if f != term.term) + tuple(
         a for a in term.aliases if not is_cjk_form(a)
     )
@@ -474,7 +496,18 @@ def _has_evidence(term: Term, text: str, start: int, end: int, context: str, ctx
     cs = max(0, start + ctx_off - CONTEXT_WINDOW)
     ce = end + ctx_off + CONTEXT_WINDOW
     window = (context[cs : start + ctx_off] + " " + context[end + ctx_off : ce]).casefold()
-    return any(w.casefold() in window for w in words)
+    return "context" if any(w.casefold() in window for w in words) else False
+
+
+def _words_in(run: str, tokens: tuple[str, ...], a: int, b: int) -> list[str]:
+    """jieba tokens of ``run`` that lie inside [a, b)."""
+    out = []
+    pos = 0
+    for tok in tokens:
+        if pos >= a and pos + len(tok) <= b:
+            out.append(tok)
+        pos += len(tok)
+    return out
 
 
 def _cjk_candidates(
@@ -531,12 +564,14 @@ def _cjk_candidates(
                 continue
             span = run[a:b]
             s_abs, e_abs = run_start + a, run_start + b
+            two_syl_evidence = False
             if b - a == 2 and n == 2:
                 # two-syllable names: one syllable may be off, but then a character must agree,
                 # the pinyin be (nearly) exact, or the context speak for the term
                 if sc < 0.9 and not (set(span) & set(form.target)):
                     if not _has_evidence(form.term, text, s_abs, e_abs, context, ctx_off):
                         continue
+                    two_syl_evidence = True
             if any(c in _FUNCTION_CHARS and c not in form.target for c in span) and sc < 0.999:
                 # 的/了/是/个…: ordinary text unless the syllables match exactly
                 kind_needed = True
@@ -547,10 +582,14 @@ def _cjk_candidates(
             kind, crosses = _span_kind(run, tokens, a, b)
             if crosses:
                 continue
-            evidence = None
+            evidence = two_syl_evidence or None
             if kind in ("word", "words") or kind_needed:
                 evidence = _has_evidence(form.term, text, s_abs, e_abs, context, ctx_off)
                 if not evidence or sc < PINYIN_MIN_COMMON:
+                    continue
+                if evidence == "context" and sc < VERY_COMMON_MIN_WITH_CONTEXT and any(
+                    _word_freq(w) >= VERY_COMMON_FREQ for w in _words_in(run, tokens, a, b)
+                ):
                     continue
             else:
                 thr = PINYIN_MIN.get(n, PINYIN_MIN_LONG) + (0.04 if kind == "mixed" else 0.0)
