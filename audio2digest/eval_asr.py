@@ -67,8 +67,10 @@ class Result:
     gaps: int = 0
     repairs: int = 0
     seconds: float = 0.0
-    text: str = ""
+    text: str = ""  # after correction (when available)
+    raw_text: str = ""  # as transcribed
     missed: list = field(default_factory=list)
+    repair_log: list = field(default_factory=list)
 
     @property
     def rtf(self) -> float:
@@ -155,10 +157,14 @@ def wer(reference: str, hypothesis: str) -> float:
     return Levenshtein.distance(ref, hyp) / len(ref)
 
 
-def _key(text: str) -> str:
+def _norm(text: str) -> str:
     from .normalize import convert_script
 
-    return re.sub(r"[\s\-_·.]+", "", convert_script(text, "simplified")).casefold()
+    return re.sub(r"[\-_·.]+", " ", convert_script(text, "simplified")).casefold()
+
+
+def _key(text: str) -> str:
+    return re.sub(r"\s+", "", _norm(text))
 
 
 def _term_forms(glossary) -> list[tuple[str, str]]:
@@ -176,24 +182,30 @@ def _term_forms(glossary) -> list[tuple[str, str]]:
 
 
 def count_mentions(text: str, forms: list[tuple[str, str]]) -> dict[str, int]:
-    """Mentions per term, longest forms first, without overlaps. Latin forms must not sit
-    inside a longer Latin word ("Meta" is not found in "metaverse")."""
-    s = _key(text)
+    """Mentions per term, longest forms first, without overlaps. Matching ignores case,
+    spaces and hyphens; a Latin form must not sit inside a longer Latin word ("Meta" is not
+    found in "metaverse", but is in "Meta的")."""
+    t = _norm(text)
+    pos = [i for i, c in enumerate(t) if not c.isspace()]
+    s = "".join(t[i] for i in pos)
     taken = [False] * len(s)
     counts: dict[str, int] = {}
+
+    def latin(c: str) -> bool:
+        return c.isascii() and c.isalnum()
+
     for name, k in forms:
         start = 0
-        latin = k[0].isascii() and k[0].isalnum()
         while True:
             i = s.find(k, start)
             if i < 0:
                 break
             j = i + len(k)
             ok = not any(taken[i:j])
-            if ok and latin:
-                before = s[i - 1] if i else ""
-                after = s[j] if j < len(s) else ""
-                if (before.isascii() and before.isalpha()) or (after.isascii() and after.isalpha()):
+            if ok:
+                before = t[pos[i] - 1] if pos[i] > 0 else ""
+                after = t[pos[j - 1] + 1] if pos[j - 1] + 1 < len(t) else ""
+                if (latin(k[0]) and latin(before)) or (latin(k[-1]) and latin(after)):
                     ok = False
             if ok:
                 for p in range(i, j):
@@ -293,7 +305,7 @@ def evaluate_sample(sample: Sample, settings: EvalSettings, glossary=None) -> Re
         error_rate=rate, metric=metric, entity_total=total, entity_hits=hits,
         entity_hits_raw=hits_raw, loops=count_loops(segs), uncovered=uncovered_seconds(speech, segs),
         gaps=len(gaps), repairs=len(transcript.repairs), seconds=round(seconds, 2), text=text,
-        missed=missed,
+        raw_text=raw_text, missed=missed, repair_log=[r.to_dict() for r in transcript.repairs],
     )
 
 

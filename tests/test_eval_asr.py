@@ -1,0 +1,66 @@
+"""ASR metrics: CER after opencc and punctuation stripping, WER, entity mentions; sample loading."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from audio2digest.eval_asr import (
+    Result,
+    _term_forms,
+    cer,
+    count_mentions,
+    entity_recall,
+    format_table,
+    load_samples,
+    wer,
+)
+
+
+def test_cer_ignores_script_punctuation_and_spaces():
+    assert cer("广州市房地产中介协会分析。", "廣州市 房地產中介協會分析") == 0.0
+    # two wrong characters of twelve
+    assert cer("广州市房地产中介协会分析", "廣州市佛地產中間協會分析") == pytest.approx(2 / 12)
+
+
+def test_wer_on_words_without_punctuation():
+    assert wer("Ask not what your country can do for you.", "ask not what your country can do for you") == 0.0
+    assert wer("one two three four", "one too three") == pytest.approx(2 / 4)
+
+
+def test_mentions_longest_first_and_word_boundaries():
+    forms = _term_forms(["DeepSeek", "DeepSeek-R2", "Meta", "Sora 2"])
+    counts = count_mentions("DeepSeek发布了DeepSeek R2；metaverse 不算，Meta的模型；Sora2", forms)
+    assert counts == {"DeepSeek": 1, "DeepSeek-R2": 1, "Meta": 1, "Sora 2": 1}
+
+
+def test_entity_recall_counts_each_mention_once():
+    forms = _term_forms(["Kimi", "月之暗面"])
+    total, hits, missed = entity_recall("月之暗面的Kimi团队推出Kimi K2", "月之暗面团队推出Kimi K2", forms)
+    assert (total, hits, missed) == (3, 2, ["Kimi"])
+
+
+def test_load_samples_reads_items_and_clips(tmp_path):
+    dev = tmp_path / "dev"
+    clips = tmp_path / "clips"
+    dev.mkdir()
+    clips.mkdir()
+    (dev / "ep1.items.json").write_text(json.dumps({"title": "T", "items": ["大家好。", "再见。"]}), "utf-8")
+    (dev / "ep1.mp3").write_bytes(b"x")
+    (dev / "ep2.items.json").write_text(json.dumps({"title": "no audio", "items": ["a"]}), "utf-8")
+    (clips / "en_a.txt").write_text("Hello there.\n", "utf-8")
+    (clips / "en_a.wav").write_bytes(b"x")
+    samples = load_samples(dev, clips)
+    assert [(s.name, s.language, s.kind) for s in samples] == [("ep1", "zh", "dev"), ("en_a", "en", "clip")]
+    assert samples[0].reference == "大家好。 再见。" and samples[1].reference == "Hello there."
+    assert [s.name for s in load_samples(dev, clips, only=["en_"])] == ["en_a"]
+
+
+def test_table_has_a_row_per_sample_and_a_total():
+    rs = [Result("a", "zh", 10.0, 0.1, "CER", 4, 3, 2, seconds=2.0),
+          Result("b", "en", 10.0, 0.2, "WER", seconds=3.0)]
+    table = format_table(rs).splitlines()
+    assert len(table) == 5
+    assert "CER 10.0 %" in table[2] and "2/4 → 3/4 (75 %)" in table[2]
+    assert table[-1].startswith("| **all**") and "50 % → 75 %" in table[-1] and "0.25" in table[-1]
