@@ -447,7 +447,9 @@ def _ray_execute(task: StageTask, glossary) -> TaskResult:
 # ---------------------------------------------------------------- executors
 
 class _LocalExecutor:
-    """Downloads in driver threads (they overlap transcription); the rest in worker processes."""
+    """Downloads in driver threads (they overlap transcription); the rest in ``jobs`` worker
+    processes (spawned; each loads the model once and dies with the driver). With ``jobs=1``
+    the one worker is a thread of the driver: no process start-up, same stage code."""
 
     def __init__(self, jobs: int, glossary):
         import multiprocessing as mp
@@ -455,12 +457,14 @@ class _LocalExecutor:
         self.jobs = jobs
         self.glossary = glossary
         self._ctx = mp.get_context("spawn")
-        self.sink = self._ctx.Queue()
+        self.sink = self._ctx.Queue() if jobs > 1 else queue.Queue()
         self.io = cf.ThreadPoolExecutor(max_workers=max(2, min(jobs + 1, 4)),
                                         thread_name_prefix="audio2digest-fetch")
         self.cpu = self._new_pool()
 
-    def _new_pool(self) -> cf.ProcessPoolExecutor:
+    def _new_pool(self):
+        if self.jobs == 1:
+            return cf.ThreadPoolExecutor(max_workers=1, thread_name_prefix="audio2digest-worker")
         level = logging.getLogger("audio2digest").getEffectiveLevel()
         return cf.ProcessPoolExecutor(max_workers=self.jobs, mp_context=self._ctx,
                                       initializer=_init_worker,
@@ -469,6 +473,8 @@ class _LocalExecutor:
     def submit(self, task: StageTask):
         if task.stages[0] == "fetched":
             return self.io.submit(_execute_in_thread, task, self.glossary, self.sink)
+        if self.jobs == 1:
+            return self.cpu.submit(_execute_in_thread, task, self.glossary, self.sink)
         return self.cpu.submit(execute, task)
 
     def wait(self, handles: list, timeout: float) -> list:
@@ -498,7 +504,8 @@ class _LocalExecutor:
     def shutdown(self) -> None:
         self.io.shutdown(wait=True, cancel_futures=True)
         self.cpu.shutdown(wait=True, cancel_futures=True)
-        self.sink.close()
+        if hasattr(self.sink, "close"):
+            self.sink.close()
 
 
 class _RayExecutor:

@@ -1,0 +1,192 @@
+"""`batch` and `status`: many episodes with a ledger that survives crashes."""
+
+from __future__ import annotations
+
+import sys
+import time
+from contextlib import contextmanager
+from typing import Iterator
+
+import click
+
+from . import main
+from .run import _format_names, _topts, glossary_options, transcribe_options
+from .ui import is_tty
+
+
+@contextmanager
+def batch_progress(enabled: bool) -> Iterator:
+    """On a TTY: one overall bar plus one bar per running episode; otherwise nothing."""
+    if not (enabled and is_tty()):
+        yield lambda _p: None
+        return
+    from rich.progress import (BarColumn, Progress as RichProgress, TaskProgressColumn,
+                               TextColumn, TimeElapsedColumn)
+
+    bars = RichProgress(TextColumn("[bold]{task.description}"), BarColumn(), TaskProgressColumn(),
+                        TextColumn("{task.fields[message]}"), TimeElapsedColumn(), transient=False)
+    overall = bars.add_task("batch", total=None, message="listing sources")
+    episodes: dict[str, int] = {}
+
+    def callback(p) -> None:
+        if p.stage == "batch":
+            bars.update(overall, completed=p.done, total=p.total or None, message=p.message)
+            return
+        if not p.episode:
+            return
+        if p.stage == "finished":
+            tid = episodes.pop(p.episode, None)
+            if tid is not None:
+                bars.remove_task(tid)
+            return
+        tid = episodes.get(p.episode)
+        if tid is None:
+            tid = episodes[p.episode] = bars.add_task(p.episode[:32], total=None, message="")
+        stage = {"fetch": "fetched"}.get(p.stage, p.stage)
+        bars.update(tid, completed=p.done, total=p.total or None,
+                    message=f"{stage} {p.message if p.message != stage else ''}".strip())
+
+    with bars:
+        yield callback
+
+
+def _hours(seconds: float) -> str:
+    return f"{seconds / 3600:.2f} h" if seconds >= 360 else f"{seconds:.0f} s"
+
+
+def print_summary(summary) -> None:
+    """The end-of-batch table: one row per episode that ran or failed, then the totals."""
+    from ..batch import format_seconds
+
+    rows = [e for e in summary.episodes if e.status != "skipped"]
+    if is_tty():
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(title=f"batch into {summary.out}")
+        for col in ("episode", "status", "stages run", "audio", "time", "error"):
+            table.add_column(col, overflow="fold")
+        for e in rows:
+            colour = "green" if e.status == "done" else "red"
+            table.add_row(e.slug or e.key, f"[{colour}]{e.status}[/]", ", ".join(e.stages_run),
+                          f"{e.audio_seconds:.1f} s", f"{e.seconds:.1f} s", e.error)
+        Console().print(table)
+    else:
+        for e in rows:
+            name = e.slug or e.key
+            if e.error:  # errors name their file or URL already
+                name = e.error if (e.key in e.error or name in e.error) else f"{name}: {e.error}"
+            click.echo(f"{e.status:<7} {name}")
+    click.echo(f"{summary.done} done, {summary.failed} failed, {summary.skipped} skipped "
+               f"(already done); audio {_hours(summary.audio_seconds)}; "
+               f"wall time {format_seconds(summary.wall_seconds)}")
+
+
+@main.command()
+@click.argument("sources")
+@click.option("-o", "--out", "out", type=click.Path(file_okay=False), required=True,
+              help="Output directory: OUT/<slug>/ per episode and the ledger OUT/ledger.sqlite.")
+@click.option("-j", "--jobs", default=1, show_default=True, type=click.IntRange(1, 256),
+              help="Episodes transcribed at once; the CPU cores are split between them.")
+@click.option("--executor", type=click.Choice(["local", "ray"]), default="local",
+              show_default=True, help="Run on this machine, or as Ray tasks (pip install "
+                                      "'audio2digest[ray]').")
+@click.option("--ray-address", default=None, metavar="ADDR",
+              help="Ray cluster to join (e.g. ray://head:10001 or auto). Default: a local Ray.")
+@click.option("--retry-failed", is_flag=True,
+              help="Retry failed episodes now, ignoring their backoff and attempt limit.")
+@click.option("--max-attempts", default=3, show_default=True, type=click.IntRange(1),
+              help="Failed attempts after which an episode is no longer retried automatically.")
+@click.option("--backoff", default=60.0, show_default=True, type=click.FloatRange(0),
+              help="Seconds before the first automatic retry; doubles with each failure.")
+@transcribe_options
+@glossary_options
+@click.option("--hotwords", default="auto", show_default=True,
+              help="'auto' (glossary terms), 'none', or your own space-separated terms.")
+@click.option("--format", "-f", "formats", multiple=True, type=click.Choice(_format_names()),
+              help="Output formats (repeatable). Default: json md srt vtt.")
+@click.option("--latest", type=click.IntRange(1), default=None,
+              help="For feeds and playlists: only the newest N episodes.")
+@click.pass_context
+def batch(ctx, sources, out, jobs, executor, ray_address, retry_failed, max_attempts, backoff,
+          model, language, beam_size, script, no_vad, no_repair, threads, glossaries,
+          no_default_glossary, hotwords, formats, latest):
+    """Run every episode listed in SOURCES into OUT, with a ledger that survives crashes.
+
+    SOURCES is a text file with one URL or path per line (blank lines and # comments are
+    skipped, duplicates run once; relative paths are relative to the file), or a feed URL.
+    Re-running the same command skips finished episodes, resumes unfinished ones where they
+    stopped, and retries failed ones after a backoff. A changed glossary re-runs correction
+    and what follows, without downloading or transcribing again. Exit code 1 if any episode
+    failed.
+
+    \b
+    Examples:
+      audio2digest batch sources.txt -o out --jobs 2
+      audio2digest batch https://example.com/feed.xml --latest 10 -o out
+      audio2digest batch sources.txt -o out --executor ray --ray-address auto
+      audio2digest status out
+    """
+    from ..batch import run_batch
+    from ..pipeline import DEFAULT_FORMATS, RunOptions
+
+    options = RunOptions(
+        transcribe=_topts(model, language, beam_size, script, no_vad, no_repair, threads),
+        glossaries=tuple(glossaries), use_default_glossary=not no_default_glossary,
+        hotwords=hotwords, formats=tuple(formats) or DEFAULT_FORMATS, latest=latest,
+    )
+    with batch_progress(not ctx.obj.get("quiet")) as progress:
+        summary = run_batch(sources, out, options, jobs=jobs, executor=executor,
+                            ray_address=ray_address, retry_failed=retry_failed,
+                            max_attempts=max_attempts, backoff=backoff, progress=progress)
+    print_summary(summary)
+    if not summary.ok:
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("out", type=click.Path(file_okay=False))
+def status(out):
+    """Show the batch ledger of OUT: each episode's state, attempts, timings and last error.
+
+    \b
+    Example:
+      audio2digest status out
+    """
+    from ..batch import format_seconds
+    from ..ledger import STAGES, Ledger
+
+    with Ledger.open_readonly(out) as ledger:
+        episodes = ledger.episodes()
+    now = time.time()
+    header = ("episode", "state", "stages", "attempts", "audio", "time", "next retry", "last error")
+    rows = []
+    for e in episodes:
+        stages = "".join(s[0] if s in e.stages else "." for s in STAGES)  # f t c s r
+        retry = ""
+        if e.state == "failed" and e.next_retry_at:
+            retry = "now" if e.next_retry_at <= now else f"in {format_seconds(e.next_retry_at - now)}"
+        rows.append((e.slug or e.key, e.state, stages, str(e.attempts), f"{e.audio_seconds:.1f} s",
+                     f"{e.seconds:.1f} s", retry, e.last_error))
+    counts: dict[str, int] = {}
+    for e in episodes:
+        counts[e.state] = counts.get(e.state, 0) + 1
+    if is_tty():
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(title=str(ledger.path), caption="stages: fetched transcribed corrected "
+                                                      "segmented rendered")
+        for col in header:
+            table.add_column(col, overflow="fold")
+        for r in rows:
+            table.add_row(*r)
+        Console().print(table)
+    else:
+        widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h)
+                  for i, h in enumerate(header[:-1])]
+        fmt = "  ".join(f"{{:<{w}}}" for w in widths) + "  {}"
+        click.echo(fmt.format(*header).rstrip())
+        for r in rows:
+            click.echo(fmt.format(*r).rstrip())
+    click.echo(", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "empty ledger")
