@@ -190,18 +190,34 @@ def headline(
     pos = 0
     for si, sent in enumerate(sentences):
         clauses = _clauses(sent, cjk) if cjk else [sent.rstrip(".!? ")]
-        for ci, clause in enumerate(clauses):
+        cands = [(c, 0, k) for k, c in enumerate(clauses)]
+        if cjk:
+            # fragments cut at pauses ("N-floppyc，发布，Claude Sonnet 4.5"): also try joining
+            # a short clause with its neighbours
+            for k in range(len(clauses)):
+                joined = clauses[k]
+                for m in range(k + 1, min(k + 3, len(clauses))):
+                    if min(len(clauses[m - 1]), len(clauses[m])) >= 8:
+                        break
+                    sep = " " if joined[-1:].isascii() and clauses[m][:1].isascii() else ""
+                    joined = joined + sep + clauses[m]
+                    if len(joined) > limit:
+                        break
+                    cands.append((joined, m - k, k))
+        for clause, joins, k in cands:
             c = _strip_lead(clause.rstrip("。！？!?.；;"), cjk)
             if not c:
-                pos += 1
                 continue
-            score = 0.0
+            score = -0.1 * joins
             if any(n and n.lower() in c.lower() for n in names):
                 score += 2.0
             elif re.search(r"[A-Z][A-Za-z0-9]", c):
                 score += 1.0
-            if _RELEASE_VERBS.search(c):
+            verb = _RELEASE_VERBS.search(c)
+            if verb:
                 score += 2.0
+                if len(c) - verb.end() >= 2:
+                    score += 0.5  # the verb has an object: "发布Claude Sonnet 4.5", not "发布"
             size = len(c)
             if cjk:
                 if size < 6:
@@ -210,10 +226,10 @@ def headline(
                     score -= 0.5
             elif size < 20:
                 score -= 1.5
-            score -= 0.35 * pos  # earlier is better
+            score -= 0.35 * (pos + k)  # earlier is better
             if score > best_score:
                 best, best_score = c, score
-            pos += 1
+        pos += len(clauses)
     if not best:
         best = _strip_lead(text, cjk)
     if cjk:

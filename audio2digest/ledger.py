@@ -387,6 +387,7 @@ def _stage(row: sqlite3.Row) -> StageRecord:
 
 
 def _episode(row: sqlite3.Row, stages: dict[str, StageRecord]) -> EpisodeRecord:
+    stages = {s: stages[s] for s in STAGES if s in stages}  # in pipeline order
     return EpisodeRecord(
         key=row["key"], source=row["source"], entry=row["entry"], position=row["position"],
         slug=row["slug"], title=row["title"], meta=json.loads(row["meta"] or "{}"),

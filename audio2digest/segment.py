@@ -806,7 +806,9 @@ def segment_transcript(
             joined = parts[0]
             for p in parts[1:]:
                 latin_edge = joined[-1:].isascii() and p[:1].isascii() and p[:1].isalnum()
-                if joined[-1:] not in _PUNCT:
+                if re.search(r"\d\.$", joined) and p[:1].isdigit():
+                    pass  # a version number cut by a timing gap: "4." + "5"
+                elif joined[-1:] not in _PUNCT:
                     joined += " " if latin_edge and _clip_like(p) else "，"
                 elif latin_edge:
                     joined += " "

@@ -30,6 +30,25 @@ def _link(label: str, url: str) -> str:
     return f"[{md_escape(label)}]({url})"
 
 
+def details(text: str, zh: bool) -> list[str]:
+    """The item's sentences as bullet points; one long unpunctuated sentence (common in raw
+    transcripts) is cut into groups of clauses instead."""
+    sents = _sentences(text, zh)
+    limit = 60 if zh else 200
+    if len(sents) != 1 or len(sents[0]) <= limit:
+        return sents
+    clauses = re.split(r"(?<=[，,；;])" if zh else r"(?<=[,;])\s+", sents[0])
+    out, cur = [], ""
+    for c in clauses:
+        if cur and len(cur) + len(c) > limit // 1.5:
+            out.append(cur.strip())
+            cur = ""
+        cur += c if zh else (" " + c if cur else c)
+    if cur.strip():
+        out.append(cur.strip())
+    return out
+
+
 def render(digest, transcript=None, audio_href=None) -> str:
     zh = is_zh(digest)
     L = LABELS[zh]
@@ -88,7 +107,7 @@ def render(digest, transcript=None, audio_href=None) -> str:
             out.append(f"> **{L['summary']}**{colon}{md_escape(it.summary)}")
             out.append("")
         if it.kind == "news":
-            sents = _sentences(it.text, zh)
+            sents = details(it.text, zh)
             if sents:
                 out.append(f"**{L['details']}**")
                 out.append("")
