@@ -49,6 +49,12 @@ COMMON_FREQ = 20
 #: not enough evidence unless the pinyin is nearly exact.
 VERY_COMMON_FREQ = 5000
 VERY_COMMON_MIN_WITH_CONTEXT = 0.9
+#: A span that cuts or is made of dictionary words changes only when its pinyin scores at
+#: least this, the term has 3+ syllables and the corrected text segments better (the term
+#: counted as a word of frequency LM_TERM_FREQ) by LM_MARGIN nats.
+LM_MIN_SCORE = 0.95
+LM_TERM_FREQ = 50
+LM_MARGIN = 2.0
 #: Weight of a character's less usual readings (heteronyms) in pinyin similarity.
 ALT_READING_WEIGHT = 0.92
 CONTEXT_WINDOW = 30  # characters each side searched for evidence
@@ -318,7 +324,18 @@ def _detect_language(text: str) -> str:
 
 def _local_language(text: str, s: int, e: int) -> str:
     """"en" when the 30 characters around [s, e) hold no Chinese, else "zh"."""
-    return "zh" if _CJK_RE.search(text, max(0, s - 30), min(len(text), e + 30)) else "en"
+    lo = max(0, s - 30, text.rfind("\n", 0, s) + 1)
+    hi = text.find("\n", e)
+    hi = min(len(text), e + 30) if hi < 0 else min(hi, e + 30)
+    return "zh" if _CJK_RE.search(text, lo, hi) else "en"
+
+
+def _mid_sentence(text: str, s: int) -> bool:
+    """True when a word precedes position ``s`` in the same sentence (a capital there marks a name)."""
+    i = s - 1
+    while i >= 0 and text[i] in " \t":
+        i -= 1
+    return i >= 0 and (text[i].isalnum() or text[i] in ",;:")
 
 
 def _latin_runs(text: str) -> list[list[tuple[int, int]]]:
@@ -348,6 +365,8 @@ def _latin_candidates(text: str, idx: _Index, lang: str, cands: list[_Cand]) -> 
                 if len(key) < 2:
                     continue
                 digits = digit_groups(span)
+                toks = [text[a:b] for a, b in run[i : j + 1]]
+                local = lang if lang != "zh" else _local_language(text, s, e)
                 exact = [f for f in idx.latin_exact.get(key, ()) if digit_groups(f.text) == digits]
                 if exact:
                     if any(f.text == span and not f.alias for f in exact):
@@ -360,21 +379,24 @@ def _latin_candidates(text: str, idx: _Index, lang: str, cands: list[_Cand]) -> 
                         continue
                     # "comet" in English prose is a word, not the product "Comet"; and a plain
                     # word differing only in case ("Attention" / "attention") is left alone.
-                    local = lang if lang != "zh" else _local_language(text, s, e)
                     if not f.alias and (
                         (local != "zh" and _is_plain_word(f.target) and span.islower())
                         or f.target.islower()
-                        or (span.casefold() == f.target.casefold()
-                            and all(_is_plain_word(w) for w in f.target.split()))
                     ):
                         cands.append(_Cand(s, e, span, f.term, 1.0, "keep", keep=True))
                         continue
+                    if (
+                        not f.alias
+                        and local != "zh"
+                        and len(toks) == 1
+                        and _is_plain_word(span)
+                        and not _is_plain_word(f.target)
+                    ):
+                        continue  # English "Sam" is a name, not the acronym SAM
                     cands.append(
                         _Cand(s, e, f.target, f.term, 1.0 if not f.alias else 0.999, "alias" if f.alias else "latin-key")
                     )
                     continue
-                toks = [text[a:b] for a, b in run[i : j + 1]]
-                local = lang if lang != "zh" else _local_language(text, s, e)
                 sq = idx.latin_squeezed.get(_squeeze(key))
                 if sq and len(key) >= 4 and not span.islower():
                     f = next((f for f in sq if digit_groups(f.text) == digits), None)
@@ -401,7 +423,15 @@ def _latin_candidates(text: str, idx: _Index, lang: str, cands: list[_Cand]) -> 
                         continue
                     if fk[0] != key[0] and not (len(key) >= 8 and score >= 85):
                         continue  # first sound must agree (Groxy~Grok, Clawed~Claude)
-                    if local != "zh" and len(toks) == 1 and _is_plain_word(toks[0]) and score < 85:
+                    if (fk.startswith(key) or fk.endswith(key)) and len(_LATIN_TOKEN_RE.findall(f.text)) > len(toks):
+                        continue  # "Mistral" is a short name of "Mistral AI", not a mangled one
+                    if (
+                        local != "zh"
+                        and len(toks) == 1
+                        and _is_plain_word(toks[0])
+                        and score < 85
+                        and not (toks[0][0].isupper() and _mid_sentence(text, s))
+                    ):
                         continue  # a single ordinary-looking English word needs a close match
                     cands.append(_Cand(s, e, f.target, f.term, score / 100.0, "latin-fuzzy"))
 
@@ -499,6 +529,43 @@ def _has_evidence(term: Term, text: str, start: int, end: int, context: str, ctx
     return "context" if any(w.casefold() in window for w in words) else False
 
 
+def _seg_logprob(s: str, extra: str) -> tuple[float, bool]:
+    """Best unigram segmentation log-probability of ``s`` under jieba's dictionary plus the
+    word ``extra``; and whether that best segmentation uses ``extra`` as one token."""
+    freq = _jieba().dt.FREQ
+    logtotal = math.log(_jieba().dt.total)
+    extra_lp = math.log(LM_TERM_FREQ) - logtotal
+    n = len(s)
+    best: list[tuple[float, bool]] = [(0.0, False)] + [(-1e18, False)] * n
+    for i in range(1, n + 1):
+        for j in range(max(0, i - 8), i):
+            w = s[j:i]
+            if w == extra:
+                lp = extra_lp
+            else:
+                f = freq.get(w) or 0
+                if f <= 0:
+                    if i - j > 1:
+                        continue
+                    f = 1
+                lp = math.log(f) - logtotal
+            cand = best[j][0] + lp
+            if cand > best[i][0]:
+                best[i] = (cand, best[j][1] or w == extra)
+    return best[n]
+
+
+def _reads_better(run: str, a: int, b: int, target: str) -> bool:
+    lo, hi = max(0, a - 3), min(len(run), b + 3)
+    orig = run[lo:hi]
+    new = run[lo:a] + target + run[b:hi]
+    lp_new, uses = _seg_logprob(new, target)
+    if not uses:
+        return False
+    lp_orig, _ = _seg_logprob(orig, target)
+    return lp_new > lp_orig + LM_MARGIN
+
+
 def _words_in(run: str, tokens: tuple[str, ...], a: int, b: int) -> list[str]:
     """jieba tokens of ``run`` that lie inside [a, b)."""
     out = []
@@ -580,9 +647,20 @@ def _cjk_candidates(
             if tokens is None:
                 tokens = _jieba_tokens(run)
             kind, crosses = _span_kind(run, tokens, a, b)
-            if crosses:
-                continue
             evidence = two_syl_evidence or None
+            if crosses or kind == "words":
+                # The span cuts or spans ordinary words. Change it only when its pinyin is
+                # (nearly) exact for a term of 3+ syllables and the corrected text reads
+                # better: its best segmentation uses the term and is more probable.
+                if n < 3 or sc < LM_MIN_SCORE or kind_needed or not _reads_better(run, a, b, form.target):
+                    if crosses:
+                        continue
+                else:
+                    evidence = evidence or None
+                    if _blocked_by_never(text, s_abs, e_abs, form.term.never + idx.never, never_spans):
+                        continue
+                    cands.append(_Cand(s_abs, e_abs, form.target, form.term, sc, "pinyin-lm"))
+                    continue
             if kind in ("word", "words") or kind_needed:
                 evidence = _has_evidence(form.term, text, s_abs, e_abs, context, ctx_off)
                 if not evidence or sc < PINYIN_MIN_COMMON:
@@ -618,7 +696,26 @@ def _blocked_by_never(text: str, s: int, e: int, never: tuple[str, ...], _cache)
 
 
 def _resolve(cands: list[_Cand]) -> list[_Cand]:
-    """Best-first: higher score, then longer span, then keeps; no overlaps."""
+    """Best-first: higher score, then longer span, then keeps; no overlaps.
+
+    A keep (an already-correct form) inside a longer candidate whose replacement contains
+    it unchanged ("Claude" in "Claude Sonet 4.5" → "Claude Sonnet 4.5") does not block it.
+    """
+    changes = [c for c in cands if not c.keep]
+    if changes:
+        keeps = []
+        for k in cands:
+            if not k.keep:
+                continue
+            kt = k.target
+            if any(
+                c.start <= k.start and k.end <= c.end and c.length > k.length
+                and c.target != kt and c.target.find(kt) == k.start - c.start
+                for c in changes
+            ):
+                continue
+            keeps.append(k)
+        cands = changes + keeps
     cands.sort(key=lambda c: (-round(c.score, 6), -c.length, not c.keep, c.start))
     taken: list[tuple[int, int]] = []
     out = []
