@@ -282,7 +282,15 @@ def find_entities(text: str, glossary: Any = None) -> list[Entity]:
         if key not in seen:
             seen.add(key)
             out.append(e)
-    return out
+    # "Claude" found only inside "Claude Code" is not a separate mention
+    low = text.lower()
+    nested = set()
+    for e in out:
+        t = e.term.lower()
+        longer = [o.term.lower() for o in out if o.term.lower() != t and t in o.term.lower()]
+        if longer and low.count(t) <= sum(low.count(o) * o.count(t) for o in longer):
+            nested.add(t)
+    return [e for e in out if e.term.lower() not in nested]
 
 
 # ---------------------------------------------------------------------------------------

@@ -320,3 +320,12 @@ def test_inserted_demo_clip_stays_inside_its_item():
     from audio2digest.segment import SegmentOptions
 
     assert len(segment_transcript(tr, options=SegmentOptions(w_clip=0))) > 2
+
+
+def test_nested_glossary_hits_count_once():
+    g = [{"term": "Claude", "category": "model"}, {"term": "Claude Code", "category": "product"},
+         {"term": "SWE-bench", "category": "concept"}, {"term": "SWE-bench Verified", "category": "concept"}]
+    terms = [e.term for e in find_entities("Claude Code在SWE-bench Verified上得分很高", g)]
+    assert terms == ["Claude Code", "SWE-bench Verified"]
+    terms = [e.term for e in find_entities("Claude Code和Claude都更新了", g)]
+    assert terms == ["Claude", "Claude Code"]

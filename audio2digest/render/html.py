@@ -111,7 +111,8 @@ def _corrections_by_segment(transcript: Transcript, cjk: bool) -> dict[int, list
     offsets = _seg_offsets(transcript, cjk)
     for c in transcript.corrections:
         if c.segment is not None and c.segment >= 0:
-            k = by_id.get(c.segment, c.segment if c.segment < len(segs) else None)
+            # audio2digest.correct numbers segments by position in transcript.segments
+            k = c.segment if c.segment < len(segs) else by_id.get(c.segment)
             if k is None:
                 continue
             raw = segs[k].text
