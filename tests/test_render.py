@@ -281,3 +281,17 @@ def test_cli_render_bad_input(tmp_path):
     res = CliRunner().invoke(main, ["render", str(q)])
     assert res.output.strip() == (f"Error: {q}: JSON but not a transcript.json or digest.json "
                                   "(schema 'something/else@1')")
+
+
+def test_cli_render_clips_and_audio(tmp_path):
+    pytest.importorskip("pydub")
+    d, tr = hostile()
+    (tmp_path / "digest.json").write_text(json.dumps(d.to_dict(), ensure_ascii=False), "utf-8")
+    _tone(tmp_path / "tone.wav")
+    res = CliRunner().invoke(main, ["render", "-f", "html", "--audio", "tone.wav", "--clips",
+                                    str(tmp_path / "tone.wav"), str(tmp_path / "digest.json")])
+    assert res.exit_code == 0, res.output
+    lines = res.output.splitlines()
+    assert lines[0] == str(tmp_path / "digest.html") and len(lines) == 3
+    assert all((tmp_path / "clips").joinpath(Path(l).name).exists() for l in lines[1:])
+    assert 'src="tone.wav"' in (tmp_path / "digest.html").read_text("utf-8")
