@@ -681,7 +681,6 @@ def _boundaries(
 
     # intro: a prefix of greeting sentences; outro: a suffix from the first sign-off sentence
     intro = 0
-    t0 = units[0].start or 0.0
     for k, u in enumerate(units[: n - 1]):
         within = (_length(units, 0, k + 1, timed, cjk) <= opts.intro_max_seconds) if timed else (
             k < 4
@@ -697,7 +696,6 @@ def _boundaries(
         if near_end and _OUTRO.search(units[k].text):
             outro = n - k
             break
-    del t0
 
     chosen: set[int] = set()
     if intro:

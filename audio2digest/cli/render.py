@@ -41,7 +41,7 @@ def render_cmd(file, formats, outdir, transcript_path, audio_href, clips_audio, 
     from ..digest import build_digest
     from ..errors import InputError
     from ..render import FORMATS, render_all
-    from ..types import Digest, Transcript
+    from ..types import Transcript
     from .segment import decode_text, load_glossaries, load_json_record, read_input
 
     name, raw = read_input(file)
