@@ -129,6 +129,15 @@ def _clauses(sentence: str, cjk: bool) -> list[str]:
     return [p.strip() for p in parts if p and p.strip()]
 
 
+def _plain(text: str) -> str:
+    """Text without Markdown markup (headings, list markers, emphasis, links)."""
+    t = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
+    t = re.sub(r"(?m)^\s{0,3}#{1,6}\s+", "", t)
+    t = re.sub(r"(?m)^\s*(?:[-*+•]|\d{1,2}[.)])\s+", "", t)
+    t = re.sub(r"(\*\*|__|`)", "", t)
+    return t.strip()
+
+
 def _strip_lead(text: str, cjk: bool) -> str:
     t = text.strip()
     for _ in range(2):
@@ -184,6 +193,13 @@ def headline(
     if cjk is None:
         cjk = _cjk(text, language)
     limit = ZH_TITLE_MAX if cjk else EN_TITLE_MAX
+    first = text.splitlines()[0] if text else ""
+    m = re.match(r"^\s{0,3}#{1,6}\s+(.*)$", first)
+    if m:  # a Markdown section: its heading is the author's own headline
+        title = re.sub(r"^(?:\d{1,2}[.)、]\s*|[一二三四五六七八九十]+[、.]\s*)", "", _plain(m.group(1)))
+        if title:
+            return _truncate(title, limit, cjk)
+    text = _plain(text)
     names = [e.term for e in entities]
     best, best_score = "", -1e9
     sentences = _sentences(text, cjk)[:4]
@@ -247,6 +263,10 @@ def summarize(text: str, *, cjk: Optional[bool] = None, language: Optional[str] 
         return ""
     if cjk is None:
         cjk = _cjk(text, language)
+    lines = text.splitlines()
+    if lines and re.match(r"^\s{0,3}#{1,6}\s", lines[0]):
+        text = "\n".join(lines[1:])  # the section heading is the title, not the summary
+    text = _plain(text)
     sents = _sentences(text, cjk)
     if len(sents) > 1 and len(_strip_lead(sents[0], cjk)) < (12 if cjk else 30):
         sents = sents[1:]

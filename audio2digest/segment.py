@@ -829,6 +829,37 @@ def segment_transcript(
     return items
 
 
+_LIST_LINE = re.compile(r"^\s*(?:[-*+•]|\d{1,2}[.)、])\s+")
+_HEADING_LINE = re.compile(r"^\s{0,3}(#{1,6})\s+\S")
+
+
+def _is_heading(text: str) -> bool:
+    return bool(_HEADING_LINE.match(text))
+
+
+def _markdown_section_cuts(units: list[Unit]) -> Optional[list[int]]:
+    """Cuts before each section heading when the text has Markdown sections.
+
+    The section level is the shallowest heading level that occurs at least twice
+    ("## 1. ...", "## 2. ..."); ``None`` when there is no such structure.
+    """
+    levels: Counter = Counter()
+    for u in units:
+        m = _HEADING_LINE.match(u.text)
+        if m:
+            levels[len(m.group(1))] += 1
+    candidates = [lvl for lvl, n in levels.items() if n >= 2]
+    if not candidates:
+        return None
+    level = min(candidates)
+    cuts = []
+    for k, u in enumerate(units):
+        m = _HEADING_LINE.match(u.text)
+        if k > 0 and m and len(m.group(1)) == level:
+            cuts.append(k - 1)
+    return cuts
+
+
 def segment_text(
     text: str,
     glossary: Any = None,
@@ -840,7 +871,8 @@ def segment_text(
     """Split plain text (no timing) into items; their texts in order concatenate to ``text``.
 
     Signals: cue phrases, headings, paragraph breaks, lexical cohesion, entity change,
-    minimum length. Items have ``start``/``end`` ``None``.
+    minimum length. Markdown text with sections (two or more headings of one level) is
+    split at those headings instead. Items have ``start``/``end`` ``None``.
     """
     if text is None:
         raise SegmentError("segment_text needs a string, got None")
@@ -857,9 +889,25 @@ def segment_text(
         units[k].pause_before = units[k - 1].pause_before
     if units:
         units[0].pause_before = 0.0
+    # list items ("- ", "* ", "1. ") continue what precedes them: no paragraph cue there
+    for u in units:
+        if _LIST_LINE.match(u.text):
+            u.pause_before = 0.0
     for u in units:
         u.entities = find_entities(u.text, glossary)
-    cuts, intro, outro = _boundaries(units, glossary, cjk, False, opts)
+    heading_cuts = _markdown_section_cuts(units)
+    if heading_cuts is not None:
+        # structured text (a written digest): one item per section; the title and the
+        # lines before the first section are the intro
+        cuts = heading_cuts
+        intro = heading_cuts[0] + 1 if heading_cuts and _is_heading(units[0].text) else 0
+        outro = 0
+        if len(units) - 1 - (heading_cuts[-1] if heading_cuts else -1) > 0:
+            last = heading_cuts[-1] + 1 if heading_cuts else 0
+            if _OUTRO.search(units[last].text):
+                outro = len(units) - last
+    else:
+        cuts, intro, outro = _boundaries(units, glossary, cjk, False, opts)
     groups = _groups(cuts, len(units))
     texts = ["".join(u.text for u in units[a:b]) for a, b in groups]
     items = _make_items(groups, units, texts, intro, outro, False, glossary, cjk)

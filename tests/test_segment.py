@@ -329,3 +329,27 @@ def test_nested_glossary_hits_count_once():
     assert terms == ["Claude Code", "SWE-bench Verified"]
     terms = [e.term for e in find_entities("Claude Code和Claude都更新了", g)]
     assert terms == ["Claude", "Claude Code"]
+
+
+def test_markdown_sections_are_items():
+    text = ("# 本周AI要闻\n\n本期整理三条消息。\n\n## 1. 智谱开源新模型\n\n智谱开源了GLM-4.7-Flash。\n\n"
+            "- **参数**：三百亿\n- **许可**：MIT\n\n## 2. 英伟达发布新芯片\n\n英伟达发布了Blackwell Ultra。\n\n"
+            "另外，黄仁勋表示需求强劲。\n")
+    items = segment_text(text)
+    assert "".join(i.text for i in items) == text
+    assert [i.kind for i in items] == ["intro", "news", "news"]
+    assert [i.title for i in items] == ["本周AI要闻", "智谱开源新模型", "英伟达发布新芯片"]
+    assert "**许可**" in items[1].text and "另外" in items[2].text  # bullets and cues stay inside
+
+
+def test_seed_essay_sections():
+    from conftest import SHARED
+
+    seed = SHARED / "seeds" / "003_82380a7551734421.txt"
+    if not seed.exists():
+        pytest.skip(f"test data not found: {seed}")
+    text = seed.read_text("utf-8")
+    items = segment_text(text)
+    assert "".join(i.text for i in items) == text
+    assert len(items) == 10 and items[0].kind == "intro"
+    assert items[2].title == "模型架构的创新"

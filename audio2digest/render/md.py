@@ -12,7 +12,7 @@ import re
 
 import yaml
 
-from ..digest import _sentences
+from ..digest import _plain, _sentences
 from . import Renderer, register
 from ._common import LABELS, clock, episode_title, is_zh, news_items, source_url, timed_url
 
@@ -33,7 +33,10 @@ def _link(label: str, url: str) -> str:
 def details(text: str, zh: bool) -> list[str]:
     """The item's sentences as bullet points; one long unpunctuated sentence (common in raw
     transcripts) is cut into groups of clauses instead."""
-    sents = _sentences(text, zh)
+    lines = text.strip().splitlines()
+    if lines and re.match(r"^\s{0,3}#{1,6}\s", lines[0]):
+        text = "\n".join(lines[1:])  # the heading is already the section title
+    sents = _sentences(_plain(text), zh)
     limit = 60 if zh else 200
     if len(sents) != 1 or len(sents[0]) <= limit:
         return sents
