@@ -236,6 +236,7 @@ class EvalSettings:
     repair: bool = True
     initial_prompt: Optional[str] = None
     budget: int = 220
+    strategy: str = "balanced"  # hotwords.rank_terms strategy
     correct: bool = True
     model: str = "base"
 
@@ -274,7 +275,8 @@ def evaluate_sample(sample: Sample, settings: EvalSettings, glossary=None) -> Re
     hot = None
     if settings.hotwords and glossary is not None and len(glossary):
         model, _ = load_model(settings.model)
-        hot = select_hotwords(glossary, meta=meta, tokenizer=model, budget=settings.budget) or None
+        hot = select_hotwords(glossary, meta=meta, tokenizer=model, budget=settings.budget,
+                              strategy=settings.strategy) or None
     options = TranscribeOptions(model=settings.model, language=sample.language, hotwords=hot,
                                 initial_prompt=settings.initial_prompt, repair=settings.repair)
     load_model(settings.model)  # loading is not transcription time

@@ -72,16 +72,40 @@ def _context_of(meta) -> str:
     return " ".join(str(getattr(meta, k, "") or "") for k in ("title", "description", "uploader"))
 
 
-def rank_terms(terms_or_glossary, *, meta=None,
-               frequency: Optional[Mapping[str, int]] = None) -> list[str]:
+STRATEGIES = ("balanced", "glossary")
+
+_CJK = ("\u3400", "\u9fff")
+
+
+def _has_cjk(text: str) -> bool:
+    return any(_CJK[0] <= c <= _CJK[1] for c in text)
+
+
+def rank_terms(terms_or_glossary, *, meta=None, frequency: Optional[Mapping[str, int]] = None,
+               strategy: str = "balanced") -> list[str]:
     """Hotword candidates, best first (see the module docstring).
 
     ``terms_or_glossary``: a Glossary (anything with ``hotword_terms(context)``), or an
     iterable of strings / Term-like objects (``.term``, ``.category``, ``.priority``,
     ``.hotword``). ``meta``: EpisodeMeta, a dict, or plain text (title, description, feed).
     ``frequency``: how often each term was seen (e.g. in earlier episodes of the feed).
+
+    ``strategy``:
+    - ``glossary``: context terms, then priority, category weight, frequency, file order;
+    - ``balanced`` (default): context terms and priority first as above, then the rest
+      taken in rounds across categories (each round takes as many terms of a category as
+      its weight in ``CATEGORY_PRIORITY``, at least one), so a glossary whose first
+      hundred entries are one kind of name does not fill the budget alone. When the
+      episode's title/description is in Chinese, each category alternates between terms
+      with a Chinese form and Latin-only terms.
+
+    When the title/description is known and has no Chinese, each term is given in its
+    first Latin-script form (谷歌 → Google) and terms without one are left out.
     """
-    context = _context_of(meta).casefold()
+    if strategy not in STRATEGIES:
+        raise ValueError(f"Invalid strategy '{strategy}', expected one of: {', '.join(STRATEGIES)}")
+    raw_context = _context_of(meta)
+    context = raw_context.casefold()
     freq = {k.casefold(): v for k, v in (frequency or {}).items()}
     if hasattr(terms_or_glossary, "hotword_terms"):
         entries = list(terms_or_glossary.hotword_terms(context))  # context, priority, category
@@ -98,22 +122,53 @@ def rank_terms(terms_or_glossary, *, meta=None,
     def forms(t) -> Sequence[str]:
         return (t,) if isinstance(t, str) else getattr(t, "forms", (t.term,))
 
+    def category(t) -> str:
+        return "" if isinstance(t, str) else (getattr(t, "category", "") or "")
+
+    def in_ctx(t) -> bool:
+        return bool(context) and any(f.casefold() in context for f in forms(t))
+
     def key(pair):
         pos, t = pair
-        in_ctx = bool(context) and any(f.casefold() in context for f in forms(t))
         return (
-            not in_ctx,
+            not in_ctx(t),
             -getattr(t, "priority", 0),
-            -CATEGORY_PRIORITY.get(getattr(t, "category", "") or "", 0),
+            -CATEGORY_PRIORITY.get(category(t), 0),
             -freq.get(name(t).casefold(), 0),
             pos,
         )
 
     ranked = [t for _, t in sorted(enumerate(entries), key=key)]
+    if strategy == "balanced":
+        head = [t for t in ranked if in_ctx(t) or getattr(t, "priority", 0) > 0]
+        rest = [t for t in ranked if not (in_ctx(t) or getattr(t, "priority", 0) > 0)]
+        zh = _has_cjk(raw_context)
+        queues: dict[str, list] = {}
+        for t in rest:  # already in category-weight, frequency, file order
+            queues.setdefault(category(t), []).append(t)
+        if zh:
+            for cat, q in queues.items():
+                cjk = [t for t in q if any(_has_cjk(f) for f in forms(t))]
+                latin = [t for t in q if not any(_has_cjk(f) for f in forms(t))]
+                mixed = []
+                for i in range(max(len(cjk), len(latin))):
+                    mixed.extend(x[i] for x in (cjk, latin) if i < len(x))
+                queues[cat] = mixed
+        order = sorted(queues, key=lambda c: -CATEGORY_PRIORITY.get(c, 0))
+        balanced = []
+        while any(queues.values()):
+            for cat in order:
+                take = max(1, CATEGORY_PRIORITY.get(cat, 0))
+                balanced.extend(queues[cat][:take])
+                del queues[cat][:take]
+        ranked = head + balanced
+    latin_only = bool(raw_context.strip()) and not _has_cjk(raw_context)
     seen: set[str] = set()
     out = []
     for t in ranked:
         n = name(t).strip()
+        if latin_only and _has_cjk(n):  # an English episode: the term's Latin form, if any
+            n = next((f.strip() for f in forms(t) if not _has_cjk(f)), "")
         if n and n.casefold() not in seen:
             seen.add(n.casefold())
             out.append(n)
@@ -121,7 +176,8 @@ def rank_terms(terms_or_glossary, *, meta=None,
 
 
 def select_hotwords(terms_or_glossary, *, meta=None, tokenizer=None, budget: int = DEFAULT_BUDGET,
-                    frequency: Optional[Mapping[str, int]] = None, lead: str = "") -> str:
+                    frequency: Optional[Mapping[str, int]] = None, lead: str = "",
+                    strategy: str = "balanced") -> str:
     """The ``hotwords`` string: ranked terms, space-separated, within ``budget`` tokens.
 
     Tokens are counted the way faster-whisper encodes hotwords (``" " + hotwords``).
@@ -134,7 +190,7 @@ def select_hotwords(terms_or_glossary, *, meta=None, tokenizer=None, budget: int
     chosen: list[str] = [lead.strip()] if lead.strip() else []
     if chosen and count(" " + chosen[0]) > budget:
         chosen = []
-    for term in rank_terms(terms_or_glossary, meta=meta, frequency=frequency):
+    for term in rank_terms(terms_or_glossary, meta=meta, frequency=frequency, strategy=strategy):
         trial = " " + " ".join(chosen + [term])
         if count(trial) <= budget:
             chosen.append(term)

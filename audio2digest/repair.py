@@ -42,6 +42,7 @@ from __future__ import annotations
 import bisect
 import logging
 import re
+import time
 import zlib
 from dataclasses import dataclass, replace
 from typing import Iterable, Optional, Sequence
@@ -71,6 +72,7 @@ class RepairOptions:
     word_tolerance: float = 0.25  # seconds around each word that still count as covered
     window_pad: float = 0.2  # seconds added to each side of a re-decoded window
     merge_pause: float = 2.0  # gaps closer than this (no words between) are re-decoded together
+    coverage_passes: int = 2  # a second pass re-decodes what is left of a gap on its own
     coverage: bool = True
     loops: bool = True
     collapse: bool = True
@@ -304,7 +306,7 @@ def find_coverage_gaps(speech: Sequence[tuple[float, float]], segments: Sequence
     for iv in speech:
         for a, b in _subtract(iv, covers):
             if b - a > min_gap:
-                gaps.append((round(a, 3), round(b, 3)))
+                gaps.append((round(float(a), 3), round(float(b), 3)))
     return gaps
 
 
@@ -407,8 +409,14 @@ def _redecode(model, audio, options, window, *, language, settings) -> list[Segm
 
     settings = dict(settings)
     hotwords = settings.pop("hotwords", None)
+    # bound the work: a window cannot hold more than ~15 tokens a second of speech, and a
+    # runaway (looping) candidate would otherwise decode up to 448 tokens per temperature
+    settings.setdefault("max_new_tokens", min(220, int(15 * (window[1] - window[0])) + 16))
+    t0 = time.perf_counter()
     segs, _ = decode(model, audio, options, language=language, clip_timestamps=list(window),
                      hotwords=hotwords, **settings)
+    log.debug("re-decoded %.1f-%.1f s in %.1f s (%s)", window[0], window[1],
+              time.perf_counter() - t0, _settings_label(settings))
     return _within(segs, window[0] - 0.5, window[1] + 0.5)
 
 
@@ -477,39 +485,47 @@ def fill_gaps(model, audio, segments: list[Segment], options, *, language,
               speech: Sequence[tuple[float, float]],
               opts: RepairOptions = DEFAULT_OPTIONS) -> tuple[list[Segment], list[Repair]]:
     """Re-decode each uncovered speech stretch on its own and splice its words in."""
-    gaps = find_coverage_gaps(speech, segments, min_gap=opts.min_gap, tolerance=opts.word_tolerance)
-    if not gaps:
-        return segments, []
     duration = audio.size / 16000
     out = list(segments)
     repairs = []
-    for a, b in merge_gaps(gaps, segments, max_pause=opts.merge_pause):
-        window = (round(max(0.0, a - opts.window_pad), 3), round(min(duration, b + opts.window_pad), 3))
-        log.info("uncovered speech %.1f-%.1f s: re-decoding", a, b)
-        new: list[Segment] = []
-        label = ""
-        first = ({"hotwords": "default", "temperature": [0.0, 0.2, 0.4, 0.6]},) if options.hotwords else ()
-        for settings in first + tuple(opts.retries):
-            try:
-                cand = _redecode(model, audio, options, window, language=language, settings=settings)
-            except Exception as exc:
-                log.warning("re-decoding %.1f-%.1f s failed: %s", window[0], window[1], exc)
+    tried: set[tuple[float, float]] = set()
+    for _ in range(max(1, opts.coverage_passes)):
+        gaps = find_coverage_gaps(speech, out, min_gap=opts.min_gap, tolerance=opts.word_tolerance)
+        todo = [g for g in merge_gaps(gaps, out, max_pause=opts.merge_pause) if g not in tried]
+        if not todo:
+            break
+        for a, b in todo:
+            tried.add((a, b))
+            new, label = _fill_one(model, audio, options, (a, b), duration, language=language, opts=opts)
+            if not new:
+                repairs.append(Repair(kind="gap", start=a, end=b, before="", after="",
+                                      detail=f"{b - a:.1f} s of speech without words; "
+                                             "re-decoding found no words"))
                 continue
-            # only words that fill the gap; neighbours already have the rest
-            cand = [s for s in _within(cand, a - opts.word_tolerance, b + opts.word_tolerance)
-                    if s.text.strip()]
-            if cand and not loop_flags(cand, opts):
-                new, label = cand, _settings_label(settings)
-                break
-        if not new:
-            repairs.append(Repair(kind="gap", start=a, end=b, before="", after="",
-                                  detail="speech without words; re-decoding found no words"))
-            continue
-        out.extend(new)
-        repairs.append(Repair(kind="gap", start=a, end=b, before="", after=_text(new),
-                              detail=f"{b - a:.1f} s of speech without words; re-decoded ({label})"))
-    out.sort(key=lambda s: (s.start, s.end))
+            out.extend(new)
+            repairs.append(Repair(kind="gap", start=a, end=b, before="", after=_text(new),
+                                  detail=f"{b - a:.1f} s of speech without words; re-decoded ({label})"))
+        out.sort(key=lambda s: (s.start, s.end))
     return out, repairs
+
+
+def _fill_one(model, audio, options, gap, duration, *, language, opts):
+    a, b = gap
+    window = (round(max(0.0, a - opts.window_pad), 3), round(min(duration, b + opts.window_pad), 3))
+    log.info("uncovered speech %.1f-%.1f s: re-decoding", a, b)
+    first = ({"hotwords": "default", "temperature": [0.0, 0.2, 0.4, 0.6]},) if options.hotwords else ()
+    for settings in first + tuple(opts.retries):
+        try:
+            cand = _redecode(model, audio, options, window, language=language, settings=settings)
+        except Exception as exc:
+            log.warning("re-decoding %.1f-%.1f s failed: %s", window[0], window[1], exc)
+            continue
+        # only words that fill the gap; neighbours already have the rest
+        cand = [s for s in _within(cand, a - opts.word_tolerance, b + opts.word_tolerance)
+                if s.text.strip()]
+        if cand and not loop_flags(cand, opts):
+            return cand, _settings_label(settings)
+    return [], ""
 
 
 def repair_segments(model, audio, segments: Sequence[Segment], options, *, language: str,

@@ -69,7 +69,7 @@ def test_glossary_object_is_used_through_hotword_terms():
             return [T("智谱", "org"), T("GLM-4.7-Flash", "model")]
 
     g = G()
-    assert select_hotwords(g, meta={"title": "GLM news"}, tokenizer=char_count) == "智谱 GLM-4.7-Flash"
+    assert select_hotwords(g, meta={"title": "GLM 新闻"}, tokenizer=char_count) == "智谱 GLM-4.7-Flash"
     assert "glm" in g.context
 
 
@@ -118,3 +118,30 @@ def test_whisper_tokenizer_budget_on_real_terms():
     assert 0 < n <= 30
     # a larger budget takes more of the (deduplicated) terms
     assert len(select_hotwords(terms, budget=200).split()) > len(out.split())
+
+
+def test_balanced_strategy_mixes_categories_and_scripts():
+    terms = [T(f"Org{i}", "org") for i in range(8)] + [T("深度求索", "org"), T("Kimi", "product"),
+                                                       T("DeepSeek-R2", "model")]
+    glossary_order = rank_terms(terms, strategy="glossary")
+    assert glossary_order[:9] == [f"Org{i}" for i in range(8)] + ["深度求索"]
+    balanced = rank_terms(terms, meta={"title": "本周新闻"}, strategy="balanced")
+    # org weight 5, then model and product get their turn; the Chinese org comes early
+    assert balanced[0] == "深度求索"
+    assert set(balanced[:7]) >= {"DeepSeek-R2", "Kimi"}
+    with pytest.raises(ValueError, match="expected one of"):
+        rank_terms(terms, strategy="nope")
+
+
+def test_english_episode_gets_latin_forms():
+    @dataclass(frozen=True)
+    class V(T):
+        variants: tuple = ()
+
+        @property
+        def forms(self):
+            return (self.term,) + self.variants
+
+    terms = [V("谷歌", "org", variants=("Google",)), V("智谱", "org"), V("OpenAI", "org")]
+    assert rank_terms(terms, meta={"title": "Weekly roundup"}) == ["Google", "OpenAI"]
+    assert rank_terms(terms, meta={"title": "本周"}) == ["谷歌", "OpenAI", "智谱"]  # alternating scripts
