@@ -138,7 +138,8 @@ def test_hostile_text_is_escaped(tmp_path):
     assert yaml.safe_load(md.split("---\n")[1])["title"] == f"T {EVIL}"
     chapters = json.loads((tmp_path / "chapters.json").read_text("utf-8"))
     assert chapters["chapters"][1]["title"] == EVIL
-    assert (tmp_path / "chapters.txt").read_text("utf-8").splitlines()[1] == f"0:03 {EVIL}"
+    # the 1.5 s intro is merged into the first story's chapter (YouTube: >= 10 s each)
+    assert (tmp_path / "chapters.txt").read_text("utf-8").splitlines()[0] == f"0:00 {EVIL}"
 
 
 def test_empty_digest_renders(tmp_path):
@@ -149,6 +150,17 @@ def test_empty_digest_renders(tmp_path):
     assert (tmp_path / "chapters.txt").read_text("utf-8") == "0:00 Empty\n"
     assert (tmp_path / "transcript.srt").read_text("utf-8") == ""
     assert "（本期无内容）" in (tmp_path / "digest.md").read_text("utf-8")
+
+
+def test_chapters_txt_youtube_rules():
+    items = (Item(0, "intro", "Hi", "", "x", 0.8, 6.0), Item(1, "news", "A", "", "x", 7.0, 30.0),
+             Item(2, "news", "B", "", "x", 31.0, 35.0), Item(3, "news", "C", "", "x", 36.0, 70.0),
+             Item(4, "outro", "Bye", "", "x", 71.0, 75.0))
+    d = Digest(EpisodeMeta("x"), "en", items, duration=76.0)
+    lines = FORMATS["chapters_txt"].render(d).splitlines()
+    # intro merged into A at 0:00; C starts 5 s after B and joins it; the 4 s outro at the
+    # end (75 s of 76) is dropped
+    assert lines == ["0:00 A", "0:31 B"]
 
 
 def test_chapters_need_times():

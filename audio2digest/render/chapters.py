@@ -1,5 +1,6 @@
 """Chapters: ``chapters.json`` (Podcasting 2.0 JSON chapters, version 1.2.0) and
-``chapters.txt`` (YouTube description chapters: the first at 0:00, strictly ascending)."""
+``chapters.txt`` (YouTube description chapters: the first at 0:00, strictly ascending, each
+at least 10 s)."""
 
 from __future__ import annotations
 
@@ -36,18 +37,26 @@ def render_json(digest, transcript=None, audio_href=None) -> str:
     return dumps_json(doc)
 
 
+YOUTUBE_MIN_CHAPTER = 10  # seconds; YouTube ignores the whole list if a chapter is shorter
+
+
 def render_txt(digest, transcript=None, audio_href=None) -> str:
-    """``0:00 Title`` lines. The first chapter is moved to 0:00 (YouTube requires it); a
-    chapter whose second equals the previous one's is dropped so times strictly ascend."""
-    lines = []
-    last = -1
-    for n, it in enumerate(_timed(digest)):
-        sec = 0 if n == 0 else int(it.start)
-        if sec <= last:
-            continue
+    """``0:00 Title`` lines, as YouTube wants them: the first at 0:00, strictly ascending,
+    every chapter at least 10 s long. A chapter starting less than 10 s after the previous
+    one is merged: into the next news item when the previous one is the intro/outro (a
+    6-second greeting becomes part of the first story's chapter), else into the previous."""
+    kept: list[list] = []  # [second, title, kind]
+    for it in _timed(digest):
+        sec = 0 if not kept else int(it.start)
         title = " ".join((it.title or it.kind).split())
-        lines.append(f"{clock(sec)} {title}")
-        last = sec
+        if kept and sec - kept[-1][0] < YOUTUBE_MIN_CHAPTER:
+            if kept[-1][2] != "news" and it.kind == "news":
+                kept[-1][1], kept[-1][2] = title, it.kind
+            continue
+        kept.append([sec, title, it.kind])
+    if kept and digest.duration and digest.duration - kept[-1][0] < YOUTUBE_MIN_CHAPTER and len(kept) > 1:
+        kept.pop()  # a last chapter shorter than 10 s joins the one before
+    lines = [f"{clock(sec)} {title}" for sec, title, _ in kept]
     if not lines:
         lines.append(f"0:00 {' '.join(episode_title(digest).split())}")
     return "\n".join(lines) + "\n"
