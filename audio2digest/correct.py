@@ -55,6 +55,11 @@ VERY_COMMON_MIN_WITH_CONTEXT = 0.9
 LM_MIN_SCORE = 0.95
 LM_TERM_FREQ = 50
 LM_MARGIN = 2.0
+#: Generic endings of names: a span sharing one with a term is judged on the rest only.
+GENERIC_SUFFIXES = (
+    "大模型", "机器人", "实验室", "研究院", "研究所", "科学院", "智能", "科技", "模型", "芯片",
+    "集团", "公司", "汽车", "大学", "学院", "网络", "系统", "平台", "社区", "大会", "论坛", "技术",
+)
 #: Weight of a character's less usual readings (heteronyms) in pinyin similarity.
 ALT_READING_WEIGHT = 0.92
 CONTEXT_WINDOW = 30  # characters each side searched for evidence
@@ -227,7 +232,16 @@ class _Index:
         self.latin_squeezed: dict[str, list[_Form]] = defaultdict(list)  # doubled letters collapsed
         self.latin_fuzzy: dict[tuple[str, ...], tuple[list[str], list[_Form]]] = {}
         self.py_forms: list[tuple[_Form, tuple[str, ...]]] = []
-        self.py_index: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        # Blocking keys: pairs of fuzzy syllables (adjacent, and one apart) → (form id, j).
+        self.py_pairs: dict[tuple[str, str, int], list[tuple[int, int]]] = defaultdict(list)
+        # Two-syllable forms by character: one syllable may be off when a character agrees.
+        self.py_chars: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        # Single fuzzy syllables of two-syllable forms, used only for terms primed by context.
+        self.py_single: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        self.context_terms: list[tuple[tuple[str, ...], list[int]]] = []
+        self.py_fks: list[tuple[str, ...]] = []
+        self.py_len: list[int] = []
+        self.py_suffix: list[int] = []  # length of a generic suffix (科技, 大模型...) or 0
         self.max_latin_tokens = 3
         fuzzy_lists: dict[tuple[str, ...], tuple[list[str], list[_Form]]] = defaultdict(lambda: ([], []))
         for t in glossary.terms:
@@ -246,8 +260,23 @@ class _Index:
                         if len(py) == len(fm.text):
                             fid = len(self.py_forms)
                             self.py_forms.append((fm, py))
-                            for j, s in enumerate(py):
-                                self.py_index[fuzzy_key(s)].append((fid, j))
+                            fks = [fuzzy_key(x) for x in py]
+                            self.py_fks.append(tuple(fks))
+                            self.py_len.append(len(py))
+                            sfx = next(
+                                (len(g) for g in GENERIC_SUFFIXES if fm.text.endswith(g) and len(fm.text) - len(g) >= 2),
+                                0,
+                            )
+                            self.py_suffix.append(sfx)
+                            for j in range(len(fks)):
+                                for gap in (1, 2):
+                                    if j + gap < len(fks):
+                                        self.py_pairs[(fks[j], fks[j + gap], gap)].append((fid, j))
+                            if len(py) == 2:
+                                for j, ch in enumerate(fm.text):
+                                    self.py_chars[ch].append((fid, j))
+                                for j, fk in enumerate(fks):
+                                    self.py_single[fk].append((fid, j))
                 else:
                     k = latin_key(fm.text)
                     if len(k) < 2:
@@ -262,6 +291,14 @@ class _Index:
                         keys.append(k)
                         forms.append(fm)
         self.latin_fuzzy = dict(fuzzy_lists)
+        by_term: dict[int, list[int]] = defaultdict(list)
+        for fid, (fm, py) in enumerate(self.py_forms):
+            if len(py) == 2:
+                by_term[id(fm.term)].append(fid)
+        for t in glossary.terms:
+            words = tuple(t.context) + tuple(f for f in t.forms if f != t.term)
+            if words and by_term.get(id(t)):
+                self.context_terms.append((tuple(w.casefold() for w in words), by_term[id(t)]))
         self.cjk_lens = sorted({len(k) for k in self.cjk_exact}, reverse=True)
         # CJK spans that are a correct form of some term (never replaced by another term).
         self.cjk_correct = {k for k, f in self.cjk_exact.items() if not f.alias}
@@ -454,19 +491,22 @@ def _exact_cjk_candidates(text: str, idx: _Index, cands: list[_Cand]) -> None:
                 cands.append(_Cand(i, i + L, f.target, f.term, 0.999, "alias"))
 
 
-def _align_score(span_py: list[tuple[str, ...]], form_py: tuple[str, ...]) -> float:
-    """Pinyin similarity of a span (readings per char) and a form; allows one gap."""
+@functools.lru_cache(maxsize=200000)
+def _reading_sim(a: tuple[str, ...], b: str) -> float:
+    """Best similarity of a character's readings to syllable ``b``; the first reading is the
+    usual one, rarer readings (太 tā, 行 háng) count less."""
+    best = 0.0
+    for k, x in enumerate(a):
+        v = syllable_similarity(x, b) * (1.0 if k == 0 else ALT_READING_WEIGHT)
+        if v > best:
+            best = v
+    return best
+
+
+def _align_score(span_py, form_py: tuple[str, ...]) -> float:
+    """Pinyin similarity of a span (readings per char) and a form; allows gaps."""
     n, m = len(span_py), len(form_py)
-
-    def sim(a: tuple[str, ...], b: str) -> float:
-        # the first reading is the usual one; rarer readings (太 tā, 行 háng) count less
-        best = 0.0
-        for k, x in enumerate(a):
-            v = syllable_similarity(x, b) * (1.0 if k == 0 else ALT_READING_WEIGHT)
-            if v > best:
-                best = v
-        return best
-
+    sim = _reading_sim
     if n == m:
         return sum(sim(span_py[k], form_py[k]) for k in range(n)) / n
     # Edit distance with substitution cost 1 - sim and gap cost 1.
@@ -583,59 +623,102 @@ def _cjk_candidates(
     if not idx.py_forms:
         return
     never_spans = []
+    # Two-syllable forms of terms whose context words occur nearby may match on one syllable.
+    ctx_fold = context.casefold()
+    primed: set[int] = set()
+    for words, fids in idx.context_terms:
+        if any(w in ctx_fold for w in words):
+            primed.update(fids)
     for m in _CJK_RUN_RE.finditer(text):
         run_start, run = m.start(), m.group()
         L = len(run)
         if L < 2:
             continue
         readings = [_char_readings(c) for c in run]
-        votes: dict[tuple[int, int], int] = defaultdict(int)
+        fks = [tuple(dict.fromkeys(fuzzy_key(r) for r in rs)) for rs in readings]
+        found: set[tuple[int, int]] = set()
+        hits: dict[tuple[int, int], int] = defaultdict(int)
+        pairs = idx.py_pairs
         for p in range(L):
-            seen = set()
-            for r in readings[p]:
-                fk = fuzzy_key(r)
-                if fk in seen:
-                    continue
-                seen.add(fk)
-                for fid, j in idx.py_index.get(fk, ()):
-                    st = p - j
-                    if st >= -1:
-                        votes[(fid, st)] += 1
-        if not votes:
+            for gap in (1, 2):
+                q = p + gap
+                if q >= L:
+                    break
+                for fa in fks[p]:
+                    for fb in fks[q]:
+                        for fid, j in pairs.get((fa, fb, gap), ()):
+                            hits[(fid, p - j)] += 1
+            for fid, j in idx.py_chars.get(run[p], ()):
+                found.add((fid, p - j))
+            if primed:
+                for fk in fks[p]:
+                    for fid, j in idx.py_single.get(fk, ()):
+                        if fid in primed:
+                            found.add((fid, p - j))
+        # Terms of 4+ syllables need two matching syllable pairs (three syllables about
+        # right), counted over neighbouring alignments so that one inserted or dropped
+        # syllable still qualifies.
+        py_len = idx.py_len
+        for key, h in hits.items():
+            if h >= 2 or py_len[key[0]] <= 3:
+                found.add(key)
+            else:
+                fid, st = key
+                if hits.get((fid, st - 1), 0) + h >= 2 or hits.get((fid, st + 1), 0) + h >= 2:
+                    found.add(key)
+        if not found:
             continue
         tokens: Optional[tuple[str, ...]] = None
-        for (fid, st), v in votes.items():
+        for fid, st in found:
+            if st < -1:
+                continue
             form, py = idx.py_forms[fid]
             n = len(py)
-            need = 1 if n <= 2 else max(2, math.ceil(0.6 * n))
-            if v < need:
-                continue
+            floor = min(PINYIN_MIN_COMMON, PINYIN_MIN.get(n, PINYIN_MIN_LONG))
             best = None
-            windows = [(st, st + n)]
-            if n >= 3:
-                windows += [(st, st + n - 1), (st, st + n + 1), (st + 1, st + n), (st - 1, st + n)]
-            for a, b in windows:
-                if a < 0 or b > L or b - a < 2:
-                    continue
-                span = run[a:b]
-                if span == form.target or span in idx.cjk_correct:
-                    continue
-                sc = _align_score(readings[a:b], py)
-                if best is None or sc > best[0]:
-                    best = (sc, a, b)
+            if st >= 0 and st + n <= L:
+                span = run[st : st + n]
+                if span != form.target and span not in idx.cjk_correct:
+                    sc0 = sum(_reading_sim(readings[st + k], py[k]) for k in range(n)) / n
+                    best = (sc0, st, st + n)
+            # Windows one syllable shorter or longer (a syllable dropped or inserted by the
+            # recogniser), only when the same-length window fails but is not hopeless. One gap
+            # costs 1/(n+1) of the score, so below 4 syllables a gapped window can never pass.
+            if n >= 4 and (best is None or floor > best[0] >= floor - 0.3):
+                form_fks = idx.py_fks[fid]
+                for a, b in ((st, st + n - 1), (st, st + n + 1), (st + 1, st + n), (st - 1, st + n)):
+                    if a < 0 or b > L or b - a < 2:
+                        continue
+                    have = {k for pos in range(a, b) for k in fks[pos]}
+                    if sum(1 for k in form_fks if k in have) < n - 1:
+                        continue  # a gapped alignment needs all but one syllable near-exact
+                    span = run[a:b]
+                    if span == form.target or span in idx.cjk_correct:
+                        continue
+                    sc = _align_score(readings[a:b], py)
+                    if best is None or sc > best[0]:
+                        best = (sc, a, b)
             if best is None:
                 continue
             sc, a, b = best
+            n_full = n
+            k = idx.py_suffix[fid]
+            if k and b - a == n and run[b - k : b] == form.target[-k:]:
+                # "医疗大模型" is not "易元大模型": a shared generic suffix proves nothing, so
+                # only the distinctive part is scored (and judged by its own length).
+                n = n - k
+                sc = sum(_reading_sim(readings[a + i], py[i]) for i in range(n)) / n
             floor = min(PINYIN_MIN_COMMON, PINYIN_MIN.get(n, PINYIN_MIN_LONG))
             if sc < floor:
                 continue
             span = run[a:b]
             s_abs, e_abs = run_start + a, run_start + b
             two_syl_evidence = False
-            if b - a == 2 and n == 2:
+            if n == 2 and (b - a == 2 or k):
                 # two-syllable names: one syllable may be off, but then a character must agree,
                 # the pinyin be (nearly) exact, or the context speak for the term
-                if sc < 0.9 and not (set(span) & set(form.target)):
+                core_span, core_target = (run[a : a + 2], form.target[:2]) if k else (span, form.target)
+                if sc < 0.9 and not (set(core_span) & set(core_target)):
                     if not _has_evidence(form.term, text, s_abs, e_abs, context, ctx_off):
                         continue
                     two_syl_evidence = True
@@ -652,7 +735,7 @@ def _cjk_candidates(
                 # The span cuts or spans ordinary words. Change it only when its pinyin is
                 # (nearly) exact for a term of 3+ syllables and the corrected text reads
                 # better: its best segmentation uses the term and is more probable.
-                if n < 3 or sc < LM_MIN_SCORE or kind_needed or not _reads_better(run, a, b, form.target):
+                if n_full < 3 or sc < LM_MIN_SCORE or kind_needed or not _reads_better(run, a, b, form.target):
                     if crosses:
                         continue
                 else:
@@ -703,26 +786,32 @@ def _resolve(cands: list[_Cand]) -> list[_Cand]:
     """
     changes = [c for c in cands if not c.keep]
     if changes:
+        # changes covering each position, to test keeps against overlapping changes only
+        covering: dict[int, list[_Cand]] = defaultdict(list)
+        for c in changes:
+            covering[c.start].append(c)
+        max_len = max(c.length for c in changes)
         keeps = []
         for k in cands:
             if not k.keep:
                 continue
             kt = k.target
             if any(
-                c.start <= k.start and k.end <= c.end and c.length > k.length
+                k.end <= c.end and c.length > k.length
                 and c.target != kt and c.target.find(kt) == k.start - c.start
-                for c in changes
+                for st in range(max(0, k.start - max_len), k.start + 1)
+                for c in covering.get(st, ())
             ):
                 continue
             keeps.append(k)
         cands = changes + keeps
     cands.sort(key=lambda c: (-round(c.score, 6), -c.length, not c.keep, c.start))
-    taken: list[tuple[int, int]] = []
+    used: set[int] = set()
     out = []
     for c in cands:
-        if any(c.start < e and s < c.end for s, e in taken):
+        if any(i in used for i in range(c.start, c.end)):
             continue
-        taken.append((c.start, c.end))
+        used.update(range(c.start, c.end))
         out.append(c)
     return sorted((c for c in out if not c.keep), key=lambda c: c.start)
 
