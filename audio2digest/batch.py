@@ -895,7 +895,9 @@ def _drive(ex, work: list[_Episode], ledger: Ledger, options: RunOptions, jobs: 
         waiting_asr = sum(1 for e in cpu_q if e.todo[0] == "transcribed")
         while fetch_q and n_fetching < max(2, min(jobs + 1, 4)) and n_fetching + waiting_asr < jobs + 1:
             submit(fetch_q.popleft())
-        for handle in ex.wait(list(running), timeout=0.1):
+        ready = ex.wait(list(running), timeout=0.1)
+        _forward(ex.events(), progress)  # a task's own events before its result
+        for handle in ready:
             ep, task = running.pop(handle)
             if task.stages[0] == "fetched":
                 n_fetching -= 1
@@ -922,11 +924,16 @@ def _drive(ex, work: list[_Episode], ledger: Ledger, options: RunOptions, jobs: 
                 finish(ep, True)
             else:
                 cpu_q.append(ep)
-        for ev in ex.events():
-            if isinstance(ev, Progress):
-                progress(ev)
-            elif isinstance(ev, logging.LogRecord):
-                logging.getLogger(ev.name).handle(ev)
+    _forward(ex.events(), progress)
+
+
+def _forward(events: list, progress: ProgressCallback) -> None:
+    """Hand workers' progress events to the callback and their log records to our loggers."""
+    for ev in events:
+        if isinstance(ev, Progress):
+            progress(ev)
+        elif isinstance(ev, logging.LogRecord):
+            logging.getLogger(ev.name).handle(ev)
 
 
 def format_seconds(s: float) -> str:

@@ -27,14 +27,16 @@ def batch_progress(enabled: bool) -> Iterator:
                         TextColumn("{task.fields[message]}"), TimeElapsedColumn(), transient=False)
     overall = bars.add_task("batch", total=None, message="listing sources")
     episodes: dict[str, int] = {}
+    finished: set[str] = set()  # a worker's late event must not bring a finished bar back
 
     def callback(p) -> None:
         if p.stage == "batch":
             bars.update(overall, completed=p.done, total=p.total or None, message=p.message)
             return
-        if not p.episode:
+        if not p.episode or p.episode in finished:
             return
         if p.stage == "finished":
+            finished.add(p.episode)
             tid = episodes.pop(p.episode, None)
             if tid is not None:
                 bars.remove_task(tid)
@@ -57,18 +59,21 @@ def _hours(seconds: float) -> str:
 def print_summary(summary) -> None:
     """The end-of-batch table: one row per episode that ran or failed, then the totals."""
     from ..batch import format_seconds
+    from ..ledger import STAGES
 
     rows = [e for e in summary.episodes if e.status != "skipped"]
     if is_tty():
         from rich.console import Console
         from rich.table import Table
 
-        table = Table(title=f"batch into {summary.out}")
+        table = Table(title=f"batch into {summary.out}",
+                      caption="stages run: fetched transcribed corrected segmented rendered")
         for col in ("episode", "status", "stages run", "audio", "time", "error"):
             table.add_column(col, overflow="fold")
         for e in rows:
             colour = "green" if e.status == "done" else "red"
-            table.add_row(e.slug or e.key, f"[{colour}]{e.status}[/]", ", ".join(e.stages_run),
+            ran = "".join(s[0] if s in e.stages_run else "." for s in STAGES)
+            table.add_row(e.slug or e.key, f"[{colour}]{e.status}[/]", ran,
                           f"{e.audio_seconds:.1f} s", f"{e.seconds:.1f} s", e.error)
         Console().print(table)
     else:
