@@ -431,7 +431,7 @@ def _latin_candidates(text: str, idx: _Index, lang: str, cands: list[_Cand]) -> 
                     ):
                         continue  # English "Sam" is a name, not the acronym SAM
                     cands.append(
-                        _Cand(s, e, f.target, f.term, 1.0 if not f.alias else 0.999, "alias" if f.alias else "latin-key")
+                        _Cand(s, e, f.target, f.term, 1.0, "alias" if f.alias else "latin-key")
                     )
                     continue
                 sq = idx.latin_squeezed.get(_squeeze(key))
@@ -488,7 +488,7 @@ def _exact_cjk_candidates(text: str, idx: _Index, cands: list[_Cand]) -> None:
             if not f.alias or sub == f.target:
                 cands.append(_Cand(i, i + L, sub, f.term, 1.0, "keep", keep=True))
             else:
-                cands.append(_Cand(i, i + L, f.target, f.term, 0.999, "alias"))
+                cands.append(_Cand(i, i + L, f.target, f.term, 1.0, "alias"))
 
 
 @functools.lru_cache(maxsize=200000)
@@ -805,7 +805,7 @@ def _resolve(cands: list[_Cand]) -> list[_Cand]:
                 continue
             keeps.append(k)
         cands = changes + keeps
-    cands.sort(key=lambda c: (-round(c.score, 6), -c.length, not c.keep, c.start))
+    cands.sort(key=lambda c: (-round(c.score, 6), -c.length, not c.keep, c.rule != "alias", c.start))
     used: set[int] = set()
     out = []
     for c in cands:

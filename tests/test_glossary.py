@@ -1,0 +1,218 @@
+"""Glossary files: schema, plain text, the bundled glossary, and bad input with file:line."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+
+from audio2digest.errors import GlossaryError, InputError
+from audio2digest.glossary import (
+    CATEGORIES,
+    Glossary,
+    default_glossary_path,
+    load_glossary,
+    looks_like_mojibake,
+    read_glossary,
+    read_input_text,
+    repair_mojibake,
+)
+
+from conftest import SHARED
+
+MOJIBAKE_SEED = SHARED / "seeds" / "004_bd8953710c1adacd.txt"
+
+
+def write(tmp_path: Path, name: str, text: str | bytes) -> Path:
+    p = tmp_path / name
+    if isinstance(text, bytes):
+        p.write_bytes(text)
+    else:
+        p.write_text(text, encoding="utf-8")
+    return p
+
+
+# ------------------------------------------------------------------ bundled glossary
+
+
+def test_bundled_glossary_is_found_and_large():
+    path = default_glossary_path()
+    assert path.name == "ai-news.yaml" and path.is_file()
+    g = load_glossary()
+    assert len(g) >= 400
+    assert not g.warnings, [str(w) for w in g.warnings]
+    assert all(t.category in CATEGORIES for t in g), {t.category for t in g} - set(CATEGORIES)
+    # both scripts where they exist, and exact version formatting
+    zhipu = g.get("智谱")
+    assert zhipu is not None and "Zhipu AI" in zhipu.variants
+    for name in ("GLM-4.7-Flash", "Qwen3-TTS", "Gen-4.5", "MoE", "端侧", "具身智能", "Scaling Law", "xAI"):
+        assert g.get(name) is not None, name
+    assert g.get("本吉奥").variants[0] == "Yoshua Bengio"
+
+
+def test_load_glossary_adds_and_overrides(tmp_path):
+    extra = write(tmp_path, "extra.yaml", "- {term: 智谱, category: product}\n- {term: 新名字, category: org}\n")
+    g = load_glossary([extra])
+    assert g.get("新名字").category == "org"
+    assert g.get("智谱").category == "product"  # the later file wins
+    assert len(load_glossary([extra], use_default=False)) == 2
+
+
+def test_hotword_terms_rank_context_first_and_skip_disabled(tmp_path):
+    p = write(
+        tmp_path,
+        "g.yaml",
+        "terms:\n"
+        "  - {term: 概念词, category: concept}\n"
+        "  - {term: 公司甲, category: org}\n"
+        "  - {term: Model X, category: model, priority: 9}\n"
+        "  - {term: 不要我, category: org, hotword: false}\n"
+        "  - {term: 人物乙, category: person, variants: [Person B]}\n",
+    )
+    g = read_glossary(p)
+    names = [t.term for t in g.hotword_terms()]
+    assert names == ["Model X", "公司甲", "人物乙", "概念词"]
+    # a term named in the episode's title/description (any of its forms) comes first
+    names = [t.term for t in g.hotword_terms("Interview with Person B")]
+    assert names[0] == "人物乙"
+    assert [t.term for t in g.hotword_terms(limit=2)] == ["Model X", "公司甲"]
+
+
+# ------------------------------------------------------------------ formats
+
+
+def test_yaml_schema_fields(tmp_path):
+    p = write(
+        tmp_path,
+        "g.yaml",
+        "name: test\n"
+        "never: [千万别]\n"
+        "terms:\n"
+        "  - term: 智谱\n"
+        "    category: org\n"
+        "    variants: [Zhipu AI]\n"
+        "    aliases: [智普]\n"
+        "    never: [知谱书店]\n"
+        "    context: [GLM]\n"
+        "    hotword: false\n"
+        "    priority: 3\n"
+        "  - GLM-4.6\n",
+    )
+    g = read_glossary(p)
+    t = g.get("智谱")
+    assert (t.category, t.variants, t.aliases, t.never, t.context, t.hotword, t.priority) == (
+        "org", ("Zhipu AI",), ("智普",), ("知谱书店",), ("GLM",), False, 3,
+    )
+    assert t.line == 4 and t.source == str(p)
+    assert t.forms == ("智谱", "Zhipu AI")
+    assert g.get("GLM-4.6").line == 12
+    assert g.never == ("千万别",)
+
+
+def test_plain_text_format(tmp_path):
+    p = write(
+        tmp_path,
+        "terms.txt",
+        "# my terms\n\n智谱 | 至普 | 知补   # aliases\nQwen3-TTS\n  \n黄仁勋\n",
+    )
+    g = read_glossary(p)
+    assert [t.term for t in g] == ["智谱", "Qwen3-TTS", "黄仁勋"]
+    assert g.get("智谱").aliases == ("至普", "知补")
+    assert [t.line for t in g] == [3, 4, 6]
+
+
+# ------------------------------------------------------------------ bad input
+
+
+def test_duplicate_term_names_both_lines(tmp_path):
+    p = write(tmp_path, "dup.yaml", "- 智谱\n- GLM-4.6\n- {term: 智谱, category: org}\n")
+    with pytest.raises(GlossaryError) as e:
+        read_glossary(p)
+    assert str(e.value).startswith(f"{p}:3: duplicate term '智谱' (first defined at line 1)")
+
+
+def test_empty_term(tmp_path):
+    p = write(tmp_path, "empty.yaml", "terms:\n  - term: 智谱\n  - term: ''\n    category: org\n")
+    with pytest.raises(GlossaryError, match=rf"^{p}:3: empty term"):
+        read_glossary(p)
+    p2 = write(tmp_path, "empty2.yaml", "- 智谱\n- {category: org}\n")
+    with pytest.raises(GlossaryError, match=rf"^{p2}:2: empty term"):
+        read_glossary(p2)
+
+
+def test_short_term_is_a_warning_with_line(tmp_path, caplog):
+    p = write(tmp_path, "short.txt", "智谱\nX\n")
+    with caplog.at_level(logging.WARNING, logger="audio2digest.glossary"):
+        g = read_glossary(p)
+    assert [t.term for t in g] == ["智谱"]
+    assert [str(w) for w in g.warnings] == [f"{p}:2: term 'X' is shorter than 2 characters; skipped"]
+    assert f"{p}:2:" in caplog.text
+
+
+def test_bad_yaml_indent_names_line(tmp_path):
+    p = write(tmp_path, "bad.yaml", "terms:\n  - term: 智谱\n    category: org\n   aliases: [至普]\n")
+    with pytest.raises(GlossaryError) as e:
+        read_glossary(p)
+    msg = str(e.value)
+    assert msg.startswith(f"{p}:4: invalid YAML") and "\n" not in msg
+
+
+def test_invalid_utf8_names_line(tmp_path):
+    p = write(tmp_path, "latin1.txt", "智谱\nGLM-4.6\nCaf\xe9 AI\n".encode("utf-8").replace("é".encode(), b"\xe9"))
+    with pytest.raises(GlossaryError, match=rf"^{p}:3: invalid UTF-8"):
+        read_glossary(p)
+
+
+def test_mojibake_glossary_is_refused_with_hint(tmp_path):
+    bad = "- 智谱\n- GLM-4.6\n- " + "月之暗面".encode("utf-8").decode("cp1252", errors="replace") + "\n"
+    p = write(tmp_path, "moji.yaml", bad)
+    with pytest.raises(GlossaryError) as e:
+        read_glossary(p)
+    assert str(e.value).startswith(f"{p}:3: looks like mojibake")
+
+
+def test_real_mojibake_seed_as_glossary_is_refused():
+    if not MOJIBAKE_SEED.exists():
+        pytest.skip("seed not available")
+    with pytest.raises(GlossaryError, match=rf"^{MOJIBAKE_SEED}:1: looks like mojibake"):
+        read_glossary(MOJIBAKE_SEED)
+
+
+def test_missing_glossary_file(tmp_path):
+    with pytest.raises(GlossaryError, match="glossary file not found"):
+        load_glossary([tmp_path / "nope.yaml"], use_default=False)
+
+
+# ------------------------------------------------------------------ text input repair
+
+
+def test_mojibake_text_repaired_when_lossless():
+    good = "英伟达和谷歌的端侧模型 GLM-4.6"
+    broken = good.encode("utf-8").decode("cp1252")  # these bytes all exist in cp1252
+    assert looks_like_mojibake(broken) and not looks_like_mojibake(good)
+    rep = repair_mojibake(broken)
+    assert rep.changed and not rep.lossy and rep.text == good
+    assert repair_mojibake(good) == repair_mojibake(good)  # clean text: unchanged
+    assert not repair_mojibake(good).changed
+
+
+def test_real_mojibake_seed_is_flagged_with_file_and_line():
+    if not MOJIBAKE_SEED.exists():
+        pytest.skip("seed not available")
+    rep = repair_mojibake(MOJIBAKE_SEED.read_text(encoding="utf-8"))
+    assert rep.lossy and rep.line >= 1
+    with pytest.raises(InputError, match=rf"^{MOJIBAKE_SEED}:\d+: text is mojibake .* cannot be repaired"):
+        read_input_text(MOJIBAKE_SEED)
+
+
+def test_input_text_invalid_utf8(tmp_path):
+    p = write(tmp_path, "in.txt", b"ok\n\xff\xfe bad\n")
+    with pytest.raises(InputError, match=rf"^{p}:2: invalid UTF-8"):
+        read_input_text(p)
+
+
+def test_glossary_is_hashable_by_identity():
+    g1 = Glossary(terms=())
+    g2 = Glossary(terms=())
+    assert g1 != g2 and hash(g1) != hash(g2)
