@@ -79,6 +79,18 @@ def settings_fingerprint(options: TranscribeOptions) -> str:
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
+def transcribe_fingerprint(options: RunOptions) -> str:
+    """What makes a transcript: the ASR settings without the thread count (speed only) and
+    without glossary-derived hotwords (a glossary change re-corrects, not re-transcribes;
+    ``--force`` re-transcribes with the new glossary's hotwords)."""
+    d = options.transcribe.to_dict()
+    d.pop("cpu_threads", None)
+    d.pop("hotwords", None)
+    mode = options.hotwords if options.hotwords in ("auto", "none") else ["terms", options.hotwords]
+    blob = json.dumps([d, mode], sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(blob.encode()).hexdigest()[:24]
+
+
 def episode_dir(out: Path, meta: EpisodeMeta) -> Path:
     """``OUT/<slug>``: slug from the title; a different source with the same slug gets a suffix."""
     base = slugify(meta.title or Path(meta.source).stem or meta.id)
@@ -136,11 +148,15 @@ def _hotwords(options: RunOptions, glossary, meta: EpisodeMeta) -> Optional[str]
 
 
 def stage_transcribe(audio: Path, meta: EpisodeMeta, outdir: Path, topts: TranscribeOptions, *,
-                     force: bool = False, progress: ProgressCallback = no_progress) -> tuple[Transcript, bool]:
-    """Transcribe, or reuse ``transcript.raw.json`` when audio and settings are unchanged."""
+                     force: bool = False, progress: ProgressCallback = no_progress,
+                     fingerprint: Optional[str] = None) -> tuple[Transcript, bool]:
+    """Transcribe, or reuse ``transcript.raw.json`` when audio and settings are unchanged.
+
+    ``fingerprint`` names the settings (default: all of ``topts``); see
+    :func:`transcribe_fingerprint` for the one ``run`` and ``batch`` use."""
     raw_path = outdir / RAW_TRANSCRIPT
     audio_fp = file_fingerprint(audio)
-    settings_fp = settings_fingerprint(topts)
+    settings_fp = fingerprint or settings_fingerprint(topts)
     if raw_path.is_file() and not force:
         try:
             cached = read_transcript(raw_path)
@@ -205,7 +221,8 @@ def process_episode(meta: EpisodeMeta, out: Path, options: RunOptions, glossary=
         meta, audio = fetched.meta, fetched.audio_path
         topts = replace(options.transcribe, hotwords=_hotwords(options, glossary, meta))
         transcript, cached = stage_transcribe(audio, meta, outdir, topts, force=options.force,
-                                              progress=progress)
+                                              progress=progress,
+                                              fingerprint=transcribe_fingerprint(options))
         atomic_write_json(outdir / SOURCE_FILE, {"episode": meta.to_dict(), "audio": str(audio)})
         result.cached = cached
         progress(Progress("correct", 0, 1, episode=label))
