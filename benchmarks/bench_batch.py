@@ -1,0 +1,98 @@
+"""Batch throughput: six short real episodes with --jobs 1 and --jobs 2, and the ledger's cost.
+
+Episodes: the three real clips (4-11 s) plus the first ``--seconds`` of the three dev episodes
+(trimmed with ffmpeg), so 6 episodes of real speech. Each setting runs the whole pipeline with
+the real Whisper base model into a fresh OUT (wall time includes model loading: once for
+--jobs 1, once per worker process for --jobs 2). Prints both wall times, the ratio, and the
+ledger overhead per episode (time spent inside ledger operations alone, from the same runs),
+plus a micro-benchmark of the ledger's record path with synchronous=FULL.
+
+    /work/venv/bin/python benchmarks/bench_batch.py [--seconds 12] [--keep DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+SHARED = (ROOT / ".." / "shared").resolve()
+CLIPS = ("zh_aishell1_BAC009S0724W0121.wav", "en_jfk_inaugural_1961.wav", "en_fleurs_005_hospital.ogg")
+
+
+def make_episodes(where: Path, seconds: float) -> list[Path]:
+    from audio2digest.ffmpeg import ffmpeg_exe
+
+    where.mkdir(parents=True, exist_ok=True)
+    eps = []
+    for name in CLIPS:
+        dst = where / name
+        shutil.copy(SHARED / "real-clips" / name, dst)
+        eps.append(dst)
+    for name in ("dev01", "dev02", "dev03"):
+        dst = where / f"{name}-first{int(seconds)}s.wav"
+        subprocess.run([ffmpeg_exe(), "-v", "error", "-y", "-i", str(SHARED / "dev-episodes" / f"{name}.mp3"),
+                        "-t", str(seconds), "-ac", "1", "-ar", "16000", str(dst)], check=True)
+        eps.append(dst)
+    return eps
+
+
+def ledger_micro(where: Path, n: int = 100) -> float:
+    """Seconds per episode to add it and record its five stages (each a durable transaction)."""
+    from audio2digest.ledger import STAGES, Ledger
+
+    with Ledger.open(where) as ledger:
+        t0 = time.perf_counter()
+        for i in range(n):
+            key = f"/episodes/{i}.mp3"
+            ledger.add_episode(key, key, position=i, slug=f"ep{i}", title=f"Episode {i}")
+            for stage in STAGES:
+                ledger.record_stage(key, stage, "f" * 24, seconds=1.0, info={"audio": "audio.mp3"})
+        return (time.perf_counter() - t0) / n
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--seconds", type=float, default=12.0, help="length of the trimmed dev episodes")
+    ap.add_argument("--keep", type=Path, default=None, help="keep the outputs here")
+    args = ap.parse_args(argv)
+
+    from audio2digest.batch import run_batch
+    from audio2digest.pipeline import RunOptions
+
+    tmp = Path(tempfile.mkdtemp(prefix="bench-batch-"))
+    try:
+        eps = make_episodes(tmp / "media", args.seconds)
+        sources = tmp / "sources.txt"
+        sources.write_text("\n".join(map(str, eps)) + "\n", "utf-8")
+        results = {}
+        for jobs in (1, 2):
+            s = run_batch(sources, tmp / f"out-j{jobs}", RunOptions(), jobs=jobs)
+            if s.failed:
+                for e in s.episodes:
+                    if e.status == "failed":
+                        print(f"  failed: {e.error}")
+            results[jobs] = s
+            print(f"--jobs {jobs}: {s.done} done, {s.failed} failed, audio {s.audio_seconds:.1f} s, "
+                  f"wall {s.wall_seconds:.1f} s, ledger {s.ledger_seconds * 1000:.1f} ms "
+                  f"({s.ledger_seconds / max(1, len(s.episodes)) * 1000:.2f} ms/episode)")
+        w1, w2 = results[1].wall_seconds, results[2].wall_seconds
+        print(f"wall time --jobs 1: {w1:.1f} s; --jobs 2: {w2:.1f} s; ratio jobs1/jobs2 = {w1 / w2:.2f}x")
+        per = ledger_micro(tmp / "ledger-micro")
+        print(f"ledger micro-benchmark: add + 5 recorded stages = {per * 1000:.2f} ms/episode "
+              "(WAL, synchronous=FULL)")
+        if args.keep:
+            shutil.copytree(tmp, args.keep, dirs_exist_ok=True)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
