@@ -242,6 +242,7 @@ class _Index:
         self.py_fks: list[tuple[str, ...]] = []
         self.py_len: list[int] = []
         self.py_suffix: list[int] = []  # length of a generic suffix (科技, 大模型...) or 0
+        self.py_core: list[int] = []  # syllables before that suffix
         self.max_latin_tokens = 3
         fuzzy_lists: dict[tuple[str, ...], tuple[list[str], list[_Form]]] = defaultdict(lambda: ([], []))
         for t in glossary.terms:
@@ -268,14 +269,18 @@ class _Index:
                                 0,
                             )
                             self.py_suffix.append(sfx)
-                            for j in range(len(fks)):
+                            # A generic suffix (科技, 大模型) proves nothing: only the distinctive
+                            # core is indexed, so common endings do not flood the candidates.
+                            core = len(fks) - sfx
+                            self.py_core.append(core)
+                            for j in range(core):
                                 for gap in (1, 2):
-                                    if j + gap < len(fks):
+                                    if j + gap < core:
                                         self.py_pairs[(fks[j], fks[j + gap], gap)].append((fid, j))
-                            if len(py) == 2:
-                                for j, ch in enumerate(fm.text):
+                            if core == 2:
+                                for j, ch in enumerate(fm.text[:2]):
                                     self.py_chars[ch].append((fid, j))
-                                for j, fk in enumerate(fks):
+                                for j, fk in enumerate(fks[:2]):
                                     self.py_single[fk].append((fid, j))
                 else:
                     k = latin_key(fm.text)
@@ -293,7 +298,7 @@ class _Index:
         self.latin_fuzzy = dict(fuzzy_lists)
         by_term: dict[int, list[int]] = defaultdict(list)
         for fid, (fm, py) in enumerate(self.py_forms):
-            if len(py) == 2:
+            if self.py_core[fid] == 2:
                 by_term[id(fm.term)].append(fid)
         for t in glossary.terms:
             words = tuple(t.context) + tuple(f for f in t.forms if f != t.term)
@@ -392,6 +397,7 @@ def _latin_runs(text: str) -> list[list[tuple[int, int]]]:
 def _latin_candidates(text: str, idx: _Index, lang: str, cands: list[_Cand]) -> None:
     from rapidfuzz import fuzz, process
 
+    memo: dict = {}  # the same names recur in a transcript: query each span key once
     for run in _latin_runs(text):
         n = len(run)
         for i in range(n):
@@ -449,10 +455,12 @@ def _latin_candidates(text: str, idx: _Index, lang: str, cands: list[_Cand]) -> 
                 if not bucket:
                     continue
                 keys, forms = bucket
-                cutoff = LATIN_MIN_WITH_DIGITS if digits else LATIN_MIN
-                for _, score, k in process.extract(
-                    key, keys, scorer=fuzz.ratio, score_cutoff=cutoff * 100, limit=3
-                ):
+                hits = memo.get((key, digits))
+                if hits is None:
+                    cutoff = LATIN_MIN_WITH_DIGITS if digits else LATIN_MIN
+                    hits = process.extract(key, keys, scorer=fuzz.ratio, score_cutoff=cutoff * 100, limit=3)
+                    memo[(key, digits)] = hits
+                for _, score, k in hits:
                     f = forms[k]
                     fk = keys[k]
                     # lengths must be close: a long span does not turn into a short name
@@ -648,8 +656,9 @@ def _cjk_candidates(
                     for fb in fks[q]:
                         for fid, j in pairs.get((fa, fb, gap), ()):
                             hits[(fid, p - j)] += 1
-            for fid, j in idx.py_chars.get(run[p], ()):
-                found.add((fid, p - j))
+            if run[p] not in _FUNCTION_CHARS:
+                for fid, j in idx.py_chars.get(run[p], ()):
+                    found.add((fid, p - j))
             if primed:
                 for fk in fks[p]:
                     for fid, j in idx.py_single.get(fk, ()):
@@ -658,9 +667,9 @@ def _cjk_candidates(
         # Terms of 4+ syllables need two matching syllable pairs (three syllables about
         # right), counted over neighbouring alignments so that one inserted or dropped
         # syllable still qualifies.
-        py_len = idx.py_len
+        py_core = idx.py_core
         for key, h in hits.items():
-            if h >= 2 or py_len[key[0]] <= 3:
+            if h >= 2 or py_core[key[0]] <= 3:
                 found.add(key)
             else:
                 fid, st = key
@@ -679,7 +688,10 @@ def _cjk_candidates(
             if st >= 0 and st + n <= L:
                 span = run[st : st + n]
                 if span != form.target and span not in idx.cjk_correct:
-                    sc0 = sum(_reading_sim(readings[st + k], py[k]) for k in range(n)) / n
+                    if n == 2:
+                        sc0 = (_reading_sim(readings[st], py[0]) + _reading_sim(readings[st + 1], py[1])) / 2
+                    else:
+                        sc0 = sum(_reading_sim(readings[st + k], py[k]) for k in range(n)) / n
                     best = (sc0, st, st + n)
             # Windows one syllable shorter or longer (a syllable dropped or inserted by the
             # recogniser), only when the same-length window fails but is not hopeless. One gap
