@@ -138,6 +138,19 @@ def _plain(text: str) -> str:
     return t.strip()
 
 
+def _en_prefix(sentence: str, limit: int) -> str:
+    """The longest start of an English sentence that ends at a clause edge and fits
+    ``limit`` ("Perplexity launched Comet, a web browser with an assistant built in")."""
+    s = sentence.rstrip(".!? ")
+    if len(s) <= limit:
+        return s
+    best = ""
+    for m in re.finditer(r",\s+|;\s+|\s+[—–]\s+|\s+-\s+", s):
+        if m.start() <= limit:
+            best = s[: m.start()]
+    return best or s
+
+
 def _strip_lead(text: str, cjk: bool) -> str:
     t = text.strip()
     for _ in range(2):
@@ -205,7 +218,7 @@ def headline(
     sentences = _sentences(text, cjk)[:4]
     pos = 0
     for si, sent in enumerate(sentences):
-        clauses = _clauses(sent, cjk) if cjk else [sent.rstrip(".!? ")]
+        clauses = _clauses(sent, cjk) if cjk else [_en_prefix(_strip_lead(sent, False), limit)]
         cands = [(c, 0, k) for k, c in enumerate(clauses)]
         if cjk:
             # fragments cut at pauses ("N-floppyc，发布，Claude Sonnet 4.5"): also try joining
