@@ -385,6 +385,11 @@ def _latin_runs(text: str) -> list[list[tuple[int, int]]]:
     runs: list[list[tuple[int, int]]] = []
     cur: list[tuple[int, int]] = []
     for m in _LATIN_TOKEN_RE.finditer(text):
+        if m.group() in ("s", "S") and m.start() > 0 and text[m.start() - 1] in "'’":
+            if cur:  # a possessive 's ends the name before it and belongs to nothing
+                runs.append(cur)
+                cur = []
+            continue
         if cur and not _LATIN_JOIN_RE.fullmatch(text[cur[-1][1] : m.start()]):
             runs.append(cur)
             cur = []
