@@ -425,10 +425,11 @@ def _latin_candidates(text: str, idx: _Index, lang: str, cands: list[_Cand]) -> 
                     if span == f.target:
                         cands.append(_Cand(s, e, span, f.term, 1.0, "keep", keep=True))
                         continue
-                    # "comet" in English prose is a word, not the product "Comet"; and a plain
-                    # word differing only in case ("Attention" / "attention") is left alone.
+                    # "comet" / "meta" in lower case are words, not the product "Comet" or the
+                    # company "Meta"; and a form written in lower case ("attention") does not
+                    # lower-case a capitalised span.
                     if not f.alias and (
-                        (local != "zh" and _is_plain_word(f.target) and span.islower())
+                        (_is_plain_word(f.target) and span.islower())
                         or f.target.islower()
                     ):
                         cands.append(_Cand(s, e, span, f.term, 1.0, "keep", keep=True))
@@ -814,7 +815,8 @@ def _resolve(cands: list[_Cand]) -> list[_Cand]:
                 continue
             kt = k.target
             if any(
-                k.end <= c.end and c.length > k.length
+                c.rule.startswith("latin")
+                and k.end <= c.end and c.length > k.length
                 and c.target != kt and c.target.find(kt) == k.start - c.start
                 for st in range(max(0, k.start - max_len), k.start + 1)
                 for c in covering.get(st, ())
