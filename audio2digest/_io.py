@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO, Iterator
 
 
 def _umask() -> int:
@@ -18,14 +19,18 @@ def _umask() -> int:
 _FILE_MODE = 0o666 & ~_umask()  # what open() would give: mkstemp's temp files are 0600
 
 
-def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> Path:
-    """Write ``data`` to ``path`` so readers see either the old file or the whole new one."""
+@contextmanager
+def atomic_output(path: str | os.PathLike) -> Iterator[BinaryIO]:
+    """Open a temp file beside ``path``; on success fsync and rename it over ``path``.
+
+    On any exception the temp file is removed and ``path`` keeps its old content.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            yield fh
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, _FILE_MODE)
@@ -36,7 +41,13 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> Path:
         except FileNotFoundError:
             pass
         raise
-    return path
+
+
+def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> Path:
+    """Write ``data`` to ``path`` so readers see either the old file or the whole new one."""
+    with atomic_output(path) as fh:
+        fh.write(data)
+    return Path(path)
 
 
 def atomic_write_text(path: str | os.PathLike, text: str) -> Path:
@@ -54,24 +65,19 @@ def atomic_write_json(path: str | os.PathLike, obj: Any) -> Path:
 
 def atomic_copy(src: str | os.PathLike, dst: str | os.PathLike, chunk: int = 1 << 20) -> Path:
     """Copy a (possibly large) file atomically, streaming."""
-    dst = Path(dst)
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{dst.name}.", suffix=".tmp", dir=dst.parent)
-    try:
-        with os.fdopen(fd, "wb") as out, open(src, "rb") as inp:
-            while True:
-                block = inp.read(chunk)
-                if not block:
-                    break
-                out.write(block)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(tmp, _FILE_MODE)
-        os.replace(tmp, dst)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-    return dst
+    with atomic_output(dst) as out, open(src, "rb") as inp:
+        while block := inp.read(chunk):
+            out.write(block)
+    return Path(dst)
+
+
+def check_input_file(path: str | os.PathLike, exc_class: type[Exception]) -> Path:
+    """A readable, non-empty regular file, or ``exc_class("<path>: <what is wrong>")``."""
+    p = Path(path).expanduser()
+    if not p.exists():
+        raise exc_class(f"{path}: no such file")
+    if not p.is_file():
+        raise exc_class(f"{path}: not a file")
+    if p.stat().st_size == 0:
+        raise exc_class(f"{path}: empty file")
+    return p

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import logging
 import os
-from pathlib import Path
 
+from ._io import check_input_file
 from .errors import AudioError
 
 log = logging.getLogger("audio2digest.audio")
@@ -15,13 +15,7 @@ SAMPLE_RATE = 16000
 
 def load_audio(path: str | os.PathLike):
     """Return a numpy float32 array at 16 kHz mono. Raises :class:`AudioError`."""
-    p = Path(path)
-    if not p.exists():
-        raise AudioError(f"{p}: no such file")
-    if not p.is_file():
-        raise AudioError(f"{p}: not a file")
-    if p.stat().st_size == 0:
-        raise AudioError(f"{p}: empty file")
+    p = check_input_file(path, AudioError)
     from faster_whisper.audio import decode_audio
 
     try:

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Optional
 from urllib.parse import urlparse
 
+from ._io import check_input_file
 from .errors import FetchError
 from .types import EpisodeMeta, Progress, ProgressCallback, no_progress
 
@@ -208,14 +209,7 @@ def list_episodes(source: str, *, latest: Optional[int] = None, timeout: float =
     first (``latest`` keeps the first N); playlists are expanded by yt-dlp.
     """
     if not is_url(source):
-        p = Path(source).expanduser()
-        if not p.exists():
-            raise FetchError(f"{source}: no such file")
-        if not p.is_file():
-            raise FetchError(f"{source}: not a file")
-        if p.stat().st_size == 0:
-            raise FetchError(f"{source}: empty file")
-        return [local_meta(p, source)]
+        return [local_meta(check_input_file(source, FetchError), source)]
     ctype, head = _probe_url(source, timeout)
     if _looks_like_feed(ctype, head):
         entries = read_feed(source, timeout)

@@ -27,7 +27,7 @@ from typing import Iterable, Optional, Sequence
 
 from ._io import atomic_write_json
 from .errors import Audio2DigestError, FetchError, InputError
-from .fetch import download, is_url, list_episodes, slugify
+from .fetch import download, list_episodes, slugify
 from .transcribe import TranscribeOptions, transcribe
 from .types import EpisodeMeta, Progress, ProgressCallback, Transcript, no_progress
 

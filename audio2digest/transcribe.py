@@ -11,7 +11,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from typing import Optional, Sequence
 
-from .audio import SAMPLE_RATE, duration_of, is_silent, load_audio
+from .audio import duration_of, is_silent, load_audio
 from .errors import AudioError, TranscribeError
 from .normalize import SCRIPTS, normalize_segments
 from .types import EpisodeMeta, Progress, ProgressCallback, Segment, Transcript, Word, no_progress
