@@ -501,9 +501,9 @@ class _LocalExecutor:
             except (queue.Empty, OSError, EOFError, ValueError):
                 return out
 
-    def shutdown(self) -> None:
-        self.io.shutdown(wait=True, cancel_futures=True)
-        self.cpu.shutdown(wait=True, cancel_futures=True)
+    def shutdown(self, wait: bool = True) -> None:
+        self.io.shutdown(wait=wait, cancel_futures=True)
+        self.cpu.shutdown(wait=wait, cancel_futures=True)
         if hasattr(self.sink, "close"):
             self.sink.close()
 
@@ -555,7 +555,7 @@ class _RayExecutor:
     def events(self) -> list:
         return []
 
-    def shutdown(self) -> None:
+    def shutdown(self, wait: bool = True) -> None:
         if self._owns:
             self.ray.shutdown()
 
@@ -729,6 +729,10 @@ def _list_sources(ledger: Ledger, out: Path, sources: Sequence[str], options: Ru
             keys.append(src)
             pos += 1
             continue
+        new_keys = [_episode_key(src, meta, len(got))[0] for meta in got]
+        stale = [r for r in known.get(src, []) if r.key == src and r.slug is None]
+        if stale and src not in new_keys:  # a feed that failed to list before: its row goes
+            ledger.remove_episode(src)
         for meta in got:
             key, entry = _episode_key(src, meta, len(got))
             rec = ledger.episode(key)
@@ -813,8 +817,10 @@ def run_batch(sources_file_or_feed: str | os.PathLike, out: str | os.PathLike,
             try:
                 _drive(ex, work, ledger, options, jobs, cpu_threads, fake_asr, tfp, gfp, rfp,
                        backoff, progress, summaries, total, finished)
-            finally:
-                ex.shutdown()
+            except BaseException:  # Ctrl-C or a ledger error: do not wait for running stages
+                ex.shutdown(wait=False)
+                raise
+            ex.shutdown()
         for ep in work:
             s = summaries[ep.rec.key]
             rec = ledger.episode(ep.rec.key)

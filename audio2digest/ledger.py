@@ -301,6 +301,12 @@ class Ledger:
                       (key, stage, error, now))
         return attempts
 
+    def remove_episode(self, key: str) -> None:
+        """Drop an episode row (a source's listing-failure row once the source lists fine)."""
+        with self._tx() as c:
+            c.execute("DELETE FROM stages WHERE key = ?", (key,))
+            c.execute("DELETE FROM episodes WHERE key = ?", (key,))
+
     def forget_stages(self, key: str, from_stage: str) -> None:
         """Drop the records of ``from_stage`` and later (their outputs went missing)."""
         later = STAGES[STAGES.index(from_stage):]

@@ -8,6 +8,7 @@ real-model kill -9 test.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -259,18 +260,24 @@ def test_feed_source(http_server, real_clips, fake_asr, tmp_path):
         shutil.copy(real_clips / "zh_aishell1_BAC009S0724W0121.wav", http_server.directory / name)
     from test_fetch import RSS
 
-    http_server.route("feed.xml", RSS.format(base=http_server.base).encode(), "application/rss+xml")
     feed = http_server.url("feed.xml")
     g = tmp_path / "g.yaml"
     g.write_text(G1, "utf-8")
     out = tmp_path / "out"
-    s = run_batch(feed, out, options(g))
+    s = run_batch(feed, out, options(g), backoff=0)  # the feed is not there yet
+    assert (s.done, s.failed) == (0, 1) and "HTTP 404" in s.episodes[0].error
+    http_server.route("feed.xml", RSS.format(base=http_server.base).encode(), "application/rss+xml")
+    s = run_batch(feed, out, options(g), backoff=0)
     assert s.ok and s.done == 2
     assert sorted(e.key for e in s.episodes) == [f"{feed} #ep11", f"{feed} #ep12"]
     assert sorted(e.slug for e in s.episodes) == ["第十一期", "第十二期"]
     assert (out / "第十二期" / "audio.wav").is_file()
+    src = json.loads((out / "第十二期" / "source.json").read_text("utf-8"))
+    assert src["audio"] == "audio.wav" and src["episode"]["title"] == "第十二期"
     s = run_batch(feed, out, options(g))
-    assert s.skipped == 2
+    assert s.skipped == 2 and s.ok
+    with Ledger.open_readonly(out) as ledger:  # the listing failure row is gone
+        assert sorted(r.key for r in ledger.episodes()) == [f"{feed} #ep11", f"{feed} #ep12"]
 
 
 # ---------------------------------------------------------------- kill -9
@@ -316,16 +323,20 @@ def _alive(pid: int) -> bool:
     return state not in ("Z", "X")
 
 
-def kill_and_resume(tmp_path: Path, real_clips: Path, n: int, jobs: int, env: dict, timeout: float):
+def kill_and_resume(tmp_path: Path, real_clips: Path, n: int, jobs: int, env: dict, timeout: float,
+                    reference_in_process: bool = False):
     eps = make_episodes(real_clips, tmp_path / "media", n)
     g = tmp_path / "glossary.yaml"
     g.write_text(G2, "utf-8")
     sources = write_sources(tmp_path / "sources.txt", eps)
     # Reference: uninterrupted. Both OUTs sit at the same depth (outputs link the audio relatively).
     ref, out = tmp_path / "ref" / "out", tmp_path / "killed" / "out"
-    r = subprocess.run(_cmd(sources, ref, g, jobs), env=env, capture_output=True, text=True,
-                       timeout=timeout)
-    assert r.returncode == 0, r.stderr
+    if reference_in_process:  # the library call the CLI makes, without a second process start
+        assert run_batch(sources, ref, options(g), jobs=jobs).ok
+    else:
+        r = subprocess.run(_cmd(sources, ref, g, jobs), env=env, capture_output=True, text=True,
+                           timeout=timeout)
+        assert r.returncode == 0, r.stderr
     proc = subprocess.Popen(_cmd(sources, out, g, jobs), env=env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE)
     deadline = time.monotonic() + timeout
@@ -359,9 +370,18 @@ def kill_and_resume(tmp_path: Path, real_clips: Path, n: int, jobs: int, env: di
     return done_at_kill, ref
 
 
-def test_kill_9_mid_run_then_resume_fake_asr(tmp_path, real_clips):
+def test_kill_9_mid_run_then_resume_fake_asr(tmp_path, real_clips, fake_asr):
+    """Fast variant: one worker (a thread of the batch process), fake ASR."""
+    env = {**os.environ, FAKE_ASR_ENV: "1", FAKE_ASR_DELAY_ENV: "0.4"}
+    kill_and_resume(tmp_path, real_clips, n=4, jobs=1, env=env, timeout=180,
+                    reference_in_process=True)
+
+
+@pytest.mark.slow
+def test_kill_9_mid_run_then_resume_worker_processes(tmp_path, real_clips):
+    """Two worker processes (fake ASR): they must die with the killed driver."""
     env = {**os.environ, FAKE_ASR_ENV: "1", FAKE_ASR_DELAY_ENV: "0.6"}
-    kill_and_resume(tmp_path, real_clips, n=6, jobs=2, env=env, timeout=120)
+    kill_and_resume(tmp_path, real_clips, n=6, jobs=2, env=env, timeout=180)
 
 
 @pytest.mark.slow
