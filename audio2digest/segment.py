@@ -306,6 +306,7 @@ class Unit:
     end: Optional[float] = None
     pause_before: float = 0.0  # seconds of silence before it (timing) or a paragraph cue (text)
     inner: bool = False  # starts inside a recogniser segment (its pause counts less)
+    absorbed: bool = False  # its pause was folded into its first word by the recogniser
     entities: list[Entity] = field(default_factory=list)
 
 
@@ -313,35 +314,37 @@ class Unit:
 class SegmentOptions:
     """Weights and limits of the boundary scorer.
 
-    The defaults are for timed transcripts; :data:`TEXT_OPTIONS` for text without timing.
-    Both were chosen by a small grid search on the three dev episodes (a wide plateau of
-    equally good settings; see ``samples/eval/segments/README.md``) -- there is no held-out
-    set, so expect somewhat worse numbers on new shows.
+    The defaults are for timed transcripts; :data:`NO_PAUSE_OPTIONS` for a timed transcript
+    with pauses ignored, :data:`TEXT_OPTIONS` for text without timing. All were chosen by grid
+    search on the three dev episodes (see ``samples/eval/segments/README.md``, which also has
+    leave-one-out numbers): expect worse results on new shows.
     """
 
     min_item_seconds: float = 8.0
     min_item_chars: int = 32  # CJK characters, or 3x this many for Latin text
-    threshold: float = 1.4
+    threshold: float = 1.2
     w_pause: float = 1.0
-    w_cue: float = 1.0
+    w_cue: float = 1.3
     w_continue: float = 0.8
-    w_cohesion: float = 1.0
-    w_entity: float = 0.7
+    w_cohesion: float = 1.3
+    w_entity: float = 0.4
     w_heading: float = 0.7
     w_clip: float = 1.5  # penalty for a boundary next to a clip-like unit (see _clip_like)
     pause_floor: float = 0.35  # seconds of silence that count as nothing
     pause_full: float = 1.0  # seconds of silence that count fully
     inner_pause_weight: float = 0.6  # a pause inside one Whisper segment counts this much
+    absorbed_min: float = 0.7  # a word this much longer than needed holds a pause
+    absorbed_pause_weight: float = 0.8  # such a folded pause counts this much
     window_chars: int = 60  # cohesion window (CJK chars; Latin text uses 4x)
     intro_max_seconds: float = 40.0
     outro_max_seconds: float = 40.0
 
 
 #: For a timed transcript segmented with ``use_timing=False`` (pauses ignored).
-NO_PAUSE_OPTIONS = SegmentOptions(threshold=0.9, w_cohesion=1.5, w_entity=0.4)
+NO_PAUSE_OPTIONS = SegmentOptions(threshold=1.1, w_cohesion=2.0, w_entity=0.7, w_cue=1.0)
 #: For plain text (:func:`segment_text`).
 TEXT_OPTIONS = SegmentOptions(threshold=0.6, w_cohesion=0.7, w_entity=0.7, w_cue=1.5, w_heading=0.7,
-                              min_item_chars=32)
+                              min_item_chars=32, w_continue=0.8)
 
 
 def _split_sentences(text: str, cjk: bool) -> list[tuple[int, int, float]]:
@@ -413,28 +416,48 @@ def _units_from_transcript(transcript: Transcript, opts: SegmentOptions) -> list
         if not text:
             continue
         pieces: list[Unit] = []
+        pieces_absorbed: set[int] = set()
         words = [w for w in seg.words if w.word.strip()]
         if words:
-            # split at sentence punctuation and at long inner pauses
+            # Split at sentence punctuation and at pauses. Whisper often folds a pause into
+            # the next word (in a long segment "小林首先[1.3 s]来看" has no gap at all): a
+            # word much longer than its characters need counts as a pause before it.
             cur: list = []
+            cur_start: Optional[float] = None
             for k, w in enumerate(words):
-                if cur and (w.start - cur[-1].end) >= opts.pause_floor + 0.15:
-                    pieces.append(_unit_from_words(cur, cjk))
+                need = _expected_duration(w.word)
+                excess = (w.end - w.start) - need
+                absorbed = excess >= opts.absorbed_min
+                gap = (w.start - cur[-1].end) if cur else 0.0
+                if cur and (gap >= opts.pause_floor + 0.15 or absorbed):
+                    pieces.append(_unit_from_words(cur, cjk, cur_start))
                     cur = []
+                if not cur:
+                    cur_start = max(w.start, w.end - need) if absorbed else None
+                    if absorbed:
+                        pieces_absorbed.add(len(pieces))
                 cur.append(w)
                 if w.word.strip()[-1:] in _SENT_END or (
                     not cjk and w.word.strip().endswith(".") and not _ABBREV.match(w.word.strip())
                 ):
                     if k + 1 < len(words):
-                        pieces.append(_unit_from_words(cur, cjk))
+                        pieces.append(_unit_from_words(cur, cjk, cur_start))
                         cur = []
             if cur:
-                pieces.append(_unit_from_words(cur, cjk))
+                pieces.append(_unit_from_words(cur, cjk, cur_start))
+            # a long last word holds the silence after it
+            last = words[-1]
+            need = _expected_duration(last.word)
+            if (last.end - last.start) - need >= opts.absorbed_min and pieces[-1].end is not None:
+                pieces[-1].end = max(pieces[-1].start or last.start, last.start + need)
             # keep the segment's own text when it was not split (it is the normalised text)
             if len(pieces) == 1:
                 pieces[0].text = text
-            for p in pieces[1:]:
-                p.inner = True
+            for i_p, p in enumerate(pieces):
+                if i_p in pieces_absorbed:
+                    p.absorbed = True
+                elif i_p > 0:
+                    p.inner = True
         else:
             spans = _split_sentences(text, cjk)
             total = max(1, len(text))
@@ -456,12 +479,22 @@ def _units_from_transcript(transcript: Transcript, opts: SegmentOptions) -> list
     return units
 
 
-def _unit_from_words(words: Sequence, cjk: bool) -> Unit:
+def _unit_from_words(words: Sequence, cjk: bool, start: Optional[float] = None) -> Unit:
     if cjk:
         text = "".join(w.word.strip() if _is_cjk_char(w.word.strip()[:1]) else w.word for w in words)
     else:
         text = "".join(w.word for w in words)
-    return Unit(text=text.strip(), start=float(words[0].start), end=float(words[-1].end))
+    return Unit(text=text.strip(), start=float(words[0].start if start is None else start),
+                end=float(words[-1].end))
+
+
+def _expected_duration(word: str) -> float:
+    """Seconds a word needs when spoken at a newsreader's pace (rough, generous)."""
+    w = word.strip()
+    cjk = sum(1 for ch in w if "\u3400" <= ch <= "\u9fff")
+    digits = sum(ch.isdigit() for ch in w)
+    latin = sum(ch.isascii() and ch.isalpha() for ch in w)
+    return max(0.15, 0.22 * cjk + 0.25 * digits + 0.09 * latin)
 
 
 def _is_cjk_char(ch: str) -> bool:
@@ -652,7 +685,9 @@ def _boundaries(
         gap = units[i + 1].pause_before
         if timed:
             pause = min(1.0, max(0.0, (gap - opts.pause_floor) / (opts.pause_full - opts.pause_floor)))
-            if units[i + 1].inner:
+            if units[i + 1].absorbed:
+                pause *= opts.absorbed_pause_weight
+            elif units[i + 1].inner:
                 pause *= opts.inner_pause_weight
         else:
             pause = gap  # paragraph cue 0 / 0.6 / 1
