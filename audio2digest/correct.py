@@ -43,8 +43,9 @@ PINYIN_MIN = {2: 0.80, 3: 0.78}
 PINYIN_MIN_LONG = 0.76
 #: Minimum pinyin similarity for a span that is a dictionary word (and needs evidence).
 PINYIN_MIN_COMMON = 0.78
-#: jieba dictionary frequency from which a word counts as "common".
-COMMON_FREQ = 20
+#: jieba dictionary frequency from which a word counts as a word (rarer entries are mostly
+#: transliterated names, e.g. 苏来曼, and are treated like unknown text).
+COMMON_FREQ = 3
 #: From this jieba frequency a word is very common (可能, 因为): context words alone are
 #: not enough evidence unless the pinyin is nearly exact.
 VERY_COMMON_FREQ = 5000
@@ -61,7 +62,7 @@ GENERIC_SUFFIXES = (
     "集团", "公司", "汽车", "大学", "学院", "网络", "系统", "平台", "社区", "大会", "论坛", "技术",
 )
 #: Weight of a character's less usual readings (heteronyms) in pinyin similarity.
-ALT_READING_WEIGHT = 0.92
+ALT_READING_WEIGHT = 0.8
 CONTEXT_WINDOW = 30  # characters each side searched for evidence
 SCORE_DIGITS = 3
 
@@ -119,7 +120,7 @@ _INITIALS = ("zh", "ch", "sh", "b", "p", "m", "f", "d", "t", "n", "l", "g", "k",
 _INIT_CLASS = {"zh": "z", "ch": "c", "sh": "s", "n": "l", "h": "f", "p": "b", "t": "d", "k": "g", "r": "l"}
 _FINAL_CLASS = {
     "ang": "an", "eng": "en", "ing": "in", "iang": "ian", "uang": "uan", "ong": "en",
-    "v": "u", "ve": "ue", "van": "uan", "vn": "un", "iong": "ion",
+    "v": "u", "ve": "ue", "iong": "ion",  # yuan≠wan, yun≠wen: ü-finals with a nasal stay apart
 }
 # Finals that are often confused by a recogniser but are not classic "fuzzy pinyin" pairs.
 _FINAL_NEAR = {
@@ -185,6 +186,17 @@ def syllable_similarity(a: str, b: str) -> float:
     return 0.35 * init + 0.65 * fin if (init < 1.0 or fin < 1.0) else 1.0
 
 
+@functools.lru_cache(maxsize=4096)
+def _near_finals(s: str) -> tuple[str, ...]:
+    """Final classes a syllable ``s`` can score above 0 against (its own and near ones)."""
+    _, f, _, fc = _syl_parts(s)
+    out = {fc, f}
+    for pair in _FINAL_NEAR:
+        if fc in pair or f in pair:
+            out.update(pair)
+    return tuple(sorted(_FINAL_CLASS.get(x, x) for x in out))
+
+
 def fuzzy_key(s: str) -> str:
     _, _, ic, fc = _syl_parts(s)
     return ic + "|" + fc
@@ -235,7 +247,7 @@ class _Index:
         # Blocking keys: pairs of fuzzy syllables (adjacent, and one apart) → (form id, j).
         self.py_pairs: dict[tuple[str, str, int], list[tuple[int, int]]] = defaultdict(list)
         # Two-syllable forms by character: one syllable may be off when a character agrees.
-        self.py_chars: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        self.py_chars: dict[tuple[str, int, str], list[int]] = defaultdict(list)
         # Single fuzzy syllables of two-syllable forms, used only for terms primed by context.
         self.py_single: dict[str, list[tuple[int, int]]] = defaultdict(list)
         self.context_terms: list[tuple[tuple[str, ...], list[int]]] = []
@@ -278,8 +290,12 @@ class _Index:
                                     if j + gap < core:
                                         self.py_pairs[(fks[j], fks[j + gap], gap)].append((fid, j))
                             if core == 2:
+                                # keyed by the shared character, its position and the final of
+                                # the other syllable (or a final near it): a final that shares
+                                # nothing makes the other syllable score 0, so those never count
                                 for j, ch in enumerate(fm.text[:2]):
-                                    self.py_chars[ch].append((fid, j))
+                                    for fc in _near_finals(py[1 - j]):
+                                        self.py_chars[(ch, j, fc)].append(fid)
                                 for j, fk in enumerate(fks[:2]):
                                     self.py_single[fk].append((fid, j))
                 else:
@@ -650,6 +666,7 @@ def _cjk_candidates(
             continue
         readings = [_char_readings(c) for c in run]
         fks = [tuple(dict.fromkeys(fuzzy_key(r) for r in rs)) for rs in readings]
+        fcs = [tuple(dict.fromkeys(_syl_parts(r)[3] for r in rs)) for rs in readings]
         found: set[tuple[int, int]] = set()
         hits: dict[tuple[int, int], int] = defaultdict(int)
         pairs = idx.py_pairs
@@ -662,9 +679,16 @@ def _cjk_candidates(
                     for fb in fks[q]:
                         for fid, j in pairs.get((fa, fb, gap), ()):
                             hits[(fid, p - j)] += 1
-            if run[p] not in _FUNCTION_CHARS:
-                for fid, j in idx.py_chars.get(run[p], ()):
-                    found.add((fid, p - j))
+            ch = run[p]
+            if ch not in _FUNCTION_CHARS:
+                if p + 1 < L:
+                    for fc in fcs[p + 1]:
+                        for fid in idx.py_chars.get((ch, 0, fc), ()):
+                            found.add((fid, p))
+                if p > 0:
+                    for fc in fcs[p - 1]:
+                        for fid in idx.py_chars.get((ch, 1, fc), ()):
+                            found.add((fid, p - 1))
             if primed:
                 for fk in fks[p]:
                     for fid, j in idx.py_single.get(fk, ()):

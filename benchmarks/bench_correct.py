@@ -11,7 +11,7 @@ glossary at hand. The 100-term glossary is a seeded sample of 100 entries of the
 
 Index build time is reported separately (it is paid once per glossary and cached).
 
-    python benchmarks/bench_correct.py [--chars 15000] [--terms 5000] [--repeat 3]
+    python benchmarks/bench_correct.py [--chars 15000] [--terms 5000] [--repeat 5]
 """
 
 from __future__ import annotations
@@ -80,23 +80,28 @@ def transcript_text(chars: int) -> str:
     return text[:chars]
 
 
-def timed(text: str, g: Glossary, repeat: int) -> tuple[float, int]:
-    best = float("inf")
+def timed(text: str, g: Glossary, repeat: int) -> tuple[float, float, int]:
+    """Best CPU time and best wall time of ``repeat`` runs, and the number of corrections.
+
+    CPU time (time.process_time) is the figure compared with the targets: on a shared
+    machine wall time also counts other processes' turns on the core."""
+    best_cpu = best_wall = float("inf")
     n = 0
     for _ in range(repeat):
         _jieba_tokens.cache_clear()  # a transcript is corrected once: no warm segmentation cache
-        t0 = time.perf_counter()
+        c0, t0 = time.process_time(), time.perf_counter()
         res = correct_text(text, g, language="zh")
-        best = min(best, time.perf_counter() - t0)
+        best_cpu = min(best_cpu, time.process_time() - c0)
+        best_wall = min(best_wall, time.perf_counter() - t0)
         n = len(res.corrections)
-    return best, n
+    return best_cpu, best_wall, n
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--chars", type=int, default=15000)
     ap.add_argument("--terms", type=int, default=5000)
-    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--repeat", type=int, default=5)
     args = ap.parse_args()
     try:
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core
@@ -116,12 +121,13 @@ def main() -> None:
         g_build = time.perf_counter() - t0
         label = f"{len(g.terms)} terms"
         print(f"index build, {label}: {g_build:.3f} s (once per glossary, cached)")
-    t_small, n_small = timed(text, small, args.repeat)
-    t_big, n_big = timed(text, big, args.repeat)
-    print(f"correct {len(text)} chars, {len(small.terms)} terms: {t_small:.3f} s ({n_small} corrections)")
-    print(f"correct {len(text)} chars, {len(big.terms)} terms ({len(extra)} synthesised): "
-          f"{t_big:.3f} s ({n_big} corrections)  [target <= 1 s]")
-    print(f"cost ratio {len(big.terms)} / {len(small.terms)} terms: {t_big / t_small:.2f}x  [target <= 3x]")
+    t_small, w_small, n_small = timed(text, small, args.repeat)
+    t_big, w_big, n_big = timed(text, big, args.repeat)
+    print(f"correct {len(text)} chars, {len(small.terms)} terms: {t_small:.3f} s CPU "
+          f"({w_small:.3f} s wall, {n_small} corrections)")
+    print(f"correct {len(text)} chars, {len(big.terms)} terms ({len(extra)} synthesised): {t_big:.3f} s CPU "
+          f"({w_big:.3f} s wall, {n_big} corrections)  [target <= 1 s]")
+    print(f"cost ratio {len(big.terms)} / {len(small.terms)} terms: {t_big / t_small:.2f}x CPU  [target <= 3x]")
 
 
 if __name__ == "__main__":
