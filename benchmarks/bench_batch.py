@@ -13,6 +13,7 @@ plus a micro-benchmark of the ledger's record path with synchronous=FULL.
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import subprocess
 import sys
@@ -73,7 +74,10 @@ def main(argv=None) -> int:
         sources.write_text("\n".join(map(str, eps)) + "\n", "utf-8")
         results = {}
         for jobs in (1, 2):
+            load = os.getloadavg()[0]
             s = run_batch(sources, tmp / f"out-j{jobs}", RunOptions(), jobs=jobs)
+            print(f"  (load average before: {load:.1f}, after: {os.getloadavg()[0]:.1f}; "
+                  f"{os.cpu_count()} cores)")
             if s.failed:
                 for e in s.episodes:
                     if e.status == "failed":
