@@ -303,11 +303,15 @@ def _do_fetch(task: StageTask) -> dict:
     meta = EpisodeMeta.from_dict(task.meta)
     fetched = download(meta, outdir, progress=_emit)
     audio = fetched.audio_path
+    try:
+        st = audio.stat()
+        sha = file_fingerprint(audio)
+    except OSError as exc:  # a local file that went away since it was listed
+        raise FetchError(f"{audio}: cannot read ({exc.strerror or exc})") from exc
     rel = _rel_audio(audio, outdir)
     atomic_write_json(outdir / SOURCE_FILE, {"episode": fetched.meta.to_dict(), "audio": rel})
-    st = audio.stat()
-    return {"audio": rel, "audio_sha256": file_fingerprint(audio), "size": st.st_size,
-            "mtime_ns": st.st_mtime_ns, "meta": fetched.meta.to_dict()}
+    return {"audio": rel, "audio_sha256": sha, "size": st.st_size, "mtime_ns": st.st_mtime_ns,
+            "meta": fetched.meta.to_dict()}
 
 
 def _hotwords(options: RunOptions, glossary, meta: EpisodeMeta) -> Optional[str]:

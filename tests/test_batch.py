@@ -438,3 +438,21 @@ def test_cli_help_lists_options():
                 "--glossary", "--model"):
         assert opt in res.output
     assert CliRunner().invoke(main, ["status", "--help"]).exit_code == 0
+
+
+def test_changed_or_vanished_local_file(setup, fake_asr):
+    eps, g, sources, out = setup
+    run_batch(sources, out, options(g), backoff=0)
+    # A finished episode whose file changed is done: the ledger is the record, no re-hashing.
+    # An unfinished one re-reads its source when the file changed (size/mtime) since fetch.
+    with Ledger.open(out) as ledger:
+        ledger.forget_stages(str(eps[0]), "rendered")
+    shutil.copy(eps[2], eps[0])  # different audio under the same name
+    s = run_batch(sources, out, options(g), backoff=0)
+    assert s.episodes[0].stages_run == STAGES
+    eps[1].unlink()
+    with Ledger.open(out) as ledger:
+        ledger.forget_stages(str(eps[1]), "transcribed")
+    s = run_batch(sources, out, options(g), backoff=0)
+    assert s.episodes[1].status == "failed"
+    assert s.episodes[1].error.startswith(f"{eps[1]}: ") and "crashed" not in s.episodes[1].error
