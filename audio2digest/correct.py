@@ -56,6 +56,10 @@ VERY_COMMON_MIN_WITH_CONTEXT = 0.9
 LM_MIN_SCORE = 0.95
 LM_TERM_FREQ = 50
 LM_MARGIN = 2.0
+def _floor(n: int) -> float:
+    return min(PINYIN_MIN_COMMON, PINYIN_MIN.get(n, PINYIN_MIN_LONG))
+
+
 #: Generic endings of names: a span sharing one with a term is judged on the rest only.
 GENERIC_SUFFIXES = (
     "大模型", "机器人", "实验室", "研究院", "研究所", "科学院", "智能", "科技", "模型", "芯片",
@@ -197,6 +201,10 @@ def _near_finals(s: str) -> tuple[str, ...]:
     return tuple(sorted(_FINAL_CLASS.get(x, x) for x in out))
 
 
+_FLOORS = {n: _floor(n) for n in range(4)}
+_FLOOR_LONG = _floor(4)
+
+
 def fuzzy_key(s: str) -> str:
     _, _, ic, fc = _syl_parts(s)
     return ic + "|" + fc
@@ -248,6 +256,7 @@ class _Index:
         self.py_pairs: dict[tuple[str, str, int], list[tuple[int, int]]] = defaultdict(list)
         # Two-syllable forms by character: one syllable may be off when a character agrees.
         self.py_chars: dict[tuple[str, int, str], list[int]] = defaultdict(list)
+        self.py_chars_sfx: dict[tuple[str, int, str, str], list[int]] = defaultdict(list)
         # Single fuzzy syllables of two-syllable forms, used only for terms primed by context.
         self.py_single: dict[str, list[tuple[int, int]]] = defaultdict(list)
         self.context_terms: list[tuple[tuple[str, ...], list[int]]] = []
@@ -285,17 +294,27 @@ class _Index:
                             # core is indexed, so common endings do not flood the candidates.
                             core = len(fks) - sfx
                             self.py_core.append(core)
-                            for j in range(core):
-                                for gap in (1, 2):
-                                    if j + gap < core:
-                                        self.py_pairs[(fks[j], fks[j + gap], gap)].append((fid, j))
+                            if sfx and core == 2:
+                                # a two-syllable core: key it with the final of the suffix's
+                                # first syllable, so 思维 in 思维链 does not raise 思维科技
+                                for fc in _near_finals(py[2]):
+                                    self.py_pairs[(fks[0], fks[1], fc)].append((fid, 0))
+                            else:
+                                for j in range(core):
+                                    for gap in (1, 2):
+                                        if j + gap < core:
+                                            self.py_pairs[(fks[j], fks[j + gap], gap)].append((fid, j))
                             if core == 2:
                                 # keyed by the shared character, its position and the final of
                                 # the other syllable (or a final near it): a final that shares
                                 # nothing makes the other syllable score 0, so those never count
                                 for j, ch in enumerate(fm.text[:2]):
                                     for fc in _near_finals(py[1 - j]):
-                                        self.py_chars[(ch, j, fc)].append(fid)
+                                        if sfx:  # and the final of the suffix's first syllable
+                                            for fc2 in _near_finals(py[2]):
+                                                self.py_chars_sfx[(ch, j, fc, fc2)].append(fid)
+                                        else:
+                                            self.py_chars[(ch, j, fc)].append(fid)
                                 for j, fk in enumerate(fks[:2]):
                                     self.py_single[fk].append((fid, j))
                 else:
@@ -669,6 +688,7 @@ def _cjk_candidates(
         fcs = [tuple(dict.fromkeys(_syl_parts(r)[3] for r in rs)) for rs in readings]
         found: set[tuple[int, int]] = set()
         hits: dict[tuple[int, int], int] = defaultdict(int)
+        sfx_chars = idx.py_chars_sfx
         pairs = idx.py_pairs
         for p in range(L):
             for gap in (1, 2):
@@ -679,6 +699,10 @@ def _cjk_candidates(
                     for fb in fks[q]:
                         for fid, j in pairs.get((fa, fb, gap), ()):
                             hits[(fid, p - j)] += 1
+                        if gap == 1 and p + 2 < L:
+                            for fc in fcs[p + 2]:
+                                for fid, j in pairs.get((fa, fb, fc), ()):
+                                    hits[(fid, p)] += 1
             ch = run[p]
             if ch not in _FUNCTION_CHARS:
                 if p + 1 < L:
@@ -689,6 +713,17 @@ def _cjk_candidates(
                     for fc in fcs[p - 1]:
                         for fid in idx.py_chars.get((ch, 1, fc), ()):
                             found.add((fid, p - 1))
+                if sfx_chars:
+                    if p + 2 < L:
+                        for fc in fcs[p + 1]:
+                            for fc2 in fcs[p + 2]:
+                                for fid in sfx_chars.get((ch, 0, fc, fc2), ()):
+                                    found.add((fid, p))
+                    if 0 < p < L - 1:
+                        for fc in fcs[p - 1]:
+                            for fc2 in fcs[p + 1]:
+                                for fid in sfx_chars.get((ch, 1, fc, fc2), ()):
+                                    found.add((fid, p - 1))
             if primed:
                 for fk in fks[p]:
                     for fid, j in idx.py_single.get(fk, ()):
@@ -708,21 +743,37 @@ def _cjk_candidates(
         if not found:
             continue
         tokens: Optional[tuple[str, ...]] = None
+        rsim = _reading_sim
+        py_forms = idx.py_forms
+        py_core = idx.py_core
+        correct_forms = idx.cjk_correct
         for fid, st in found:
-            if st < -1:
-                continue
-            form, py = idx.py_forms[fid]
+            form, py = py_forms[fid]
             n = len(py)
-            floor = min(PINYIN_MIN_COMMON, PINYIN_MIN.get(n, PINYIN_MIN_LONG))
+            inside = st >= 0 and st + n <= L
+            if n < 4 and not inside:
+                continue
+            core = py_core[fid]
+            if core < n:
+                # found by its distinctive core: the generic suffix must be there too
+                # (思维科技 is no match for 思维链), at least its first syllable
+                if not inside or rsim(readings[st + core], py[core]) < 0.5:
+                    continue
+            floor = _FLOORS[n] if n < 4 else _FLOOR_LONG
             best = None
-            if st >= 0 and st + n <= L:
+            if inside:
+                if n == 2:
+                    sc0 = (rsim(readings[st], py[0]) + rsim(readings[st + 1], py[1])) * 0.5
+                else:
+                    sc0 = sum(rsim(readings[st + k], py[k]) for k in range(n)) / n
+                # (a shared generic suffix only lowers the score of the rest: skipping here is safe)
+                if sc0 < floor and n < 4:
+                    continue
                 span = run[st : st + n]
-                if span != form.target and span not in idx.cjk_correct:
-                    if n == 2:
-                        sc0 = (_reading_sim(readings[st], py[0]) + _reading_sim(readings[st + 1], py[1])) / 2
-                    else:
-                        sc0 = sum(_reading_sim(readings[st + k], py[k]) for k in range(n)) / n
+                if span != form.target and span not in correct_forms:
                     best = (sc0, st, st + n)
+                elif n < 4:
+                    continue
             # Windows one syllable shorter or longer (a syllable dropped or inserted by the
             # recogniser), only when the same-length window fails but is not hopeless. One gap
             # costs 1/(n+1) of the score, so below 4 syllables a gapped window can never pass.
