@@ -48,9 +48,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Optional, Sequence
 
-from ._io import atomic_write_json, dumps_json
+from ._io import atomic_write_json
 from .errors import Audio2DigestError, FetchError, InputError
-from .fetch import is_url, list_episodes, slugify
+from .fetch import is_url, list_episodes
 from .ledger import STAGES, EpisodeRecord, Ledger
 from .pipeline import (
     RAW_TRANSCRIPT,
@@ -952,4 +952,4 @@ def format_seconds(s: float) -> str:
 
 
 __all__ = ["BatchSummary", "EpisodeSummary", "EXECUTORS", "read_sources", "run_batch",
-           "glossary_fingerprint", "transcribe_fingerprint", "StageTask", "execute", "dumps_json"]
+           "glossary_fingerprint", "transcribe_fingerprint", "StageTask", "TaskResult", "execute"]
