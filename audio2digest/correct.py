@@ -68,6 +68,7 @@ GENERIC_SUFFIXES = (
 #: Weight of a character's less usual readings (heteronyms) in pinyin similarity.
 ALT_READING_WEIGHT = 0.8
 CONTEXT_WINDOW = 30  # characters each side searched for evidence
+ADJACENT_WINDOW = 2  # ... when the span is an ordinary dictionary word
 SCORE_DIGITS = 3
 
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -600,7 +601,9 @@ def _span_kind(run: str, tokens: tuple[str, ...], a: int, b: int) -> tuple[str, 
     return "oov", crosses
 
 
-def _has_evidence(term: Term, text: str, start: int, end: int, context: str, ctx_off: int):
+def _has_evidence(
+    term: Term, text: str, start: int, end: int, context: str, ctx_off: int, window: int = 0
+):
     """Local evidence that ``term`` was meant at [start, end) of ``text``:
     "version" (a version number follows a model/product), "context" (a context word or
     another form of the term within :data:`CONTEXT_WINDOW` characters) or False."""
@@ -612,10 +615,16 @@ def _has_evidence(term: Term, text: str, start: int, end: int, context: str, ctx
     )
     if not words:
         return False
-    cs = max(0, start + ctx_off - CONTEXT_WINDOW)
-    ce = end + ctx_off + CONTEXT_WINDOW
-    window = (context[cs : start + ctx_off] + " " + context[end + ctx_off : ce]).casefold()
-    return "context" if any(w.casefold() in window for w in words) else False
+    window = window or CONTEXT_WINDOW
+    s, e = start + ctx_off, end + ctx_off
+    for w in words:
+        wf = w.casefold()
+        # the word must lie within ``window`` characters of the span (wholly inside the reach)
+        left = context[max(0, s - window - len(w)) : s].casefold()
+        right = context[e : e + window + len(w)].casefold()
+        if wf in left or wf in right:
+            return "context"
+    return False
 
 
 def _seg_logprob(s: str, extra: str) -> tuple[float, bool]:
@@ -838,7 +847,9 @@ def _cjk_candidates(
                     cands.append(_Cand(s_abs, e_abs, form.target, form.term, sc, "pinyin-lm"))
                     continue
             if kind in ("word", "words") or kind_needed:
-                evidence = _has_evidence(form.term, text, s_abs, e_abs, context, ctx_off)
+                # an ordinary word needs evidence right beside it (五个Gemini, 千万3), not just
+                # somewhere in the sentence (五个月前 … Gemini)
+                evidence = _has_evidence(form.term, text, s_abs, e_abs, context, ctx_off, ADJACENT_WINDOW)
                 if not evidence or sc < PINYIN_MIN_COMMON:
                     continue
                 if evidence == "context" and sc < VERY_COMMON_MIN_WITH_CONTEXT and any(

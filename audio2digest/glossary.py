@@ -14,8 +14,8 @@ shadows another term) are logged as warnings and kept in :attr:`Glossary.warning
 
 The bundled glossary lives in ``glossary/ai-news.yaml`` at the top of the repository
 (where users read and extend it); :func:`default_glossary_path` finds it there for a
-source checkout / editable install, and falls back to a copy shipped as package data
-(``audio2digest/data/ai-news.yaml``) for a normal install.
+source checkout / editable install. ``audio2digest/data/ai-news.yaml`` is a symlink to
+it, which setuptools copies as package data, so a normal install finds it there.
 """
 
 from __future__ import annotations

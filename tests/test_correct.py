@@ -227,6 +227,36 @@ def test_correct_transcript_word_inside_larger_word():
     assert [w.word for w in out.segments[0].words] == ["xAI的", "模型"]
 
 
+def test_correct_transcript_words_in_other_script_align_by_position():
+    """Text normalised to Simplified while the words kept Traditional: pairing by position."""
+    t = Transcript(EpisodeMeta(source="x"), "zh",
+                   (Segment(0, 0, 1, "五个Gemini发布", (Word(0, 0.2, "五"), Word(0.2, 0.4, "個"),
+                                                     Word(0.4, 0.8, "Gemini"), Word(0.8, 1, "發布"))),))
+    g = glossary_from_terms([Term("谷歌", "org", variants=("Google",), context=("Gemini",))])
+    out = correct_transcript(t, g)
+    assert out.segments[0].text == "谷歌Gemini发布"
+    assert [w.word for w in out.segments[0].words] == ["谷歌", "Gemini", "發布"]
+    assert (out.segments[0].words[0].start, out.segments[0].words[0].end) == (0, 0.4)
+
+
+def test_context_from_neighbouring_segments():
+    segs = (Segment(0, 0, 1, "谷歌今天发布了Gemini的新版本"), Segment(1, 1, 2, "五个月前的版本"),
+            Segment(2, 2, 3, "五个Gemini模型"))
+    t = Transcript(EpisodeMeta(source="x"), "zh", segs)
+    g = glossary_from_terms([Term("谷歌", "org", context=("Gemini",))])
+    out = correct_transcript(t, g)
+    # 五个 is a common word: it changes only where the evidence is close
+    assert [s.text for s in out.segments][1] == "五个月前的版本"
+
+
+def test_packaged_glossary_is_the_same_file():
+    from audio2digest.glossary import default_glossary_path
+    import audio2digest
+
+    packaged = __import__("pathlib").Path(audio2digest.__file__).parent / "data" / "ai-news.yaml"
+    assert packaged.read_bytes() == default_glossary_path().read_bytes()
+
+
 # ------------------------------------------------------------------ CLI
 
 
