@@ -221,14 +221,63 @@ def _builtin_entities(text: str) -> list[Entity]:
     return [e for _, e in found]
 
 
-def _find_form(text: str, form: str) -> int:
-    """Position of ``form`` in ``text``; Latin forms match case-insensitively on word edges."""
-    if not form:
-        return -1
-    if form.isascii():
-        m = re.search(r"(?<![A-Za-z0-9])" + re.escape(form) + r"(?![A-Za-z0-9])", text, re.I)
-        return m.start() if m else -1
-    return text.find(form)
+class _TermMatcher:
+    """All forms of a term list in two compiled patterns (Latin forms case-insensitive on word
+    edges, others literal), longest form first, so a unit is scanned once."""
+
+    def __init__(self, terms: list[tuple[str, list[str], str]]):
+        self.by_form: dict[str, Entity] = {}
+        latin, other = [], []
+        for term, aliases, cat in terms:
+            for form in [term, *aliases]:
+                if not form or not form.strip():
+                    continue
+                key = form.lower() if form.isascii() else form
+                if key in self.by_form:
+                    continue
+                self.by_form[key] = Entity(term, cat)
+                (latin if form.isascii() else other).append(form)
+        self.latin = self._compile(latin, r"(?<![A-Za-z0-9])(?:{})(?![A-Za-z0-9])", re.I)
+        self.other = self._compile(other, r"(?:{})", 0)
+
+    @staticmethod
+    def _compile(forms: list[str], wrap: str, flags: int):
+        if not forms:
+            return None
+        alts = "|".join(re.escape(f) for f in sorted(set(forms), key=len, reverse=True))
+        return re.compile(wrap.format(alts), flags)
+
+    def find(self, text: str) -> list[Entity]:
+        found: list[tuple[int, Entity]] = []
+        for pat, fold in ((self.latin, True), (self.other, False)):
+            if pat is None:
+                continue
+            for m in pat.finditer(text):
+                e = self.by_form.get(m.group(0).lower() if fold else m.group(0))
+                if e is not None:
+                    found.append((m.start(), e))
+        found.sort(key=lambda p: p[0])
+        return [e for _, e in found]
+
+
+_MATCHERS: dict[int, tuple[Any, _TermMatcher]] = {}
+
+
+def _matcher(glossary: Any) -> _TermMatcher:
+    """The matcher for ``glossary``, built once per glossary object (kept while cached)."""
+    key = id(glossary)
+    hit = _MATCHERS.get(key)
+    if hit is not None and hit[0] is glossary:
+        return hit[1]
+    m = _TermMatcher(_glossary_terms(glossary))
+    try:
+        hash(glossary)
+    except TypeError:  # a plain list or dict: may change between calls, do not cache
+        return m
+    if len(_MATCHERS) >= 8:
+        _MATCHERS.pop(next(iter(_MATCHERS)))
+    _MATCHERS[key] = (glossary, m)
+    return m
 
 
 def find_entities(text: str, glossary: Any = None) -> list[Entity]:
@@ -255,14 +304,7 @@ def find_entities(text: str, glossary: Any = None) -> list[Entity]:
                 raw = glossary(text)
             else:
                 raw = None
-                found = []
-                for term, aliases, cat in _glossary_terms(glossary):
-                    for form in [term, *aliases]:
-                        pos = _find_form(text, form)
-                        if pos >= 0:
-                            found.append((pos, Entity(term, cat)))
-                            break
-                hits.extend(e for _, e in sorted(found, key=lambda p: p[0]))
+                hits.extend(_matcher(glossary).find(text))
             if raw is not None:
                 hits.extend(e for e in (_norm_entity(r) for r in raw) if e)
         except Exception as exc:  # a glossary that misbehaves must not stop segmentation

@@ -354,7 +354,7 @@ def test_nested_glossary_hits_count_once():
     terms = [e.term for e in find_entities("Claude Code在SWE-bench Verified上得分很高", g)]
     assert terms == ["Claude Code", "SWE-bench Verified"]
     terms = [e.term for e in find_entities("Claude Code和Claude都更新了", g)]
-    assert terms == ["Claude", "Claude Code"]
+    assert terms == ["Claude Code", "Claude"]  # first mention first
 
 
 def test_markdown_sections_are_items():
@@ -379,3 +379,22 @@ def test_seed_essay_sections():
     assert "".join(i.text for i in items) == text
     assert len(items) == 10 and items[0].kind == "intro"
     assert items[2].title == "模型架构的创新"
+
+
+def test_entity_lookup_is_fast_with_a_large_glossary():
+    import time
+
+    terms = [{"term": f"Model-{k}", "category": "model"} for k in range(2000)] + \
+            [{"term": f"公司{k}号", "category": "org"} for k in range(2000)]
+
+    class G:  # hashable, so its matcher is built once
+        def __init__(self, terms):
+            self.terms = terms
+
+    g = G(terms)
+    text = "公司7号发布了Model-1999和model-5，" * 3
+    t0 = time.perf_counter()
+    for _ in range(300):
+        ents = find_entities(text, g)
+    assert time.perf_counter() - t0 < 2.0
+    assert [e.term for e in ents][:3] == ["公司7号", "Model-1999", "Model-5"]
