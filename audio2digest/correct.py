@@ -300,6 +300,12 @@ class _Index:
                                 # first syllable, so 思维 in 思维链 does not raise 思维科技
                                 for fc in _near_finals(py[2]):
                                     self.py_pairs[(fks[0], fks[1], fc)].append((fid, 0))
+                            elif core == 3 and not sfx:
+                                # three syllables, two about right: the third must at least
+                                # share (or nearly share) its final; key by that final too
+                                for (x, y, third, role) in ((0, 1, 2, "01"), (1, 2, 0, "12"), (0, 2, 1, "02")):
+                                    for fc in _near_finals(py[third]):
+                                        self.py_pairs[(fks[x], fks[y], role, fc)].append((fid, x))
                             else:
                                 for j in range(core):
                                     for gap in (1, 2):
@@ -331,7 +337,15 @@ class _Index:
                         keys, forms = fuzzy_lists[digit_groups(fm.text)]
                         keys.append(k)
                         forms.append(fm)
-        self.latin_fuzzy = dict(fuzzy_lists)
+        self.latin_fuzzy = dict(fuzzy_lists)  # digit groups → (keys, forms)
+        # ... and by first letter too: the first sound must agree except for long, close keys
+        by_first: dict = defaultdict(lambda: ([], []))
+        for digits, (keys, forms) in self.latin_fuzzy.items():
+            for k, f in zip(keys, forms):
+                ks, fs = by_first[(digits, k[0])]
+                ks.append(k)
+                fs.append(f)
+        self.latin_fuzzy_first = dict(by_first)
         by_term: dict[int, list[int]] = defaultdict(list)
         for fid, (fm, py) in enumerate(self.py_forms):
             if self.py_core[fid] == 2:
@@ -493,18 +507,22 @@ def _latin_candidates(text: str, idx: _Index, lang: str, cands: list[_Cand]) -> 
                     continue
                 if all(t.isalpha() and t.islower() for t in toks):
                     continue  # ordinary (English) words: names are capitalised
-                bucket = idx.latin_fuzzy.get(digits)
-                if not bucket:
-                    continue
-                keys, forms = bucket
                 hits = memo.get((key, digits))
                 if hits is None:
+                    hits = []
                     cutoff = LATIN_MIN_WITH_DIGITS if digits else LATIN_MIN
-                    hits = process.extract(key, keys, scorer=fuzz.ratio, score_cutoff=cutoff * 100, limit=3)
+                    bucket = idx.latin_fuzzy_first.get((digits, key[0]))
+                    if bucket:
+                        keys, forms = bucket
+                        hits += [(score, keys[k], forms[k]) for _, score, k in process.extract(
+                            key, keys, scorer=fuzz.ratio, score_cutoff=cutoff * 100, limit=3)]
+                    bucket = idx.latin_fuzzy.get(digits)
+                    if bucket and len(key) >= 8:
+                        keys, forms = bucket
+                        hits += [(score, keys[k], forms[k]) for _, score, k in process.extract(
+                            key, keys, scorer=fuzz.ratio, score_cutoff=85, limit=3) if keys[k][0] != key[0]]
                     memo[(key, digits)] = hits
-                for _, score, k in hits:
-                    f = forms[k]
-                    fk = keys[k]
+                for score, fk, f in hits:
                     # lengths must be close: a long span does not turn into a short name
                     if abs(len(fk) - len(key)) > max(2, 0.3 * len(fk)):
                         continue
@@ -708,10 +726,21 @@ def _cjk_candidates(
                     for fb in fks[q]:
                         for fid, j in pairs.get((fa, fb, gap), ()):
                             hits[(fid, p - j)] += 1
-                        if gap == 1 and p + 2 < L:
-                            for fc in fcs[p + 2]:
-                                for fid, j in pairs.get((fa, fb, fc), ()):
-                                    hits[(fid, p)] += 1
+                        if gap == 1:
+                            if p + 2 < L:
+                                for fc in fcs[p + 2]:
+                                    for fid, j in pairs.get((fa, fb, fc), ()):
+                                        hits[(fid, p)] += 1
+                                    for fid, j in pairs.get((fa, fb, "01", fc), ()):
+                                        found.add((fid, p))
+                            if p > 0:
+                                for fc in fcs[p - 1]:
+                                    for fid, j in pairs.get((fa, fb, "12", fc), ()):
+                                        found.add((fid, p - 1))
+                        else:
+                            for fc in fcs[p + 1]:
+                                for fid, j in pairs.get((fa, fb, "02", fc), ()):
+                                    found.add((fid, p))
             ch = run[p]
             if ch not in _FUNCTION_CHARS:
                 if p + 1 < L:
