@@ -305,7 +305,7 @@ def evaluate_sample(sample: Sample, settings: EvalSettings, glossary=None) -> Re
     return Result(
         name=sample.name, language=sample.language, duration=round(duration, 2),
         error_rate=rate, metric=metric, entity_total=total, entity_hits=hits,
-        entity_hits_raw=hits_raw, loops=count_loops(segs), uncovered=uncovered_seconds(speech, segs),
+        entity_hits_raw=hits_raw, loops=count_loops(segs, hotwords=hot), uncovered=uncovered_seconds(speech, segs),
         gaps=len(gaps), repairs=len(transcript.repairs), seconds=round(seconds, 2), text=text,
         raw_text=raw_text, missed=missed, repair_log=[r.to_dict() for r in transcript.repairs],
     )

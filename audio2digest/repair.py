@@ -168,15 +168,42 @@ def segment_flags(seg: Segment, opts: RepairOptions = DEFAULT_OPTIONS) -> list[s
     return flags
 
 
-def loop_flags(segments: Sequence[Segment], opts: RepairOptions = DEFAULT_OPTIONS) -> dict[int, list[str]]:
+def hotword_echo(text: str, hotwords: Optional[str], min_run: int = 4) -> bool:
+    """True when ``text`` repeats ``min_run`` or more consecutive tokens of the hotword
+    prompt in order ("Google DeepMind 抖音 Notion 微信"): the decoder reciting its prompt."""
+    if not hotwords or not text:
+        return False
+    hot = [t.casefold() for t in hotwords.split()]
+    seg = [t.casefold() for t in re.findall(r"[^\s，。、,.!?！？]+", text)]
+    if len(seg) < min_run:
+        return False
+    # longest common contiguous run (small lists: quadratic is fine)
+    best = 0
+    prev = [0] * (len(hot) + 1)
+    for a in seg:
+        cur = [0] * (len(hot) + 1)
+        for j, b in enumerate(hot, 1):
+            if a == b:
+                cur[j] = prev[j - 1] + 1
+                best = max(best, cur[j])
+        prev = cur
+    return best >= min_run
+
+
+def loop_flags(segments: Sequence[Segment], opts: RepairOptions = DEFAULT_OPTIONS, *,
+               hotwords: Optional[str] = None) -> dict[int, list[str]]:
     """Flag looping segments. Returns ``{index in segments: [reasons]}`` (only flagged ones).
 
     Besides each segment's own signs, a phrase recurring back to back across neighbouring
-    segments (the same sentence as three segments in a row) flags all segments it spans.
+    segments (the same sentence as three segments in a row) flags all segments it spans,
+    and with ``hotwords`` given, a segment reciting four or more hotword tokens in prompt
+    order is flagged ``hotword-echo``.
     """
     flagged: dict[int, list[str]] = {}
     for i, seg in enumerate(segments):
         f = segment_flags(seg, opts)
+        if hotwords and hotword_echo(seg.text, hotwords):
+            f.append("hotword-echo")
         if f:
             flagged[i] = f
     # repeats that run across segment boundaries
@@ -197,9 +224,10 @@ def loop_flags(segments: Sequence[Segment], opts: RepairOptions = DEFAULT_OPTION
     return flagged
 
 
-def count_loops(segments: Sequence[Segment], opts: RepairOptions = DEFAULT_OPTIONS) -> int:
+def count_loops(segments: Sequence[Segment], opts: RepairOptions = DEFAULT_OPTIONS, *,
+                hotwords: Optional[str] = None) -> int:
     """Number of loops: runs of consecutive flagged segments."""
-    return len(_runs(sorted(loop_flags(segments, opts))))
+    return len(_runs(sorted(loop_flags(segments, opts, hotwords=hotwords))))
 
 
 def _runs(indices: Sequence[int]) -> list[list[int]]:
@@ -358,26 +386,34 @@ def _similarity(a: str, b: str) -> float:
 
 def score(candidate: Sequence[Segment], *, speech: Sequence[tuple[float, float]] = (),
           window: Optional[tuple[float, float]] = None, reference: str = "",
-          opts: RepairOptions = DEFAULT_OPTIONS) -> float:
-    """Rank a window's candidate transcription; higher is better (see the module docstring)."""
+          hotwords: Optional[str] = None, opts: RepairOptions = DEFAULT_OPTIONS) -> float:
+    """Rank a window's candidate transcription; higher is better (see the module docstring).
+
+    An empty candidate scores ``-1.0`` times the share of the window the VAD calls speech
+    (so nothing is the best answer for a hallucination over silence, and the worst over
+    speech) instead of a log probability.
+    """
     text = "".join(s.text for s in candidate)
     n = len(units(text))
-    if n:
-        lp = sum(s.avg_logprob * max(len(units(s.text)), 1) for s in candidate) / \
-            sum(max(len(units(s.text)), 1) for s in candidate)
-    else:
-        lp = -1.0
-    value = lp
-    if loop_flags(candidate, opts):
-        value -= 1.0
+    inside: list[tuple[float, float]] = []
     if window is not None and speech:
         inside = [(max(a, window[0]), min(b, window[1])) for a, b in speech
                   if b > window[0] and a < window[1]]
-        total = sum(b - a for a, b in inside)
-        if total > 0:
-            covers = covered_intervals(candidate, opts.word_tolerance)
-            missing = sum(b - a for iv in inside for a, b in _subtract(iv, covers))
-            value -= 0.5 * missing / total
+    total = sum(b - a for a, b in inside)
+    if n:
+        lp = sum(s.avg_logprob * max(len(units(s.text)), 1) for s in candidate) / \
+            sum(max(len(units(s.text)), 1) for s in candidate)
+    elif window is not None and speech:
+        lp = -1.0 * total / max(window[1] - window[0], 1e-6)
+    else:
+        lp = -1.0
+    value = lp
+    if loop_flags(candidate, opts, hotwords=hotwords):
+        value -= 1.0
+    if total > 0:
+        covers = covered_intervals(candidate, opts.word_tolerance)
+        missing = sum(b - a for iv in inside for a, b in _subtract(iv, covers))
+        value -= 0.5 * missing / total
     if reference:
         value += 0.25 * _similarity("".join(units(text)), "".join(units(reference)))
     return value
@@ -432,7 +468,8 @@ def repair_loops(model, audio, segments: list[Segment], options, *, language,
                  speech: Sequence[tuple[float, float]] = (),
                  opts: RepairOptions = DEFAULT_OPTIONS) -> tuple[list[Segment], list[Repair]]:
     """Re-decode each run of looping segments; keep the best candidate by :func:`score`."""
-    flagged = loop_flags(segments, opts)
+    hot = getattr(options, "hotwords", None)
+    flagged = loop_flags(segments, opts, hotwords=hot)
     if not flagged:
         return segments, []
     duration = audio.size / 16000
@@ -451,7 +488,8 @@ def repair_loops(model, audio, segments: list[Segment], options, *, language,
         window = (round(start, 3), round(end, 3))
         collapsed_ref = _text([collapse_repeats(s, opts) for s in original])
         best, best_score, best_label = original, score(original, speech=speech, window=window,
-                                                       reference=collapsed_ref, opts=opts), "original"
+                                                       reference=collapsed_ref, hotwords=hot,
+                                                       opts=opts), "original"
         log.info("loop at %.1f-%.1f s (%s): %r", window[0], window[1], ", ".join(reasons),
                  _text(original)[:80])
         for settings in opts.retries:
@@ -460,17 +498,20 @@ def repair_loops(model, audio, segments: list[Segment], options, *, language,
             except Exception as exc:  # a failed retry must not lose the transcript
                 log.warning("re-decoding %.1f-%.1f s failed: %s", window[0], window[1], exc)
                 continue
-            s = score(cand, speech=speech, window=window, reference=collapsed_ref, opts=opts)
+            s = score(cand, speech=speech, window=window, reference=collapsed_ref, hotwords=hot,
+                      opts=opts)
             log.debug("candidate (%s): score %.3f %r", _settings_label(settings), s, _text(cand)[:80])
             if s > best_score:
                 best, best_score, best_label = cand, s, _settings_label(settings)
-            if cand and not loop_flags(cand, opts):
-                break
+                if not loop_flags(cand, opts, hotwords=hot):
+                    break  # a clean candidate that beats the original: done
         kind = "loop"
         if opts.collapse and loop_flags(best, opts):
-            best = [collapse_repeats(s, opts) for s in best]
-            kind = "collapse"
-            best_label += "; residual repeats collapsed"
+            collapsed = [collapse_repeats(s, opts) for s in best]
+            if _text(collapsed) != _text(best):
+                best = collapsed
+                kind = "collapse"
+                best_label += "; residual repeats collapsed"
         replacements.append((run, best))
         repairs.append(Repair(kind=kind, start=window[0], end=window[1], before=_text(original),
                               after=_text(best),

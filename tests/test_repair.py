@@ -206,3 +206,30 @@ def test_real_audio_dropped_speech_is_restored():
     assert find_coverage_gaps(speech, out) == []
     assert [s.id for s in out] == list(range(len(out)))
     assert all(a.start <= b.start for a, b in zip(out, out[1:]))
+
+
+def test_hotword_echo_is_flagged_only_with_the_prompt():
+    from audio2digest.repair import hotword_echo
+
+    hot = "OpenAI Anthropic 谷歌 DeepMind Google DeepMind 抖音 Notion 微信 OpenRouter"
+    echo = seg(0, 348.0, 349.5, "Mind Google DeepMind 抖音 Notion 微信。")
+    assert hotword_echo(echo.text, hot)
+    assert "hotword-echo" in loop_flags([echo], hotwords=hot)[0]
+    assert loop_flags([echo]) == {}
+    # naming two of the terms in speech is no echo
+    assert not hotword_echo("OpenAI 和 Anthropic 都发布了新模型", hot)
+
+
+def test_empty_candidate_wins_over_hallucination_in_silence():
+    from audio2digest.repair import score
+
+    hot = "OpenAI Anthropic 谷歌 DeepMind Google DeepMind 抖音 Notion 微信 OpenRouter"
+    echo = [seg(0, 348.0, 349.5, "Google DeepMind 抖音 Notion 微信", logprob=-0.3)]
+    window = (347.8, 349.7)
+    no_speech = [(300.0, 347.0)]
+    assert score([], speech=no_speech, window=window, hotwords=hot) > \
+        score(echo, speech=no_speech, window=window, reference=echo[0].text, hotwords=hot)
+    # over real speech, nothing is the worst answer
+    speech = [(347.8, 349.7)]
+    clean = [seg(0, 347.9, 349.6, "智能客服等", words_for(list("智能客服等"), 347.9, 0.34))]
+    assert score(clean, speech=speech, window=window) > score([], speech=speech, window=window)
