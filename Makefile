@@ -15,8 +15,8 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/audio2digest run samples/ai-weekly-12.mp3 -o out -f html -f md -f json -f srt -f vtt -f chapters.json -f chapters.txt
-	@echo "Open out/ai-周末快讯-第十二期/digest.md (or digest.html in a browser)."
+	$(BIN)/audio2digest run samples/ai-weekly-12.mp3 -o out -f html -f md -f json -f srt -f vtt -f chapters_json -f chapters_txt
+	@echo "Open out/ai-周末快讯-第十二期/digest.html in a browser, or read digest.md."
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
