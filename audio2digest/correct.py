@@ -355,6 +355,7 @@ class _Index:
             if words and by_term.get(id(t)):
                 self.context_terms.append((tuple(w.casefold() for w in words), by_term[id(t)]))
         self.cjk_lens = sorted({len(k) for k in self.cjk_exact}, reverse=True)
+        self.cjk_prefixes = {k[:2] for k in self.cjk_exact}  # every form has 2+ characters
         # CJK spans that are a correct form of some term (never replaced by another term).
         self.cjk_correct = {k for k, f in self.cjk_exact.items() if not f.alias}
 
@@ -544,9 +545,13 @@ def _latin_candidates(text: str, idx: _Index, lang: str, cands: list[_Cand]) -> 
 def _exact_cjk_candidates(text: str, idx: _Index, cands: list[_Cand]) -> None:
     if not idx.cjk_exact:
         return
+    prefixes = idx.cjk_prefixes
+    lens = idx.cjk_lens
     for m in _CJK_RE.finditer(text):
         i = m.start()
-        for L in idx.cjk_lens:
+        if text[i : i + 2] not in prefixes:
+            continue
+        for L in lens:
             sub = text[i : i + L]
             if len(sub) < L:
                 continue
