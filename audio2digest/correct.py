@@ -20,6 +20,7 @@ The glossary index is built once per :class:`~audio2digest.glossary.Glossary` ob
 
 from __future__ import annotations
 
+import bisect
 import functools
 import logging
 import math
@@ -339,13 +340,20 @@ class _Index:
                         forms.append(fm)
         self.latin_fuzzy = dict(fuzzy_lists)  # digit groups → (keys, forms)
         # ... and by first letter too: the first sound must agree except for long, close keys
-        by_first: dict = defaultdict(lambda: ([], []))
+        by_first: dict = defaultdict(list)
         for digits, (keys, forms) in self.latin_fuzzy.items():
             for k, f in zip(keys, forms):
-                ks, fs = by_first[(digits, k[0])]
-                ks.append(k)
-                fs.append(f)
-        self.latin_fuzzy_first = dict(by_first)
+                by_first[(digits, k[0])].append((len(k), k, f))
+        self.latin_fuzzy_first = {}
+        for bk, items in by_first.items():  # sorted by key length, for a length window
+            items.sort(key=lambda x: x[0])
+            self.latin_fuzzy_first[bk] = ([x[0] for x in items], [x[1] for x in items], [x[2] for x in items])
+        # ... and sorted by length, to scan only keys of a possible length
+        self.latin_fuzzy_sorted: dict = {}
+        for digits, (keys, forms) in self.latin_fuzzy.items():
+            order = sorted(range(len(keys)), key=lambda i: len(keys[i]))
+            ks = [keys[i] for i in order]
+            self.latin_fuzzy_sorted[digits] = ([len(k) for k in ks], ks, [forms[i] for i in order])
         by_term: dict[int, list[int]] = defaultdict(list)
         for fid, (fm, py) in enumerate(self.py_forms):
             if self.py_core[fid] == 2:
@@ -514,14 +522,23 @@ def _latin_candidates(text: str, idx: _Index, lang: str, cands: list[_Cand]) -> 
                     cutoff = LATIN_MIN_WITH_DIGITS if digits else LATIN_MIN
                     bucket = idx.latin_fuzzy_first.get((digits, key[0]))
                     if bucket:
-                        keys, forms = bucket
-                        hits += [(score, keys[k], forms[k]) for _, score, k in process.extract(
-                            key, keys, scorer=fuzz.ratio, score_cutoff=cutoff * 100, limit=3)]
-                    bucket = idx.latin_fuzzy.get(digits)
-                    if bucket and len(key) >= 8:
-                        keys, forms = bucket
-                        hits += [(score, keys[k], forms[k]) for _, score, k in process.extract(
-                            key, keys, scorer=fuzz.ratio, score_cutoff=85, limit=3) if keys[k][0] != key[0]]
+                        # only keys of a length the checks below accept
+                        lens, keys, forms = bucket
+                        nk = len(key)
+                        lo = bisect.bisect_left(lens, min(nk - 2, int(nk / 1.3)))
+                        hi = bisect.bisect_right(lens, max(nk + 2, int(nk / 0.7) + 1))
+                        sub = keys[lo:hi]
+                        hits += [(score, sub[k], forms[lo + k]) for _, score, k in process.extract(
+                            key, sub, scorer=fuzz.ratio, score_cutoff=cutoff * 100, limit=3)]
+                    bucket = idx.latin_fuzzy_sorted.get(digits)
+                    if bucket and len(key) >= 8 and not hits:  # other first letters: last resort
+                        # a ratio of 85 needs lengths within 0.74–1.35 of each other
+                        lens, keys, forms = bucket
+                        lo = bisect.bisect_left(lens, int(len(key) * 0.74))
+                        hi = bisect.bisect_right(lens, int(len(key) / 0.74) + 1)
+                        sub = keys[lo:hi]
+                        hits += [(score, sub[k], forms[lo + k]) for _, score, k in process.extract(
+                            key, sub, scorer=fuzz.ratio, score_cutoff=85, limit=3) if sub[k][0] != key[0]]
                     memo[(key, digits)] = hits
                 for score, fk, f in hits:
                     # lengths must be close: a long span does not turn into a short name
