@@ -39,6 +39,8 @@ log = logging.getLogger("audio2digest.correct")
 LATIN_MIN_WITH_DIGITS = 0.72
 LATIN_MIN = 0.80
 LATIN_MIN_KEY_LEN = 5  # shorter keys (acronyms) match only exactly
+#: Score given to a versioned name matched by its consonant skeleton (see _skeleton).
+LATIN_SOUND_SCORE = 0.7
 #: Minimum pinyin similarity for a Chinese span that is not a dictionary word.
 PINYIN_MIN = {2: 0.80, 3: 0.78}
 PINYIN_MIN_LONG = 0.76
@@ -106,6 +108,25 @@ _DOUBLE_RE = re.compile(r"([a-z])\1+")
 
 def _squeeze(key: str) -> str:
     return _DOUBLE_RE.sub(r"\1", key)
+
+
+_SKELETON_MAP = str.maketrans({
+    "c": "k", "q": "k", "g": "k", "z": "s", "m": "n", "d": "t", "p": "b", "v": "f", "r": "l",
+    "a": None, "e": None, "i": None, "o": None, "u": None, "y": None, "w": None, "h": None,
+})
+
+
+def _skeleton(tokens) -> str:
+    """Consonant skeleton of a name, token by token, digits kept: Claude Sonnet 4.5 and
+    Clawed Summit 4.5 both give "klt snt 45"."""
+    out = []
+    for t in tokens:
+        t = t.lower().replace("ph", "f").replace("ck", "k").replace("x", "ks")
+        head, rest = t[:1], t[1:]
+        sk = (head if head in "aeiou" else head.translate(_SKELETON_MAP)) + rest.translate(_SKELETON_MAP)
+        sk = re.sub(r"([a-z])\1+", r"\1", sk)
+        out.append(sk)
+    return " ".join(out)
 
 
 def digit_groups(s: str) -> tuple[str, ...]:
@@ -339,6 +360,14 @@ class _Index:
                         keys.append(k)
                         forms.append(fm)
         self.latin_fuzzy = dict(fuzzy_lists)  # digit groups → (keys, forms)
+        # versioned names by consonant skeleton: (digit groups, skeleton) → forms
+        self.latin_skeletons: dict = defaultdict(list)
+        for digits, (keys, forms) in self.latin_fuzzy.items():
+            if digits:
+                for f in forms:
+                    toks = _LATIN_TOKEN_RE.findall(f.text)
+                    if len(toks) >= 2:
+                        self.latin_skeletons[(digits, _skeleton(toks))].append(f)
         # ... and by first letter too: the first sound must agree except for long, close keys
         by_first: dict = defaultdict(list)
         for digits, (keys, forms) in self.latin_fuzzy.items():
@@ -540,6 +569,7 @@ def _latin_candidates(text: str, idx: _Index, lang: str, cands: list[_Cand]) -> 
                         hits += [(score, sub[k], forms[lo + k]) for _, score, k in process.extract(
                             key, sub, scorer=fuzz.ratio, score_cutoff=85, limit=3) if sub[k][0] != key[0]]
                     memo[(key, digits)] = hits
+                found_fuzzy = False
                 for score, fk, f in hits:
                     # lengths must be close: a long span does not turn into a short name
                     if abs(len(fk) - len(key)) > max(2, 0.3 * len(fk)):
@@ -557,6 +587,14 @@ def _latin_candidates(text: str, idx: _Index, lang: str, cands: list[_Cand]) -> 
                     ):
                         continue  # a single ordinary-looking English word needs a close match
                     cands.append(_Cand(s, e, f.target, f.term, score / 100.0, "latin-fuzzy"))
+                    found_fuzzy = True
+                if digits and not found_fuzzy and len(toks) >= 2 and not (local != "zh" and toks[0].islower()):
+                    # A versioned name heard wrong word by word ("Clawed Summit 4.5"): the same
+                    # consonant skeleton and the same version are the evidence.
+                    sk = _skeleton(toks)
+                    if len(sk.rstrip("0123456789")) >= 4:
+                        for f in idx.latin_skeletons.get((digits, sk), ()):
+                            cands.append(_Cand(s, e, f.target, f.term, LATIN_SOUND_SCORE, "latin-sound"))
 
 
 def _exact_cjk_candidates(text: str, idx: _Index, cands: list[_Cand]) -> None:

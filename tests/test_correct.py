@@ -112,6 +112,15 @@ def test_generalises_from_canonical_names(before, after):
     assert fixed(before, CANONICAL_ONLY) == after
 
 
+def test_versioned_name_heard_word_by_word():
+    g = glossary_from_terms(["Claude Sonnet 4.5", "Claude Opus 4.5"])
+    res = correct_text("Anthropic发布Clawed Summit 4.5", g)
+    assert res.text == "Anthropic发布Claude Sonnet 4.5"
+    assert res.corrections[0].rule == "latin-sound"
+    assert fixed("Clawed Summit 4.6", g) == "Clawed Summit 4.6"  # the version must agree
+    assert fixed("Clawed Summit", g) == "Clawed Summit"  # no version, no such evidence
+
+
 def test_mixed_script_never_crosses():
     latin_only = glossary_from_terms(["Zhipu AI", "Kimi"])
     assert fixed("知补AI发布", latin_only) == "知补AI发布"
