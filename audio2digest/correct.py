@@ -758,7 +758,6 @@ def _cjk_candidates(
 ) -> None:
     if not idx.py_forms:
         return
-    never_spans = []
     # Two-syllable forms of terms whose context words occur nearby may match on one syllable.
     ctx_fold = context.casefold()
     primed: set[int] = set()
@@ -930,8 +929,7 @@ def _cjk_candidates(
                     if crosses:
                         continue
                 else:
-                    evidence = evidence or None
-                    if _blocked_by_never(text, s_abs, e_abs, form.term.never + idx.never, never_spans):
+                    if _blocked_by_never(text, s_abs, e_abs, form.term.never + idx.never):
                         continue
                     cands.append(_Cand(s_abs, e_abs, form.target, form.term, sc, "pinyin-lm"))
                     continue
@@ -951,14 +949,15 @@ def _cjk_candidates(
                     evidence = _has_evidence(form.term, text, s_abs, e_abs, context, ctx_off)
                     if not evidence or sc < thr - 0.05:
                         continue
-            if _blocked_by_never(text, s_abs, e_abs, form.term.never + idx.never, never_spans):
+            if _blocked_by_never(text, s_abs, e_abs, form.term.never + idx.never):
                 continue
             cands.append(
                 _Cand(s_abs, e_abs, form.target, form.term, sc, "pinyin-context" if evidence else "pinyin")
             )
 
 
-def _blocked_by_never(text: str, s: int, e: int, never: tuple[str, ...], _cache) -> bool:
+def _blocked_by_never(text: str, s: int, e: int, never: tuple[str, ...]) -> bool:
+    """True when one of the ``never`` spans occurs in ``text`` overlapping [s, e)."""
     for w in never:
         if not w:
             continue
@@ -1026,7 +1025,7 @@ def _correct(text: str, glossary: Glossary, language: Optional[str], context: st
     chosen = []
     for c in _resolve(cands):
         if c.rule.startswith("latin") or c.rule == "alias":
-            if _blocked_by_never(text, c.start, c.end, c.term.never + idx.never, None):
+            if _blocked_by_never(text, c.start, c.end, c.term.never + idx.never):
                 continue
         if text[c.start : c.end] == c.target:
             continue
