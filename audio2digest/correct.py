@@ -2,20 +2,33 @@
 
 Matching generalises beyond the glossary's listed aliases:
 
-* **Latin / alphanumeric** spans of 1–3 tokens are compared by a case- and
-  separator-insensitive key (``GLM4.7Flash`` ~ ``GLM-4.7-Flash``), then fuzzily
-  (rapidfuzz) against terms whose digit groups are identical (versions never change).
-  Keys of 4 characters or fewer (acronyms such as ``MoE``, ``xAI``) match only exactly.
+* **Latin / alphanumeric** spans of 1–3 tokens (more when a term has more) are compared
+  by a case- and separator-insensitive key (``GLM4.7Flash`` ~ ``GLM-4.7-Flash``, rule
+  ``latin-key``; a doubled letter too: ``Metta`` ~ ``Meta``), then fuzzily with rapidfuzz
+  against terms whose digit groups are identical, so versions never change
+  (``latin-fuzzy``), and for versioned multi-word names by consonant skeleton
+  (``Clawed Summit 4.5`` ~ ``Claude Sonnet 4.5``, ``latin-sound``). Keys of 4 characters
+  or fewer (acronyms such as ``MoE``, ``xAI``) match only exactly. Lower-case ordinary
+  words are never capitalised into names (``comet``, ``meta``).
 * **Chinese** spans are compared by toneless pinyin with confusable initials and finals
-  (zh/z, ch/c, sh/s, l/n, f/h, b/p, d/t, g/k, an/ang, en/eng, in/ing, …) over windows of
-  the term's length ±1. jieba's dictionary tells a mangled span (single characters, unknown
-  words) from a real word: a common word (千万, 知道) changes only with evidence nearby
-  (a version number after a model name, a context word listed in the glossary).
+  (zh/z, ch/c, sh/s, l/n, f/h, b/p, d/t, g/k, an/ang, en/eng, in/ing, …; rule ``pinyin``)
+  over windows of the term's length (±1 syllable for terms of 4+ syllables, below that a
+  gap can never reach the threshold). jieba's dictionary tells a mangled span (single
+  characters, unknown words) from real words: a dictionary word (千万, 五个) changes only
+  with evidence right beside it — a version after a model name (千万3), a context word
+  listed in the glossary (五个Gemini) — ``pinyin-context``; a span that cuts or consists of
+  dictionary words changes only when its pinyin is exact for a 3+ syllable term and the
+  corrected text segments better (``pinyin-lm``: 视频声称 → 视频生成, not 只能体验 → 智能体验).
+  A generic suffix shared with a term (科技, 大模型) is no evidence: only the rest is scored.
 * A Chinese span never matches a Latin term and the reverse; overlapping candidates are
   resolved best-first; a span that already is a correct form of a term is never touched.
+  Listed ``aliases`` are replaced exactly (``alias``); ``never`` spans block every change.
 
-Every change is recorded as a :class:`~audio2digest.types.Correction`.
-The glossary index is built once per :class:`~audio2digest.glossary.Glossary` object and cached.
+Every change is recorded as a :class:`~audio2digest.types.Correction` (offsets into the
+corrected text). The glossary index (Latin keys by digits/first letter/length, pinyin
+syllable pairs, characters of two-syllable names) is built once per
+:class:`~audio2digest.glossary.Glossary` object and cached; jieba, pypinyin and rapidfuzz
+are imported on first use.
 """
 
 from __future__ import annotations
