@@ -599,6 +599,14 @@ def _latin_candidates(text: str, idx: _Index, lang: str, cands: list[_Cand]) -> 
                         and not (toks[0][0].isupper() and _mid_sentence(text, s))
                     ):
                         continue  # a single ordinary-looking English word needs a close match
+                    if local != "zh" and len(toks) == 1 and _is_plain_word(toks[0]) and (
+                        key.startswith(fk) or fk.startswith(key)
+                    ):
+                        continue  # Operators / Claud: an inflected or shortened word, not a name
+                    if local != "zh" and len(toks) > 1 and score < 90 and any(
+                        t.isalpha() and t.islower() for t in toks
+                    ):
+                        continue  # "Deep mines": English names capitalise every word
                     cands.append(_Cand(s, e, f.target, f.term, score / 100.0, "latin-fuzzy"))
                     found_fuzzy = True
                 if digits and not found_fuzzy and len(toks) >= 2 and not (local != "zh" and toks[0].islower()):

@@ -64,6 +64,8 @@ MUST_STAY = [
     "实时的视频生成成为可能",
     "The company said the comet was visible, and the llama farm opened.",
     "Researchers compute the attention weights.",
+    "Operators of the plant said the cursor moved. Claud is a name. Deep mines in Chile are old.",
+    "Meta-analysis shows that the gemini twins saw a comet.",
 ]
 
 
