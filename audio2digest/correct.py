@@ -372,6 +372,11 @@ class _Index:
                         keys, forms = fuzzy_lists[digit_groups(fm.text)]
                         keys.append(k)
                         forms.append(fm)
+        # per pinyin form: (form, syllables, length, core length, score floor)
+        self.py_info = [
+            (fm, py, len(py), core, _floor(len(py)))
+            for (fm, py), core in zip(self.py_forms, self.py_core)
+        ]
         self.latin_fuzzy = dict(fuzzy_lists)  # digit groups → (keys, forms)
         # versioned names by consonant skeleton: (digit groups, skeleton) → forms
         self.latin_skeletons: dict = defaultdict(list)
@@ -862,26 +867,25 @@ def _cjk_candidates(
             continue
         tokens: Optional[tuple[str, ...]] = None
         rsim = _reading_sim
-        py_forms = idx.py_forms
-        py_core = idx.py_core
+        py_info = idx.py_info
         correct_forms = idx.cjk_correct
         for fid, st in found:
-            form, py = py_forms[fid]
-            n = len(py)
+            form, py, n, core, floor = py_info[fid]
             inside = st >= 0 and st + n <= L
             if n < 4 and not inside:
                 continue
-            core = py_core[fid]
             if core < n:
                 # found by its distinctive core: the generic suffix must be there too
                 # (思维科技 is no match for 思维链), at least its first syllable
                 if not inside or rsim(readings[st + core], py[core]) < 0.5:
                     continue
-            floor = _FLOORS[n] if n < 4 else _FLOOR_LONG
             best = None
             if inside:
                 if n == 2:
                     sc0 = (rsim(readings[st], py[0]) + rsim(readings[st + 1], py[1])) * 0.5
+                elif n == 3:
+                    sc0 = (rsim(readings[st], py[0]) + rsim(readings[st + 1], py[1])
+                           + rsim(readings[st + 2], py[2])) / 3
                 else:
                     sc0 = sum(rsim(readings[st + k], py[k]) for k in range(n)) / n
                 # (a shared generic suffix only lowers the score of the rest: skipping here is safe)
