@@ -177,5 +177,7 @@ def evaluate(
     return rep
 
 
-def evaluate_splits(glossary: Glossary, eval_dir: Optional[Path] = None, splits: Iterable[str] = ("dev", "held")):
+def evaluate_splits(
+    glossary: Glossary, eval_dir: Optional[Path] = None, splits: Iterable[str] = ("dev", "held", "held2")
+):
     return [evaluate(glossary, eval_dir, s) for s in splits]
