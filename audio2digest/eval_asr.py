@@ -236,7 +236,7 @@ class EvalSettings:
     repair: bool = True
     initial_prompt: Optional[str] = None
     budget: int = 220
-    strategy: str = "balanced"  # hotwords.rank_terms strategy
+    strategy: str = "glossary"  # hotwords.rank_terms strategy
     correct: bool = True
     model: str = "base"
 

@@ -72,7 +72,7 @@ def _context_of(meta) -> str:
     return " ".join(str(getattr(meta, k, "") or "") for k in ("title", "description", "uploader"))
 
 
-STRATEGIES = ("balanced", "glossary")
+STRATEGIES = ("glossary", "balanced")
 
 _CJK = ("\u3400", "\u9fff")
 
@@ -82,7 +82,7 @@ def _has_cjk(text: str) -> bool:
 
 
 def rank_terms(terms_or_glossary, *, meta=None, frequency: Optional[Mapping[str, int]] = None,
-               strategy: str = "balanced") -> list[str]:
+               strategy: str = "glossary") -> list[str]:
     """Hotword candidates, best first (see the module docstring).
 
     ``terms_or_glossary``: a Glossary (anything with ``hotword_terms(context)``), or an
@@ -91,8 +91,9 @@ def rank_terms(terms_or_glossary, *, meta=None, frequency: Optional[Mapping[str,
     ``frequency``: how often each term was seen (e.g. in earlier episodes of the feed).
 
     ``strategy``:
-    - ``glossary``: context terms, then priority, category weight, frequency, file order;
-    - ``balanced`` (default): context terms and priority first as above, then the rest
+    - ``glossary`` (default): context terms, then priority, category weight, frequency,
+      file order;
+    - ``balanced``: context terms and priority first as above, then the rest
       taken in rounds across categories (each round takes as many terms of a category as
       its weight in ``CATEGORY_PRIORITY``, at least one), so a glossary whose first
       hundred entries are one kind of name does not fill the budget alone. When the
@@ -177,7 +178,7 @@ def rank_terms(terms_or_glossary, *, meta=None, frequency: Optional[Mapping[str,
 
 def select_hotwords(terms_or_glossary, *, meta=None, tokenizer=None, budget: int = DEFAULT_BUDGET,
                     frequency: Optional[Mapping[str, int]] = None, lead: str = "",
-                    strategy: str = "balanced") -> str:
+                    strategy: str = "glossary") -> str:
     """The ``hotwords`` string: ranked terms, space-separated, within ``budget`` tokens.
 
     Tokens are counted the way faster-whisper encodes hotwords (``" " + hotwords``).

@@ -144,4 +144,5 @@ def test_english_episode_gets_latin_forms():
 
     terms = [V("谷歌", "org", variants=("Google",)), V("智谱", "org"), V("OpenAI", "org")]
     assert rank_terms(terms, meta={"title": "Weekly roundup"}) == ["Google", "OpenAI"]
-    assert rank_terms(terms, meta={"title": "本周"}) == ["谷歌", "OpenAI", "智谱"]  # alternating scripts
+    assert rank_terms(terms, meta={"title": "本周"}) == ["谷歌", "智谱", "OpenAI"]
+    assert rank_terms(terms, meta={"title": "本周"}, strategy="balanced") == ["谷歌", "OpenAI", "智谱"]

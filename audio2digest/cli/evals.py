@@ -28,7 +28,7 @@ def _default_data() -> Path:
 @click.option("--initial-prompt", default=None, help="Whisper initial_prompt for every sample.")
 @click.option("--budget", default=220, show_default=True, type=click.IntRange(0, 223),
               help="Hotword token budget.")
-@click.option("--hotword-strategy", type=click.Choice(["balanced", "glossary"]), default="balanced",
+@click.option("--hotword-strategy", type=click.Choice(["glossary", "balanced"]), default="glossary",
               show_default=True, help="How hotwords are ranked (see hotwords.rank_terms).")
 @click.option("--model", "-m", default="base", show_default=True, help="Speech model.")
 @click.option("--glossary", "-g", "glossaries", multiple=True, type=click.Path(dir_okay=False),
