@@ -26,6 +26,7 @@ Intro and outro items get the category ``节目`` / ``Show``.
 
 from __future__ import annotations
 
+import copy
 import functools
 import logging
 import re
@@ -335,26 +336,52 @@ _EN_KW_STOP = set(
 )
 
 
-_ADDED: set[str] = set()
-
-
 @functools.lru_cache(maxsize=1)
-def _tfidf():
-    """jieba's TF-IDF keyword extractor on a private tokenizer (so the entity names we add
-    never change the shared ``jieba.dt`` dictionary other stages rely on)."""
+def _keyword_base():
+    """jieba's TF-IDF extractor and main dictionary, loaded once and never modified."""
     import jieba
     import jieba.analyse
 
     jieba.setLogLevel(logging.WARNING)
-    tfidf = jieba.analyse.TFIDF()
-    tok = jieba.Tokenizer()
-    tfidf.tokenizer = tok
+    jieba.dt.check_initialized()
     from .segment import _BUILTIN_ENTITIES_ZH
 
-    for names in _BUILTIN_ENTITIES_ZH.values():
-        for name in names:
-            tok.add_word(name, freq=20000)
-    return tfidf
+    builtin = {n for names in _BUILTIN_ENTITIES_ZH.values() for n in names}
+    return jieba.analyse.default_tfidf, jieba.dt, _overlay(builtin, jieba.dt.FREQ)
+
+
+def _overlay(words, base_freq) -> dict:
+    """The entries ``Tokenizer.add_word`` would make (word and its prefixes), as a new dict."""
+    out: dict[str, int] = {}
+    for w in words:
+        if len(w) < 2:
+            continue
+        out[w] = 20000
+        for i in range(1, len(w)):
+            if w[:i] not in base_freq and w[:i] not in out:
+                out[w[:i]] = 0
+    return out
+
+
+def _tfidf(entity_terms=()):
+    """A TF-IDF extractor whose tokenizer keeps entity names whole.
+
+    The names go into a per-call overlay over jieba's shared dictionary, so keywords depend
+    only on the text and its entities, never on what was processed before in this process.
+    """
+    import collections
+
+    import jieba
+
+    default, dt, builtin = _keyword_base()
+    words = {**builtin, **_overlay(entity_terms, dt.FREQ)}
+    tok = jieba.Tokenizer()
+    tok.FREQ = collections.ChainMap(words, dt.FREQ)
+    tok.total = dt.total + sum(words.values())
+    tok.initialized = True
+    extractor = copy.copy(default)
+    extractor.tokenizer = tok
+    return extractor
 
 
 def keywords(text: str, *, cjk: Optional[bool] = None, top: int = 5,
@@ -367,11 +394,7 @@ def keywords(text: str, *, cjk: Optional[bool] = None, top: int = 5,
     if cjk is None:
         cjk = _cjk(text, language)
     if cjk:
-        tfidf = _tfidf()
-        for e in entities:
-            if len(e.term) > 1 and e.term not in _ADDED:
-                tfidf.tokenizer.add_word(e.term, freq=20000)
-                _ADDED.add(e.term)
+        tfidf = _tfidf(tuple(e.term for e in entities))
         try:
             tags = tfidf.extract_tags(text, topK=top * 2)
         except Exception as exc:  # pragma: no cover

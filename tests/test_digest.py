@@ -102,3 +102,18 @@ def test_build_digest_empty_and_one_sentence():
     one = Transcript(EpisodeMeta("x"), "zh", (Segment(0, 0.0, 2.0, "英伟达发布了新芯片。"),))
     d = build_digest(one)
     assert len(d.items) == 1 and d.items[0].title == "英伟达发布新芯片"
+
+
+def test_keywords_do_not_depend_on_earlier_calls():
+    """Entity names kept whole for one item must not leak into the next (batch determinism)."""
+    from audio2digest.digest import keywords
+    from audio2digest.types import Entity
+
+    text = "研究团队发布了新的视觉语言模型，视觉语言模型在多个基准上领先，团队表示视觉语言模型将开源。"
+    alone = keywords(text, cjk=True)
+    with_entity = keywords("另一条新闻。", cjk=True, entities=[Entity("视觉语言模型", "concept")])
+    after = keywords(text, cjk=True)
+    assert after == alone
+    assert "视觉语言模型" in keywords(text, cjk=True, entities=[Entity("视觉语言模型", "concept")])
+    assert "视觉语言模型" not in alone
+    assert with_entity is not None
