@@ -7,7 +7,7 @@ the real Whisper base model into a fresh OUT (wall time includes model loading: 
 ledger overhead per episode (time spent inside ledger operations alone, from the same runs),
 plus a micro-benchmark of the ledger's record path with synchronous=FULL.
 
-    /work/venv/bin/python benchmarks/bench_batch.py [--seconds 12] [--keep DIR]
+    /work/venv/bin/python benchmarks/bench_batch.py [--seconds 12] [--hotwords none] [--keep DIR]
 """
 
 from __future__ import annotations
@@ -62,6 +62,7 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seconds", type=float, default=12.0, help="length of the trimmed dev episodes")
     ap.add_argument("--keep", type=Path, default=None, help="keep the outputs here")
+    ap.add_argument("--hotwords", default="auto", help="'auto' (the default pipeline), 'none', or terms")
     args = ap.parse_args(argv)
 
     from audio2digest.batch import run_batch
@@ -75,7 +76,7 @@ def main(argv=None) -> int:
         results = {}
         for jobs in (1, 2):
             load = os.getloadavg()[0]
-            s = run_batch(sources, tmp / f"out-j{jobs}", RunOptions(), jobs=jobs)
+            s = run_batch(sources, tmp / f"out-j{jobs}", RunOptions(hotwords=args.hotwords), jobs=jobs)
             print(f"  (load average before: {load:.1f}, after: {os.getloadavg()[0]:.1f}; "
                   f"{os.cpu_count()} cores)")
             if s.failed:
@@ -88,6 +89,9 @@ def main(argv=None) -> int:
                   f"({s.ledger_seconds / max(1, len(s.episodes)) * 1000:.2f} ms/episode)")
         w1, w2 = results[1].wall_seconds, results[2].wall_seconds
         print(f"wall time --jobs 1: {w1:.1f} s; --jobs 2: {w2:.1f} s; ratio jobs1/jobs2 = {w1 / w2:.2f}x")
+        for jobs, s in results.items():
+            slow = sorted(s.episodes, key=lambda e: -e.seconds)[0]
+            print(f"  --jobs {jobs}: slowest episode {slow.slug} {slow.seconds:.1f} s")
         per = ledger_micro(tmp / "ledger-micro")
         print(f"ledger micro-benchmark: add + 5 recorded stages = {per * 1000:.2f} ms/episode "
               "(WAL, synchronous=FULL)")
