@@ -440,6 +440,26 @@ def _within(segments: Iterable[Segment], start: float, end: float) -> list[Segme
     return out
 
 
+def merge_close(segments: Sequence[Segment], max_pause: float = 0.5) -> list[Segment]:
+    """Join consecutive segments less than ``max_pause`` s apart into one (texts and words
+    concatenated, log probability weighted by length). Re-decoded windows often come back
+    as many two-word segments; joined, they read (and get punctuated) like the rest."""
+    out: list[Segment] = []
+    for seg in segments:
+        if out and seg.start - out[-1].end < max_pause:
+            prev = out[-1]
+            n1, n2 = max(len(units(prev.text)), 1), max(len(units(seg.text)), 1)
+            out[-1] = replace(
+                prev, end=max(prev.end, seg.end), text=prev.text + seg.text,
+                words=prev.words + seg.words,
+                avg_logprob=round((prev.avg_logprob * n1 + seg.avg_logprob * n2) / (n1 + n2), 4),
+                compression_ratio=round(compression_ratio(prev.text + seg.text), 4),
+                no_speech_prob=min(prev.no_speech_prob, seg.no_speech_prob))
+        else:
+            out.append(seg)
+    return out
+
+
 def _redecode(model, audio, options, window, *, language, settings) -> list[Segment]:
     from .transcribe import decode
 
@@ -453,7 +473,7 @@ def _redecode(model, audio, options, window, *, language, settings) -> list[Segm
                      hotwords=hotwords, **settings)
     log.debug("re-decoded %.1f-%.1f s in %.1f s (%s)", window[0], window[1],
               time.perf_counter() - t0, _settings_label(settings))
-    return _within(segs, window[0] - 0.5, window[1] + 0.5)
+    return merge_close(_within(segs, window[0] - 0.5, window[1] + 0.5))
 
 
 def _text(segs: Sequence[Segment]) -> str:

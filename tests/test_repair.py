@@ -233,3 +233,15 @@ def test_empty_candidate_wins_over_hallucination_in_silence():
     speech = [(347.8, 349.7)]
     clean = [seg(0, 347.9, 349.6, "智能客服等", words_for(list("智能客服等"), 347.9, 0.34))]
     assert score(clean, speech=speech, window=window) > score([], speech=speech, window=window)
+
+
+def test_merge_close_joins_short_redecoded_segments():
+    from audio2digest.repair import merge_close
+
+    a = seg(0, 10.0, 10.5, "确保", words_for(["确", "保"], 10.0, 0.25), logprob=-0.2)
+    b = seg(1, 10.6, 11.0, "AI", words_for(["AI"], 10.6, 0.4), logprob=-0.4)
+    c = seg(2, 12.5, 13.0, "系统", words_for(["系", "统"], 12.5, 0.25))
+    out = merge_close([a, b, c], max_pause=0.5)
+    assert [s.text for s in out] == ["确保AI", "系统"]
+    assert out[0].start == 10.0 and out[0].end == 11.0 and len(out[0].words) == 3
+    assert out[0].avg_logprob == pytest.approx((-0.2 * 2 - 0.4 * 1) / 3, abs=1e-4)
