@@ -97,7 +97,8 @@ def print_summary(summary) -> None:
               show_default=True, help="Run on this machine, or as Ray tasks (pip install "
                                       "'audio2digest[ray]').")
 @click.option("--ray-address", default=None, metavar="ADDR",
-              help="Ray cluster to join (e.g. ray://head:10001 or auto). Default: a local Ray.")
+              help="Ray cluster to join (e.g. ray://head:10001 or auto). Default: a local Ray. "
+                   "Workers write into OUT: on several nodes OUT must be a shared filesystem.")
 @click.option("--retry-failed", is_flag=True,
               help="Retry failed episodes now, ignoring their backoff and attempt limit.")
 @click.option("--max-attempts", default=3, show_default=True, type=click.IntRange(1),
