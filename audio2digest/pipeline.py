@@ -20,6 +20,7 @@ import hashlib
 import json
 import logging
 import os
+import threading
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -172,6 +173,22 @@ def stage_transcribe(audio: Path, meta: EpisodeMeta, outdir: Path, topts: Transc
     return t, False
 
 
+def warm_up(glossary) -> None:
+    """Load what correction and digesting need once per process (glossary index, jieba's
+    dictionary and IDF table: ~2 s). ``process_episode`` runs this in a thread while the
+    model decodes; CTranslate2 releases the GIL, so the two overlap."""
+    try:
+        if glossary is not None:
+            from .correct import build_index
+
+            build_index(glossary)
+        from .digest import _keyword_base
+
+        _keyword_base()
+    except Exception:  # the stages themselves will report any real problem
+        log.debug("warm-up failed", exc_info=True)
+
+
 def stage_correct(transcript: Transcript, glossary) -> Transcript:
     if glossary is None:
         return transcript
@@ -220,9 +237,12 @@ def process_episode(meta: EpisodeMeta, out: Path, options: RunOptions, glossary=
         fetched = download(meta, outdir, progress=progress)
         meta, audio = fetched.meta, fetched.audio_path
         topts = replace(options.transcribe, hotwords=_hotwords(options, glossary, meta))
+        warmer = threading.Thread(target=warm_up, args=(glossary,), daemon=True)
+        warmer.start()
         transcript, cached = stage_transcribe(audio, meta, outdir, topts, force=options.force,
                                               progress=progress,
                                               fingerprint=transcribe_fingerprint(options))
+        warmer.join()
         atomic_write_json(outdir / SOURCE_FILE, {"episode": meta.to_dict(), "audio": str(audio)})
         result.cached = cached
         progress(Progress("correct", 0, 1, episode=label))
