@@ -60,6 +60,7 @@ from .pipeline import (
     episode_dir,
     file_fingerprint,
     load_glossaries,
+    transcribe_fingerprint,  # the transcript cache key run and batch share (no threads, no hotwords)
 )
 from .types import EpisodeMeta, Progress, ProgressCallback, no_progress
 
@@ -170,15 +171,6 @@ def read_sources(spec: str | os.PathLike) -> list[str]:
 def _h(*parts: Any) -> str:
     blob = json.dumps(parts, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(blob.encode()).hexdigest()[:24]
-
-
-def transcribe_fingerprint(options: RunOptions) -> str:
-    """What makes a transcript: the ASR settings, without the thread count (speed only) and
-    without the glossary-derived hotwords (a glossary change re-corrects, not re-transcribes)."""
-    d = options.transcribe.to_dict()
-    d.pop("cpu_threads", None)
-    d.pop("hotwords", None)
-    return _h(d, options.hotwords if options.hotwords in ("auto", "none") else ["terms", options.hotwords])
 
 
 def glossary_fingerprint(options: RunOptions) -> str:
@@ -332,18 +324,42 @@ def _do_transcribe(task: StageTask, glossary) -> dict:
     meta = EpisodeMeta.from_dict(task.meta)
     options = replace(task.options, transcribe=replace(task.options.transcribe,
                                                        cpu_threads=task.cpu_threads))
+    fp = transcribe_fingerprint(options)
     if task.fake_asr:
-        t = _fake_transcribe(audio, meta, options.transcribe, outdir)
+        t = _fake_transcribe(audio, meta, options.transcribe, outdir, fp)
         return {"audio_seconds": t.duration, "reused": False, "fake": True}
     topts = replace(options.transcribe, hotwords=_hotwords(options, glossary, meta))
-    t, cached = stage_transcribe(audio, meta, outdir, topts, force=False, progress=_emit)
+    _warm_up_once(glossary)
+    t, cached = stage_transcribe(audio, meta, outdir, topts, force=False, progress=_emit,
+                                 fingerprint=fp)
     return {"audio_seconds": t.duration, "reused": cached}
 
 
-def _fake_transcribe(audio: Path, meta: EpisodeMeta, topts, outdir: Path):
+_WARMER: Any = None  # the warm-up thread of this worker process, once started
+
+
+def _warm_up_once(glossary) -> None:
+    """Load the correction index and jieba in a thread while this worker's first decode runs."""
+    global _WARMER
+    from . import pipeline
+
+    if _WARMER is not None or not hasattr(pipeline, "warm_up"):
+        return
+    import threading
+
+    _WARMER = threading.Thread(target=pipeline.warm_up, args=(glossary,), daemon=True,
+                               name="audio2digest-warm-up")
+    _WARMER.start()
+
+
+def _warm_done() -> None:
+    if _WARMER is not None:
+        _WARMER.join()
+
+
+def _fake_transcribe(audio: Path, meta: EpisodeMeta, topts, outdir: Path, fingerprint: str):
     """The AUDIO2DIGEST_FAKE_ASR test hook: decode (so bad files fail), then fixed text."""
     from .audio import duration_of, load_audio
-    from .pipeline import settings_fingerprint
     from .types import Segment, Transcript
 
     samples = load_audio(audio)
@@ -360,8 +376,7 @@ def _fake_transcribe(audio: Path, meta: EpisodeMeta, topts, outdir: Path):
     ep = meta if meta.duration else EpisodeMeta(**{**meta.to_dict(), "duration": duration})
     t = Transcript(episode=ep, language="zh", segments=segs, duration=duration,
                    model="fake-asr (AUDIO2DIGEST_FAKE_ASR test hook)",
-                   settings={**topts.to_dict(), "audio_sha256": sha,
-                             "fingerprint": settings_fingerprint(topts)})
+                   settings={**topts.to_dict(), "audio_sha256": sha, "fingerprint": fingerprint})
     atomic_write_json(outdir / RAW_TRANSCRIPT, t.to_dict())
     return t
 
@@ -370,6 +385,7 @@ def _do_correct(task: StageTask, glossary) -> dict:
     from .pipeline import read_transcript, stage_correct
 
     outdir = Path(task.outdir)
+    _warm_done()
     t = stage_correct(read_transcript(outdir / RAW_TRANSCRIPT), glossary)
     atomic_write_json(outdir / TRANSCRIPT, t.to_dict())
     return {"corrections": len(t.corrections)}
@@ -379,6 +395,7 @@ def _do_segment(task: StageTask, glossary) -> dict:
     from .pipeline import read_transcript, stage_digest
 
     outdir = Path(task.outdir)
+    _warm_done()
     digest = stage_digest(read_transcript(outdir / TRANSCRIPT), glossary)
     atomic_write_json(outdir / DIGEST_CACHE, digest.to_dict())
     return {"items": len(digest.items)}
