@@ -4,10 +4,12 @@ For each dev episode (model loaded once, beforehand, not timed):
 
 - ``plain``: one ``decode()`` pass with the same settings and hotwords, no repair, no
   normalisation: what faster-whisper alone costs;
-- ``repaired``: ``transcribe()`` with repair on (decode + loop/coverage repair + opencc).
+- ``repaired``: ``transcribe()`` with repair on (decode + loop/coverage repair + opencc);
+- ``unbiased`` (with ``--unbiased``): one ``decode()`` pass without hotwords, to show what
+  the hotword prompt itself costs.
 
 Prints seconds and the ratio repaired/plain per episode and in total; the target is
-<= 1.25. The two alternate per episode so background load hits both alike.
+<= 1.25. The passes run back to back per episode so background load hits them alike.
 
     /work/venv/bin/python benchmarks/bench_repair.py [--data ../shared/dev-episodes] [--only dev01]
 """
@@ -29,6 +31,7 @@ def main(argv=None) -> int:
     ap.add_argument("--only", action="append", default=[])
     ap.add_argument("--no-hotwords", action="store_true", help="both sides without hotwords")
     ap.add_argument("--budget", type=int, default=220)
+    ap.add_argument("--unbiased", action="store_true", help="also time a decode without hotwords")
     args = ap.parse_args(argv)
 
     from audio2digest.audio import load_audio
@@ -59,14 +62,25 @@ def main(argv=None) -> int:
         t0 = time.perf_counter()
         tr = transcribe(audio, meta, opts)
         repaired = time.perf_counter() - t0
-        rows.append((s.name, audio.size / 16000, plain, repaired, len(tr.repairs)))
+        unbiased = 0.0
+        if args.unbiased:
+            t0 = time.perf_counter()
+            decode(model, audio, opts, hotwords=None)
+            unbiased = time.perf_counter() - t0
+        rows.append((s.name, audio.size / 16000, plain, repaired, len(tr.repairs), unbiased))
+        extra = (f"; decode without hotwords {unbiased:.1f} s, repaired/that "
+                 f"{repaired / unbiased:.2f}") if unbiased else ""
         print(f"{s.name}: {audio.size / 16000:.0f} s audio, plain {plain:.1f} s, with repair "
-              f"{repaired:.1f} s ({len(tr.repairs)} repairs), ratio {repaired / plain:.2f}", flush=True)
+              f"{repaired:.1f} s ({len(tr.repairs)} repairs), ratio {repaired / plain:.2f}{extra}",
+              flush=True)
     if rows:
         p = sum(r[2] for r in rows)
         q = sum(r[3] for r in rows)
         print(f"total: plain {p:.1f} s, with repair {q:.1f} s, ratio {q / p:.2f} "
               f"(target <= 1.25; hotwords {'off' if args.no_hotwords or not glossary else 'on'})")
+        u = sum(r[5] for r in rows)
+        if u:
+            print(f"total decode without hotwords {u:.1f} s; with hotwords + repair / that: {q / u:.2f}")
     return 0
 
 
