@@ -91,7 +91,7 @@ class EpisodeSummary:
     error: str = ""
     attempts: int = 0
     audio_seconds: float = 0.0
-    seconds: float = 0.0
+    seconds: float = 0.0  # processing time of the stages run now (not queueing)
     stages_run: tuple[str, ...] = ()
 
 
@@ -880,7 +880,6 @@ def _drive(ex, work: list[_Episode], ledger: Ledger, options: RunOptions, jobs: 
     cpu_q: list[_Episode] = []  # waiting for a worker
     running: dict[Any, tuple[_Episode, StageTask]] = {}
     n_fetching = 0
-    t_started: dict[str, float] = {}
     for ep in work:
         _clean_stale(ep.outdir)
         (fetch_q if ep.todo[0] == "fetched" else cpu_q).append(ep)
@@ -892,7 +891,6 @@ def _drive(ex, work: list[_Episode], ledger: Ledger, options: RunOptions, jobs: 
         task = StageTask(key=ep.rec.key, label=ep.label, outdir=str(ep.outdir), stages=stages,
                          meta=ep.meta, options=options, audio=ep.audio, cpu_threads=cpu_threads,
                          fake_asr=fake_asr)
-        t_started.setdefault(ep.rec.key, time.perf_counter())
         progress(Progress(stages[0], 0, 0, message="queued" if stages[0] != "fetched" else "fetching",
                           episode=ep.label))
         running[ex.submit(task)] = (ep, task)
@@ -902,7 +900,6 @@ def _drive(ex, work: list[_Episode], ledger: Ledger, options: RunOptions, jobs: 
     def finish(ep: _Episode, ok: bool) -> None:
         nonlocal done, failed
         ep.status = "done" if ok else "failed"
-        ep.seconds = time.perf_counter() - t_started.get(ep.rec.key, time.perf_counter())
         done, failed = done + ok, failed + (not ok)
         progress(Progress("finished", 1, 1, message="done" if ok else f"failed: {ep.error}",
                           episode=ep.label))
@@ -941,6 +938,7 @@ def _drive(ex, work: list[_Episode], ledger: Ledger, options: RunOptions, jobs: 
                 ledger.record_stage(ep.rec.key, stage, fp, seconds=secs, info=info, audio_seconds=aud)
                 ep.todo.remove(stage)
                 ep.stages_run.append(stage)
+                ep.seconds += secs  # processing time, not time spent waiting for a worker
             if res.error:
                 ep.error = res.error
                 attempts = ledger.record_failure(ep.rec.key, res.error_stage or ep.todo[0], res.error,
