@@ -7,7 +7,7 @@ the real Whisper base model into a fresh OUT (wall time includes model loading: 
 ledger overhead per episode (time spent inside ledger operations alone, from the same runs),
 plus a micro-benchmark of the ledger's record path with synchronous=FULL.
 
-    /work/venv/bin/python benchmarks/bench_batch.py [--seconds 12] [--hotwords none] [--keep DIR]
+    /work/venv/bin/python benchmarks/bench_batch.py [--seconds 12] [--hotwords none] [--repeat 2] [--keep DIR]
 """
 
 from __future__ import annotations
@@ -63,6 +63,7 @@ def main(argv=None) -> int:
     ap.add_argument("--seconds", type=float, default=12.0, help="length of the trimmed dev episodes")
     ap.add_argument("--keep", type=Path, default=None, help="keep the outputs here")
     ap.add_argument("--hotwords", default="auto", help="'auto' (the default pipeline), 'none', or terms")
+    ap.add_argument("--repeat", type=int, default=1, help="rounds of (jobs 1, jobs 2), order alternating")
     args = ap.parse_args(argv)
 
     from audio2digest.batch import run_batch
@@ -73,25 +74,30 @@ def main(argv=None) -> int:
         eps = make_episodes(tmp / "media", args.seconds)
         sources = tmp / "sources.txt"
         sources.write_text("\n".join(map(str, eps)) + "\n", "utf-8")
-        results = {}
-        for jobs in (1, 2):
-            load = os.getloadavg()[0]
-            s = run_batch(sources, tmp / f"out-j{jobs}", RunOptions(hotwords=args.hotwords), jobs=jobs)
-            print(f"  (load average before: {load:.1f}, after: {os.getloadavg()[0]:.1f}; "
-                  f"{os.cpu_count()} cores)")
-            if s.failed:
+        ratios = []
+        for rnd in range(1, args.repeat + 1):
+            results = {}
+            order = (1, 2) if rnd % 2 else (2, 1)  # alternate, so drifting load hits both alike
+            for jobs in order:
+                load = os.getloadavg()[0]
+                s = run_batch(sources, tmp / f"out-r{rnd}-j{jobs}", RunOptions(hotwords=args.hotwords),
+                              jobs=jobs)
                 for e in s.episodes:
                     if e.status == "failed":
                         print(f"  failed: {e.error}")
-            results[jobs] = s
-            print(f"--jobs {jobs}: {s.done} done, {s.failed} failed, audio {s.audio_seconds:.1f} s, "
-                  f"wall {s.wall_seconds:.1f} s, ledger {s.ledger_seconds * 1000:.1f} ms "
-                  f"({s.ledger_seconds / max(1, len(s.episodes)) * 1000:.2f} ms/episode)")
-        w1, w2 = results[1].wall_seconds, results[2].wall_seconds
-        print(f"wall time --jobs 1: {w1:.1f} s; --jobs 2: {w2:.1f} s; ratio jobs1/jobs2 = {w1 / w2:.2f}x")
-        for jobs, s in results.items():
-            slow = sorted(s.episodes, key=lambda e: -e.seconds)[0]
-            print(f"  --jobs {jobs}: slowest episode {slow.slug} {slow.seconds:.1f} s")
+                results[jobs] = s
+                slow = max(s.episodes, key=lambda e: e.seconds)
+                print(f"--jobs {jobs}: {s.done} done, {s.failed} failed, audio {s.audio_seconds:.1f} s, "
+                      f"wall {s.wall_seconds:.1f} s, ledger {s.ledger_seconds * 1000:.1f} ms "
+                      f"({s.ledger_seconds / max(1, len(s.episodes)) * 1000:.2f} ms/episode); "
+                      f"slowest {slow.slug} {slow.seconds:.1f} s; load average {load:.1f} -> "
+                      f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+            w1, w2 = results[1].wall_seconds, results[2].wall_seconds
+            ratios.append(w1 / w2)
+            print(f"round {rnd}: wall time --jobs 1: {w1:.1f} s; --jobs 2: {w2:.1f} s; "
+                  f"ratio jobs1/jobs2 = {w1 / w2:.2f}x")
+        if len(ratios) > 1:
+            print(f"ratios: {', '.join(f'{r:.2f}x' for r in ratios)}")
         per = ledger_micro(tmp / "ledger-micro")
         print(f"ledger micro-benchmark: add + 5 recorded stages = {per * 1000:.2f} ms/episode "
               "(WAL, synchronous=FULL)")
