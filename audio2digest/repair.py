@@ -33,6 +33,10 @@ short window keeps the hotwords first (a dropped sentence is usually a window wh
 prompt left too little room, not a bad term), then the loop retries without them; the
 first result with words and no loop is spliced in.
 
+Silence check (:func:`drop_silence_hallucinations`, first): a segment less than half inside
+VAD speech and unsure of itself (avg logprob < -1 or mean word probability < 0.3) is dropped,
+recorded as kind ``silence``.
+
 Every change is returned as a :class:`~audio2digest.types.Repair`, which ends up in
 ``transcript.json``.
 """
@@ -75,6 +79,10 @@ class RepairOptions:
     coverage_passes: int = 2  # a second pass re-decodes what is left of a gap on its own
     coverage: bool = True
     loops: bool = True
+    silence: bool = True  # drop low-confidence segments that lie outside VAD speech
+    silence_max_speech_share: float = 0.5  # ... when less than this share of them is speech
+    silence_max_logprob: float = -1.0  # ... and avg log probability is below this
+    silence_max_word_prob: float = 0.3  # ... or their mean word probability is
     collapse: bool = True
     # faster-whisper settings for re-decoding, tried in order until a candidate has no loop
     retries: tuple = (
@@ -589,6 +597,36 @@ def _fill_one(model, audio, options, gap, duration, *, language, opts):
     return [], ""
 
 
+def _speech_share(seg: Segment, speech: Sequence[tuple[float, float]], pad: float = 0.1) -> float:
+    spans = [(w.start, w.end) for w in seg.words] or [(seg.start, seg.end)]
+    total = sum(max(b - a, 0.02) for a, b in spans)
+    inside = 0.0
+    for a, b in spans:
+        b = max(b, a + 0.02)
+        for s, e in speech:
+            inside += max(0.0, min(b, e + pad) - max(a, s - pad))
+    return min(1.0, inside / total) if total else 0.0
+
+
+def drop_silence_hallucinations(segments: Sequence[Segment], speech: Sequence[tuple[float, float]],
+                                opts: RepairOptions = DEFAULT_OPTIONS) -> tuple[list[Segment], list[Repair]]:
+    """Remove segments that are mostly outside VAD speech *and* unsure of themselves
+    (Whisper's "作词", "请订阅" or a hotword such as "Greed" printed over trailing silence)."""
+    keep, repairs = [], []
+    for seg in segments:
+        probs = [w.probability for w in seg.words]
+        unsure = seg.avg_logprob < opts.silence_max_logprob or (
+            bool(probs) and sum(probs) / len(probs) < opts.silence_max_word_prob)
+        share = _speech_share(seg, speech)
+        if seg.text.strip() and unsure and share < opts.silence_max_speech_share:
+            repairs.append(Repair(kind="silence", start=seg.start, end=seg.end, before=seg.text.strip(),
+                                  after="", detail=f"{100 * share:.0f} % inside VAD speech, avg logprob "
+                                                   f"{seg.avg_logprob:.2f}: dropped as hallucination"))
+            continue
+        keep.append(seg)
+    return keep, repairs
+
+
 def repair_segments(model, audio, segments: Sequence[Segment], options, *, language: str,
                     opts: RepairOptions = DEFAULT_OPTIONS) -> tuple[list[Segment], list[Repair]]:
     """Repair loops, then fill uncovered speech. Returns ``(segments, repairs)``.
@@ -604,6 +642,9 @@ def repair_segments(model, audio, segments: Sequence[Segment], options, *, langu
             speech = speech_stretches(audio)
         except Exception as exc:  # VAD is an aid here; never fail the stage for it
             log.warning("VAD for the coverage check failed: %s", exc)
+    if opts.silence and speech:
+        segs, r = drop_silence_hallucinations(segs, speech, opts)
+        repairs.extend(r)
     if opts.loops:
         segs, r = repair_loops(model, audio, segs, options, language=language, speech=speech, opts=opts)
         repairs.extend(r)

@@ -245,3 +245,21 @@ def test_merge_close_joins_short_redecoded_segments():
     assert [s.text for s in out] == ["确保AI", "系统"]
     assert out[0].start == 10.0 and out[0].end == 11.0 and len(out[0].words) == 3
     assert out[0].avg_logprob == pytest.approx((-0.2 * 2 - 0.4 * 1) / 3, abs=1e-4)
+
+
+def test_unsure_segment_over_silence_is_dropped_but_speech_is_kept():
+    from audio2digest.repair import drop_silence_hallucinations
+
+    speech = [(0.41, 3.75)]
+    real = seg(0, 0.11, 3.63, "广州市房地产中介协会分析", words_for(list("广州市房地产中介协会分析"), 0.11, 0.29),
+               logprob=-0.2)
+    # as Whisper base printed it after the AISHELL clip with 220 hotword tokens
+    greed = Segment(id=1, start=3.63, end=4.25, text="Greed", avg_logprob=-2.19,
+                    words=(Word(3.63, 4.25, "G", 0.0006), Word(4.25, 4.25, "re", 0.0099),
+                           Word(4.25, 4.25, "ed", 0.44)))
+    out, repairs = drop_silence_hallucinations([real, greed], speech)
+    assert out == [real]
+    assert [(r.kind, r.before) for r in repairs] == [("silence", "Greed")]
+    # a confident segment outside the VAD (quiet speech the VAD missed) stays
+    sure = seg(2, 5.0, 6.0, "谢谢", words_for(["谢", "谢"], 5.0, 0.5), logprob=-0.2)
+    assert drop_silence_hallucinations([sure], speech)[0] == [sure]
