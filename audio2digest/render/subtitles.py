@@ -56,7 +56,7 @@ def iter_cues(transcript: Optional[Transcript], digest: Optional[Digest] = None)
             if len(text) <= limit or len(words) < 2:
                 raw.append(Cue(seg.start, seg.end, text))
                 continue
-            cur, start = "", None
+            cur, start, prev_end = "", None, seg.start
             for w in words:
                 piece = w.word.strip() if cjk else w.word
                 if cur and len(cur) + len(piece) > limit:
