@@ -30,8 +30,13 @@ class Group(click.Group):
             click.echo("Interrupted.", err=True)
             sys.exit(130)
 
-    def list_commands(self, ctx):  # keep the order commands were added in (the pipeline's)
-        return list(self.commands)
+    #: Commands in pipeline order in --help; any others follow in the order they were added.
+    ORDER = ("run", "transcribe", "correct", "segment", "render", "batch", "status", "models",
+             "eval", "bench", "corrections", "segments", "asr")
+
+    def list_commands(self, ctx):
+        rank = {name: i for i, name in enumerate(self.ORDER)}
+        return sorted(self.commands, key=lambda n: rank.get(n, len(rank)))
 
 
 @click.group(cls=Group, context_settings=CONTEXT_SETTINGS)
@@ -44,12 +49,14 @@ def main(ctx: click.Context, verbose: int, quiet: bool) -> None:
 
     \b
     Typical use:
-      audio2digest run samples/ai-weekly-12.mp3 -o out/
-      audio2digest run https://example.com/feed.xml --latest 3 -o out/
+      audio2digest run samples/ai-weekly-12.mp3 -o out
+      audio2digest run https://example.com/feed.xml --latest 3 -o out
+      audio2digest batch sources.txt -o out --jobs 2
       audio2digest correct transcript.txt
-      audio2digest render --format html out/ai-weekly-12/digest.json
+      audio2digest render --format html out/<episode>/digest.json
 
-    Everything runs offline with the embedded Whisper base model.
+    Everything runs offline with the embedded Whisper base model. Each command has
+    --help with examples.
     """
     level = logging.WARNING
     if quiet:
