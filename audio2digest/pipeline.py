@@ -253,12 +253,15 @@ def process_episode(meta: EpisodeMeta, out: Path, options: RunOptions, glossary=
         result.files = stage_render(digest, transcript, outdir, options.formats, audio, options.clips)
         result.ok = True
         result.audio_seconds = transcript.duration
-    except Audio2DigestError as exc:
+        progress(Progress("done", 1, 1, message=outdir.name, episode=label))
+    except Audio2DigestError as exc:  # the result carries it; the caller reports it
         result.error = str(exc)
-        log.error("%s", exc)
+        log.info("%s", exc)
     except Exception as exc:  # a bug: say so, keep its traceback in the log, go on with the rest
         result.error = f"{meta.source}: internal error ({type(exc).__name__}: {exc})"
         log.exception("%s: internal error", meta.source)
+    if not result.ok:
+        progress(Progress("failed", 1, 1, message=result.error, episode=label))
     if not result.ok and outdir.is_dir() and not any(outdir.iterdir()):
         outdir.rmdir()  # nothing finished there: leave no empty directory behind
     result.seconds = time.perf_counter() - t0
@@ -272,7 +275,7 @@ def expand_sources(sources: Iterable[str], latest: Optional[int] = None) -> list
         try:
             out.append((src, list_episodes(src, latest=latest)))
         except FetchError as exc:
-            log.error("%s", exc)
+            log.info("%s", exc)
             out.append((src, str(exc)))
     return out
 

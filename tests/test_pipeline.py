@@ -36,7 +36,7 @@ def test_run_feed_and_bad_sources(http_server, real_clips, tmp_path):
         "--latest", "1", "-o", str(out), "-f", "json", "-f", "md", "-f", "srt", "-f", "vtt"])
     assert result.exit_code == 1, result.output
     assert "1 done, 2 failed" in result.output
-    assert f"failed {http_server.url('gone.mp3')}: {http_server.url('gone.mp3')}: HTTP 404" in result.output
+    assert f"failed {http_server.url('gone.mp3')}: HTTP 404" in result.output
     assert "notes.mp3: not decodable audio" in result.output
 
     [ep] = [p for p in out.iterdir() if p.is_dir()]  # --latest 1: only the newest episode

@@ -102,6 +102,8 @@ def run(ctx, sources, out, model, language, beam_size, script, no_vad, no_repair
         if r.ok:
             note = " (transcript reused)" if r.cached else ""
             click.echo(f"ok     {r.outdir}{note}")
+        elif r.error.startswith(r.source):
+            click.echo(f"failed {r.error}", err=True)
         else:
             click.echo(f"failed {r.source}: {r.error}", err=True)
     click.echo(f"{len(results) - len(failed)} done, {len(failed)} failed", err=True)

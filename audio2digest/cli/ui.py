@@ -57,14 +57,24 @@ def progress_bars(enabled: bool = True) -> Iterator[ProgressCallback]:
         transient=False,
         console=None,
     )
-    tasks: dict[tuple[str, str], int] = {}
+    tasks: dict[str, int] = {}
 
     def callback(p: Progress) -> None:
-        key = (p.episode, p.stage)
-        desc = f"{p.episode[:28]} {p.stage}" if p.episode else p.stage
+        # One bar per episode; it names the stage it is in and counts what that stage counts
+        # (audio seconds while transcribing, bytes while downloading).
+        key = p.episode or "-"
+        name = key if len(key) <= 30 else key[:29] + "…"
         if key not in tasks:
-            tasks[key] = bars.add_task(desc, total=p.total or None, message=p.message)
-        bars.update(tasks[key], completed=p.done, total=p.total or None, message=p.message)
+            tasks[key] = bars.add_task(name, total=None, message="")
+        task = tasks[key]
+        if p.stage in ("done", "failed"):
+            style = "green" if p.stage == "done" else "red"
+            bars.update(task, total=1, completed=1,
+                        description=f"{name} [{style}]{p.stage}[/{style}]",
+                        message=p.message[:60])
+            return
+        bars.update(task, description=f"{name} {p.stage}", total=p.total or None,
+                    completed=p.done, message=p.message[:60])
 
     with bars:
         yield callback
