@@ -13,18 +13,20 @@ Loop detection (:func:`loop_flags`) flags a segment when any of these hold:
 - ``ngram``: one n-gram of ``ngram_size`` units occurs ``ngram_repeats`` times or more in
   the segment, back to back or not;
 - ``crowded``: more text units per second than anybody speaks (``max_units_per_second``),
-  or most of its words squeezed into (near) zero duration.
+  or most of its words squeezed into (near) zero duration;
+- ``hotword-echo``: four or more consecutive tokens of the hotword prompt recited in order.
 
 Each run of flagged segments becomes one window, re-decoded on its own
 (``clip_timestamps``) with safer settings: no hotwords, temperature fallback, then a
 repetition penalty. Candidates (the original included) are ranked by :func:`score`::
 
-    score = avg_logprob (weighted by text length)
+    score = avg_logprob (weighted by text length; empty: -1 x the window's speech share)
             - 1.0   if any loop flag remains
             - 0.5 * share of the window's VAD speech not covered by the candidate's words
             + 0.25 * agreement (similarity to the original with its repeats collapsed)
 
-and the best is kept. Should the winner still loop, back-to-back repeats are collapsed
+and the best is kept (the first clean candidate that beats the original ends the
+search; ``max_new_tokens`` is bounded by the window length). Should the winner still loop, back-to-back repeats are collapsed
 to one copy (:func:`collapse_repeats`): a last resort, recorded as ``collapse``.
 
 Coverage check (:func:`find_coverage_gaps`): stretches the VAD marks as speech but no
