@@ -239,6 +239,7 @@ class EvalSettings:
     strategy: str = "glossary"  # hotwords.rank_terms strategy
     correct: bool = True
     model: str = "base"
+    temperatures: Optional[tuple] = None  # main-decode temperature fallback (None: faster-whisper's)
 
 
 def _corrector():
@@ -277,8 +278,10 @@ def evaluate_sample(sample: Sample, settings: EvalSettings, glossary=None) -> Re
         model, _ = load_model(settings.model)
         hot = select_hotwords(glossary, meta=meta, tokenizer=model, budget=settings.budget,
                               strategy=settings.strategy) or None
+    extra = {"temperature": list(settings.temperatures)} if settings.temperatures else {}
     options = TranscribeOptions(model=settings.model, language=sample.language, hotwords=hot,
-                                initial_prompt=settings.initial_prompt, repair=settings.repair)
+                                initial_prompt=settings.initial_prompt, repair=settings.repair,
+                                extra=extra)
     load_model(settings.model)  # loading is not transcription time
     t0 = time.perf_counter()
     transcript = transcribe(audio, meta, options)

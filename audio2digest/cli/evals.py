@@ -30,6 +30,9 @@ def _default_data() -> Path:
               help="Hotword token budget.")
 @click.option("--hotword-strategy", type=click.Choice(["glossary", "balanced"]), default="glossary",
               show_default=True, help="How hotwords are ranked (see hotwords.rank_terms).")
+@click.option("--temperatures", default=None,
+              help="Main-decode temperature fallback, comma-separated (default: faster-whisper's "
+                   "0,0.2,...,1.0).")
 @click.option("--model", "-m", default="base", show_default=True, help="Speech model.")
 @click.option("--glossary", "-g", "glossaries", multiple=True, type=click.Path(dir_okay=False),
               help="Extra glossary file(s) on top of the bundled one. Repeatable.")
@@ -37,7 +40,7 @@ def _default_data() -> Path:
 @click.option("--json", "as_json", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Also write per-sample results (with transcripts) to this JSON file.")
 def eval_asr_cmd(data, dev_dir, clips_dir, only, no_hotwords, no_repair, no_correct,
-                 initial_prompt, budget, hotword_strategy, model, glossaries, no_default_glossary, as_json):
+                 initial_prompt, budget, hotword_strategy, temperatures, model, glossaries, no_default_glossary, as_json):
     """CER/WER, glossary entity recall, loops left, uncovered speech and RTF.
 
     Chinese samples are scored by CER (Simplified, no punctuation or spaces), English ones
@@ -65,7 +68,9 @@ def eval_asr_cmd(data, dev_dir, clips_dir, only, no_hotwords, no_repair, no_corr
         click.echo(f"warning: no glossary ({exc}); entity recall and hotwords off", err=True)
     settings = EvalSettings(hotwords=not no_hotwords, repair=not no_repair,
                             initial_prompt=initial_prompt, budget=budget, strategy=hotword_strategy,
-                            correct=not no_correct, model=model)
+                            correct=not no_correct, model=model,
+                            temperatures=tuple(float(t) for t in temperatures.split(","))
+                            if temperatures else None)
     results = run_eval(samples, settings, glossary,
                        progress=lambda name: click.echo(f"  {name} …", err=True))
     click.echo(format_table(results))
