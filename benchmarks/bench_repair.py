@@ -32,6 +32,9 @@ def main(argv=None) -> int:
     ap.add_argument("--no-hotwords", action="store_true", help="both sides without hotwords")
     ap.add_argument("--budget", type=int, default=220)
     ap.add_argument("--unbiased", action="store_true", help="also time a decode without hotwords")
+    ap.add_argument("--temperatures", default=None,
+                    help="fallback temperatures for the hotword decode and transcribe(), e.g. 0,0.2,0.4 "
+                         "(the unbiased decode keeps faster-whisper's default)")
     args = ap.parse_args(argv)
 
     from audio2digest.audio import load_audio
@@ -55,7 +58,8 @@ def main(argv=None) -> int:
         audio = load_audio(s.audio)
         meta = EpisodeMeta(source=str(s.audio), title=s.title)
         hot = select_hotwords(glossary, meta=meta, tokenizer=model, budget=args.budget) if glossary else None
-        opts = TranscribeOptions(language=s.language, hotwords=hot or None)
+        extra = {"temperature": [float(t) for t in args.temperatures.split(",")]} if args.temperatures else {}
+        opts = TranscribeOptions(language=s.language, hotwords=hot or None, extra=extra)
         t0 = time.perf_counter()
         decode(model, audio, opts)
         plain = time.perf_counter() - t0
@@ -65,7 +69,7 @@ def main(argv=None) -> int:
         unbiased = 0.0
         if args.unbiased:
             t0 = time.perf_counter()
-            decode(model, audio, opts, hotwords=None)
+            decode(model, audio, TranscribeOptions(language=s.language), hotwords=None)
             unbiased = time.perf_counter() - t0
         rows.append((s.name, audio.size / 16000, plain, repaired, len(tr.repairs), unbiased))
         extra = (f"; decode without hotwords {unbiased:.1f} s, repaired/that "
