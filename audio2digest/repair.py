@@ -50,7 +50,7 @@ import logging
 import re
 import time
 import zlib
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Iterable, Optional, Sequence
 
 from .types import Repair, Segment, Word
@@ -87,11 +87,13 @@ class RepairOptions:
     silence_max_word_prob: float = 0.3  # ... or their mean word probability is
     collapse: bool = True
     # faster-whisper settings for re-decoding, tried in order until a candidate has no loop
+    # (each temperature above 0 samples best_of=5 candidates, so short lists keep repairs cheap)
     retries: tuple = (
-        {"temperature": [0.0, 0.2, 0.4, 0.6, 0.8], "compression_ratio_threshold": 2.0},
-        {"temperature": [0.0, 0.2, 0.4], "repetition_penalty": 1.2, "no_repeat_ngram_size": 6,
+        {"temperature": [0.0, 0.3, 0.6], "compression_ratio_threshold": 2.0},
+        {"temperature": [0.0, 0.4], "repetition_penalty": 1.2, "no_repeat_ngram_size": 6,
          "compression_ratio_threshold": 2.0},
     )
+    gap_first: dict = field(default_factory=lambda: {"hotwords": "default", "temperature": [0.0, 0.4]})
 
 
 DEFAULT_OPTIONS = RepairOptions()
@@ -584,7 +586,7 @@ def _fill_one(model, audio, options, gap, duration, *, language, opts):
     a, b = gap
     window = (round(max(0.0, a - opts.window_pad), 3), round(min(duration, b + opts.window_pad), 3))
     log.info("uncovered speech %.1f-%.1f s: re-decoding", a, b)
-    first = ({"hotwords": "default", "temperature": [0.0, 0.2, 0.4, 0.6]},) if options.hotwords else ()
+    first = (opts.gap_first,) if options.hotwords else ()
     for settings in first + tuple(opts.retries):
         try:
             cand = _redecode(model, audio, options, window, language=language, settings=settings)
