@@ -2,8 +2,8 @@
 
 Episodes: the three real clips (4-11 s) plus the first ``--seconds`` of the three dev episodes
 (trimmed with ffmpeg), so 6 episodes of real speech. Each setting runs the whole pipeline with
-the real Whisper base model into a fresh OUT (wall time includes model loading: once for
---jobs 1, once per worker process for --jobs 2). Prints both wall times, the ratio, and the
+the real Whisper base model into a fresh OUT, in a fresh Python process (wall time = run_batch,
+including model loading: once for --jobs 1, once per worker process for --jobs 2). Prints both wall times, the ratio, and the
 ledger overhead per episode (time spent inside ledger operations alone, from the same runs),
 plus a micro-benchmark of the ledger's record path with synchronous=FULL.
 
@@ -58,6 +58,42 @@ def ledger_micro(where: Path, n: int = 100) -> float:
         return (time.perf_counter() - t0) / n
 
 
+_CHILD = """
+import json, sys
+from audio2digest.batch import run_batch
+from audio2digest.pipeline import RunOptions
+s = run_batch(sys.argv[1], sys.argv[2], RunOptions(hotwords=sys.argv[3]), jobs=int(sys.argv[4]))
+print(json.dumps({"wall": s.wall_seconds, "ledger": s.ledger_seconds, "audio": s.audio_seconds,
+                  "episodes": [[e.slug, e.status, e.seconds, e.error] for e in s.episodes]}))
+"""
+
+
+class _Summary:
+    def __init__(self, d: dict):
+        self.wall_seconds, self.ledger_seconds, self.audio_seconds = d["wall"], d["ledger"], d["audio"]
+        self.episodes = [_Ep(*e) for e in d["episodes"]]
+        self.done = sum(e.status == "done" for e in self.episodes)
+        self.failed = sum(e.status == "failed" for e in self.episodes)
+
+
+class _Ep:
+    def __init__(self, slug, status, seconds, error):
+        self.slug, self.status, self.seconds, self.error = slug, status, seconds, error
+
+
+def run_fresh(sources: Path, out: Path, hotwords: str, jobs: int) -> _Summary:
+    """One batch in a fresh Python process, as `audio2digest batch` runs (one batch per process).
+
+    Measured here: repeated run_batch(jobs=1) calls in one long-lived process after a jobs=2
+    call sometimes decoded 5-12x slower (CPU time, identical outputs); fresh processes did not.
+    """
+    import json
+
+    r = subprocess.run([sys.executable, "-c", _CHILD, str(sources), str(out), hotwords, str(jobs)],
+                       capture_output=True, text=True, check=True, cwd=str(ROOT))
+    return _Summary(json.loads(r.stdout.strip().splitlines()[-1]))
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seconds", type=float, default=12.0, help="length of the trimmed dev episodes")
@@ -65,9 +101,6 @@ def main(argv=None) -> int:
     ap.add_argument("--hotwords", default="auto", help="'auto' (the default pipeline), 'none', or terms")
     ap.add_argument("--repeat", type=int, default=1, help="rounds of (jobs 1, jobs 2), order alternating")
     args = ap.parse_args(argv)
-
-    from audio2digest.batch import run_batch
-    from audio2digest.pipeline import RunOptions
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-batch-"))
     try:
@@ -80,8 +113,7 @@ def main(argv=None) -> int:
             order = (1, 2) if rnd % 2 else (2, 1)  # alternate, so drifting load hits both alike
             for jobs in order:
                 load = os.getloadavg()[0]
-                s = run_batch(sources, tmp / f"out-r{rnd}-j{jobs}", RunOptions(hotwords=args.hotwords),
-                              jobs=jobs)
+                s = run_fresh(sources, tmp / f"out-r{rnd}-j{jobs}", args.hotwords, jobs)
                 for e in s.episodes:
                     if e.status == "failed":
                         print(f"  failed: {e.error}")
