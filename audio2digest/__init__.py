@@ -14,7 +14,8 @@ __version__ = "0.1.0"
 logger = logging.getLogger("audio2digest")
 logger.addHandler(logging.NullHandler())
 
-__all__ = ["__version__", "logger", "run", "transcribe", "correct_text", "load_glossary"]
+__all__ = ["__version__", "logger", "run", "run_batch", "transcribe", "correct_text",
+           "correct_transcript", "load_glossary", "build_digest", "render_all"]
 
 
 def __getattr__(name: str):  # PEP 562: lazy public API
@@ -22,6 +23,22 @@ def __getattr__(name: str):  # PEP 562: lazy public API
         from .pipeline import run
 
         return run
+    if name == "run_batch":
+        from .batch import run_batch
+
+        return run_batch
+    if name == "correct_transcript":
+        from .correct import correct_transcript
+
+        return correct_transcript
+    if name == "build_digest":
+        from .digest import build_digest
+
+        return build_digest
+    if name == "render_all":
+        from .render import render_all
+
+        return render_all
     if name == "transcribe":
         from .transcribe import transcribe
 

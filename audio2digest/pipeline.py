@@ -243,7 +243,8 @@ def process_episode(meta: EpisodeMeta, out: Path, options: RunOptions, glossary=
                                               progress=progress,
                                               fingerprint=transcribe_fingerprint(options))
         warmer.join()
-        atomic_write_json(outdir / SOURCE_FILE, {"episode": meta.to_dict(), "audio": str(audio)})
+        atomic_write_json(outdir / SOURCE_FILE, {"episode": meta.to_dict(),
+                                                 "audio": os.path.relpath(audio, outdir)})
         result.cached = cached
         progress(Progress("correct", 0, 1, episode=label))
         transcript = stage_correct(transcript, glossary)

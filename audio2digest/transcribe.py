@@ -148,6 +148,7 @@ def transcribe(
     segments = normalize_segments(segments, language, options.script)
     progress(Progress("transcribe", duration, duration, message="done", episode=label))
     settings = options.to_dict()
+    settings.pop("cpu_threads", None)  # speed only: the same audio gives the same transcript file
     settings.update(
         detected_language=info.language,
         language_probability=round(info.language_probability, 2),

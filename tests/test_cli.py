@@ -61,3 +61,12 @@ def test_bad_model_is_one_line_error(tmp_path):
     result = CliRunner().invoke(main, ["transcribe", "--model", "huge-v9", str(audio)])
     assert result.exit_code != 0
     assert "Invalid model 'huge-v9'" in result.output or "not decodable" in result.output
+
+
+def test_public_api_resolves_lazily():
+    import audio2digest
+
+    for name in audio2digest.__all__:
+        assert getattr(audio2digest, name) is not None, name
+    with pytest.raises(AttributeError):
+        audio2digest.no_such_thing  # noqa: B018
