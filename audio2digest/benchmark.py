@@ -1,7 +1,8 @@
 """`run` against raw faster-whisper on the same audio, model and settings, in one process.
 
 The baseline is one plain ``WhisperModel.transcribe`` pass with exactly the keyword
-arguments ``run`` uses for its main decode (hotwords included), consuming all segments.
+arguments ``run`` uses for its main decode (``transcribe.decode_kwargs``: hotwords and
+temperature included), consuming all segments.
 ``run`` is the whole episode pipeline (decode, repair, normalise, correct, segment,
 render) into a temporary directory with caching off. The model is loaded before either
 is timed, and the two alternate for ``repeats`` rounds; the median of each is reported.
@@ -16,6 +17,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from .audio import duration_of, load_audio
+from .transcribe import decode_kwargs
 from .types import EpisodeMeta
 
 
@@ -37,10 +39,7 @@ def bench_run(path: str, repeats: int = 1, options=None) -> dict:
     def raw() -> float:
         t0 = time.perf_counter()
         a = load_audio(path)  # run decodes the file too: count it on both sides
-        gen, _info = model.transcribe(
-            a, language=topts.language, beam_size=topts.beam_size, vad_filter=topts.vad,
-            word_timestamps=True, condition_on_previous_text=topts.condition_on_previous_text,
-            hotwords=hotwords, initial_prompt=topts.initial_prompt)
+        gen, _info = model.transcribe(a, **decode_kwargs(replace(topts, hotwords=hotwords)))
         for _ in gen:
             pass
         return time.perf_counter() - t0

@@ -64,23 +64,15 @@ def _to_segment(idx: int, seg) -> Segment:
     )
 
 
-def decode(
-    model,
-    audio,
+def decode_kwargs(
     options: TranscribeOptions,
     *,
     language: Optional[str] = None,
     clip_timestamps: Optional[Sequence[float]] = None,
     hotwords: Optional[str] = "default",
-    progress: ProgressCallback = no_progress,
-    episode: str = "",
     **overrides,
-):
-    """One faster-whisper pass. Returns ``(segments, info)``; segments are raw (not normalised).
-
-    ``hotwords="default"`` uses ``options.hotwords``; pass None to decode without them.
-    ``clip_timestamps`` restricts decoding to windows [start, end, start, end, ...] (seconds).
-    """
+) -> dict:
+    """The keyword arguments of ``WhisperModel.transcribe`` for one pass (see :func:`decode`)."""
     kwargs = dict(
         language=language or options.language,
         beam_size=options.beam_size,
@@ -101,6 +93,28 @@ def decode(
         # 1.8 s). repair.py re-decodes just the affected windows instead. Measured on the dev
         # set: identical CER, entity recall, loops and coverage; RTF 0.26 -> 0.19 (docs/asr-eval.md).
         kwargs.setdefault("temperature", [0.0])
+    return kwargs
+
+
+def decode(
+    model,
+    audio,
+    options: TranscribeOptions,
+    *,
+    language: Optional[str] = None,
+    clip_timestamps: Optional[Sequence[float]] = None,
+    hotwords: Optional[str] = "default",
+    progress: ProgressCallback = no_progress,
+    episode: str = "",
+    **overrides,
+):
+    """One faster-whisper pass. Returns ``(segments, info)``; segments are raw (not normalised).
+
+    ``hotwords="default"`` uses ``options.hotwords``; pass None to decode without them.
+    ``clip_timestamps`` restricts decoding to windows [start, end, start, end, ...] (seconds).
+    """
+    kwargs = decode_kwargs(options, language=language, clip_timestamps=clip_timestamps,
+                           hotwords=hotwords, **overrides)
     try:
         gen, info = model.transcribe(audio, **kwargs)
         total = duration_of(audio)
