@@ -18,7 +18,7 @@ from pathlib import Path
 
 from .audio import duration_of, load_audio
 from .transcribe import decode_kwargs
-from .types import EpisodeMeta
+from .fetch import list_episodes
 
 
 def bench_run(path: str, repeats: int = 1, options=None) -> dict:
@@ -31,7 +31,7 @@ def bench_run(path: str, repeats: int = 1, options=None) -> dict:
     model, spec = load_model(topts.model, cpu_threads=topts.cpu_threads,
                              compute_type=topts.compute_type)
     glossary = load_glossaries(options)
-    meta = EpisodeMeta(source=str(path), title=Path(path).stem)
+    [meta] = list_episodes(str(path))  # the metadata run sees (tags feed hotword choice)
     hotwords = _hotwords(options, glossary, meta)
     audio = load_audio(path)
     seconds = duration_of(audio)
