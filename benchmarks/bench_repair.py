@@ -5,8 +5,9 @@ For each dev episode (model loaded once, beforehand, not timed):
 - ``plain``: one ``decode()`` pass with the same settings and hotwords, no repair, no
   normalisation: what faster-whisper alone costs;
 - ``repaired``: ``transcribe()`` with repair on (decode + loop/coverage repair + opencc);
-- ``unbiased`` (with ``--unbiased``): one ``decode()`` pass without hotwords, to show what
-  the hotword prompt itself costs.
+- ``unbiased`` (with ``--unbiased``): one plain faster-whisper pass without hotwords and
+  with its default temperature fallback (``repair=False``): what decoding costs without any
+  of audio2digest's biasing or repair.
 
 Prints seconds and the ratio repaired/plain per episode and in total; the target is
 <= 1.25. The passes run back to back per episode so background load hits them alike.
@@ -69,7 +70,7 @@ def main(argv=None) -> int:
         unbiased = 0.0
         if args.unbiased:
             t0 = time.perf_counter()
-            decode(model, audio, TranscribeOptions(language=s.language), hotwords=None)
+            decode(model, audio, TranscribeOptions(language=s.language, repair=False), hotwords=None)
             unbiased = time.perf_counter() - t0
         rows.append((s.name, audio.size / 16000, plain, repaired, len(tr.repairs), unbiased))
         extra = (f"; decode without hotwords {unbiased:.1f} s, repaired/that "
