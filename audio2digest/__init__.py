@@ -18,37 +18,23 @@ __all__ = ["__version__", "logger", "run", "run_batch", "transcribe", "correct_t
            "correct_transcript", "load_glossary", "build_digest", "render_all"]
 
 
-def __getattr__(name: str):  # PEP 562: lazy public API
-    if name == "run":
-        from .pipeline import run
+#: public name -> (module, attribute), imported on first use (PEP 562)
+_LAZY = {
+    "run": ("pipeline", "run"),
+    "run_batch": ("batch", "run_batch"),
+    "transcribe": ("transcribe", "transcribe"),
+    "correct_text": ("correct", "correct_text"),
+    "correct_transcript": ("correct", "correct_transcript"),
+    "load_glossary": ("glossary", "load_glossary"),
+    "build_digest": ("digest", "build_digest"),
+    "render_all": ("render", "render_all"),
+}
 
-        return run
-    if name == "run_batch":
-        from .batch import run_batch
 
-        return run_batch
-    if name == "correct_transcript":
-        from .correct import correct_transcript
+def __getattr__(name: str):
+    if name not in _LAZY:
+        raise AttributeError(f"module 'audio2digest' has no attribute {name!r}")
+    import importlib
 
-        return correct_transcript
-    if name == "build_digest":
-        from .digest import build_digest
-
-        return build_digest
-    if name == "render_all":
-        from .render import render_all
-
-        return render_all
-    if name == "transcribe":
-        from .transcribe import transcribe
-
-        return transcribe
-    if name == "correct_text":
-        from .correct import correct_text
-
-        return correct_text
-    if name == "load_glossary":
-        from .glossary import load_glossary
-
-        return load_glossary
-    raise AttributeError(f"module 'audio2digest' has no attribute {name!r}")
+    module, attr = _LAZY[name]
+    return getattr(importlib.import_module(f".{module}", __name__), attr)
