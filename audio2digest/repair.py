@@ -53,7 +53,7 @@ import zlib
 from dataclasses import dataclass, field, replace
 from typing import Iterable, Optional, Sequence
 
-from .types import Repair, Segment, Word
+from .types import Repair, Segment
 
 log = logging.getLogger("audio2digest.repair")
 
