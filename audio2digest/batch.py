@@ -328,10 +328,10 @@ def _do_transcribe(task: StageTask, glossary) -> dict:
     if task.fake_asr:
         t = _fake_transcribe(audio, meta, options.transcribe, outdir, fp)
         return {"audio_seconds": t.duration, "reused": False, "fake": True}
-    topts = replace(options.transcribe, hotwords=_hotwords(options, glossary, meta))
     _warm_up_once(glossary)
-    t, cached = stage_transcribe(audio, meta, outdir, topts, force=False, progress=_emit,
-                                 fingerprint=fp)
+    t, cached = stage_transcribe(audio, meta, outdir, options.transcribe, force=False,
+                                 progress=_emit, fingerprint=fp,
+                                 hotwords=lambda: _hotwords(options, glossary, meta))
     return {"audio_seconds": t.duration, "reused": cached}
 
 

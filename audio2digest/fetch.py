@@ -159,14 +159,22 @@ def parse_feed(data: bytes, url: str) -> list[FeedEntry]:
     return [e[2] for e in entries]
 
 
-def _probe_url(url: str, timeout: float) -> tuple[str, bytes]:
-    """GET the first bytes of ``url``: returns (content type, head). Raises FetchError."""
-    req = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, "Range": "bytes=0-65535"})
+_PROBE_BYTES = 1 << 16
+
+
+def _probe_url(url: str, timeout: float) -> tuple[str, bytes, bool]:
+    """GET the first bytes of ``url``: (content type, head, whether head is the whole body).
+
+    Raises FetchError."""
+    req = urllib.request.Request(url, headers={"User-Agent": USER_AGENT,
+                                               "Range": f"bytes=0-{_PROBE_BYTES - 1}"})
     try:
         with urllib.request.urlopen(req, timeout=timeout) as resp:
             ctype = resp.headers.get("Content-Type", "").lower()
-            head = resp.read(65536)
-            return ctype, head
+            head = resp.read(_PROBE_BYTES + 1)
+            # 206: the server honoured the range, so there may be more than we got
+            complete = resp.status == 200 and len(head) <= _PROBE_BYTES
+            return ctype, head[:_PROBE_BYTES], complete
     except urllib.error.HTTPError as exc:
         raise FetchError(f"{url}: HTTP {exc.code} {exc.reason}") from exc
     except urllib.error.URLError as exc:
@@ -210,9 +218,9 @@ def list_episodes(source: str, *, latest: Optional[int] = None, timeout: float =
     """
     if not is_url(source):
         return [local_meta(check_input_file(source, FetchError), source)]
-    ctype, head = _probe_url(source, timeout)
+    ctype, head, complete = _probe_url(source, timeout)
     if _looks_like_feed(ctype, head):
-        entries = read_feed(source, timeout)
+        entries = parse_feed(head, source) if complete else read_feed(source, timeout)
         if latest:
             entries = entries[:latest]
         return [e.meta for e in entries]

@@ -24,7 +24,7 @@ import threading
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Iterable, Optional, Sequence
+from typing import Callable, Iterable, Optional, Sequence
 
 from ._io import atomic_write_json
 from .errors import Audio2DigestError, FetchError, InputError
@@ -150,11 +150,14 @@ def _hotwords(options: RunOptions, glossary, meta: EpisodeMeta) -> Optional[str]
 
 def stage_transcribe(audio: Path, meta: EpisodeMeta, outdir: Path, topts: TranscribeOptions, *,
                      force: bool = False, progress: ProgressCallback = no_progress,
-                     fingerprint: Optional[str] = None) -> tuple[Transcript, bool]:
+                     fingerprint: Optional[str] = None,
+                     hotwords: Optional[Callable[[], Optional[str]]] = None,
+                     ) -> tuple[Transcript, bool]:
     """Transcribe, or reuse ``transcript.raw.json`` when audio and settings are unchanged.
 
     ``fingerprint`` names the settings (default: all of ``topts``); see
-    :func:`transcribe_fingerprint` for the one ``run`` and ``batch`` use."""
+    :func:`transcribe_fingerprint` for the one ``run`` and ``batch`` use. ``hotwords``, when
+    given, is called only if decoding really happens (choosing them loads the model)."""
     raw_path = outdir / RAW_TRANSCRIPT
     audio_fp = file_fingerprint(audio)
     settings_fp = fingerprint or settings_fingerprint(topts)
@@ -167,6 +170,8 @@ def stage_transcribe(audio: Path, meta: EpisodeMeta, outdir: Path, topts: Transc
                 return cached, True
         except InputError:
             log.warning("%s: unreadable cached transcript, re-transcribing", raw_path)
+    if hotwords is not None:
+        topts = replace(topts, hotwords=hotwords())
     t = transcribe(audio, meta, topts, progress=progress)
     t = t.replace(settings={**t.settings, "audio_sha256": audio_fp, "fingerprint": settings_fp})
     atomic_write_json(raw_path, t.to_dict())
@@ -236,12 +241,12 @@ def process_episode(meta: EpisodeMeta, out: Path, options: RunOptions, glossary=
         progress(Progress("fetch", 0, 0, message="fetching", episode=label))
         fetched = download(meta, outdir, progress=progress)
         meta, audio = fetched.meta, fetched.audio_path
-        topts = replace(options.transcribe, hotwords=_hotwords(options, glossary, meta))
         warmer = threading.Thread(target=warm_up, args=(glossary,), daemon=True)
         warmer.start()
-        transcript, cached = stage_transcribe(audio, meta, outdir, topts, force=options.force,
-                                              progress=progress,
-                                              fingerprint=transcribe_fingerprint(options))
+        transcript, cached = stage_transcribe(
+            audio, meta, outdir, options.transcribe, force=options.force, progress=progress,
+            fingerprint=transcribe_fingerprint(options),
+            hotwords=lambda: _hotwords(options, glossary, meta))
         warmer.join()
         atomic_write_json(outdir / SOURCE_FILE, {"episode": meta.to_dict(),
                                                  "audio": os.path.relpath(audio, outdir)})
