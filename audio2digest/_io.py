@@ -63,14 +63,6 @@ def atomic_write_json(path: str | os.PathLike, obj: Any) -> Path:
     return atomic_write_text(path, dumps_json(obj))
 
 
-def atomic_copy(src: str | os.PathLike, dst: str | os.PathLike, chunk: int = 1 << 20) -> Path:
-    """Copy a (possibly large) file atomically, streaming."""
-    with atomic_output(dst) as out, open(src, "rb") as inp:
-        while block := inp.read(chunk):
-            out.write(block)
-    return Path(dst)
-
-
 def check_input_file(path: str | os.PathLike, exc_class: type[Exception]) -> Path:
     """A readable, non-empty regular file, or ``exc_class("<path>: <what is wrong>")``."""
     p = Path(path).expanduser()
