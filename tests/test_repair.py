@@ -18,6 +18,7 @@ from audio2digest.repair import (
     units,
 )
 from audio2digest.types import Segment, Word
+from conftest import DEV_EPISODES
 
 LOOP_PHRASE = "视频模型 Gen 4.5 推出MS2 "
 
@@ -174,7 +175,7 @@ def test_repair_segments_redecodes_only_the_loop_window_without_hotwords():
     assert len(repairs) == 1 and repairs[0].kind == "loop" and repairs[0].before.startswith("视频模型")
 
 
-DEV01 = Path(__file__).resolve().parents[1] / ".." / "shared" / "dev-episodes" / "dev01.mp3"
+DEV01 = DEV_EPISODES / "dev01.mp3"
 
 
 @pytest.mark.slow
