@@ -2,14 +2,16 @@
 
 The set (``samples/eval/corrections/`` by default) holds:
 
-* ``dev.jsonl`` / ``held.jsonl`` / ``held2.jsonl`` — one JSON object per line:
+* ``dev.jsonl`` / ``held.jsonl`` / ``held2.jsonl`` / ``held3.jsonl`` — one JSON object per line:
   ``{"text": "...", "fixes": [["before", "after"], ...], "source": "..."}``. ``fixes`` are
   the changes that should be made, in text order (``before`` occurs in ``text``).
-* ``clean/dev_*.txt`` / ``clean/held_*.txt`` / ``clean/held2_*.txt`` — correct text that
+* ``clean/{dev,held,held2,held3}_*.txt`` — correct text that
   must come out unchanged.
 
 ``held2`` is a second held-back batch, written after the first held-back run had been
 looked at (and two general bugs it showed had been fixed), so that one blind figure remains.
+``held3`` is a third, larger one (more clean text), written blind by someone who had not
+read the corrector, after the case rule for long names was changed (see correct.py).
 
 A correction counts as a true positive when it replaces exactly a ``before`` span at its
 position with its ``after``. Anything else the corrector changes is a false positive; a
@@ -27,7 +29,10 @@ from typing import Iterable, Optional
 from .errors import InputError
 from .glossary import Glossary, read_text_file
 
-SPLITS = ("dev", "held", "held2", "all")
+#: Batches of the set, in the order they were written (each later one blind to the fixes
+#: that the earlier ones prompted).
+BATCHES = ("dev", "held", "held2", "held3")
+SPLITS = BATCHES + ("all",)
 
 
 def default_eval_dir() -> Path:
@@ -144,7 +149,7 @@ def evaluate(
     d = Path(eval_dir) if eval_dir else default_eval_dir()
     if not d.is_dir():
         raise InputError(f"{d}: eval set directory not found")
-    names = ("dev", "held", "held2") if split == "all" else (split,)
+    names = BATCHES if split == "all" else (split,)
     rep = EvalReport(split=split)
     for name in names:
         p = d / f"{name}.jsonl"
@@ -178,6 +183,6 @@ def evaluate(
 
 
 def evaluate_splits(
-    glossary: Glossary, eval_dir: Optional[Path] = None, splits: Iterable[str] = ("dev", "held", "held2")
+    glossary: Glossary, eval_dir: Optional[Path] = None, splits: Iterable[str] = BATCHES
 ):
     return [evaluate(glossary, eval_dir, s) for s in splits]

@@ -145,6 +145,17 @@ def test_short_acronyms_only_exact():
     assert fixed("Moa和XIA和GTX", g) == "Moa和XIA和GTX"
 
 
+def test_capitalised_spelling_of_long_camelcase_name_is_kept():
+    # "Deepseek" is how many writers spell DeepSeek: not an error. Case still matters for
+    # short acronyms (Moe, XAI), all-capital and all-lower spellings, and split names.
+    g = glossary_from_terms(["DeepSeek", "DeepSeek-V3.2", "MiniMax", "MoE", "xAI", "ChatGPT", "Kimi"])
+    assert fixed("Deepseek的新论文和Minimax", g) == "Deepseek的新论文和Minimax"
+    assert fixed("Deepseek V3.2发布", g) == "DeepSeek-V3.2发布"
+    assert fixed("开源Moe模型，XAI的", g) == "开源MoE模型，xAI的"
+    assert fixed("DEEPSEEK和chatgpt的用户和KIMI", g) == "DeepSeek和ChatGPT的用户和Kimi"
+    assert fixed("Deep seek的", g) == "DeepSeek的"
+
+
 def test_alias_and_never(tmp_path):
     p = tmp_path / "g.yaml"
     p.write_text(
