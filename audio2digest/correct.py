@@ -9,9 +9,7 @@ Matching generalises beyond the glossary's listed aliases:
   (``latin-fuzzy``), and for versioned multi-word names by consonant skeleton
   (``Clawed Summit 4.5`` ~ ``Claude Sonnet 4.5``, ``latin-sound``). Keys of 4 characters
   or fewer (acronyms such as ``MoE``, ``xAI``) match only exactly. Lower-case ordinary
-  words are never capitalised into names (``comet``, ``meta``), and the capitalised-only
-  spelling of a long one-word CamelCase name (``Deepseek``, ``Minimax``) is a writer's
-  choice, kept as written.
+  words are never capitalised into names (``comet``, ``meta``, ``sovereign AI``).
 * **Chinese** spans are compared by toneless pinyin with confusable initials and finals
   (zh/z, ch/c, sh/s, l/n, f/h, b/p, d/t, g/k, an/ang, en/eng, in/ing, …; rule ``pinyin``)
   over windows of the term's length (±1 syllable for terms of 4+ syllables, below that a
@@ -99,7 +97,7 @@ _DIGITS_RE = re.compile(r"\d+")
 _VERSION_AFTER_RE = re.compile(r"\s?(?:[vV]?\d|[A-Za-z]{1,2}\d)")
 # Characters so frequent in running text that a "mangled" span containing one that the
 # term does not have is almost always just ordinary text.
-_FUNCTION_CHARS = set("的了是在和与及或一个不有这那我你他她它们也就都而着把被让给对从向到为以等之其所又很还再吗呢吧啊")
+_FUNCTION_CHARS = set("的了是在和与及或一个不有这那我你他她它们也就都而着把被让给对从向到为以等之其所又很还再吗呢吧啊太最挺更")
 
 
 @dataclass(frozen=True)
@@ -156,23 +154,6 @@ def _is_plain_word(s: str) -> bool:
     """A capitalised or lower-case ordinary word (``Comet``, ``llama``): no digits, no inner caps."""
     return s.isalpha() and s[1:].islower()
 
-
-#: Shortest one-word CamelCase name whose capitalised-only spelling is left as written.
-ACCEPTED_CASING_MIN_LEN = 6
-
-
-def _accepted_casing(span: str, target: str) -> bool:
-    """True when ``span`` is the capitalised-only spelling of a one-word CamelCase name of
-    6+ letters (``Deepseek`` for DeepSeek, ``Langchain`` for LangChain). Writers use it
-    freely and nobody misreads it, so it is kept. Short mixed-case acronyms (MoE ~ Moe,
-    xAI ~ XAI) and all-capital or all-lower spellings (KIMI, chatgpt) are still corrected."""
-    return (
-        len(span) >= ACCEPTED_CASING_MIN_LEN
-        and span.isalpha() and target.isalpha()
-        and span[0].isupper() and span[1:].islower()
-        and span.casefold() == target.casefold()
-        and any(c.isupper() for c in target[1:])
-    )
 
 
 # Pinyin: confusable initials and finals collapse to one class.
@@ -553,17 +534,18 @@ def _latin_candidates(text: str, idx: _Index, lang: str, cands: list[_Cand]) -> 
                         continue
                     # "comet" / "meta" in lower case are words, not the product "Comet" or the
                     # company "Meta"; and a form written in lower case ("attention") does not
-                    # lower-case a capitalised span.
+                    # lower-case a capitalised span, unless it is a versioned model name
+                    # written in lower case by its vendor (gpt-oss-120b, o4-mini).
                     if not f.alias and (
                         (_is_plain_word(f.target) and span.islower())
-                        or f.target.islower()
+                        or (f.target.islower() and not any(c.isdigit() for c in f.target))
                     ):
                         cands.append(_Cand(s, e, span, f.term, 1.0, "keep", keep=True))
                         continue
-                    if not f.alias and _accepted_casing(span, f.target):
-                        # "Deepseek" / "Minimax": a writer's spelling of a long one-word
-                        # brand, not a recognition error (case carries no identity there,
-                        # unlike MoE / Moe or xAI / XAI)
+                    if (not f.alias and len(toks) > 1 and span.casefold() == f.target.casefold()
+                            and toks[0].isalpha() and toks[0].islower()):
+                        # "sovereign AI", "physical AI": a phrase of ordinary words, written so;
+                        # a name starts with a capital ("Grok imagine" -> Grok Imagine)
                         cands.append(_Cand(s, e, span, f.term, 1.0, "keep", keep=True))
                         continue
                     if (

@@ -145,15 +145,25 @@ def test_short_acronyms_only_exact():
     assert fixed("Moa和XIA和GTX", g) == "Moa和XIA和GTX"
 
 
-def test_capitalised_spelling_of_long_camelcase_name_is_kept():
-    # "Deepseek" is how many writers spell DeepSeek: not an error. Case still matters for
-    # short acronyms (Moe, XAI), all-capital and all-lower spellings, and split names.
-    g = glossary_from_terms(["DeepSeek", "DeepSeek-V3.2", "MiniMax", "MoE", "xAI", "ChatGPT", "Kimi"])
-    assert fixed("Deepseek的新论文和Minimax", g) == "Deepseek的新论文和Minimax"
+def test_case_fixes_and_what_case_leaves_alone():
+    g = glossary_from_terms(["DeepSeek", "DeepSeek-V3.2", "MiniMax", "MoE", "xAI", "ChatGPT", "Kimi",
+                             "Sovereign AI", "Grok Imagine", "gpt-oss-120b", "o4-mini", "attention"])
     assert fixed("Deepseek V3.2发布", g) == "DeepSeek-V3.2发布"
     assert fixed("开源Moe模型，XAI的", g) == "开源MoE模型，xAI的"
     assert fixed("DEEPSEEK和chatgpt的用户和KIMI", g) == "DeepSeek和ChatGPT的用户和Kimi"
     assert fixed("Deep seek的", g) == "DeepSeek的"
+    # a phrase of ordinary words is not a name; a name starting with a capital is
+    assert fixed("the rise of sovereign AI", g) == "the rise of sovereign AI"
+    assert fixed("Grok imagine现在可以生成视频", g) == "Grok Imagine现在可以生成视频"
+    # lower case is part of a versioned name, not of an ordinary word
+    assert fixed("OpenAI开源了GPT OSS 120B和O4 mini", g) == "OpenAI开源了gpt-oss-120b和o4-mini"
+    assert fixed("Attention is all you need", g) == "Attention is all you need"
+
+
+def test_degree_adverb_is_not_a_mangled_syllable():
+    g = glossary_from_terms(["大模型"])
+    assert fixed("这个机器人跳舞的样子太魔性了", g) == "这个机器人跳舞的样子太魔性了"
+    assert fixed("开源达模型", g) == "开源大模型"
 
 
 def test_alias_and_never(tmp_path):
