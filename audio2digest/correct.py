@@ -97,7 +97,8 @@ _DIGITS_RE = re.compile(r"\d+")
 _VERSION_AFTER_RE = re.compile(r"\s?(?:[vV]?\d|[A-Za-z]{1,2}\d)")
 # Characters so frequent in running text that a "mangled" span containing one that the
 # term does not have is almost always just ordinary text.
-_FUNCTION_CHARS = set("的了是在和与及或一个不有这那我你他她它们也就都而着把被让给对从向到为以等之其所又很还再吗呢吧啊太最挺更")
+_FUNCTION_CHARS = set("的了是在和与及或一个不有这那我你他她它们也就都而着把被让给对从向到为以等之其所又很还再吗呢吧啊")
+_DEGREE_ADVERBS = set("太最挺更很")
 
 
 @dataclass(frozen=True)
@@ -945,9 +946,14 @@ def _cjk_candidates(
                     if not _has_evidence(form.term, text, s_abs, e_abs, context, ctx_off):
                         continue
                     two_syl_evidence = True
-            if any(c in _FUNCTION_CHARS and c not in form.target for c in span) and sc < 0.999:
-                # 的/了/是/个…: ordinary text unless the syllables match exactly
+            if any(c in _FUNCTION_CHARS and c not in form.target for c in span) and (
+                sc < 0.999 or all(c in _FUNCTION_CHARS for c in span)
+            ):
+                # 的/了/是/个…: ordinary text unless the syllables match exactly, and even then
+                # when the span is nothing but function characters (对其展开调查 is not 对齐)
                 kind_needed = True
+            elif span[0] in _DEGREE_ADVERBS and span[0] != form.target[0]:
+                kind_needed = True  # 太魔性了: an adverb before an adjective, not 大模型
             else:
                 kind_needed = False
             if tokens is None:

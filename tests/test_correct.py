@@ -166,6 +166,12 @@ def test_degree_adverb_is_not_a_mangled_syllable():
     assert fixed("开源达模型", g) == "开源大模型"
 
 
+def test_function_characters_alone_are_not_a_mangled_term():
+    g = glossary_from_terms(["对齐", "智谱"])
+    assert fixed("监管部门已经对其展开了调查", g) == "监管部门已经对其展开了调查"
+    assert fixed("至普发布了新模型", g) == "智谱发布了新模型"
+
+
 def test_alias_and_never(tmp_path):
     p = tmp_path / "g.yaml"
     p.write_text(
