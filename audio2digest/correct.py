@@ -536,10 +536,12 @@ def _latin_candidates(text: str, idx: _Index, lang: str, cands: list[_Cand]) -> 
                     # "comet" / "meta" in lower case are words, not the product "Comet" or the
                     # company "Meta"; and a form written in lower case ("attention") does not
                     # lower-case a capitalised span, unless it is a versioned model name
-                    # written in lower case by its vendor (gpt-oss-120b, o4-mini).
+                    # written in lower case by its vendor (gpt-oss-120b, o4-mini; not a
+                    # short key: "Figure O3" is not o3).
                     if not f.alias and (
                         (_is_plain_word(f.target) and span.islower())
-                        or (f.target.islower() and not any(c.isdigit() for c in f.target))
+                        or (f.target.islower() and not (any(c.isdigit() for c in f.target)
+                                                        and len(key) >= LATIN_MIN_KEY_LEN))
                     ):
                         cands.append(_Cand(s, e, span, f.term, 1.0, "keep", keep=True))
                         continue

@@ -157,6 +157,7 @@ def test_case_fixes_and_what_case_leaves_alone():
     assert fixed("Grok imagine现在可以生成视频", g) == "Grok Imagine现在可以生成视频"
     # lower case is part of a versioned name, not of an ordinary word
     assert fixed("OpenAI开源了GPT OSS 120B和O4 mini", g) == "OpenAI开源了gpt-oss-120b和o4-mini"
+    assert fixed("Figure O3 folding laundry", glossary_from_terms(["o3"])) == "Figure O3 folding laundry"
     assert fixed("Attention is all you need", g) == "Attention is all you need"
 
 
