@@ -96,9 +96,9 @@ def _as_transcript(text: str):
 @_glossary_opts
 @click.option(
     "--split",
-    type=click.Choice(["dev", "held", "held2", "held3", "held4", "held5", "all"]),
+    type=click.Choice(["dev", "held", "held2", "held3", "held4", "held5", "held6", "all"]),
     default=None,
-    help="Which part of the set [default: each batch (dev, held, held2, held3, held4, held5), reported separately].",
+    help="Which part of the set [default: each batch (dev, held, held2, held3, held4, held5, held6), reported separately].",
 )
 @click.option(
     "--set",
@@ -119,7 +119,7 @@ def eval_corrections_cmd(glossaries, no_default_glossary, split, eval_dir, show_
     from ..eval_corrections import evaluate
 
     glossary = _load(glossaries, no_default_glossary)
-    splits = [split] if split else ["dev", "held", "held2", "held3", "held4", "held5"]
+    splits = [split] if split else ["dev", "held", "held2", "held3", "held4", "held5", "held6"]
     reports = [evaluate(glossary, eval_dir, s) for s in splits]
     if as_json:
         click.echo(json.dumps([r.to_dict() for r in reports], ensure_ascii=False, indent=2))
