@@ -53,7 +53,7 @@ import zlib
 from dataclasses import dataclass, field, replace
 from typing import Iterable, Optional, Sequence
 
-from .types import Repair, Segment
+from .types import Repair, Segment, Word
 
 log = logging.getLogger("audio2digest.repair")
 
@@ -94,6 +94,21 @@ class RepairOptions:
          "compression_ratio_threshold": 2.0},
     )
     gap_first: dict = field(default_factory=lambda: {"hotwords": "default", "temperature": [0.0, 0.4]})
+    # dropouts: shorter stretches of speech a word fell out of (see repair_dropouts)
+    dropouts: bool = True
+    dropout_min: float = 0.4  # seconds of VAD speech no word holds
+    dropout_unit_seconds: float = 0.3  # a word holds at most base + this per text unit ...
+    dropout_word_base: float = 0.15  # ... counted back from its end (DTW stretches its start)
+    dropout_context: float = 0.6  # seconds of the original's words heard with each dropout
+    dropout_max_window: float = 8.0
+    dropout_separator: float = 0.5  # seconds of silence between windows in the joined buffer
+    dropout_max_seconds: float = 30.0  # joined buffer length: one encoder window
+    dropout_beam_size: int = 1
+    dropout_min_agreement: float = 0.5  # share of the window's original units heard again
+    dropout_min_prob: float = 0.2  # mean probability of the inserted words
+    dropout_sure_prob: float = 0.6  # ... at which they are trusted without the agreement
+    dropout_low_agreement: float = 0.3  # a lower agreement will do ...
+    dropout_fair_prob: float = 0.35  # ... with this mean probability
 
 
 DEFAULT_OPTIONS = RepairOptions()
@@ -452,6 +467,10 @@ def _within(segments: Iterable[Segment], start: float, end: float) -> list[Segme
     return out
 
 
+def _latin_edge(c: str) -> bool:
+    return bool(c) and c.isascii() and c.isalnum()
+
+
 def merge_close(segments: Sequence[Segment], max_pause: float = 0.5) -> list[Segment]:
     """Join consecutive segments less than ``max_pause`` s apart into one (texts and words
     concatenated, log probability weighted by length). Re-decoded windows often come back
@@ -461,9 +480,15 @@ def merge_close(segments: Sequence[Segment], max_pause: float = 0.5) -> list[Seg
         if out and seg.start - out[-1].end < max_pause:
             prev = out[-1]
             n1, n2 = max(len(units(prev.text)), 1), max(len(units(seg.text)), 1)
+            words = seg.words
+            if _latin_edge(prev.text[-1:]) and _latin_edge(seg.text[:1]):
+                # "Gemini" + "2.5 Flash" read as two words, not "Gemini2.5 Flash"
+                seg = replace(seg, text=" " + seg.text)
+                if words:
+                    words = (replace(words[0], word=" " + words[0].word),) + words[1:]
             out[-1] = replace(
                 prev, end=max(prev.end, seg.end), text=prev.text + seg.text,
-                words=prev.words + seg.words,
+                words=prev.words + words,
                 avg_logprob=round((prev.avg_logprob * n1 + seg.avg_logprob * n2) / (n1 + n2), 4),
                 compression_ratio=round(compression_ratio(prev.text + seg.text), 4),
                 no_speech_prob=min(prev.no_speech_prob, seg.no_speech_prob))
@@ -601,6 +626,282 @@ def _fill_one(model, audio, options, gap, duration, *, language, opts):
     return [], ""
 
 
+# ---------------------------------------------------------------------------------------
+# dropouts: a name that fell out of a sentence
+
+
+def tight_cover(segments: Iterable[Segment], opts: RepairOptions = DEFAULT_OPTIONS,
+                tolerance: float = 0.1) -> list[tuple[float, float]]:
+    """Merged intervals the words really hold. Whisper's word timing (DTW) stretches the
+    word after a dropped name back over it (``直接`` 44.0-45.3 s where "OpenRouter 直接" was
+    said), so a word counts for at most ``dropout_word_base + dropout_unit_seconds`` per
+    text unit, measured back from its end."""
+    ivs = []
+    for seg in segments:
+        if not seg.words and (seg.text or "").strip():
+            ivs.append((seg.start - tolerance, seg.end + tolerance))
+        for w in seg.words:
+            n = max(len(units(w.word)), 1)
+            start = max(w.start, w.end - opts.dropout_word_base - opts.dropout_unit_seconds * n)
+            ivs.append((start - tolerance, w.end + tolerance))
+    ivs.sort()
+    merged: list[list[float]] = []
+    for a, b in ivs:
+        if merged and a <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], b)
+        else:
+            merged.append([a, b])
+    return [(a, b) for a, b in merged]
+
+
+def find_dropouts(speech: Sequence[tuple[float, float]], segments: Sequence[Segment],
+                  opts: RepairOptions = DEFAULT_OPTIONS) -> list[tuple[float, float]]:
+    """Stretches of VAD speech of at least ``dropout_min`` s that no word really holds (see
+    :func:`tight_cover`): where the decoder skipped a word, typically an English name inside
+    Mandarin ("英伟达在GTC大会上发布了Blackwell Ultra芯片" -> "英伟达在大会上发布了芯片")."""
+    covers = tight_cover(segments, opts)
+    out = []
+    for iv in speech:
+        for a, b in _subtract(iv, covers):
+            if b - a >= opts.dropout_min:
+                out.append((round(float(a), 3), round(float(b), 3)))
+    return out
+
+
+def dropout_windows(dropouts: Sequence[tuple[float, float]], segments: Sequence[Segment],
+                    duration: float, opts: RepairOptions = DEFAULT_OPTIONS) -> list[tuple[float, float]]:
+    """Decode windows: each dropout from the start of a word at least ``dropout_context`` s
+    before it to the end of a word at least as far after it (the audio is cut between
+    words, not inside the name), overlapping windows merged, longer ones than
+    ``dropout_max_window`` s skipped."""
+    words = sorted((w for s in segments for w in s.words), key=lambda w: w.start)
+    starts = [w.start for w in words]
+    ends = sorted(w.end for w in words)
+    out: list[tuple[float, float]] = []
+    for a, b in dropouts:
+        k = bisect.bisect_right(starts, a - opts.dropout_context)
+        lo = starts[k - 1] if k else 0.0
+        k = bisect.bisect_left(ends, b + opts.dropout_context)
+        hi = ends[k] if k < len(ends) else duration
+        lo, hi = round(max(0.0, min(lo, a)), 3), round(min(duration, max(hi, b)), 3)
+        if out and lo <= out[-1][1]:
+            lo = out[-1][0]
+            out.pop()
+        out.append((lo, hi))
+    return [(a, b) for a, b in out if b - a <= opts.dropout_max_window]
+
+
+def splice(segments: Sequence[Segment], window: tuple[float, float],
+           new: Sequence[Segment]) -> list[Segment]:
+    """Replace what lies inside ``window`` (words by their midpoints) with ``new``; segments
+    cut by the window keep their words outside it (text rebuilt from the words). With an
+    empty window (t, t) this inserts ``new`` at time t."""
+    lo, hi = window
+    before: list[Segment] = []
+    after: list[Segment] = []
+    for seg in segments:
+        if not seg.words:
+            mid = (seg.start + seg.end) / 2
+            if mid < lo:
+                before.append(seg)
+            elif mid > hi:
+                after.append(seg)
+            continue
+        left = tuple(w for w in seg.words if (w.start + w.end) / 2 < lo)
+        right = tuple(w for w in seg.words if (w.start + w.end) / 2 > hi)
+        for part, dest in ((left, before), (right, after)):
+            if len(part) == len(seg.words):
+                dest.append(seg)
+            elif part:
+                dest.append(replace(seg, words=part, text="".join(w.word for w in part),
+                                    start=part[0].start, end=part[-1].end))
+    return before + list(new) + after
+
+
+def insert_words(segments: Sequence[Segment], words: Sequence[Word], *,
+                 max_pause: float = 1.0) -> list[Segment]:
+    """Insert ``words`` (in time order) into the segment they fall in, or the nearer
+    neighbour when less than ``max_pause`` s away (a name belongs to its sentence, and a
+    segment of its own would be punctuated as one); otherwise as a segment of their own.
+    The next word's start is moved past the insert where DTW had stretched it over."""
+    words = list(words)
+    t0, t1 = words[0].start, words[-1].end
+    out = list(segments)
+    host = None
+    for i, seg in enumerate(out):
+        if seg.words and seg.start <= (t0 + t1) / 2 <= seg.end:
+            host = i
+            break
+    if host is None:  # between segments: join the nearer one (a name opens or ends a sentence)
+        near = [(t0 - seg.end, i) for i, seg in enumerate(out) if seg.words and seg.end <= t0]
+        near += [(seg.start - t1, i) for i, seg in enumerate(out) if seg.words and seg.start >= t1]
+        if near and min(near)[0] < max_pause:
+            host = min(near)[1]
+    if host is None:
+        text = "".join(w.word for w in words)
+        new = Segment(id=0, start=t0, end=t1, text=text, words=tuple(words), avg_logprob=0.0,
+                      compression_ratio=round(compression_ratio(text), 4), no_speech_prob=0.0)
+        return sorted(out + [new], key=lambda s: (s.start, s.end))
+    seg = out[host]
+    left = [w for w in seg.words if (w.start + w.end) / 2 < (t0 + t1) / 2]
+    right = [w for w in seg.words if (w.start + w.end) / 2 >= (t0 + t1) / 2]
+    if right and right[0].start < t1 < right[0].end:
+        right[0] = replace(right[0], start=t1)
+    merged = tuple(left + words + right)
+    out[host] = replace(seg, words=merged, text="".join(w.word for w in merged),
+                        start=min(seg.start, t0), end=max(seg.end, t1))
+    return out
+
+
+def _concat(audio, windows: Sequence[tuple[float, float]], sep: float):
+    """One buffer holding every window's audio, ``sep`` s of silence after each, and each
+    window's offset in it: one encoder pass and one decode for all of them."""
+    import numpy as np
+
+    parts, offsets, pos = [], [], 0
+    gap = np.zeros(int(sep * 16000), dtype=audio.dtype)
+    for lo, hi in windows:
+        piece = audio[int(lo * 16000):int(hi * 16000)]
+        offsets.append(pos / 16000)
+        parts += [piece, gap]
+        pos += piece.size + gap.size
+    return np.concatenate(parts), offsets
+
+
+def _dropout_inserts(segs: Sequence[Segment], windows, offsets, drops, opts) -> dict:
+    """Words of the concatenated decode mapped back to episode time, per (window, dropout):
+    only those inside a dropout (the window's other words were heard already), each
+    dropout's words apart (one window can hold two dropouts a few words apart)."""
+    out: dict[tuple[int, int], list[Word]] = {}
+    for seg in segs:
+        for w in seg.words:
+            mid = (w.start + w.end) / 2
+            k = bisect.bisect_right(offsets, mid) - 1
+            if k < 0:
+                continue
+            lo, hi = windows[k]
+            shift = lo - offsets[k]
+            if not lo <= mid + shift <= hi:
+                continue  # in the silence between windows
+            ws, we = round(w.start + shift, 3), round(w.end + shift, 3)
+            m = (ws + we) / 2
+            for j, (a, b) in enumerate(drops):
+                if a - opts.word_tolerance <= m <= b + opts.word_tolerance:
+                    out.setdefault((k, j), []).append(replace(w, start=ws, end=we))
+                    break
+    return out
+
+
+def _dedupe_edges(words: list[Word], segments: Sequence[Segment], reach: float = 0.8) -> list[Word]:
+    """Drop inserted words at either end that repeat an original word close by (the
+    re-decode hears the neighbours' edges too: "低" + "ABI" + "标" where "降低" and "标用"
+    are already there), or that are a single unsure letter (a word cut at the edge)."""
+    orig = [w for s in segments for w in s.words]
+
+    from .normalize import convert_script
+
+    def norm(w: str) -> str:  # 團 and 团 are the same word here: opencc runs after repair
+        return convert_script("".join(units(w)), "simplified")
+
+    def dup(w: Word) -> bool:
+        n, c = norm(w.word), (w.start + w.end) / 2
+        return bool(n) and any(n in norm(o.word) and abs((o.start + o.end) / 2 - c) < reach
+                               for o in orig)
+
+    def letter(w: Word) -> bool:  # one unsure letter
+        t = w.word.strip()
+        return len(t) == 1 and t.isascii() and t.isalpha() and w.probability < 0.5
+
+    def head_fragment(ws: list[Word]) -> bool:  # "S" then " Law": not the start of "Sora"
+        return letter(ws[0]) and (len(ws) == 1 or not ws[1].word[:1].isascii()
+                                  or ws[1].word[:1] == " ")
+
+    def tail_fragment(ws: list[Word]) -> bool:  # "Law" + "S": a capital glued to a word's end
+        return (len(ws) > 1 and letter(ws[-1]) and ws[-1].word[:1].isupper()
+                and ws[-2].word[-1:].islower())
+
+    while words and (dup(words[0]) or head_fragment(words)):
+        words = words[1:]
+    while words and (dup(words[-1]) or tail_fragment(words)):
+        words = words[:-1]
+    return words
+
+
+def repair_dropouts(model, audio, segments: list[Segment], options, *, language,
+                    speech: Sequence[tuple[float, float]],
+                    opts: RepairOptions = DEFAULT_OPTIONS) -> tuple[list[Segment], list[Repair]]:
+    """Re-hear every dropout with a little context and insert the words found there.
+
+    The windows (see :func:`dropout_windows`) are cut out, joined into one buffer with short
+    silences between them and decoded in one greedy pass with the episode's hotwords: in a
+    few seconds of audio the decoder no longer skips the name it skipped in the 30-s window.
+    Only words that fall inside a dropout are inserted; the original words stay. A window's
+    words are used only when the re-heard context agrees with the original (the share of the
+    original's text units the re-decode reproduces in order is at least
+    ``dropout_min_agreement``: otherwise the decoder heard something else and is not to be
+    trusted there) and the inserted words neither loop nor recite the hotword prompt. At
+    most ``dropout_max_seconds`` of audio are re-decoded, longest dropouts first."""
+    from rapidfuzz.distance import LCSseq
+
+    from .transcribe import decode
+
+    duration = audio.size / 16000
+    drops = find_dropouts(speech, segments, opts)
+    if not drops:
+        return segments, []
+    chosen, used = [], 0.0
+    for a, b in sorted(drops, key=lambda g: g[0] - g[1]):  # longest first
+        win = dropout_windows([(a, b)], segments, duration, opts)
+        if win and used + win[0][1] - win[0][0] + opts.dropout_separator <= opts.dropout_max_seconds:
+            chosen.append((a, b))
+            used += win[0][1] - win[0][0] + opts.dropout_separator
+    windows = dropout_windows(sorted(chosen), segments, duration, opts)
+    if not windows:
+        return segments, []
+    buf, offsets = _concat(audio, windows, opts.dropout_separator)
+    t0 = time.perf_counter()
+    try:
+        segs, _ = decode(model, buf, options, language=language,
+                         clip_timestamps=[0.0, round(buf.size / 16000, 3)],
+                         beam_size=opts.dropout_beam_size, temperature=[0.0])
+    except Exception as exc:  # a failed repair must not lose the transcript
+        log.warning("re-decoding %d dropouts failed: %s", len(windows), exc)
+        return segments, []
+    log.debug("re-decoded %d dropout windows (%.1f s of audio) in %.1f s", len(windows),
+              buf.size / 16000, time.perf_counter() - t0)
+    inserts = _dropout_inserts(segs, windows, offsets, drops, opts)
+    hot = getattr(options, "hotwords", None)
+    out = list(segments)
+    repairs = []
+    for (k, _), words in sorted(inserts.items()):
+        lo, hi = windows[k]
+        words = _dedupe_edges(words, out)
+        if not words or not units("".join(w.word for w in words)):
+            continue
+        heard = [w for s in segs for w in s.words
+                 if offsets[k] <= (w.start + w.end) / 2 <= offsets[k] + hi - lo]
+        ref = units(_text(_within(segments, lo, hi)))  # the window as first decoded
+        agree = LCSseq.similarity(ref, units("".join(w.word for w in heard))) / len(ref) if ref else 0.0
+        new = Segment(id=0, start=words[0].start, end=words[-1].end,
+                      text="".join(w.word for w in words), words=tuple(words),
+                      avg_logprob=0.0, compression_ratio=round(compression_ratio(
+                          "".join(w.word for w in words)), 4), no_speech_prob=0.0)
+        mean_p = sum(w.probability for w in words) / len(words)
+        trusted = (agree >= opts.dropout_min_agreement or mean_p >= opts.dropout_sure_prob
+                   or (agree >= opts.dropout_low_agreement and mean_p >= opts.dropout_fair_prob))
+        if not trusted or mean_p < opts.dropout_min_prob or loop_flags([new], opts, hotwords=hot) \
+                or hotword_echo(new.text, hot, min_run=3):
+            log.debug("dropout %.1f-%.1f s: %r not inserted (agreement %.2f, mean p %.2f)",
+                      lo, hi, new.text, agree, mean_p)
+            continue
+        out = insert_words(out, words)
+        repairs.append(Repair(kind="dropout", start=new.start, end=new.end, before="",
+                              after=new.text.strip(),
+                              detail=f"speech the words did not hold; re-heard {lo:.1f}-{hi:.1f} s "
+                                     f"with context (agreement {agree:.2f}, mean word p {mean_p:.2f})"))
+    return out, repairs
+
+
 def _speech_share(seg: Segment, speech: Sequence[tuple[float, float]], pad: float = 0.1) -> float:
     spans = [(w.start, w.end) for w in seg.words] or [(seg.start, seg.end)]
     total = sum(max(b - a, 0.02) for a, b in spans)
@@ -654,6 +955,10 @@ def repair_segments(model, audio, segments: Sequence[Segment], options, *, langu
         repairs.extend(r)
     if opts.coverage and speech:
         segs, r = fill_gaps(model, audio, segs, options, language=language, speech=speech, opts=opts)
+        repairs.extend(r)
+    if opts.dropouts and speech:
+        segs, r = repair_dropouts(model, audio, segs, options, language=language, speech=speech,
+                                  opts=opts)
         repairs.extend(r)
     segs = [replace(s, id=i) for i, s in enumerate(sorted(segs, key=lambda s: (s.start, s.end)))]
     for r in repairs:

@@ -112,7 +112,7 @@ class Correction:
 class Repair:
     """One automatic repair made during transcription (a loop re-decoded, a gap filled)."""
 
-    kind: str  # "loop" | "gap" | "collapse"
+    kind: str  # "loop" | "collapse" | "gap" | "dropout" | "silence" (see repair.py)
     start: float
     end: float
     before: str

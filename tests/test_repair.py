@@ -263,3 +263,142 @@ def test_unsure_segment_over_silence_is_dropped_but_speech_is_kept():
     # a confident segment outside the VAD (quiet speech the VAD missed) stays
     sure = seg(2, 5.0, 6.0, "谢谢", words_for(["谢", "谢"], 5.0, 0.5), logprob=-0.2)
     assert drop_silence_hallucinations([sure], speech)[0] == [sure]
+
+
+# ------------------------------------------------------------------ dropouts (names skipped)
+
+
+def _w(word, start, end, p=0.9):
+    return Word(start=start, end=end, word=word, probability=p)
+
+
+def _sentence():
+    """开发者可以通过 [OpenRouter dropped] 直接调用 — DTW stretched 直接 back over the name."""
+    words = [_w(c, round(0.2 * k, 3), round(0.2 * k + 0.2, 3)) for k, c in enumerate("开发者可以通过")]  # 0-1.4 s
+    words += [_w("直接", 1.5, 2.9), _w("调", 2.9, 3.1), _w("用", 3.1, 3.3)]
+    return [Segment(id=0, start=0.0, end=3.3, text="".join(w.word for w in words), words=tuple(words),
+                    avg_logprob=-0.3, compression_ratio=1.2, no_speech_prob=0.01)]
+
+
+def test_tight_cover_limits_a_stretched_word_and_finds_the_dropout():
+    from audio2digest.repair import RepairOptions, find_dropouts, tight_cover
+
+    opts = RepairOptions()
+    segs = _sentence()
+    # 直接 (2 units) holds at most 0.15 + 2 x 0.3 s back from its end, not its whole 1.4 s
+    cover = tight_cover(segs, opts, tolerance=0.0)
+    assert cover == [(0.0, 1.4), (pytest.approx(2.15), 3.3)]
+    drops = find_dropouts([(0.0, 3.3)], segs, opts)
+    assert len(drops) == 1 and drops[0][0] == pytest.approx(1.5) and drops[0][1] == pytest.approx(2.05)
+    # the loose coverage check sees no gap at all there
+    assert find_coverage_gaps([(0.0, 3.3)], segs) == []
+    # a dropout shorter than dropout_min is not one
+    assert find_dropouts([(0.0, 3.3)], segs, RepairOptions(dropout_min=0.6)) == []
+
+
+def test_dropout_windows_cut_between_words_and_merge():
+    from audio2digest.repair import RepairOptions, dropout_windows
+
+    segs = _sentence()
+    opts = RepairOptions(dropout_context=0.6)
+    assert dropout_windows([(1.5, 2.05)], segs, 10.0, opts) == [(0.8, 2.9)]
+    # two dropouts whose windows overlap are decoded as one window
+    assert dropout_windows([(0.5, 0.9), (1.5, 2.05)], segs, 10.0, opts) == [(0.0, 2.9)]
+    # too long a window is skipped rather than re-decoded
+    assert dropout_windows([(1.5, 2.05)], segs, 10.0, RepairOptions(dropout_max_window=1.0)) == []
+
+
+def test_insert_words_goes_into_its_sentence_and_unstretches_the_next_word():
+    from audio2digest.repair import insert_words
+
+    segs = _sentence()
+    out = insert_words(segs, [_w("Open", 1.45, 1.8), _w("Router", 1.8, 2.2)])
+    assert len(out) == 1
+    assert out[0].text == "开发者可以通过OpenRouter直接调用"
+    after = [w for w in out[0].words if w.word == "直接"][0]
+    assert after.start == 2.2 and after.end == 2.9
+    # between two sentences a name joins the nearer one (it opens the second here)
+    s2 = Segment(id=1, start=5.0, end=6.0, text="的挑战", words=(_w("的", 5.0, 5.3), _w("挑战", 5.3, 6.0)),
+                 avg_logprob=-0.2, compression_ratio=1.0, no_speech_prob=0.0)
+    out = insert_words(segs + [s2], [_w("Scaling", 4.2, 4.5), _w(" Law", 4.5, 4.8)])
+    assert [s.text for s in out] == [segs[0].text, "Scaling Law的挑战"]
+
+
+def test_dedupe_edges_drops_what_the_neighbours_already_say():
+    from audio2digest.repair import _dedupe_edges
+
+    segs = [Segment(id=0, start=0.0, end=2.0, text="降低标用", words=(_w("降低", 0.0, 0.6), _w("標用", 1.4, 2.0)),
+                    avg_logprob=-0.3, compression_ratio=1.0, no_speech_prob=0.0)]
+    ins = [_w("低", 0.5, 0.7), _w("A", 0.7, 0.8, 0.8), _w("PI", 0.8, 1.2), _w("标", 1.2, 1.4)]
+    assert [w.word for w in _dedupe_edges(ins, segs)] == ["A", "PI"]  # 标 == 標 after opencc
+    # a lone unsure letter cut at the edge goes; the first letter of a word stays
+    assert [w.word for w in _dedupe_edges([_w("Law", 3.0, 3.3), _w("S", 3.3, 3.4, 0.1)], segs)] == ["Law"]
+    assert [w.word for w in _dedupe_edges([_w("S", 3.0, 3.1, 0.2), _w("ora", 3.1, 3.4)], segs)] == ["S", "ora"]
+
+
+class _ConcatModel:
+    """Stands in for WhisperModel on the joined dropout buffer: it "hears" the sentence of
+    :func:`_sentence` with the name, at times relative to the window start ``lo``."""
+
+    def __init__(self, lo, name_p=0.8, name="OpenRouter"):
+        self.lo, self.name_p, self.name, self.calls = lo, name_p, name, []
+
+    def transcribe(self, audio, **kwargs):
+        from types import SimpleNamespace as NS
+
+        self.calls.append(kwargs)
+        heard = [("者", 0.4, 0.6), ("可", 0.6, 0.8), ("以", 0.8, 1.0), ("通", 1.0, 1.2), ("过", 1.2, 1.4),
+                 (self.name, 1.5, 2.0), ("直接", 2.1, 2.6), ("调", 2.9, 3.1), ("用", 3.1, 3.3)]
+        ws = [NS(start=s - self.lo, end=e - self.lo, word=t,
+                 probability=self.name_p if t == self.name else 0.9) for t, s, e in heard]
+        seg_ = NS(start=ws[0].start, end=ws[-1].end, text="".join(w.word for w in ws), words=ws,
+                  avg_logprob=-0.3, compression_ratio=1.2, no_speech_prob=0.01)
+        return iter([seg_]), NS(language="zh", language_probability=1.0)
+
+
+def test_repair_dropouts_inserts_the_name_heard_in_context():
+    import numpy as np
+
+    from audio2digest.repair import RepairOptions, dropout_windows, find_dropouts, repair_dropouts
+    from audio2digest.transcribe import TranscribeOptions
+
+    audio = np.zeros(16000 * 5, dtype="float32")
+    segs, speech, opts = _sentence(), [(0.0, 3.3)], RepairOptions()
+    (lo, hi), = dropout_windows(find_dropouts(speech, segs, opts), segs, 5.0, opts)
+    model = _ConcatModel(lo)
+    out, repairs = repair_dropouts(model, audio, segs, TranscribeOptions(hotwords="OpenRouter Kimi"),
+                                   language="zh", speech=speech, opts=opts)
+    call, = model.calls
+    assert call["hotwords"] == "OpenRouter Kimi" and call["beam_size"] == 1
+    assert call["clip_timestamps"] == [0.0, round(hi - lo + opts.dropout_separator, 3)]
+    assert [s.text for s in out] == ["开发者可以通过OpenRouter直接调用"]
+    assert len(repairs) == 1 and repairs[0].kind == "dropout" and repairs[0].after == "OpenRouter"
+    assert repairs[0].start == pytest.approx(1.5)
+
+
+def test_repair_dropouts_refuses_an_unsure_insert():
+    import numpy as np
+
+    from audio2digest.repair import RepairOptions, dropout_windows, find_dropouts, repair_dropouts
+    from audio2digest.transcribe import TranscribeOptions
+
+    audio = np.zeros(16000 * 5, dtype="float32")
+    segs, speech, opts = _sentence(), [(0.0, 3.3)], RepairOptions()
+    (lo, _), = dropout_windows(find_dropouts(speech, segs, opts), segs, 5.0, opts)
+    out, repairs = repair_dropouts(_ConcatModel(lo, name_p=0.05, name="Data"), audio, segs,
+                                   TranscribeOptions(), language="zh", speech=speech, opts=opts)
+    assert repairs == [] and out == segs
+
+
+def test_merge_close_keeps_latin_words_apart():
+    from audio2digest.repair import merge_close
+
+    a = Segment(id=0, start=0.0, end=1.0, text="Gemini", words=(_w("Gemini", 0.0, 1.0),),
+                avg_logprob=-0.2, compression_ratio=1.0, no_speech_prob=0.0)
+    b = Segment(id=1, start=1.1, end=2.0, text="2.5 Flash", words=(_w("2.5", 1.1, 1.5), _w(" Flash", 1.5, 2.0)),
+                avg_logprob=-0.2, compression_ratio=1.0, no_speech_prob=0.0)
+    c = Segment(id=2, start=2.1, end=2.5, text="的图像", words=(_w("的", 2.1, 2.3), _w("图像", 2.3, 2.5)),
+                avg_logprob=-0.2, compression_ratio=1.0, no_speech_prob=0.0)
+    out = merge_close([a, b, c])
+    assert [s.text for s in out] == ["Gemini 2.5 Flash的图像"]
+    assert "".join(w.word for w in out[0].words) == out[0].text
