@@ -54,8 +54,6 @@ LATIN_MIN = 0.80
 LATIN_MIN_KEY_LEN = 5  # shorter keys (acronyms) match only exactly
 #: Score given to a versioned name matched by its consonant skeleton (see _skeleton).
 LATIN_SOUND_SCORE = 0.7
-#: ... and the key similarity an unversioned name needs on top of the same skeleton.
-LATIN_SOUND_MIN_RATIO = 0.7
 #: Minimum pinyin similarity for a Chinese span that is not a dictionary word.
 PINYIN_MIN = {2: 0.80, 3: 0.78}
 PINYIN_MIN_LONG = 0.76
@@ -385,10 +383,11 @@ class _Index:
         # versioned names by consonant skeleton: (digit groups, skeleton) → forms
         self.latin_skeletons: dict = defaultdict(list)
         for digits, (keys, forms) in self.latin_fuzzy.items():
-            for f in forms:
-                toks = _LATIN_TOKEN_RE.findall(f.text)
-                if len(toks) >= 2:
-                    self.latin_skeletons[(digits, _skeleton(toks))].append(f)
+            if digits:
+                for f in forms:
+                    toks = _LATIN_TOKEN_RE.findall(f.text)
+                    if len(toks) >= 2:
+                        self.latin_skeletons[(digits, _skeleton(toks))].append(f)
         # ... and by first letter too: the first sound must agree except for long, close keys
         by_first: dict = defaultdict(list)
         for digits, (keys, forms) in self.latin_fuzzy.items():
@@ -633,16 +632,6 @@ def _latin_candidates(text: str, idx: _Index, lang: str, cands: list[_Cand]) -> 
                     if len(sk.rstrip("0123456789")) >= 4:
                         for f in idx.latin_skeletons.get((digits, sk), ()):
                             cands.append(_Cand(s, e, f.target, f.term, LATIN_SOUND_SCORE, "latin-sound"))
-                elif (not digits and not found_fuzzy and len(toks) >= 2
-                      and all(t[:1].isupper() for t in toks)):
-                    # Without a version the evidence must be stronger: every word capitalised
-                    # (a name), a skeleton of 5+ consonants, and the spelling still close
-                    # ("Skeling Law" ~ Scaling Law).
-                    sk = _skeleton(toks)
-                    if len(sk.replace(" ", "")) >= 5:
-                        for f in idx.latin_skeletons.get(((), sk), ()):
-                            if fuzz.ratio(key, latin_key(f.text)) >= 100 * LATIN_SOUND_MIN_RATIO:
-                                cands.append(_Cand(s, e, f.target, f.term, LATIN_SOUND_SCORE, "latin-sound"))
 
 
 def _exact_cjk_candidates(text: str, idx: _Index, cands: list[_Cand]) -> None:
