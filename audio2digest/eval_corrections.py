@@ -10,8 +10,8 @@ The set (``samples/eval/corrections/`` by default) holds:
 
 ``held2`` is a second held-back batch, written after the first held-back run had been
 looked at (and two general bugs it showed had been fixed), so that one blind figure remains.
-``held3`` is a third, larger one (more clean text), written blind by someone who had not
-read the corrector, after the case rule for long names was changed (see correct.py).
+``held3`` … ``held6`` are larger batches, each written blind by someone who had not read the
+corrector, run once, and only then used to fix what it showed (see the set's README).
 
 A correction counts as a true positive when it replaces exactly a ``before`` span at its
 position with its ``after``. Anything else the corrector changes is a false positive; a
