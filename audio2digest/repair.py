@@ -619,8 +619,8 @@ def _fill_one(model, audio, options, gap, duration, *, language, opts):
             log.warning("re-decoding %.1f-%.1f s failed: %s", window[0], window[1], exc)
             continue
         # only words that fill the gap; neighbours already have the rest
-        cand = [s for s in _within(cand, a - opts.word_tolerance, b + opts.word_tolerance)
-                if s.text.strip()]
+        cand = _drop_unsure_tail([s for s in _within(cand, a - opts.word_tolerance,
+                                                      b + opts.word_tolerance) if s.text.strip()], opts)
         if cand and not loop_flags(cand, opts):
             return cand, _settings_label(settings)
     return [], ""
@@ -900,6 +900,20 @@ def repair_dropouts(model, audio, segments: list[Segment], options, *, language,
                               detail=f"speech the words did not hold; re-heard {lo:.1f}-{hi:.1f} s "
                                      f"with context (agreement {agree:.2f}, mean word p {mean_p:.2f})"))
     return out, repairs
+
+
+def _unsure(seg: Segment, opts: RepairOptions) -> bool:
+    probs = [w.probability for w in seg.words]
+    return seg.avg_logprob < opts.silence_max_logprob and (
+        not probs or sum(probs) / len(probs) < opts.silence_max_word_prob)
+
+
+def _drop_unsure_tail(segs: list[Segment], opts: RepairOptions) -> list[Segment]:
+    """Drop the unsure segments a short window's decode trails off into at its end
+    ("Underview", "DataData": avg logprob below -1 and mean word probability below 0.3)."""
+    while segs and _unsure(segs[-1], opts):
+        segs = segs[:-1]
+    return segs
 
 
 def _speech_share(seg: Segment, speech: Sequence[tuple[float, float]], pad: float = 0.1) -> float:

@@ -402,3 +402,18 @@ def test_merge_close_keeps_latin_words_apart():
     out = merge_close([a, b, c])
     assert [s.text for s in out] == ["Gemini 2.5 Flash的图像"]
     assert "".join(w.word for w in out[0].words) == out[0].text
+
+
+def test_gap_fill_drops_the_unsure_tail_a_short_window_trails_off_into():
+    from audio2digest.repair import RepairOptions, _drop_unsure_tail
+
+    good = Segment(id=0, start=192.3, end=194.9, text="Gemini 2.5 Flash Nano Banana",
+                   words=(_w("Gemini", 192.3, 192.7, 0.1), _w(" 2.5", 192.7, 193.5, 0.7),
+                          _w(" Flash", 193.5, 194.1, 0.1), _w(" Nano Banana", 194.1, 194.9, 0.2)),
+                   avg_logprob=-0.92, compression_ratio=1.0, no_speech_prob=0.0)
+    junk = Segment(id=1, start=194.9, end=195.2, text="Underview", words=(_w("Underview", 194.9, 195.2, 0.07),),
+                   avg_logprob=-1.57, compression_ratio=1.0, no_speech_prob=0.0)
+    junk2 = Segment(id=2, start=195.2, end=195.4, text="DataData", words=(_w("DataData", 195.2, 195.4, 0.25),),
+                    avg_logprob=-2.16, compression_ratio=1.0, no_speech_prob=0.0)
+    assert _drop_unsure_tail([good, junk, junk2], RepairOptions()) == [good]
+    assert _drop_unsure_tail([junk, good], RepairOptions()) == [junk, good]  # only the tail
