@@ -545,10 +545,12 @@ def _latin_candidates(text: str, idx: _Index, lang: str, cands: list[_Cand]) -> 
                     ):
                         cands.append(_Cand(s, e, span, f.term, 1.0, "keep", keep=True))
                         continue
-                    if (not f.alias and len(toks) > 1 and span.casefold() == f.target.casefold()
+                    if (not any(x.alias for x in exact) and len(toks) > 1
+                            and span.casefold() == f.target.casefold()
                             and toks[0].isalpha() and toks[0].islower()):
                         # "sovereign AI", "physical AI": a phrase of ordinary words, written so;
-                        # a name starts with a capital ("Grok imagine" -> Grok Imagine)
+                        # a name starts with a capital ("Grok imagine" -> Grok Imagine). A
+                        # glossary that lists the spelling as an alias wants it replaced.
                         cands.append(_Cand(s, e, span, f.term, 1.0, "keep", keep=True))
                         continue
                     if (
