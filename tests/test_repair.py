@@ -417,3 +417,29 @@ def test_gap_fill_drops_the_unsure_tail_a_short_window_trails_off_into():
                     avg_logprob=-2.16, compression_ratio=1.0, no_speech_prob=0.0)
     assert _drop_unsure_tail([good, junk, junk2], RepairOptions()) == [good]
     assert _drop_unsure_tail([junk, good], RepairOptions()) == [junk, good]  # only the tail
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not DEV01.is_file(), reason="dev episodes not available")
+def test_real_audio_skipped_name_is_reheard():
+    """dev01 30-60 s: Whisper base with the glossary's hotwords prints "开发者可以通过 直接调用",
+    dropping "OpenRouter" (said between 通过 and 直接); the dropout repair must put it back
+    (30 s of real audio, ~5 s)."""
+    from audio2digest.audio import load_audio
+    from audio2digest.glossary import load_glossary
+    from audio2digest.hotwords import select_hotwords
+    from audio2digest.model import load_model
+    from audio2digest.transcribe import TranscribeOptions, decode
+
+    audio = load_audio(DEV01)[16000 * 30: 16000 * 60]
+    model, _ = load_model("base")
+    options = TranscribeOptions(language="zh", hotwords=select_hotwords(load_glossary(), tokenizer=model))
+    segs, _ = decode(model, audio, options, language="zh")
+    raw = "".join(s.text for s in segs)
+    assert "通过" in raw.replace("通過", "通过") and "OpenRouter" not in raw
+    out, repairs = repair_segments(model, audio, segs, options, language="zh")
+    text = "".join(s.text for s in out)
+    assert any(r.kind == "dropout" and r.after == "OpenRouter" for r in repairs)
+    i, j = text.find("OpenRouter"), text.find("直接")
+    assert 0 < i < j, text  # in its place in the sentence, before 直接调用
+    assert all(a.start <= b.start for a, b in zip(out, out[1:]))
