@@ -353,6 +353,16 @@ def _subtract(interval: tuple[float, float], covers: Sequence[tuple[float, float
     return out
 
 
+def _merge_intervals(ivs: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    merged: list[list[float]] = []
+    for a, b in sorted(ivs):
+        if merged and a <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], b)
+        else:
+            merged.append([a, b])
+    return [(a, b) for a, b in merged]
+
+
 def covered_intervals(segments: Iterable[Segment], tolerance: float = 0.25) -> list[tuple[float, float]]:
     """Merged time intervals covered by words (segment spans for segments without words)."""
     ivs = []
@@ -361,14 +371,7 @@ def covered_intervals(segments: Iterable[Segment], tolerance: float = 0.25) -> l
             ivs.extend((w.start - tolerance, w.end + tolerance) for w in seg.words)
         elif (seg.text or "").strip():
             ivs.append((seg.start - tolerance, seg.end + tolerance))
-    ivs.sort()
-    merged: list[list[float]] = []
-    for a, b in ivs:
-        if merged and a <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], b)
-        else:
-            merged.append([a, b])
-    return [(a, b) for a, b in merged]
+    return _merge_intervals(ivs)
 
 
 def find_coverage_gaps(speech: Sequence[tuple[float, float]], segments: Sequence[Segment], *,
@@ -662,14 +665,7 @@ def tight_cover(segments: Iterable[Segment], opts: RepairOptions = DEFAULT_OPTIO
             n = max(len(units(w.word)), 1)
             start = max(w.start, w.end - opts.dropout_word_base - opts.dropout_unit_seconds * n)
             ivs.append((start - tolerance, w.end + tolerance))
-    ivs.sort()
-    merged: list[list[float]] = []
-    for a, b in ivs:
-        if merged and a <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], b)
-        else:
-            merged.append([a, b])
-    return [(a, b) for a, b in merged]
+    return _merge_intervals(ivs)
 
 
 def find_dropouts(speech: Sequence[tuple[float, float]], segments: Sequence[Segment],
