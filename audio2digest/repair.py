@@ -518,7 +518,8 @@ def merge_close(segments: Sequence[Segment], max_pause: float = 0.5) -> list[Seg
     return out
 
 
-def _redecode(model, audio, options, window, *, language, settings) -> list[Segment]:
+def _redecode(model, audio, options, window, *, language, settings,
+              opts: RepairOptions = DEFAULT_OPTIONS) -> list[Segment]:
     from .transcribe import decode
 
     settings = dict(settings)
@@ -531,7 +532,8 @@ def _redecode(model, audio, options, window, *, language, settings) -> list[Segm
                      hotwords=hotwords, **settings)
     log.debug("re-decoded %.1f-%.1f s in %.1f s (%s)", window[0], window[1],
               time.perf_counter() - t0, _settings_label(settings))
-    return merge_close(_within(segs, window[0] - 0.5, window[1] + 0.5))
+    # the unsure tail a short window trails off into goes before segments are joined
+    return merge_close(_drop_unsure_tail(_within(segs, window[0] - 0.5, window[1] + 0.5), opts))
 
 
 def _text(segs: Sequence[Segment]) -> str:
@@ -572,7 +574,8 @@ def repair_loops(model, audio, segments: list[Segment], options, *, language,
                  _text(original)[:80])
         for settings in opts.retries:
             try:
-                cand = _redecode(model, audio, options, window, language=language, settings=settings)
+                cand = _redecode(model, audio, options, window, language=language, settings=settings,
+                                 opts=opts)
             except Exception as exc:  # a failed retry must not lose the transcript
                 log.warning("re-decoding %.1f-%.1f s failed: %s", window[0], window[1], exc)
                 continue
@@ -635,13 +638,14 @@ def _fill_one(model, audio, options, gap, duration, *, language, opts):
     first = (opts.gap_first,) if options.hotwords else ()
     for settings in first + tuple(opts.retries):
         try:
-            cand = _redecode(model, audio, options, window, language=language, settings=settings)
+            cand = _redecode(model, audio, options, window, language=language, settings=settings,
+                             opts=opts)
         except Exception as exc:
             log.warning("re-decoding %.1f-%.1f s failed: %s", window[0], window[1], exc)
             continue
         # only words that fill the gap; neighbours already have the rest
-        cand = _drop_unsure_tail([s for s in _within(cand, a - opts.word_tolerance,
-                                                      b + opts.word_tolerance) if s.text.strip()], opts)
+        cand = [s for s in _within(cand, a - opts.word_tolerance, b + opts.word_tolerance)
+                if s.text.strip()]
         if cand and not loop_flags(cand, opts):
             return cand, _settings_label(settings)
     return [], ""
