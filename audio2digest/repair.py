@@ -42,8 +42,9 @@ next word back over it ("通过 | 直接" with 直接 lasting 1.3 s where "OpenR
 said). Each word is taken to hold at most 0.15 s + 0.3 s per text unit back from its end
 (:func:`tight_cover`); VAD speech of 0.4 s or more that no word then holds is a dropout.
 Each dropout is cut out with about 0.6 s of words either side (cut between words), all
-windows are joined into one buffer (0.5-s silences between, at most 30 s: one encoder pass)
-and decoded once, greedily, with the episode's hotwords. In a few seconds of audio the
+windows are joined into buffers (0.5-s silences between, at most 30 s each: one encoder
+pass; one buffer, or 10 % of a long episode's audio, longest dropouts first) and decoded
+greedily with the episode's hotwords. In a few seconds of audio the
 decoder no longer skips the name. Only words inside a dropout are inserted into their
 sentence; the original words stay. They are inserted when the window's original text is
 heard again (share of its units reproduced in order >= 0.5; >= 0.3 if the inserted words'
@@ -120,7 +121,8 @@ class RepairOptions:
     dropout_context: float = 0.6  # seconds of the original's words heard with each dropout
     dropout_max_window: float = 8.0
     dropout_separator: float = 0.5  # seconds of silence between windows in the joined buffer
-    dropout_max_seconds: float = 30.0  # joined buffer length: one encoder window
+    dropout_buffer_seconds: float = 30.0  # joined buffer length: one encoder window
+    dropout_max_share: float = 0.1  # long episodes: more buffers, up to this share of the audio
     dropout_beam_size: int = 1
     dropout_min_agreement: float = 0.5  # share of the window's original units heard again
     dropout_min_prob: float = 0.2  # mean probability of the inserted words
@@ -771,6 +773,22 @@ def insert_words(segments: Sequence[Segment], words: Sequence[Word], *,
     return out
 
 
+def _buffer_groups(windows: Sequence[tuple[float, float]], opts: RepairOptions) -> list[list[int]]:
+    """Consecutive windows grouped so that each joined buffer (with its silences) fits in
+    ``dropout_buffer_seconds``: one encoder pass per group."""
+    groups: list[list[int]] = []
+    size = 0.0
+    for i, (lo, hi) in enumerate(windows):
+        n = hi - lo + opts.dropout_separator
+        if groups and size + n <= opts.dropout_buffer_seconds:
+            groups[-1].append(i)
+            size += n
+        else:
+            groups.append([i])
+            size = n
+    return groups
+
+
 def _concat(audio, windows: Sequence[tuple[float, float]], sep: float):
     """One buffer holding every window's audio, ``sep`` s of silence after each, and each
     window's offset in it: one encoder pass and one decode for all of them."""
@@ -850,15 +868,17 @@ def repair_dropouts(model, audio, segments: list[Segment], options, *, language,
                     opts: RepairOptions = DEFAULT_OPTIONS) -> tuple[list[Segment], list[Repair]]:
     """Re-hear every dropout with a little context and insert the words found there.
 
-    The windows (see :func:`dropout_windows`) are cut out, joined into one buffer with short
-    silences between them and decoded in one greedy pass with the episode's hotwords: in a
-    few seconds of audio the decoder no longer skips the name it skipped in the 30-s window.
+    The windows (see :func:`dropout_windows`) are cut out, joined into buffers of up to
+    ``dropout_buffer_seconds`` with short silences between them and decoded greedily with
+    the episode's hotwords, one pass per buffer: in a few seconds of audio the decoder no
+    longer skips the name it skipped in the 30-s window.
     Only words that fall inside a dropout are inserted; the original words stay. A window's
     words are used only when the re-heard context agrees with the original (the share of the
     original's text units the re-decode reproduces in order is at least
     ``dropout_min_agreement``: otherwise the decoder heard something else and is not to be
     trusted there) and the inserted words neither loop nor recite the hotword prompt. At
-    most ``dropout_max_seconds`` of audio are re-decoded, longest dropouts first."""
+    most one buffer, or ``dropout_max_share`` of a long episode, is re-decoded, longest
+    dropouts first."""
     from rapidfuzz.distance import LCSseq
 
     from .transcribe import decode
@@ -867,27 +887,36 @@ def repair_dropouts(model, audio, segments: list[Segment], options, *, language,
     drops = find_dropouts(speech, segments, opts)
     if not drops:
         return segments, []
+    budget = max(opts.dropout_buffer_seconds, opts.dropout_max_share * duration)
     chosen, used = [], 0.0
     for a, b in sorted(drops, key=lambda g: g[0] - g[1]):  # longest first
         win = dropout_windows([(a, b)], segments, duration, opts)
-        if win and used + win[0][1] - win[0][0] + opts.dropout_separator <= opts.dropout_max_seconds:
+        if win and used + win[0][1] - win[0][0] + opts.dropout_separator <= budget:
             chosen.append((a, b))
             used += win[0][1] - win[0][0] + opts.dropout_separator
     windows = dropout_windows(sorted(chosen), segments, duration, opts)
     if not windows:
         return segments, []
-    buf, offsets = _concat(audio, windows, opts.dropout_separator)
+    inserts: dict[tuple[int, int], list[Word]] = {}
+    heard: dict[int, list[Word]] = {}
     t0 = time.perf_counter()
-    try:
-        segs, _ = decode(model, buf, options, language=language,
-                         clip_timestamps=[0.0, round(buf.size / 16000, 3)],
-                         beam_size=opts.dropout_beam_size, temperature=[0.0])
-    except Exception as exc:  # a failed repair must not lose the transcript
-        log.warning("re-decoding %d dropouts failed: %s", len(windows), exc)
-        return segments, []
+    for group in _buffer_groups(windows, opts):
+        gw = [windows[i] for i in group]
+        buf, offsets = _concat(audio, gw, opts.dropout_separator)
+        try:
+            segs, _ = decode(model, buf, options, language=language,
+                             clip_timestamps=[0.0, round(buf.size / 16000, 3)],
+                             beam_size=opts.dropout_beam_size, temperature=[0.0])
+        except Exception as exc:  # a failed repair must not lose the transcript
+            log.warning("re-decoding %d dropouts failed: %s", len(gw), exc)
+            continue
+        for (k, j), words in _dropout_inserts(segs, gw, offsets, drops, opts).items():
+            inserts[(group[k], j)] = words
+        for k, (lo, hi) in enumerate(gw):
+            heard[group[k]] = [w for s in segs for w in s.words
+                               if offsets[k] <= (w.start + w.end) / 2 <= offsets[k] + hi - lo]
     log.debug("re-decoded %d dropout windows (%.1f s of audio) in %.1f s", len(windows),
-              buf.size / 16000, time.perf_counter() - t0)
-    inserts = _dropout_inserts(segs, windows, offsets, drops, opts)
+              sum(b - a for a, b in windows), time.perf_counter() - t0)
     hot = getattr(options, "hotwords", None)
     out = list(segments)
     repairs = []
@@ -896,10 +925,9 @@ def repair_dropouts(model, audio, segments: list[Segment], options, *, language,
         words = _dedupe_edges(words, out)
         if not words or not units("".join(w.word for w in words)):
             continue
-        heard = [w for s in segs for w in s.words
-                 if offsets[k] <= (w.start + w.end) / 2 <= offsets[k] + hi - lo]
         ref = units(_text(_within(segments, lo, hi)))  # the window as first decoded
-        agree = LCSseq.similarity(ref, units("".join(w.word for w in heard))) / len(ref) if ref else 0.0
+        agree = (LCSseq.similarity(ref, units("".join(w.word for w in heard[k]))) / len(ref)
+                 if ref else 0.0)
         new = Segment(id=0, start=words[0].start, end=words[-1].end,
                       text="".join(w.word for w in words), words=tuple(words),
                       avg_logprob=0.0, compression_ratio=round(compression_ratio(

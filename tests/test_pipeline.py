@@ -99,3 +99,26 @@ def test_read_transcript_errors(tmp_path, content, message):
         p.write_text(content)
     with pytest.raises(InputError, match=message):
         read_transcript(p)
+
+
+@pytest.mark.slow
+def test_run_bundled_sample_end_to_end(tmp_path):
+    """`run` on the bundled English sample with the real embedded model: needs nothing beside
+    the repository (the other real-audio tests use ../shared)."""
+    from conftest import SAMPLES
+
+    result = CliRunner().invoke(main, ["run", str(SAMPLES / "model-roundup-31.mp3"), "-o", str(tmp_path),
+                                       "-f", "json", "-f", "srt", "-f", "md"])
+    assert result.exit_code == 0, result.output
+    [ep] = [p for p in tmp_path.iterdir() if p.is_dir()]
+    t = read_transcript(ep / "transcript.json")
+    assert t.language == "en" and t.episode.title == "The Weekly Model Roundup, episode 31"
+    text = t.text.lower()
+    assert "model roundup" in text and "deepmind" in text and "oklahoma city" in text
+    assert t.segments[-1].end > 60  # the last sentence (dropped without repair) is there
+    d = json.loads((ep / "digest.json").read_text("utf-8"))
+    assert len(d["items"]) >= 3 and all(i["end"] > i["start"] for i in d["items"])
+    assert any(e["term"] in ("Google DeepMind", "DeepMind")
+               for i in d["items"] for e in i["entities"])
+    assert (ep / "transcript.srt").read_text("utf-8").startswith("1\n")
+    assert not [p for p in ep.rglob(".*")], "temp files left behind"

@@ -17,7 +17,7 @@ from audio2digest.repair import (
     units,
 )
 from audio2digest.types import Segment, Word
-from conftest import DEV_EPISODES
+from conftest import DEV_EPISODES, SAMPLES
 
 LOOP_PHRASE = "视频模型 Gen 4.5 推出MS2 "
 
@@ -420,9 +420,8 @@ def test_gap_fill_drops_the_unsure_tail_a_short_window_trails_off_into():
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not DEV01.is_file(), reason="dev episodes not available")
 def test_real_audio_skipped_name_is_reheard():
-    """dev01 30-60 s: Whisper base with the glossary's hotwords prints "开发者可以通过 直接调用",
+    """The bundled sample (dev01 with tags) 30-60 s: Whisper base with the glossary's hotwords prints "开发者可以通过 直接调用",
     dropping "OpenRouter" (said between 通过 and 直接); the dropout repair must put it back
     (30 s of real audio, ~5 s)."""
     from audio2digest.audio import load_audio
@@ -431,7 +430,7 @@ def test_real_audio_skipped_name_is_reheard():
     from audio2digest.model import load_model
     from audio2digest.transcribe import TranscribeOptions, decode
 
-    audio = load_audio(DEV01)[16000 * 30: 16000 * 60]
+    audio = load_audio(SAMPLES / "ai-weekly-12.mp3")[16000 * 30: 16000 * 60]
     model, _ = load_model("base")
     options = TranscribeOptions(language="zh", hotwords=select_hotwords(load_glossary(), tokenizer=model))
     segs, _ = decode(model, audio, options, language="zh")
@@ -443,3 +442,11 @@ def test_real_audio_skipped_name_is_reheard():
     i, j = text.find("OpenRouter"), text.find("直接")
     assert 0 < i < j, text  # in its place in the sentence, before 直接调用
     assert all(a.start <= b.start for a, b in zip(out, out[1:]))
+
+
+def test_dropout_buffers_fit_one_encoder_window_each():
+    from audio2digest.repair import RepairOptions, _buffer_groups
+
+    opts = RepairOptions(dropout_buffer_seconds=10.0, dropout_separator=0.5)
+    wins = [(0.0, 4.0), (10.0, 14.0), (20.0, 23.0), (30.0, 39.0)]
+    assert _buffer_groups(wins, opts) == [[0, 1], [2], [3]]
