@@ -234,6 +234,7 @@ def entity_recall(reference: str, hypothesis: str, forms) -> tuple[int, int, lis
 class EvalSettings:
     hotwords: bool = True
     repair: bool = True
+    recover_names: bool = False  # the dropout re-decode (repair.py)
     initial_prompt: Optional[str] = None
     budget: int = 220
     strategy: str = "glossary"  # hotwords.rank_terms strategy
@@ -281,6 +282,7 @@ def evaluate_sample(sample: Sample, settings: EvalSettings, glossary=None) -> Re
     extra = {"temperature": list(settings.temperatures)} if settings.temperatures else {}
     options = TranscribeOptions(model=settings.model, language=sample.language, hotwords=hot,
                                 initial_prompt=settings.initial_prompt, repair=settings.repair,
+                                recover_names=settings.recover_names,
                                 extra=extra)
     load_model(settings.model)  # loading is not transcription time
     t0 = time.perf_counter()

@@ -69,6 +69,7 @@ import logging
 import re
 import time
 import zlib
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import Iterable, Optional, Sequence
 
@@ -114,7 +115,7 @@ class RepairOptions:
     )
     gap_first: dict = field(default_factory=lambda: {"hotwords": "default", "temperature": [0.0, 0.4]})
     # dropouts: shorter stretches of speech a word fell out of (see repair_dropouts)
-    dropouts: bool = True
+    dropouts: bool = False  # opt-in: TranscribeOptions.recover_names / --recover-names
     dropout_min: float = 0.4  # seconds of VAD speech no word holds
     dropout_unit_seconds: float = 0.3  # a word holds at most base + this per text unit ...
     dropout_word_base: float = 0.15  # ... counted back from its end (DTW stretches its start)
@@ -124,6 +125,7 @@ class RepairOptions:
     dropout_buffer_seconds: float = 30.0  # joined buffer length: one encoder window
     dropout_max_share: float = 0.1  # long episodes: more buffers, up to this share of the audio
     dropout_beam_size: int = 1
+    dropout_tokens_per_second: float = 8.0  # max_new_tokens of a dropout buffer's decode
     dropout_min_agreement: float = 0.5  # share of the window's original units heard again
     dropout_min_prob: float = 0.2  # mean probability of the inserted words
     dropout_sure_prob: float = 0.6  # ... at which they are trusted without the agreement
@@ -773,6 +775,31 @@ def insert_words(segments: Sequence[Segment], words: Sequence[Word], *,
     return out
 
 
+def compact_prompt(hotwords: Optional[str]) -> Optional[str]:
+    """The hotword prompt without a term that the next one repeats or extends ("Sora Sora 2
+    Claude Claude Sonnet 4 Claude Sonnet 4.5" -> "Sora 2 Claude Sonnet 4.5"). Read as a
+    repetition, such a prompt made the short greedy dropout decode skip everything it heard;
+    the main decode keeps the prompt as chosen (compacted there, it measured worse)."""
+    if not hotwords:
+        return hotwords
+    toks = hotwords.split()
+    i = 0
+    while i < len(toks):
+        for k in (3, 2, 1):
+            a, b = toks[i:i + k], toks[i + k:i + 2 * k]
+            if len(a) == k and len(b) == k and a[:-1] == b[:-1] and b[-1].startswith(a[-1]):
+                del toks[i:i + k]
+                i = max(0, i - 3)
+                break
+        else:
+            i += 1
+    return " ".join(toks)
+
+
+def _norm_insert(words: Sequence[Word]) -> str:
+    return "".join(units("".join(w.word for w in words)))
+
+
 def _buffer_groups(windows: Sequence[tuple[float, float]], opts: RepairOptions) -> list[list[int]]:
     """Consecutive windows grouped so that each joined buffer (with its silences) fits in
     ``dropout_buffer_seconds``: one encoder pass per group."""
@@ -906,9 +933,19 @@ def repair_dropouts(model, audio, segments: list[Segment], options, *, language,
         try:
             segs, _ = decode(model, buf, options, language=language,
                              clip_timestamps=[0.0, round(buf.size / 16000, 3)],
-                             beam_size=opts.dropout_beam_size, temperature=[0.0])
+                             hotwords=compact_prompt(getattr(options, "hotwords", None)),
+                             beam_size=opts.dropout_beam_size, temperature=[0.0],
+                             # bounds a looping decode (which is thrown away) to what the
+                             # buffer's speech can hold
+                             max_new_tokens=min(224, int(opts.dropout_tokens_per_second
+                                                         * buf.size / 16000) + 16))
         except Exception as exc:  # a failed repair must not lose the transcript
             log.warning("re-decoding %d dropouts failed: %s", len(gw), exc)
+            continue
+        if loop_flags(segs, opts) or any(compression_ratio(s.text) > opts.max_compression_ratio
+                                         for s in segs):
+            # a looping decoder is confident ("紫芯 紫芯 紫芯 …" at p 0.99): trust none of it
+            log.info("dropout re-decode looped (%r); nothing inserted from it", _text(segs)[:60])
             continue
         for (k, j), words in _dropout_inserts(segs, gw, offsets, drops, opts).items():
             inserts[(group[k], j)] = words
@@ -920,9 +957,10 @@ def repair_dropouts(model, audio, segments: list[Segment], options, *, language,
     hot = getattr(options, "hotwords", None)
     out = list(segments)
     repairs = []
-    for (k, _), words in sorted(inserts.items()):
+    seen = Counter(_norm_insert(ws) for ws in inserts.values())  # the same words in two places
+    for (k, _), raw in sorted(inserts.items()):
         lo, hi = windows[k]
-        words = _dedupe_edges(words, out)
+        words = _dedupe_edges(raw, out)
         if not words or not units("".join(w.word for w in words)):
             continue
         ref = units(_text(_within(segments, lo, hi)))  # the window as first decoded
@@ -933,8 +971,14 @@ def repair_dropouts(model, audio, segments: list[Segment], options, *, language,
                       avg_logprob=0.0, compression_ratio=round(compression_ratio(
                           "".join(w.word for w in words)), 4), no_speech_prob=0.0)
         mean_p = sum(w.probability for w in words) / len(words)
-        trusted = (agree >= opts.dropout_min_agreement or mean_p >= opts.dropout_sure_prob
+        # sure words alone will do only for a Latin name (the decoder may skip a window's
+        # Chinese context and still hear the name), and only once in the buffer
+        name_like = any(len(t) >= 3 for t in re.findall(r"[A-Za-z]+", new.text))
+        repeated = seen[_norm_insert(raw)] > 1
+        trusted = (agree >= opts.dropout_min_agreement
+                   or (mean_p >= opts.dropout_sure_prob and name_like)
                    or (agree >= opts.dropout_low_agreement and mean_p >= opts.dropout_fair_prob))
+        trusted = trusted and not repeated
         if not trusted or mean_p < opts.dropout_min_prob or loop_flags([new], opts, hotwords=hot) \
                 or hotword_echo(new.text, hot, min_run=3):
             log.debug("dropout %.1f-%.1f s: %r not inserted (agreement %.2f, mean p %.2f)",

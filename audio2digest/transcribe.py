@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Optional, Sequence
 
 from .audio import duration_of, is_silent, load_audio
@@ -34,6 +34,7 @@ class TranscribeOptions:
     compute_type: str = "int8"
     cpu_threads: int = 0  # 0: CTranslate2's default (all cores)
     repair: bool = True  # loop and coverage repair (see repair.py); also the decode fallback
+    recover_names: bool = False  # also re-hear names skipped inside sentences (repair.py: dropouts)
     extra: dict = field(default_factory=dict)  # other faster-whisper keyword arguments
 
     def __post_init__(self):
@@ -163,7 +164,11 @@ def transcribe(
         except ImportError:  # repair stage not available
             repair_segments = None
         if repair_segments is not None:
-            segments, repairs = repair_segments(model, audio, segments, options, language=language)
+            from .repair import DEFAULT_OPTIONS as _ropts
+
+            segments, repairs = repair_segments(
+                model, audio, segments, options, language=language,
+                opts=replace(_ropts, dropouts=options.recover_names))
     if not any(s.text.strip() for s in segments):
         raise AudioError(f"{source}: no speech detected ({duration:.1f} s of audio)")
     segments = normalize_segments(segments, language, options.script)

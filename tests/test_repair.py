@@ -436,7 +436,10 @@ def test_real_audio_skipped_name_is_reheard():
     segs, _ = decode(model, audio, options, language="zh")
     raw = "".join(s.text for s in segs)
     assert "通过" in raw.replace("通過", "通过") and "OpenRouter" not in raw
-    out, repairs = repair_segments(model, audio, segs, options, language="zh")
+    from audio2digest.repair import RepairOptions
+
+    out, repairs = repair_segments(model, audio, segs, options, language="zh",
+                                   opts=RepairOptions(dropouts=True))
     text = "".join(s.text for s in out)
     assert any(r.kind == "dropout" and r.after == "OpenRouter" for r in repairs)
     i, j = text.find("OpenRouter"), text.find("直接")
@@ -450,3 +453,13 @@ def test_dropout_buffers_fit_one_encoder_window_each():
     opts = RepairOptions(dropout_buffer_seconds=10.0, dropout_separator=0.5)
     wins = [(0.0, 4.0), (10.0, 14.0), (20.0, 23.0), (30.0, 39.0)]
     assert _buffer_groups(wins, opts) == [[0, 1], [2], [3]]
+
+
+def test_compact_prompt_drops_terms_the_next_one_repeats():
+    from audio2digest.repair import compact_prompt
+
+    hot = ("深度求索 Sora Sora 2 Claude Claude Sonnet 4 Claude Sonnet 4.5 Kimi Kimi K2 Kimi K2 Thinking "
+           "Google DeepMind DeepMind Meta Meta Superintelligence Labs 大模型 多模态大模型 GPT-4o")
+    assert compact_prompt(hot) == ("深度求索 Sora 2 Claude Sonnet 4.5 Kimi K2 Thinking Google DeepMind "
+                                   "Meta Superintelligence Labs 大模型 多模态大模型 GPT-4o")
+    assert compact_prompt(None) is None and compact_prompt("") == ""

@@ -18,7 +18,7 @@ from .run import _topts, glossary_options, transcribe_options
 @glossary_options
 @click.option("--hotwords", default="auto", show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
-def bench(audio, repeats, model, language, beam_size, script, no_vad, no_repair, threads,
+def bench(audio, repeats, model, language, beam_size, script, no_vad, no_repair, threads, recover_names,
           glossaries, no_default_glossary, hotwords, as_json):
     """Time `run` against a raw faster-whisper pass on AUDIO (same model and settings).
 
@@ -32,7 +32,7 @@ def bench(audio, repeats, model, language, beam_size, script, no_vad, no_repair,
     from ..pipeline import RunOptions
 
     options = RunOptions(
-        transcribe=_topts(model, language, beam_size, script, no_vad, no_repair, threads),
+        transcribe=_topts(model, language, beam_size, script, no_vad, no_repair, threads, recover_names),
         glossaries=tuple(glossaries), use_default_glossary=not no_default_glossary,
         hotwords=hotwords)
     r = bench_run(audio, repeats=repeats, options=options)

@@ -24,6 +24,8 @@ def _default_data() -> Path:
 @click.option("--only", multiple=True, help="Only samples whose name contains this. Repeatable.")
 @click.option("--no-hotwords", is_flag=True, help="Decode without glossary hotwords.")
 @click.option("--no-repair", is_flag=True, help="Skip loop and coverage repair.")
+@click.option("--recover-names", is_flag=True,
+              help="Also re-hear names skipped inside sentences (repair.py: dropouts).")
 @click.option("--no-correct", is_flag=True, help="Entity recall without glossary correction.")
 @click.option("--initial-prompt", default=None, help="Whisper initial_prompt for every sample.")
 @click.option("--budget", default=220, show_default=True, type=click.IntRange(0, 223),
@@ -39,7 +41,7 @@ def _default_data() -> Path:
 @click.option("--no-default-glossary", is_flag=True, help="Do not use the bundled glossary.")
 @click.option("--json", "as_json", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Also write per-sample results (with transcripts) to this JSON file.")
-def eval_asr_cmd(data, dev_dir, clips_dir, only, no_hotwords, no_repair, no_correct,
+def eval_asr_cmd(data, dev_dir, clips_dir, only, no_hotwords, no_repair, recover_names, no_correct,
                  initial_prompt, budget, hotword_strategy, temperatures, model, glossaries, no_default_glossary, as_json):
     """CER/WER, glossary entity recall, loops left, uncovered speech and RTF.
 
@@ -66,7 +68,7 @@ def eval_asr_cmd(data, dev_dir, clips_dir, only, no_hotwords, no_repair, no_corr
             click.echo("warning: bundled glossary not found; using the given files only", err=True)
     except Exception as exc:  # ImportError, GlossaryError: still report ASR numbers
         click.echo(f"warning: no glossary ({exc}); entity recall and hotwords off", err=True)
-    settings = EvalSettings(hotwords=not no_hotwords, repair=not no_repair,
+    settings = EvalSettings(hotwords=not no_hotwords, repair=not no_repair, recover_names=recover_names,
                             initial_prompt=initial_prompt, budget=budget, strategy=hotword_strategy,
                             correct=not no_correct, model=model,
                             temperatures=tuple(float(t) for t in temperatures.split(","))

@@ -35,6 +35,9 @@ def transcribe_options(f):
                      help="Skip loop and coverage repair after decoding."),
         click.option("--threads", default=0, type=click.IntRange(0, 64),
                      help="CPU threads for the model (0: all cores)."),
+        click.option("--recover-names", is_flag=True,
+                     help="Also re-hear names the recogniser skipped inside sentences (one "
+                          "extra short decode; see docs/asr-eval.md)."),
     ]
     for o in reversed(opts):
         f = o(f)
@@ -50,11 +53,12 @@ def glossary_options(f):
     return f
 
 
-def _topts(model, language, beam_size, script, no_vad, no_repair, threads):
+def _topts(model, language, beam_size, script, no_vad, no_repair, threads, recover_names=False):
     from ..transcribe import TranscribeOptions
 
     return TranscribeOptions(model=model, language=language, beam_size=beam_size, script=script,
-                             vad=not no_vad, repair=not no_repair, cpu_threads=threads)
+                             vad=not no_vad, repair=not no_repair, cpu_threads=threads,
+                             recover_names=recover_names)
 
 
 @main.command()
@@ -73,7 +77,7 @@ def _topts(model, language, beam_size, script, no_vad, no_repair, threads):
 @click.option("--clips", is_flag=True, help="Also cut one audio clip per news item.")
 @click.option("--force", is_flag=True, help="Re-transcribe even if a cached transcript matches.")
 @click.pass_context
-def run(ctx, sources, out, model, language, beam_size, script, no_vad, no_repair, threads,
+def run(ctx, sources, out, model, language, beam_size, script, no_vad, no_repair, threads, recover_names,
         glossaries, no_default_glossary, hotwords, formats, latest, clips, force):
     """Turn SOURCES into transcripts and digests.
 
@@ -90,7 +94,7 @@ def run(ctx, sources, out, model, language, beam_size, script, no_vad, no_repair
     from ..pipeline import DEFAULT_FORMATS, RunOptions, run as run_pipeline
 
     options = RunOptions(
-        transcribe=_topts(model, language, beam_size, script, no_vad, no_repair, threads),
+        transcribe=_topts(model, language, beam_size, script, no_vad, no_repair, threads, recover_names),
         glossaries=tuple(glossaries), use_default_glossary=not no_default_glossary,
         hotwords=hotwords, formats=tuple(formats) or DEFAULT_FORMATS, latest=latest,
         clips=clips, force=force,
@@ -120,7 +124,7 @@ def run(ctx, sources, out, model, language, beam_size, script, no_vad, no_repair
 @click.option("--correct/--no-correct", default=False,
               help="Apply glossary correction to the transcript.")
 @click.pass_context
-def transcribe_cmd(ctx, audio, output, model, language, beam_size, script, no_vad, no_repair,
+def transcribe_cmd(ctx, audio, output, model, language, beam_size, script, no_vad, no_repair, recover_names,
                    threads, glossaries, no_default_glossary, correct):
     """Transcribe one local AUDIO file (speech recognition + normalisation only).
 
@@ -135,7 +139,7 @@ def transcribe_cmd(ctx, audio, output, model, language, beam_size, script, no_va
 
     with progress_bars(not ctx.obj.get("quiet")) as progress:
         t = transcribe(audio, None, _topts(model, language, beam_size, script, no_vad,
-                                           no_repair, threads), progress=progress)
+                                           no_repair, threads, recover_names), progress=progress)
     if correct:
         glossary = load_glossaries(RunOptions(glossaries=tuple(glossaries),
                                               use_default_glossary=not no_default_glossary))
