@@ -36,7 +36,8 @@ short window keeps the hotwords first (a dropped sentence is usually a window wh
 prompt left too little room, not a bad term), then the loop retries without them; the
 first result with words and no loop is spliced in.
 
-Dropout check (:func:`repair_dropouts`, last): a name skipped inside a sentence leaves too
+Dropout check (:func:`repair_dropouts`, last; opt-in: ``RepairOptions.dropouts``, set by
+``TranscribeOptions.recover_names`` / ``--recover-names``): a name skipped inside a sentence leaves too
 little uncovered time for the coverage check, because Whisper's word timing stretches the
 next word back over it ("通过 | 直接" with 直接 lasting 1.3 s where "OpenRouter 直接" was
 said). Each word is taken to hold at most 0.15 s + 0.3 s per text unit back from its end
@@ -50,8 +51,10 @@ sentence; the original words stay. They are inserted when the window's original 
 heard again (share of its units reproduced in order >= 0.5; >= 0.3 if the inserted words'
 mean probability is >= 0.35) or the words are sure (mean probability >= 0.6), never below a
 mean probability of 0.2, nor when they loop or recite the hotword prompt. Edge words the
-neighbours already say, and single unsure letters cut at an edge, are dropped. Recorded as
-kind ``dropout``. These thresholds were set on the three dev episodes (the only audio with
+neighbours already say, and single unsure letters cut at an edge, are dropped; a decode
+that loops is thrown away whole, the prompt's repeated terms are compacted for it and its
+tokens bounded. Recorded as kind ``dropout``. Opt-in because greedy decoding of the joined
+windows is unstable with some prompts (docs/asr-eval.md). These thresholds were set on the three dev episodes (the only audio with
 true scripts here), so expect them to need a look on other shows.
 
 Silence check (:func:`drop_silence_hallucinations`, first): a segment less than half inside
