@@ -128,6 +128,7 @@ class RepairOptions:
     dropout_buffer_seconds: float = 30.0  # joined buffer length: one encoder window
     dropout_max_share: float = 0.1  # long episodes: more buffers, up to this share of the audio
     dropout_beam_size: int = 1
+    dropout_retry_beam_size: int = 2  # once more with this beam when the greedy decode loops (0: never)
     dropout_tokens_per_second: float = 8.0  # max_new_tokens of a dropout buffer's decode
     dropout_min_agreement: float = 0.5  # share of the window's original units heard again
     dropout_min_prob: float = 0.2  # mean probability of the inserted words
@@ -933,22 +934,31 @@ def repair_dropouts(model, audio, segments: list[Segment], options, *, language,
     for group in _buffer_groups(windows, opts):
         gw = [windows[i] for i in group]
         buf, offsets = _concat(audio, gw, opts.dropout_separator)
-        try:
-            segs, _ = decode(model, buf, options, language=language,
-                             clip_timestamps=[0.0, round(buf.size / 16000, 3)],
-                             hotwords=compact_prompt(getattr(options, "hotwords", None)),
-                             beam_size=opts.dropout_beam_size, temperature=[0.0],
-                             # bounds a looping decode (which is thrown away) to what the
-                             # buffer's speech can hold
-                             max_new_tokens=min(224, int(opts.dropout_tokens_per_second
-                                                         * buf.size / 16000) + 16))
-        except Exception as exc:  # a failed repair must not lose the transcript
-            log.warning("re-decoding %d dropouts failed: %s", len(gw), exc)
-            continue
-        if loop_flags(segs, opts) or any(compression_ratio(s.text) > opts.max_compression_ratio
-                                         for s in segs):
-            # a looping decoder is confident ("紫芯 紫芯 紫芯 …" at p 0.99): trust none of it
-            log.info("dropout re-decode looped (%r); nothing inserted from it", _text(segs)[:60])
+        segs = None
+        for beam in (opts.dropout_beam_size, opts.dropout_retry_beam_size):
+            if not beam:
+                continue
+            try:
+                segs, _ = decode(model, buf, options, language=language,
+                                 clip_timestamps=[0.0, round(buf.size / 16000, 3)],
+                                 hotwords=compact_prompt(getattr(options, "hotwords", None)),
+                                 beam_size=beam, temperature=[0.0],
+                                 # bounds a looping decode (which is thrown away) to what
+                                 # the buffer's speech can hold
+                                 max_new_tokens=min(224, int(opts.dropout_tokens_per_second
+                                                             * buf.size / 16000) + 16))
+            except Exception as exc:  # a failed repair must not lose the transcript
+                log.warning("re-decoding %d dropouts failed: %s", len(gw), exc)
+                segs = None
+                break
+            if not (loop_flags(segs, opts) or any(compression_ratio(s.text) > opts.max_compression_ratio
+                                                  for s in segs)):
+                break
+            # a looping decoder is confident ("紫芯 紫芯 紫芯 …" at p 0.99): trust none of
+            # it; a small beam does not fall into that loop
+            log.info("dropout re-decode (beam %d) looped (%r); discarded", beam, _text(segs)[:60])
+            segs = None
+        if segs is None:
             continue
         for (k, j), words in _dropout_inserts(segs, gw, offsets, drops, opts).items():
             inserts[(group[k], j)] = words

@@ -463,3 +463,40 @@ def test_compact_prompt_drops_terms_the_next_one_repeats():
     assert compact_prompt(hot) == ("深度求索 Sora 2 Claude Sonnet 4.5 Kimi K2 Thinking Google DeepMind "
                                    "Meta Superintelligence Labs 大模型 多模态大模型 GPT-4o")
     assert compact_prompt(None) is None and compact_prompt("") == ""
+
+
+class _LoopingGreedyModel(_ConcatModel):
+    """Greedy decoding of the joined buffer loops ("紫芯 紫芯 …"); a beam of 2 hears it right."""
+
+    def transcribe(self, audio, **kwargs):
+        from types import SimpleNamespace as NS
+
+        if kwargs["beam_size"] > 1:
+            return super().transcribe(audio, **kwargs)
+        self.calls.append(kwargs)
+        ws = [NS(start=0.1 + 0.2 * k, end=0.3 + 0.2 * k, word=" 紫芯", probability=0.99) for k in range(12)]
+        seg_ = NS(start=0.1, end=ws[-1].end, text="".join(w.word for w in ws), words=ws,
+                  avg_logprob=-0.05, compression_ratio=4.0, no_speech_prob=0.01)
+        return iter([seg_]), NS(language="zh", language_probability=1.0)
+
+
+def test_a_looping_dropout_decode_is_discarded_and_retried_with_a_small_beam():
+    import numpy as np
+
+    from audio2digest.repair import RepairOptions, dropout_windows, find_dropouts, repair_dropouts
+    from audio2digest.transcribe import TranscribeOptions
+
+    audio = np.zeros(16000 * 5, dtype="float32")
+    segs, speech = _sentence(), [(0.0, 3.3)]
+    opts = RepairOptions()
+    (lo, _), = dropout_windows(find_dropouts(speech, segs, opts), segs, 5.0, opts)
+    model = _LoopingGreedyModel(lo)
+    out, repairs = repair_dropouts(model, audio, segs, TranscribeOptions(), language="zh",
+                                   speech=speech, opts=opts)
+    assert [c["beam_size"] for c in model.calls] == [1, 2]
+    assert [s.text for s in out] == ["开发者可以通过OpenRouter直接调用"]
+    # without the retry nothing from the loop gets in
+    model = _LoopingGreedyModel(lo)
+    out, repairs = repair_dropouts(model, audio, segs, TranscribeOptions(), language="zh",
+                                   speech=speech, opts=RepairOptions(dropout_retry_beam_size=0))
+    assert [c["beam_size"] for c in model.calls] == [1] and repairs == [] and out == segs
