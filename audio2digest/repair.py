@@ -694,22 +694,33 @@ def find_dropouts(speech: Sequence[tuple[float, float]], segments: Sequence[Segm
     return out
 
 
+class _WordBounds:
+    """Word starts and ends in time order, to cut a dropout's window between words."""
+
+    def __init__(self, segments: Sequence[Segment], duration: float, opts: RepairOptions):
+        words = [w for s in segments for w in s.words]
+        self.starts = sorted(w.start for w in words)
+        self.ends = sorted(w.end for w in words)
+        self.duration, self.context = duration, opts.dropout_context
+
+    def window(self, a: float, b: float) -> tuple[float, float]:
+        k = bisect.bisect_right(self.starts, a - self.context)
+        lo = self.starts[k - 1] if k else 0.0
+        k = bisect.bisect_left(self.ends, b + self.context)
+        hi = self.ends[k] if k < len(self.ends) else self.duration
+        return round(max(0.0, min(lo, a)), 3), round(min(self.duration, max(hi, b)), 3)
+
+
 def dropout_windows(dropouts: Sequence[tuple[float, float]], segments: Sequence[Segment],
                     duration: float, opts: RepairOptions = DEFAULT_OPTIONS) -> list[tuple[float, float]]:
     """Decode windows: each dropout from the start of a word at least ``dropout_context`` s
     before it to the end of a word at least as far after it (the audio is cut between
     words, not inside the name), overlapping windows merged, longer ones than
     ``dropout_max_window`` s skipped."""
-    words = sorted((w for s in segments for w in s.words), key=lambda w: w.start)
-    starts = [w.start for w in words]
-    ends = sorted(w.end for w in words)
+    bounds = _WordBounds(segments, duration, opts)
     out: list[tuple[float, float]] = []
     for a, b in dropouts:
-        k = bisect.bisect_right(starts, a - opts.dropout_context)
-        lo = starts[k - 1] if k else 0.0
-        k = bisect.bisect_left(ends, b + opts.dropout_context)
-        hi = ends[k] if k < len(ends) else duration
-        lo, hi = round(max(0.0, min(lo, a)), 3), round(min(duration, max(hi, b)), 3)
+        lo, hi = bounds.window(a, b)
         if out and lo <= out[-1][1]:
             lo = out[-1][0]
             out.pop()
@@ -717,31 +728,12 @@ def dropout_windows(dropouts: Sequence[tuple[float, float]], segments: Sequence[
     return [(a, b) for a, b in out if b - a <= opts.dropout_max_window]
 
 
-def splice(segments: Sequence[Segment], window: tuple[float, float],
-           new: Sequence[Segment]) -> list[Segment]:
-    """Replace what lies inside ``window`` (words by their midpoints) with ``new``; segments
-    cut by the window keep their words outside it (text rebuilt from the words). With an
-    empty window (t, t) this inserts ``new`` at time t."""
-    lo, hi = window
-    before: list[Segment] = []
-    after: list[Segment] = []
-    for seg in segments:
-        if not seg.words:
-            mid = (seg.start + seg.end) / 2
-            if mid < lo:
-                before.append(seg)
-            elif mid > hi:
-                after.append(seg)
-            continue
-        left = tuple(w for w in seg.words if (w.start + w.end) / 2 < lo)
-        right = tuple(w for w in seg.words if (w.start + w.end) / 2 > hi)
-        for part, dest in ((left, before), (right, after)):
-            if len(part) == len(seg.words):
-                dest.append(seg)
-            elif part:
-                dest.append(replace(seg, words=part, text="".join(w.word for w in part),
-                                    start=part[0].start, end=part[-1].end))
-    return before + list(new) + after
+def _segment_of(words: Sequence[Word]) -> Segment:
+    """A segment holding just ``words`` (re-heard words: no log probability of their own)."""
+    text = "".join(w.word for w in words)
+    return Segment(id=0, start=words[0].start, end=words[-1].end, text=text, words=tuple(words),
+                   avg_logprob=0.0, compression_ratio=round(compression_ratio(text), 4),
+                   no_speech_prob=0.0)
 
 
 def insert_words(segments: Sequence[Segment], words: Sequence[Word], *,
@@ -764,10 +756,7 @@ def insert_words(segments: Sequence[Segment], words: Sequence[Word], *,
         if near and min(near)[0] < max_pause:
             host = min(near)[1]
     if host is None:
-        text = "".join(w.word for w in words)
-        new = Segment(id=0, start=t0, end=t1, text=text, words=tuple(words), avg_logprob=0.0,
-                      compression_ratio=round(compression_ratio(text), 4), no_speech_prob=0.0)
-        return sorted(out + [new], key=lambda s: (s.start, s.end))
+        return sorted(out + [_segment_of(words)], key=lambda s: (s.start, s.end))
     seg = out[host]
     left = [w for w in seg.words if (w.start + w.end) / 2 < (t0 + t1) / 2]
     right = [w for w in seg.words if (w.start + w.end) / 2 >= (t0 + t1) / 2]
@@ -872,7 +861,7 @@ def _dedupe_edges(words: list[Word], segments: Sequence[Segment], reach: float =
 
     def dup(w: Word) -> bool:
         n, c = norm(w.word), (w.start + w.end) / 2
-        return bool(n) and any(n in norm(o.word) and abs((o.start + o.end) / 2 - c) < reach
+        return bool(n) and any(abs((o.start + o.end) / 2 - c) < reach and n in norm(o.word)
                                for o in orig)
 
     def letter(w: Word) -> bool:  # one unsure letter
@@ -919,12 +908,14 @@ def repair_dropouts(model, audio, segments: list[Segment], options, *, language,
     if not drops:
         return segments, []
     budget = max(opts.dropout_buffer_seconds, opts.dropout_max_share * duration)
+    bounds = _WordBounds(segments, duration, opts)
     chosen, used = [], 0.0
     for a, b in sorted(drops, key=lambda g: g[0] - g[1]):  # longest first
-        win = dropout_windows([(a, b)], segments, duration, opts)
-        if win and used + win[0][1] - win[0][0] + opts.dropout_separator <= budget:
+        lo, hi = bounds.window(a, b)
+        size = hi - lo + opts.dropout_separator
+        if hi - lo <= opts.dropout_max_window and used + size <= budget:
             chosen.append((a, b))
-            used += win[0][1] - win[0][0] + opts.dropout_separator
+            used += size
     windows = dropout_windows(sorted(chosen), segments, duration, opts)
     if not windows:
         return segments, []
@@ -979,10 +970,7 @@ def repair_dropouts(model, audio, segments: list[Segment], options, *, language,
         ref = units(_text(_within(segments, lo, hi)))  # the window as first decoded
         agree = (LCSseq.similarity(ref, units("".join(w.word for w in heard[k]))) / len(ref)
                  if ref else 0.0)
-        new = Segment(id=0, start=words[0].start, end=words[-1].end,
-                      text="".join(w.word for w in words), words=tuple(words),
-                      avg_logprob=0.0, compression_ratio=round(compression_ratio(
-                          "".join(w.word for w in words)), 4), no_speech_prob=0.0)
+        new = _segment_of(words)
         mean_p = sum(w.probability for w in words) / len(words)
         # sure words alone will do only for a Latin name (the decoder may skip a window's
         # Chinese context and still hear the name), and only once in the buffer

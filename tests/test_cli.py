@@ -70,3 +70,10 @@ def test_public_api_resolves_lazily():
         assert getattr(audio2digest, name) is not None, name
     with pytest.raises(AttributeError):
         audio2digest.no_such_thing  # noqa: B018
+
+
+def test_eval_corrections_batches_match_the_library():
+    from audio2digest.cli.correct import _BATCHES
+    from audio2digest.eval_corrections import BATCHES
+
+    assert _BATCHES == BATCHES
