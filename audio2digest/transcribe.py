@@ -34,7 +34,7 @@ class TranscribeOptions:
     compute_type: str = "int8"
     cpu_threads: int = 0  # 0: CTranslate2's default (all cores)
     repair: bool = True  # loop and coverage repair (see repair.py); also the decode fallback
-    recover_names: bool = False  # also re-hear names skipped inside sentences (repair.py: dropouts)
+    recover_names: bool = True  # re-hear names skipped inside sentences (repair.py: dropouts)
     extra: dict = field(default_factory=dict)  # other faster-whisper keyword arguments
 
     def __post_init__(self):
@@ -126,6 +126,62 @@ def decode(
     except Exception as exc:
         raise TranscribeError(f"speech recognition failed: {exc}") from exc
     return segments, info
+
+
+def decode_window(
+    model,
+    audio,
+    options: TranscribeOptions,
+    window: Sequence[float],
+    *,
+    language: Optional[str] = None,
+    hotwords: Optional[str] = "default",
+    **overrides,
+) -> list[Segment]:
+    """Decode one short window ``(start, end)`` s of ``audio`` for a repair: the settings of
+    :func:`decode` (``overrides`` on top), but the mel of the window only and no passes over
+    a tail shorter than a second (see window_decode.py). Returns segments in episode time."""
+    from .window_decode import run_window
+
+    kwargs = _window_kwargs(options, language, hotwords, overrides)
+    try:
+        return run_window(model, audio, (float(window[0]), float(window[1])), kwargs)
+    except Exception as exc:
+        raise TranscribeError(f"speech recognition failed: {exc}") from exc
+
+
+def rehear_windows(
+    model,
+    audio,
+    options: TranscribeOptions,
+    items: Sequence[tuple[Sequence[float], str, int]],
+    *,
+    language: Optional[str] = None,
+    hotwords: Optional[str] = "default",
+    pad: float = 0.0,
+    **overrides,
+) -> list[list[Word]]:
+    """Hear windows again, each ``(window, prefix, max_new_tokens)``, forced through its
+    prefix (see ``window_decode.rehear``): per window, the words added after the prefix, in
+    episode time."""
+    from .window_decode import rehear
+
+    kwargs = _window_kwargs(options, language, hotwords, overrides)
+    try:
+        return rehear(model, audio, [((float(w[0]), float(w[1])), p, n) for w, p, n in items], kwargs,
+                      pad=pad)
+    except Exception as exc:
+        raise TranscribeError(f"speech recognition failed: {exc}") from exc
+
+
+def _window_kwargs(options: TranscribeOptions, language, hotwords, overrides: dict) -> dict:
+    kwargs = decode_kwargs(options, language=language, clip_timestamps=[0.0, 1.0],
+                           hotwords=hotwords, **overrides)
+    kwargs.pop("vad_filter", None)
+    kwargs.pop("clip_timestamps", None)
+    if not kwargs.get("language"):
+        raise TranscribeError("decoding a window needs the language (detected by the main decode)")
+    return kwargs
 
 
 def transcribe(
