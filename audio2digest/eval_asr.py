@@ -234,7 +234,7 @@ def entity_recall(reference: str, hypothesis: str, forms) -> tuple[int, int, lis
 class EvalSettings:
     hotwords: bool = True
     repair: bool = True
-    recover_names: bool = False  # the dropout re-decode (repair.py)
+    recover_names: bool = True  # re-hear names skipped inside sentences (repair.py: dropouts)
     initial_prompt: Optional[str] = None
     budget: int = 220
     strategy: str = "glossary"  # hotwords.rank_terms strategy

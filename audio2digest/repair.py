@@ -18,17 +18,21 @@ Loop detection (:func:`loop_flags`) flags a segment when any of these hold:
 - ``hotword-echo``: four or more consecutive tokens of the hotword prompt recited in order.
 
 Each run of flagged segments becomes one window, re-decoded on its own
-(``clip_timestamps``) with safer settings: no hotwords, temperature fallback, then a
-repetition penalty. Candidates (the original included) are ranked by :func:`score`::
+(``transcribe.decode_window``: the window's audio only, one pass) with safer settings:
+no hotwords, then a repetition penalty, both at temperature 0; sampling at higher
+temperatures comes last, for a window both still loop in (a sampled decode is not
+reproducible: the same audio would give another transcript on the next run). Candidates
+(the original included) are ranked by :func:`score`::
 
     score = avg_logprob (weighted by text length; empty: -1 x the window's speech share)
             - 1.0   if any loop flag remains
             - 0.5 * share of the window's VAD speech not covered by the candidate's words
             + 0.25 * agreement (similarity to the original with its repeats collapsed)
 
-and the best is kept (the first clean candidate that beats the original ends the
-search; ``max_new_tokens`` is bounded by the window length). Should the winner still loop, back-to-back repeats are collapsed
-to one copy (:func:`collapse_repeats`): a last resort, recorded as ``collapse``.
+and the best is kept (the first clean candidate that beats the original ends the search;
+``max_new_tokens`` is bounded by the window length). Should the winner still loop,
+back-to-back repeats are collapsed to one copy (:func:`collapse_repeats`): a last resort,
+recorded as ``collapse``.
 
 Coverage check (:func:`find_coverage_gaps`): stretches the VAD marks as speech but no
 word covers for more than ``min_gap`` seconds are re-decoded alone and spliced in. A
@@ -36,26 +40,23 @@ short window keeps the hotwords first (a dropped sentence is usually a window wh
 prompt left too little room, not a bad term), then the loop retries without them; the
 first result with words and no loop is spliced in.
 
-Dropout check (:func:`repair_dropouts`, last; opt-in: ``RepairOptions.dropouts``, set by
-``TranscribeOptions.recover_names`` / ``--recover-names``): a name skipped inside a sentence leaves too
-little uncovered time for the coverage check, because Whisper's word timing stretches the
-next word back over it ("通过 | 直接" with 直接 lasting 1.3 s where "OpenRouter 直接" was
-said). Each word is taken to hold at most 0.15 s + 0.3 s per text unit back from its end
-(:func:`tight_cover`); VAD speech of 0.4 s or more that no word then holds is a dropout.
-Each dropout is cut out with about 0.6 s of words either side (cut between words), all
-windows are joined into buffers (0.5-s silences between, at most 30 s each: one encoder
-pass; one buffer, or 10 % of a long episode's audio, longest dropouts first) and decoded
-greedily with the episode's hotwords. In a few seconds of audio the
-decoder no longer skips the name. Only words inside a dropout are inserted into their
-sentence; the original words stay. They are inserted when the window's original text is
-heard again (share of its units reproduced in order >= 0.5; >= 0.3 if the inserted words'
-mean probability is >= 0.35) or the words are sure (mean probability >= 0.6), never below a
-mean probability of 0.2, nor when they loop or recite the hotword prompt. Edge words the
-neighbours already say, and single unsure letters cut at an edge, are dropped; a decode
-that loops is thrown away whole, the prompt's repeated terms are compacted for it and its
-tokens bounded. Recorded as kind ``dropout``. Opt-in because greedy decoding of the joined
-windows is unstable with some prompts (docs/asr-eval.md). These thresholds were set on the three dev episodes (the only audio with
-true scripts here), so expect them to need a look on other shows.
+Dropout check (:func:`repair_dropouts`, last; ``RepairOptions.dropouts``, set by
+``TranscribeOptions.recover_names``, on unless ``--no-recover-names``): a name skipped
+inside a sentence leaves too little uncovered time for the coverage check, because
+Whisper's word timing stretches the next word back over it ("通过 | 直接" with 直接
+lasting 1.3 s where "OpenRouter 直接" was said). Each word is taken to hold at most
+0.15 s + 0.3 s per text unit back from its end (:func:`tight_cover`); VAD speech of 0.4 s
+or more that no word then holds is a dropout. Each dropout is cut out with about 0.6 s of
+words either side (cut between words) and heard again on its own, greedily, with the
+episode's hotwords, the decoder forced through the words already heard between the
+window's start and the dropout (``transcribe.rehear_windows``; the encoder sees the window
+and 3 s of silence or more, up to 8 windows encoded and decoded together). The new words inside the dropout, joined into
+whole words, are inserted into their sentence when the decoder gave their tokens a mean
+probability of 0.3 or more for a Latin name (0.6 for anything else), never when they loop
+or recite the hotword prompt; unsure words at either end and words the neighbours already
+say are dropped. At most 10 % of the audio (or 30 s) is re-heard, longest dropouts first.
+Recorded as kind ``dropout``. These thresholds were set on the three dev episodes (the
+only audio with true scripts here), so expect them to need a look on other shows.
 
 Silence check (:func:`drop_silence_hallucinations`, first): a segment less than half inside
 VAD speech and unsure of itself (avg logprob < -1 or mean word probability < 0.3) is dropped,
@@ -72,7 +73,6 @@ import logging
 import re
 import time
 import zlib
-from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import Iterable, Optional, Sequence
 
@@ -109,32 +109,30 @@ class RepairOptions:
     silence_max_logprob: float = -1.0  # ... and avg log probability is below this
     silence_max_word_prob: float = 0.3  # ... or their mean word probability is
     collapse: bool = True
-    # faster-whisper settings for re-decoding, tried in order until a candidate has no loop
-    # (each temperature above 0 samples best_of=5 candidates, so short lists keep repairs cheap)
+    # faster-whisper settings for re-decoding, tried in order until a candidate has no loop.
+    # The deterministic ones come first: a sampled decode (temperature above 0, best_of=5
+    # candidates) differs from run to run, so the same audio would give another transcript;
+    # it is the last resort, for a window every deterministic candidate still loops in.
     retries: tuple = (
-        {"temperature": [0.0, 0.3, 0.6], "compression_ratio_threshold": 2.0},
-        {"temperature": [0.0, 0.4], "repetition_penalty": 1.2, "no_repeat_ngram_size": 6,
-         "compression_ratio_threshold": 2.0},
+        {"temperature": [0.0]},
+        {"temperature": [0.0], "repetition_penalty": 1.2, "no_repeat_ngram_size": 6},
+        {"temperature": [0.3, 0.6], "compression_ratio_threshold": 2.0},
     )
-    gap_first: dict = field(default_factory=lambda: {"hotwords": "default", "temperature": [0.0, 0.4]})
+    gap_first: dict = field(default_factory=lambda: {"hotwords": "default", "temperature": [0.0]})
     # dropouts: shorter stretches of speech a word fell out of (see repair_dropouts)
-    dropouts: bool = False  # opt-in: TranscribeOptions.recover_names / --recover-names
+    dropouts: bool = True  # TranscribeOptions.recover_names / --no-recover-names
     dropout_min: float = 0.4  # seconds of VAD speech no word holds
     dropout_unit_seconds: float = 0.3  # a word holds at most base + this per text unit ...
     dropout_word_base: float = 0.15  # ... counted back from its end (DTW stretches its start)
     dropout_context: float = 0.6  # seconds of the original's words heard with each dropout
     dropout_max_window: float = 8.0
-    dropout_separator: float = 0.5  # seconds of silence between windows in the joined buffer
-    dropout_buffer_seconds: float = 30.0  # joined buffer length: one encoder window
-    dropout_max_share: float = 0.1  # long episodes: more buffers, up to this share of the audio
-    dropout_beam_size: int = 1
-    dropout_retry_beam_size: int = 2  # once more with this beam when the greedy decode loops (0: never)
-    dropout_tokens_per_second: float = 8.0  # max_new_tokens of a dropout buffer's decode
-    dropout_min_agreement: float = 0.5  # share of the window's original units heard again
-    dropout_min_prob: float = 0.2  # mean probability of the inserted words
-    dropout_sure_prob: float = 0.6  # ... at which they are trusted without the agreement
-    dropout_low_agreement: float = 0.3  # a lower agreement will do ...
-    dropout_fair_prob: float = 0.35  # ... with this mean probability
+    dropout_max_share: float = 0.1  # at most this share of the audio is re-heard ...
+    dropout_min_seconds: float = 30.0  # ... or this many seconds, if more (longest dropouts first)
+    dropout_pad: float = 3.0  # seconds of silence after each window for the encoder (window_decode.rehear)
+    dropout_tokens_per_second: float = 8.0  # max_new_tokens: the rest of the window after the prefix
+    dropout_edge_prob: float = 0.2  # inserted whole words at either end below this are dropped
+    dropout_min_prob: float = 0.3  # mean probability of a Latin insert (a name) ...
+    dropout_sure_prob: float = 0.6  # ... and of any other insert
 
 
 DEFAULT_OPTIONS = RepairOptions()
@@ -528,7 +526,7 @@ def merge_close(segments: Sequence[Segment], max_pause: float = 0.5) -> list[Seg
 
 def _redecode(model, audio, options, window, *, language, settings,
               opts: RepairOptions = DEFAULT_OPTIONS) -> list[Segment]:
-    from .transcribe import decode
+    from .transcribe import decode_window
 
     settings = dict(settings)
     hotwords = settings.pop("hotwords", None)
@@ -536,8 +534,8 @@ def _redecode(model, audio, options, window, *, language, settings,
     # runaway (looping) candidate would otherwise decode up to 448 tokens per temperature
     settings.setdefault("max_new_tokens", min(220, int(15 * (window[1] - window[0])) + 16))
     t0 = time.perf_counter()
-    segs, _ = decode(model, audio, options, language=language, clip_timestamps=list(window),
-                     hotwords=hotwords, **settings)
+    segs = decode_window(model, audio, options, window, language=language, hotwords=hotwords,
+                         **settings)
     log.debug("re-decoded %.1f-%.1f s in %.1f s (%s)", window[0], window[1],
               time.perf_counter() - t0, _settings_label(settings))
     # the unsure tail a short window trails off into goes before segments are joined
@@ -674,10 +672,14 @@ def tight_cover(segments: Iterable[Segment], opts: RepairOptions = DEFAULT_OPTIO
         if not seg.words and (seg.text or "").strip():
             ivs.append((seg.start - tolerance, seg.end + tolerance))
         for w in seg.words:
-            n = max(len(units(w.word)), 1)
-            start = max(w.start, w.end - opts.dropout_word_base - opts.dropout_unit_seconds * n)
-            ivs.append((start - tolerance, w.end + tolerance))
+            ivs.append((_tight_start(w, opts) - tolerance, w.end + tolerance))
     return _merge_intervals(ivs)
+
+
+def _tight_start(w: Word, opts: RepairOptions) -> float:
+    """Where a word really starts: at most base + unit seconds per text unit before its end."""
+    n = max(len(units(w.word)), 1)
+    return max(w.start, w.end - opts.dropout_word_base - opts.dropout_unit_seconds * n)
 
 
 def find_dropouts(speech: Sequence[tuple[float, float]], segments: Sequence[Segment],
@@ -768,84 +770,20 @@ def insert_words(segments: Sequence[Segment], words: Sequence[Word], *,
     return out
 
 
-def compact_prompt(hotwords: Optional[str]) -> Optional[str]:
-    """The hotword prompt without a term that the next one repeats or extends ("Sora Sora 2
-    Claude Claude Sonnet 4 Claude Sonnet 4.5" -> "Sora 2 Claude Sonnet 4.5"). Read as a
-    repetition, such a prompt made the short greedy dropout decode skip everything it heard;
-    the main decode keeps the prompt as chosen (compacted there, it measured worse)."""
-    if not hotwords:
-        return hotwords
-    toks = hotwords.split()
-    i = 0
-    while i < len(toks):
-        for k in (3, 2, 1):
-            a, b = toks[i:i + k], toks[i + k:i + 2 * k]
-            if len(a) == k and len(b) == k and a[:-1] == b[:-1] and b[-1].startswith(a[-1]):
-                del toks[i:i + k]
-                i = max(0, i - 3)
-                break
+def _whole_words(words: Sequence[Word]) -> list[Word]:
+    """Word pieces joined into whole words: for Mandarin, faster-whisper's alignment splits
+    a Latin name into tokens ("A" + "gent", " Open" + "L" + "ow"); a piece that starts
+    without a space and follows a Latin piece belongs to it. A whole word's probability is
+    the mean of its pieces'."""
+    groups: list[list[Word]] = []
+    for w in words:
+        t = w.word
+        if groups and t[:1].isascii() and t[:1].isalnum() and _latin_edge(groups[-1][-1].word[-1:]):
+            groups[-1].append(w)
         else:
-            i += 1
-    return " ".join(toks)
-
-
-def _norm_insert(words: Sequence[Word]) -> str:
-    return "".join(units("".join(w.word for w in words)))
-
-
-def _buffer_groups(windows: Sequence[tuple[float, float]], opts: RepairOptions) -> list[list[int]]:
-    """Consecutive windows grouped so that each joined buffer (with its silences) fits in
-    ``dropout_buffer_seconds``: one encoder pass per group."""
-    groups: list[list[int]] = []
-    size = 0.0
-    for i, (lo, hi) in enumerate(windows):
-        n = hi - lo + opts.dropout_separator
-        if groups and size + n <= opts.dropout_buffer_seconds:
-            groups[-1].append(i)
-            size += n
-        else:
-            groups.append([i])
-            size = n
-    return groups
-
-
-def _concat(audio, windows: Sequence[tuple[float, float]], sep: float):
-    """One buffer holding every window's audio, ``sep`` s of silence after each, and each
-    window's offset in it: one encoder pass and one decode for all of them."""
-    import numpy as np
-
-    parts, offsets, pos = [], [], 0
-    gap = np.zeros(int(sep * 16000), dtype=audio.dtype)
-    for lo, hi in windows:
-        piece = audio[int(lo * 16000):int(hi * 16000)]
-        offsets.append(pos / 16000)
-        parts += [piece, gap]
-        pos += piece.size + gap.size
-    return np.concatenate(parts), offsets
-
-
-def _dropout_inserts(segs: Sequence[Segment], windows, offsets, drops, opts) -> dict:
-    """Words of the concatenated decode mapped back to episode time, per (window, dropout):
-    only those inside a dropout (the window's other words were heard already), each
-    dropout's words apart (one window can hold two dropouts a few words apart)."""
-    out: dict[tuple[int, int], list[Word]] = {}
-    for seg in segs:
-        for w in seg.words:
-            mid = (w.start + w.end) / 2
-            k = bisect.bisect_right(offsets, mid) - 1
-            if k < 0:
-                continue
-            lo, hi = windows[k]
-            shift = lo - offsets[k]
-            if not lo <= mid + shift <= hi:
-                continue  # in the silence between windows
-            ws, we = round(w.start + shift, 3), round(w.end + shift, 3)
-            m = (ws + we) / 2
-            for j, (a, b) in enumerate(drops):
-                if a - opts.word_tolerance <= m <= b + opts.word_tolerance:
-                    out.setdefault((k, j), []).append(replace(w, start=ws, end=we))
-                    break
-    return out
+            groups.append([w])
+    return [Word(start=g[0].start, end=g[-1].end, word="".join(w.word for w in g),
+                 probability=round(sum(w.probability for w in g) / len(g), 4)) for g in groups]
 
 
 def _dedupe_edges(words: list[Word], segments: Sequence[Segment], reach: float = 0.8) -> list[Word]:
@@ -886,110 +824,87 @@ def _dedupe_edges(words: list[Word], segments: Sequence[Segment], reach: float =
 def repair_dropouts(model, audio, segments: list[Segment], options, *, language,
                     speech: Sequence[tuple[float, float]],
                     opts: RepairOptions = DEFAULT_OPTIONS) -> tuple[list[Segment], list[Repair]]:
-    """Re-hear every dropout with a little context and insert the words found there.
+    """Re-hear every dropout in its sentence and insert the words found there.
 
-    The windows (see :func:`dropout_windows`) are cut out, joined into buffers of up to
-    ``dropout_buffer_seconds`` with short silences between them and decoded greedily with
-    the episode's hotwords, one pass per buffer: in a few seconds of audio the decoder no
-    longer skips the name it skipped in the 30-s window.
-    Only words that fall inside a dropout are inserted; the original words stay. A window's
-    words are used only when the re-heard context agrees with the original (the share of the
-    original's text units the re-decode reproduces in order is at least
-    ``dropout_min_agreement``: otherwise the decoder heard something else and is not to be
-    trusted there) and the inserted words neither loop nor recite the hotword prompt. At
-    most one buffer, or ``dropout_max_share`` of a long episode, is re-decoded, longest
-    dropouts first."""
-    from rapidfuzz.distance import LCSseq
-
-    from .transcribe import decode
+    Each window (see :func:`dropout_windows`) is decoded on its own, greedily, with the
+    episode's hotwords, the decoder forced through the words the first decode heard
+    between the window's start and the dropout (``transcribe.rehear_windows``): anchored
+    in its sentence, it goes on from "开发者可以通过" to the " OpenRouter" it skipped in
+    the 30-s window. The new words that fall inside a dropout, joined into whole words
+    (:func:`_whole_words`), unsure ones at either end and ones the neighbours already say
+    dropped (:func:`_dedupe_edges`), are inserted into their sentence when the decoder was
+    sure enough of them: a mean token probability of ``dropout_min_prob`` for an insert
+    with a Latin word of 3+ letters (a name: what Whisper drops inside Mandarin), of
+    ``dropout_sure_prob`` otherwise, and never when they loop or recite the hotword
+    prompt. The original words stay. At most ``dropout_max_share`` of the audio (or
+    ``dropout_min_seconds``, if more) is re-heard, longest dropouts first."""
+    from .transcribe import rehear_windows
 
     duration = audio.size / 16000
     drops = find_dropouts(speech, segments, opts)
     if not drops:
         return segments, []
-    budget = max(opts.dropout_buffer_seconds, opts.dropout_max_share * duration)
+    budget = max(opts.dropout_min_seconds, opts.dropout_max_share * duration)
     bounds = _WordBounds(segments, duration, opts)
     chosen, used = [], 0.0
     for a, b in sorted(drops, key=lambda g: g[0] - g[1]):  # longest first
         lo, hi = bounds.window(a, b)
-        size = hi - lo + opts.dropout_separator
-        if hi - lo <= opts.dropout_max_window and used + size <= budget:
+        if hi - lo <= opts.dropout_max_window and used + hi - lo <= budget:
             chosen.append((a, b))
-            used += size
-    windows = dropout_windows(sorted(chosen), segments, duration, opts)
-    if not windows:
-        return segments, []
-    inserts: dict[tuple[int, int], list[Word]] = {}
-    heard: dict[int, list[Word]] = {}
-    t0 = time.perf_counter()
-    for group in _buffer_groups(windows, opts):
-        gw = [windows[i] for i in group]
-        buf, offsets = _concat(audio, gw, opts.dropout_separator)
-        segs = None
-        for beam in (opts.dropout_beam_size, opts.dropout_retry_beam_size):
-            if not beam:
-                continue
-            try:
-                segs, _ = decode(model, buf, options, language=language,
-                                 clip_timestamps=[0.0, round(buf.size / 16000, 3)],
-                                 hotwords=compact_prompt(getattr(options, "hotwords", None)),
-                                 beam_size=beam, temperature=[0.0],
-                                 # bounds a looping decode (which is thrown away) to what
-                                 # the buffer's speech can hold
-                                 max_new_tokens=min(224, int(opts.dropout_tokens_per_second
-                                                             * buf.size / 16000) + 16))
-            except Exception as exc:  # a failed repair must not lose the transcript
-                log.warning("re-decoding %d dropouts failed: %s", len(gw), exc)
-                segs = None
-                break
-            if not (loop_flags(segs, opts) or any(compression_ratio(s.text) > opts.max_compression_ratio
-                                                  for s in segs)):
-                break
-            # a looping decoder is confident ("紫芯 紫芯 紫芯 …" at p 0.99): trust none of
-            # it; a small beam does not fall into that loop
-            log.info("dropout re-decode (beam %d) looped (%r); discarded", beam, _text(segs)[:60])
-            segs = None
-        if segs is None:
-            continue
-        for (k, j), words in _dropout_inserts(segs, gw, offsets, drops, opts).items():
-            inserts[(group[k], j)] = words
-        for k, (lo, hi) in enumerate(gw):
-            heard[group[k]] = [w for s in segs for w in s.words
-                               if offsets[k] <= (w.start + w.end) / 2 <= offsets[k] + hi - lo]
-    log.debug("re-decoded %d dropout windows (%.1f s of audio) in %.1f s", len(windows),
-              sum(b - a for a, b in windows), time.perf_counter() - t0)
+            used += hi - lo
+    chosen.sort()
+    windows = dropout_windows(chosen, segments, duration, opts)
     hot = getattr(options, "hotwords", None)
+    by_time = sorted((w for s in segments for w in s.words), key=lambda w: (w.start + w.end) / 2)
+    jobs = []  # (window, the dropouts in it, prefix, max_new_tokens)
+    for lo, hi in windows:
+        inside = [(a, b) for a, b in chosen if lo <= a and b <= hi]
+        if inside:
+            first = inside[0][0]
+            prefix = "".join(w.word for w in by_time if lo <= (w.start + w.end) / 2 < first)
+            # what the rest of the window can hold; a decode running on is cut short
+            jobs.append(((lo, hi), inside, prefix, int(opts.dropout_tokens_per_second * (hi - first)) + 4))
+    t0 = time.perf_counter()
+    try:
+        heard = rehear_windows(model, audio, options, [(w, p, n) for w, _, p, n in jobs],
+                               language=language, hotwords=hot, pad=opts.dropout_pad)
+    except Exception as exc:  # a failed repair must not lose the transcript
+        log.warning("re-hearing %d dropouts failed: %s", len(jobs), exc)
+        return segments, []
+    found: list[tuple[tuple[float, float], list[Word]]] = []
+    for ((lo, hi), inside, prefix, _), words in zip(jobs, heard):
+        log.debug("re-heard %.1f-%.1f s after %r: %r", lo, hi, prefix,
+                  [(w.word, w.start, w.end, w.probability) for w in words])
+        for a, b in inside:
+            ws = [w for w in _whole_words(words)  # by where they really are (tight_cover)
+                  if a - opts.word_tolerance <= (_tight_start(w, opts) + w.end) / 2 <= b + opts.word_tolerance]
+            if ws:
+                found.append(((lo, hi), ws))
+    log.debug("re-heard %d dropout windows (%.1f s of audio) in %.1f s", len(windows),
+              sum(b - a for a, b in windows), time.perf_counter() - t0)
     out = list(segments)
     repairs = []
-    seen = Counter(_norm_insert(ws) for ws in inserts.values())  # the same words in two places
-    for (k, _), raw in sorted(inserts.items()):
-        lo, hi = windows[k]
-        words = _dedupe_edges(raw, out)
+    for (lo, hi), words in found:
+        words = _dedupe_edges(words, out)
+        while words and words[0].probability < opts.dropout_edge_prob:
+            words = words[1:]
+        while words and words[-1].probability < opts.dropout_edge_prob:
+            words = words[:-1]
+        words = _dedupe_edges(words, out)
         if not words or not units("".join(w.word for w in words)):
             continue
-        ref = units(_text(_within(segments, lo, hi)))  # the window as first decoded
-        agree = (LCSseq.similarity(ref, units("".join(w.word for w in heard[k]))) / len(ref)
-                 if ref else 0.0)
         new = _segment_of(words)
         mean_p = sum(w.probability for w in words) / len(words)
-        # sure words alone will do only for a Latin name (the decoder may skip a window's
-        # Chinese context and still hear the name), and only once in the buffer
         name_like = any(len(t) >= 3 for t in re.findall(r"[A-Za-z]+", new.text))
-        repeated = seen[_norm_insert(raw)] > 1
-        trusted = (agree >= opts.dropout_min_agreement
-                   or (mean_p >= opts.dropout_sure_prob and name_like)
-                   or (agree >= opts.dropout_low_agreement and mean_p >= opts.dropout_fair_prob))
-        trusted = trusted and not repeated
-        if not trusted or mean_p < opts.dropout_min_prob or loop_flags([new], opts, hotwords=hot) \
-                or hotword_echo(new.text, hot, min_run=3):
-            log.debug("dropout %.1f-%.1f s: %r not inserted (agreement %.2f, mean p %.2f)",
-                      lo, hi, new.text, agree, mean_p)
+        if mean_p < (opts.dropout_min_prob if name_like else opts.dropout_sure_prob) \
+                or loop_flags([new], opts, hotwords=hot) or hotword_echo(new.text, hot, min_run=3):
+            log.debug("dropout %.1f-%.1f s: %r not inserted (mean p %.2f)", lo, hi, new.text, mean_p)
             continue
         out = insert_words(out, words)
         repairs.append(Repair(kind="dropout", start=new.start, end=new.end, before="",
                               after=new.text.strip(),
                               detail=f"speech the words did not hold; re-heard {lo:.1f}-{hi:.1f} s "
-                                     f"with context (agreement {agree:.2f}, mean word p {mean_p:.2f})"))
+                                     f"after its first words (mean word p {mean_p:.2f})"))
     return out, repairs
 
 

@@ -13,7 +13,7 @@ Prints seconds and the ratio repaired/plain per episode and in total; the target
 <= 1.25. The passes run back to back per episode so background load hits them alike.
 
     /work/venv/bin/python benchmarks/bench_repair.py [--data ../shared/dev-episodes] [--only dev01]
-        [--unbiased] [--recover-names]
+        [--unbiased] [--no-recover-names]
 """
 
 from __future__ import annotations
@@ -34,7 +34,8 @@ def main(argv=None) -> int:
     ap.add_argument("--no-hotwords", action="store_true", help="both sides without hotwords")
     ap.add_argument("--budget", type=int, default=220)
     ap.add_argument("--unbiased", action="store_true", help="also time a decode without hotwords")
-    ap.add_argument("--recover-names", action="store_true", help="repair with the dropout re-decode too")
+    ap.add_argument("--no-recover-names", dest="recover_names", action="store_false",
+                    help="repair without re-hearing skipped names (the dropout repair)")
     ap.add_argument("--temperatures", default=None,
                     help="fallback temperatures for the hotword decode and transcribe(), e.g. 0,0.2,0.4 "
                          "(the unbiased decode keeps faster-whisper's default)")

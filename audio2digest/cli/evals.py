@@ -24,8 +24,8 @@ def _default_data() -> Path:
 @click.option("--only", multiple=True, help="Only samples whose name contains this. Repeatable.")
 @click.option("--no-hotwords", is_flag=True, help="Decode without glossary hotwords.")
 @click.option("--no-repair", is_flag=True, help="Skip loop and coverage repair.")
-@click.option("--recover-names", is_flag=True,
-              help="Also re-hear names skipped inside sentences (repair.py: dropouts).")
+@click.option("--recover-names/--no-recover-names", default=True, show_default=True,
+              help="Re-hear names skipped inside sentences (repair.py: dropouts).")
 @click.option("--no-correct", is_flag=True, help="Entity recall without glossary correction.")
 @click.option("--initial-prompt", default=None, help="Whisper initial_prompt for every sample.")
 @click.option("--budget", default=220, show_default=True, type=click.IntRange(0, 223),
