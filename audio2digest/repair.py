@@ -786,10 +786,12 @@ def _whole_words(words: Sequence[Word]) -> list[Word]:
                  probability=round(sum(w.probability for w in g) / len(g), 4)) for g in groups]
 
 
-def _dedupe_edges(words: list[Word], segments: Sequence[Segment], reach: float = 0.8) -> list[Word]:
-    """Drop inserted words at either end that repeat an original word close by (the
-    re-decode hears the neighbours' edges too: "低" + "ABI" + "标" where "降低" and "标用"
-    are already there), or that are a single unsure letter (a word cut at the edge)."""
+def _dedupe_edges(words: list[Word], segments: Sequence[Segment], reach: float = 0.8,
+                  window: Optional[tuple[float, float]] = None) -> list[Word]:
+    """Drop inserted words at either end that repeat an original word close by or in the
+    re-heard ``window`` (the re-decode hears the neighbours' edges too: "低" + "ABI" + "标"
+    where "降低" and "标用" are already there; "4." + "5" where DTW put the "5。" the first
+    decode heard a second later), or that are a single unsure letter (a word cut at the edge)."""
     orig = [w for s in segments for w in s.words]
 
     from .normalize import convert_script
@@ -799,8 +801,10 @@ def _dedupe_edges(words: list[Word], segments: Sequence[Segment], reach: float =
 
     def dup(w: Word) -> bool:
         n, c = norm(w.word), (w.start + w.end) / 2
-        return bool(n) and any(abs((o.start + o.end) / 2 - c) < reach and n in norm(o.word)
-                               for o in orig)
+        return bool(n) and any(
+            (abs((o.start + o.end) / 2 - c) < reach
+             or (window is not None and window[0] <= (o.start + o.end) / 2 <= window[1]))
+            and n in norm(o.word) for o in orig)
 
     def letter(w: Word) -> bool:  # one unsure letter
         t = w.word.strip()
@@ -885,12 +889,12 @@ def repair_dropouts(model, audio, segments: list[Segment], options, *, language,
     out = list(segments)
     repairs = []
     for (lo, hi), words in found:
-        words = _dedupe_edges(words, out)
+        words = _dedupe_edges(words, out, window=(lo, hi))
         while words and words[0].probability < opts.dropout_edge_prob:
             words = words[1:]
         while words and words[-1].probability < opts.dropout_edge_prob:
             words = words[:-1]
-        words = _dedupe_edges(words, out)
+        words = _dedupe_edges(words, out, window=(lo, hi))
         if not words or not units("".join(w.word for w in words)):
             continue
         new = _segment_of(words)

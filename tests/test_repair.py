@@ -357,6 +357,11 @@ def test_dedupe_edges_drops_what_the_neighbours_already_say():
     # a lone unsure letter cut at the edge goes; the first letter of a word stays
     assert [w.word for w in _dedupe_edges([_w("Law", 3.0, 3.3), _w("S", 3.3, 3.4, 0.1)], segs)] == ["Law"]
     assert [w.word for w in _dedupe_edges([_w("S", 3.0, 3.1, 0.2), _w("ora", 3.1, 3.4)], segs)] == ["S", "ora"]
+    # a word of the re-heard window said again, though DTW put the first one a second later
+    late = [Segment(id=0, start=0.0, end=2.2, text="4.5。", words=(_w(" 4.", 0.0, 0.3), _w("5。", 1.8, 2.2)),
+                    avg_logprob=-0.3, compression_ratio=1.0, no_speech_prob=0.0)]
+    assert _dedupe_edges([_w("5", 0.4, 0.8)], late) == [_w("5", 0.4, 0.8)]
+    assert _dedupe_edges([_w("5", 0.4, 0.8)], late, window=(0.0, 2.2)) == []
 
 
 class _Rehear:
