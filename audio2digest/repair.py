@@ -868,6 +868,8 @@ def repair_dropouts(model, audio, segments: list[Segment], options, *, language,
             prefix = "".join(w.word for w in by_time if lo <= (w.start + w.end) / 2 < first)
             # what the rest of the window can hold; a decode running on is cut short
             jobs.append(((lo, hi), inside, prefix, int(opts.dropout_tokens_per_second * (hi - first)) + 4))
+    if not jobs:
+        return segments, []
     t0 = time.perf_counter()
     try:
         heard = rehear_windows(model, audio, options, [(w, p, n) for w, _, p, n in jobs],
