@@ -865,7 +865,9 @@ def repair_dropouts(model, audio, segments: list[Segment], options, *, language,
         inside = [(a, b) for a, b in chosen if lo <= a and b <= hi]
         if inside:
             first = inside[0][0]
-            prefix = "".join(w.word for w in by_time if lo <= (w.start + w.end) / 2 < first)
+            # by where the words really are (tight_cover): a word stretched back over the
+            # dropout belongs after it, not in the prefix
+            prefix = "".join(w.word for w in by_time if lo <= (_tight_start(w, opts) + w.end) / 2 < first)
             # what the rest of the window can hold; a decode running on is cut short
             jobs.append(((lo, hi), inside, prefix, int(opts.dropout_tokens_per_second * (hi - first)) + 4))
     if not jobs:

@@ -73,11 +73,14 @@ def _options(tokenizer, kwargs: dict):
 
 
 def run_window(model, audio, window: tuple[float, float], kwargs: dict, *,
-               min_tail: float = 1.0, max_passes: int = 4, stats: Optional[dict] = None) -> list[Segment]:
+               min_tail: float = 1.0, stats: Optional[dict] = None) -> list[Segment]:
     """Decode ``audio[window]`` (seconds) with ``kwargs`` (``WhisperModel.transcribe``
-    keyword arguments; ``language`` must be set) and return segments with words in episode
-    time. Passes go on after the last word only while ``min_tail`` s of the window remain.
-    ``stats``, if given, counts ``passes``."""
+    keyword arguments; ``language`` must be set; the task is always transcription) and
+    return segments with words in episode time. As in faster-whisper, a 30-s chunk judged
+    to hold no speech is skipped, the prompt carries earlier passes' text only with
+    ``condition_on_previous_text``, and a pass goes on from the last word's end; unlike
+    it, only while ``min_tail`` s of the window remain. ``stats``, if given, counts
+    ``passes``."""
     import numpy as np
     from faster_whisper.audio import pad_or_trim
     from faster_whisper.tokenizer import Tokenizer
@@ -96,16 +99,22 @@ def run_window(model, audio, window: tuple[float, float], kwargs: dict, *,
     features = model.feature_extractor(piece)
     content_frames = features.shape[-1] - 1
     fe = model.feature_extractor
-    previous: list[int] = []
+    history: list[int] = []  # faster-whisper's all_tokens
     if options.initial_prompt:
-        previous = tokenizer.encode(" " + str(options.initial_prompt).strip())
+        history = tokenizer.encode(" " + str(options.initial_prompt).strip())
+    reset = 0
     out: list[Segment] = []
     seek, passes, last_speech = 0, 0, 0.0
-    while seek < content_frames and passes < max_passes:
+    max_passes = content_frames // fe.nb_max_frames + 4  # every chunk, and a few tails
+    while seek < content_frames:
+        if passes == max_passes:
+            log.warning("decoding %.1f-%.1f s: stopped after %d passes at %.1f s", lo, window[1],
+                        passes, lo + seek * fe.time_per_frame)
+            break
         passes += 1
         size = min(fe.nb_max_frames, content_frames - seek)
         encoder_output = model.encode(pad_or_trim(features[:, seek:seek + size]))
-        prompt = model.get_prompt(tokenizer, previous, without_timestamps=options.without_timestamps,
+        prompt = model.get_prompt(tokenizer, history[reset:], without_timestamps=options.without_timestamps,
                                   prefix=options.prefix if seek == 0 else None,
                                   hotwords=options.hotwords)
         result, avg_logprob, temperature, ratio = model.generate_with_fallback(
@@ -114,7 +123,8 @@ def run_window(model, audio, window: tuple[float, float], kwargs: dict, *,
                 and result.no_speech_prob > options.no_speech_threshold
                 and not (options.log_prob_threshold is not None
                          and avg_logprob > options.log_prob_threshold)):
-            break  # no speech in the rest of a short window
+            seek += size  # no speech in this chunk
+            continue
         current, next_seek, single_ending = model._split_segments_by_timestamps(
             tokenizer=tokenizer, tokens=result.sequences_ids[0],
             time_offset=seek * fe.time_per_frame, segment_size=size,
@@ -138,6 +148,9 @@ def run_window(model, audio, window: tuple[float, float], kwargs: dict, *,
                            avg_logprob=avg_logprob, compression_ratio=ratio,
                            no_speech_prob=result.no_speech_prob, words=words)
             out.append(_to_segment(len(out), fw))
+            history.extend(s["tokens"])
+        if not options.condition_on_previous_text or temperature > options.prompt_reset_on_temperature:
+            reset = len(history)
         if next_seek <= seek:
             next_seek = seek + size
         if (content_frames - next_seek) * fe.time_per_frame < min_tail:
@@ -166,7 +179,8 @@ def rehear(model, audio, items: Sequence[tuple[tuple[float, float], str, int]], 
     The encoder sees each window's frames and at least ``pad`` seconds of silence after them
     (the windows of a batch are padded to one length; ``True``: the full 30-s chunk). With
     none, the decoder runs on after the speech and loops ("达在 PCC 到 到 到 …"). Word times
-    come from aligning prefix + new tokens; a word's ``probability`` is the mean probability
+    come from aligning prefix + new tokens with the window's frames; a word's
+    ``probability`` is the mean probability
     the decoder (with the prompt) gave its tokens, not the alignment's."""
     import numpy as np
     from faster_whisper.audio import pad_or_trim
@@ -203,29 +217,35 @@ def rehear(model, audio, items: Sequence[tuple[tuple[float, float], str, int]], 
             # greedy: CTranslate2 returns the per-step logits (the words' probabilities) only then
             encoder_output, prompts, beam_size=1, repetition_penalty=options.repetition_penalty,
             no_repeat_ngram_size=options.no_repeat_ngram_size,
-            max_length=max(len(p) + n for p, (_, _, _, _, n) in zip(prompts, batch)),
+            # CTranslate2 decodes at most max_length/2 steps, the forced prefix included
+            max_length=min(model.max_length, max(max(len(p) + n, 2 * (len(pt) + n + 1))
+                                                 for p, (_, _, _, pt, n) in zip(prompts, batch))),
             suppress_blank=options.suppress_blank, suppress_tokens=options.suppress_tokens,
             return_logits_vocab=True)
         news, probs = [], []
-        for (_, _, _, prefix_tokens, limit), result in zip(batch, results):
-            seq = list(result.sequences_ids[0])
-            start = len(prefix_tokens) if seq[:len(prefix_tokens)] == prefix_tokens else 0  # CTranslate2 returns the forced prefix too
-            p = []
-            for tok, logits in zip(seq, result.logits[0]):
-                z = np.asarray(logits, dtype=np.float64)
-                z = np.exp(z - z.max())
-                p.append(float(z[tok] / z.sum()))
+        for (_, lo, _, prefix_tokens, limit), result in zip(batch, results):
+            seq = list(result.sequences_ids[0])  # CTranslate2 returns the forced prefix too
+            start = len(prefix_tokens)
+            if seq[:start] != prefix_tokens:  # cut short within the prefix: nothing new heard
+                log.debug("re-hearing at %.1f s: the decode stopped inside its prefix", lo)
+                news.append([])
+                probs.append([])
+                continue
             new = []
             for t in seq[start:start + limit]:
                 if t >= tokenizer.eot:
                     break
                 new.append(t)
+            p = []  # logits[j] is the step that chose seq[j]
+            for tok, logits in zip(new, result.logits[0][start:]):
+                z = np.asarray(logits, dtype=np.float64)
+                z = np.exp(z - z.max())
+                p.append(float(z[tok] / z.sum()))
             news.append(new)
-            probs.append(p[start:start + len(new)])
-        alignments = model.find_alignment(
+            probs.append(p)
+        alignments = model.find_alignment(  # over each window's own frames, not the padding
             tokenizer, [pt + new for (_, _, _, pt, _), new in zip(batch, news)], encoder_output,
-            [min(length, f.shape[-1] + int(pad * 100)) if pad is not True else length
-             for _, _, f, _, _ in batch])
+            [f.shape[-1] for _, _, f, _, _ in batch])
         for (i, lo, _, prefix_tokens, _), new, p, alignment in zip(batch, news, probs, alignments):
             if not new:
                 continue

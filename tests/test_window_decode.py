@@ -20,7 +20,7 @@ def test_decode_window_needs_the_language():
 
 @pytest.mark.slow
 def test_real_window_decodes_in_one_pass_like_faster_whisper():
-    """The bundled sample, 44-47.5 s ("……直接调用……"): the window's words come back in
+    """The bundled sample, 41-47.5 s ("……直接调用……"): the window's words come back in
     episode time, inside the window, with the text faster-whisper's own clip decode gives,
     from one encoder pass (faster-whisper's clip decode of a window like this made 3-4)."""
     from rapidfuzz import fuzz
@@ -46,3 +46,32 @@ def test_real_window_decodes_in_one_pass_like_faster_whisper():
     assert all(window[0] - 0.05 <= w.start <= w.end <= window[1] + 0.05 for w in words)
     a, b = "".join(s.text for s in ours), "".join(s.text for s in theirs)
     assert fuzz.ratio(a, b) >= 80, (a, b)
+
+
+@pytest.mark.slow
+def test_real_rehear_goes_on_after_its_prefix_alone_or_batched():
+    """Re-hearing forced through the words heard first: without a hotword prompt (where
+    CTranslate2's step cap, max_length / 2 with the prefix counted, used to cut it short)
+    the new words do not repeat the prefix, follow it in time, reach the token limit when
+    the speech goes on, and come out the same decoded alone or in a batch."""
+    from audio2digest.audio import load_audio
+    from audio2digest.model import load_model
+    from audio2digest.transcribe import TranscribeOptions, _window_kwargs
+    from audio2digest.window_decode import rehear
+
+    audio = load_audio(SAMPLES / "ai-weekly-12.mp3")[: 16000 * 60]
+    model, _ = load_model("base")
+    kwargs = _window_kwargs(TranscribeOptions(language="zh"), "zh", None, {})
+    first = ((41.0, 47.5), "开发者可以通过", 8)  # said: 开发者可以通过OpenRouter直接调用……
+    second = ((30.0, 36.0), "", 6)
+    alone = rehear(model, audio, [first], kwargs, pad=3.0)[0]
+    assert alone, "nothing heard after the prefix"
+    text = "".join(w.word for w in alone)
+    assert not text.strip().startswith("开发者"), text
+    assert all(41.0 <= w.start <= w.end <= 47.5 for w in alone)
+    assert all(0.0 < w.probability <= 1.0 for w in alone)
+    tokens = sum(len(model.hf_tokenizer.encode(w.word, add_special_tokens=False).ids) for w in alone)
+    assert tokens >= 6, text  # the limit is 8: the sentence goes on after the prefix
+    together = rehear(model, audio, [first, second], kwargs, pad=3.0)
+    assert [w.word for w in together[0]] == [w.word for w in alone]
+    assert [w.probability for w in together[0]] == pytest.approx([w.probability for w in alone], abs=0.02)
