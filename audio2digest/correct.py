@@ -156,7 +156,6 @@ def _is_plain_word(s: str) -> bool:
     return s.isalpha() and s[1:].islower()
 
 
-
 # Pinyin: confusable initials and finals collapse to one class.
 _INITIALS = ("zh", "ch", "sh", "b", "p", "m", "f", "d", "t", "n", "l", "g", "k", "h", "j", "q", "x", "r", "z", "c", "s", "y", "w")
 _INIT_CLASS = {"zh": "z", "ch": "c", "sh": "s", "n": "l", "h": "f", "p": "b", "t": "d", "k": "g", "r": "l"}

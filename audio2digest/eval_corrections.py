@@ -2,10 +2,10 @@
 
 The set (``samples/eval/corrections/`` by default) holds:
 
-* ``dev.jsonl`` / ``held.jsonl`` / ``held2.jsonl`` / ``held3.jsonl`` — one JSON object per line:
+* ``dev.jsonl``, ``held.jsonl``, ``held2.jsonl`` … ``held6.jsonl`` — one JSON object per line:
   ``{"text": "...", "fixes": [["before", "after"], ...], "source": "..."}``. ``fixes`` are
   the changes that should be made, in text order (``before`` occurs in ``text``).
-* ``clean/{dev,held,held2,held3}_*.txt`` — correct text that
+* ``clean/<batch>_*.txt`` — correct text that
   must come out unchanged.
 
 ``held2`` is a second held-back batch, written after the first held-back run had been

@@ -859,15 +859,18 @@ def repair_dropouts(model, audio, segments: list[Segment], options, *, language,
     chosen.sort()
     windows = dropout_windows(chosen, segments, duration, opts)
     hot = getattr(options, "hotwords", None)
-    by_time = sorted((w for s in segments for w in s.words), key=lambda w: (w.start + w.end) / 2)
+    # words by where they really are (tight_cover): a word stretched back over a dropout
+    # belongs after it, not in the prefix
+    placed = sorted(((_tight_start(w, opts) + w.end) / 2, k, w)
+                    for k, w in enumerate(w for s in segments for w in s.words))
+    mids = [m for m, _, _ in placed]
     jobs = []  # (window, the dropouts in it, prefix, max_new_tokens)
     for lo, hi in windows:
         inside = [(a, b) for a, b in chosen if lo <= a and b <= hi]
         if inside:
             first = inside[0][0]
-            # by where the words really are (tight_cover): a word stretched back over the
-            # dropout belongs after it, not in the prefix
-            prefix = "".join(w.word for w in by_time if lo <= (_tight_start(w, opts) + w.end) / 2 < first)
+            prefix = "".join(w.word for _, _, w in
+                             placed[bisect.bisect_left(mids, lo):bisect.bisect_left(mids, first)])
             # what the rest of the window can hold; a decode running on is cut short
             jobs.append(((lo, hi), inside, prefix, int(opts.dropout_tokens_per_second * (hi - first)) + 4))
     if not jobs:

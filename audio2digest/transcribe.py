@@ -175,10 +175,9 @@ def rehear_windows(
 
 
 def _window_kwargs(options: TranscribeOptions, language, hotwords, overrides: dict) -> dict:
-    kwargs = decode_kwargs(options, language=language, clip_timestamps=[0.0, 1.0],
-                           hotwords=hotwords, **overrides)
+    """:func:`decode_kwargs` for a window decoded by hand (window_decode.py): no VAD there."""
+    kwargs = decode_kwargs(options, language=language, hotwords=hotwords, **overrides)
     kwargs.pop("vad_filter", None)
-    kwargs.pop("clip_timestamps", None)
     if not kwargs.get("language"):
         raise TranscribeError("decoding a window needs the language (detected by the main decode)")
     return kwargs

@@ -23,6 +23,7 @@ Measured on dev02's 3-s gap: 1 pass instead of 4 (see docs/asr-eval.md).
 
 from __future__ import annotations
 
+import functools
 import inspect
 import logging
 from typing import Optional, Sequence
@@ -34,8 +35,9 @@ log = logging.getLogger("audio2digest.transcribe")
 SAMPLE_RATE = 16000
 
 
+@functools.lru_cache(maxsize=1)
 def _defaults() -> dict:
-    """faster-whisper's own defaults for every ``transcribe()`` argument."""
+    """faster-whisper's own defaults for every ``transcribe()`` argument (read once)."""
     from faster_whisper import WhisperModel
 
     return {k: p.default for k, p in inspect.signature(WhisperModel.transcribe).parameters.items()
@@ -47,7 +49,7 @@ def _options(tokenizer, kwargs: dict):
     keyword arguments), built as ``transcribe()`` builds them."""
     from faster_whisper.transcribe import TranscriptionOptions, get_suppressed_tokens
 
-    args = {**_defaults(), **kwargs}
+    args = {**_defaults(), **kwargs}  # a new dict: the cached defaults stay as they are
     temperature = args["temperature"]
     temps = list(temperature) if isinstance(temperature, (list, tuple)) else [temperature]
     suppress = args["suppress_tokens"]

@@ -54,7 +54,7 @@ def glossary_options(f):
     return f
 
 
-def _topts(model, language, beam_size, script, no_vad, no_repair, threads, recover_names=True):
+def _topts(model, language, beam_size, script, no_vad, no_repair, threads, recover_names):
     from ..transcribe import TranscribeOptions
 
     return TranscribeOptions(model=model, language=language, beam_size=beam_size, script=script,
