@@ -21,12 +21,12 @@ __all__ = ["__version__", "logger", "run", "run_batch", "transcribe", "correct_t
 #: public name -> (module, attribute), imported on first use (PEP 562)
 _LAZY = {
     "run": ("pipeline", "run"),
-    "run_batch": ("batch", "run_batch"),
-    "transcribe": ("transcribe", "transcribe"),
-    "correct_text": ("correct", "correct_text"),
-    "correct_transcript": ("correct", "correct_transcript"),
-    "load_glossary": ("glossary", "load_glossary"),
-    "build_digest": ("digest", "build_digest"),
+    "run_batch": ("batch.scheduler", "run_batch"),
+    "transcribe": ("asr.transcribe", "transcribe"),
+    "correct_text": ("text.correct", "correct_text"),
+    "correct_transcript": ("text.correct", "correct_transcript"),
+    "load_glossary": ("text.glossary", "load_glossary"),
+    "build_digest": ("text.digest", "build_digest"),
     "render_all": ("render", "render_all"),
 }
 

@@ -26,11 +26,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterable, Optional, Sequence
 
-from ._io import atomic_write_json
-from .errors import Audio2DigestError, FetchError, InputError
-from .fetch import download, list_episodes, slugify
-from .transcribe import TranscribeOptions, transcribe
-from .types import EpisodeMeta, Progress, ProgressCallback, Transcript, no_progress
+from audio2digest.files import atomic_write_json
+from audio2digest.errors import Audio2DigestError, FetchError, InputError
+from audio2digest.sources.fetch import download, list_episodes, slugify
+from audio2digest.asr.transcribe import TranscribeOptions, transcribe
+from audio2digest.types import EpisodeMeta, Progress, ProgressCallback, Transcript, no_progress
 
 log = logging.getLogger("audio2digest.pipeline")
 
@@ -128,7 +128,7 @@ def load_glossaries(options: RunOptions):
     """The glossary for correction and hotwords, or None when there is none."""
     if not options.glossaries and not options.use_default_glossary:
         return None
-    from .glossary import load_glossary
+    from audio2digest.text.glossary import load_glossary
 
     return load_glossary(list(options.glossaries), use_default=options.use_default_glossary)
 
@@ -140,8 +140,8 @@ def _hotwords(options: RunOptions, glossary, meta: EpisodeMeta) -> Optional[str]
         return options.hotwords
     if glossary is None:
         return None
-    from .hotwords import select_hotwords
-    from .model import load_model
+    from audio2digest.asr.hotwords import select_hotwords
+    from audio2digest.asr.model import load_model
 
     model, _ = load_model(options.transcribe.model, cpu_threads=options.transcribe.cpu_threads,
                           compute_type=options.transcribe.compute_type)
@@ -184,10 +184,10 @@ def warm_up(glossary) -> None:
     model decodes; CTranslate2 releases the GIL, so the two overlap."""
     try:
         if glossary is not None:
-            from .correct import build_index
+            from audio2digest.text.correct import build_index
 
             build_index(glossary)
-        from .digest import _keyword_base
+        from audio2digest.text.digest import _keyword_base
 
         _keyword_base()
     except Exception:  # the stages themselves will report any real problem
@@ -197,20 +197,20 @@ def warm_up(glossary) -> None:
 def stage_correct(transcript: Transcript, glossary) -> Transcript:
     if glossary is None:
         return transcript
-    from .correct import correct_transcript
+    from audio2digest.text.correct import correct_transcript
 
     return correct_transcript(transcript, glossary)
 
 
 def stage_digest(transcript: Transcript, glossary):
-    from .digest import build_digest
+    from audio2digest.text.digest import build_digest
 
     return build_digest(transcript, glossary=glossary)
 
 
 def stage_render(digest, transcript: Transcript, outdir: Path, formats: Sequence[str],
                  audio: Optional[Path], clips: bool = False) -> list[Path]:
-    from .render import render_all
+    from audio2digest.render import render_all
 
     audio_href = None
     if audio is not None:
@@ -220,7 +220,7 @@ def stage_render(digest, transcript: Transcript, outdir: Path, formats: Sequence
     # render_all returns {format: path}; the files are its values, not its keys.
     files += list(rendered.values()) if isinstance(rendered, dict) else list(rendered)
     if clips and audio is not None:
-        from .render import cut_clips
+        from audio2digest.render import cut_clips
 
         files += list(cut_clips(audio, digest.items, outdir / "clips"))
     return files

@@ -28,7 +28,7 @@ CLIPS = ("zh_aishell1_BAC009S0724W0121.wav", "en_jfk_inaugural_1961.wav", "en_fl
 
 
 def make_episodes(where: Path, seconds: float) -> list[Path]:
-    from audio2digest.ffmpeg import ffmpeg_exe
+    from audio2digest.sources.ffmpeg import ffmpeg_exe
 
     where.mkdir(parents=True, exist_ok=True)
     eps = []
@@ -46,7 +46,7 @@ def make_episodes(where: Path, seconds: float) -> list[Path]:
 
 def ledger_micro(where: Path, n: int = 100) -> float:
     """Seconds per episode to add it and record its five stages (each a durable transaction)."""
-    from audio2digest.ledger import STAGES, Ledger
+    from audio2digest.batch.ledger import STAGES, Ledger
 
     with Ledger.open(where) as ledger:
         t0 = time.perf_counter()
@@ -60,7 +60,7 @@ def ledger_micro(where: Path, n: int = 100) -> float:
 
 _CHILD = """
 import json, sys
-from audio2digest.batch import run_batch
+from audio2digest.batch.scheduler import run_batch
 from audio2digest.pipeline import RunOptions
 s = run_batch(sys.argv[1], sys.argv[2], RunOptions(hotwords=sys.argv[3]), jobs=int(sys.argv[4]))
 print(json.dumps({"wall": s.wall_seconds, "ledger": s.ledger_seconds, "audio": s.audio_seconds,

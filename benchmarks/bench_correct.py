@@ -27,8 +27,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from audio2digest.correct import _jieba_tokens, build_index, correct_text  # noqa: E402
-from audio2digest.glossary import Glossary, Term, load_glossary  # noqa: E402
+from audio2digest.text.correct import _jieba_tokens, build_index, correct_text  # noqa: E402
+from audio2digest.text.glossary import Glossary, Term, load_glossary  # noqa: E402
 
 _ORG_CHARS = "智星云科技数元创深海天光华芯灵启极维探源思通达信图腾跃澜迈凌川峰易安宏博睿嘉瀚泽"
 _SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾"

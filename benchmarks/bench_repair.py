@@ -41,17 +41,17 @@ def main(argv=None) -> int:
                          "(the unbiased decode keeps faster-whisper's default)")
     args = ap.parse_args(argv)
 
-    from audio2digest.audio import load_audio
-    from audio2digest.eval_asr import load_samples
-    from audio2digest.hotwords import select_hotwords
-    from audio2digest.model import load_model
-    from audio2digest.transcribe import TranscribeOptions, decode, transcribe
+    from audio2digest.sources.audio import load_audio
+    from audio2digest.evaluation.asr import load_samples
+    from audio2digest.asr.hotwords import select_hotwords
+    from audio2digest.asr.model import load_model
+    from audio2digest.asr.transcribe import TranscribeOptions, decode, transcribe
     from audio2digest.types import EpisodeMeta
 
     glossary = None
     if not args.no_hotwords:
         try:
-            from audio2digest.glossary import load_glossary
+            from audio2digest.text.glossary import load_glossary
 
             glossary = load_glossary()
         except Exception as exc:

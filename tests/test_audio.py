@@ -5,7 +5,7 @@ import wave
 import numpy as np
 import pytest
 
-from audio2digest.audio import SAMPLE_RATE, is_silent, load_audio
+from audio2digest.sources.audio import SAMPLE_RATE, is_silent, load_audio
 from audio2digest.errors import AudioError
 
 

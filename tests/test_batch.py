@@ -21,11 +21,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from audio2digest.batch import (FAKE_ASR_DELAY_ENV, FAKE_ASR_ENV, glossary_fingerprint,
+from audio2digest.batch.scheduler import (FAKE_ASR_DELAY_ENV, FAKE_ASR_ENV, glossary_fingerprint,
                                 read_sources, run_batch)
 from audio2digest.cli import main
 from audio2digest.errors import InputError, LedgerError
-from audio2digest.ledger import LEDGER_NAME, STAGES, Ledger
+from audio2digest.batch.ledger import LEDGER_NAME, STAGES, Ledger
 from audio2digest.pipeline import RunOptions
 from conftest import free_port
 

@@ -74,6 +74,6 @@ def test_public_api_resolves_lazily():
 
 def test_eval_corrections_batches_match_the_library():
     from audio2digest.cli.correct import _BATCHES
-    from audio2digest.eval_corrections import BATCHES
+    from audio2digest.evaluation.corrections import BATCHES
 
     assert _BATCHES == BATCHES

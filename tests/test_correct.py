@@ -9,8 +9,8 @@ import pytest
 from click.testing import CliRunner
 
 from audio2digest.cli import main
-from audio2digest.correct import build_index, correct_text, correct_transcript, syllable_similarity
-from audio2digest.glossary import Term, glossary_from_terms, load_glossary, read_glossary
+from audio2digest.text.correct import build_index, correct_text, correct_transcript, syllable_similarity
+from audio2digest.text.glossary import Term, glossary_from_terms, load_glossary, read_glossary
 from audio2digest.types import EpisodeMeta, Segment, Transcript, Word
 
 from conftest import SHARED
@@ -289,7 +289,7 @@ def test_context_from_neighbouring_segments():
 
 
 def test_packaged_glossary_is_the_same_file():
-    from audio2digest.glossary import default_glossary_path
+    from audio2digest.text.glossary import default_glossary_path
     import audio2digest
 
     packaged = __import__("pathlib").Path(audio2digest.__file__).parent / "data" / "ai-news.yaml"

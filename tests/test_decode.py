@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from audio2digest.transcribe import TranscribeOptions, decode
+from audio2digest.asr.transcribe import TranscribeOptions, decode
 
 
 class RecordingModel:

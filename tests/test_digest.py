@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from audio2digest.digest import (
+from audio2digest.text.digest import (
     CATEGORIES,
     build_digest,
     categorize,
@@ -16,7 +16,7 @@ from audio2digest.digest import (
     keywords,
     summarize,
 )
-from audio2digest.segment import find_entities
+from audio2digest.text.segment import find_entities
 from audio2digest.types import DIGEST_SCHEMA, Digest, EpisodeMeta, Item, Segment, Transcript
 
 EVAL = Path(__file__).resolve().parents[1] / "samples" / "eval" / "segments"
@@ -106,7 +106,7 @@ def test_build_digest_empty_and_one_sentence():
 
 def test_keywords_do_not_depend_on_earlier_calls():
     """Entity names kept whole for one item must not leak into the next (batch determinism)."""
-    from audio2digest.digest import keywords
+    from audio2digest.text.digest import keywords
     from audio2digest.types import Entity
 
     text = "研究团队发布了新的视觉语言模型，视觉语言模型在多个基准上领先，团队表示视觉语言模型将开源。"

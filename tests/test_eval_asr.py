@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from audio2digest.eval_asr import (
+from audio2digest.evaluation.asr import (
     Result,
     _term_forms,
     cer,

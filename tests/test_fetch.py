@@ -5,7 +5,7 @@ import shutil
 import pytest
 
 from audio2digest.errors import FetchError
-from audio2digest.fetch import download, list_episodes, parse_feed, slugify
+from audio2digest.sources.fetch import download, list_episodes, parse_feed, slugify
 from conftest import free_port
 
 RSS = """<?xml version="1.0" encoding="UTF-8"?>

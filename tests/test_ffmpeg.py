@@ -15,7 +15,7 @@ def test_works_without_ffmpeg_on_path(tmp_path, real_clips):
     script = textwrap.dedent(f"""
         import shutil, subprocess
         assert shutil.which("ffmpeg") is None
-        from audio2digest.ffmpeg import ffmpeg_exe, configure_pydub
+        from audio2digest.sources.ffmpeg import ffmpeg_exe, configure_pydub
         exe = ffmpeg_exe()
         assert "imageio_ffmpeg" in exe, exe
         out = subprocess.run([exe, "-version"], capture_output=True, text=True, check=True)
@@ -23,7 +23,7 @@ def test_works_without_ffmpeg_on_path(tmp_path, real_clips):
         configure_pydub()
         from pydub import AudioSegment
         import numpy as np
-        from audio2digest.audio import load_audio
+        from audio2digest.sources.audio import load_audio
         a = load_audio({str(real_clips / 'en_jfk_inaugural_1961.wav')!r})
         seg = AudioSegment((a[:16000] * 32767).astype("<i2").tobytes(), sample_width=2,
                            frame_rate=16000, channels=1)

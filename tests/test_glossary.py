@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from audio2digest.errors import GlossaryError, InputError
-from audio2digest.glossary import (
+from audio2digest.text.glossary import (
     CATEGORIES,
     Glossary,
     default_glossary_path,
@@ -143,7 +143,7 @@ def test_empty_term(tmp_path):
 
 def test_short_term_is_a_warning_with_line(tmp_path, caplog):
     p = write(tmp_path, "short.txt", "智谱\nX\n")
-    with caplog.at_level(logging.WARNING, logger="audio2digest.glossary"):
+    with caplog.at_level(logging.WARNING, logger="audio2digest.text.glossary"):
         g = read_glossary(p)
     assert [t.term for t in g] == ["智谱"]
     assert [str(w) for w in g.warnings] == [f"{p}:2: term 'X' is shorter than 2 characters; skipped"]

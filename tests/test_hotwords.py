@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from audio2digest.hotwords import estimate_tokens, rank_terms, select_hotwords, token_counter
+from audio2digest.asr.hotwords import estimate_tokens, rank_terms, select_hotwords, token_counter
 
 
 @dataclass(frozen=True)
@@ -74,7 +74,7 @@ def test_glossary_object_is_used_through_hotword_terms():
 
 
 def test_real_glossary_module_when_present():
-    glossary = pytest.importorskip("audio2digest.glossary")
+    glossary = pytest.importorskip("audio2digest.text.glossary")
     if not hasattr(glossary, "glossary_from_terms"):
         pytest.skip("glossary_from_terms not available")
     g = glossary.glossary_from_terms(["Anthropic", "Claude Code", "豆包"])
@@ -106,7 +106,7 @@ def test_estimate_is_not_below_cjk_character_count():
 
 def test_whisper_tokenizer_budget_on_real_terms():
     try:
-        from audio2digest.hotwords import _embedded_tokenizer
+        from audio2digest.asr.hotwords import _embedded_tokenizer
 
         tok = _embedded_tokenizer()
     except Exception as exc:  # embedded model not installed here

@@ -3,7 +3,7 @@ import stat
 
 import pytest
 
-from audio2digest._io import atomic_write_json, atomic_write_text
+from audio2digest.files import atomic_write_json, atomic_write_text
 
 
 def test_atomic_write_replaces_whole_file(tmp_path):

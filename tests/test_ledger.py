@@ -8,7 +8,7 @@ import time
 import pytest
 
 from audio2digest.errors import LedgerError
-from audio2digest.ledger import (LEDGER_NAME, SCHEMA_VERSION, STAGES, Ledger, backoff_delay)
+from audio2digest.batch.ledger import (LEDGER_NAME, SCHEMA_VERSION, STAGES, Ledger, backoff_delay)
 
 
 def _add(ledger: Ledger, key: str = "/a.mp3", pos: int = 0) -> None:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from audio2digest import model as m
+from audio2digest.asr import model as m
 from audio2digest.errors import ModelError
 
 

@@ -1,4 +1,4 @@
-from audio2digest.normalize import convert_script, normalize_segments, punctuate_chinese
+from audio2digest.text.normalize import convert_script, normalize_segments, punctuate_chinese
 from audio2digest.types import Segment, Word
 
 

@@ -16,7 +16,7 @@ import yaml
 from click.testing import CliRunner
 
 from audio2digest.cli import main
-from audio2digest.digest import build_digest
+from audio2digest.text.digest import build_digest
 from audio2digest.errors import RenderError
 from audio2digest.render import FORMATS, get_renderer, render_all, render_transcript
 from audio2digest.render.subtitles import SRT, VTT, iter_cues

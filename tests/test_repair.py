@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from audio2digest.repair import (
+from audio2digest.asr.repair import (
     collapse_repeats,
     compression_ratio,
     count_loops,
@@ -27,8 +27,8 @@ def _fake_models_decode_windows_through_transcribe(monkeypatch):
     """Repairs decode a window with ``window_decode.run_window`` (faster-whisper's steps by
     hand); the fake models below stand in for ``WhisperModel.transcribe`` only, so for them
     a window is ``transcribe(audio, clip_timestamps=window, ...)``. Real models are untouched."""
-    from audio2digest import window_decode
-    from audio2digest.transcribe import _to_segment
+    from audio2digest.asr import windows as window_decode
+    from audio2digest.asr.transcribe import _to_segment
 
     real = window_decode.run_window
 
@@ -177,8 +177,8 @@ class _FakeModel:
 def test_repair_segments_redecodes_only_the_loop_window_without_hotwords():
     import numpy as np
 
-    from audio2digest.repair import RepairOptions
-    from audio2digest.transcribe import TranscribeOptions
+    from audio2digest.asr.repair import RepairOptions
+    from audio2digest.asr.transcribe import TranscribeOptions
 
     audio = np.zeros(16000 * 30, dtype="float32")
     segs = [NORMAL[0], seg(1, 6.5, 9.5, LOOP_PHRASE * 9, logprob=-0.6), seg(2, 10.0, 14.0, NORMAL[2].text)]
@@ -201,10 +201,10 @@ DEV01 = DEV_EPISODES / "dev01.mp3"
 def test_real_audio_dropped_speech_is_restored():
     """Drop the words of a real sentence from a real decode; the coverage check must find the
     hole from the VAD and re-decode it (20 s of real audio, a few seconds of decoding)."""
-    from audio2digest.audio import load_audio
-    from audio2digest.model import load_model
-    from audio2digest.repair import RepairOptions, find_coverage_gaps, speech_stretches
-    from audio2digest.transcribe import TranscribeOptions, decode
+    from audio2digest.sources.audio import load_audio
+    from audio2digest.asr.model import load_model
+    from audio2digest.asr.repair import RepairOptions, find_coverage_gaps, speech_stretches
+    from audio2digest.asr.transcribe import TranscribeOptions, decode
 
     audio = load_audio(DEV01)[: 16000 * 20]
     model, _ = load_model("base")
@@ -232,7 +232,7 @@ def test_real_audio_dropped_speech_is_restored():
 
 
 def test_hotword_echo_is_flagged_only_with_the_prompt():
-    from audio2digest.repair import hotword_echo
+    from audio2digest.asr.repair import hotword_echo
 
     hot = "OpenAI Anthropic 谷歌 DeepMind Google DeepMind 抖音 Notion 微信 OpenRouter"
     echo = seg(0, 348.0, 349.5, "Mind Google DeepMind 抖音 Notion 微信。")
@@ -244,7 +244,7 @@ def test_hotword_echo_is_flagged_only_with_the_prompt():
 
 
 def test_empty_candidate_wins_over_hallucination_in_silence():
-    from audio2digest.repair import score
+    from audio2digest.asr.repair import score
 
     hot = "OpenAI Anthropic 谷歌 DeepMind Google DeepMind 抖音 Notion 微信 OpenRouter"
     echo = [seg(0, 348.0, 349.5, "Google DeepMind 抖音 Notion 微信", logprob=-0.3)]
@@ -259,7 +259,7 @@ def test_empty_candidate_wins_over_hallucination_in_silence():
 
 
 def test_merge_close_joins_short_redecoded_segments():
-    from audio2digest.repair import merge_close
+    from audio2digest.asr.repair import merge_close
 
     a = seg(0, 10.0, 10.5, "确保", words_for(["确", "保"], 10.0, 0.25), logprob=-0.2)
     b = seg(1, 10.6, 11.0, "AI", words_for(["AI"], 10.6, 0.4), logprob=-0.4)
@@ -271,7 +271,7 @@ def test_merge_close_joins_short_redecoded_segments():
 
 
 def test_unsure_segment_over_silence_is_dropped_but_speech_is_kept():
-    from audio2digest.repair import drop_silence_hallucinations
+    from audio2digest.asr.repair import drop_silence_hallucinations
 
     speech = [(0.41, 3.75)]
     real = seg(0, 0.11, 3.63, "广州市房地产中介协会分析", words_for(list("广州市房地产中介协会分析"), 0.11, 0.29),
@@ -304,7 +304,7 @@ def _sentence():
 
 
 def test_tight_cover_limits_a_stretched_word_and_finds_the_dropout():
-    from audio2digest.repair import RepairOptions, find_dropouts, tight_cover
+    from audio2digest.asr.repair import RepairOptions, find_dropouts, tight_cover
 
     opts = RepairOptions()
     segs = _sentence()
@@ -320,7 +320,7 @@ def test_tight_cover_limits_a_stretched_word_and_finds_the_dropout():
 
 
 def test_dropout_windows_cut_between_words_and_merge():
-    from audio2digest.repair import RepairOptions, dropout_windows
+    from audio2digest.asr.repair import RepairOptions, dropout_windows
 
     segs = _sentence()
     opts = RepairOptions(dropout_context=0.6)
@@ -332,7 +332,7 @@ def test_dropout_windows_cut_between_words_and_merge():
 
 
 def test_insert_words_goes_into_its_sentence_and_unstretches_the_next_word():
-    from audio2digest.repair import insert_words
+    from audio2digest.asr.repair import insert_words
 
     segs = _sentence()
     out = insert_words(segs, [_w("Open", 1.45, 1.8), _w("Router", 1.8, 2.2)])
@@ -348,7 +348,7 @@ def test_insert_words_goes_into_its_sentence_and_unstretches_the_next_word():
 
 
 def test_dedupe_edges_drops_what_the_neighbours_already_say():
-    from audio2digest.repair import _dedupe_edges
+    from audio2digest.asr.repair import _dedupe_edges
 
     segs = [Segment(id=0, start=0.0, end=2.0, text="降低标用", words=(_w("降低", 0.0, 0.6), _w("標用", 1.4, 2.0)),
                     avg_logprob=-0.3, compression_ratio=1.0, no_speech_prob=0.0)]
@@ -385,7 +385,7 @@ class _Rehear:
 
 
 def _rehear(monkeypatch, fake):
-    from audio2digest import transcribe
+    from audio2digest.asr import transcribe
 
     monkeypatch.setattr(transcribe, "rehear_windows", fake)
     return fake
@@ -394,8 +394,8 @@ def _rehear(monkeypatch, fake):
 def test_repair_dropouts_inserts_the_name_heard_after_its_first_words(monkeypatch):
     import numpy as np
 
-    from audio2digest.repair import RepairOptions, dropout_windows, find_dropouts, repair_dropouts
-    from audio2digest.transcribe import TranscribeOptions
+    from audio2digest.asr.repair import RepairOptions, dropout_windows, find_dropouts, repair_dropouts
+    from audio2digest.asr.transcribe import TranscribeOptions
 
     audio = np.zeros(16000 * 5, dtype="float32")
     segs, speech, opts = _sentence(), [(0.0, 3.3)], RepairOptions()
@@ -416,8 +416,8 @@ def test_repair_dropouts_inserts_the_name_heard_after_its_first_words(monkeypatc
 def test_repair_dropouts_refuses_an_unsure_insert(monkeypatch):
     import numpy as np
 
-    from audio2digest.repair import RepairOptions, repair_dropouts
-    from audio2digest.transcribe import TranscribeOptions
+    from audio2digest.asr.repair import RepairOptions, repair_dropouts
+    from audio2digest.asr.transcribe import TranscribeOptions
 
     audio = np.zeros(16000 * 5, dtype="float32")
     segs, speech = _sentence(), [(0.0, 3.3)]
@@ -440,8 +440,8 @@ def test_repair_dropouts_refuses_an_unsure_insert(monkeypatch):
 def test_repair_dropouts_drops_unsure_edge_words_and_loops(monkeypatch):
     import numpy as np
 
-    from audio2digest.repair import RepairOptions, repair_dropouts
-    from audio2digest.transcribe import TranscribeOptions
+    from audio2digest.asr.repair import RepairOptions, repair_dropouts
+    from audio2digest.asr.transcribe import TranscribeOptions
 
     audio = np.zeros(16000 * 5, dtype="float32")
     segs, speech = _sentence(), [(0.0, 3.3)]
@@ -457,7 +457,7 @@ def test_repair_dropouts_drops_unsure_edge_words_and_loops(monkeypatch):
 
 
 def test_whole_words_join_the_pieces_of_a_latin_name():
-    from audio2digest.repair import _whole_words
+    from audio2digest.asr.repair import _whole_words
 
     pieces = [_w("A", 0.0, 0.2, 0.1), _w("gent", 0.2, 0.5, 0.9), _w(" Law", 0.5, 0.8, 0.5),
               _w("能", 0.8, 0.9, 0.4), _w("力", 0.9, 1.0, 0.8), _w("K", 1.0, 1.1, 0.2), _w("2", 1.1, 1.2, 0.6)]
@@ -468,7 +468,7 @@ def test_whole_words_join_the_pieces_of_a_latin_name():
 
 
 def test_merge_close_keeps_latin_words_apart():
-    from audio2digest.repair import merge_close
+    from audio2digest.asr.repair import merge_close
 
     a = Segment(id=0, start=0.0, end=1.0, text="Gemini", words=(_w("Gemini", 0.0, 1.0),),
                 avg_logprob=-0.2, compression_ratio=1.0, no_speech_prob=0.0)
@@ -482,7 +482,7 @@ def test_merge_close_keeps_latin_words_apart():
 
 
 def test_gap_fill_drops_the_unsure_tail_a_short_window_trails_off_into():
-    from audio2digest.repair import RepairOptions, _drop_unsure_tail
+    from audio2digest.asr.repair import RepairOptions, _drop_unsure_tail
 
     good = Segment(id=0, start=192.3, end=194.9, text="Gemini 2.5 Flash Nano Banana",
                    words=(_w("Gemini", 192.3, 192.7, 0.1), _w(" 2.5", 192.7, 193.5, 0.7),
@@ -502,11 +502,11 @@ def test_real_audio_skipped_name_is_reheard():
     dropping "OpenRouter" (said between 通过 and 直接); the dropout repair must put the name
     back in its place (Whisper base hears it as "OpenLow" here: the check is on what was put
     where, not on its spelling; 30 s of real audio, ~5 s)."""
-    from audio2digest.audio import load_audio
-    from audio2digest.glossary import load_glossary
-    from audio2digest.hotwords import select_hotwords
-    from audio2digest.model import load_model
-    from audio2digest.transcribe import TranscribeOptions, decode
+    from audio2digest.sources.audio import load_audio
+    from audio2digest.text.glossary import load_glossary
+    from audio2digest.asr.hotwords import select_hotwords
+    from audio2digest.asr.model import load_model
+    from audio2digest.asr.transcribe import TranscribeOptions, decode
 
     audio = load_audio(SAMPLES / "ai-weekly-12.mp3")[16000 * 30: 16000 * 60]
     model, _ = load_model("base")
@@ -514,7 +514,7 @@ def test_real_audio_skipped_name_is_reheard():
     segs, _ = decode(model, audio, options, language="zh")
     raw = "".join(s.text for s in segs)
     assert "通过" in raw.replace("通過", "通过") and "OpenRouter" not in raw
-    from audio2digest.repair import RepairOptions
+    from audio2digest.asr.repair import RepairOptions
 
     out, repairs = repair_segments(model, audio, segs, options, language="zh",
                                    opts=RepairOptions(dropouts=True))

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from audio2digest.cli import main
 from audio2digest.errors import InputError, SegmentError
-from audio2digest.eval_segments import (
+from audio2digest.evaluation.segments import (
     boundary_prf,
     evaluate_dir,
     labels_from_boundaries,
@@ -20,7 +20,7 @@ from audio2digest.eval_segments import (
     score_timing,
     windowdiff,
 )
-from audio2digest.segment import find_entities, segment_text, segment_transcript
+from audio2digest.text.segment import find_entities, segment_text, segment_transcript
 from audio2digest.types import Entity, EpisodeMeta, Item, Segment, Transcript, Word
 
 EVAL = Path(__file__).resolve().parents[1] / "samples" / "eval" / "segments"
@@ -104,7 +104,7 @@ def test_folded_pause_splits_a_long_segment():
     items = segment_transcript(tr)
     assert [i.text[:3] for i in items] == ["英伟达", "接下来"], [i.text for i in items]
     assert items[1].start == pytest.approx(long_word.end - 0.22)  # the speech, not the pause
-    from audio2digest.segment import SegmentOptions
+    from audio2digest.text.segment import SegmentOptions
 
     assert len(segment_transcript(tr, options=SegmentOptions(absorbed_min=99))) == 1
 
@@ -242,7 +242,7 @@ def test_entities_from_glossary_like_objects():
 
 
 def test_entities_with_project_glossary():
-    glossary = pytest.importorskip("audio2digest.glossary")
+    glossary = pytest.importorskip("audio2digest.text.glossary")
     g = glossary.parse_glossary_text(
         "- term: 智谱\n  category: org\n  aliases: [至普]\n- term: GLM-4.7-Flash\n  category: model\n",
         fmt="yaml")
@@ -343,7 +343,7 @@ def test_inserted_demo_clip_stays_inside_its_item():
     assert "weather" in items[0].text and "模型的回答" in items[0].text
     assert items[1].text.startswith("接下来是英伟达")
     # without the clip rule the pauses around the clip would cut it out as an item of its own
-    from audio2digest.segment import SegmentOptions
+    from audio2digest.text.segment import SegmentOptions
 
     assert len(segment_transcript(tr, options=SegmentOptions(w_clip=0))) > 2
 

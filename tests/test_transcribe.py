@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from audio2digest.errors import AudioError
-from audio2digest.transcribe import TranscribeOptions, transcribe
+from audio2digest.asr.transcribe import TranscribeOptions, transcribe
 
 pytestmark = pytest.mark.slow
 
@@ -46,7 +46,7 @@ def test_silence_is_an_error(tmp_path):
 
 
 def test_recover_names_is_a_recorded_setting_and_on_by_default():
-    from audio2digest.transcribe import TranscribeOptions
+    from audio2digest.asr.transcribe import TranscribeOptions
 
     assert TranscribeOptions().recover_names is True
     assert TranscribeOptions(recover_names=False).to_dict()["recover_names"] is False

@@ -12,7 +12,7 @@ def test_decode_window_needs_the_language():
     import numpy as np
 
     from audio2digest.errors import TranscribeError
-    from audio2digest.transcribe import TranscribeOptions, decode_window
+    from audio2digest.asr.transcribe import TranscribeOptions, decode_window
 
     with pytest.raises(TranscribeError, match="language"):
         decode_window(object(), np.zeros(16000, "float32"), TranscribeOptions(), (0.0, 1.0))
@@ -25,11 +25,11 @@ def test_real_window_decodes_in_one_pass_like_faster_whisper():
     from one encoder pass (faster-whisper's clip decode of a window like this made 3-4)."""
     from rapidfuzz import fuzz
 
-    from audio2digest.audio import load_audio
-    from audio2digest.model import load_model
-    from audio2digest.transcribe import TranscribeOptions, decode
-    from audio2digest.window_decode import run_window
-    from audio2digest.transcribe import decode_kwargs
+    from audio2digest.sources.audio import load_audio
+    from audio2digest.asr.model import load_model
+    from audio2digest.asr.transcribe import TranscribeOptions, decode
+    from audio2digest.asr.windows import run_window
+    from audio2digest.asr.transcribe import decode_kwargs
 
     audio = load_audio(SAMPLES / "ai-weekly-12.mp3")[: 16000 * 60]
     model, _ = load_model("base")
@@ -54,10 +54,10 @@ def test_real_rehear_goes_on_after_its_prefix_alone_or_batched():
     CTranslate2's step cap, max_length / 2 with the prefix counted, used to cut it short)
     the new words do not repeat the prefix, follow it in time, reach the token limit when
     the speech goes on, and come out the same decoded alone or in a batch."""
-    from audio2digest.audio import load_audio
-    from audio2digest.model import load_model
-    from audio2digest.transcribe import TranscribeOptions, _window_kwargs
-    from audio2digest.window_decode import rehear
+    from audio2digest.sources.audio import load_audio
+    from audio2digest.asr.model import load_model
+    from audio2digest.asr.transcribe import TranscribeOptions, _window_kwargs
+    from audio2digest.asr.windows import rehear
 
     audio = load_audio(SAMPLES / "ai-weekly-12.mp3")[: 16000 * 60]
     model, _ = load_model("base")

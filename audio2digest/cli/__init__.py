@@ -12,8 +12,8 @@ import sys
 
 import click
 
-from .. import __version__
-from ..errors import Audio2DigestError
+from audio2digest import __version__
+from audio2digest.errors import Audio2DigestError
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -65,7 +65,7 @@ def main(ctx: click.Context, verbose: int, quiet: bool) -> None:
         level = logging.INFO
     elif verbose >= 2:
         level = logging.DEBUG
-    from .ui import setup_logging
+    from audio2digest.cli.ui import setup_logging
 
     setup_logging(level)
     ctx.ensure_object(dict)

@@ -9,9 +9,9 @@ from typing import Iterator
 
 import click
 
-from . import main
-from .run import _format_names, _topts, glossary_options, transcribe_options
-from .ui import is_tty
+from audio2digest.cli import main
+from audio2digest.cli.run import _format_names, _topts, glossary_options, transcribe_options
+from audio2digest.cli.ui import is_tty
 
 
 @contextmanager
@@ -58,8 +58,8 @@ def _hours(seconds: float) -> str:
 
 def print_summary(summary) -> None:
     """The end-of-batch table: one row per episode that ran or failed, then the totals."""
-    from ..batch import format_seconds
-    from ..ledger import STAGES
+    from audio2digest.batch.scheduler import format_seconds
+    from audio2digest.batch.ledger import STAGES
 
     rows = [e for e in summary.episodes if e.status != "skipped"]
     if is_tty():
@@ -133,8 +133,8 @@ def batch(ctx, sources, out, jobs, executor, ray_address, retry_failed, max_atte
       audio2digest batch sources.txt -o out --executor ray --ray-address auto
       audio2digest status out
     """
-    from ..batch import run_batch
-    from ..pipeline import DEFAULT_FORMATS, RunOptions
+    from audio2digest.batch.scheduler import run_batch
+    from audio2digest.pipeline import DEFAULT_FORMATS, RunOptions
 
     options = RunOptions(
         transcribe=_topts(model, language, beam_size, script, no_vad, no_repair, threads, recover_names),
@@ -159,8 +159,8 @@ def status(out):
     Example:
       audio2digest status out
     """
-    from ..batch import format_seconds
-    from ..ledger import STAGES, Ledger
+    from audio2digest.batch.scheduler import format_seconds
+    from audio2digest.batch.ledger import STAGES, Ledger
 
     with Ledger.open_readonly(out) as ledger:
         episodes = ledger.episodes()

@@ -6,8 +6,8 @@ import json
 
 import click
 
-from . import main
-from .run import _topts, glossary_options, transcribe_options
+from audio2digest.cli import main
+from audio2digest.cli.run import _topts, glossary_options, transcribe_options
 
 
 @main.command()
@@ -28,8 +28,8 @@ def bench(audio, repeats, model, language, beam_size, script, no_vad, no_repair,
     Example:
       audio2digest bench samples/ai-weekly-12.mp3 --repeats 3
     """
-    from ..benchmark import bench_run
-    from ..pipeline import RunOptions
+    from audio2digest.evaluation.bench import bench_run
+    from audio2digest.pipeline import RunOptions
 
     options = RunOptions(
         transcribe=_topts(model, language, beam_size, script, no_vad, no_repair, threads, recover_names),

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from . import eval_group, main
+from audio2digest.cli import eval_group, main
 
 
 def _glossary_opts(f):
@@ -25,8 +25,8 @@ def _glossary_opts(f):
 
 
 def _load(glossaries, no_default_glossary):
-    from ..errors import GlossaryError
-    from ..glossary import load_glossary
+    from audio2digest.errors import GlossaryError
+    from audio2digest.text.glossary import load_glossary
 
     if not glossaries and no_default_glossary:
         raise GlossaryError("no glossary: give --glossary FILE or drop --no-default-glossary")
@@ -46,7 +46,7 @@ def correct_cmd(glossaries, no_default_glossary, as_json, language, source):
     segment by segment (text and words). Prints the corrected text, or with --json the
     text and every correction made (start, end, before, after, term, score, rule).
     """
-    from ..glossary import read_input_text
+    from audio2digest.text.glossary import read_input_text
 
     glossary = _load(glossaries, no_default_glossary)
     if source == "-":
@@ -57,7 +57,7 @@ def correct_cmd(glossaries, no_default_glossary, as_json, language, source):
 
     transcript = _as_transcript(text)
     if transcript is not None:
-        from ..correct import correct_transcript
+        from audio2digest.text.correct import correct_transcript
 
         fixed = correct_transcript(transcript, glossary)
         if as_json:
@@ -66,7 +66,7 @@ def correct_cmd(glossaries, no_default_glossary, as_json, language, source):
             click.echo(fixed.text)
         return
 
-    from ..correct import correct_text
+    from audio2digest.text.correct import correct_text
 
     res = correct_text(text, glossary, language=language)
     if as_json:
@@ -87,7 +87,7 @@ def _as_transcript(text: str):
         return None
     if not isinstance(data, dict) or not str(data.get("schema", "")).startswith("audio2digest/transcript@"):
         return None
-    from ..types import Transcript
+    from audio2digest.types import Transcript
 
     return Transcript.from_dict(data)
 
@@ -120,7 +120,7 @@ def eval_corrections_cmd(glossaries, no_default_glossary, split, eval_dir, show_
     and over clean texts that must come out unchanged (clean/dev_*.txt, clean/held_*.txt).
     Tune on dev; the held-back split is the honest figure.
     """
-    from ..eval_corrections import evaluate
+    from audio2digest.evaluation.corrections import evaluate
 
     glossary = _load(glossaries, no_default_glossary)
     splits = [split] if split else list(_BATCHES)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from . import eval_group
+from audio2digest.cli import eval_group
 
 
 def _default_data() -> Path:
@@ -49,7 +49,7 @@ def eval_asr_cmd(data, dev_dir, clips_dir, only, no_hotwords, no_repair, recover
     by WER. Entity recall counts glossary-term mentions of the true script found in the
     transcript (after glossary correction when available).
     """
-    from ..eval_asr import EvalSettings, format_table, load_samples, run_eval
+    from audio2digest.evaluation.asr import EvalSettings, format_table, load_samples, run_eval
 
     data = data or _default_data()
     samples = load_samples(dev_dir or data / "dev-episodes", clips_dir or data / "real-clips", only)
@@ -57,7 +57,7 @@ def eval_asr_cmd(data, dev_dir, clips_dir, only, no_hotwords, no_repair, recover
         raise click.ClickException(f"no samples found under {data}")
     glossary = None
     try:
-        from ..glossary import load_glossary
+        from audio2digest.text.glossary import load_glossary
 
         try:
             glossary = load_glossary(list(glossaries), use_default=not no_default_glossary)

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import click
 
-from . import main
+from audio2digest.cli import main
 
 
 def _format_names() -> list[str]:
-    from ..render import FORMATS
+    from audio2digest.render import FORMATS
 
     return list(FORMATS)
 
@@ -38,11 +38,11 @@ def render_cmd(file, formats, outdir, transcript_path, audio_href, clips_audio, 
       audio2digest render -f md -f chapters_txt -o site/ out/ep12/digest.json
       audio2digest render -f srt -f vtt out/ep12/transcript.json
     """
-    from ..digest import build_digest
-    from ..errors import InputError
-    from ..render import FORMATS, render_all
-    from ..types import Transcript
-    from .segment import decode_text, load_glossaries, load_json_record, read_input
+    from audio2digest.text.digest import build_digest
+    from audio2digest.errors import InputError
+    from audio2digest.render import FORMATS, render_all
+    from audio2digest.types import Transcript
+    from audio2digest.cli.segment import decode_text, load_glossaries, load_json_record, read_input
 
     name, raw = read_input(file)
     record = load_json_record(name, decode_text(name, raw))
@@ -68,7 +68,7 @@ def render_cmd(file, formats, outdir, transcript_path, audio_href, clips_audio, 
     for path in written.values():
         click.echo(str(path))
     if clips_audio:
-        from ..render import cut_clips
+        from audio2digest.render import cut_clips
 
         for path in cut_clips(clips_audio, digest.items, out / "clips"):
             click.echo(str(path))

@@ -6,13 +6,13 @@ import sys
 
 import click
 
-from . import main
-from .ui import progress_bars
+from audio2digest.cli import main
+from audio2digest.cli.ui import progress_bars
 
 
 def _format_names() -> list[str]:
     try:
-        from ..render import FORMATS
+        from audio2digest.render import FORMATS
     except ImportError:  # pragma: no cover - render package missing
         return ["json", "md", "srt", "vtt"]
     return sorted(FORMATS)
@@ -55,7 +55,7 @@ def glossary_options(f):
 
 
 def _topts(model, language, beam_size, script, no_vad, no_repair, threads, recover_names):
-    from ..transcribe import TranscribeOptions
+    from audio2digest.asr.transcribe import TranscribeOptions
 
     return TranscribeOptions(model=model, language=language, beam_size=beam_size, script=script,
                              vad=not no_vad, repair=not no_repair, cpu_threads=threads,
@@ -92,7 +92,7 @@ def run(ctx, sources, out, model, language, beam_size, script, no_vad, no_repair
       audio2digest run https://example.com/podcast.xml --latest 2 -o out
       audio2digest run ep.mp3 -g my-terms.txt -f html -f chapters.json -o out
     """
-    from ..pipeline import DEFAULT_FORMATS, RunOptions, run as run_pipeline
+    from audio2digest.pipeline import DEFAULT_FORMATS, RunOptions, run as run_pipeline
 
     options = RunOptions(
         transcribe=_topts(model, language, beam_size, script, no_vad, no_repair, threads, recover_names),
@@ -134,9 +134,9 @@ def transcribe_cmd(ctx, audio, output, model, language, beam_size, script, no_va
       audio2digest transcribe clip.wav
       audio2digest transcribe episode.mp3 -o transcript.json --correct
     """
-    from .._io import atomic_write_json
-    from ..pipeline import RunOptions, load_glossaries, stage_correct
-    from ..transcribe import transcribe
+    from audio2digest.files import atomic_write_json
+    from audio2digest.pipeline import RunOptions, load_glossaries, stage_correct
+    from audio2digest.asr.transcribe import transcribe
 
     with progress_bars(not ctx.obj.get("quiet")) as progress:
         t = transcribe(audio, None, _topts(model, language, beam_size, script, no_vad,
@@ -161,7 +161,7 @@ def models(no_verify):
     Example:
       audio2digest models
     """
-    from ..model import HUB_MODELS, list_models
+    from audio2digest.asr.model import HUB_MODELS, list_models
 
     rows = list_models(verify=not no_verify)
     bad = False

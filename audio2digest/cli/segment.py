@@ -8,12 +8,12 @@ from pathlib import Path
 
 import click
 
-from . import eval_group, main
+from audio2digest.cli import eval_group, main
 
 
 def read_input(file: str) -> tuple[str, bytes]:
     """(display name, bytes) of FILE, or of stdin for '-'."""
-    from ..errors import InputError
+    from audio2digest.errors import InputError
 
     if file == "-":
         return "<stdin>", sys.stdin.buffer.read()
@@ -29,7 +29,7 @@ def read_input(file: str) -> tuple[str, bytes]:
 
 
 def decode_text(name: str, raw: bytes) -> str:
-    from ..errors import InputError
+    from audio2digest.errors import InputError
 
     try:
         return raw.decode("utf-8-sig")
@@ -39,8 +39,8 @@ def decode_text(name: str, raw: bytes) -> str:
 
 def load_json_record(name: str, text: str):
     """A Transcript or Digest when ``text`` is one of our JSON files, else None."""
-    from ..errors import InputError
-    from ..types import Digest, Transcript
+    from audio2digest.errors import InputError
+    from audio2digest.types import Digest, Transcript
 
     stripped = text.lstrip()
     if not stripped.startswith("{"):
@@ -63,13 +63,13 @@ def load_json_record(name: str, text: str):
 def load_glossaries(paths) -> object:
     if not paths:
         return None
-    from ..glossary import load_glossary
+    from audio2digest.text.glossary import load_glossary
 
     return load_glossary(list(paths), use_default=False)
 
 
 def _item_line(it) -> str:
-    from ..render._common import clock
+    from audio2digest.render._common import clock
 
     when = f" {clock(it.start)}–{clock(it.end)}" if it.start is not None else ""
     return f"{it.index + 1}. [{it.kind}]{when} {it.title}"
@@ -93,9 +93,9 @@ def segment_cmd(file, as_json, language, glossaries, no_timing):
 
     For plain text the items' texts, in order, make up the input exactly.
     """
-    from ..digest import enrich_item
-    from ..segment import is_cjk_language, segment_text, segment_transcript
-    from ..types import Digest, Transcript
+    from audio2digest.text.digest import enrich_item
+    from audio2digest.text.segment import is_cjk_language, segment_text, segment_transcript
+    from audio2digest.types import Digest, Transcript
 
     name, raw = read_input(file)
     text = decode_text(name, raw)
@@ -151,8 +151,8 @@ def eval_segments_cmd(directory, transcripts, tolerance, modes, glossaries, as_j
     lower is better. Boundary F1 matches boundaries one-to-one within --tolerance seconds
     (5 characters in text mode). DIRECTORY defaults to the repository's samples/eval/segments.
     """
-    from ..errors import InputError
-    from ..eval_segments import evaluate_dir, mean_scores
+    from audio2digest.errors import InputError
+    from audio2digest.evaluation.segments import evaluate_dir, mean_scores
 
     if directory is None:
         d = _default_eval_dir()

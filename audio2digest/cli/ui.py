@@ -7,7 +7,7 @@ import sys
 from contextlib import contextmanager
 from typing import Iterator
 
-from ..types import Progress, ProgressCallback
+from audio2digest.types import Progress, ProgressCallback
 
 
 def is_tty() -> bool:

@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Optional, Union
 
-from .._io import atomic_write_bytes, atomic_write_text
-from ..errors import RenderError
-from ..types import Digest, Transcript
+from audio2digest.files import atomic_write_bytes, atomic_write_text
+from audio2digest.errors import RenderError
+from audio2digest.types import Digest, Transcript
 
 logger = logging.getLogger("audio2digest.render")
 
@@ -112,17 +112,17 @@ def render_transcript(name: str, transcript: Transcript) -> Union[str, bytes]:
 
 def cut_clips(*args, **kwargs):
     """See :func:`audio2digest.render.clips.cut_clips`."""
-    from .clips import cut_clips as _cut
+    from audio2digest.render.clips import cut_clips as _cut
 
     return _cut(*args, **kwargs)
 
 
 # Register the built-in formats (import order = CLI order).
-from . import md as _md  # noqa: E402,F401
-from . import json as _json  # noqa: E402,F401
-from . import chapters as _chapters  # noqa: E402,F401
-from . import subtitles as _subtitles  # noqa: E402,F401
-from . import html as _html  # noqa: E402,F401
+from audio2digest.render import md as _md  # noqa: E402,F401
+from audio2digest.render import json as _json  # noqa: E402,F401
+from audio2digest.render import chapters as _chapters  # noqa: E402,F401
+from audio2digest.render import subtitles as _subtitles  # noqa: E402,F401
+from audio2digest.render import html as _html  # noqa: E402,F401
 
 __all__ = ["Renderer", "FORMATS", "register", "get_renderer", "render_all", "render_transcript",
            "cut_clips"]

@@ -4,10 +4,10 @@ at least 10 s)."""
 
 from __future__ import annotations
 
-from .._io import dumps_json
-from ..errors import RenderError
-from . import Renderer, register
-from ._common import clock, episode_title, source_url, timed_url
+from audio2digest.files import dumps_json
+from audio2digest.errors import RenderError
+from audio2digest.render import Renderer, register
+from audio2digest.render._common import clock, episode_title, source_url, timed_url
 
 
 def _timed(digest):

@@ -1,7 +1,7 @@
 """``--clips``: one audio file per news item, cut with pydub at the item's times.
 
 pydub's own loader needs ffprobe, which a bare machine lacks; so the audio is decoded once
-with ffmpeg (``audio2digest.ffmpeg.ffmpeg_exe()``, else imageio-ffmpeg's binary) straight to
+with ffmpeg (``audio2digest.sources.ffmpeg.ffmpeg_exe()``, else imageio-ffmpeg's binary) straight to
 raw 16-bit PCM, wrapped in an ``AudioSegment``, sliced, and exported through the same ffmpeg.
 """
 
@@ -13,9 +13,9 @@ import subprocess
 from pathlib import Path
 from typing import Iterable, Optional, Sequence, Union
 
-from .._io import atomic_write_bytes
-from ..errors import AudioError, RenderError
-from ..types import Item
+from audio2digest.files import atomic_write_bytes
+from audio2digest.errors import AudioError, RenderError
+from audio2digest.types import Item
 
 logger = logging.getLogger("audio2digest.render")
 
@@ -25,7 +25,7 @@ CHANNELS = 1
 
 def _ffmpeg() -> str:
     try:
-        from ..ffmpeg import ffmpeg_exe
+        from audio2digest.sources.ffmpeg import ffmpeg_exe
 
         return ffmpeg_exe()
     except ImportError:  # pragma: no cover - the lead's module is missing

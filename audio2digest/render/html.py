@@ -17,9 +17,9 @@ import html
 import logging
 from typing import Optional
 
-from ..types import Correction, Digest, Transcript
-from . import Renderer, register
-from ._common import LABELS, clock, episode_title, is_zh, source_url, timed_url
+from audio2digest.types import Correction, Digest, Transcript
+from audio2digest.render import Renderer, register
+from audio2digest.render._common import LABELS, clock, episode_title, is_zh, source_url, timed_url
 
 logger = logging.getLogger("audio2digest.render")
 
@@ -111,7 +111,7 @@ def _corrections_by_segment(transcript: Transcript, cjk: bool) -> dict[int, list
     offsets = _seg_offsets(transcript, cjk)
     for c in transcript.corrections:
         if c.segment is not None and c.segment >= 0:
-            # audio2digest.correct numbers segments by position in transcript.segments
+            # audio2digest.text.correct numbers segments by position in transcript.segments
             k = c.segment if c.segment < len(segs) else by_id.get(c.segment)
             if k is None:
                 continue
@@ -218,7 +218,7 @@ def render(digest: Digest, transcript: Optional[Transcript] = None, audio_href: 
         parts.append("</li>")
     parts.append("</ol></section>")
     if transcript is not None and transcript.segments:
-        from ..segment import is_cjk_language
+        from audio2digest.text.segment import is_cjk_language
 
         cjk = is_cjk_language(transcript.language, transcript.text)
         corr = _corrections_by_segment(transcript, cjk)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from .._io import dumps_json
-from . import Renderer, register
+from audio2digest.files import dumps_json
+from audio2digest.render import Renderer, register
 
 
 def render(digest, transcript=None, audio_href=None) -> str:

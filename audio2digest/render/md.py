@@ -12,9 +12,9 @@ import re
 
 import yaml
 
-from ..digest import _plain, _sentences
-from . import Renderer, register
-from ._common import LABELS, clock, episode_title, is_zh, news_items, source_url, timed_url
+from audio2digest.text.digest import _plain, _sentences
+from audio2digest.render import Renderer, register
+from audio2digest.render._common import LABELS, clock, episode_title, is_zh, news_items, source_url, timed_url
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|])")
 

@@ -10,10 +10,10 @@ import html
 from dataclasses import dataclass
 from typing import Iterator, NamedTuple, Optional
 
-from ..errors import RenderError
-from ..types import Digest, Transcript
-from . import Renderer, register
-from ._common import stamp
+from audio2digest.errors import RenderError
+from audio2digest.types import Digest, Transcript
+from audio2digest.render import Renderer, register
+from audio2digest.render._common import stamp
 
 
 class Cue(NamedTuple):
@@ -37,7 +37,7 @@ MAX_CUE_CHARS = {True: 32, False: 84}  # CJK / other: split longer segments at w
 
 
 def _cjk(language: str, text: str) -> bool:
-    from ..segment import is_cjk_language
+    from audio2digest.text.segment import is_cjk_language
 
     return is_cjk_language(language, text)
 

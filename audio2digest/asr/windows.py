@@ -28,9 +28,9 @@ import inspect
 import logging
 from typing import Optional, Sequence
 
-from .types import Segment, Word
+from audio2digest.types import Segment, Word
 
-log = logging.getLogger("audio2digest.transcribe")
+log = logging.getLogger("audio2digest.asr.transcribe")
 
 SAMPLE_RATE = 16000
 
@@ -89,7 +89,7 @@ def run_window(model, audio, window: tuple[float, float], kwargs: dict, *,
     from faster_whisper.transcribe import Segment as FWSegment
     from faster_whisper.transcribe import Word as FWWord
 
-    from .transcribe import _to_segment
+    from audio2digest.asr.transcribe import _to_segment
 
     lo = max(0.0, float(window[0]))
     piece = np.ascontiguousarray(audio[int(lo * SAMPLE_RATE):int(float(window[1]) * SAMPLE_RATE)])

@@ -32,14 +32,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Optional, Sequence
 
-log = logging.getLogger("audio2digest.eval_asr")
+log = logging.getLogger("audio2digest.evaluation.asr")
 
 AUDIO_EXTS = (".wav", ".mp3", ".ogg", ".flac", ".m4a")
 
 
 def default_data_dir() -> Path:
     """``../shared`` next to the repository."""
-    return (Path(__file__).resolve().parents[1] / ".." / "shared").resolve()
+    return (Path(__file__).resolve().parents[2] / ".." / "shared").resolve()
 
 
 @dataclass(frozen=True)
@@ -127,7 +127,7 @@ def _strip(text: str) -> str:
 
 
 def normalize_zh(text: str) -> str:
-    from .normalize import convert_script
+    from audio2digest.text.normalize import convert_script
 
     return _strip(convert_script(text, "simplified")).lower()
 
@@ -158,7 +158,7 @@ def wer(reference: str, hypothesis: str) -> float:
 
 
 def _norm(text: str) -> str:
-    from .normalize import convert_script
+    from audio2digest.text.normalize import convert_script
 
     return re.sub(r"[\-_·.]+", " ", convert_script(text, "simplified")).casefold()
 
@@ -245,7 +245,7 @@ class EvalSettings:
 
 def _corrector():
     try:
-        from .correct import correct_transcript
+        from audio2digest.text.correct import correct_transcript
     except ImportError:
         return None
     return correct_transcript
@@ -264,12 +264,12 @@ def _apply_correction(correct_fn, transcript, glossary):
 
 def evaluate_sample(sample: Sample, settings: EvalSettings, glossary=None) -> Result:
     """Transcribe one sample with ``settings`` and score it."""
-    from .audio import load_audio
-    from .hotwords import select_hotwords
-    from .model import load_model
-    from .repair import count_loops, speech_stretches, uncovered_seconds, find_coverage_gaps
-    from .transcribe import TranscribeOptions, transcribe
-    from .types import EpisodeMeta
+    from audio2digest.sources.audio import load_audio
+    from audio2digest.asr.hotwords import select_hotwords
+    from audio2digest.asr.model import load_model
+    from audio2digest.asr.repair import count_loops, speech_stretches, uncovered_seconds, find_coverage_gaps
+    from audio2digest.asr.transcribe import TranscribeOptions, transcribe
+    from audio2digest.types import EpisodeMeta
 
     audio = load_audio(sample.audio)
     duration = audio.size / 16000

@@ -27,7 +27,7 @@ Matching generalises beyond the glossary's listed aliases:
 Every change is recorded as a :class:`~audio2digest.types.Correction` (offsets into the
 corrected text). The glossary index (Latin keys by digits/first letter/length, pinyin
 syllable pairs, characters of two-syllable names) is built once per
-:class:`~audio2digest.glossary.Glossary` object and cached; jieba, pypinyin and rapidfuzz
+:class:`~audio2digest.text.glossary.Glossary` object and cached; jieba, pypinyin and rapidfuzz
 are imported on first use.
 """
 
@@ -42,10 +42,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Optional
 
-from .glossary import Glossary, Term
-from .types import Correction, Segment, Transcript, Word
+from audio2digest.text.glossary import Glossary, Term
+from audio2digest.types import Correction, Segment, Transcript, Word
 
-log = logging.getLogger("audio2digest.correct")
+log = logging.getLogger("audio2digest.text.correct")
 
 # --------------------------------------------------------------------------- tuning
 #: Minimum fuzzy key similarity (0–1) for Latin spans, by whether digits are present.

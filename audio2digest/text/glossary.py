@@ -28,9 +28,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Optional, Sequence, Union
 
-from .errors import GlossaryError, InputError
+from audio2digest.errors import GlossaryError, InputError
 
-log = logging.getLogger("audio2digest.glossary")
+log = logging.getLogger("audio2digest.text.glossary")
 
 CATEGORIES = ("org", "model", "product", "person", "concept", "place", "event", "other")
 
@@ -588,7 +588,7 @@ def default_glossary_path() -> Path:
     if env:
         return Path(env)
     here = Path(__file__).resolve().parent
-    candidates = [here.parent / "glossary" / "ai-news.yaml", here / "data" / "ai-news.yaml"]
+    candidates = [here.parents[1] / "glossary" / "ai-news.yaml", here.parent / "data" / "ai-news.yaml"]
     for c in candidates:
         if c.is_file():
             return c

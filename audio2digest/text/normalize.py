@@ -11,7 +11,7 @@ import functools
 import re
 from dataclasses import replace
 
-from .types import Segment
+from audio2digest.types import Segment
 
 SCRIPTS = ("simplified", "traditional", "keep")
 

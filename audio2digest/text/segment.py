@@ -31,10 +31,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Optional, Sequence
 
-from .errors import SegmentError
-from .types import Entity, Item, Transcript
+from audio2digest.errors import SegmentError
+from audio2digest.types import Entity, Item, Transcript
 
-logger = logging.getLogger("audio2digest.segment")
+logger = logging.getLogger("audio2digest.text.segment")
 
 __all__ = [
     "SegmentOptions",
@@ -111,7 +111,7 @@ def is_cjk_language(language: Optional[str], text: str = "") -> bool:
 # Entities (optional glossary, duck-typed)
 
 # A small built-in list so that entity change works without a glossary. Category names are
-# those of audio2digest.glossary (org, model, product, person, ...).
+# those of audio2digest.text.glossary (org, model, product, person, ...).
 _BUILTIN_ENTITIES_ZH = {
     "org": (
         "深度求索 月之暗面 字节跳动 英伟达 智谱 谷歌 微软 阿里巴巴 阿里云 阿里 腾讯 百度 华为 快手 "
@@ -189,7 +189,7 @@ def _glossary_terms(glossary: Any) -> list[tuple[str, list[str], str]]:
             cat = t.get("category") or ""
         else:
             term = getattr(t, "term", None) or getattr(t, "canonical", None) or getattr(t, "name", None)
-            # audio2digest.glossary.Term: ``forms`` are the correct spellings (term + variants);
+            # audio2digest.text.glossary.Term: ``forms`` are the correct spellings (term + variants);
             # aliases are misrecognitions the corrector has already replaced.
             forms = getattr(t, "forms", None)
             aliases = [f for f in forms if f != term] if forms else (getattr(t, "aliases", ()) or ())
@@ -814,7 +814,7 @@ def _make_items(
     glossary: Any,
     cjk: bool,
 ) -> list[Item]:
-    from .digest import headline  # local import: digest imports this module
+    from audio2digest.text.digest import headline  # local import: digest imports this module
 
     n = len(units)
     items = []
@@ -856,7 +856,7 @@ def segment_transcript(
     """Split ``transcript`` into items (kind ``intro``/``news``/``outro``) with times.
 
     Items carry ``text``, ``start``/``end`` (seconds), an extractive ``title`` and
-    ``entities``; :func:`audio2digest.digest.build_digest` adds summary, category and
+    ``entities``; :func:`audio2digest.text.digest.build_digest` adds summary, category and
     keywords. ``use_timing=False`` ignores pauses (to measure the text-only signals).
     An empty transcript gives ``[]``; one sentence gives one news item.
     """

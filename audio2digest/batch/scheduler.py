@@ -6,7 +6,7 @@ episodes and runs each through the pipeline's stage functions::
     fetched → transcribed → corrected → segmented → rendered
 
 Every stage writes its output atomically into ``OUT/<slug>/`` and *then* the driver records it
-in the ledger (``OUT/ledger.sqlite``, see :mod:`audio2digest.ledger`), so a kill at any moment
+in the ledger (``OUT/ledger.sqlite``, see :mod:`audio2digest.batch.ledger`), so a kill at any moment
 loses at most the stage that was running, and a re-run resumes there. Each stage's record holds
 the fingerprint of its inputs; when an input changes (a new glossary changes the ``corrected``
 fingerprint) that stage and the ones after it run again, nothing before it.
@@ -48,11 +48,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Optional, Sequence
 
-from ._io import atomic_write_json
-from .errors import Audio2DigestError, FetchError, InputError
-from .fetch import is_url, list_episodes
-from .ledger import STAGES, EpisodeRecord, Ledger
-from .pipeline import (
+from audio2digest.files import atomic_write_json
+from audio2digest.errors import Audio2DigestError, FetchError, InputError
+from audio2digest.sources.fetch import is_url, list_episodes
+from audio2digest.batch.ledger import STAGES, EpisodeRecord, Ledger
+from audio2digest.pipeline import (
     RAW_TRANSCRIPT,
     SOURCE_FILE,
     TRANSCRIPT,
@@ -62,9 +62,9 @@ from .pipeline import (
     load_glossaries,
     transcribe_fingerprint,  # the transcript cache key run and batch share (no threads, no hotwords)
 )
-from .types import EpisodeMeta, Progress, ProgressCallback, no_progress
+from audio2digest.types import EpisodeMeta, Progress, ProgressCallback, no_progress
 
-log = logging.getLogger("audio2digest.batch")
+log = logging.getLogger("audio2digest.batch.scheduler")
 
 EXECUTORS = ("local", "ray")
 BATCH_DIR = ".batch"
@@ -178,7 +178,7 @@ def glossary_fingerprint(options: RunOptions) -> str:
     parts: list[Any] = [bool(options.use_default_glossary)]
     paths: list[str] = []
     if options.use_default_glossary:
-        from .glossary import default_glossary_path
+        from audio2digest.text.glossary import default_glossary_path
 
         paths.append(str(default_glossary_path()))
     paths += [str(g) for g in options.glossaries]
@@ -288,7 +288,7 @@ def _read_json(path: Path) -> dict:
 
 
 def _do_fetch(task: StageTask) -> dict:
-    from .fetch import download
+    from audio2digest.sources.fetch import download
 
     outdir = Path(task.outdir)
     outdir.mkdir(parents=True, exist_ok=True)
@@ -307,7 +307,7 @@ def _do_fetch(task: StageTask) -> dict:
 
 
 def _hotwords(options: RunOptions, glossary, meta: EpisodeMeta) -> Optional[str]:
-    from .pipeline import _hotwords as pick
+    from audio2digest.pipeline import _hotwords as pick
 
     try:
         return pick(options, glossary, meta)
@@ -317,7 +317,7 @@ def _hotwords(options: RunOptions, glossary, meta: EpisodeMeta) -> Optional[str]
 
 
 def _do_transcribe(task: StageTask, glossary) -> dict:
-    from .pipeline import stage_transcribe
+    from audio2digest.pipeline import stage_transcribe
 
     outdir = Path(task.outdir)
     audio = _audio_path(task)
@@ -341,7 +341,7 @@ _WARMER: Any = None  # the warm-up thread of this worker process, once started
 def _warm_up_once(glossary) -> None:
     """Load the correction index and jieba in a thread while this worker's first decode runs."""
     global _WARMER
-    from . import pipeline
+    from audio2digest import pipeline
 
     if _WARMER is not None or not hasattr(pipeline, "warm_up"):
         return
@@ -359,8 +359,8 @@ def _warm_done() -> None:
 
 def _fake_transcribe(audio: Path, meta: EpisodeMeta, topts, outdir: Path, fingerprint: str):
     """The AUDIO2DIGEST_FAKE_ASR test hook: decode (so bad files fail), then fixed text."""
-    from .audio import duration_of, load_audio
-    from .types import Segment, Transcript
+    from audio2digest.sources.audio import duration_of, load_audio
+    from audio2digest.types import Segment, Transcript
 
     samples = load_audio(audio)
     duration = round(duration_of(samples), 3)
@@ -382,7 +382,7 @@ def _fake_transcribe(audio: Path, meta: EpisodeMeta, topts, outdir: Path, finger
 
 
 def _do_correct(task: StageTask, glossary) -> dict:
-    from .pipeline import read_transcript, stage_correct
+    from audio2digest.pipeline import read_transcript, stage_correct
 
     outdir = Path(task.outdir)
     _warm_done()
@@ -392,7 +392,7 @@ def _do_correct(task: StageTask, glossary) -> dict:
 
 
 def _do_segment(task: StageTask, glossary) -> dict:
-    from .pipeline import read_transcript, stage_digest
+    from audio2digest.pipeline import read_transcript, stage_digest
 
     outdir = Path(task.outdir)
     _warm_done()
@@ -402,8 +402,8 @@ def _do_segment(task: StageTask, glossary) -> dict:
 
 
 def _do_render(task: StageTask) -> dict:
-    from .pipeline import read_transcript, stage_render
-    from .types import Digest
+    from audio2digest.pipeline import read_transcript, stage_render
+    from audio2digest.types import Digest
 
     outdir = Path(task.outdir)
     t = read_transcript(outdir / TRANSCRIPT)

@@ -11,12 +11,12 @@ import time
 from dataclasses import asdict, dataclass, field, replace
 from typing import Optional, Sequence
 
-from .audio import duration_of, is_silent, load_audio
-from .errors import AudioError, TranscribeError
-from .normalize import SCRIPTS, normalize_segments
-from .types import EpisodeMeta, Progress, ProgressCallback, Segment, Transcript, Word, no_progress
+from audio2digest.sources.audio import duration_of, is_silent, load_audio
+from audio2digest.errors import AudioError, TranscribeError
+from audio2digest.text.normalize import SCRIPTS, normalize_segments
+from audio2digest.types import EpisodeMeta, Progress, ProgressCallback, Segment, Transcript, Word, no_progress
 
-log = logging.getLogger("audio2digest.transcribe")
+log = logging.getLogger("audio2digest.asr.transcribe")
 
 
 @dataclass(frozen=True)
@@ -141,7 +141,7 @@ def decode_window(
     """Decode one short window ``(start, end)`` s of ``audio`` for a repair: the settings of
     :func:`decode` (``overrides`` on top), but the mel of the window only and no passes over
     a tail shorter than a second (see window_decode.py). Returns segments in episode time."""
-    from .window_decode import run_window
+    from audio2digest.asr.windows import run_window
 
     kwargs = _window_kwargs(options, language, hotwords, overrides)
     try:
@@ -164,7 +164,7 @@ def rehear_windows(
     """Hear windows again, each ``(window, prefix, max_new_tokens)``, forced through its
     prefix (see ``window_decode.rehear``): per window, the words added after the prefix, in
     episode time."""
-    from .window_decode import rehear
+    from audio2digest.asr.windows import rehear
 
     kwargs = _window_kwargs(options, language, hotwords, overrides)
     try:
@@ -203,7 +203,7 @@ def transcribe(
     if is_silent(audio):
         raise AudioError(f"{source}: silence only, no speech to transcribe")
 
-    from .model import load_model
+    from audio2digest.asr.model import load_model
 
     t0 = time.perf_counter()
     model, spec = load_model(options.model, cpu_threads=options.cpu_threads,
@@ -215,11 +215,11 @@ def transcribe(
     repairs = []
     if options.repair and segments:
         try:
-            from .repair import repair_segments
+            from audio2digest.asr.repair import repair_segments
         except ImportError:  # repair stage not available
             repair_segments = None
         if repair_segments is not None:
-            from .repair import DEFAULT_OPTIONS as _ropts
+            from audio2digest.asr.repair import DEFAULT_OPTIONS as _ropts
 
             segments, repairs = repair_segments(
                 model, audio, segments, options, language=language,

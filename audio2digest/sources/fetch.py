@@ -22,11 +22,11 @@ from pathlib import Path
 from typing import Optional
 from urllib.parse import urlparse
 
-from ._io import check_input_file
-from .errors import FetchError
-from .types import EpisodeMeta, Progress, ProgressCallback, no_progress
+from audio2digest.files import check_input_file
+from audio2digest.errors import FetchError
+from audio2digest.types import EpisodeMeta, Progress, ProgressCallback, no_progress
 
-log = logging.getLogger("audio2digest.fetch")
+log = logging.getLogger("audio2digest.sources.fetch")
 
 USER_AGENT = "audio2digest/0.1 (+podcast digests)"
 _FEED_TYPES = ("xml", "rss", "atom")
@@ -278,7 +278,7 @@ class _YdlLogger:
 
 
 def _ydl_opts(**extra) -> dict:
-    from .ffmpeg import ffmpeg_exe
+    from audio2digest.sources.ffmpeg import ffmpeg_exe
 
     opts = {
         "quiet": True,

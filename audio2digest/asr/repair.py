@@ -76,9 +76,9 @@ import zlib
 from dataclasses import dataclass, field, replace
 from typing import Iterable, Optional, Sequence
 
-from .types import Repair, Segment, Word
+from audio2digest.types import Repair, Segment, Word
 
-log = logging.getLogger("audio2digest.repair")
+log = logging.getLogger("audio2digest.asr.repair")
 
 _UNIT = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]|[A-Za-z0-9]+(?:[.\-'][A-Za-z0-9]+)*")
 _NORM_WORD = re.compile(r"[\s\W_]+", re.UNICODE)
@@ -526,7 +526,7 @@ def merge_close(segments: Sequence[Segment], max_pause: float = 0.5) -> list[Seg
 
 def _redecode(model, audio, options, window, *, language, settings,
               opts: RepairOptions = DEFAULT_OPTIONS) -> list[Segment]:
-    from .transcribe import decode_window
+    from audio2digest.asr.transcribe import decode_window
 
     settings = dict(settings)
     hotwords = settings.pop("hotwords", None)
@@ -794,7 +794,7 @@ def _dedupe_edges(words: list[Word], segments: Sequence[Segment], reach: float =
     decode heard a second later), or that are a single unsure letter (a word cut at the edge)."""
     orig = [w for s in segments for w in s.words]
 
-    from .normalize import convert_script
+    from audio2digest.text.normalize import convert_script
 
     def norm(w: str) -> str:  # 團 and 团 are the same word here: opencc runs after repair
         return convert_script("".join(units(w)), "simplified")
@@ -842,7 +842,7 @@ def repair_dropouts(model, audio, segments: list[Segment], options, *, language,
     ``dropout_sure_prob`` otherwise, and never when they loop or recite the hotword
     prompt. The original words stay. At most ``dropout_max_share`` of the audio (or
     ``dropout_min_seconds``, if more) is re-heard, longest dropouts first."""
-    from .transcribe import rehear_windows
+    from audio2digest.asr.transcribe import rehear_windows
 
     duration = audio.size / 16000
     drops = find_dropouts(speech, segments, opts)

@@ -26,8 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Optional
 
-from .errors import InputError
-from .glossary import Glossary, read_text_file
+from audio2digest.errors import InputError
+from audio2digest.text.glossary import Glossary, read_text_file
 
 #: Batches of the set, in the order they were written (each later one blind to the fixes
 #: that the earlier ones prompted).
@@ -36,7 +36,7 @@ SPLITS = BATCHES + ("all",)
 
 
 def default_eval_dir() -> Path:
-    return Path(__file__).resolve().parent.parent / "samples" / "eval" / "corrections"
+    return Path(__file__).resolve().parents[2] / "samples" / "eval" / "corrections"
 
 
 @dataclass(frozen=True)
@@ -142,7 +142,7 @@ def evaluate(
     glossary: Glossary, eval_dir: Optional[Path] = None, split: str = "held"
 ) -> EvalReport:
     """Run correction over the pairs and clean texts of ``split`` ("dev", "held", "all")."""
-    from .correct import correct_text
+    from audio2digest.text.correct import correct_text
 
     if split not in SPLITS:
         raise InputError(f"unknown split {split!r}, expected one of: {', '.join(SPLITS)}")

@@ -5,10 +5,10 @@ from __future__ import annotations
 import logging
 import os
 
-from ._io import check_input_file
-from .errors import AudioError
+from audio2digest.files import check_input_file
+from audio2digest.errors import AudioError
 
-log = logging.getLogger("audio2digest.audio")
+log = logging.getLogger("audio2digest.sources.audio")
 
 SAMPLE_RATE = 16000
 

@@ -31,9 +31,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Optional, Sequence
 
-from .errors import InputError
+from audio2digest.errors import InputError
 
-logger = logging.getLogger("audio2digest.eval_segments")
+logger = logging.getLogger("audio2digest.evaluation.segments")
 
 STEP = 0.1  # seconds per position with timing
 DEFAULT_TOLERANCE_S = 1.5
@@ -193,8 +193,8 @@ def evaluate_dir(directory: str | Path, transcripts: Optional[str | Path] = None
     * ``timing-no-pauses``: the same transcript, pauses ignored (text signals only), scored in time;
     * ``text``: segment the script ``NAME.items.json`` joined as plain text, scored in characters.
     """
-    from .segment import segment_text, segment_transcript
-    from .types import Transcript
+    from audio2digest.text.segment import segment_text, segment_transcript
+    from audio2digest.types import Transcript
 
     directory = Path(directory)
     tdir = Path(transcripts) if transcripts else directory

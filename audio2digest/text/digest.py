@@ -33,9 +33,9 @@ import re
 from collections import Counter
 from typing import Any, Optional, Sequence
 
-from .types import Digest, Entity, Item, Transcript
+from audio2digest.types import Digest, Entity, Item, Transcript
 
-logger = logging.getLogger("audio2digest.digest")
+logger = logging.getLogger("audio2digest.text.digest")
 
 __all__ = [
     "CATEGORIES",
@@ -114,13 +114,13 @@ EN_TITLE_MAX = 80
 
 
 def _cjk(text: str, language: Optional[str] = None) -> bool:
-    from .segment import is_cjk_language
+    from audio2digest.text.segment import is_cjk_language
 
     return is_cjk_language(language, text)
 
 
 def _sentences(text: str, cjk: bool) -> list[str]:
-    from .segment import _split_sentences
+    from audio2digest.text.segment import _split_sentences
 
     return [text[s:e].strip() for s, e, _ in _split_sentences(text, cjk) if text[s:e].strip()]
 
@@ -344,7 +344,7 @@ def _keyword_base():
 
     jieba.setLogLevel(logging.WARNING)
     jieba.dt.check_initialized()
-    from .segment import _BUILTIN_ENTITIES_ZH
+    from audio2digest.text.segment import _BUILTIN_ENTITIES_ZH
 
     builtin = {n for names in _BUILTIN_ENTITIES_ZH.values() for n in names}
     return jieba.analyse.default_tfidf, jieba.dt, _overlay(builtin, jieba.dt.FREQ)
@@ -420,7 +420,7 @@ def enrich_item(item: Item, glossary: Any = None, *, cjk: Optional[bool] = None,
     """Fill in title, summary, entities, category and keywords of ``item`` from its text."""
     from dataclasses import replace
 
-    from .segment import find_entities
+    from audio2digest.text.segment import find_entities
 
     text = item.text.strip()
     if cjk is None:
@@ -443,7 +443,7 @@ def build_digest(transcript: Transcript, glossary: Any = None, *,
 
     An empty transcript gives a digest with no items.
     """
-    from .segment import is_cjk_language, segment_transcript
+    from audio2digest.text.segment import is_cjk_language, segment_transcript
 
     cjk = is_cjk_language(transcript.language, transcript.text)
     if items is None:

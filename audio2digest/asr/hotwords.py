@@ -17,7 +17,7 @@ import functools
 import logging
 from typing import Callable, Mapping, Optional, Sequence
 
-log = logging.getLogger("audio2digest.hotwords")
+log = logging.getLogger("audio2digest.asr.hotwords")
 
 #: faster-whisper truncates hotwords at ``max_length // 2 - 1`` = 223 tokens.
 DEFAULT_BUDGET = 220
@@ -27,7 +27,7 @@ DEFAULT_BUDGET = 220
 def _embedded_tokenizer():
     from tokenizers import Tokenizer
 
-    from .model import embedded_model_dir
+    from audio2digest.asr.model import embedded_model_dir
 
     return Tokenizer.from_file(str(embedded_model_dir() / "tokenizer.json"))
 
@@ -113,7 +113,7 @@ def rank_terms(terms_or_glossary, *, meta=None, frequency: Optional[Mapping[str,
     else:
         entries = [t for t in terms_or_glossary if getattr(t, "hotword", True)]
     try:
-        from .glossary import CATEGORY_PRIORITY
+        from audio2digest.text.glossary import CATEGORY_PRIORITY
     except ImportError:  # glossary module not available: categories do not rank
         CATEGORY_PRIORITY = {}
 

@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
-from .errors import ModelError
+from audio2digest.errors import ModelError
 
-log = logging.getLogger("audio2digest.model")
+log = logging.getLogger("audio2digest.asr.model")
 
 EMBEDDED_NAMES = ("base", "embedded")
 

@@ -16,14 +16,14 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from .audio import duration_of, load_audio
-from .transcribe import decode_kwargs
-from .fetch import list_episodes
+from audio2digest.sources.audio import duration_of, load_audio
+from audio2digest.asr.transcribe import decode_kwargs
+from audio2digest.sources.fetch import list_episodes
 
 
 def bench_run(path: str, repeats: int = 1, options=None) -> dict:
-    from .model import load_model
-    from .pipeline import RunOptions, _hotwords, load_glossaries, process_episode
+    from audio2digest.asr.model import load_model
+    from audio2digest.pipeline import RunOptions, _hotwords, load_glossaries, process_episode
 
     options = options or RunOptions()
     options = replace(options, force=True)

@@ -12,9 +12,9 @@ import logging
 import os
 import shutil
 
-from .errors import AudioError
+from audio2digest.errors import AudioError
 
-log = logging.getLogger("audio2digest.ffmpeg")
+log = logging.getLogger("audio2digest.sources.ffmpeg")
 
 
 @functools.lru_cache(maxsize=1)

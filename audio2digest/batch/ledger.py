@@ -28,9 +28,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator, Optional
 
-from .errors import LedgerError
+from audio2digest.errors import LedgerError
 
-log = logging.getLogger("audio2digest.batch")
+log = logging.getLogger("audio2digest.batch.scheduler")
 
 LEDGER_NAME = "ledger.sqlite"
 LOCK_NAME = "ledger.lock"
