@@ -22,7 +22,7 @@ class RecordingModel:
 
 def test_repair_replaces_whisper_temperature_fallback():
     m = RecordingModel()
-    decode(m, np.zeros(16000, np.float32), TranscribeOptions(hotwords="智谱 GLM-4.7"))
+    decode(m, np.zeros(16000, np.float32), TranscribeOptions(hotwords="智谱 GLM-4.7", batch_size=0))
     assert m.calls[-1]["temperature"] == [0.0]
     assert m.calls[-1]["hotwords"] == "智谱 GLM-4.7"
     assert m.calls[-1]["condition_on_previous_text"] is False
@@ -31,7 +31,7 @@ def test_repair_replaces_whisper_temperature_fallback():
 
 def test_without_repair_whisper_keeps_its_fallback():
     m = RecordingModel()
-    decode(m, np.zeros(16000, np.float32), TranscribeOptions(repair=False))
+    decode(m, np.zeros(16000, np.float32), TranscribeOptions(repair=False, batch_size=0))
     assert "temperature" not in m.calls[-1]
 
 
@@ -43,3 +43,41 @@ def test_explicit_temperatures_win():
     assert call["temperature"] == [0.0, 0.4]
     assert call["hotwords"] is None
     assert call["clip_timestamps"] == [1.0, 2.0] and call["vad_filter"] is False
+
+
+def test_batched_is_the_default_and_takes_the_main_decode_settings():
+    from audio2digest.asr.transcribe import batched_kwargs
+
+    opts = TranscribeOptions(hotwords="智谱", language="zh")
+    assert opts.batched and not TranscribeOptions(batch_size=0).batched
+    assert not TranscribeOptions(vad=False).batched  # batching runs over VAD chunks
+    kw = batched_kwargs(opts)
+    assert kw["batch_size"] == 8 and kw["hotwords"] == "智谱" and kw["word_timestamps"] is True
+    assert kw["temperature"] == [0.0] and kw["beam_size"] == 5 and kw["vad_filter"] is True
+    assert "condition_on_previous_text" not in kw  # not an argument of the batched pipeline
+
+
+def test_options_check_device_and_batch_size():
+    import pytest
+
+    with pytest.raises(ValueError, match="expected one of: cpu, cuda, auto"):
+        TranscribeOptions(device="tpu")
+    with pytest.raises(ValueError, match="batch size"):
+        TranscribeOptions(batch_size=-1)
+    assert TranscribeOptions().to_dict()["repair_options"]["echo"] is True
+
+
+def test_split_sentences_cuts_a_chunk_at_sentence_ends_and_long_pauses():
+    from audio2digest.asr.transcribe import split_sentences
+    from audio2digest.types import Segment, Word
+
+    ws = [Word(0.0, 0.3, "今天", 0.9), Word(0.3, 0.6, "发布。", 0.9), Word(0.7, 1.0, "明天", 0.9),
+          Word(1.0, 1.2, "上线", 0.9), Word(2.5, 2.8, " Then", 0.9), Word(2.8, 3.0, " more.", 0.9)]
+    chunk = Segment(id=0, start=0.0, end=3.0, text="".join(w.word for w in ws), words=tuple(ws),
+                    avg_logprob=-0.3, compression_ratio=1.0, no_speech_prob=0.1)
+    out = split_sentences(chunk, 4)
+    assert [s.text for s in out] == ["今天发布。", "明天上线", " Then more."]
+    assert [s.id for s in out] == [4, 5, 6]
+    assert [(s.start, s.end) for s in out] == [(0.0, 0.6), (0.7, 1.2), (2.5, 3.0)]
+    assert all(s.avg_logprob == -0.3 for s in out)
+    assert "".join(s.text for s in out) == chunk.text

@@ -5,40 +5,39 @@ from __future__ import annotations
 
 import pytest
 
-from audio2digest.asr.repair import (
-    collapse_repeats,
+from audio2digest.asr.repair import repair_segments
+from audio2digest.asr.repair.detect import (
     compression_ratio,
     count_loops,
     find_coverage_gaps,
     find_tandem_repeats,
     loop_flags,
-    repair_segments,
     segment_flags,
     units,
 )
+from audio2digest.asr.repair.loops import collapse_repeats
 from audio2digest.types import Segment, Word
 from conftest import DEV_EPISODES, SAMPLES
 
 LOOP_PHRASE = "视频模型 Gen 4.5 推出MS2 "
 
 
-@pytest.fixture(autouse=True)
-def _fake_models_decode_windows_through_transcribe(monkeypatch):
-    """Repairs decode a window with ``window_decode.run_window`` (faster-whisper's steps by
-    hand); the fake models below stand in for ``WhisperModel.transcribe`` only, so for them
-    a window is ``transcribe(audio, clip_timestamps=window, ...)``. Real models are untouched."""
-    from audio2digest.asr import windows as window_decode
-    from audio2digest.asr.transcribe import _to_segment
+class FakeDecoder:
+    """Stands in for ``transcribe.WindowDecoder``: ``window`` answers with ``window_fn(window)``
+    (segments) and ``rehear`` with ``rehear_fn(items)``; every call is recorded."""
 
-    real = window_decode.run_window
+    def __init__(self, hotwords=None, window_fn=None, rehear_fn=None):
+        self.hotwords, self.window_fn, self.rehear_fn, self.calls = hotwords, window_fn, rehear_fn, []
 
-    def run_window(model, audio, window, kwargs, **kw):
-        if hasattr(model, "feature_extractor"):
-            return real(model, audio, window, kwargs, **kw)
-        segs, _ = model.transcribe(audio, clip_timestamps=list(window), **kwargs)
-        return [_to_segment(i, s) for i, s in enumerate(segs)]
+    def window(self, audio, window, *, hotwords="default", **settings):
+        self.calls.append(dict(window=tuple(window), hotwords=hotwords, **settings))
+        return self.window_fn(tuple(window)) if self.window_fn else []
 
-    monkeypatch.setattr(window_decode, "run_window", run_window)
+    def rehear(self, audio, items, *, hotwords="default", pad=0.0, **settings):
+        for window, prefix, max_new_tokens in items:
+            self.calls.append(dict(window=tuple(window), prefix=prefix, hotwords=hotwords, pad=pad,
+                                   max_new_tokens=max_new_tokens, **settings))
+        return self.rehear_fn(items) if self.rehear_fn else [[] for _ in items]
 
 
 def seg(i, start, end, text, words=(), logprob=-0.3):
@@ -156,38 +155,27 @@ def test_short_gaps_are_tolerated():
     assert find_coverage_gaps([(0.0, 6.0)], segs, min_gap=1.5) == []
 
 
-class _FakeModel:
-    """Stands in for WhisperModel: a re-decode of any window returns clean text."""
-
-    def __init__(self):
-        self.calls = []
-
-    def transcribe(self, audio, **kwargs):
-        from types import SimpleNamespace as NS
-
-        self.calls.append(kwargs)
-        s, e = kwargs["clip_timestamps"][:2]
-        ws = [NS(start=s + 0.1 + 0.3 * k, end=s + 0.35 + 0.3 * k, word=c, probability=0.9)
-              for k, c in enumerate("视频模型推出新版本")]
-        seg_ = NS(start=ws[0].start, end=ws[-1].end, text="视频模型推出新版本", words=ws,
-                  avg_logprob=-0.2, compression_ratio=1.1, no_speech_prob=0.01)
-        return iter([seg_]), NS(language="zh", language_probability=1.0)
+def _clean_window(window):
+    """A re-decode of any window: clean text."""
+    s = window[0]
+    ws = [Word(start=round(s + 0.1 + 0.3 * k, 3), end=round(s + 0.35 + 0.3 * k, 3), word=c, probability=0.9)
+          for k, c in enumerate("视频模型推出新版本")]
+    return [Segment(id=0, start=ws[0].start, end=ws[-1].end, text="视频模型推出新版本", words=tuple(ws),
+                    avg_logprob=-0.2, compression_ratio=1.1, no_speech_prob=0.01)]
 
 
 def test_repair_segments_redecodes_only_the_loop_window_without_hotwords():
     import numpy as np
 
     from audio2digest.asr.repair import RepairOptions
-    from audio2digest.asr.transcribe import TranscribeOptions
 
     audio = np.zeros(16000 * 30, dtype="float32")
     segs = [NORMAL[0], seg(1, 6.5, 9.5, LOOP_PHRASE * 9, logprob=-0.6), seg(2, 10.0, 14.0, NORMAL[2].text)]
-    model = _FakeModel()
-    out, repairs = repair_segments(model, audio, segs, TranscribeOptions(hotwords="DeepSeek"),
-                                   language="zh", opts=RepairOptions(coverage=False))
-    assert len(model.calls) == 1
-    call = model.calls[0]
-    assert call["hotwords"] is None and call["clip_timestamps"] == [6.3, 9.7]
+    decoder = FakeDecoder(hotwords="DeepSeek", window_fn=_clean_window)
+    out, repairs = repair_segments(decoder, audio, segs, opts=RepairOptions(coverage=False), speech=[])
+    assert len(decoder.calls) == 1
+    call = decoder.calls[0]
+    assert call["hotwords"] is None and call["window"] == (6.3, 9.7)
     assert [s.text for s in out] == [NORMAL[0].text, "视频模型推出新版本", NORMAL[2].text]
     assert [s.id for s in out] == [0, 1, 2]
     assert len(repairs) == 1 and repairs[0].kind == "loop" and repairs[0].before.startswith("视频模型")
@@ -203,8 +191,9 @@ def test_real_audio_dropped_speech_is_restored():
     hole from the VAD and re-decode it (20 s of real audio, a few seconds of decoding)."""
     from audio2digest.sources.audio import load_audio
     from audio2digest.asr.model import load_model
-    from audio2digest.asr.repair import RepairOptions, find_coverage_gaps, speech_stretches
-    from audio2digest.asr.transcribe import TranscribeOptions, decode
+    from audio2digest.asr.repair import RepairOptions
+    from audio2digest.asr.repair.detect import find_coverage_gaps, speech_stretches
+    from audio2digest.asr.transcribe import TranscribeOptions, WindowDecoder, decode
 
     audio = load_audio(DEV01)[: 16000 * 20]
     model, _ = load_model("base")
@@ -219,12 +208,12 @@ def test_real_audio_dropped_speech_is_restored():
             holed.append(Segment(**{**s.__dict__, "words": kept, "text": "".join(w.word for w in kept)}))
     speech = speech_stretches(audio)
     assert find_coverage_gaps(speech, holed), "the removed sentence should show as a gap"
-    out, repairs = repair_segments(model, audio, holed, options, language="zh",
+    out, repairs = repair_segments(WindowDecoder(model, options, "zh"), audio, holed,
                                    opts=RepairOptions(loops=False))
     assert any(r.kind == "gap" and r.after for r in repairs)
     assert find_coverage_gaps(speech, out) == []
     # no sampling on the way: the same audio gives the same transcript on the next run
-    again, repairs2 = repair_segments(model, audio, holed, options, language="zh",
+    again, repairs2 = repair_segments(WindowDecoder(model, options, "zh"), audio, holed,
                                       opts=RepairOptions(loops=False))
     assert again == out and repairs2 == repairs
     assert [s.id for s in out] == list(range(len(out)))
@@ -232,7 +221,7 @@ def test_real_audio_dropped_speech_is_restored():
 
 
 def test_hotword_echo_is_flagged_only_with_the_prompt():
-    from audio2digest.asr.repair import hotword_echo
+    from audio2digest.asr.repair.detect import hotword_echo
 
     hot = "OpenAI Anthropic 谷歌 DeepMind Google DeepMind 抖音 Notion 微信 OpenRouter"
     echo = seg(0, 348.0, 349.5, "Mind Google DeepMind 抖音 Notion 微信。")
@@ -244,7 +233,7 @@ def test_hotword_echo_is_flagged_only_with_the_prompt():
 
 
 def test_empty_candidate_wins_over_hallucination_in_silence():
-    from audio2digest.asr.repair import score
+    from audio2digest.asr.repair.detect import score
 
     hot = "OpenAI Anthropic 谷歌 DeepMind Google DeepMind 抖音 Notion 微信 OpenRouter"
     echo = [seg(0, 348.0, 349.5, "Google DeepMind 抖音 Notion 微信", logprob=-0.3)]
@@ -259,7 +248,7 @@ def test_empty_candidate_wins_over_hallucination_in_silence():
 
 
 def test_merge_close_joins_short_redecoded_segments():
-    from audio2digest.asr.repair import merge_close
+    from audio2digest.asr.repair.detect import merge_close
 
     a = seg(0, 10.0, 10.5, "确保", words_for(["确", "保"], 10.0, 0.25), logprob=-0.2)
     b = seg(1, 10.6, 11.0, "AI", words_for(["AI"], 10.6, 0.4), logprob=-0.4)
@@ -271,7 +260,7 @@ def test_merge_close_joins_short_redecoded_segments():
 
 
 def test_unsure_segment_over_silence_is_dropped_but_speech_is_kept():
-    from audio2digest.asr.repair import drop_silence_hallucinations
+    from audio2digest.asr.repair.silence import drop_silence_hallucinations
 
     speech = [(0.41, 3.75)]
     real = seg(0, 0.11, 3.63, "广州市房地产中介协会分析", words_for(list("广州市房地产中介协会分析"), 0.11, 0.29),
@@ -304,7 +293,8 @@ def _sentence():
 
 
 def test_tight_cover_limits_a_stretched_word_and_finds_the_dropout():
-    from audio2digest.asr.repair import RepairOptions, find_dropouts, tight_cover
+    from audio2digest.asr.repair import RepairOptions
+    from audio2digest.asr.repair.dropouts import find_dropouts, tight_cover
 
     opts = RepairOptions()
     segs = _sentence()
@@ -320,7 +310,8 @@ def test_tight_cover_limits_a_stretched_word_and_finds_the_dropout():
 
 
 def test_dropout_windows_cut_between_words_and_merge():
-    from audio2digest.asr.repair import RepairOptions, dropout_windows
+    from audio2digest.asr.repair import RepairOptions
+    from audio2digest.asr.repair.dropouts import dropout_windows
 
     segs = _sentence()
     opts = RepairOptions(dropout_context=0.6)
@@ -332,7 +323,7 @@ def test_dropout_windows_cut_between_words_and_merge():
 
 
 def test_insert_words_goes_into_its_sentence_and_unstretches_the_next_word():
-    from audio2digest.asr.repair import insert_words
+    from audio2digest.asr.repair.dropouts import insert_words
 
     segs = _sentence()
     out = insert_words(segs, [_w("Open", 1.45, 1.8), _w("Router", 1.8, 2.2)])
@@ -347,62 +338,52 @@ def test_insert_words_goes_into_its_sentence_and_unstretches_the_next_word():
     assert [s.text for s in out] == [segs[0].text, "Scaling Law的挑战"]
 
 
-def test_dedupe_edges_drops_what_the_neighbours_already_say():
-    from audio2digest.asr.repair import _dedupe_edges
+def testdedupe_edges_drops_what_the_neighbours_already_say():
+    from audio2digest.asr.repair.dropouts import dedupe_edges
 
     segs = [Segment(id=0, start=0.0, end=2.0, text="降低标用", words=(_w("降低", 0.0, 0.6), _w("標用", 1.4, 2.0)),
                     avg_logprob=-0.3, compression_ratio=1.0, no_speech_prob=0.0)]
     ins = [_w("低", 0.5, 0.7), _w("A", 0.7, 0.8, 0.8), _w("PI", 0.8, 1.2), _w("标", 1.2, 1.4)]
-    assert [w.word for w in _dedupe_edges(ins, segs)] == ["A", "PI"]  # 标 == 標 after opencc
+    assert [w.word for w in dedupe_edges(ins, segs)] == ["A", "PI"]  # 标 == 標 after opencc
     # a lone unsure letter cut at the edge goes; the first letter of a word stays
-    assert [w.word for w in _dedupe_edges([_w("Law", 3.0, 3.3), _w("S", 3.3, 3.4, 0.1)], segs)] == ["Law"]
-    assert [w.word for w in _dedupe_edges([_w("S", 3.0, 3.1, 0.2), _w("ora", 3.1, 3.4)], segs)] == ["S", "ora"]
+    assert [w.word for w in dedupe_edges([_w("Law", 3.0, 3.3), _w("S", 3.3, 3.4, 0.1)], segs)] == ["Law"]
+    assert [w.word for w in dedupe_edges([_w("S", 3.0, 3.1, 0.2), _w("ora", 3.1, 3.4)], segs)] == ["S", "ora"]
     # a word of the re-heard window said again, though DTW put the first one a second later
     late = [Segment(id=0, start=0.0, end=2.2, text="4.5。", words=(_w(" 4.", 0.0, 0.3), _w("5。", 1.8, 2.2)),
                     avg_logprob=-0.3, compression_ratio=1.0, no_speech_prob=0.0)]
-    assert _dedupe_edges([_w("5", 0.4, 0.8)], late) == [_w("5", 0.4, 0.8)]
-    assert _dedupe_edges([_w("5", 0.4, 0.8)], late, window=(0.0, 2.2)) == []
+    assert dedupe_edges([_w("5", 0.4, 0.8)], late) == [_w("5", 0.4, 0.8)]
+    assert dedupe_edges([_w("5", 0.4, 0.8)], late, window=(0.0, 2.2)) == []
 
 
 class _Rehear:
-    """Stands in for ``transcribe.rehear_windows``: after each window's forced prefix it
-    "hears" the name (in pieces, as the alignment splits a Latin word for Mandarin) and the
-    rest of the window, with the given probabilities."""
+    """What ``decoder.rehear`` hears: after each window's forced prefix, the name (in pieces,
+    as the alignment splits a Latin word for Mandarin) and the rest of the window, with the
+    given probabilities."""
 
     def __init__(self, pieces=((" Open", 1.45, 1.7, 0.7), ("Router", 1.7, 2.05, 0.9))):
-        self.pieces, self.calls = pieces, []
+        self.pieces = pieces
 
-    def __call__(self, model, audio, options, items, *, language=None, hotwords="default", pad=0.0,
-                 **overrides):
-        out = []
-        for window, prefix, max_new_tokens in items:
-            self.calls.append(dict(window=window, prefix=prefix, hotwords=hotwords, pad=pad,
-                                   max_new_tokens=max_new_tokens, **overrides))
-            rest = [("直", 2.1, 2.4, 0.9), ("接", 2.4, 2.6, 0.9)]
-            out.append([_w(t, s, e, p) for t, s, e, p in list(self.pieces) + rest
-                        if window[0] <= s < window[1]])
-        return out
+    def __call__(self, items):
+        rest = [("直", 2.1, 2.4, 0.9), ("接", 2.4, 2.6, 0.9)]
+        return [[_w(t, s, e, p) for t, s, e, p in list(self.pieces) + rest if window[0] <= s < window[1]]
+                for window, _prefix, _n in items]
 
 
-def _rehear(monkeypatch, fake):
-    from audio2digest.asr import transcribe
-
-    monkeypatch.setattr(transcribe, "rehear_windows", fake)
-    return fake
+def _decoder(rehear, hotwords=None):
+    return FakeDecoder(hotwords=hotwords, rehear_fn=rehear)
 
 
-def test_repair_dropouts_inserts_the_name_heard_after_its_first_words(monkeypatch):
+def test_repair_dropouts_inserts_the_name_heard_after_its_first_words():
     import numpy as np
 
-    from audio2digest.asr.repair import RepairOptions, dropout_windows, find_dropouts, repair_dropouts
-    from audio2digest.asr.transcribe import TranscribeOptions
+    from audio2digest.asr.repair import RepairOptions
+    from audio2digest.asr.repair.dropouts import dropout_windows, find_dropouts, repair_dropouts
 
     audio = np.zeros(16000 * 5, dtype="float32")
     segs, speech, opts = _sentence(), [(0.0, 3.3)], RepairOptions()
     (lo, hi), = dropout_windows(find_dropouts(speech, segs, opts), segs, 5.0, opts)
-    fake = _rehear(monkeypatch, _Rehear())
-    out, repairs = repair_dropouts(object(), audio, segs, TranscribeOptions(hotwords="OpenRouter Kimi"),
-                                   language="zh", speech=speech, opts=opts)
+    fake = _decoder(_Rehear(), hotwords="OpenRouter Kimi")
+    out, repairs = repair_dropouts(fake, audio, segs, speech=speech, opts=opts)
     call, = fake.calls
     # the decoder is forced through what was heard from the window's start to the dropout
     assert call["window"] == (lo, hi) and call["prefix"] == "以通过"
@@ -413,62 +394,57 @@ def test_repair_dropouts_inserts_the_name_heard_after_its_first_words(monkeypatc
     assert repairs[0].start == pytest.approx(1.45)
 
 
-def test_repair_dropouts_refuses_an_unsure_insert(monkeypatch):
+def test_repair_dropouts_refuses_an_unsure_insert():
     import numpy as np
 
-    from audio2digest.asr.repair import RepairOptions, repair_dropouts
-    from audio2digest.asr.transcribe import TranscribeOptions
+    from audio2digest.asr.repair import RepairOptions
+    from audio2digest.asr.repair.dropouts import repair_dropouts
 
     audio = np.zeros(16000 * 5, dtype="float32")
     segs, speech = _sentence(), [(0.0, 3.3)]
     # a Latin word needs a mean probability of dropout_min_prob (0.3) ...
-    _rehear(monkeypatch, _Rehear(((" Mad", 1.45, 1.7, 0.05), ("den", 1.7, 2.05, 0.5))))
-    out, repairs = repair_dropouts(object(), audio, segs, TranscribeOptions(), language="zh",
-                                   speech=speech, opts=RepairOptions())
+    out, repairs = repair_dropouts(_decoder(_Rehear(((" Mad", 1.45, 1.7, 0.05), ("den", 1.7, 2.05, 0.5)))), audio, segs, speech=speech,
+                                   opts=RepairOptions())
     assert repairs == [] and out == segs
     # ... and Chinese words (not what Whisper drops inside Mandarin) dropout_sure_prob (0.6)
-    _rehear(monkeypatch, _Rehear((("打", 1.45, 2.05, 0.5),)))
-    out, repairs = repair_dropouts(object(), audio, segs, TranscribeOptions(), language="zh",
-                                   speech=speech, opts=RepairOptions())
+    out, repairs = repair_dropouts(_decoder(_Rehear((("打", 1.45, 2.05, 0.5),))), audio, segs, speech=speech,
+                                   opts=RepairOptions())
     assert repairs == [] and out == segs
-    _rehear(monkeypatch, _Rehear((("打", 1.45, 2.05, 0.7),)))
-    out, repairs = repair_dropouts(object(), audio, segs, TranscribeOptions(), language="zh",
-                                   speech=speech, opts=RepairOptions())
+    out, repairs = repair_dropouts(_decoder(_Rehear((("打", 1.45, 2.05, 0.7),))), audio, segs, speech=speech,
+                                   opts=RepairOptions())
     assert [r.after for r in repairs] == ["打"]
 
 
-def test_repair_dropouts_drops_unsure_edge_words_and_loops(monkeypatch):
+def test_repair_dropouts_drops_unsure_edge_words_and_loops():
     import numpy as np
 
-    from audio2digest.asr.repair import RepairOptions, repair_dropouts
-    from audio2digest.asr.transcribe import TranscribeOptions
+    from audio2digest.asr.repair import RepairOptions
+    from audio2digest.asr.repair.dropouts import repair_dropouts
 
     audio = np.zeros(16000 * 5, dtype="float32")
     segs, speech = _sentence(), [(0.0, 3.3)]
-    _rehear(monkeypatch, _Rehear(((" Open", 1.45, 1.7, 0.7), ("Low", 1.7, 1.95, 0.4), (" 的", 1.95, 2.05, 0.15))))
-    out, repairs = repair_dropouts(object(), audio, segs, TranscribeOptions(), language="zh",
-                                   speech=speech, opts=RepairOptions())
+    out, repairs = repair_dropouts(_decoder(_Rehear(((" Open", 1.45, 1.7, 0.7), ("Low", 1.7, 1.95, 0.4), (" 的", 1.95, 2.05, 0.15)))), audio, segs, speech=speech,
+                                   opts=RepairOptions())
     assert [r.after for r in repairs] == ["OpenLow"]  # the unsure 的 at the end stays out
     loop = tuple((" 团队", 1.45 + 0.06 * k, 1.5 + 0.06 * k, 0.99) for k in range(10))
-    _rehear(monkeypatch, _Rehear(loop))
-    out, repairs = repair_dropouts(object(), audio, segs, TranscribeOptions(), language="zh",
-                                   speech=speech, opts=RepairOptions())
+    out, repairs = repair_dropouts(_decoder(_Rehear(loop)), audio, segs, speech=speech,
+                                   opts=RepairOptions())
     assert repairs == [] and out == segs
 
 
-def test_whole_words_join_the_pieces_of_a_latin_name():
-    from audio2digest.asr.repair import _whole_words
+def testwhole_words_join_the_pieces_of_a_latin_name():
+    from audio2digest.asr.repair.dropouts import whole_words
 
     pieces = [_w("A", 0.0, 0.2, 0.1), _w("gent", 0.2, 0.5, 0.9), _w(" Law", 0.5, 0.8, 0.5),
               _w("能", 0.8, 0.9, 0.4), _w("力", 0.9, 1.0, 0.8), _w("K", 1.0, 1.1, 0.2), _w("2", 1.1, 1.2, 0.6)]
-    ws = _whole_words(pieces)
+    ws = whole_words(pieces)
     assert [(w.word, w.start, w.end) for w in ws] == [("Agent", 0.0, 0.5), (" Law", 0.5, 0.8), ("能", 0.8, 0.9),
                                                       ("力", 0.9, 1.0), ("K2", 1.0, 1.2)]
     assert ws[0].probability == pytest.approx(0.5)
 
 
 def test_merge_close_keeps_latin_words_apart():
-    from audio2digest.asr.repair import merge_close
+    from audio2digest.asr.repair.detect import merge_close
 
     a = Segment(id=0, start=0.0, end=1.0, text="Gemini", words=(_w("Gemini", 0.0, 1.0),),
                 avg_logprob=-0.2, compression_ratio=1.0, no_speech_prob=0.0)
@@ -482,7 +458,8 @@ def test_merge_close_keeps_latin_words_apart():
 
 
 def test_gap_fill_drops_the_unsure_tail_a_short_window_trails_off_into():
-    from audio2digest.asr.repair import RepairOptions, _drop_unsure_tail
+    from audio2digest.asr.repair import RepairOptions
+    from audio2digest.asr.repair.silence import drop_unsure_tail
 
     good = Segment(id=0, start=192.3, end=194.9, text="Gemini 2.5 Flash Nano Banana",
                    words=(_w("Gemini", 192.3, 192.7, 0.1), _w(" 2.5", 192.7, 193.5, 0.7),
@@ -492,8 +469,8 @@ def test_gap_fill_drops_the_unsure_tail_a_short_window_trails_off_into():
                    avg_logprob=-1.57, compression_ratio=1.0, no_speech_prob=0.0)
     junk2 = Segment(id=2, start=195.2, end=195.4, text="DataData", words=(_w("DataData", 195.2, 195.4, 0.25),),
                     avg_logprob=-2.16, compression_ratio=1.0, no_speech_prob=0.0)
-    assert _drop_unsure_tail([good, junk, junk2], RepairOptions()) == [good]
-    assert _drop_unsure_tail([junk, good], RepairOptions()) == [junk, good]  # only the tail
+    assert drop_unsure_tail([good, junk, junk2], RepairOptions()) == [good]
+    assert drop_unsure_tail([junk, good], RepairOptions()) == [junk, good]  # only the tail
 
 
 @pytest.mark.slow
@@ -506,7 +483,7 @@ def test_real_audio_skipped_name_is_reheard():
     from audio2digest.text.glossary import load_glossary
     from audio2digest.asr.hotwords import select_hotwords
     from audio2digest.asr.model import load_model
-    from audio2digest.asr.transcribe import TranscribeOptions, decode
+    from audio2digest.asr.transcribe import TranscribeOptions, WindowDecoder, decode
 
     audio = load_audio(SAMPLES / "ai-weekly-12.mp3")[16000 * 30: 16000 * 60]
     model, _ = load_model("base")
@@ -516,7 +493,7 @@ def test_real_audio_skipped_name_is_reheard():
     assert "通过" in raw.replace("通過", "通过") and "OpenRouter" not in raw
     from audio2digest.asr.repair import RepairOptions
 
-    out, repairs = repair_segments(model, audio, segs, options, language="zh",
+    out, repairs = repair_segments(WindowDecoder(model, options, "zh"), audio, segs,
                                    opts=RepairOptions(dropouts=True))
     text = "".join(s.text for s in out)
     name = next((r.after for r in repairs if r.kind == "dropout" and r.after.startswith("Open")), None)

@@ -1,4 +1,4 @@
-"""decode_window: one short window decoded by faster-whisper's own steps, without the extra
+"""WindowDecoder.window: one short window decoded by faster-whisper's own steps, without the extra
 passes ``WhisperModel.transcribe`` makes over a clip's tail (real model, slow)."""
 
 from __future__ import annotations
@@ -8,14 +8,12 @@ import pytest
 from conftest import SAMPLES
 
 
-def test_decode_window_needs_the_language():
-    import numpy as np
-
+def test_window_decoder_needs_the_language():
     from audio2digest.errors import TranscribeError
-    from audio2digest.asr.transcribe import TranscribeOptions, decode_window
+    from audio2digest.asr.transcribe import TranscribeOptions, WindowDecoder
 
     with pytest.raises(TranscribeError, match="language"):
-        decode_window(object(), np.zeros(16000, "float32"), TranscribeOptions(), (0.0, 1.0))
+        WindowDecoder(object(), TranscribeOptions(), "")
 
 
 @pytest.mark.slow

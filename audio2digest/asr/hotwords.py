@@ -17,6 +17,8 @@ import functools
 import logging
 from typing import Callable, Mapping, Optional, Sequence
 
+from audio2digest.text.language import cjk_count, has_cjk
+
 log = logging.getLogger("audio2digest.asr.hotwords")
 
 #: faster-whisper truncates hotwords at ``max_length // 2 - 1`` = 223 tokens.
@@ -58,7 +60,7 @@ def token_counter(tokenizer=None) -> Callable[[str], int]:
 
 def estimate_tokens(text: str) -> int:
     """A rough, deliberately high count (CJK characters ~2 tokens, Latin ~4 chars/token)."""
-    cjk = sum(1 for c in text if "\u3400" <= c <= "\u9fff")
+    cjk = cjk_count(text)
     return 2 * cjk + (len(text) - cjk + 3) // 4 + 1
 
 
@@ -73,13 +75,6 @@ def _context_of(meta) -> str:
 
 
 STRATEGIES = ("glossary", "balanced")
-
-_CJK = ("\u3400", "\u9fff")
-
-
-def _has_cjk(text: str) -> bool:
-    return any(_CJK[0] <= c <= _CJK[1] for c in text)
-
 
 def rank_terms(terms_or_glossary, *, meta=None, frequency: Optional[Mapping[str, int]] = None,
                strategy: str = "glossary") -> list[str]:
@@ -112,10 +107,7 @@ def rank_terms(terms_or_glossary, *, meta=None, frequency: Optional[Mapping[str,
         entries = list(terms_or_glossary.hotword_terms(context))  # context, priority, category
     else:
         entries = [t for t in terms_or_glossary if getattr(t, "hotword", True)]
-    try:
-        from audio2digest.text.glossary import CATEGORY_PRIORITY
-    except ImportError:  # glossary module not available: categories do not rank
-        CATEGORY_PRIORITY = {}
+    from audio2digest.text.glossary import CATEGORY_PRIORITY
 
     def name(t) -> str:
         return t if isinstance(t, str) else t.term
@@ -143,14 +135,14 @@ def rank_terms(terms_or_glossary, *, meta=None, frequency: Optional[Mapping[str,
     if strategy == "balanced":
         head = [t for t in ranked if in_ctx(t) or getattr(t, "priority", 0) > 0]
         rest = [t for t in ranked if not (in_ctx(t) or getattr(t, "priority", 0) > 0)]
-        zh = _has_cjk(raw_context)
+        zh = has_cjk(raw_context)
         queues: dict[str, list] = {}
         for t in rest:  # already in category-weight, frequency, file order
             queues.setdefault(category(t), []).append(t)
         if zh:
             for cat, q in queues.items():
-                cjk = [t for t in q if any(_has_cjk(f) for f in forms(t))]
-                latin = [t for t in q if not any(_has_cjk(f) for f in forms(t))]
+                cjk = [t for t in q if any(has_cjk(f) for f in forms(t))]
+                latin = [t for t in q if not any(has_cjk(f) for f in forms(t))]
                 mixed = []
                 for i in range(max(len(cjk), len(latin))):
                     mixed.extend(x[i] for x in (cjk, latin) if i < len(x))
@@ -163,13 +155,13 @@ def rank_terms(terms_or_glossary, *, meta=None, frequency: Optional[Mapping[str,
                 balanced.extend(queues[cat][:take])
                 del queues[cat][:take]
         ranked = head + balanced
-    latin_only = bool(raw_context.strip()) and not _has_cjk(raw_context)
+    latin_only = bool(raw_context.strip()) and not has_cjk(raw_context)
     seen: set[str] = set()
     out = []
     for t in ranked:
         n = name(t).strip()
-        if latin_only and _has_cjk(n):  # an English episode: the term's Latin form, if any
-            n = next((f.strip() for f in forms(t) if not _has_cjk(f)), "")
+        if latin_only and has_cjk(n):  # an English episode: the term's Latin form, if any
+            n = next((f.strip() for f in forms(t) if not has_cjk(f)), "")
         if n and n.casefold() not in seen:
             seen.add(n.casefold())
             out.append(n)

@@ -194,12 +194,13 @@ def resolve_model(spec: Optional[str]) -> ModelSpec:
 
 
 @functools.lru_cache(maxsize=4)
-def load_model(spec: Optional[str] = None, *, cpu_threads: int = 0, compute_type: str = "int8"):
-    """Load a WhisperModel once per (spec, threads, compute type)."""
+def load_model(spec: Optional[str] = None, *, cpu_threads: int = 0, compute_type: str = "int8",
+               device: str = "cpu"):
+    """Load a WhisperModel once per (spec, threads, compute type, device: cpu | cuda | auto)."""
     resolved = resolve_model(spec)
     from faster_whisper import WhisperModel
 
-    kwargs = dict(device="cpu", compute_type=compute_type, cpu_threads=cpu_threads)
+    kwargs = dict(device=device, compute_type=compute_type, cpu_threads=cpu_threads)
     if resolved.kind == "hub":
         try:
             return WhisperModel(resolved.path_or_name, local_files_only=True, **kwargs), resolved

@@ -1,7 +1,8 @@
 """Speech recognition with faster-whisper: VAD, word timestamps, glossary hotwords.
 
-``decode()`` is one faster-whisper pass over (a window of) the audio and returns our
-records; ``transcribe()`` is the whole stage: load model, decode, repair, normalise.
+``decode()`` is the main faster-whisper pass (batched over VAD chunks by default, or
+sequential) and returns our records; ``WindowDecoder`` decodes the short windows the
+repairs ask for; ``transcribe()`` is the whole stage: load model, decode, repair, normalise.
 """
 
 from __future__ import annotations
@@ -11,12 +12,34 @@ import time
 from dataclasses import asdict, dataclass, field, replace
 from typing import Optional, Sequence
 
-from audio2digest.sources.audio import duration_of, is_silent, load_audio
+from audio2digest.asr.repair import RepairOptions, repair_segments
+from audio2digest.asr.repair.detect import compression_ratio
+from audio2digest.asr.windows import to_segment
 from audio2digest.errors import AudioError, TranscribeError
+from audio2digest.sources.audio import duration_of, is_silent, load_audio
 from audio2digest.text.normalize import SCRIPTS, normalize_segments
 from audio2digest.types import EpisodeMeta, Progress, ProgressCallback, Segment, Transcript, Word, no_progress
 
 log = logging.getLogger("audio2digest.asr.transcribe")
+
+
+DEVICES = ("cpu", "cuda", "auto")
+
+#: Batch size of the batched decode. 8 is what WhisperX runs; on 2 shared cores a 226-s
+#: Mandarin episode decoded in 0.71x the sequential time with it (docs/asr-eval.md).
+DEFAULT_BATCH_SIZE = 8
+
+#: Sentence ends at which the batched decode's per-chunk segments are cut into sentences.
+SENTENCE_END = tuple("。！？!?.；;")
+
+#: A batched chunk with no_speech_prob above this and avg logprob below -1 is dropped, as
+#: the sequential decode drops such a 30-s window (faster-whisper's own two thresholds).
+NO_SPEECH_THRESHOLD = 0.6
+LOG_PROB_THRESHOLD = -1.0
+
+#: Re-split a batched chunk also at a pause this long between words (seconds): the chunk
+#: joins VAD stretches, and a pause of a second or more is where a speaker starts anew.
+SPLIT_PAUSE = 1.0
 
 
 @dataclass(frozen=True)
@@ -32,9 +55,13 @@ class TranscribeOptions:
     initial_prompt: Optional[str] = None
     script: str = "simplified"  # for Chinese output: simplified | traditional | keep
     compute_type: str = "int8"
+    device: str = "cpu"  # cpu | cuda | auto (CTranslate2 picks)
     cpu_threads: int = 0  # 0: CTranslate2's default (all cores)
-    repair: bool = True  # loop and coverage repair (see repair.py); also the decode fallback
-    recover_names: bool = True  # re-hear names skipped inside sentences (repair.py: dropouts)
+    # batched decoding (faster-whisper's BatchedInferencePipeline over VAD chunks) with this
+    # many chunks at once; 0 or 1: the sequential decode over 30-s windows. Batched needs VAD.
+    batch_size: int = DEFAULT_BATCH_SIZE
+    repair: bool = True  # silence, echo, loop, coverage and dropout repair (asr/repair/)
+    repair_options: RepairOptions = RepairOptions()
     extra: dict = field(default_factory=dict)  # other faster-whisper keyword arguments
 
     def __post_init__(self):
@@ -42,27 +69,18 @@ class TranscribeOptions:
             raise ValueError(f"Invalid script '{self.script}', expected one of: {', '.join(SCRIPTS)}")
         if self.beam_size < 1:
             raise ValueError(f"Invalid beam size {self.beam_size}, expected 1 or more")
+        if self.device not in DEVICES:
+            raise ValueError(f"Invalid device '{self.device}', expected one of: {', '.join(DEVICES)}")
+        if self.batch_size < 0:
+            raise ValueError(f"Invalid batch size {self.batch_size}, expected 0 (sequential) or more")
+
+    @property
+    def batched(self) -> bool:
+        """True when the main decode runs batched (needs VAD chunks)."""
+        return self.batch_size > 1 and self.vad
 
     def to_dict(self) -> dict:
         return asdict(self)
-
-
-def _to_segment(idx: int, seg) -> Segment:
-    words = tuple(
-        Word(start=round(w.start, 3), end=round(w.end, 3), word=w.word,
-             probability=round(w.probability, 4))
-        for w in (seg.words or ())
-    )
-    return Segment(
-        id=idx,
-        start=round(seg.start, 3),
-        end=round(seg.end, 3),
-        text=seg.text,
-        words=words,
-        avg_logprob=round(seg.avg_logprob, 4),
-        compression_ratio=round(seg.compression_ratio, 4),
-        no_speech_prob=round(seg.no_speech_prob, 4),
-    )
 
 
 def decode_kwargs(
@@ -91,10 +109,43 @@ def decode_kwargs(
         # With repair on, the main decode runs at temperature 0 only: faster-whisper's own
         # fallback re-samples whole 30-s windows at five more temperatures x best_of 5 whenever
         # the hotword prompt makes a window look repetitive (a 4-s clip took 53 s instead of
-        # 1.8 s). repair.py re-decodes just the affected windows instead. Measured on the dev
+        # 1.8 s). The repairs re-decode just the affected windows instead. Measured on the dev
         # set: identical CER, entity recall, loops and coverage; RTF 0.26 -> 0.19 (docs/asr-eval.md).
         kwargs.setdefault("temperature", [0.0])
     return kwargs
+
+
+def batched_kwargs(options: TranscribeOptions, *, hotwords: Optional[str] = "default", **overrides) -> dict:
+    """The keyword arguments of ``BatchedInferencePipeline.transcribe`` for the main decode:
+    those of :func:`decode_kwargs` it knows (it has no ``condition_on_previous_text``: every
+    chunk is decoded on its own), and ``batch_size``."""
+    kwargs = decode_kwargs(options, hotwords=hotwords, **overrides)
+    kwargs.pop("condition_on_previous_text", None)
+    kwargs["vad_filter"] = True
+    kwargs["batch_size"] = options.batch_size
+    return kwargs
+
+
+def split_sentences(seg: Segment, start_id: int = 0, *, pause: float = SPLIT_PAUSE) -> list[Segment]:
+    """Cut a segment with words at sentence ends (and pauses of ``pause`` s) into segments
+    that share its log probability: the batched decode returns one segment per VAD chunk
+    (up to 30 s), the sequential one about a sentence each, and the later stages (echo
+    check, subtitles, segmentation) work by sentence."""
+    if len(seg.words) < 2:
+        return [replace(seg, id=start_id)]
+    pieces: list[list[Word]] = [[]]
+    for i, w in enumerate(seg.words):
+        nxt = seg.words[i + 1] if i + 1 < len(seg.words) else None
+        pieces[-1].append(w)
+        if nxt is not None and (w.word.rstrip().endswith(SENTENCE_END) or nxt.start - w.end >= pause):
+            pieces.append([])
+    pieces = [p for p in pieces if p]
+    out = []
+    for p in pieces:
+        text = "".join(w.word for w in p)
+        out.append(replace(seg, id=start_id + len(out), start=p[0].start, end=p[-1].end, text=text,
+                           words=tuple(p), compression_ratio=round(compression_ratio(text), 4)))
+    return out
 
 
 def decode(
@@ -109,78 +160,80 @@ def decode(
     episode: str = "",
     **overrides,
 ):
-    """One faster-whisper pass. Returns ``(segments, info)``; segments are raw (not normalised).
+    """The main decode. Returns ``(segments, info)``; segments are raw (not normalised).
 
+    Batched (``options.batched``, no ``clip_timestamps``): faster-whisper's
+    ``BatchedInferencePipeline`` over VAD chunks, its per-chunk segments cut at sentence
+    ends (:func:`split_sentences`); otherwise one sequential ``WhisperModel.transcribe``.
     ``hotwords="default"`` uses ``options.hotwords``; pass None to decode without them.
     ``clip_timestamps`` restricts decoding to windows [start, end, start, end, ...] (seconds).
     """
-    kwargs = decode_kwargs(options, language=language, clip_timestamps=clip_timestamps,
-                           hotwords=hotwords, **overrides)
+    total = duration_of(audio)
+    segments: list[Segment] = []
     try:
-        gen, info = model.transcribe(audio, **kwargs)
-        total = duration_of(audio)
-        segments = []
-        for seg in gen:
-            segments.append(_to_segment(len(segments), seg))
-            progress(Progress("transcribe", min(seg.end, total), total, episode=episode))
+        if options.batched and clip_timestamps is None:
+            from faster_whisper import BatchedInferencePipeline
+
+            kwargs = batched_kwargs(options, hotwords=hotwords, language=language or options.language,
+                                    **overrides)
+            gen, info = BatchedInferencePipeline(model).transcribe(audio, **kwargs)
+            for seg in gen:
+                if seg.no_speech_prob > NO_SPEECH_THRESHOLD and seg.avg_logprob < LOG_PROB_THRESHOLD:
+                    log.debug("chunk %.1f-%.1f s judged silent: %r", seg.start, seg.end, seg.text[:40])
+                    continue
+                segments.extend(split_sentences(to_segment(0, seg), len(segments)))
+                progress(Progress("transcribe", min(seg.end, total), total, episode=episode))
+        else:
+            kwargs = decode_kwargs(options, language=language, clip_timestamps=clip_timestamps,
+                                   hotwords=hotwords, **overrides)
+            gen, info = model.transcribe(audio, **kwargs)
+            for seg in gen:
+                segments.append(to_segment(len(segments), seg))
+                progress(Progress("transcribe", min(seg.end, total), total, episode=episode))
     except Exception as exc:
         raise TranscribeError(f"speech recognition failed: {exc}") from exc
     return segments, info
 
 
-def decode_window(
-    model,
-    audio,
-    options: TranscribeOptions,
-    window: Sequence[float],
-    *,
-    language: Optional[str] = None,
-    hotwords: Optional[str] = "default",
-    **overrides,
-) -> list[Segment]:
-    """Decode one short window ``(start, end)`` s of ``audio`` for a repair: the settings of
-    :func:`decode` (``overrides`` on top), but the mel of the window only and no passes over
-    a tail shorter than a second (see window_decode.py). Returns segments in episode time."""
-    from audio2digest.asr.windows import run_window
+class WindowDecoder:
+    """What the repairs decode through: short windows of one episode's audio, with its
+    options and language (see ``asr/repair``). ``hotwords`` is the episode's prompt."""
 
-    kwargs = _window_kwargs(options, language, hotwords, overrides)
-    try:
-        return run_window(model, audio, (float(window[0]), float(window[1])), kwargs)
-    except Exception as exc:
-        raise TranscribeError(f"speech recognition failed: {exc}") from exc
+    def __init__(self, model, options: TranscribeOptions, language: str):
+        if not language:
+            raise TranscribeError("decoding a window needs the language (detected by the main decode)")
+        self.model, self.options, self.language = model, options, language
+        self.hotwords = options.hotwords
 
+    def _kwargs(self, hotwords, overrides: dict) -> dict:
+        kwargs = decode_kwargs(self.options, language=self.language, hotwords=hotwords, **overrides)
+        kwargs.pop("vad_filter", None)  # a window is decoded as it is
+        return kwargs
 
-def rehear_windows(
-    model,
-    audio,
-    options: TranscribeOptions,
-    items: Sequence[tuple[Sequence[float], str, int]],
-    *,
-    language: Optional[str] = None,
-    hotwords: Optional[str] = "default",
-    pad: float = 0.0,
-    **overrides,
-) -> list[list[Word]]:
-    """Hear windows again, each ``(window, prefix, max_new_tokens)``, forced through its
-    prefix (see ``window_decode.rehear``): per window, the words added after the prefix, in
-    episode time."""
-    from audio2digest.asr.windows import rehear
+    def window(self, audio, window: Sequence[float], *, hotwords: Optional[str] = "default",
+               **overrides) -> list[Segment]:
+        """Decode one short window ``(start, end)`` s: the settings of :func:`decode`
+        (``overrides`` on top), the mel of the window only, no passes over a tail shorter
+        than a second (see windows.py). Segments in episode time."""
+        from audio2digest.asr.windows import run_window
 
-    kwargs = _window_kwargs(options, language, hotwords, overrides)
-    try:
-        return rehear(model, audio, [((float(w[0]), float(w[1])), p, n) for w, p, n in items], kwargs,
-                      pad=pad)
-    except Exception as exc:
-        raise TranscribeError(f"speech recognition failed: {exc}") from exc
+        try:
+            return run_window(self.model, audio, (float(window[0]), float(window[1])),
+                              self._kwargs(hotwords, overrides))
+        except Exception as exc:
+            raise TranscribeError(f"speech recognition failed: {exc}") from exc
 
+    def rehear(self, audio, items: Sequence[tuple[Sequence[float], str, int]], *,
+               hotwords: Optional[str] = "default", pad: float = 0.0, **overrides) -> list[list[Word]]:
+        """Hear windows again, each ``(window, prefix, max_new_tokens)``, forced through its
+        prefix (see ``windows.rehear``): per window, the words added after the prefix."""
+        from audio2digest.asr.windows import rehear
 
-def _window_kwargs(options: TranscribeOptions, language, hotwords, overrides: dict) -> dict:
-    """:func:`decode_kwargs` for a window decoded by hand (window_decode.py): no VAD there."""
-    kwargs = decode_kwargs(options, language=language, hotwords=hotwords, **overrides)
-    kwargs.pop("vad_filter", None)
-    if not kwargs.get("language"):
-        raise TranscribeError("decoding a window needs the language (detected by the main decode)")
-    return kwargs
+        try:
+            return rehear(self.model, audio, [((float(w[0]), float(w[1])), p, n) for w, p, n in items],
+                          self._kwargs(hotwords, overrides), pad=pad)
+        except Exception as exc:
+            raise TranscribeError(f"speech recognition failed: {exc}") from exc
 
 
 def transcribe(
@@ -207,23 +260,15 @@ def transcribe(
 
     t0 = time.perf_counter()
     model, spec = load_model(options.model, cpu_threads=options.cpu_threads,
-                             compute_type=options.compute_type)
+                             compute_type=options.compute_type, device=options.device)
     t_load = time.perf_counter() - t0
     progress(Progress("transcribe", 0.0, duration, message="decoding", episode=label))
     segments, info = decode(model, audio, options, progress=progress, episode=label)
     language = info.language
     repairs = []
     if options.repair and segments:
-        try:
-            from audio2digest.asr.repair import repair_segments
-        except ImportError:  # repair stage not available
-            repair_segments = None
-        if repair_segments is not None:
-            from audio2digest.asr.repair import DEFAULT_OPTIONS as _ropts
-
-            segments, repairs = repair_segments(
-                model, audio, segments, options, language=language,
-                opts=replace(_ropts, dropouts=options.recover_names))
+        segments, repairs = repair_segments(WindowDecoder(model, options, language), audio, segments,
+                                            opts=options.repair_options)
     if not any(s.text.strip() for s in segments):
         raise AudioError(f"{source}: no speech detected ({duration:.1f} s of audio)")
     segments = normalize_segments(segments, language, options.script)

@@ -28,11 +28,30 @@ import inspect
 import logging
 from typing import Optional, Sequence
 
+from audio2digest.sources.audio import SAMPLE_RATE
 from audio2digest.types import Segment, Word
 
-log = logging.getLogger("audio2digest.asr.transcribe")
+log = logging.getLogger("audio2digest.asr.windows")
 
-SAMPLE_RATE = 16000
+
+def to_segment(idx: int, seg) -> Segment:
+    """Our :class:`~audio2digest.types.Segment` from a faster-whisper segment (times rounded
+    to the millisecond, probabilities to 4 places)."""
+    words = tuple(
+        Word(start=round(w.start, 3), end=round(w.end, 3), word=w.word,
+             probability=round(w.probability, 4))
+        for w in (seg.words or ())
+    )
+    return Segment(
+        id=idx,
+        start=round(seg.start, 3),
+        end=round(seg.end, 3),
+        text=seg.text,
+        words=words,
+        avg_logprob=round(seg.avg_logprob, 4),
+        compression_ratio=round(seg.compression_ratio, 4),
+        no_speech_prob=round(seg.no_speech_prob, 4),
+    )
 
 
 @functools.lru_cache(maxsize=1)
@@ -88,8 +107,6 @@ def run_window(model, audio, window: tuple[float, float], kwargs: dict, *,
     from faster_whisper.tokenizer import Tokenizer
     from faster_whisper.transcribe import Segment as FWSegment
     from faster_whisper.transcribe import Word as FWWord
-
-    from audio2digest.asr.transcribe import _to_segment
 
     lo = max(0.0, float(window[0]))
     piece = np.ascontiguousarray(audio[int(lo * SAMPLE_RATE):int(float(window[1]) * SAMPLE_RATE)])
@@ -149,7 +166,7 @@ def run_window(model, audio, window: tuple[float, float], kwargs: dict, *,
                            text=text, tokens=s["tokens"], temperature=temperature,
                            avg_logprob=avg_logprob, compression_ratio=ratio,
                            no_speech_prob=result.no_speech_prob, words=words)
-            out.append(_to_segment(len(out), fw))
+            out.append(to_segment(len(out), fw))
             history.extend(s["tokens"])
         if not options.condition_on_previous_text or temperature > options.prompt_reset_on_temperature:
             reset = len(history)

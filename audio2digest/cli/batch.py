@@ -115,7 +115,8 @@ def print_summary(summary) -> None:
               help="For feeds and playlists: only the newest N episodes.")
 @click.pass_context
 def batch(ctx, sources, out, jobs, executor, ray_address, retry_failed, max_attempts, backoff,
-          model, language, beam_size, script, no_vad, no_repair, threads, recover_names, glossaries,
+          model, language, beam_size, script, no_vad, no_repair, threads, recover_names,
+          batch_size, sequential, device, glossaries,
           no_default_glossary, hotwords, formats, latest):
     """Run every episode listed in SOURCES into OUT, with a ledger that survives crashes.
 
@@ -137,7 +138,8 @@ def batch(ctx, sources, out, jobs, executor, ray_address, retry_failed, max_atte
     from audio2digest.pipeline import DEFAULT_FORMATS, RunOptions
 
     options = RunOptions(
-        transcribe=_topts(model, language, beam_size, script, no_vad, no_repair, threads, recover_names),
+        transcribe=_topts(model, language, beam_size, script, no_vad, no_repair, threads, recover_names,
+                          batch_size, sequential, device),
         glossaries=tuple(glossaries), use_default_glossary=not no_default_glossary,
         hotwords=hotwords, formats=tuple(formats) or DEFAULT_FORMATS, latest=latest,
     )

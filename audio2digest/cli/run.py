@@ -39,6 +39,13 @@ def transcribe_options(f):
                      help="Re-hear names the recogniser skipped inside sentences (a short "
                           "decode per skipped stretch, about 1 % of the run; see "
                           "docs/asr-eval.md)."),
+        click.option("--batch-size", default=8, show_default=True, type=click.IntRange(0, 64),
+                     help="Decode this many VAD chunks at once (faster-whisper's batched "
+                          "pipeline); 0 or 1: sequential 30-s windows."),
+        click.option("--sequential", is_flag=True,
+                     help="Decode sequentially over 30-s windows (same as --batch-size 0)."),
+        click.option("--device", type=click.Choice(["cpu", "cuda", "auto"]), default="cpu",
+                     show_default=True, help="Where the model runs."),
     ]
     for o in reversed(opts):
         f = o(f)
@@ -54,12 +61,15 @@ def glossary_options(f):
     return f
 
 
-def _topts(model, language, beam_size, script, no_vad, no_repair, threads, recover_names):
+def _topts(model, language, beam_size, script, no_vad, no_repair, threads, recover_names,
+           batch_size=8, sequential=False, device="cpu"):
+    from audio2digest.asr.repair import RepairOptions
     from audio2digest.asr.transcribe import TranscribeOptions
 
     return TranscribeOptions(model=model, language=language, beam_size=beam_size, script=script,
                              vad=not no_vad, repair=not no_repair, cpu_threads=threads,
-                             recover_names=recover_names)
+                             repair_options=RepairOptions(dropouts=recover_names),
+                             batch_size=0 if sequential else batch_size, device=device)
 
 
 @main.command()
@@ -79,7 +89,7 @@ def _topts(model, language, beam_size, script, no_vad, no_repair, threads, recov
 @click.option("--force", is_flag=True, help="Re-transcribe even if a cached transcript matches.")
 @click.pass_context
 def run(ctx, sources, out, model, language, beam_size, script, no_vad, no_repair, threads, recover_names,
-        glossaries, no_default_glossary, hotwords, formats, latest, clips, force):
+        batch_size, sequential, device, glossaries, no_default_glossary, hotwords, formats, latest, clips, force):
     """Turn SOURCES into transcripts and digests.
 
     A SOURCE is a local audio/video file, a podcast RSS/Atom feed URL, or any URL yt-dlp
@@ -95,7 +105,8 @@ def run(ctx, sources, out, model, language, beam_size, script, no_vad, no_repair
     from audio2digest.pipeline import DEFAULT_FORMATS, RunOptions, run as run_pipeline
 
     options = RunOptions(
-        transcribe=_topts(model, language, beam_size, script, no_vad, no_repair, threads, recover_names),
+        transcribe=_topts(model, language, beam_size, script, no_vad, no_repair, threads, recover_names,
+                          batch_size, sequential, device),
         glossaries=tuple(glossaries), use_default_glossary=not no_default_glossary,
         hotwords=hotwords, formats=tuple(formats) or DEFAULT_FORMATS, latest=latest,
         clips=clips, force=force,
@@ -126,7 +137,7 @@ def run(ctx, sources, out, model, language, beam_size, script, no_vad, no_repair
               help="Apply glossary correction to the transcript.")
 @click.pass_context
 def transcribe_cmd(ctx, audio, output, model, language, beam_size, script, no_vad, no_repair, recover_names,
-                   threads, glossaries, no_default_glossary, correct):
+                   threads, batch_size, sequential, device, glossaries, no_default_glossary, correct):
     """Transcribe one local AUDIO file (speech recognition + normalisation only).
 
     \b
@@ -140,7 +151,8 @@ def transcribe_cmd(ctx, audio, output, model, language, beam_size, script, no_va
 
     with progress_bars(not ctx.obj.get("quiet")) as progress:
         t = transcribe(audio, None, _topts(model, language, beam_size, script, no_vad,
-                                           no_repair, threads, recover_names), progress=progress)
+                                           no_repair, threads, recover_names, batch_size,
+                                           sequential, device), progress=progress)
     if correct:
         glossary = load_glossaries(RunOptions(glossaries=tuple(glossaries),
                                               use_default_glossary=not no_default_glossary))

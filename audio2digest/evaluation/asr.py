@@ -267,7 +267,8 @@ def evaluate_sample(sample: Sample, settings: EvalSettings, glossary=None) -> Re
     from audio2digest.sources.audio import load_audio
     from audio2digest.asr.hotwords import select_hotwords
     from audio2digest.asr.model import load_model
-    from audio2digest.asr.repair import count_loops, speech_stretches, uncovered_seconds, find_coverage_gaps
+    from audio2digest.asr.repair import RepairOptions
+    from audio2digest.asr.repair.detect import count_loops, find_coverage_gaps, speech_stretches, uncovered_seconds
     from audio2digest.asr.transcribe import TranscribeOptions, transcribe
     from audio2digest.types import EpisodeMeta
 
@@ -282,7 +283,7 @@ def evaluate_sample(sample: Sample, settings: EvalSettings, glossary=None) -> Re
     extra = {"temperature": list(settings.temperatures)} if settings.temperatures else {}
     options = TranscribeOptions(model=settings.model, language=sample.language, hotwords=hot,
                                 initial_prompt=settings.initial_prompt, repair=settings.repair,
-                                recover_names=settings.recover_names,
+                                repair_options=RepairOptions(dropouts=settings.recover_names),
                                 extra=extra)
     load_model(settings.model)  # loading is not transcription time
     t0 = time.perf_counter()
