@@ -148,10 +148,24 @@ def _hotwords(options: RunOptions, glossary, meta: EpisodeMeta) -> Optional[str]
     return select_hotwords(glossary, meta=meta, tokenizer=getattr(model, "hf_tokenizer", None)) or None
 
 
+def _hotword_chooser(options: RunOptions, glossary, meta: EpisodeMeta):
+    """With ``--hotwords auto``: each batch's hotwords are the terms the metadata names and a
+    first look hears (``hotwords.HotwordChooser``; a sequential decode: the metadata's only)."""
+    if options.hotwords != "auto" or glossary is None:
+        return None
+    from audio2digest.asr.hotwords import HotwordChooser
+    from audio2digest.asr.model import load_model
+
+    model, _ = load_model(options.transcribe.model, cpu_threads=options.transcribe.cpu_threads,
+                          compute_type=options.transcribe.compute_type, device=options.transcribe.device)
+    return HotwordChooser(glossary, meta=meta, tokenizer=getattr(model, "hf_tokenizer", None))
+
+
 def stage_transcribe(audio: Path, meta: EpisodeMeta, outdir: Path, topts: TranscribeOptions, *,
                      force: bool = False, progress: ProgressCallback = no_progress,
                      fingerprint: Optional[str] = None,
                      hotwords: Optional[Callable[[], Optional[str]]] = None,
+                     chooser: Optional[Callable[[], object]] = None,
                      ) -> tuple[Transcript, bool]:
     """Transcribe, or reuse ``transcript.raw.json`` when audio and settings are unchanged.
 
@@ -170,9 +184,10 @@ def stage_transcribe(audio: Path, meta: EpisodeMeta, outdir: Path, topts: Transc
                 return cached, True
         except InputError:
             log.warning("%s: unreadable cached transcript, re-transcribing", raw_path)
-    if hotwords is not None:
+    choose = chooser() if chooser is not None else None
+    if hotwords is not None and choose is None:
         topts = replace(topts, hotwords=hotwords())
-    t = transcribe(audio, meta, topts, progress=progress)
+    t = transcribe(audio, meta, topts, progress=progress, hotword_chooser=choose)
     t = t.replace(settings={**t.settings, "audio_sha256": audio_fp, "fingerprint": settings_fp})
     atomic_write_json(raw_path, t.to_dict())
     return t, False
@@ -246,7 +261,8 @@ def process_episode(meta: EpisodeMeta, out: Path, options: RunOptions, glossary=
         transcript, cached = stage_transcribe(
             audio, meta, outdir, options.transcribe, force=options.force, progress=progress,
             fingerprint=transcribe_fingerprint(options),
-            hotwords=lambda: _hotwords(options, glossary, meta))
+            hotwords=lambda: _hotwords(options, glossary, meta),
+            chooser=lambda: _hotword_chooser(options, glossary, meta))
         warmer.join()
         atomic_write_json(outdir / SOURCE_FILE, {"episode": meta.to_dict(),
                                                  "audio": os.path.relpath(audio, outdir)})

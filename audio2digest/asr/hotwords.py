@@ -190,3 +190,97 @@ def select_hotwords(terms_or_glossary, *, meta=None, tokenizer=None, budget: int
     text = " ".join(chosen)
     log.debug("hotwords: %d terms, %d tokens", len(chosen), count(" " + text) if text else 0)
     return text
+
+
+# ---------------------------------------------------------------------------------------
+# per episode: the terms named in its metadata and the terms a first look heard
+
+#: A term's Latin key (letters and digits, lower-cased) counts as heard in a first look when
+#: rapidfuzz's partial ratio against the look's Latin letters reaches this (0-100); keys of
+#: fewer than ``MIN_FUZZY_KEY`` characters must appear as a whole token. Its pinyin key
+#: (toneless syllables of its Chinese form) likewise against the look's Chinese, as pinyin.
+#: Values chosen on the dev episodes' first looks (至普 -> zhipu = 智谱; 五個 -> wuge is not
+#: 谷歌 guge at 75) and the real clips, where no term should be heard.
+LATIN_MATCH = 88
+PINYIN_MATCH = 90
+MIN_FUZZY_KEY = 4
+MIN_PINYIN_KEY = 5  # letters: two-syllable names (zhipu) and longer
+
+
+def _latin_key(s: str) -> str:
+    return "".join(c for c in s.casefold() if c.isascii() and c.isalnum())
+
+
+def _pinyin(s: str) -> str:
+    from pypinyin import lazy_pinyin
+
+    return "".join(p for p in lazy_pinyin("".join(ch for ch in s if has_cjk(ch))) if p.isalpha())
+
+
+class HotwordChooser:
+    """Chooses an episode's hotwords: the glossary terms its title/description name, then
+    the terms whose Latin or pinyin keys a fast first look at the audio heard, ranked as
+    :func:`rank_terms` ranks them and within ``budget`` tokens. Call it with the first
+    look's text; ``""`` gives the metadata's terms only (None when there are none)."""
+
+    def __init__(self, glossary, *, meta=None, tokenizer=None, budget: int = DEFAULT_BUDGET):
+        import re
+
+        self.ranked = rank_terms(glossary, meta=meta)
+        self.count = token_counter(tokenizer)
+        self.budget = budget
+        context = _context_of(meta).casefold()
+        terms = [t for t in getattr(glossary, "terms", glossary) if getattr(t, "hotword", True)]
+        self.keys: dict[str, tuple[set[str], set[str], set[str]]] = {}
+        self.context_terms: set[str] = set()
+        for t in terms:
+            forms = (t,) if isinstance(t, str) else tuple(t.forms)
+            aliases = () if isinstance(t, str) else tuple(getattr(t, "aliases", ()))
+            name = (t if isinstance(t, str) else t.term).strip()
+            latin = {k for k in (_latin_key(f) for f in forms if not has_cjk(f)) if len(k) >= 2}
+            pinyin = {k for k in (_pinyin(f) for f in forms if has_cjk(f)) if len(k) >= MIN_PINYIN_KEY}
+            exact = {a.casefold() for a in forms + aliases if len(a) >= 2}
+            self.keys[name.casefold()] = (latin, pinyin, exact)
+            if context and any(f.casefold() in context for f in forms):
+                self.context_terms.add(name.casefold())
+        self._tokens = re.compile(r"[a-z0-9]+")
+        self.chosen: list[str] = []  # every term chosen so far (for the repairs' prompt)
+
+    def heard(self, text: str) -> set[str]:
+        """The (casefolded) names of the terms a first look's ``text`` holds (see the module
+        constants for the matching)."""
+        from rapidfuzz import fuzz
+
+        low = (text or "").casefold()
+        tokens = set(self._tokens.findall(low))
+        latin = "".join(self._tokens.findall(low))
+        pinyin = _pinyin(low)
+        out = set()
+        for name, (lkeys, pkeys, exact) in self.keys.items():
+            if any(e in low for e in exact if has_cjk(e) or len(e) >= MIN_FUZZY_KEY):
+                out.add(name)
+            elif any(k in tokens if len(k) < MIN_FUZZY_KEY else
+                     (k in latin or fuzz.partial_ratio(k, latin) >= LATIN_MATCH) for k in lkeys if latin):
+                out.add(name)
+            elif pinyin and any(k in pinyin or fuzz.partial_ratio(k, pinyin) >= PINYIN_MATCH for k in pkeys):
+                out.add(name)
+        return out
+
+    def _within_budget(self, names: set[str]) -> Optional[str]:
+        chosen: list[str] = []
+        for term in self.ranked:
+            if term.casefold() in names and self.count(" " + " ".join(chosen + [term])) <= self.budget:
+                chosen.append(term)
+        return " ".join(chosen) or None
+
+    def __call__(self, text: str = "") -> Optional[str]:
+        names = self.context_terms | (self.heard(text) if text else set())
+        hot = self._within_budget(names)
+        if hot:
+            self.chosen.extend(t for t in self.ranked if t.casefold() in names and t not in self.chosen)
+        log.debug("hotwords for a look of %d chars: %s", len(text or ""), hot)
+        return hot
+
+    def all_chosen(self) -> Optional[str]:
+        """Every term chosen so far, within the budget (the prompt of the repairs' re-decodes)."""
+        return self._within_budget({t.casefold() for t in self.chosen})

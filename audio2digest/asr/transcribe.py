@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import asdict, dataclass, field, replace
-from typing import Optional, Sequence
+from typing import Callable, Optional, Sequence
 
 from audio2digest.asr.repair import RepairOptions, repair_segments
 from audio2digest.asr.repair.detect import compression_ratio
@@ -28,6 +28,10 @@ DEVICES = ("cpu", "cuda", "auto")
 #: Batch size of the batched decode. 8 is what WhisperX runs; on 2 shared cores a 226-s
 #: Mandarin episode decoded in 0.71x the sequential time with it (docs/asr-eval.md).
 DEFAULT_BATCH_SIZE = 8
+
+#: Audio shorter than this is decoded sequentially even when batching is on (seconds):
+#: four 30-s chunks or more are where a batch of 8 starts to pay on 2 cores.
+BATCH_MIN_SECONDS = 120.0
 
 #: Sentence ends at which the batched decode's per-chunk segments are cut into sentences.
 SENTENCE_END = tuple("。！？!?.；;")
@@ -60,6 +64,9 @@ class TranscribeOptions:
     # batched decoding (faster-whisper's BatchedInferencePipeline over VAD chunks) with this
     # many chunks at once; 0 or 1: the sequential decode over 30-s windows. Batched needs VAD.
     batch_size: int = DEFAULT_BATCH_SIZE
+    # shorter audio is decoded sequentially: with a chunk or three there is nothing to batch,
+    # and on the 7 real clips (4-60 s) batching cost more than it saved (docs/asr-eval.md)
+    batch_min_seconds: float = BATCH_MIN_SECONDS
     repair: bool = True  # silence, echo, loop, coverage and dropout repair (asr/repair/)
     repair_options: RepairOptions = RepairOptions()
     extra: dict = field(default_factory=dict)  # other faster-whisper keyword arguments
@@ -158,9 +165,13 @@ def decode(
     hotwords: Optional[str] = "default",
     progress: ProgressCallback = no_progress,
     episode: str = "",
+    choose_hotwords: Optional[Callable[[str], Optional[str]]] = None,
     **overrides,
 ):
     """The main decode. Returns ``(segments, info)``; segments are raw (not normalised).
+
+    ``choose_hotwords`` (batched only): called with each batch's greedy first look, returns
+    that batch's hotwords (see ``batched.py``; ``hotwords.HotwordChooser``).
 
     Batched (``options.batched``, no ``clip_timestamps``): faster-whisper's
     ``BatchedInferencePipeline`` over VAD chunks, its per-chunk segments cut at sentence
@@ -172,11 +183,11 @@ def decode(
     segments: list[Segment] = []
     try:
         if options.batched and clip_timestamps is None:
-            from faster_whisper import BatchedInferencePipeline
+            from audio2digest.asr.batched import lookahead_pipeline
 
             kwargs = batched_kwargs(options, hotwords=hotwords, language=language or options.language,
                                     **overrides)
-            gen, info = BatchedInferencePipeline(model).transcribe(audio, **kwargs)
+            gen, info = lookahead_pipeline(model, choose_hotwords).transcribe(audio, **kwargs)
             for seg in gen:
                 if seg.no_speech_prob > NO_SPEECH_THRESHOLD and seg.avg_logprob < LOG_PROB_THRESHOLD:
                     log.debug("chunk %.1f-%.1f s judged silent: %r", seg.start, seg.end, seg.text[:40])
@@ -242,8 +253,13 @@ def transcribe(
     options: TranscribeOptions = TranscribeOptions(),
     *,
     progress: ProgressCallback = no_progress,
+    hotword_chooser=None,
 ) -> Transcript:
-    """Transcribe one episode's audio (a path or a 16 kHz float32 array) into a Transcript."""
+    """Transcribe one episode's audio (a path or a 16 kHz float32 array) into a Transcript.
+
+    ``hotword_chooser`` (a ``hotwords.HotwordChooser``): with batched decoding, each batch's
+    hotwords are chosen from a first look instead of ``options.hotwords``; the repairs then
+    decode with every term chosen, and that is what transcript.json records."""
     if isinstance(audio_or_path, (str, bytes)) or hasattr(audio_or_path, "__fspath__"):
         source = str(audio_or_path)
         audio = load_audio(audio_or_path)
@@ -263,7 +279,15 @@ def transcribe(
                              compute_type=options.compute_type, device=options.device)
     t_load = time.perf_counter() - t0
     progress(Progress("transcribe", 0.0, duration, message="decoding", episode=label))
-    segments, info = decode(model, audio, options, progress=progress, episode=label)
+    if options.batched and duration < options.batch_min_seconds:
+        options = replace(options, batch_size=0)
+    chooser = hotword_chooser if options.batched else None
+    if hotword_chooser is not None and chooser is None:  # sequential: the metadata's terms only
+        options = replace(options, hotwords=hotword_chooser(""))
+    segments, info = decode(model, audio, options, progress=progress, episode=label,
+                            choose_hotwords=chooser)
+    if chooser is not None:
+        options = replace(options, hotwords=chooser.all_chosen())
     language = info.language
     repairs = []
     if options.repair and segments:

@@ -19,10 +19,12 @@ from audio2digest.cli.run import _topts, glossary_options, transcribe_options
 @click.option("--hotwords", default="auto", show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
 def bench(audio, repeats, model, language, beam_size, script, no_vad, no_repair, threads, recover_names,
-          glossaries, no_default_glossary, hotwords, as_json):
-    """Time `run` against a raw faster-whisper pass on AUDIO (same model and settings).
+          batch_size, sequential, device, glossaries, no_default_glossary, hotwords, as_json):
+    """Time plain sequential faster-whisper, plain batched, and `run` on AUDIO.
 
-    Prints raw seconds, run seconds, their ratio (target ≤ 1.10) and real-time factors.
+    Same model, threads, beam size, VAD and word timestamps; the three alternate in order.
+    Prints medians with their spread, the ratio run/sequential (target ≤ 0.80) and the
+    cost of the stages after ASR (target ≤ 3 % of ASR time).
 
     \b
     Example:
@@ -32,15 +34,28 @@ def bench(audio, repeats, model, language, beam_size, script, no_vad, no_repair,
     from audio2digest.pipeline import RunOptions
 
     options = RunOptions(
-        transcribe=_topts(model, language, beam_size, script, no_vad, no_repair, threads, recover_names),
+        transcribe=_topts(model, language, beam_size, script, no_vad, no_repair, threads, recover_names,
+                          batch_size, sequential, device),
         glossaries=tuple(glossaries), use_default_glossary=not no_default_glossary,
         hotwords=hotwords)
     r = bench_run(audio, repeats=repeats, options=options)
     if as_json:
         click.echo(json.dumps(r, ensure_ascii=False))
         return
-    click.echo(f"audio            {r['file']} ({r['audio_seconds']} s, model {r['model']}, "
-               f"hotwords {'on' if r['hotwords'] else 'off'})")
-    click.echo(f"raw faster-whisper {r['raw_seconds']:8.2f} s   RTF {r['rtf_raw']:.3f}")
-    click.echo(f"audio2digest run   {r['run_seconds']:8.2f} s   RTF {r['rtf_run']:.3f}")
-    click.echo(f"ratio run/raw      {r['ratio']:8.3f}   (target ≤ 1.10; median of {r['repeats']})")
+    def row(label, t):
+        return (f"{label:<24}{t['median']:8.2f} s  (min {t['min']:.2f}, max {t['max']:.2f})  "
+                f"RTF {t['median'] / r['audio_seconds']:.3f}")
+
+    click.echo(f"audio                   {r['file']} ({r['audio_seconds']} s, model {r['model']}, "
+               f"run batch size {r['batch_size']})")
+    click.echo(row("plain sequential", r["sequential"]))
+    click.echo(row("plain batched (8)", r["batched"]))
+    click.echo(row("audio2digest run", r["run"]))
+    click.echo(f"ratio run/sequential    {r['ratio_run_sequential']:8.3f}   (target ≤ 0.80; per round "
+               f"{', '.join(str(x) for x in r['ratios_run_sequential'])}; median of {r['repeats']})")
+    click.echo(f"ratio batched/sequential{r['ratio_batched_sequential']:8.3f}")
+    p = r["post_asr"]
+    share = f"{100 * p['share_of_asr']:.2f} % of ASR time" if p["share_of_asr"] is not None else "n/a"
+    click.echo(f"after ASR               {p['total']:8.3f} s  = {share} (target ≤ 3 %): normalise "
+               f"{p['normalise']:.3f}, correct {p['correct']:.3f}, segment+digest "
+               f"{p['segment_digest']:.3f}, render {p['render']:.3f}")

@@ -21,7 +21,16 @@ def _default_data() -> Path:
               help="Dev episodes (devNN.mp3 + devNN.items.json) [default: DATA/dev-episodes]")
 @click.option("--clips-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Real clips (audio + .txt reference) [default: DATA/real-clips]")
+@click.option("--samples-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Bundled samples (NAME.mp3 + NAME.items.json) [default: the repository's samples/]")
 @click.option("--only", multiple=True, help="Only samples whose name contains this. Repeatable.")
+@click.option("--batch-size", default=8, show_default=True, type=click.IntRange(0, 64),
+              help="Main decode batched over this many VAD chunks; 0: sequential.")
+@click.option("--static-hotwords", is_flag=True,
+              help="One hotword prompt for the whole sample (the glossary's top terms) instead of "
+                   "each batch's terms from a first look.")
+@click.option("--no-compare", is_flag=True,
+              help="Skip the plain faster-whisper decode printed beside the pipeline's.")
 @click.option("--no-hotwords", is_flag=True, help="Decode without glossary hotwords.")
 @click.option("--no-repair", is_flag=True, help="Skip loop and coverage repair.")
 @click.option("--recover-names/--no-recover-names", default=True, show_default=True,
@@ -41,7 +50,7 @@ def _default_data() -> Path:
 @click.option("--no-default-glossary", is_flag=True, help="Do not use the bundled glossary.")
 @click.option("--json", "as_json", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Also write per-sample results (with transcripts) to this JSON file.")
-def eval_asr_cmd(data, dev_dir, clips_dir, only, no_hotwords, no_repair, recover_names, no_correct,
+def eval_asr_cmd(data, dev_dir, clips_dir, samples_dir, only, batch_size, static_hotwords, no_compare, no_hotwords, no_repair, recover_names, no_correct,
                  initial_prompt, budget, hotword_strategy, temperatures, model, glossaries, no_default_glossary, as_json):
     """CER/WER, glossary entity recall, loops left, uncovered speech and RTF.
 
@@ -49,10 +58,14 @@ def eval_asr_cmd(data, dev_dir, clips_dir, only, no_hotwords, no_repair, recover
     by WER. Entity recall counts glossary-term mentions of the true script found in the
     transcript (after glossary correction when available).
     """
-    from audio2digest.evaluation.asr import EvalSettings, format_table, load_samples, run_eval
+    from audio2digest.evaluation.asr import (
+        EvalSettings, format_comparison, format_table, load_samples, run_eval,
+    )
 
     data = data or _default_data()
-    samples = load_samples(dev_dir or data / "dev-episodes", clips_dir or data / "real-clips", only)
+    samples_dir = samples_dir or Path(__file__).resolve().parents[2] / "samples"
+    samples = load_samples(dev_dir or data / "dev-episodes", clips_dir or data / "real-clips", only,
+                           samples_dir=samples_dir)
     if not samples:
         raise click.ClickException(f"no samples found under {data}")
     glossary = None
@@ -70,12 +83,18 @@ def eval_asr_cmd(data, dev_dir, clips_dir, only, no_hotwords, no_repair, recover
         click.echo(f"warning: no glossary ({exc}); entity recall and hotwords off", err=True)
     settings = EvalSettings(hotwords=not no_hotwords, repair=not no_repair, recover_names=recover_names,
                             initial_prompt=initial_prompt, budget=budget, strategy=hotword_strategy,
-                            correct=not no_correct, model=model,
+                            correct=not no_correct, model=model, batch_size=batch_size,
+                            compare=not no_compare, lookahead=not static_hotwords,
                             temperatures=tuple(float(t) for t in temperatures.split(","))
                             if temperatures else None)
     results = run_eval(samples, settings, glossary,
                        progress=lambda name: click.echo(f"  {name} …", err=True))
     click.echo(format_table(results))
+    comparison = format_comparison(results)
+    if comparison:
+        click.echo("\nPlain faster-whisper (sequential, beam 5, VAD, no hotwords, no repair) "
+                   "against the pipeline:\n")
+        click.echo(comparison)
     if as_json:
         as_json.write_text(json.dumps({"settings": settings.__dict__,
                                        "results": [r.to_dict() for r in results]},

@@ -32,6 +32,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Optional, Sequence
 
+from audio2digest.text.language import has_cjk
+
 log = logging.getLogger("audio2digest.evaluation.asr")
 
 AUDIO_EXTS = (".wav", ".mp3", ".ogg", ".flac", ".m4a")
@@ -71,6 +73,10 @@ class Result:
     raw_text: str = ""  # as transcribed
     missed: list = field(default_factory=list)
     repair_log: list = field(default_factory=list)
+    plain_error: Optional[float] = None  # plain faster-whisper on the same audio (compare)
+    plain_text: str = ""
+    plain_seconds: float = 0.0
+    changes: list = field(default_factory=list)  # words pipeline vs plain: [(plain, pipeline)]
 
     @property
     def rtf(self) -> float:
@@ -91,11 +97,14 @@ class Result:
 
 
 def load_samples(dev_dir: Optional[Path] = None, clips_dir: Optional[Path] = None,
-                 only: Sequence[str] = ()) -> list[Sample]:
-    """The evaluation set: dev episodes, then real clips (both optional)."""
+                 only: Sequence[str] = (), samples_dir: Optional[Path] = None) -> list[Sample]:
+    """The evaluation set: dev episodes, bundled samples (``samples/*.mp3`` with their
+    ``*.items.json`` scripts), then real clips (all optional)."""
     samples: list[Sample] = []
-    if dev_dir and Path(dev_dir).is_dir():
-        for items in sorted(Path(dev_dir).glob("*.items.json")):
+    for folder, kind in ((dev_dir, "dev"), (samples_dir, "sample")):
+        if not folder or not Path(folder).is_dir():
+            continue
+        for items in sorted(Path(folder).glob("*.items.json")):
             stem = items.name[: -len(".items.json")]
             audio = next((items.with_name(stem + e) for e in AUDIO_EXTS
                           if items.with_name(stem + e).is_file()), None)
@@ -104,8 +113,8 @@ def load_samples(dev_dir: Optional[Path] = None, clips_dir: Optional[Path] = Non
             data = json.loads(items.read_text(encoding="utf-8"))
             texts = data.get("items", [])
             text_all = " ".join(texts)
-            lang = data.get("lang") or ("zh" if re.search(r"[\u4e00-\u9fff]", text_all) else "en")
-            samples.append(Sample(stem, audio, text_all, lang, data.get("title", ""), "dev"))
+            lang = data.get("lang") or ("zh" if has_cjk(text_all) else "en")
+            samples.append(Sample(stem, audio, text_all, lang, data.get("title", ""), kind))
     if clips_dir and Path(clips_dir).is_dir():
         for ref in sorted(Path(clips_dir).glob("*.txt")):
             audio = next((ref.with_suffix(e) for e in AUDIO_EXTS if ref.with_suffix(e).is_file()), None)
@@ -241,6 +250,9 @@ class EvalSettings:
     correct: bool = True
     model: str = "base"
     temperatures: Optional[tuple] = None  # main-decode temperature fallback (None: faster-whisper's)
+    batch_size: int = 8  # main decode: batched over VAD chunks; 0: sequential
+    lookahead: bool = True  # batched: each batch's hotwords from a first look (hotwords.HotwordChooser)
+    compare: bool = True  # also decode plainly (see plain_decode) and score both
 
 
 def _corrector():
@@ -265,7 +277,7 @@ def _apply_correction(correct_fn, transcript, glossary):
 def evaluate_sample(sample: Sample, settings: EvalSettings, glossary=None) -> Result:
     """Transcribe one sample with ``settings`` and score it."""
     from audio2digest.sources.audio import load_audio
-    from audio2digest.asr.hotwords import select_hotwords
+    from audio2digest.asr.hotwords import HotwordChooser, select_hotwords
     from audio2digest.asr.model import load_model
     from audio2digest.asr.repair import RepairOptions
     from audio2digest.asr.repair.detect import count_loops, find_coverage_gaps, speech_stretches, uncovered_seconds
@@ -275,20 +287,24 @@ def evaluate_sample(sample: Sample, settings: EvalSettings, glossary=None) -> Re
     audio = load_audio(sample.audio)
     duration = audio.size / 16000
     meta = EpisodeMeta(source=str(sample.audio), title=sample.title)
-    hot = None
+    hot, chooser = None, None
     if settings.hotwords and glossary is not None and len(glossary):
         model, _ = load_model(settings.model)
-        hot = select_hotwords(glossary, meta=meta, tokenizer=model, budget=settings.budget,
-                              strategy=settings.strategy) or None
+        if settings.lookahead:
+            chooser = HotwordChooser(glossary, meta=meta, tokenizer=model, budget=settings.budget)
+        else:
+            hot = select_hotwords(glossary, meta=meta, tokenizer=model, budget=settings.budget,
+                                  strategy=settings.strategy) or None
     extra = {"temperature": list(settings.temperatures)} if settings.temperatures else {}
     options = TranscribeOptions(model=settings.model, language=sample.language, hotwords=hot,
                                 initial_prompt=settings.initial_prompt, repair=settings.repair,
                                 repair_options=RepairOptions(dropouts=settings.recover_names),
-                                extra=extra)
+                                batch_size=settings.batch_size, extra=extra)
     load_model(settings.model)  # loading is not transcription time
     t0 = time.perf_counter()
-    transcript = transcribe(audio, meta, options)
+    transcript = transcribe(audio, meta, options, hotword_chooser=chooser)
     seconds = time.perf_counter() - t0
+    hot = transcript.settings.get("hotwords") or hot
     raw_text = transcript.text
     text = raw_text
     forms = _term_forms(glossary) if glossary is not None else []
@@ -305,16 +321,61 @@ def evaluate_sample(sample: Sample, settings: EvalSettings, glossary=None) -> Re
         metric, rate = "WER", wer(sample.reference, raw_text)
     total, hits, missed = entity_recall(sample.reference, text, forms) if forms else (0, 0, [])
     _, hits_raw, _ = entity_recall(sample.reference, raw_text, forms) if forms else (0, 0, [])
+    plain_err, plain_text, plain_seconds, changes = None, "", 0.0, []
+    if settings.compare:
+        t1 = time.perf_counter()
+        plain_text = plain_decode(audio, sample.language, settings.model)
+        plain_seconds = time.perf_counter() - t1
+        plain_err = (cer if sample.language == "zh" else wer)(sample.reference, plain_text)
+        changes = word_changes(plain_text, raw_text, sample.language)
     speech = speech_stretches(audio)
     segs = list(transcript.segments)
     gaps = find_coverage_gaps(speech, segs)
     return Result(
+        plain_error=plain_err, plain_text=plain_text, plain_seconds=round(plain_seconds, 2),
+        changes=changes,
         name=sample.name, language=sample.language, duration=round(duration, 2),
         error_rate=rate, metric=metric, entity_total=total, entity_hits=hits,
         entity_hits_raw=hits_raw, loops=count_loops(segs, hotwords=hot), uncovered=uncovered_seconds(speech, segs),
         gaps=len(gaps), repairs=len(transcript.repairs), seconds=round(seconds, 2), text=text,
         raw_text=raw_text, missed=missed, repair_log=[r.to_dict() for r in transcript.repairs],
     )
+
+
+def plain_decode(audio, language: str, model_name: str = "base") -> str:
+    """What a user gets from faster-whisper alone: one sequential ``WhisperModel.transcribe``
+    (beam 5, VAD, word timestamps, int8, its own temperature fallback, no hotwords, no
+    repair), Chinese converted to Simplified with opencc like the pipeline's output."""
+    from audio2digest.asr.model import load_model
+    from audio2digest.text.language import is_cjk_language
+    from audio2digest.text.normalize import convert_script
+
+    model, _ = load_model(model_name)
+    gen, _info = model.transcribe(audio, language=language, beam_size=5, vad_filter=True,
+                                  word_timestamps=True, condition_on_previous_text=False)
+    sep = "" if is_cjk_language(language) else " "
+    text = sep.join(s.text.strip() for s in gen if s.text.strip())
+    return convert_script(text, "simplified") if language.startswith("zh") else text
+
+
+def _diff_units(text: str, language: str) -> list[str]:
+    if language.startswith("zh"):
+        return list(normalize_zh(text))
+    return _en_words(text)
+
+
+def word_changes(plain: str, pipeline: str, language: str) -> list[tuple[str, str]]:
+    """Where the pipeline's text differs from the plain decode's: ``(plain, pipeline)`` per
+    differing stretch (characters for Chinese, words otherwise; "" where one has nothing)."""
+    import difflib
+
+    a, b = _diff_units(plain, language), _diff_units(pipeline, language)
+    sep = "" if language.startswith("zh") else " "
+    out = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if op != "equal":
+            out.append((sep.join(a[i1:i2]), sep.join(b[j1:j2])))
+    return out
 
 
 def run_eval(samples: Iterable[Sample], settings: EvalSettings = EvalSettings(), glossary=None,
@@ -341,6 +402,36 @@ def summary(results: Sequence[Result], kind_names: Optional[Sequence[str]] = Non
         "gaps": sum(r.gaps for r in rs),
         "rtf": (sum(r.seconds for r in rs) / dur) if dur else 0.0,
     }
+
+
+#: "Never worse than plain decoding": a sample's error may exceed the plain decode's by this
+#: much at most (the issue's tolerance, about one character of a short clip).
+PLAIN_TOLERANCE = 0.02
+
+
+def format_comparison(results: Sequence[Result]) -> str:
+    """Plain faster-whisper and the pipeline side by side per sample, with the words each
+    added or dropped against the other, and the means."""
+    rows = [r for r in results if r.plain_error is not None]
+    if not rows:
+        return ""
+    lines = ["| sample | metric | plain | pipeline | Δ | ≤ plain + 0.02 | words: plain → pipeline |",
+             "|---|---|---:|---:|---:|---|---|"]
+    for r in rows:
+        delta = r.error_rate - r.plain_error
+        ch = "; ".join(f"{a or '∅'} → {b or '∅'}" for a, b in r.changes[:12])
+        if len(r.changes) > 12:
+            ch += f"; … ({len(r.changes) - 12} more)"
+        lines.append(f"| {r.name} | {r.metric} | {100 * r.plain_error:.1f} % | {100 * r.error_rate:.1f} % | "
+                     f"{100 * delta:+.1f} | {'yes' if delta <= PLAIN_TOLERANCE + 1e-9 else '**no**'} | "
+                     f"{ch or 'same text'} |")
+    n = len(rows)
+    mp = sum(r.plain_error for r in rows) / n
+    mq = sum(r.error_rate for r in rows) / n
+    ok = sum(1 for r in rows if r.error_rate - r.plain_error <= PLAIN_TOLERANCE + 1e-9)
+    lines.append(f"| **mean ({n})** | | {100 * mp:.1f} % | {100 * mq:.1f} % | {100 * (mq - mp):+.1f} | "
+                 f"{ok}/{n} | |")
+    return "\n".join(lines)
 
 
 def format_table(results: Sequence[Result]) -> str:

@@ -270,15 +270,33 @@ def uncovered_seconds(speech, segments, *, min_gap: float = 1.5, tolerance: floa
                                                            tolerance=tolerance)), 3)
 
 
+#: Silero VAD runs over blocks of this many seconds: over a whole hour at once it holds
+#: two padded copies of the audio and its outputs (~0.6 GB); per block, a few MB. A
+#: stretch cut at a block's edge is joined again (see speech_stretches).
+VAD_BLOCK_SECONDS = 600.0
+
+
 def speech_stretches(audio, *, threshold: float = 0.5, min_silence_ms: int = 300,
-                     speech_pad_ms: int = 100) -> list[tuple[float, float]]:
+                     speech_pad_ms: int = 100, block: float = VAD_BLOCK_SECONDS) -> list[tuple[float, float]]:
     """VAD speech stretches of a 16 kHz array, in seconds (tighter settings than decoding's
-    VAD, so that pauses between sentences do not count as speech)."""
+    VAD, so that pauses between sentences do not count as speech), ``block`` s at a time."""
     from faster_whisper.vad import VadOptions, get_speech_timestamps
 
     opts = VadOptions(threshold=threshold, min_silence_duration_ms=min_silence_ms,
                       speech_pad_ms=speech_pad_ms)
-    return [(c["start"] / SAMPLE_RATE, c["end"] / SAMPLE_RATE) for c in get_speech_timestamps(audio, opts)]
+    step = max(1, int(block * SAMPLE_RATE))
+    out: list[tuple[float, float]] = []
+    for lo in range(0, audio.size, step):
+        piece = audio[lo:lo + step]
+        if piece.size < SAMPLE_RATE // 10:
+            break
+        for c in get_speech_timestamps(piece, opts):
+            a, b = (lo + c["start"]) / SAMPLE_RATE, (lo + c["end"]) / SAMPLE_RATE
+            if out and a - out[-1][1] < min_silence_ms / 1000:  # cut at the block's edge
+                out[-1] = (out[-1][0], b)
+            else:
+                out.append((a, b))
+    return out
 
 
 # ---------------------------------------------------------------------------------------

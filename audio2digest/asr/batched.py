@@ -1,0 +1,66 @@
+"""Batched decoding over VAD chunks, with the hotwords of each batch chosen from a first look.
+
+faster-whisper's ``BatchedInferencePipeline`` (the way WhisperX runs it) cuts the speech the
+VAD finds into chunks of up to 30 s and decodes up to ``batch_size`` of them at once. One
+prompt of hotwords for every chunk is what made Whisper base append terms nobody said at
+the end of a chunk ("…的情况。AI AI AI AI"). :class:`LookaheadPipeline` encodes each batch
+once, decodes it greedily without hotwords (the fast first look), lets ``choose`` pick the
+hotwords that look heard (``hotwords.HotwordChooser``), then decodes the same encoder output
+with them at the full beam. A batch in which no term was heard is decoded without a prompt.
+Relies on faster-whisper 1.2.1's ``generate_segment_batched`` (pinned in pyproject).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from typing import Callable, Optional
+
+log = logging.getLogger("audio2digest.asr.batched")
+
+
+def lookahead_pipeline(model, choose: Optional[Callable[[str], Optional[str]]] = None):
+    """A ``BatchedInferencePipeline`` for ``model``; with ``choose``, one that picks each
+    batch's hotwords from a greedy first look (see the module docstring)."""
+    from faster_whisper import BatchedInferencePipeline
+
+    if choose is None:
+        return BatchedInferencePipeline(model)
+
+    class LookaheadPipeline(BatchedInferencePipeline):
+        def generate_segment_batched(self, features, tokenizer, options):
+            m = self.model
+            encoder_output = m.encode(features)
+            n = features.shape[0]
+            plain = m.get_prompt(tokenizer, previous_tokens=[], without_timestamps=True, hotwords=None)
+            look = m.model.generate(encoder_output, [list(plain) for _ in range(n)], beam_size=1,
+                                    max_length=m.max_length, suppress_blank=options.suppress_blank,
+                                    suppress_tokens=options.suppress_tokens)
+            text = " ".join(tokenizer.decode([t for t in r.sequences_ids[0] if t < tokenizer.eot])
+                            for r in look)
+            hot = choose(text)
+            self.hotwords_used.append(hot)
+            options = replace(options, hotwords=hot)
+            prompt = m.get_prompt(tokenizer, previous_tokens=(tokenizer.encode(options.initial_prompt)
+                                                              if options.initial_prompt is not None else []),
+                                  without_timestamps=options.without_timestamps, hotwords=hot)
+            max_length = (len(prompt) + options.max_new_tokens if options.max_new_tokens is not None
+                          else m.max_length)
+            results = m.model.generate(
+                encoder_output, [list(prompt) for _ in range(n)], beam_size=options.beam_size,
+                patience=options.patience, length_penalty=options.length_penalty,
+                max_length=min(max_length, m.max_length), suppress_blank=options.suppress_blank,
+                suppress_tokens=options.suppress_tokens, return_scores=True, return_no_speech_prob=True,
+                sampling_temperature=options.temperatures[0], repetition_penalty=options.repetition_penalty,
+                no_repeat_ngram_size=options.no_repeat_ngram_size)
+            output = []
+            for result in results:
+                seq_len = len(result.sequences_ids[0])
+                cum_logprob = result.scores[0] * (seq_len ** options.length_penalty)
+                output.append(dict(avg_logprob=cum_logprob / (seq_len + 1),
+                                   no_speech_prob=result.no_speech_prob, tokens=result.sequences_ids[0]))
+            return encoder_output, output
+
+    pipe = LookaheadPipeline(model)
+    pipe.hotwords_used = []
+    return pipe
