@@ -30,8 +30,9 @@ DEVICES = ("cpu", "cuda", "auto")
 DEFAULT_BATCH_SIZE = 8
 
 #: Audio shorter than this is decoded sequentially even when batching is on (seconds):
-#: four 30-s chunks or more are where a batch of 8 starts to pay on 2 cores.
-BATCH_MIN_SECONDS = 120.0
+#: under two full 30-s chunks there is next to nothing to batch, and on the real clips
+#: (4-60 s) the batched decode lost words the sequential one kept (docs/asr-eval.md).
+BATCH_MIN_SECONDS = 60.0
 
 #: Sentence ends at which the batched decode's per-chunk segments are cut into sentences.
 SENTENCE_END = tuple("。！？!?.；;")
@@ -64,8 +65,7 @@ class TranscribeOptions:
     # batched decoding (faster-whisper's BatchedInferencePipeline over VAD chunks) with this
     # many chunks at once; 0 or 1: the sequential decode over 30-s windows. Batched needs VAD.
     batch_size: int = DEFAULT_BATCH_SIZE
-    # shorter audio is decoded sequentially: with a chunk or three there is nothing to batch,
-    # and on the 7 real clips (4-60 s) batching cost more than it saved (docs/asr-eval.md)
+    # shorter audio is decoded sequentially (see BATCH_MIN_SECONDS)
     batch_min_seconds: float = BATCH_MIN_SECONDS
     repair: bool = True  # silence, echo, loop, coverage and dropout repair (asr/repair/)
     repair_options: RepairOptions = RepairOptions()
