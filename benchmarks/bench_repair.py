@@ -45,6 +45,7 @@ def main(argv=None) -> int:
     from audio2digest.evaluation.asr import load_samples
     from audio2digest.asr.hotwords import select_hotwords
     from audio2digest.asr.model import load_model
+    from audio2digest.asr.repair import RepairOptions
     from audio2digest.asr.transcribe import TranscribeOptions, decode, transcribe
     from audio2digest.types import EpisodeMeta
 
@@ -64,7 +65,7 @@ def main(argv=None) -> int:
         hot = select_hotwords(glossary, meta=meta, tokenizer=model, budget=args.budget) if glossary else None
         extra = {"temperature": [float(t) for t in args.temperatures.split(",")]} if args.temperatures else {}
         opts = TranscribeOptions(language=s.language, hotwords=hot or None, extra=extra,
-                                 recover_names=args.recover_names)
+                                 repair_options=RepairOptions(dropouts=args.recover_names))
         t0 = time.perf_counter()
         decode(model, audio, opts)
         plain = time.perf_counter() - t0

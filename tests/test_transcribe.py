@@ -45,8 +45,10 @@ def test_silence_is_an_error(tmp_path):
         transcribe(np.zeros(16000 * 3, dtype=np.float32))
 
 
-def test_recover_names_is_a_recorded_setting_and_on_by_default():
+def test_name_recovery_is_a_recorded_repair_setting_and_on_by_default():
+    from audio2digest.asr.repair import RepairOptions
     from audio2digest.asr.transcribe import TranscribeOptions
 
-    assert TranscribeOptions().recover_names is True
-    assert TranscribeOptions(recover_names=False).to_dict()["recover_names"] is False
+    assert TranscribeOptions().repair_options.dropouts is True
+    off = TranscribeOptions(repair_options=RepairOptions(dropouts=False))
+    assert off.to_dict()["repair_options"]["dropouts"] is False

@@ -18,6 +18,11 @@ from typing import Callable, Optional
 
 log = logging.getLogger("audio2digest.asr.batched")
 
+#: The first look only has to name terms: at most this many tokens per chunk (30 s of dense
+#: Mandarin is ~150-250 tokens) and no 4-gram twice, so a greedy decode that loops stops.
+LOOK_MAX_TOKENS = 256
+LOOK_NO_REPEAT = 4
+
 
 def lookahead_pipeline(model, choose: Optional[Callable[[str], Optional[str]]] = None):
     """A ``BatchedInferencePipeline`` for ``model``; with ``choose``, one that picks each
@@ -34,7 +39,9 @@ def lookahead_pipeline(model, choose: Optional[Callable[[str], Optional[str]]] =
             n = features.shape[0]
             plain = m.get_prompt(tokenizer, previous_tokens=[], without_timestamps=True, hotwords=None)
             look = m.model.generate(encoder_output, [list(plain) for _ in range(n)], beam_size=1,
-                                    max_length=m.max_length, suppress_blank=options.suppress_blank,
+                                    max_length=min(m.max_length, len(plain) + LOOK_MAX_TOKENS),
+                                    no_repeat_ngram_size=LOOK_NO_REPEAT,
+                                    suppress_blank=options.suppress_blank,
                                     suppress_tokens=options.suppress_tokens)
             text = " ".join(tokenizer.decode([t for t in r.sequences_ids[0] if t < tokenizer.eot])
                             for r in look)

@@ -196,9 +196,10 @@ def select_hotwords(terms_or_glossary, *, meta=None, tokenizer=None, budget: int
 # per episode: the terms named in its metadata and the terms a first look heard
 
 #: A term's Latin key (letters and digits, lower-cased) counts as heard in a first look when
-#: rapidfuzz's partial ratio against the look's Latin letters reaches this (0-100); keys of
-#: fewer than ``MIN_FUZZY_KEY`` characters must appear as a whole token. Its pinyin key
-#: (toneless syllables of its Chinese form) likewise against the look's Chinese, as pinyin.
+#: rapidfuzz's ratio against one to four of the look's words joined reaches this (0-100);
+#: keys of fewer than ``MIN_FUZZY_KEY`` characters must match exactly. Its pinyin key
+#: (toneless syllables of its Chinese form) by partial ratio against the look's Chinese,
+#: as pinyin (Chinese has no spaces to keep it from matching across words).
 #: Values chosen on the dev episodes' first looks (至普 -> zhipu = 智谱; 五個 -> wuge is not
 #: 谷歌 guge at 75) and the real clips, where no term should be heard.
 LATIN_MATCH = 88
@@ -237,7 +238,7 @@ class HotwordChooser:
             forms = (t,) if isinstance(t, str) else tuple(t.forms)
             aliases = () if isinstance(t, str) else tuple(getattr(t, "aliases", ()))
             name = (t if isinstance(t, str) else t.term).strip()
-            latin = {k for k in (_latin_key(f) for f in forms if not has_cjk(f)) if len(k) >= 2}
+            latin = {k for k in (_latin_key(f) for f in forms + aliases if not has_cjk(f)) if len(k) >= 2}
             pinyin = {k for k in (_pinyin(f) for f in forms if has_cjk(f)) if len(k) >= MIN_PINYIN_KEY}
             exact = {a.casefold() for a in forms + aliases if len(a) >= 2}
             self.keys[name.casefold()] = (latin, pinyin, exact)
@@ -248,19 +249,34 @@ class HotwordChooser:
 
     def heard(self, text: str) -> set[str]:
         """The (casefolded) names of the terms a first look's ``text`` holds (see the module
-        constants for the matching)."""
+        constants for the matching). Latin keys are compared with runs of one to four
+        words joined ("open router" -> openrouter), never with the inside of a word."""
         from rapidfuzz import fuzz
 
         low = (text or "").casefold()
-        tokens = set(self._tokens.findall(low))
-        latin = "".join(self._tokens.findall(low))
+        tokens = self._tokens.findall(low)
+        spans: dict[int, set[str]] = {}
+        for i in range(len(tokens)):
+            for n in range(1, 5):
+                if i + n <= len(tokens):
+                    joined = "".join(tokens[i:i + n])
+                    spans.setdefault(len(joined), set()).add(joined)
         pinyin = _pinyin(low)
         out = set()
+
+        def latin_heard(k: str) -> bool:
+            if k in spans.get(len(k), ()):
+                return True
+            if len(k) < MIN_FUZZY_KEY:
+                return False
+            reach = max(1, len(k) // 5)
+            return any(fuzz.ratio(k, c) >= LATIN_MATCH
+                       for n in range(len(k) - reach, len(k) + reach + 1) for c in spans.get(n, ()))
+
         for name, (lkeys, pkeys, exact) in self.keys.items():
-            if any(e in low for e in exact if has_cjk(e) or len(e) >= MIN_FUZZY_KEY):
+            if any(e in low for e in exact if has_cjk(e)):
                 out.add(name)
-            elif any(k in tokens if len(k) < MIN_FUZZY_KEY else
-                     (k in latin or fuzz.partial_ratio(k, latin) >= LATIN_MATCH) for k in lkeys if latin):
+            elif tokens and any(latin_heard(k) for k in lkeys):
                 out.add(name)
             elif pinyin and any(k in pinyin or fuzz.partial_ratio(k, pinyin) >= PINYIN_MATCH for k in pkeys):
                 out.add(name)

@@ -1,0 +1,32 @@
+"""HotwordChooser: the terms an episode's metadata names and a first look heard (no model)."""
+
+from __future__ import annotations
+
+from audio2digest.asr.hotwords import HotwordChooser
+from audio2digest.text.glossary import Term
+
+
+TERMS = [Term("智谱", "org", variants=("Zhipu",)), Term("谷歌", "org", variants=("Google",)),
+         Term("GLM-4.7-Flash", "model"), Term("OpenRouter", "product"), Term("DeepMind", "org"),
+         Term("Meta", "org"), Term("AI", "topic")]
+
+
+def count(text):  # a stand-in tokenizer: one token a character
+    return len(text)
+
+
+def test_terms_heard_by_latin_and_pinyin_keys():
+    c = HotwordChooser(TERMS, tokenizer=count)
+    # 至普 is 智谱 in pinyin (zhipu); GLM 4.7 flash is the Latin key of GLM-4.7-Flash
+    heard = c.heard("至普发布了GLM 4.7 flash模型，开发者可以通过open router调用")
+    assert heard == {"智谱", "glm-4.7-flash", "openrouter"}
+    # 五個 (wuge) is not 谷歌 (guge); ordinary speech names nothing
+    assert c.heard("五個人在会上发言") == set()
+    assert c.heard("And so my fellow Americans, ask not what your country can do for you") == set()
+
+
+def test_short_latin_keys_must_be_whole_words():
+    c = HotwordChooser(TERMS, tokenizer=count)
+    assert "ai" in c.heard("the AI model")
+    assert "ai" not in c.heard("we said it again")  # "ai" inside "again" is no mention
+    assert "meta" not in c.heard("metadata and metaphors")  # 4 letters: fuzzy, but not inside a word
