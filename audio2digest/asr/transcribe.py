@@ -42,6 +42,13 @@ SENTENCE_END = tuple("。！？!?.；;")
 NO_SPEECH_THRESHOLD = 0.6
 LOG_PROB_THRESHOLD = -1.0
 
+#: VAD of the batched decode: faster-whisper's sequential defaults (pauses under 2 s stay
+#: inside a chunk) instead of the batched pipeline's 160 ms, which glues speech stretches
+#: back to back with the pauses cut out. On the 60-s Earnings-22 clip the batched decode
+#: then dropped "we increased our" after "In addition,": WER 0.14 with 160 ms, 0.11 with
+#: 2 s, 0.103 for the plain sequential decode.
+BATCHED_VAD = {"min_silence_duration_ms": 2000}
+
 #: Re-split a batched chunk also at a pause this long between words (seconds): the chunk
 #: joins VAD stretches, and a pause of a second or more is where a speaker starts anew.
 SPLIT_PAUSE = 1.0
@@ -129,6 +136,7 @@ def batched_kwargs(options: TranscribeOptions, *, hotwords: Optional[str] = "def
     kwargs = decode_kwargs(options, hotwords=hotwords, **overrides)
     kwargs.pop("condition_on_previous_text", None)
     kwargs["vad_filter"] = True
+    kwargs.setdefault("vad_parameters", dict(BATCHED_VAD))
     kwargs["batch_size"] = options.batch_size
     return kwargs
 
