@@ -45,6 +45,7 @@ def main() -> None:
     ap.add_argument("--episode", default="dev02")
     ap.add_argument("--sequential", action="store_true", help="run with --sequential")
     ap.add_argument("--keep", type=Path, default=None, help="keep the long audio and outputs here")
+    ap.add_argument("--poll", type=float, default=30.0, help="seconds between peak-so-far lines")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         where = args.keep or Path(tmp)
@@ -54,10 +55,20 @@ def main() -> None:
                "--force"] + (["--sequential"] if args.sequential else [])
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
         t0 = time.perf_counter()
-        proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
+        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        while proc.poll() is None:  # the peak so far, for a run stopped before its end
+            time.sleep(args.poll)
+            try:
+                hwm = next(line for line in Path(f"/proc/{proc.pid}/status").read_text().splitlines()
+                           if line.startswith("VmHWM"))
+                print(f"  {time.perf_counter() - t0:6.0f} s  peak so far {int(hwm.split()[1]) / 1024:.0f} MB",
+                      flush=True)
+            except (OSError, StopIteration):
+                pass
         wall = time.perf_counter() - t0
+        stderr = proc.stderr.read() if proc.stderr else ""
         peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # KiB on Linux
-        status = "ok" if proc.returncode == 0 else f"failed ({proc.stderr.strip().splitlines()[-1:]})"
+        status = "ok" if proc.returncode == 0 else f"failed ({stderr.strip().splitlines()[-1:]})"
         print(f"{args.minutes:.0f} min of {args.episode} ({'sequential' if args.sequential else 'batched'}): "
               f"wall {wall:.0f} s (RTF {wall / (args.minutes * 60):.3f}), peak RSS {peak_mb:.0f} MB "
               f"(target <= 1536 MB), {status}")

@@ -82,3 +82,41 @@ def test_split_sentences_cuts_a_chunk_at_sentence_ends_and_long_pauses():
     assert [(s.start, s.end) for s in out] == [(0.0, 0.6), (0.7, 1.2), (2.5, 3.0)]
     assert all(s.avg_logprob == -0.3 for s in out)
     assert "".join(s.text for s in out) == chunk.text
+
+
+def test_block_bounds_cut_long_audio_in_pauses():
+    from audio2digest.asr.transcribe import block_bounds
+
+    speech = [(0.0, 290.0), (291.0, 580.0), (583.0, 900.0), (905.0, 1300.0)]
+    blocks = block_bounds(1300.0, speech, 600.0)
+    assert blocks == [(0.0, 581.5), (581.5, 902.5), (902.5, 1300.0)]
+    assert all(b - a <= 600.0 for a, b in blocks)
+    assert block_bounds(500.0, speech, 600.0) == [(0.0, 500.0)]
+    # no pause in the last third of a block: cut at its length
+    assert block_bounds(1000.0, [(0.0, 1000.0)], 600.0) == [(0.0, 600.0), (600.0, 1000.0)]
+
+
+class BlockModel:
+    """Answers every sequential decode with one segment per call, at 1-2 s of what it got."""
+
+    def __init__(self):
+        self.lengths = []
+
+    def transcribe(self, audio, **kwargs):
+        from types import SimpleNamespace as NS
+
+        self.lengths.append(audio.size / 16000)
+        w = NS(start=1.0, end=2.0, word="词", probability=0.9)
+        seg = NS(start=1.0, end=2.0, text="词", words=[w], avg_logprob=-0.2, compression_ratio=1.0,
+                 no_speech_prob=0.0)
+        return iter([seg]), NS(language="zh", language_probability=1.0)
+
+
+def test_long_audio_is_decoded_block_by_block_in_episode_time():
+    m = BlockModel()
+    audio = np.zeros(16000 * 50, np.float32)
+    speech = [(0.0, 19.0), (21.0, 39.0), (41.0, 50.0)]
+    segs, info = decode(m, audio, TranscribeOptions(batch_size=0, block_seconds=20.0), speech=speech)
+    assert m.lengths == [20.0, 20.0, 10.0]
+    assert [(s.id, s.start, s.words[0].end) for s in segs] == [(0, 1.0, 2.0), (1, 21.0, 22.0), (2, 41.0, 42.0)]
+    assert info.language == "zh"

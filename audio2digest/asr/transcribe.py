@@ -16,7 +16,7 @@ from audio2digest.asr.repair import RepairOptions, repair_segments
 from audio2digest.asr.repair.detect import compression_ratio
 from audio2digest.asr.windows import to_segment
 from audio2digest.errors import AudioError, TranscribeError
-from audio2digest.sources.audio import duration_of, is_silent, load_audio
+from audio2digest.sources.audio import SAMPLE_RATE, duration_of, is_silent, load_audio
 from audio2digest.text.normalize import SCRIPTS, normalize_segments
 from audio2digest.types import EpisodeMeta, Progress, ProgressCallback, Segment, Transcript, Word, no_progress
 
@@ -33,6 +33,12 @@ DEFAULT_BATCH_SIZE = 8
 #: under two full 30-s chunks there is next to nothing to batch, and on the real clips
 #: (4-60 s) the batched decode lost words the sequential one kept (docs/asr-eval.md).
 BATCH_MIN_SECONDS = 60.0
+
+#: The main decode takes longer audio a block of about this many seconds at a time, cut in
+#: a pause: faster-whisper computes the features of all it is given at once (a 63-min
+#: episode peaked at 4.4 GB sequentially, 2.1 GB batched). 10 minutes holds ~20 chunks,
+#: enough for full batches, and a few hundred MB of buffers at most.
+BLOCK_SECONDS = 600.0
 
 #: Sentence ends at which the batched decode's per-chunk segments are cut into sentences.
 SENTENCE_END = tuple("。！？!?.；;")
@@ -74,6 +80,7 @@ class TranscribeOptions:
     batch_size: int = DEFAULT_BATCH_SIZE
     # shorter audio is decoded sequentially (see BATCH_MIN_SECONDS)
     batch_min_seconds: float = BATCH_MIN_SECONDS
+    block_seconds: float = BLOCK_SECONDS  # longer audio is decoded block by block (memory)
     repair: bool = True  # silence, echo, loop, coverage and dropout repair (asr/repair/)
     repair_options: RepairOptions = RepairOptions()
     extra: dict = field(default_factory=dict)  # other faster-whisper keyword arguments
@@ -174,9 +181,13 @@ def decode(
     progress: ProgressCallback = no_progress,
     episode: str = "",
     choose_hotwords: Optional[Callable[[str], Optional[str]]] = None,
+    speech: Optional[Sequence[tuple[float, float]]] = None,
     **overrides,
 ):
     """The main decode. Returns ``(segments, info)``; segments are raw (not normalised).
+
+    Audio longer than ``options.block_seconds`` is decoded block by block, cut in pauses of
+    the VAD ``speech`` stretches (computed when not given; see :func:`block_bounds`).
 
     ``choose_hotwords`` (batched only): called with each batch's greedy first look, returns
     that batch's hotwords (see ``batched.py``; ``hotwords.HotwordChooser``).
@@ -188,6 +199,24 @@ def decode(
     ``clip_timestamps`` restricts decoding to windows [start, end, start, end, ...] (seconds).
     """
     total = duration_of(audio)
+    if clip_timestamps is None and total > options.block_seconds:
+        # long audio: one block at a time, cut in pauses, so that the features, VAD buffers
+        # and chunk copies are a block's, not the episode's (peak memory; docs/asr-eval.md)
+        if speech is None:
+            from audio2digest.asr.repair.detect import speech_stretches
+
+            speech = speech_stretches(audio)
+        segments, first = [], None
+        for a, b in block_bounds(total, speech, options.block_seconds):
+            segs, info = decode(model, audio[int(a * SAMPLE_RATE):int(b * SAMPLE_RATE)], options,
+                                language=language or (first.language if first else None),
+                                hotwords=hotwords, choose_hotwords=choose_hotwords,
+                                progress=lambda p, a=a: progress(replace(p, done=min(p.done + a, total),
+                                                                         total=total)),
+                                episode=episode, **overrides)
+            first = first or info
+            segments.extend(shift_segment(sg, a, len(segments) + k) for k, sg in enumerate(segs))
+        return segments, first
     segments: list[Segment] = []
     try:
         if options.batched and clip_timestamps is None:
@@ -212,6 +241,27 @@ def decode(
     except Exception as exc:
         raise TranscribeError(f"speech recognition failed: {exc}") from exc
     return segments, info
+
+
+def block_bounds(duration: float, speech: Sequence[tuple[float, float]], block: float) -> list[tuple[float, float]]:
+    """Cut ``[0, duration]`` into blocks of at most ``block`` s, each cut in the middle of the
+    last pause between VAD ``speech`` stretches before the block's end (a block with no pause
+    after its first third is cut at its length, inside speech: the rare monologue)."""
+    cuts = [0.0]
+    pauses = [((b + c) / 2) for (_, b), (c, _) in zip(speech, speech[1:])]
+    while duration - cuts[-1] > block:
+        target = cuts[-1] + block
+        near = [p for p in pauses if cuts[-1] + block / 3 <= p <= target]
+        cuts.append(round(max(near) if near else target, 3))
+    return list(zip(cuts, cuts[1:] + [duration]))
+
+
+def shift_segment(seg: Segment, offset: float, idx: int) -> Segment:
+    """``seg`` (and its words) ``offset`` seconds later, numbered ``idx``."""
+    if not offset:
+        return replace(seg, id=idx)
+    words = tuple(replace(w, start=round(w.start + offset, 3), end=round(w.end + offset, 3)) for w in seg.words)
+    return replace(seg, id=idx, start=round(seg.start + offset, 3), end=round(seg.end + offset, 3), words=words)
 
 
 class WindowDecoder:
@@ -292,15 +342,20 @@ def transcribe(
     chooser = hotword_chooser if options.batched else None
     if hotword_chooser is not None and chooser is None:  # sequential: the metadata's terms only
         options = replace(options, hotwords=hotword_chooser(""))
+    speech = None
+    if options.repair or duration > options.block_seconds:
+        from audio2digest.asr.repair.detect import speech_stretches
+
+        speech = speech_stretches(audio)  # once: for the block cuts and the repairs
     segments, info = decode(model, audio, options, progress=progress, episode=label,
-                            choose_hotwords=chooser)
+                            choose_hotwords=chooser, speech=speech)
     if chooser is not None:
         options = replace(options, hotwords=chooser.all_chosen())
     language = info.language
     repairs = []
     if options.repair and segments:
         segments, repairs = repair_segments(WindowDecoder(model, options, language), audio, segments,
-                                            opts=options.repair_options)
+                                            opts=options.repair_options, speech=speech)
     if not any(s.text.strip() for s in segments):
         raise AudioError(f"{source}: no speech detected ({duration:.1f} s of audio)")
     segments = normalize_segments(segments, language, options.script)
