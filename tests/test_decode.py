@@ -120,3 +120,18 @@ def test_long_audio_is_decoded_block_by_block_in_episode_time():
     assert m.lengths == [20.0, 20.0, 10.0]
     assert [(s.id, s.start, s.words[0].end) for s in segs] == [(0, 1.0, 2.0), (1, 21.0, 22.0), (2, 41.0, 42.0)]
     assert info.language == "zh"
+
+
+def test_speech_chunks_are_contiguous_spans_cut_at_long_pauses():
+    from audio2digest.asr.transcribe import speech_chunks
+
+    speech = [(1.0, 8.0), (8.4, 14.0), (16.0, 22.0), (22.3, 27.0), (28.5, 40.0), (41.0, 75.0)]
+    chunks = speech_chunks(speech, 80.0)
+    assert all(b - a <= 30.0 + 1e-6 for a, b in chunks)
+    # the first chunk ends in the longest pause of its second half (27.0-28.5), not at 22.0-22.3
+    assert chunks[0] == (0.8, 27.2)
+    # every stretch lies inside one chunk or, if longer than 30 s, in consecutive ones
+    for a, b in speech[:5]:
+        assert any(x <= a and b <= y for x, y in chunks), (a, b)
+    assert chunks[-1][1] <= 80.0 and all(p[1] <= q[0] for p, q in zip(chunks, chunks[1:]))
+    assert speech_chunks([], 10.0) == []

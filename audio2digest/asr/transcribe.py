@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import asdict, dataclass, field, replace
+from types import SimpleNamespace
 from typing import Callable, Optional, Sequence
 
 from audio2digest.asr.repair import RepairOptions, repair_segments
@@ -48,12 +49,19 @@ SENTENCE_END = tuple("。！？!?.；;")
 NO_SPEECH_THRESHOLD = 0.6
 LOG_PROB_THRESHOLD = -1.0
 
-#: VAD of the batched decode: faster-whisper's sequential defaults (pauses under 2 s stay
-#: inside a chunk) instead of the batched pipeline's 160 ms, which glues speech stretches
-#: back to back with the pauses cut out. On the 60-s Earnings-22 clip the batched decode
-#: then dropped "we increased our" after "In addition,": WER 0.14 with 160 ms, 0.11 with
-#: 2 s, 0.103 for the plain sequential decode.
+#: VAD of the batched decode when no speech stretches are given: faster-whisper's
+#: sequential default (pauses under 2 s stay inside a chunk) instead of the batched
+#: pipeline's 160 ms, which glues speech stretches back to back with the pauses cut out. On
+#: the 60-s Earnings-22 clip the batched decode then dropped "we increased our" after "In
+#: addition,": WER 0.14 with 160 ms, 0.11 with 2 s, 0.103 for the plain sequential decode.
+#: With stretches given (transcribe() has them for the repairs), chunks are contiguous
+#: spans of audio instead (speech_chunks), pauses kept, and the VAD runs once.
 BATCHED_VAD = {"min_silence_duration_ms": 2000}
+
+#: Chunks of the batched decode: at most Whisper's 30-s window, 0.2 s of room at each end
+#: (the repairs' window pad).
+CHUNK_SECONDS = 30.0
+CHUNK_PAD = 0.2
 
 #: Re-split a batched chunk also at a pause this long between words (seconds): the chunk
 #: joins VAD stretches, and a pause of a second or more is where a speaker starts anew.
@@ -208,9 +216,10 @@ def decode(
             speech = speech_stretches(audio)
         segments, first = [], None
         for a, b in block_bounds(total, speech, options.block_seconds):
+            inside = [(max(x, a) - a, min(y, b) - a) for x, y in speech if y > a and x < b]
             segs, info = decode(model, audio[int(a * SAMPLE_RATE):int(b * SAMPLE_RATE)], options,
                                 language=language or (first.language if first else None),
-                                hotwords=hotwords, choose_hotwords=choose_hotwords,
+                                hotwords=hotwords, choose_hotwords=choose_hotwords, speech=inside,
                                 progress=lambda p, a=a: progress(replace(p, done=min(p.done + a, total),
                                                                          total=total)),
                                 episode=episode, **overrides)
@@ -224,6 +233,13 @@ def decode(
 
             kwargs = batched_kwargs(options, hotwords=hotwords, language=language or options.language,
                                     **overrides)
+            if speech is not None:  # the VAD pass the repairs use: chunks from it, no second pass
+                chunks = speech_chunks(speech, total)
+                if not chunks:
+                    return [], SimpleNamespace(language=kwargs["language"] or "en", language_probability=0.0)
+                for k in ("vad_filter", "vad_parameters"):
+                    kwargs.pop(k, None)
+                kwargs["clip_timestamps"] = [{"start": x, "end": y} for x, y in chunks]
             gen, info = lookahead_pipeline(model, choose_hotwords).transcribe(audio, **kwargs)
             for seg in gen:
                 if seg.no_speech_prob > NO_SPEECH_THRESHOLD and seg.avg_logprob < LOG_PROB_THRESHOLD:
@@ -241,6 +257,40 @@ def decode(
     except Exception as exc:
         raise TranscribeError(f"speech recognition failed: {exc}") from exc
     return segments, info
+
+
+def speech_chunks(speech: Sequence[tuple[float, float]], duration: float, *,
+                  max_len: float = CHUNK_SECONDS, pad: float = CHUNK_PAD) -> list[tuple[float, float]]:
+    """The batched decode's chunks: runs of consecutive VAD ``speech`` stretches, each a
+    contiguous span of audio (pauses inside kept, as the sequential decode hears them) of
+    at most ``max_len`` s, cut at the longest pause of its second half; ``pad`` s added at
+    both ends where there is room. A stretch longer than ``max_len`` is cut into pieces."""
+    pieces: list[tuple[float, float]] = []
+    room = max_len - 2 * pad
+    for a, b in speech:
+        while b - a > room:
+            pieces.append((a, a + room))
+            a += room
+        if b > a:
+            pieces.append((a, b))
+    chunks: list[tuple[float, float]] = []
+    i = 0
+    while i < len(pieces):
+        j = i
+        while j + 1 < len(pieces) and pieces[j + 1][1] - pieces[i][0] <= max_len - 2 * pad:
+            j += 1
+        if j + 1 < len(pieces) and j > i:  # full: cut at the longest pause of the second half
+            half = pieces[i][0] + (max_len - 2 * pad) / 2
+            cands = [k for k in range(i, j + 1) if pieces[k][1] >= half] or [j]
+            j = max(cands, key=lambda k: pieces[k + 1][0] - pieces[k][1])
+        chunks.append((pieces[i][0], pieces[j][1]))
+        i = j + 1
+    out = []
+    for k, (a, b) in enumerate(chunks):
+        lo = max(0.0, a - pad, (chunks[k - 1][1] + a) / 2 if k else 0.0)
+        hi = min(duration, b + pad, (b + chunks[k + 1][0]) / 2 if k + 1 < len(chunks) else duration)
+        out.append((round(lo, 3), round(hi, 3)))
+    return out
 
 
 def block_bounds(duration: float, speech: Sequence[tuple[float, float]], block: float) -> list[tuple[float, float]]:
