@@ -34,6 +34,8 @@ def long_audio(episode: Path, minutes: float, where: Path) -> Path:
     listing = where / "list.txt"
     listing.write_text("".join(f"file '{episode}'\n" for _ in range(reps)))
     out = where / f"long-{int(minutes)}min.mp3"
+    if out.is_file() and out.stat().st_mtime > episode.stat().st_mtime:  # kept from a run before
+        return out
     subprocess.run([ffmpeg_exe(), "-v", "error", "-y", "-f", "concat", "-safe", "0", "-i", str(listing),
                     "-t", str(minutes * 60), "-ac", "1", "-ar", "16000", "-b:a", "48k", str(out)], check=True)
     return out

@@ -4,7 +4,7 @@ faster-whisper's ``BatchedInferencePipeline`` (the way WhisperX runs it) cuts th
 VAD finds into chunks of up to 30 s and decodes up to ``batch_size`` of them at once. One
 prompt of hotwords for every chunk is what made Whisper base append terms nobody said at
 the end of a chunk ("…的情况。AI AI AI AI"). :class:`LookaheadPipeline` encodes each batch
-once, decodes it greedily without hotwords (the fast first look), lets ``choose`` pick the
+once (four chunks at a time, for memory), decodes it greedily without hotwords (the fast first look), lets ``choose`` pick the
 hotwords that look heard (``hotwords.HotwordChooser``), then decodes the same encoder output
 with them at the full beam. A batch in which no term was heard is decoded without a prompt.
 Relies on faster-whisper 1.2.1's ``generate_segment_batched`` (pinned in pyproject).
@@ -23,29 +23,45 @@ log = logging.getLogger("audio2digest.asr.batched")
 LOOK_MAX_TOKENS = 256
 LOOK_NO_REPEAT = 4
 
+#: Chunks encoded at once. CTranslate2's encoder holds its activations for the whole batch:
+#: batch 8 took the process from 319 to 923 MB, 4 at a time to 621 MB, the beam-5 decode of
+#: all 8 included (Whisper base, int8, measured with random features).
+ENCODE_BATCH = 4
+
+
+def encode(model, features, sub_batch: int = ENCODE_BATCH):
+    """The encoder output of a batch of features, encoded ``sub_batch`` at a time."""
+    import ctranslate2
+    import numpy as np
+
+    if features.shape[0] <= sub_batch:
+        return model.encode(features)
+    parts = [np.asarray(model.encode(features[i:i + sub_batch])) for i in range(0, features.shape[0], sub_batch)]
+    return ctranslate2.StorageView.from_array(np.ascontiguousarray(np.concatenate(parts)))
+
 
 def lookahead_pipeline(model, choose: Optional[Callable[[str], Optional[str]]] = None):
-    """A ``BatchedInferencePipeline`` for ``model``; with ``choose``, one that picks each
-    batch's hotwords from a greedy first look (see the module docstring)."""
+    """A ``BatchedInferencePipeline`` for ``model`` that encodes a batch ``ENCODE_BATCH``
+    chunks at a time; with ``choose``, one that picks each batch's hotwords from a greedy
+    first look (see the module docstring)."""
     from faster_whisper import BatchedInferencePipeline
-
-    if choose is None:
-        return BatchedInferencePipeline(model)
 
     class LookaheadPipeline(BatchedInferencePipeline):
         def generate_segment_batched(self, features, tokenizer, options):
             m = self.model
-            encoder_output = m.encode(features)
+            encoder_output = encode(m, features)
             n = features.shape[0]
-            plain = m.get_prompt(tokenizer, previous_tokens=[], without_timestamps=True, hotwords=None)
-            look = m.model.generate(encoder_output, [list(plain) for _ in range(n)], beam_size=1,
-                                    max_length=min(m.max_length, len(plain) + LOOK_MAX_TOKENS),
-                                    no_repeat_ngram_size=LOOK_NO_REPEAT,
-                                    suppress_blank=options.suppress_blank,
-                                    suppress_tokens=options.suppress_tokens)
-            text = " ".join(tokenizer.decode([t for t in r.sequences_ids[0] if t < tokenizer.eot])
-                            for r in look)
-            hot = choose(text)
+            hot = options.hotwords
+            if choose is not None:
+                plain = m.get_prompt(tokenizer, previous_tokens=[], without_timestamps=True, hotwords=None)
+                look = m.model.generate(encoder_output, [list(plain) for _ in range(n)], beam_size=1,
+                                        max_length=min(m.max_length, len(plain) + LOOK_MAX_TOKENS),
+                                        no_repeat_ngram_size=LOOK_NO_REPEAT,
+                                        suppress_blank=options.suppress_blank,
+                                        suppress_tokens=options.suppress_tokens)
+                text = " ".join(tokenizer.decode([t for t in r.sequences_ids[0] if t < tokenizer.eot])
+                                for r in look)
+                hot = choose(text)
             self.hotwords_used.append(hot)
             options = replace(options, hotwords=hot)
             prompt = m.get_prompt(tokenizer, previous_tokens=(tokenizer.encode(options.initial_prompt)
