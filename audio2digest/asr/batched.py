@@ -13,6 +13,7 @@ Relies on faster-whisper 1.2.1's ``generate_segment_batched`` (pinned in pyproje
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import replace
 from typing import Callable, Optional
 
@@ -49,7 +50,9 @@ def lookahead_pipeline(model, choose: Optional[Callable[[str], Optional[str]]] =
     class LookaheadPipeline(BatchedInferencePipeline):
         def generate_segment_batched(self, features, tokenizer, options):
             m = self.model
+            t0 = time.perf_counter()
             encoder_output = encode(m, features)
+            t1 = time.perf_counter()
             n = features.shape[0]
             hot = options.hotwords
             if choose is not None:
@@ -62,6 +65,7 @@ def lookahead_pipeline(model, choose: Optional[Callable[[str], Optional[str]]] =
                 text = " ".join(tokenizer.decode([t for t in r.sequences_ids[0] if t < tokenizer.eot])
                                 for r in look)
                 hot = choose(text)
+            t2 = time.perf_counter()
             self.hotwords_used.append(hot)
             options = replace(options, hotwords=hot)
             prompt = m.get_prompt(tokenizer, previous_tokens=(tokenizer.encode(options.initial_prompt)
@@ -76,6 +80,10 @@ def lookahead_pipeline(model, choose: Optional[Callable[[str], Optional[str]]] =
                 suppress_tokens=options.suppress_tokens, return_scores=True, return_no_speech_prob=True,
                 sampling_temperature=options.temperatures[0], repetition_penalty=options.repetition_penalty,
                 no_repeat_ngram_size=options.no_repeat_ngram_size)
+            t3 = time.perf_counter()
+            self.timings.append((t1 - t0, t2 - t1, t3 - t2))
+            log.debug("batch of %d: encode %.2f s, first look %.2f s, decode %.2f s, hotwords %r",
+                      n, t1 - t0, t2 - t1, t3 - t2, (hot or "")[:60])
             output = []
             for result in results:
                 seq_len = len(result.sequences_ids[0])
@@ -86,4 +94,5 @@ def lookahead_pipeline(model, choose: Optional[Callable[[str], Optional[str]]] =
 
     pipe = LookaheadPipeline(model)
     pipe.hotwords_used = []
+    pipe.timings = []  # (encode, first look, decode) seconds per batch
     return pipe
