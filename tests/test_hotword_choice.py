@@ -30,3 +30,13 @@ def test_short_latin_keys_must_be_whole_words():
     assert "ai" in c.heard("the AI model")
     assert "ai" not in c.heard("we said it again")  # "ai" inside "again" is no mention
     assert "meta" not in c.heard("metadata and metaphors")  # 4 letters: fuzzy, but not inside a word
+
+
+def test_a_batch_in_the_glossarys_language_is_filled_with_its_ranking():
+    c = HotwordChooser(TERMS, tokenizer=count, budget=40)
+    heard_only = c("open router调用", language="en")
+    assert heard_only == "OpenRouter"
+    filled = c("open router调用", language="zh")
+    assert filled.startswith("OpenRouter ") and len(filled) <= 40 and "智谱" in filled
+    assert c("", language="en") is None  # nothing named, nothing heard: no prompt
+    assert "OpenRouter" in c.all_chosen()

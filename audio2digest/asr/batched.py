@@ -64,7 +64,7 @@ def lookahead_pipeline(model, choose: Optional[Callable[[str], Optional[str]]] =
                                         suppress_tokens=options.suppress_tokens)
                 text = " ".join(tokenizer.decode([t for t in r.sequences_ids[0] if t < tokenizer.eot])
                                 for r in look)
-                hot = choose(text)
+                hot = choose(text, tokenizer.language_code)
             t2 = time.perf_counter()
             self.hotwords_used.append(hot)
             options = replace(options, hotwords=hot)
