@@ -54,12 +54,12 @@ def test_real_rehear_goes_on_after_its_prefix_alone_or_batched():
     the speech goes on, and come out the same decoded alone or in a batch."""
     from audio2digest.sources.audio import load_audio
     from audio2digest.asr.model import load_model
-    from audio2digest.asr.transcribe import TranscribeOptions, _window_kwargs
+    from audio2digest.asr.transcribe import TranscribeOptions, WindowDecoder
     from audio2digest.asr.windows import rehear
 
     audio = load_audio(SAMPLES / "ai-weekly-12.mp3")[: 16000 * 60]
     model, _ = load_model("base")
-    kwargs = _window_kwargs(TranscribeOptions(language="zh"), "zh", None, {})
+    kwargs = WindowDecoder(model, TranscribeOptions(language="zh"), "zh").kwargs(None, {})
     first = ((41.0, 47.5), "开发者可以通过", 8)  # said: 开发者可以通过OpenRouter直接调用……
     second = ((30.0, 36.0), "", 6)
     alone = rehear(model, audio, [first], kwargs, pad=3.0)[0]

@@ -324,7 +324,9 @@ class WindowDecoder:
         self.model, self.options, self.language = model, options, language
         self.hotwords = options.hotwords
 
-    def _kwargs(self, hotwords, overrides: dict) -> dict:
+    def kwargs(self, hotwords, overrides: dict) -> dict:
+        """The faster-whisper keyword arguments of a window decode (no VAD: a window is
+        decoded as it is)."""
         kwargs = decode_kwargs(self.options, language=self.language, hotwords=hotwords, **overrides)
         kwargs.pop("vad_filter", None)  # a window is decoded as it is
         return kwargs
@@ -338,7 +340,7 @@ class WindowDecoder:
 
         try:
             return run_window(self.model, audio, (float(window[0]), float(window[1])),
-                              self._kwargs(hotwords, overrides))
+                              self.kwargs(hotwords, overrides))
         except Exception as exc:
             raise TranscribeError(f"speech recognition failed: {exc}") from exc
 
@@ -350,7 +352,7 @@ class WindowDecoder:
 
         try:
             return rehear(self.model, audio, [((float(w[0]), float(w[1])), p, n) for w, p, n in items],
-                          self._kwargs(hotwords, overrides), pad=pad)
+                          self.kwargs(hotwords, overrides), pad=pad)
         except Exception as exc:
             raise TranscribeError(f"speech recognition failed: {exc}") from exc
 
