@@ -8,7 +8,7 @@ import pytest
 
 from audio2digest.evaluation.asr import (
     Result,
-    _term_forms,
+    term_forms,
     cer,
     count_mentions,
     entity_recall,
@@ -30,13 +30,13 @@ def test_wer_on_words_without_punctuation():
 
 
 def test_mentions_longest_first_and_word_boundaries():
-    forms = _term_forms(["DeepSeek", "DeepSeek-R2", "Meta", "Sora 2"])
+    forms = term_forms(["DeepSeek", "DeepSeek-R2", "Meta", "Sora 2"])
     counts = count_mentions("DeepSeek发布了DeepSeek R2；metaverse 不算，Meta的模型；Sora2", forms)
     assert counts == {"DeepSeek": 1, "DeepSeek-R2": 1, "Meta": 1, "Sora 2": 1}
 
 
 def test_entity_recall_counts_each_mention_once():
-    forms = _term_forms(["Kimi", "月之暗面"])
+    forms = term_forms(["Kimi", "月之暗面"])
     total, hits, missed = entity_recall("月之暗面的Kimi团队推出Kimi K2", "月之暗面团队推出Kimi K2", forms)
     assert (total, hits, missed) == (3, 2, ["Kimi"])
 

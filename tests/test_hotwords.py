@@ -106,9 +106,9 @@ def test_estimate_is_not_below_cjk_character_count():
 
 def test_whisper_tokenizer_budget_on_real_terms():
     try:
-        from audio2digest.asr.hotwords import _embedded_tokenizer
+        from audio2digest.asr.hotwords import embedded_tokenizer
 
-        tok = _embedded_tokenizer()
+        tok = embedded_tokenizer()
     except Exception as exc:  # embedded model not installed here
         pytest.skip(f"embedded tokenizer unavailable: {exc}")
     terms = ["深度求索", "DeepSeek-R2", "月之暗面", "Kimi K2 Thinking", "字节跳动", "豆包", "火山引擎",

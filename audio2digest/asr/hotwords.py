@@ -26,7 +26,8 @@ DEFAULT_BUDGET = 220
 
 
 @functools.lru_cache(maxsize=1)
-def _embedded_tokenizer():
+def embedded_tokenizer():
+    """The embedded Whisper base model's ``tokenizers.Tokenizer`` (loaded once)."""
     from tokenizers import Tokenizer
 
     from audio2digest.asr.model import embedded_model_dir
@@ -44,7 +45,7 @@ def token_counter(tokenizer=None) -> Callable[[str], int]:
     tok = getattr(tokenizer, "hf_tokenizer", None) or tokenizer
     if tok is None:
         try:
-            tok = _embedded_tokenizer()
+            tok = embedded_tokenizer()
         except Exception as exc:  # no model at hand: estimate, and say so
             log.warning("no Whisper tokenizer (%s); estimating hotword tokens", exc)
             return estimate_tokens

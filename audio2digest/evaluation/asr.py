@@ -176,7 +176,7 @@ def _key(text: str) -> str:
     return re.sub(r"\s+", "", _norm(text))
 
 
-def _term_forms(glossary) -> list[tuple[str, str]]:
+def term_forms(glossary) -> list[tuple[str, str]]:
     """(term, normalised form) for every correct form of every glossary term."""
     out = []
     for t in glossary or ():
@@ -307,7 +307,7 @@ def evaluate_sample(sample: Sample, settings: EvalSettings, glossary=None) -> Re
     hot = transcript.settings.get("hotwords") or hot
     raw_text = transcript.text
     text = raw_text
-    forms = _term_forms(glossary) if glossary is not None else []
+    forms = term_forms(glossary) if glossary is not None else []
     correct_fn = _corrector() if settings.correct else None
     if correct_fn is not None and glossary is not None:
         try:
