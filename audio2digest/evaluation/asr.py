@@ -345,17 +345,19 @@ def evaluate_sample(sample: Sample, settings: EvalSettings, glossary=None) -> Re
 def plain_decode(audio, language: str, model_name: str = "base") -> str:
     """What a user gets from faster-whisper alone: one sequential ``WhisperModel.transcribe``
     (beam 5, VAD, word timestamps, int8, its own temperature fallback, no hotwords, no
-    repair), Chinese converted to Simplified with opencc like the pipeline's output."""
+    repair), then the same text normalisation as the pipeline's output (opencc to
+    Simplified, punctuation, number forms), so that the two differ by recognition only."""
     from audio2digest.asr.model import load_model
+    from audio2digest.asr.windows import to_segment
     from audio2digest.text.language import is_cjk_language
-    from audio2digest.text.normalize import convert_script
+    from audio2digest.text.normalize import normalize_segments
 
     model, _ = load_model(model_name)
     gen, _info = model.transcribe(audio, language=language, beam_size=5, vad_filter=True,
                                   word_timestamps=True, condition_on_previous_text=False)
+    segs = normalize_segments([to_segment(i, s) for i, s in enumerate(gen)], language, "simplified")
     sep = "" if is_cjk_language(language) else " "
-    text = sep.join(s.text.strip() for s in gen if s.text.strip())
-    return convert_script(text, "simplified") if language.startswith("zh") else text
+    return sep.join(s.text.strip() for s in segs if s.text.strip())
 
 
 def _diff_units(text: str, language: str) -> list[str]:
