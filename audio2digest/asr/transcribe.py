@@ -26,9 +26,11 @@ log = logging.getLogger("audio2digest.asr.transcribe")
 
 DEVICES = ("cpu", "cuda", "auto")
 
-#: Batch size of the batched decode. 8 is what WhisperX runs; on 2 shared cores a 226-s
-#: Mandarin episode decoded in 0.71x the sequential time with it (docs/asr-eval.md).
-DEFAULT_BATCH_SIZE = 8
+#: Batch size of the batched decode. WhisperX runs 8; on 2 cores 4 was as fast (240 s of
+#: dev02: 135 s with 4, 197 s with 8, on a loaded machine) and its peak memory 0.44 GB
+#: lower (1.39 against 1.82 GB for the process): the encoder, the beam-5 decode behind the
+#: hotword prompt and the word alignment all hold the whole batch.
+DEFAULT_BATCH_SIZE = 4
 
 #: Audio shorter than this is decoded sequentially even when batching is on (seconds):
 #: under two full 30-s chunks there is next to nothing to batch, and on the real clips

@@ -24,7 +24,7 @@ def _default_data() -> Path:
 @click.option("--samples-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Bundled samples (NAME.mp3 + NAME.items.json) [default: the repository's samples/]")
 @click.option("--only", multiple=True, help="Only samples whose name contains this. Repeatable.")
-@click.option("--batch-size", default=8, show_default=True, type=click.IntRange(0, 64),
+@click.option("--batch-size", default=4, show_default=True, type=click.IntRange(0, 64),
               help="Main decode batched over this many VAD chunks; 0: sequential.")
 @click.option("--static-hotwords", is_flag=True,
               help="One hotword prompt for the whole sample (the glossary's top terms) instead of "

@@ -250,7 +250,7 @@ class EvalSettings:
     correct: bool = True
     model: str = "base"
     temperatures: Optional[tuple] = None  # main-decode temperature fallback (None: faster-whisper's)
-    batch_size: int = 8  # main decode: batched over VAD chunks; 0: sequential
+    batch_size: int = 4  # main decode: batched over VAD chunks; 0: sequential
     lookahead: bool = True  # batched: each batch's hotwords from a first look (hotwords.HotwordChooser)
     compare: bool = True  # also decode plainly (see plain_decode) and score both
 
