@@ -39,7 +39,7 @@ def transcribe_options(f):
                      help="Re-hear names the recogniser skipped inside sentences (a short "
                           "decode per skipped stretch, about 1 % of the run; see "
                           "docs/asr-eval.md)."),
-        click.option("--batch-size", default=8, show_default=True, type=click.IntRange(0, 64),
+        click.option("--batch-size", default=4, show_default=True, type=click.IntRange(0, 64),
                      help="Decode this many VAD chunks at once (faster-whisper's batched "
                           "pipeline); 0 or 1: sequential 30-s windows."),
         click.option("--sequential", is_flag=True,
