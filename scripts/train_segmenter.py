@@ -20,9 +20,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from audio2digest.evaluation.boundary_fit import (  # noqa: E402
-    episode_gaps,
+    fit_timed_model,
+    leave_one_episode_out,
     fit_text_model,
-    fit_timed,
     load_corpus,
     manifest,
     prepare,
@@ -44,6 +44,18 @@ def mean_pk(model, recs, opts):
             vals.append(record_pk(r, decode(z, r.lengths, opts.min_item_chars, short_penalty=opts.short_penalty)))
         out[f"{key[0]}/{key[1]}"] = round(sum(vals) / len(vals), 4)
     return out
+
+
+def _dev_pk(eps, model, opts):
+    from dataclasses import replace
+
+    from audio2digest.evaluation.segments import score_timing
+    from audio2digest.text.segment import segment_transcript
+
+    out = {}
+    for name, tr, gold in eps:
+        out.setdefault(name, []).append(score_timing(gold, segment_transcript(tr, options=replace(opts, model=model))).pk)
+    return {k: sum(v) / len(v) for k, v in out.items()}
 
 
 def dev_episodes(dev: Path):
@@ -80,20 +92,16 @@ def main() -> None:
             loso.update(mean_pk(m, [r for r in recs if r.source == src], opts))
         result["loso_pk"] = loso
     # the pause model: the text model's log-odds and the pause, on the dev episodes
-    rows, labels = [], []
-    per_ep = {}
-    for name, which, tr, gold in dev_episodes(args.dev):
-        r, lab = episode_gaps(tr, gold, model, opts)
-        per_ep.setdefault(name, ([], []))
-        per_ep[name][0].extend(r)
-        per_ep[name][1].extend(lab)
-        rows.extend(r)
-        labels.extend(lab)
-    timed = fit_timed(rows, labels) if rows else (0.0, 1.0, 0.0, 0.0, 0.0)
+    eps = [(name, tr, gold) for name, _, tr, gold in dev_episodes(args.dev)]
+    timed_model = fit_timed_model(eps, model, opts) if eps else model
+    timed = timed_model.timed_weights
+    result["dev_in_sample_pk"] = {k: round(v, 4) for k, v in _dev_pk(eps, timed_model, opts).items()}
+    if args.loso and eps:
+        result["dev_loeo_pk"] = {k: round(v, 4) for k, v in leave_one_episode_out(eps, model, opts).items()}
     meta = {
         "trained_on": manifest(args.corpus, recs),
-        "dev_episodes": sorted(per_ep),
-        "dev_gaps": len(labels),
+        "dev_episodes": sorted({n for n, _, _ in eps}),
+        "dev_transcripts": len(eps),
         "min_item_chars": opts.min_item_chars,
         "features": list(FEATURES),
         "timed_features": list(TIMED_FEATURES),

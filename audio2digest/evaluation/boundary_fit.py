@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Optional, Sequence
 
 from audio2digest.errors import InputError
-from audio2digest.text.boundary import FEATURES, TIMED_FEATURES, BoundaryModel
+from audio2digest.text.boundary import FEATURES, TIMED_FEATURES, BoundaryModel, timed_rows
 from audio2digest.text.language import is_cjk_language
 
 logger = logging.getLogger("audio2digest.evaluation.boundary_fit")
@@ -224,7 +224,7 @@ def episode_gaps(transcript, gold: dict, model: BoundaryModel, opts) -> tuple[li
     for u in units:
         u.entities = find_entities(u.text)
     names = [[e.term.lower() for e in u.entities] for u in units]
-    z = model.logits(gap_features([u.text for u in units], cjk, names, opts.window_chars))
+    rows_text = gap_features([u.text for u in units], cjk, names, opts.window_chars)
     spans = [(float(i["start"]), float(i["end"])) for i in gold["items"]]
     gb = [(spans[i][1] + spans[i + 1][0]) / 2 for i in range(len(spans) - 1)]
     mids = [((units[i].end or 0.0) + (units[i + 1].start or 0.0)) / 2 for i in range(len(units) - 1)]
@@ -232,11 +232,12 @@ def episode_gaps(transcript, gold: dict, model: BoundaryModel, opts) -> tuple[li
     for g in gb:
         if mids:
             labels[min(range(len(mids)), key=lambda i: abs(mids[i] - g))] = 1
-    rows = []
+    pauses = []
     for i in range(len(mids)):
         u = units[i + 1]
         p = min(1.0, max(0.0, (u.pause_before - opts.pause_floor) / (opts.pause_full - opts.pause_floor)))
-        rows.append([1.0, z[i], p, p * u.inner, p * u.absorbed])
+        pauses.append((p, u.inner, u.absorbed))
+    rows = timed_rows(model, rows_text, pauses)
     return rows, labels
 
 
@@ -269,3 +270,47 @@ def rouge_l(hyp: str, ref: str) -> float:
 
 __all__ = ["CorpusRecord", "load_corpus", "manifest", "prepare", "fit_logistic", "fit_text_model",
            "record_pk", "episode_gaps", "fit_timed", "rouge_l", "FEATURES"]
+
+
+#: Offsets tried for the timed model's bias (chosen on the training episodes only).
+TIMED_BIAS_GRID = tuple(x / 2 for x in range(-4, 9))
+
+
+def fit_timed_model(episodes: Sequence[tuple], text_model: BoundaryModel, opts) -> BoundaryModel:
+    """``text_model`` with pause weights fitted on ``episodes`` ((name, transcript, gold)),
+    then the bias offset that gives the lowest mean Pk on the same episodes."""
+    from audio2digest.evaluation.segments import score_timing
+    from audio2digest.text.segment import segment_transcript
+
+    rows: list[list[float]] = []
+    labels: list[int] = []
+    for _, tr, gold in episodes:
+        r, lab = episode_gaps(tr, gold, text_model, opts)
+        rows.extend(r)
+        labels.extend(lab)
+    w = list(fit_timed(rows, labels))
+
+    def mean_pk(off: float) -> float:
+        m = replace(text_model, timed_weights=tuple([w[0] + off, *w[1:]]))
+        o = replace(opts, model=m)
+        return sum(score_timing(g, segment_transcript(tr, options=o)).pk for _, tr, g in episodes) / len(episodes)
+
+    best = min(TIMED_BIAS_GRID, key=lambda b: (mean_pk(b), abs(b)))
+    return replace(text_model, timed_weights=tuple([w[0] + best, *w[1:]]))
+
+
+def leave_one_episode_out(episodes: Sequence[tuple], text_model: BoundaryModel, opts) -> dict[str, float]:
+    """Pk of each episode's transcripts with the pause model fitted on the other episodes
+    (all transcripts of an episode -- plain and pipeline -- are held out together)."""
+    from audio2digest.evaluation.segments import score_timing
+    from audio2digest.text.segment import segment_transcript
+
+    out = {}
+    for name in sorted({e[0] for e in episodes}):
+        train = [e for e in episodes if e[0] != name]
+        m = fit_timed_model(train, text_model, opts)
+        for n2, tr, gold in episodes:
+            if n2 == name:
+                out.setdefault(name, []).append(
+                    score_timing(gold, segment_transcript(tr, options=replace(opts, model=m))).pk)
+    return {k: sum(v) / len(v) for k, v in out.items()}

@@ -28,6 +28,7 @@ __all__ = [
     "TIMED_FEATURES",
     "BoundaryModel",
     "load_model",
+    "timed_rows",
     "gap_features",
     "decode",
     "tokens",
@@ -123,7 +124,7 @@ FEATURES = (
     "a_names_back",  # share of a's names named in the two sentences before it
 )
 #: The timed model's inputs: the text model's log-odds and the pause before b.
-TIMED_FEATURES = ("bias", "text_logit", "pause", "pause_inner", "pause_absorbed")
+TIMED_FEATURES = ("bias", "text_logit", "pause", "pause_inner", "pause_absorbed", "new_cue", "cont_cue")
 
 
 def tokens(text: str, cjk: bool) -> Counter:
@@ -275,6 +276,16 @@ def gap_features(texts: Sequence[str], cjk: bool, names: Sequence[Sequence[str]]
     return rows
 
 
+def timed_rows(model: "BoundaryModel", rows: Sequence[Sequence[float]],
+               pauses: Sequence[tuple[float, bool, bool]]) -> list[list[float]]:
+    """Rows of :data:`TIMED_FEATURES` for the gaps of a timed transcript."""
+    new, cont = FEATURES.index("new_cue"), FEATURES.index("cont_cue")
+    out = []
+    for z, r, (p, inner, absorbed) in zip(model.logits(rows), rows, pauses):
+        out.append([1.0, z, p, p * inner, p * absorbed, r[new], r[cont]])
+    return out
+
+
 @dataclass(frozen=True)
 class BoundaryModel:
     """Logistic-regression weights over :data:`FEATURES` (and :data:`TIMED_FEATURES`)."""
@@ -288,15 +299,12 @@ class BoundaryModel:
         w = self.weights
         return [sum(x * y for x, y in zip(w, r)) for r in rows]
 
-    def timed_logits(self, text_logits: Sequence[float], pauses: Sequence[tuple[float, bool, bool]]
+    def timed_logits(self, rows: Sequence[Sequence[float]], pauses: Sequence[tuple[float, bool, bool]]
                      ) -> list[float]:
-        """Log-odds with the pause: ``pauses[i]`` = (pause 0..1, inside a segment, folded)."""
-        w = self.timed_weights
-        out = []
-        for z, (p, inner, absorbed) in zip(text_logits, pauses):
-            row = (1.0, z, p, p * inner, p * absorbed)
-            out.append(sum(x * y for x, y in zip(w, row)))
-        return out
+        """Log-odds with the pause: ``rows`` are the gaps' :data:`FEATURES`, ``pauses[i]`` =
+        (pause 0..1, inside a recogniser segment, folded into a word). Spoken cue phrases get
+        their own weights here: they are rare in the written corpus and common on air."""
+        return [sum(x * y for x, y in zip(self.timed_weights, r)) for r in timed_rows(self, rows, pauses)]
 
     @classmethod
     def from_dict(cls, data: dict) -> "BoundaryModel":
@@ -304,7 +312,7 @@ class BoundaryModel:
         if feats != FEATURES:
             raise ValueError(f"boundary model features {feats} do not match the code's {FEATURES}")
         w = tuple(float(x) for x in data["weights"])
-        tw = tuple(float(x) for x in data.get("timed_weights") or (0.0, 1.0, 0.0, 0.0, 0.0))
+        tw = tuple(float(x) for x in data.get("timed_weights") or (0.0, 1.0) + (0.0,) * (len(TIMED_FEATURES) - 2))
         if len(w) != len(FEATURES) or len(tw) != len(TIMED_FEATURES):
             raise ValueError("boundary model: wrong number of weights")
         return cls(w, tw, float(data.get("bias_text", 0.0)), dict(data.get("meta") or {}))

@@ -298,12 +298,12 @@ def gap_scores(units: list[Unit], cjk: bool, timed: bool, opts: SegmentOptions) 
         return []
     model = opts.model or load_model()
     names = [[e.term.lower() for e in u.entities] for u in units]
-    z = model.logits(gap_features([u.text for u in units], cjk, names, opts.window_chars))
+    rows = gap_features([u.text for u in units], cjk, names, opts.window_chars)
     if timed and opts.use_pauses:
-        z = model.timed_logits(z, [_pause_value(units[i + 1], opts) for i in range(n - 1)])
+        z = model.timed_logits(rows, [_pause_value(units[i + 1], opts) for i in range(n - 1)])
     else:
         z = [v + model.bias_text + opts.paragraph_weight * units[i + 1].pause_before
-             for i, v in enumerate(z)]
+             for i, v in enumerate(model.logits(rows))]
     out = []
     for i, v in enumerate(z):
         v += opts.boundary_offset
