@@ -42,23 +42,25 @@ __all__ = [
 # A new story starts with these (at the start of a sentence).
 NEW_CUES_ZH = re.compile(
     r"^(?:首先|第一条|第[一二三四五六七八九十]+条|接下来|接着|下面|下一条|再来看|再看|我们来看|来看|"
-    r"另外|另一条|此外|还有一条|然后是|其次|最后|"
+    r"另一条|还有一条|然后是|最后是|"
     r"在?[\u4e00-\u9fffA-Za-z]{1,6}方面[，,、 ]|"
     r"[\u4e00-\u9fff]{2,6}(?:领域|赛道)(?:方面)?[，,]|"
     r"(?:本周|今天|昨天|近日)(?:还有|的另一)|"
     r"回到|转向|说到)"
 )
 NEW_CUES_EN = re.compile(
-    r"^(?:next\b|next up\b|in other news\b|moving on\b|finally\b|first up\b|first\b|to start\b|"
+    r"^(?:next\b|next up\b|in other news\b|moving on\b|first up\b|to start\b|"
     r"elsewhere\b|turning to\b|over at\b|our next story\b|also this week\b|and finally\b|"
-    r"in (?:[a-z]+ ){0,2}news\b|meanwhile\b|lastly\b|on the [a-z]+ front\b|speaking of\b)",
+    r"in (?:[a-z]+ ){0,2}news\b|on the [a-z]+ front\b|speaking of\b)",
     re.I,
 )
+# Transitions that open a story on air but often continue one in writing (另外 / Meanwhile).
+WEAK_CUES = re.compile(r"^(?:另外|此外|其次|最后|finally\b|meanwhile\b|lastly\b|first\b|also\b)", re.I)
 # ... and these continue the current one.
 CONT_CUES_ZH = re.compile(
     r"^(?:据悉|据了解|据介绍|据报道|据称|与此同时|同时|此前|对此|该|这|其|它|他|她|并且|并|而|但|"
     r"不过|因此|所以|也|还|官方|目前|此次|这次|该公司|他们|它们|以及|比如|例如|包括|其中|"
-    r"正如|换句话说|也就是说|此外|另外|不仅|除此之外|然而|值得|随后|未来|用户|开发者)"
+    r"正如|换句话说|也就是说|不仅|除此之外|然而|值得|随后|未来|用户|开发者)"
 )
 CONT_CUES_EN = re.compile(
     r"^(?:the company\b|the firm\b|it\b|its\b|it's\b|he\b|she\b|they\b|their\b|this\b|that\b(?! is all)|"
@@ -89,6 +91,8 @@ _EN_STOP_CAPS = set(
 _BUILTIN_ZH_NAMES = tuple(sorted({n for names in BUILTIN_ENTITIES_ZH.values() for n in names},
                                  key=len, reverse=True))
 _HEADING_END = "：:"
+_LEAD = re.compile(r"^(?:另外|此外|同时|与此同时|接下来|接着|然后|最后|其次|首先|再来看|下面|"
+                   r"next|meanwhile|finally|also|in other news|elsewhere)[，,、 ]+", re.I)
 
 _STOP_CHARS = set("的了是在和与及也都就而并把被对从为着过这那个们中上下我你他她它之其")
 _EN_STOP = set(
@@ -103,7 +107,8 @@ _HAN_RUN = re.compile(f"[{CJK_CHARS}]+")
 FEATURES = (
     "bias",
     "cjk",  # the text is CJK
-    "new_cue",  # b opens with a new-story cue (接下来 / 另外 / Next / In other news)
+    "new_cue",  # b opens with a new-story cue (接下来 / 另一条 / Next / In other news)
+    "weak_cue",  # b opens with 另外 / 此外 / Meanwhile / Finally (new on air, often not in writing)
     "cont_cue",  # b opens with a continuation cue (该 / 同时 / It / The company / However)
     "subject_release",  # b: a named subject then a release verb (X发布 / X launched)
     "starts_name",  # b opens with a proper name (Latin capital word or a known Chinese name)
@@ -124,7 +129,7 @@ FEATURES = (
     "a_names_back",  # share of a's names named in the two sentences before it
 )
 #: The timed model's inputs: the text model's log-odds and the pause before b.
-TIMED_FEATURES = ("bias", "text_logit", "pause", "pause_inner", "pause_absorbed", "new_cue", "cont_cue")
+TIMED_FEATURES = ("bias", "text_logit", "pause", "pause_inner", "pause_absorbed", "new_cue", "weak_cue")
 
 
 def tokens(text: str, cjk: bool) -> Counter:
@@ -237,8 +242,10 @@ def gap_features(texts: Sequence[str], cjk: bool, names: Sequence[Sequence[str]]
         b = stripped[i + 1]
         bt = b.lstrip("“\"'「『（(")
         new = bool(NEW_CUES_ZH.match(bt) or NEW_CUES_EN.match(bt))
-        cont = (not new) and bool(CONT_CUES_ZH.match(bt) or CONT_CUES_EN.match(bt))
-        subj = bool((_SUBJECT_VERB_ZH if has_cjk(bt[:30]) else _SUBJECT_VERB_EN).match(bt))
+        weak = (not new) and bool(WEAK_CUES.match(bt))
+        cont = (not new and not weak) and bool(CONT_CUES_ZH.match(bt) or CONT_CUES_EN.match(bt))
+        core_b = _LEAD.sub("", bt) or bt  # "另外，谷歌推出…" names its subject after the cue
+        subj = bool((_SUBJECT_VERB_ZH if has_cjk(core_b[:30]) else _SUBJECT_VERB_EN).match(core_b))
         bnames = set(names[i + 1])
         seen = len(bnames & lefts[i]) / len(bnames) if bnames else 0.0
         lset, rset = lefts[i], rights[i]
@@ -254,6 +261,7 @@ def gap_features(texts: Sequence[str], cjk: bool, names: Sequence[Sequence[str]]
             1.0,
             1.0 if cjk else 0.0,
             float(new),
+            float(weak),
             float(cont),
             float(subj),
             float(_starts_name(bt)),
@@ -279,7 +287,7 @@ def gap_features(texts: Sequence[str], cjk: bool, names: Sequence[Sequence[str]]
 def timed_rows(model: "BoundaryModel", rows: Sequence[Sequence[float]],
                pauses: Sequence[tuple[float, bool, bool]]) -> list[list[float]]:
     """Rows of :data:`TIMED_FEATURES` for the gaps of a timed transcript."""
-    new, cont = FEATURES.index("new_cue"), FEATURES.index("cont_cue")
+    new, cont = FEATURES.index("new_cue"), FEATURES.index("weak_cue")
     out = []
     for z, r, (p, inner, absorbed) in zip(model.logits(rows), rows, pauses):
         out.append([1.0, z, p, p * inner, p * absorbed, r[new], r[cont]])
