@@ -81,7 +81,8 @@ _SUBJECT_VERB_EN = re.compile(
     r"quietly\s+|finally\s+|is\s+|are\s+)?"
     r"(?:announce[sd]?|release[sd]?|launch(?:e[sd])?|unveil(?:s|ed)?|introduce[sd]?|open[- ]sourced?|"
     r"ship(?:s|ped)?|roll(?:s|ed)? out|publish(?:es|ed)?|acquire[sd]?|raise[sd]?|debut(?:s|ed)?|"
-    r"drop(?:s|ped)|launching|releasing|unveiling|announcing|is out|now supports?|added|adds)\b"
+    r"drop(?:s|ped)|launching|releasing|unveiling|announcing|is out|now supports?|added|adds)\b",
+    re.ASCII,
 )
 _EN_STOP_CAPS = set(
     """A An The And But Or If In On At Of For To From By With As It Its This That These Those
@@ -91,6 +92,10 @@ _EN_STOP_CAPS = set(
 _BUILTIN_ZH_NAMES = tuple(sorted({n for names in BUILTIN_ENTITIES_ZH.values() for n in names},
                                  key=len, reverse=True))
 _HEADING_END = "：:"
+_GENERIC_SUBJECT = re.compile(
+    r"^(?:新|该|此|这款|这个|这一)?(?:模型|版本|平台|系统|工具|产品|功能|项目|团队|公司|研究|论文|服务|应用|"
+    r"框架|方案|技术|芯片|插件|更新|报告|数据集|基准)|^the (?:model|platform|tool|project|team|company|"
+    r"feature|service|paper|study|framework|chip|release|update|library|kep|pr)\b", re.I)
 _LEAD = re.compile(r"^(?:另外|此外|同时|与此同时|接下来|接着|然后|最后|其次|首先|再来看|下面|"
                    r"next|meanwhile|finally|also|in other news|elsewhere)[，,、 ]+", re.I)
 
@@ -110,6 +115,7 @@ FEATURES = (
     "new_cue",  # b opens with a new-story cue (接下来 / 另一条 / Next / In other news)
     "weak_cue",  # b opens with 另外 / 此外 / Meanwhile / Finally (new on air, often not in writing)
     "cont_cue",  # b opens with a continuation cue (该 / 同时 / It / The company / However)
+    "generic_subject",  # b's subject is a common noun (模型 / 平台 / The model): it refers back
     "subject_release",  # b: a named subject then a release verb (X发布 / X launched)
     "starts_name",  # b opens with a proper name (Latin capital word or a known Chinese name)
     "b_names_seen",  # share of b's names already named in the left window (continuation)
@@ -187,7 +193,7 @@ def _depths(sims: list[float]) -> list[float]:
 
 
 def _starts_name(t: str) -> bool:
-    m = re.match(r"[A-Z][\w.\-+]*|[a-z]+[A-Z][\w.\-+]*|[0-9]+[A-Za-z][\w.\-]*", t)
+    m = re.match(r"[A-Z][\w.\-+]*|[a-z]+[A-Z][\w.\-+]*|[0-9]+[A-Za-z][\w.\-]*", t, re.ASCII)
     if m and m.group(0).rstrip(".") not in _EN_STOP_CAPS:
         return True
     return t.startswith(_BUILTIN_ZH_NAMES)
@@ -247,7 +253,10 @@ def gap_features(texts: Sequence[str], cjk: bool, names: Sequence[Sequence[str]]
         core_b = _LEAD.sub("", bt) or bt  # "另外，谷歌推出…" names its subject after the cue
         subj = bool((_SUBJECT_VERB_ZH if has_cjk(core_b[:30]) else _SUBJECT_VERB_EN).match(core_b))
         bnames = set(names[i + 1])
-        seen = len(bnames & lefts[i]) / len(bnames) if bnames else 0.0
+        left_text = " ".join(stripped[j] for j in _window(lengths, i, -1, limit)).lower()
+        seen_names = {x for x in bnames if x in lefts[i] or any(
+            len(w) >= 4 and w in left_text for w in re.findall(r"[a-z0-9]+", x))}
+        seen = len(seen_names) / len(bnames) if bnames else 0.0
         lset, rset = lefts[i], rights[i]
         if lset or rset:
             change = 1.0 - len(lset & rset) / len(lset | rset)
@@ -263,10 +272,11 @@ def gap_features(texts: Sequence[str], cjk: bool, names: Sequence[Sequence[str]]
             float(new),
             float(weak),
             float(cont),
+            float(bool(_GENERIC_SUBJECT.match(core_b))),
             float(subj),
             float(_starts_name(bt)),
             seen,
-            1.0 if bnames and not (bnames & lefts[i]) else 0.0,
+            1.0 if bnames and not seen_names else 0.0,
             change,
             cosine(toks[i], toks[i + 1]),
             sims[i],

@@ -47,7 +47,7 @@ EN_TITLE_MAX = 80
 ZH_SUMMARY_CAP = 90
 EN_SUMMARY_CAP = 300
 
-_NAME = re.compile(r"[A-Za-z0-9@][\w.\-+@']*(?:\s+(?=[A-Z0-9])[\w.\-+@']+)*")
+_NAME = re.compile(r"[A-Za-z0-9@][\w.\-+@']*(?:\s+(?=[A-Z0-9])[\w.\-+@']+)*", re.ASCII)
 _MID_CLAUSE_ZH = re.compile(r"^(?:而|并|且|但|和|与|以及|或|及|所以|因此|从而|进而|甚至|同时也|也|还)")
 _EN_TAIL_STOP = re.compile(
     r"(?:\s+(?:a|an|the|of|to|for|with|and|or|in|on|at|by|from|as|that|which|its|their|his|her|is|"
@@ -154,13 +154,17 @@ def _compress_zh(c: str, limit: int, names: Sequence[str]) -> str:
     shorter = re.sub(r"(?<=\S)在[^，。在]{1,16}?(?:上|中|期间|之际|后)(?=\S)", "", c, count=1)
     if len(shorter) >= 8:
         c = shorter
+    # a subject named twice, in Chinese and in Latin ("深度求索DeepSeek"): keep the Latin name
+    twice = re.sub(r"^[\u4e00-\u9fff]{2,8}\s?(?=[A-Z][A-Za-z])", "", c)
+    if len(c) > limit and _RELEASE_VERBS.search(twice):
+        c = twice
     for _ in range(3):
         if len(c) <= limit:
             return c
         m = None
         for cand in re.finditer(r"(?<=[\u4e00-\u9fff ])[^，。的]{2,16}?的(?=\S)", c):
             seg = cand.group(0)
-            if _NAME.search(seg) or any(n and n.lower() in seg.lower() for n in names):
+            if re.search(r"[A-Za-z]{3,}", seg) or any(n and n.lower() in seg.lower() for n in names):
                 continue
             if _RELEASE_VERBS.search(seg):
                 continue
@@ -171,6 +175,14 @@ def _compress_zh(c: str, limit: int, names: Sequence[str]) -> str:
         c = (c[: m.start()] + c[m.end():]).strip()
     if len(c) <= limit:
         return c
+    # the object's name at the end ("…发布了新一代推理模型DeepSeek-R2"): drop the words
+    # between the verb and the name rather than the name
+    verb = _RELEASE_VERBS.search(c)
+    tail = re.search(r"[A-Za-z0-9][\w.\-+]*(?:\s[A-Z0-9][\w.\-+]*)*$", c, re.ASCII)
+    if verb and tail and tail.start() > verb.end():
+        short = c[: verb.end()] + c[tail.start():]
+        if 8 <= len(short) <= limit:
+            return short
     return _safe_cut(c, limit, names, True)
 
 
@@ -303,6 +315,16 @@ def summarize(text: str, *, cjk: Optional[bool] = None, language: Optional[str] 
             sents = sents[k:]
             break
     cap = ZH_SUMMARY_CAP if cjk else EN_SUMMARY_CAP
+    if len(sents[0]) > 2 * cap:
+        # a run-on "sentence" (a recogniser's, with commas but no full stop): its first
+        # whole clauses up to the cap
+        clauses = re.split(r"(?<=[，,；;])" if cjk else r"(?<=[,;])\s+", sents[0])
+        kept = ""
+        for c in clauses:
+            if kept and len(kept) + len(c) > cap:
+                break
+            kept += c if cjk else ((" " if kept else "") + c)
+        sents = [kept.rstrip("，,；; ")]
     out = [sents[0]]
     size = len(sents[0])
     for s in sents[1:max_sentences]:

@@ -41,8 +41,8 @@ def _cut_long(text: str, start: int, end: int, cjk: bool) -> list[int]:
     """Cut points (absolute offsets) that split text[start:end] into pieces of at most the
     maximum sentence length, at whitespace when there is any, else outside Latin/digit runs."""
     limit = MAX_SENTENCE_CJK if cjk else MAX_SENTENCE_LATIN
-    if end - start <= limit:
-        return []
+    if end - start <= limit or re.search(r"[，,、；;：:]", text[start:end]):
+        return []  # short, or a long sentence with its own clauses: kept whole
     target = limit // 2  # aim for pieces about half the maximum
     cuts: list[int] = []
     pos = start
