@@ -35,6 +35,9 @@ MAX_SENTENCE_LATIN = 400
 #: A quotation open longer than this many characters is taken as unclosed (a stray mark);
 #: the longest closed quotation in segcorpus is shorter.
 QUOTE_SPAN_MAX = 300
+#: A parenthesis right after a full stop, up to this many characters, ends that sentence
+#: ("（附：…）" closes most python-weekly items in segcorpus).
+PAREN_AFTER_MAX = 120
 
 
 def _cut_long(text: str, start: int, end: int, cjk: bool) -> list[int]:
@@ -97,6 +100,15 @@ def split_sentences(text: str, cjk: bool) -> list[tuple[int, int, float]]:
                 if text[j] in QUOTE_CLOSE:
                     quote = max(0, quote - 1)
                 j += 1
+            k = j
+            while k < n and text[k] == " ":
+                k += 1
+            if k < n and text[k] in "（(" and ch != "\n":
+                # "…标准。（附：中文翻译）" / "... (via @x)": a parenthesis after the full stop
+                # belongs to the sentence before it
+                close = text.find("）" if text[k] == "（" else ")", k + 1, k + PAREN_AFTER_MAX)
+                if close > 0 and "\n" not in text[k:close]:
+                    j = close + 1
             if quote and i - quote_at > QUOTE_SPAN_MAX:
                 quote = 0  # an unclosed quotation mark does not swallow the rest
             if quote and ch != "\n":
