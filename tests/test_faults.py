@@ -1,0 +1,184 @@
+"""Faults of the machine, not of the input: a full disk, a read-only OUT, very long names.
+
+The full-disk and read-only cases run for real on a tiny tmpfs inside a user + mount
+namespace (``unshare -rm``, no root needed where user namespaces are enabled); where that is
+not available they are skipped, and the fake-exception tests still pin the messages."""
+
+from __future__ import annotations
+
+import errno
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from audio2digest.batch.ledger import Ledger, ledger_error
+from audio2digest.errors import LedgerError, OutputError
+from audio2digest.files import atomic_write_text, output_error
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _sqlite_error(code: int, msg: str) -> sqlite3.OperationalError:
+    exc = sqlite3.OperationalError(msg)
+    exc.sqlite_errorcode = code
+    return exc
+
+
+@pytest.mark.parametrize("exc, free", [
+    (_sqlite_error(sqlite3.SQLITE_FULL, "database or disk is full"), 10 ** 9),
+    (_sqlite_error(778, "disk I/O error"), 0),  # SQLITE_IOERR_WRITE on a full disk
+    (OSError(errno.ENOSPC, "No space left on device"), None),
+])
+def test_disk_full_is_not_called_corrupt(tmp_path, exc, free):
+    err = ledger_error(tmp_path / "ledger.sqlite", exc, "recording progress", free=lambda p: free)
+    msg = str(err)
+    assert "disk full" in msg and str(tmp_path / "ledger.sqlite") in msg
+    assert "corrupt" not in msg and "move it away" not in msg
+
+
+def test_io_error_with_space_left_is_not_called_corrupt(tmp_path):
+    err = ledger_error(tmp_path / "l.sqlite", _sqlite_error(778, "disk I/O error"), "x",
+                       free=lambda p: 10 ** 9)
+    assert "disk I/O error" in str(err) and "move it away" not in str(err)
+
+
+def test_only_real_corruption_says_move_it_away(tmp_path):
+    err = ledger_error(tmp_path / "l.sqlite", _sqlite_error(sqlite3.SQLITE_CORRUPT,
+                                                             "database disk image is malformed"), "x")
+    assert "corrupt ledger" in str(err) and "move it away" in str(err)
+
+
+def test_read_only_ledger_error_names_the_path(tmp_path):
+    err = ledger_error(tmp_path / "l.sqlite", OSError(errno.EROFS, "Read-only file system"), "x")
+    assert str(tmp_path / "l.sqlite") in str(err) and "read-only" in str(err)
+
+
+def test_output_error_names_the_file():
+    err = output_error("/o/digest.md", OSError(errno.ENOSPC, "No space left on device"))
+    assert isinstance(err, OutputError)
+    assert str(err) == "/o/digest.md: cannot write: disk full (no space left on device)"
+
+
+def test_long_output_name_keeps_temp_name_short(tmp_path):
+    """A 245-character name (NAME_MAX is 255) is written; the temp name must not overflow."""
+    name = "t" * 240 + ".json"
+    path = atomic_write_text(tmp_path / name, "{}\n")
+    assert path.read_text() == "{}\n"
+    assert [p.name for p in tmp_path.iterdir()] == [name]
+
+
+def test_too_long_output_name_is_one_line(tmp_path):
+    with pytest.raises(OutputError, match=r"file name too long"):
+        atomic_write_text(tmp_path / ("t" * 300), "x")
+    assert not list(tmp_path.iterdir())
+
+
+# ---------------------------------------------------------------- a real tiny file system
+
+def _in_tmpfs(script: str, *, size: str = "1m", readonly: bool = False, pre: str = "",
+              timeout: float = 60) -> subprocess.CompletedProcess:
+    """Run ``script`` (python, argv[1] = the mount point) over a fresh tmpfs of ``size``."""
+    if not shutil.which("unshare"):
+        pytest.skip("unshare not available")
+    import tempfile
+
+    mnt = tempfile.mkdtemp(prefix="a2d-tmpfs-")
+    remount = (f" && {pre.format(mnt=mnt)}" if pre else "") + (
+        f" && mount -o remount,ro {mnt}" if readonly else "")
+    setup = f"mount -t tmpfs -o size={size} tmpfs {mnt}"
+    code = textwrap.dedent(script)
+    try:
+        probe = subprocess.run(["unshare", "-rm", "sh", "-c", setup], capture_output=True, timeout=20)
+        if probe.returncode != 0:
+            pytest.skip(f"cannot mount a tmpfs here ({probe.stderr.decode().strip()})")
+        env = {**os.environ, "PYTHONPATH": str(ROOT), "AUDIO2DIGEST_FAKE_ASR": "1"}
+        return subprocess.run(
+            ["unshare", "-rm", "sh", "-c", f'{setup}{remount} && exec "$0" -c "$1" {mnt}',
+             sys.executable, code], capture_output=True, text=True, timeout=timeout, env=env)
+    finally:
+        os.rmdir(mnt)
+
+
+FILL = """
+import sys
+from pathlib import Path
+def fill(root):
+    try:
+        with open(Path(root) / "filler", "wb") as fh:
+            while True:
+                fh.write(b"\\0" * 4096)
+                fh.flush()
+    except OSError:
+        pass
+"""
+
+
+def test_full_disk_ledger_says_disk_full():
+    res = _in_tmpfs(FILL + """
+from audio2digest.batch.ledger import Ledger
+from audio2digest.errors import LedgerError
+out = Path(sys.argv[1]) / "out"
+with Ledger.open(out) as l:
+    l.add_episode("k", "src", slug="s", title="t")
+fill(sys.argv[1])
+try:
+    with Ledger.open(out) as l:
+        for i in range(200):
+            l.add_episode(f"k{i}", "src", slug=f"s{i}", title="t" * 1000, meta={"x": "y" * 5000})
+    print("NO ERROR")
+except LedgerError as exc:
+    print("ERR", exc)
+# the ledger is healthy: once there is room again it opens and holds what it held
+(Path(sys.argv[1]) / "filler").unlink()
+with Ledger.open(out) as l:
+    print("KEYS", sorted(e.key for e in l.episodes())[:1])
+""")
+    assert res.returncode == 0, res.stderr
+    err = next(line for line in res.stdout.splitlines() if line.startswith("ERR"))
+    assert "ledger.sqlite: disk full" in err and "corrupt" not in err and "move it away" not in err
+    assert "KEYS ['k']" in res.stdout
+
+
+def test_full_disk_atomic_write_is_one_line_and_keeps_old_file():
+    res = _in_tmpfs(FILL + """
+from audio2digest.files import atomic_write_text
+from audio2digest.errors import OutputError
+p = Path(sys.argv[1]) / "digest.md"
+atomic_write_text(p, "old\\n")
+fill(sys.argv[1])
+try:
+    atomic_write_text(p, "new " * 200000)
+    print("NO ERROR")
+except OutputError as exc:
+    print("ERR", exc)
+print("KEPT", p.read_text().strip(), sorted(x.name for x in p.parent.iterdir()))
+""")
+    assert res.returncode == 0, res.stderr
+    assert "digest.md: cannot write: disk full" in res.stdout
+    assert "KEPT old ['digest.md', 'filler']" in res.stdout
+
+
+@pytest.mark.parametrize("existing", [False, True])
+def test_read_only_out_batch_is_one_line(tmp_path, real_clips, existing):
+    sources = tmp_path / "sources.txt"
+    sources.write_text(str(real_clips / "en_jfk_inaugural_1961.wav") + "\n")
+    res = _in_tmpfs(f"""
+import sys
+from click.testing import CliRunner
+from audio2digest.cli import main
+r = CliRunner().invoke(main, ["batch", {str(sources)!r}, "-o", sys.argv[1] + "/out"])
+print("EXIT", r.exit_code)
+print("OUT", r.output)
+print("EXC", type(r.exception).__name__)
+""", readonly=True, pre="mkdir {mnt}/out" if existing else "")
+    assert res.returncode == 0, res.stderr
+    assert "EXIT 1" in res.stdout and "Traceback" not in res.stdout + res.stderr
+    assert "read-only file system" in res.stdout and "/out" in res.stdout
+    assert len([ln for ln in res.stdout.splitlines() if ln.startswith("OUT")]) == 1
+    assert "EXC SystemExit" in res.stdout
