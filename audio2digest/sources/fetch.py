@@ -326,8 +326,15 @@ def _open(url: str, limits: DownloadOptions, headers: Optional[dict] = None):
     except urllib.error.HTTPError as exc:
         exc.close()
         if 300 <= exc.code < 400:
-            raise FetchError(f"{url}: redirect loop (gave up after {limits.max_redirects} "
-                             f"redirects, last HTTP {exc.code})", permanent=True) from None
+            why = str(exc.reason or exc.msg or "")
+            if "not allowed" in why:  # urllib refuses redirects to file:, data:, ...
+                target = exc.headers.get("Location", "") if exc.headers else ""
+                raise FetchError(f"{url}: redirects to {target!r}, not an http(s) URL (refused)",
+                                 permanent=True) from None
+            if "infinite loop" in why:
+                raise FetchError(f"{url}: redirect loop (gave up after {limits.max_redirects} "
+                                 f"redirects, last HTTP {exc.code})", permanent=True) from None
+            raise FetchError(f"{url}: HTTP {exc.code} without a usable Location", permanent=True) from None
         # 408 (timeout) and 429 (rate limit) pass; other 4xx (404, 410, 403) stay as they are.
         permanent = 400 <= exc.code < 500 and exc.code not in (408, 425, 429)
         raise FetchError(f"{url}: HTTP {exc.code} {exc.reason}", permanent=permanent) from None
