@@ -28,7 +28,13 @@ from typing import Callable, Iterable, Optional, Sequence
 
 from audio2digest.files import atomic_write_json
 from audio2digest.errors import Audio2DigestError, FetchError, InputError
-from audio2digest.sources.fetch import download, list_episodes, slugify
+from audio2digest.sources.fetch import (
+    DownloadOptions,
+    download,
+    list_episodes,
+    remove_stale_downloads,
+    slugify,
+)
 from audio2digest.asr.transcribe import TranscribeOptions, transcribe
 from audio2digest.types import EpisodeMeta, Progress, ProgressCallback, Transcript, no_progress
 
@@ -50,6 +56,7 @@ class RunOptions:
     latest: Optional[int] = None
     clips: bool = False
     force: bool = False  # re-transcribe even when a cached transcript matches
+    download: DownloadOptions = DownloadOptions()  # stall and time limits of network reads
 
 
 @dataclass
@@ -239,7 +246,8 @@ def process_episode(meta: EpisodeMeta, out: Path, options: RunOptions, glossary=
     outdir.mkdir(parents=True, exist_ok=True)
     try:
         progress(Progress("fetch", 0, 0, message="fetching", episode=label))
-        fetched = download(meta, outdir, progress=progress)
+        remove_stale_downloads(outdir)  # what a killed earlier run left half-downloaded
+        fetched = download(meta, outdir, progress=progress, limits=options.download)
         meta, audio = fetched.meta, fetched.audio_path
         warmer = threading.Thread(target=warm_up, args=(glossary,), daemon=True)
         warmer.start()
@@ -274,12 +282,14 @@ def process_episode(meta: EpisodeMeta, out: Path, options: RunOptions, glossary=
     return result
 
 
-def expand_sources(sources: Iterable[str], latest: Optional[int] = None) -> list[tuple[str, list[EpisodeMeta] | str]]:
+def expand_sources(sources: Iterable[str], latest: Optional[int] = None, *,
+                   limits: DownloadOptions = DownloadOptions(),
+                   ) -> list[tuple[str, list[EpisodeMeta] | str]]:
     """Each source → its episodes, or the error message when it cannot be listed."""
     out: list[tuple[str, list[EpisodeMeta] | str]] = []
     for src in sources:
         try:
-            out.append((src, list_episodes(src, latest=latest)))
+            out.append((src, list_episodes(src, latest=latest, limits=limits)))
         except FetchError as exc:
             log.info("%s", exc)
             out.append((src, str(exc)))
@@ -295,7 +305,7 @@ def run(sources: Sequence[str], out: str | os.PathLike, options: RunOptions = Ru
     out.mkdir(parents=True, exist_ok=True)
     glossary = load_glossaries(options)
     results: list[EpisodeResult] = []
-    for src, episodes in expand_sources(sources, options.latest):
+    for src, episodes in expand_sources(sources, options.latest, limits=options.download):
         if isinstance(episodes, str):
             results.append(EpisodeResult(source=src, error=episodes))
             continue

@@ -164,6 +164,16 @@ class EpisodeRecord:
         return self.state == "rendered"
 
     @property
+    def permanent_failure(self) -> bool:
+        """Failed with an error trying again cannot help (no retry scheduled)."""
+        return self.state == "failed" and self.next_retry_at is None
+
+    def retry_due(self, now: float, max_attempts: int) -> bool:
+        """A failed episode that may be retried automatically now."""
+        return (self.state == "failed" and not self.permanent_failure
+                and self.attempts < max_attempts and (self.next_retry_at or 0) <= now)
+
+    @property
     def seconds(self) -> float:
         """Processing time of the recorded stages."""
         return sum(s.seconds for s in self.stages.values())
@@ -338,8 +348,11 @@ class Ledger:
                       " VALUES (?, ?, 'done', ?, ?, ?)", (key, stage, fingerprint, seconds, now))
 
     def record_failure(self, key: str, stage: str, error: str, *, backoff_base: float = 60.0,
-                       backoff_cap: float = 3600.0) -> int:
-        """Mark the episode failed at ``stage``; returns its failed-attempt count."""
+                       backoff_cap: float = 3600.0, permanent: bool = False) -> int:
+        """Mark the episode failed at ``stage``; returns its failed-attempt count.
+
+        A ``permanent`` failure (no such file, HTTP 404, not audio) gets no retry time: it is
+        not retried automatically, only with ``--retry-failed``."""
         now = time.time()
         with self._tx() as c:
             row = c.execute("SELECT attempts FROM episodes WHERE key = ?", (key,)).fetchone()
@@ -349,7 +362,8 @@ class Ledger:
             c.execute(
                 "UPDATE episodes SET state = 'failed', attempts = ?, last_error = ?, failed_stage = ?,"
                 " next_retry_at = ?, updated_at = ? WHERE key = ?",
-                (attempts, error, stage, now + backoff_delay(attempts, backoff_base, backoff_cap),
+                (attempts, error, stage,
+                 None if permanent else now + backoff_delay(attempts, backoff_base, backoff_cap),
                  now, key),
             )
             c.execute("INSERT INTO history (key, stage, event, error, at) VALUES (?, ?, 'failed', ?, ?)",

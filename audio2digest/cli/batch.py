@@ -10,7 +10,14 @@ from typing import Iterator
 import click
 
 from audio2digest.cli import main
-from audio2digest.cli.run import _format_names, _topts, glossary_options, transcribe_options
+from audio2digest.cli.run import (
+    _format_names,
+    _topts,
+    download_limits,
+    download_options,
+    glossary_options,
+    transcribe_options,
+)
 from audio2digest.cli.ui import is_tty
 
 
@@ -113,10 +120,11 @@ def print_summary(summary) -> None:
               help="Output formats (repeatable). Default: json md srt vtt.")
 @click.option("--latest", type=click.IntRange(1), default=None,
               help="For feeds and playlists: only the newest N episodes.")
+@download_options
 @click.pass_context
 def batch(ctx, sources, out, jobs, executor, ray_address, retry_failed, max_attempts, backoff,
           model, language, beam_size, script, no_vad, no_repair, threads, recover_names, glossaries,
-          no_default_glossary, hotwords, formats, latest):
+          no_default_glossary, hotwords, formats, latest, download_timeout, stall_timeout):
     """Run every episode listed in SOURCES into OUT, with a ledger that survives crashes.
 
     SOURCES is a text file with one URL or path per line (blank lines and # comments are
@@ -140,6 +148,7 @@ def batch(ctx, sources, out, jobs, executor, ray_address, retry_failed, max_atte
         transcribe=_topts(model, language, beam_size, script, no_vad, no_repair, threads, recover_names),
         glossaries=tuple(glossaries), use_default_glossary=not no_default_glossary,
         hotwords=hotwords, formats=tuple(formats) or DEFAULT_FORMATS, latest=latest,
+        download=download_limits(download_timeout, stall_timeout),
     )
     with batch_progress(not ctx.obj.get("quiet")) as progress:
         summary = run_batch(sources, out, options, jobs=jobs, executor=executor,
@@ -170,7 +179,9 @@ def status(out):
     for e in episodes:
         stages = "".join(s[0] if s in e.stages else "." for s in STAGES)  # f t c s r
         retry = ""
-        if e.state == "failed" and e.next_retry_at:
+        if e.permanent_failure:
+            retry = "never (permanent error)"
+        elif e.state == "failed" and e.next_retry_at:
             retry = "now" if e.next_retry_at <= now else f"in {format_seconds(e.next_retry_at - now)}"
         rows.append((e.slug or e.key, e.state, stages, str(e.attempts), f"{e.audio_seconds:.1f} s",
                      f"{e.seconds:.1f} s", retry, e.last_error))

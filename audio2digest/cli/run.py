@@ -45,6 +45,23 @@ def transcribe_options(f):
     return f
 
 
+def download_options(f):
+    """Limits on downloads (feeds, media): stall detection and a total time limit."""
+    f = click.option("--stall-timeout", default=60.0, show_default=True, type=click.FloatRange(0.1),
+                     metavar="SECONDS",
+                     help="Give up on a download that brings under 16 KiB in this many seconds.")(f)
+    f = click.option("--download-timeout", default=3 * 3600.0, show_default=True,
+                     type=click.FloatRange(1), metavar="SECONDS",
+                     help="Longest time one download may take in all.")(f)
+    return f
+
+
+def download_limits(download_timeout: float, stall_timeout: float):
+    from audio2digest.sources.fetch import DownloadOptions
+
+    return DownloadOptions(total_timeout=download_timeout, stall_window=stall_timeout)
+
+
 def glossary_options(f):
     f = click.option("--no-default-glossary", is_flag=True,
                      help="Do not use the bundled AI-news glossary.")(f)
@@ -77,9 +94,11 @@ def _topts(model, language, beam_size, script, no_vad, no_repair, threads, recov
               help="For feeds and playlists: only the newest N episodes.")
 @click.option("--clips", is_flag=True, help="Also cut one audio clip per news item.")
 @click.option("--force", is_flag=True, help="Re-transcribe even if a cached transcript matches.")
+@download_options
 @click.pass_context
 def run(ctx, sources, out, model, language, beam_size, script, no_vad, no_repair, threads, recover_names,
-        glossaries, no_default_glossary, hotwords, formats, latest, clips, force):
+        glossaries, no_default_glossary, hotwords, formats, latest, clips, force, download_timeout,
+        stall_timeout):
     """Turn SOURCES into transcripts and digests.
 
     A SOURCE is a local audio/video file, a podcast RSS/Atom feed URL, or any URL yt-dlp
@@ -98,7 +117,7 @@ def run(ctx, sources, out, model, language, beam_size, script, no_vad, no_repair
         transcribe=_topts(model, language, beam_size, script, no_vad, no_repair, threads, recover_names),
         glossaries=tuple(glossaries), use_default_glossary=not no_default_glossary,
         hotwords=hotwords, formats=tuple(formats) or DEFAULT_FORMATS, latest=latest,
-        clips=clips, force=force,
+        clips=clips, force=force, download=download_limits(download_timeout, stall_timeout),
     )
     with progress_bars(not ctx.obj.get("quiet")) as progress:
         results = run_pipeline(list(sources), out, options, progress=progress)

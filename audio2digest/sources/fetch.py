@@ -740,6 +740,17 @@ def _ytdlp_download(url: str, tmp: Path, limits: DownloadOptions, progress: Prog
     return info, max(files, key=lambda f: f.stat().st_size)
 
 
+def remove_stale_downloads(dest_dir: str | os.PathLike) -> None:
+    """Remove ``.download-*`` directories a killed earlier run left in ``dest_dir``."""
+    d = Path(dest_dir)
+    try:
+        stale = [p for p in d.iterdir() if p.name.startswith(".download-") and p.is_dir()]
+    except OSError:
+        return
+    for p in stale:
+        shutil.rmtree(p, ignore_errors=True)
+
+
 def _media_suffix(url: str, ctype: str) -> str:
     ext = Path(urlparse(url).path).suffix.lower()
     if ext in _MEDIA_EXTS:
