@@ -103,6 +103,30 @@ def atomic_write_json(path: str | os.PathLike, obj: Any) -> Path:
     return atomic_write_text(path, dumps_json(obj))
 
 
+def check_output_path(path: str | os.PathLike) -> Path:
+    """Refuse, before any work, an output path that cannot be written: a name longer than
+    the file system allows, or a parent that is not a writable directory. Raises
+    :class:`OutputError` naming the path (so a long transcription is not lost at the end)."""
+    p = Path(path).expanduser()
+    parent = p.parent if str(p.parent) else Path(".")
+    existing = parent
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    try:
+        name_max = os.pathconf(existing, "PC_NAME_MAX")
+    except (OSError, ValueError):
+        name_max = 255
+    for part in p.parts:
+        if len(os.fsencode(part)) > name_max:
+            raise OutputError(f"{path}: cannot write: file name too long "
+                              f"({len(os.fsencode(part))} bytes, at most {name_max})")
+    if existing.is_dir() and not os.access(existing, os.W_OK | os.X_OK):
+        raise OutputError(f"{path}: cannot write: permission denied ({existing})")
+    if not existing.is_dir():
+        raise OutputError(f"{path}: cannot write: {existing} is not a directory")
+    return p
+
+
 def check_input_file(path: str | os.PathLike, exc_class: type[Exception]) -> Path:
     """A readable, non-empty regular file, or ``exc_class("<path>: <what is wrong>")``.
 

@@ -182,3 +182,38 @@ print("EXC", type(r.exception).__name__)
     assert "read-only file system" in res.stdout and "/out" in res.stdout
     assert len([ln for ln in res.stdout.splitlines() if ln.startswith("OUT")]) == 1
     assert "EXC SystemExit" in res.stdout
+
+
+def test_transcribe_to_an_impossible_name_fails_before_work(tmp_path, real_clips):
+    from click.testing import CliRunner
+
+    from audio2digest.cli import main
+
+    out = tmp_path / ("t" * 300 + ".json")
+    res = CliRunner().invoke(main, ["transcribe", str(real_clips / "en_jfk_inaugural_1961.wav"),
+                                    "-o", str(out)])
+    assert res.exit_code == 1 and "file name too long" in res.output
+    assert "Traceback" not in res.output and len(res.output.strip().splitlines()) == 1
+
+
+def test_check_output_path(tmp_path):
+    from audio2digest.files import check_output_path
+
+    assert check_output_path(tmp_path / "new" / ("a" * 245)) == tmp_path / "new" / ("a" * 245)
+    (tmp_path / "f").write_text("x")
+    with pytest.raises(OutputError, match="is not a directory"):
+        check_output_path(tmp_path / "f" / "x.json")
+
+
+def test_batch_into_a_245_character_directory(tmp_path, real_clips, monkeypatch):
+    from audio2digest.batch.scheduler import FAKE_ASR_ENV, run_batch
+    from audio2digest.pipeline import RunOptions
+
+    monkeypatch.setenv(FAKE_ASR_ENV, "1")
+    sources = tmp_path / "s.txt"
+    sources.write_text(str(real_clips / "en_jfk_inaugural_1961.wav") + "\n")
+    out = tmp_path / ("o" * 245)
+    s = run_batch(sources, out, RunOptions(use_default_glossary=False))
+    assert s.ok and s.done == 1
+    [ep] = [p for p in out.iterdir() if p.is_dir()]
+    assert (ep / "digest.md").is_file()

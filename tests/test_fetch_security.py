@@ -286,3 +286,63 @@ def test_clean_meta_drops_bad_urls():
     m = clean_meta(EpisodeMeta(source="http://h/a.mp3", webpage_url="javascript:x",
                                audio_url="file:///etc/passwd", date="<b>"))
     assert m.webpage_url == "" and m.audio_url == "" and m.date == ""
+
+
+# ---------------------------------------------------------------- run and batch
+
+def _downloads_under(root):
+    return [p for p in root.rglob(".download-*")]
+
+
+def test_run_reports_a_stall_and_leaves_no_part_files(http_server, tmp_path):
+    from click.testing import CliRunner
+
+    from audio2digest.cli import main
+
+    # more than the listing probe reads (64 KiB), then a trickle: the download stalls
+    http_server.trickle("slow.mp3", head=b"\0" * 70000, byte_every=0.2, for_seconds=5)
+    out = tmp_path / "out"
+    stale = out / "slow" / ".download-old"  # what a killed earlier run left
+    stale.mkdir(parents=True)
+    (stale / "audio.part").write_bytes(b"half")
+    t0 = time.monotonic()
+    res = CliRunner().invoke(main, ["run", http_server.url("slow.mp3"), "-o", str(out),
+                                    "--stall-timeout", "1", "--no-default-glossary"])
+    assert time.monotonic() - t0 < 5
+    assert res.exit_code == 1
+    assert "download stalled (" in res.output and "cannot connect" not in res.output
+    assert not _downloads_under(out)
+
+
+def test_run_interrupted_mid_download_leaves_no_part_files(http_server, tmp_path):
+    from audio2digest.pipeline import RunOptions, run
+
+    http_server.trickle("slow.mp3", head=b"\0" * 70000, byte_every=0.05, for_seconds=3)
+
+    def progress(p):
+        if p.stage == "fetch" and p.done > 70000:
+            raise KeyboardInterrupt
+
+    out = tmp_path / "out"
+    with pytest.raises(KeyboardInterrupt):
+        run([http_server.url("slow.mp3")], out, RunOptions(use_default_glossary=False, download=FAST),
+            progress=progress)
+    assert not _downloads_under(out)
+
+
+def test_batch_stall_is_transient_and_cleaned(http_server, tmp_path, monkeypatch):
+    from audio2digest.batch.ledger import Ledger
+    from audio2digest.batch.scheduler import FAKE_ASR_ENV, run_batch
+    from audio2digest.pipeline import RunOptions
+
+    monkeypatch.setenv(FAKE_ASR_ENV, "1")
+    http_server.trickle("slow.mp3", head=b"\0" * 70000, byte_every=0.2, for_seconds=5)
+    sources = tmp_path / "s.txt"
+    sources.write_text(http_server.url("slow.mp3") + "\n")
+    out = tmp_path / "out"
+    s = run_batch(sources, out, RunOptions(use_default_glossary=False, download=FAST), backoff=3600)
+    assert s.failed == 1 and "download stalled (" in s.episodes[0].error
+    assert not _downloads_under(out)
+    with Ledger.open_readonly(out) as ledger:
+        rec = ledger.episode(http_server.url("slow.mp3"))
+        assert rec.state == "failed" and rec.next_retry_at is not None  # retried after backoff

@@ -153,9 +153,12 @@ def transcribe_cmd(ctx, audio, output, model, language, beam_size, script, no_va
       audio2digest transcribe clip.wav
       audio2digest transcribe episode.mp3 -o transcript.json --correct
     """
-    from audio2digest.files import atomic_write_json
+    from audio2digest.files import atomic_write_json, check_output_path
     from audio2digest.pipeline import RunOptions, load_glossaries, stage_correct
     from audio2digest.asr.transcribe import transcribe
+
+    if output:
+        check_output_path(output)  # before the work, not after it
 
     with progress_bars(not ctx.obj.get("quiet")) as progress:
         t = transcribe(audio, None, _topts(model, language, beam_size, script, no_vad,
