@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from audio2digest.batch.ledger import Ledger, ledger_error
-from audio2digest.errors import LedgerError, OutputError
+from audio2digest.batch.ledger import ledger_error
+from audio2digest.errors import OutputError
 from audio2digest.files import atomic_write_text, output_error
 
 ROOT = Path(__file__).resolve().parents[1]

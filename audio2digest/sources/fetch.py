@@ -302,9 +302,6 @@ def parse_feed(data: bytes, url: str, *, base_dir: Optional[Path] = None) -> lis
 class _SafeRedirects(urllib.request.HTTPRedirectHandler):
     """Follow redirects only to http(s), at most ``max_redirections`` times."""
 
-    def __init__(self, max_redirections: int):
-        self.max_redirections = max_redirections
-
     def redirect_request(self, req, fp, code, msg, headers, newurl):
         if not is_web_url(newurl):
             raise FetchError(f"{req.full_url}: redirects to {newurl!r}, not an http(s) URL",
@@ -319,7 +316,8 @@ def _open(url: str, limits: DownloadOptions, headers: Optional[dict] = None):
     if not is_web_url(url):
         raise FetchError(f"{url}: not an http(s) URL", permanent=True)
     req = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, **(headers or {})})
-    opener = urllib.request.build_opener(_SafeRedirects(limits.max_redirects))
+    handler = type("_Redirects", (_SafeRedirects,), {"max_redirections": limits.max_redirects})
+    opener = urllib.request.build_opener(handler())
     timeout = min(limits.connect_timeout, limits.stall_window)
     try:
         return opener.open(req, timeout=timeout)

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Optional, Sequence, Union
 
-from audio2digest.errors import GlossaryError, InputError
+from audio2digest.errors import GlossaryError
 from audio2digest.text.reader import (  # noqa: F401  (re-exported: glossary users read text too)
     TextRepair,
     decode_utf8,
