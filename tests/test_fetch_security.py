@@ -346,3 +346,11 @@ def test_batch_stall_is_transient_and_cleaned(http_server, tmp_path, monkeypatch
     with Ledger.open_readonly(out) as ledger:
         rec = ledger.episode(http_server.url("slow.mp3"))
         assert rec.state == "failed" and rec.next_retry_at is not None  # retried after backoff
+
+
+def test_page_listing_refuses_local_media_entries(http_server):
+    page = (b"<html><body><audio src='file:///etc/passwd'></audio>"
+            b"<audio src='file:///etc/hosts'></audio></body></html>")
+    http_server.route("p.html", page, "text/html")
+    with pytest.raises(FetchError, match=r"playlist entry 'file:///etc/passwd' is not an http\(s\) URL"):
+        list_episodes(http_server.url("p.html"), limits=FAST)

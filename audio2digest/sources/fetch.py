@@ -654,8 +654,9 @@ def _ytdlp_list(url: str, latest: Optional[int], limits: DownloadOptions = DEFAU
             src = entry.get("webpage_url") or entry.get("url")
             if not src:
                 continue
-            if not is_web_url(str(src)):  # a remote list may never name a local file
-                refused.append(str(src))
+            bad = [str(u) for u in (src, entry.get("url")) if u and not is_web_url(str(u))]
+            if bad:  # a remote list may never name a local file
+                refused.append(bad[0])
                 continue
             out.append(_meta_from_info(entry, str(src)))
         if refused:
