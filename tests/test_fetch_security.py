@@ -354,3 +354,32 @@ def test_page_listing_refuses_local_media_entries(http_server):
     http_server.route("p.html", page, "text/html")
     with pytest.raises(FetchError, match=r"playlist entry 'file:///etc/passwd' is not an http\(s\) URL"):
         list_episodes(http_server.url("p.html"), limits=FAST)
+
+
+def test_sigterm_during_run_download_cleans_up(http_server, tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    http_server.trickle("slow.mp3", head=b"\0" * 70000, byte_every=0.1, for_seconds=20)
+    out = tmp_path / "out"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "audio2digest", "run", http_server.url("slow.mp3"), "-o", str(out),
+         "--no-default-glossary"], env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline and not _downloads_under(out):
+            time.sleep(0.05)
+        assert _downloads_under(out), "the download never started"
+        proc.send_signal(signal.SIGTERM)
+        output = proc.communicate(timeout=15)[0].decode()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 130 and "Interrupted." in output and "Traceback" not in output
+    assert not _downloads_under(out)
