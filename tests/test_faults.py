@@ -217,3 +217,23 @@ def test_batch_into_a_245_character_directory(tmp_path, real_clips, monkeypatch)
     assert s.ok and s.done == 1
     [ep] = [p for p in out.iterdir() if p.is_dir()]
     assert (ep / "digest.md").is_file()
+
+
+@pytest.mark.slow
+def test_run_on_a_full_disk_is_one_line_naming_the_file(real_clips):
+    """The real pipeline (real model) into a full OUT: one failure line naming the file."""
+    clip = real_clips / "en_jfk_inaugural_1961.wav"
+    res = _in_tmpfs(FILL + f"""
+from click.testing import CliRunner
+from audio2digest.cli import main
+out = Path(sys.argv[1]) / "out"
+out.mkdir()
+fill(sys.argv[1])
+r = CliRunner().invoke(main, ["run", {str(clip)!r}, "-o", str(out), "--no-default-glossary"])
+print("EXIT", r.exit_code)
+print(r.output)
+""", size="1200k", timeout=600)
+    assert res.returncode == 0, res.stderr
+    assert "EXIT 1" in res.stdout and "Traceback" not in res.stdout
+    failed = [ln for ln in res.stdout.splitlines() if ln.startswith("failed ")]
+    assert len(failed) == 1 and "transcript.raw.json: cannot write: disk full" in failed[0]
