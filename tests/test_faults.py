@@ -33,6 +33,7 @@ def _sqlite_error(code: int, msg: str) -> sqlite3.OperationalError:
 @pytest.mark.parametrize("exc, free", [
     (_sqlite_error(sqlite3.SQLITE_FULL, "database or disk is full"), 10 ** 9),
     (_sqlite_error(778, "disk I/O error"), 0),  # SQLITE_IOERR_WRITE on a full disk
+    (_sqlite_error(4874, "disk I/O error"), 4096),  # SQLITE_IOERR_SHMSIZE: what a full tmpfs gave
     (OSError(errno.ENOSPC, "No space left on device"), None),
 ])
 def test_disk_full_is_not_called_corrupt(tmp_path, exc, free):

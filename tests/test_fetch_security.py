@@ -383,3 +383,10 @@ def test_sigterm_during_run_download_cleans_up(http_server, tmp_path):
             proc.wait()
     assert proc.returncode == 130 and "Interrupted." in output and "Traceback" not in output
     assert not _downloads_under(out)
+
+
+def test_octet_stream_enclosure_downloads_directly(http_server, real_clips, tmp_path):
+    data = (real_clips / "en_jfk_inaugural_1961.wav").read_bytes()
+    http_server.route("media/12345", data, "application/octet-stream")
+    got = download(EpisodeMeta(source=http_server.url("media/12345")), tmp_path / "ep", limits=FAST)
+    assert got.audio_path.read_bytes() == data and got.audio_path.name == "audio.bin"

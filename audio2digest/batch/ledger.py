@@ -44,9 +44,10 @@ STATES = ("pending",) + STAGES + ("failed",)
 
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 
-#: Free space (bytes) under which an SQLite I/O error is taken for a full disk: SQLite reports
-#: a full disk as SQLITE_FULL, but in WAL mode often as a plain disk I/O error (seen on a
-#: full 1-MiB tmpfs); one page of slack (4 KiB) plus the WAL header's worth of headroom.
+#: Free space (bytes) under which an SQLite I/O error is taken for a full disk. SQLite reports
+#: a full disk as SQLITE_FULL, but in WAL mode often as a plain "disk I/O error": on a full
+#: 1-MiB tmpfs opening and writing the ledger both gave SQLITE_IOERR_SHMSIZE (the -shm file
+#: could not grow). 64 KiB is two -shm growth steps (32 KiB each).
 DISK_FULL_SLACK = 64 * 1024
 
 _MOVE_AWAY = "it was left untouched — move it away to start a new ledger"

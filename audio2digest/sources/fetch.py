@@ -62,14 +62,14 @@ class DownloadOptions:
     #: Progress is judged over windows of this many seconds ...
     stall_window: float = 60.0
     #: ... and a window with fewer bytes than this is a stall: 16 KiB a minute is ~2 kbit/s,
-    #: far below the lowest podcast bitrate seen (32 kbit/s mono speech), yet far above a
-    #: server trickling a byte every few seconds to hold the connection open.
+    #: a sixteenth of the lowest common podcast bitrate (32 kbit/s mono speech), yet far
+    #: above a server trickling a byte every few seconds to hold the connection open.
     stall_bytes: int = 16 * 1024
     #: Seconds one download may take in all: 3 h fetches a 2-h 128 kbit/s episode (115 MB)
     #: at 85 kbit/s. Raise it (``--download-timeout``) for long episodes on slow links.
     total_timeout: float = 3 * 3600.0
-    #: A feed document larger than this is refused (the largest real feed in segcorpus-era
-    #: tests is a few MB; 64 MiB bounds a hostile endless one).
+    #: A feed document larger than this is refused: an estimate, not a measurement — 1,000
+    #: items with long show notes (~5 KB each) make ~5 MB; 64 MiB bounds an endless one.
     max_feed_bytes: int = 64 << 20
     #: Redirects followed before giving up (urllib's own default).
     max_redirects: int = 10
@@ -451,7 +451,8 @@ _MEDIA_EXTS = {".mp3", ".m4a", ".aac", ".ogg", ".oga", ".opus", ".wav", ".flac",
 
 
 def _is_media(ctype: str, url: str) -> bool:
-    if ctype.startswith(_MEDIA_TYPES):
+    # octet-stream: many podcast hosts serve enclosures so; decoding later says if it is audio
+    if ctype.startswith(_MEDIA_TYPES) or "octet-stream" in ctype:
         return True
     ext = Path(urlparse(url).path).suffix.lower()
     return ext in _MEDIA_EXTS and ("octet-stream" in ctype or not ctype)
