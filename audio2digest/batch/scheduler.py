@@ -285,7 +285,7 @@ def _read_json(path: Path) -> dict:
     try:
         return json.loads(path.read_text("utf-8"))
     except (OSError, ValueError) as exc:
-        raise InputError(f"{path}: cannot read stage output ({exc})") from exc
+        raise InputError(f"{path}: cannot read stage output ({exc})", permanent=False) from exc
 
 
 def _do_fetch(task: StageTask) -> dict:
