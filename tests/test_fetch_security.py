@@ -390,3 +390,49 @@ def test_octet_stream_enclosure_downloads_directly(http_server, real_clips, tmp_
     http_server.route("media/12345", data, "application/octet-stream")
     got = download(EpisodeMeta(source=http_server.url("media/12345")), tmp_path / "ep", limits=FAST)
     assert got.audio_path.read_bytes() == data and got.audio_path.name == "audio.bin"
+
+
+class FakeClock:
+    def __init__(self):
+        self.t = 0.0
+
+    def __call__(self):
+        return self.t
+
+
+def test_watchdog_catches_a_stall_one_window_after_good_progress():
+    from audio2digest.sources.fetch import Watchdog
+
+    clock = FakeClock()
+    w = Watchdog("http://h/ep.mp3", DownloadOptions(stall_window=10, stall_bytes=1000), clock=clock)
+    n = 0
+    for _ in range(5):  # 100 KB in half a second
+        clock.t += 0.1
+        n += 20_000
+        w.check(n)
+    with pytest.raises(FetchError, match=r"ep\.mp3: download stalled \(10 bytes in 10 s\)"):
+        while clock.t < 30:
+            clock.t += 1.0
+            n += 1
+            w.check(n)
+    assert 10.4 < clock.t < 10.6  # one window after the progress stopped, not two
+
+
+def test_watchdog_lets_a_slow_steady_download_go_on():
+    from audio2digest.sources.fetch import Watchdog
+
+    clock = FakeClock()
+    w = Watchdog("u", DownloadOptions(stall_window=10, stall_bytes=1000), clock=clock)
+    for i in range(1, 600):  # 150 bytes every 1.4 s: ~1070 bytes per window, 14 minutes
+        clock.t += 1.4
+        w.check(150 * i)
+
+
+def test_watchdog_total_limit():
+    from audio2digest.sources.fetch import Watchdog
+
+    clock = FakeClock()
+    w = Watchdog("u", DownloadOptions(total_timeout=100), clock=clock)
+    clock.t = 100.5
+    with pytest.raises(FetchError, match="took longer than 100 s"):
+        w.check(10 ** 9)

@@ -27,6 +27,7 @@ import unicodedata
 import urllib.error
 import urllib.request
 import xml.etree.ElementTree as ET
+from collections import deque
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -59,7 +60,7 @@ class DownloadOptions:
     #: Seconds to wait for a connection and its response headers, and for any single read
     #: (yt-dlp's own default socket timeout is 20 s; 30 s was this tool's value before).
     connect_timeout: float = 30.0
-    #: Progress is judged over windows of this many seconds ...
+    #: Progress is judged over a sliding window of this many seconds ...
     stall_window: float = 60.0
     #: ... and a window with fewer bytes than this is a stall: 16 KiB a minute is ~2 kbit/s,
     #: a sixteenth of the lowest common podcast bitrate (32 kbit/s mono speech), yet far
@@ -349,30 +350,62 @@ def _open(url: str, limits: DownloadOptions, headers: Optional[dict] = None):
         raise FetchError(f"{url}: cannot connect ({_reason(exc)})") from None
 
 
+class Watchdog:
+    """Stall and total-time checks over a growing byte count.
+
+    A stall is a sliding window of ``limits.stall_window`` seconds that brought fewer than
+    ``limits.stall_bytes``: caught one window after the progress stopped, however much came
+    before. :meth:`check` raises FetchError ("download stalled (N bytes in M s)", "took
+    longer than ...") and is called with the byte count after every chunk."""
+
+    def __init__(self, url: str, limits: DownloadOptions, what: str = "download", *,
+                 clock: Callable[[], float] = time.monotonic):
+        self.url, self.limits, self.what, self.clock = url, limits, what, clock
+        self.t0 = clock()
+        self._marks: deque[tuple[float, int]] = deque([(self.t0, 0)])
+
+    def check(self, n: int) -> None:
+        now, lim = self.clock(), self.limits
+        if now - self.t0 > lim.total_timeout:
+            raise FetchError(f"{self.url}: {self.what} took longer than {lim.total_timeout:.0f} s "
+                             f"({n} bytes so far; --download-timeout allows more)")
+        self._marks.append((now, n))
+        # keep one mark at or before the window's start: the reference the window is judged by
+        while len(self._marks) > 1 and self._marks[1][0] <= now - lim.stall_window:
+            self._marks.popleft()
+        t_ref, n_ref = self._marks[0]
+        if now - t_ref >= lim.stall_window and n - n_ref < lim.stall_bytes:
+            raise self.stalled(n, now)
+
+    def stalled(self, n: int, now: Optional[float] = None) -> FetchError:
+        now = self.clock() if now is None else now
+        t_ref, n_ref = self._marks[0]
+        while len(self._marks) > 1 and self._marks[1][0] <= now - self.limits.stall_window:
+            self._marks.popleft()
+            t_ref, n_ref = self._marks[0]
+        return FetchError(f"{self.url}: {self.what} stalled ({n - n_ref} bytes in {now - t_ref:.0f} s)")
+
+
 def read_bounded(resp, url: str, limits: DownloadOptions, write: Callable[[bytes], object], *,
                  max_bytes: Optional[int] = None, what: str = "download",
                  on_progress: Optional[Callable[[int, int], None]] = None) -> int:
-    """Copy ``resp``'s body into ``write`` chunk by chunk, with the stall and time limits.
+    """Copy ``resp``'s body into ``write`` chunk by chunk, under a :class:`Watchdog`.
 
     Returns the bytes copied. Stops silently after ``max_bytes`` (when given). Raises
-    FetchError "stalled (N bytes in M s)" when a window of ``limits.stall_window`` seconds
-    brings fewer than ``limits.stall_bytes``, and when ``limits.total_timeout`` is over."""
+    FetchError when the download stalls, runs out of time or breaks off early."""
     total = int(resp.headers.get("Content-Length") or 0) if resp.headers else 0
-    t0 = win_start = time.monotonic()
-    n = win_bytes = 0
+    watch = Watchdog(url, limits, what)
+    n = 0
     while True:
         want = 1 << 16 if max_bytes is None else min(1 << 16, max_bytes - n)
         if want <= 0:
             return n
         try:
-            chunk = resp.read1(want)
-        except (TimeoutError, socket.timeout):
-            now = time.monotonic()
-            raise FetchError(f"{url}: {what} stalled ({n - win_bytes} bytes in "
-                             f"{now - win_start:.0f} s)") from None
+            chunk = resp.read1(want)  # what has arrived, without waiting for a full buffer
+        except (TimeoutError, socket.timeout):  # nothing at all for a socket timeout
+            raise watch.stalled(n) from None
         except (OSError, ValueError) as exc:  # reset, http.client.IncompleteRead, ...
             raise FetchError(f"{url}: {what} broke off after {n} bytes ({_reason(exc)})") from None
-        now = time.monotonic()
         if not chunk:
             if total and n < total and max_bytes is None:
                 raise FetchError(f"{url}: {what} broke off after {n} of {total} bytes")
@@ -381,14 +414,7 @@ def read_bounded(resp, url: str, limits: DownloadOptions, write: Callable[[bytes
         n += len(chunk)
         if on_progress is not None:
             on_progress(n, total)
-        if now - t0 > limits.total_timeout:
-            raise FetchError(f"{url}: {what} took longer than {limits.total_timeout:.0f} s "
-                             f"({n} bytes so far; --download-timeout allows more)")
-        if now - win_start >= limits.stall_window:
-            if n - win_bytes < limits.stall_bytes:
-                raise FetchError(f"{url}: {what} stalled ({n - win_bytes} bytes in "
-                                 f"{now - win_start:.0f} s)")
-            win_start, win_bytes = now, n
+        watch.check(n)
 
 
 _PROBE_BYTES = 1 << 16
@@ -685,31 +711,11 @@ def _check_media_urls(info: dict, url: str) -> None:
                                  "(refused)", permanent=True)
 
 
-class _Limits:
-    """Stall and total-time checks over a growing byte count (downloads yt-dlp runs)."""
-
-    def __init__(self, url: str, limits: DownloadOptions):
-        self.url, self.limits = url, limits
-        self.t0 = self.win_start = time.monotonic()
-        self.win_bytes = 0
-
-    def check(self, n: int) -> None:
-        now, lim = time.monotonic(), self.limits
-        if now - self.t0 > lim.total_timeout:
-            raise FetchError(f"{self.url}: download took longer than {lim.total_timeout:.0f} s "
-                             f"({n} bytes so far; --download-timeout allows more)")
-        if now - self.win_start >= lim.stall_window:
-            if n - self.win_bytes < lim.stall_bytes:
-                raise FetchError(f"{self.url}: download stalled ({n - self.win_bytes} bytes in "
-                                 f"{now - self.win_start:.0f} s)")
-            self.win_start, self.win_bytes = now, n
-
-
 def _ytdlp_download(url: str, tmp: Path, limits: DownloadOptions, progress: ProgressCallback,
                     label: str, ctype: str) -> tuple[dict, Path]:
     import yt_dlp
 
-    watch = _Limits(url, limits)
+    watch = Watchdog(url, limits)
 
     def hook(d: dict) -> None:
         if d.get("status") == "downloading":
