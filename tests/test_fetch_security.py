@@ -388,7 +388,9 @@ def test_sigterm_during_run_download_cleans_up(http_server, tmp_path):
 def test_octet_stream_enclosure_downloads_directly(http_server, real_clips, tmp_path):
     data = (real_clips / "en_jfk_inaugural_1961.wav").read_bytes()
     http_server.route("media/12345", data, "application/octet-stream")
-    got = download(EpisodeMeta(source=http_server.url("media/12345")), tmp_path / "ep", limits=FAST)
+    [meta] = list_episodes(http_server.url("media/12345"), limits=FAST)
+    assert meta.audio_url == meta.source  # listed as media: downloaded directly, no extractor
+    got = download(meta, tmp_path / "ep", limits=FAST)
     assert got.audio_path.read_bytes() == data and got.audio_path.name == "audio.bin"
 
 

@@ -28,6 +28,7 @@ import urllib.error
 import urllib.request
 import xml.etree.ElementTree as ET
 from collections import deque
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -789,11 +790,17 @@ def download(meta: EpisodeMeta, dest_dir: str | os.PathLike, *,
         raise output_error(dest_dir, exc) from exc
     label = meta.title or meta.source
     info: Optional[dict] = None
+    # Fetch it ourselves when it should be media (a feed enclosure, a URL listed as media, a
+    # media file name); a site's page goes to yt-dlp untouched (some refuse other clients).
+    maybe_media = (meta.audio_url == meta.source
+                   or Path(urlparse(meta.source).path).suffix.lower() in _MEDIA_EXTS)
+    ctype, direct = "", False
     try:
-        with _open(meta.source, limits) as resp:
-            ctype = resp.headers.get("Content-Type", "").lower()
-            direct = _is_media(ctype, resp.geturl()) or _is_media(ctype, meta.source)
-            if direct:
+        with (_open(meta.source, limits) if maybe_media else nullcontext()) as resp:
+            if resp is not None:
+                ctype = resp.headers.get("Content-Type", "").lower()
+                direct = _is_media(ctype, resp.geturl()) or _is_media(ctype, meta.source)
+            if direct and resp is not None:
                 got = tmp / "audio.part"
                 suffix = _media_suffix(resp.geturl(), ctype)
                 try:
