@@ -108,10 +108,11 @@ def is_web_url(url: str) -> bool:
 
 # ---------------------------------------------------------------- untrusted metadata
 
-#: Longest title/uploader kept from a feed or page (the longest real title in segcorpus is
-#: under 100 characters; longer values are cut, not refused).
+#: Longest title/uploader kept from a feed or page: segcorpus's 15,536 human headlines are
+#: at most 183 characters (median 28, 99th percentile 90); longer values are cut, not refused.
 MAX_TITLE_CHARS = 300
-#: Longest description kept (show notes run to a few thousand characters).
+#: Longest description kept: an estimate (show notes run to a few thousand characters);
+#: it bounds what a hostile feed can put into every output.
 MAX_DESCRIPTION_CHARS = 20_000
 
 _TAGS = re.compile(r"</?[A-Za-z!?][^<>]*>")  # markup tags; a lone "<" or "a<b" stays
