@@ -238,3 +238,24 @@ print(r.output)
     assert "EXIT 1" in res.stdout and "Traceback" not in res.stdout
     failed = [ln for ln in res.stdout.splitlines() if ln.startswith("failed ")]
     assert len(failed) == 1 and "transcript.raw.json: cannot write: disk full" in failed[0]
+
+
+def test_download_onto_a_full_disk_is_one_line(http_server):
+    http_server.route("big.mp3", b"\0" * (3 << 20), "audio/mpeg")  # 3 MiB into a 1-MiB tmpfs
+    res = _in_tmpfs(f"""
+import sys
+from pathlib import Path
+from audio2digest.errors import Audio2DigestError
+from audio2digest.sources.fetch import download
+from audio2digest.types import EpisodeMeta
+out = Path(sys.argv[1]) / "ep"
+try:
+    download(EpisodeMeta(source={http_server.url("big.mp3")!r}, audio_url={http_server.url("big.mp3")!r}), out)
+    print("NO ERROR")
+except Audio2DigestError as exc:
+    print("ERR", exc)
+print("LEFT", sorted(p.name for p in out.iterdir()))
+""")
+    assert res.returncode == 0, res.stderr
+    assert "ep/audio.mp3: cannot write: disk full" in res.stdout
+    assert "LEFT []" in res.stdout  # the partial download is gone
