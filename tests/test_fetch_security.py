@@ -438,3 +438,14 @@ def test_watchdog_total_limit():
     clock.t = 100.5
     with pytest.raises(FetchError, match="took longer than 100 s"):
         w.check(10 ** 9)
+
+
+def test_trickling_media_found_in_a_page_is_stalled(http_server, tmp_path):
+    http_server.trickle("slow.wav", ctype="audio/wav", byte_every=0.2, for_seconds=8)
+    page = f"<html><body><audio src='{http_server.url('slow.wav')}'></audio></body></html>".encode()
+    http_server.route("page.html", page, "text/html")
+    t0 = time.monotonic()
+    with pytest.raises(FetchError, match=r"slow\.wav: download stalled"):
+        download(EpisodeMeta(source=http_server.url("page.html")), tmp_path / "ep", limits=FAST)
+    assert time.monotonic() - t0 < 6
+    assert no_downloads_left(tmp_path / "ep")

@@ -609,7 +609,9 @@ def _ydl_opts(limits: DownloadOptions = DEFAULT_DOWNLOAD, **extra) -> dict:
 
 
 def _clean_ytdlp_error(exc: Exception) -> str:
-    msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    # yt-dlp puts "\r" before progress-style lines: a line break for splitlines
+    lines = [ln.strip() for ln in str(exc).replace("\r", "").splitlines() if ln.strip()]
+    msg = lines[0] if lines else type(exc).__name__
     msg = re.sub(r"^ERROR:\s*", "", msg)
     msg = re.sub(r"\x1b\[[0-9;]*m", "", msg)
     msg = re.sub(r"^\[[\w:]+\]\s*(\S+:\s*)?", "", msg)  # "[generic] name: " prefixes
@@ -737,6 +739,10 @@ def _ytdlp_download(url: str, tmp: Path, limits: DownloadOptions, progress: Prog
                     raise FetchError(f"{url}: nothing to download", permanent=True)
                 info = entries[0]
             _check_media_urls(info, url)
+            log.debug("yt-dlp chose %s via %s (%s)", info.get("url"), info.get("extractor_key"),
+                      info.get("protocol"))
+            if _plain_media_of_any_page(info):
+                return info, _fetch_media(info, tmp, limits, progress, label)
             ydl.process_ie_result(info, download=True)
     except FetchError:
         raise
@@ -746,6 +752,34 @@ def _ytdlp_download(url: str, tmp: Path, limits: DownloadOptions, progress: Prog
     if not files:
         raise FetchError(f"{url}: download produced no file")
     return info, max(files, key=lambda f: f.stat().st_size)
+
+
+#: yt-dlp extractors that take media from any page (the generic one and its HTML5 <audio>/
+#: <video> finder), as opposed to site extractors matched by the site's own domain.
+_ANY_PAGE_EXTRACTORS = ("Generic", "HTML5MediaEmbed")
+
+
+def _plain_media_of_any_page(info: dict) -> bool:
+    """A single http(s) file that yt-dlp's generic extractor found in an arbitrary page: any
+    server can put that there, so it is fetched under our :class:`Watchdog` (yt-dlp's own
+    downloader waits for whole blocks, so a server trickling bytes never reaches its progress
+    hook). Site extractors (YouTube, ...) keep yt-dlp's downloader and its chunking."""
+    return (info.get("extractor_key") in _ANY_PAGE_EXTRACTORS and not info.get("requested_formats")
+            and info.get("protocol") in ("http", "https") and is_web_url(str(info.get("url") or "")))
+
+
+def _fetch_media(info: dict, tmp: Path, limits: DownloadOptions, progress: ProgressCallback,
+                 label: str) -> Path:
+    media = str(info["url"])
+    headers = {k: str(v) for k, v in (info.get("http_headers") or {}).items()
+               if k.lower() in ("user-agent", "referer", "cookie", "accept")}
+    ext = str(info.get("ext") or "bin")
+    got = tmp / f"audio.{re.sub(r'[^A-Za-z0-9]', '', ext)[:8] or 'bin'}"
+    with _open(media, limits, headers) as resp:
+        with open(got, "wb") as fh:
+            read_bounded(resp, media, limits, fh.write, on_progress=lambda n, total: progress(
+                Progress("fetch", n, total, episode=label)))
+    return got
 
 
 def remove_stale_downloads(dest_dir: str | os.PathLike) -> None:
