@@ -259,3 +259,31 @@ print("LEFT", sorted(p.name for p in out.iterdir()))
     assert res.returncode == 0, res.stderr
     assert "ep/audio.mp3: cannot write: disk full" in res.stdout
     assert "LEFT []" in res.stdout  # the partial download is gone
+
+
+def test_status_reads_a_ledger_on_a_read_only_file_system():
+    make = """
+import sys
+from pathlib import Path
+from audio2digest.batch.ledger import Ledger
+with Ledger.open(Path(sys.argv[1]) / "out") as l:
+    l.add_episode("k", "src", slug="ep-one", title="t")
+"""
+    # the ledger is made on the tmpfs, which is then remounted read-only for `status`
+    import tempfile
+
+    with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as fh:
+        fh.write(make)
+    try:
+        res = _in_tmpfs("""
+import sys
+from click.testing import CliRunner
+from audio2digest.cli import main
+r = CliRunner().invoke(main, ["status", sys.argv[1] + "/out"])
+print("EXIT", r.exit_code)
+print(r.output)
+""", readonly=True, pre=f"{sys.executable} {fh.name} {{mnt}}")
+    finally:
+        os.unlink(fh.name)
+    assert res.returncode == 0, res.stderr
+    assert "EXIT 0" in res.stdout and "ep-one" in res.stdout and "1 pending" in res.stdout

@@ -408,7 +408,7 @@ def _connect(path: Path, *, writable: bool) -> sqlite3.Connection:
         if writable:
             conn = sqlite3.connect(path, timeout=30.0)
         else:
-            conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=30.0)
+            conn = _connect_readonly(path)
         conn.row_factory = sqlite3.Row
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
@@ -448,6 +448,22 @@ def _connect(path: Path, *, writable: bool) -> sqlite3.Connection:
             conn.close()
         raise ledger_error(path, exc, doing) from exc
     return conn
+
+
+def _connect_readonly(path: Path) -> sqlite3.Connection:
+    """A read-only connection; on a read-only directory (a mounted backup, a read-only
+    share) SQLite cannot create the WAL's -shm file, so the file is opened as immutable:
+    nothing can write there, and a ledger closed cleanly has its WAL checkpointed."""
+    uri = path.resolve().as_uri()
+    conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=30.0)
+    try:
+        conn.execute("PRAGMA user_version").fetchone()
+        return conn
+    except sqlite3.OperationalError:
+        conn.close()
+        if os.access(path.parent, os.W_OK):
+            raise
+    return sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True, timeout=30.0)
 
 
 def _stage(row: sqlite3.Row) -> StageRecord:
