@@ -449,3 +449,10 @@ def test_trickling_media_found_in_a_page_is_stalled(http_server, tmp_path):
         download(EpisodeMeta(source=http_server.url("page.html")), tmp_path / "ep", limits=FAST)
     assert time.monotonic() - t0 < 6
     assert no_downloads_left(tmp_path / "ep")
+
+
+def test_enclosure_with_control_characters_is_refused(http_server):
+    # U+009B (CSI) is allowed in XML and starts a terminal escape sequence
+    http_server.route("feed.xml", feed("http://h/ep.mp3&#x9b;2J"), "application/rss+xml")
+    with pytest.raises(FetchError, match="control characters"):
+        list_episodes(http_server.url("feed.xml"))

@@ -211,8 +211,11 @@ def _enclosure(media: str, url: str, base_dir: Optional[Path]) -> str:
     name local files (absolute, relative to the feed's directory, or ``file://``); they are
     checked like any input file when downloaded."""
     media = media.strip()
+    if any(unicodedata.category(c) == "Cc" for c in media):  # would reach terminals and logs
+        raise FetchError(f"{url}: enclosure {media!r} holds control characters (feed refused)",
+                         permanent=True)
     if is_web_url(media):
-        return media
+        return media.replace(" ", "%20")  # unencoded spaces occur in real feeds
     if base_dir is None:
         raise FetchError(f"{url}: enclosure {media!r} is not an http(s) URL; a remote feed may "
                          "only name http(s) media (feed refused)", permanent=True)
@@ -338,7 +341,8 @@ def _open(url: str, limits: DownloadOptions, headers: Optional[dict] = None):
             raise FetchError(f"{url}: HTTP {exc.code} without a usable Location", permanent=True) from None
         # 408 (timeout) and 429 (rate limit) pass; other 4xx (404, 410, 403) stay as they are.
         permanent = 400 <= exc.code < 500 and exc.code not in (408, 425, 429)
-        raise FetchError(f"{url}: HTTP {exc.code} {exc.reason}", permanent=permanent) from None
+        reason = clean_text(exc.reason, limit=100)  # the server's words: untrusted text
+        raise FetchError(f"{url}: HTTP {exc.code} {reason}".rstrip(), permanent=permanent) from None
     except urllib.error.URLError as exc:
         reason = exc.reason
         if isinstance(reason, (TimeoutError, socket.timeout)):
