@@ -19,7 +19,7 @@ from typing import Iterable, Optional, Sequence
 from audio2digest.errors import Audio2DigestError, FetchError, InputError
 from audio2digest.sources.fetch import list_episodes, slugify
 from audio2digest.stages import (DEFAULT_FORMATS, DIGEST_FILE, EPISODE_DONE, EPISODE_FAILED,
-                                 RAW_TRANSCRIPT, SOURCE_FILE, STAGE_NAMES, TRANSCRIPT, DigestWriter,
+                                 RAW_TRANSCRIPT, SOURCE_FILE, STAGE_NAMES, TRANSCRIPT, BY_NAME, DigestWriter,
                                  Episode, EpisodeResult, RunOptions, StageEnv, Transcriber,
                                  WhisperTranscriber, clean_partial, load_glossaries,
                                  read_transcript, remove_if_empty, run_stages, source_identity,
@@ -63,6 +63,17 @@ def process_episode(meta: EpisodeMeta, out: Path, options: RunOptions,
     result.slug, result.outdir = outdir.name, outdir
     ep = Episode(meta=meta, outdir=outdir, options=options, progress=progress)
     done: list[str] = []
+    had_source_file = (outdir / SOURCE_FILE).is_file()
+
+    def undo_partial() -> None:
+        """After a failure or Ctrl-C: no temp files; and when this run got no further than
+        fetching, not even its source.json (no directory holding only metadata)."""
+        if not outdir.is_dir():
+            return
+        clean_partial(outdir)
+        if not had_source_file and not any(BY_NAME[n].outputs for n in done if n != "fetch"):
+            (outdir / SOURCE_FILE).unlink(missing_ok=True)
+        remove_if_empty(outdir)
     warmer = threading.Thread(target=warm_up, args=(env.glossary,), daemon=True,
                               name="audio2digest-warm-up")
 
@@ -95,16 +106,14 @@ def process_episode(meta: EpisodeMeta, out: Path, options: RunOptions,
         result.error = f"{meta.source}: internal error ({type(exc).__name__}: {exc})"
         log.exception("%s: internal error", meta.source)
     except BaseException:  # Ctrl-C: nothing half-done, no empty directory, then stop
-        clean_partial(outdir)
-        remove_if_empty(outdir)
+        undo_partial()
         raise
     finally:
         if warmer.is_alive():
             warmer.join()
     if not result.ok:
         progress(Progress(EPISODE_FAILED, 1, 1, message=result.error, episode=ep.label))
-        clean_partial(outdir)
-        remove_if_empty(outdir)  # nothing finished there: leave no empty directory behind
+        undo_partial()
     result.stages_run = tuple(done)
     result.seconds = time.perf_counter() - t0
     return result

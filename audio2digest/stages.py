@@ -397,7 +397,8 @@ def _transcribe(ep: Episode, env: StageEnv) -> dict:
         ep.transcript, ep.cached = cached, True
         return {"audio_seconds": cached.duration, "reused": True}
     t = env.transcriber.transcribe(ep.audio, ep.meta, ep.options, env.glossary, progress=ep.progress)
-    ep.transcript = t.replace(settings={**t.settings, "audio_sha256": ep.audio_sha256,
+    settings = {k: v for k, v in t.settings.items() if k != "cpu_threads"}  # speed only
+    ep.transcript = t.replace(settings={**settings, "audio_sha256": ep.audio_sha256,
                                         "fingerprint": fp})
     ep.cached = False
     return {"audio_seconds": t.duration, "reused": False}

@@ -93,14 +93,14 @@ def _as_transcript(text: str):
 
 
 #: The eval set's batches (eval_corrections.BATCHES, repeated here so --help stays import-free).
-_BATCHES = ("dev", "held", "held2", "held3", "held4", "held5", "held6")
+EVAL_BATCHES = ("dev", "held", "held2", "held3", "held4", "held5", "held6")
 
 
 @eval_group.command("corrections")
 @_glossary_opts
 @click.option(
     "--split",
-    type=click.Choice([*_BATCHES, "all"]),
+    type=click.Choice([*EVAL_BATCHES, "all"]),
     default=None,
     help="Which part of the set [default: each batch (dev, held, held2, held3, held4, held5, held6), reported separately].",
 )
@@ -123,7 +123,7 @@ def eval_corrections_cmd(glossaries, no_default_glossary, split, eval_dir, show_
     from audio2digest.evaluation.corrections import evaluate
 
     glossary = _load(glossaries, no_default_glossary)
-    splits = [split] if split else list(_BATCHES)
+    splits = [split] if split else list(EVAL_BATCHES)
     reports = [evaluate(glossary, eval_dir, s) for s in splits]
     if as_json:
         click.echo(json.dumps([r.to_dict() for r in reports], ensure_ascii=False, indent=2))
