@@ -211,13 +211,19 @@ def read_digest(path: str | os.PathLike) -> Digest:
         raise InputError(f"{p}: not a digest.json ({exc})") from exc
 
 
-def load_glossaries(options: RunOptions):
-    """The glossary for correction and hotwords, or None when there is none."""
-    if not options.glossaries and not options.use_default_glossary:
+def load_glossary_files(files: Sequence[str], use_default: bool = True):
+    """The glossary of ``files`` (plus the bundled one if ``use_default``), or None when
+    there is none. Every command loads its glossary here."""
+    if not files and not use_default:
         return None
     from audio2digest.text.glossary import load_glossary
 
-    return load_glossary(list(options.glossaries), use_default=options.use_default_glossary)
+    return load_glossary(list(files), use_default=use_default)
+
+
+def load_glossaries(options: RunOptions):
+    """The glossary for correction and hotwords, or None when there is none."""
+    return load_glossary_files(options.glossaries, options.use_default_glossary)
 
 
 def choose_hotwords(options: RunOptions, glossary, meta: EpisodeMeta) -> Optional[str]:
@@ -515,7 +521,7 @@ def run_stages(ep: Episode, names: Sequence[str], env: StageEnv,
 __all__ = ["EpisodeResult", "source_identity", "STAGES", "STAGE_NAMES", "BY_NAME", "Stage", "StageEnv", "Episode", "RunOptions",
            "Transcriber", "WhisperTranscriber", "DigestWriter", "Settings", "fingerprints",
            "run_stages", "transcribe_fingerprint", "glossary_fingerprint", "file_fingerprint",
-           "read_transcript", "read_digest", "load_glossaries", "choose_hotwords", "warm_up",
+           "read_transcript", "read_digest", "load_glossaries", "load_glossary_files", "choose_hotwords", "warm_up",
            "cached_transcript", "clean_partial", "remove_if_empty", "relative_audio",
            "DEFAULT_FORMATS", "SOURCE_FILE", "RAW_TRANSCRIPT", "TRANSCRIPT", "DIGEST_FILE",
            "EPISODE_DONE", "EPISODE_FAILED", "BATCH_PROGRESS"]

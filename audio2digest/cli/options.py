@@ -5,7 +5,7 @@ loaded glossary or None, ``options``: RunOptions)."""
 from __future__ import annotations
 
 import functools
-from typing import Callable
+from typing import Callable, Optional
 
 import click
 
@@ -64,28 +64,32 @@ def transcribe_options(f: Callable) -> Callable:
     return _add(wrapper, _transcribe_opts())
 
 
-def _glossary_opts() -> list:
+def _glossary_opts(bundled: bool = True) -> list:
     return [
         click.option("--glossary", "-g", "glossaries", multiple=True,
                      type=click.Path(dir_okay=False),
                      help="Glossary file (YAML or text, one term per line). Adds to the bundled "
-                          "one. Repeatable."),
-        click.option("--no-default-glossary", is_flag=True,
-                     help="Do not use the bundled AI-news glossary."),
+                          "one when that is used. Repeatable."),
+        click.option("--default-glossary/--no-default-glossary", "use_default_glossary",
+                     default=bundled, show_default=True,
+                     help="Use the bundled AI-news glossary."),
     ]
 
 
-def glossary_options(f: Callable) -> Callable:
-    """Which glossaries to use; the command receives ``glossary_files`` (tuple of paths) and
-    ``use_default_glossary`` (bool), from which :func:`audio2digest.stages.load_glossaries`
-    loads the one glossary (or None)."""
-    @functools.wraps(f)
-    def wrapper(*args, **kw):
-        kw["glossary_files"] = tuple(kw.pop("glossaries"))
-        kw["use_default_glossary"] = not kw.pop("no_default_glossary")
-        return f(*args, **kw)
+def glossary_options(f: Optional[Callable] = None, *, bundled: bool = True) -> Callable:
+    """Which glossaries to use (``@glossary_options``, or ``@glossary_options(bundled=False)``
+    where the bundled glossary is off unless asked for); the command receives
+    ``glossary_files`` (tuple of paths) and ``use_default_glossary`` (bool), from which
+    :func:`audio2digest.stages.load_glossary_files` loads the one glossary (or None)."""
+    def decorate(f: Callable) -> Callable:
+        @functools.wraps(f)
+        def wrapper(*args, **kw):
+            kw["glossary_files"] = tuple(kw.pop("glossaries"))
+            return f(*args, **kw)
 
-    return _add(wrapper, _glossary_opts())
+        return _add(wrapper, _glossary_opts(bundled))
+
+    return decorate(f) if f is not None else decorate
 
 
 def run_options(f: Callable) -> Callable:
@@ -106,7 +110,7 @@ def run_options(f: Callable) -> Callable:
 
         kw["options"] = RunOptions(
             transcribe=_build_topts(kw), glossaries=tuple(kw.pop("glossaries")),
-            use_default_glossary=not kw.pop("no_default_glossary"), hotwords=kw.pop("hotwords"),
+            use_default_glossary=kw.pop("use_default_glossary"), hotwords=kw.pop("hotwords"),
             formats=tuple(kw.pop("formats")) or DEFAULT_FORMATS, latest=kw.pop("latest"))
         return f(*args, **kw)
 
