@@ -180,3 +180,13 @@ def test_no_private_names_across_modules():
 def test_no_known_exceptions_left():
     assert not [c for c in cycles(graph()) if c in KNOWN_CIRCLES]
     assert not [u for u in private_uses() if u in KNOWN_PRIVATE]
+
+
+def test_dependencies_point_down():
+    """sources, asr, text, render and the stage list know nothing of pipeline, batch or cli."""
+    low = ("audio2digest.sources", "audio2digest.asr", "audio2digest.text", "audio2digest.render",
+           "audio2digest.stages", "audio2digest.types", "audio2digest.errors", "audio2digest.files")
+    high = ("audio2digest.pipeline", "audio2digest.batch", "audio2digest.cli")
+    wrong = [(m, d) for m, deps in graph().items() if m.startswith(low)
+             for d in deps if d.startswith(high)]
+    assert not wrong, wrong
