@@ -190,3 +190,24 @@ def test_dependencies_point_down():
     wrong = [(m, d) for m, deps in graph().items() if m.startswith(low)
              for d in deps if d.startswith(high)]
     assert not wrong, wrong
+
+
+def test_every_import_of_a_package_name_resolves():
+    """A lazy import inside a function fails only when it runs: check them all now."""
+    import importlib
+
+    mods = package_modules()
+    missing = []
+    for name, path in mods.items():
+        tree = ast.parse(path.read_text("utf-8"), str(path))
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.ImportFrom):
+                continue
+            src = _resolve(name, node, path.name == "__init__.py")
+            if src not in mods:
+                continue
+            module = importlib.import_module(src)
+            for a in node.names:
+                if not hasattr(module, a.name) and f"{src}.{a.name}" not in mods:
+                    missing.append(f"{name}: from {src} import {a.name}")
+    assert not missing, missing
