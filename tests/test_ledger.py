@@ -173,3 +173,30 @@ def test_failed_transaction_rolls_back(tmp_path):
                           " VALUES ('/a.mp3', 'dup', 0, 0)")
         assert ledger.episode("/a.mp3").state == "pending"
         assert ledger.op_seconds > 0
+
+
+def test_schema_1_ledger_is_migrated_to_the_stage_names(tmp_path):
+    with Ledger.open(tmp_path) as ledger:
+        _add(ledger)
+        for stage in ("fetch", "transcribe", "normalise", "correct"):
+            ledger.record_stage("/a.mp3", stage, f"fp-{stage}")
+        ledger.record_failure("/a.mp3", "segment", "boom")
+    # What schema 1 wrote: stages named by the state after them.
+    conn = sqlite3.connect(tmp_path / LEDGER_NAME)
+    with conn:
+        conn.execute("DELETE FROM stages WHERE stage = 'normalise'")
+        for old, new in (("fetched", "fetch"), ("transcribed", "transcribe"), ("corrected", "correct"),
+                         ("segmented", "segment")):
+            conn.execute("UPDATE stages SET stage = ? WHERE stage = ?", (old, new))
+            conn.execute("UPDATE history SET stage = ? WHERE stage = ?", (old, new))
+            conn.execute("UPDATE episodes SET failed_stage = ? WHERE failed_stage = ?", (old, new))
+        conn.execute("PRAGMA user_version = 1")
+    conn.close()
+    with Ledger.open(tmp_path) as ledger:
+        rec = ledger.episode("/a.mp3")
+        assert list(rec.stages) == ["fetch", "transcribe", "correct"]
+        assert rec.failed_stage == "digest" and rec.state == "failed"
+        assert {h["stage"] for h in ledger.history("/a.mp3")} <= set(STAGES)
+    conn = sqlite3.connect(tmp_path / LEDGER_NAME)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+    conn.close()
