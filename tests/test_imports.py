@@ -75,6 +75,10 @@ def scan(path: Path, module: str, known: set[str]):
             src = _resolve(module, node, is_package)
             if not src.startswith("audio2digest"):
                 continue
+            parent, _, last = src.rpartition(".")
+            if last.startswith("_") and not last.startswith("__") and not (
+                    module == parent or module.startswith(parent + ".")):
+                private.append((parent, last))  # a private module of another package
             for a in node.names:
                 sub = f"{src}.{a.name}"
                 if sub in known:  # "from audio2digest import pipeline": a module
@@ -159,9 +163,12 @@ def test_the_scanner_finds_a_circle_and_a_private_import(tmp_path):
     assert cycles(g) == [frozenset({"a", "b", "c"})]
     f = tmp_path / "m.py"
     f.write_text("from audio2digest.pipeline import _x\nimport audio2digest.stages as st\n"
+                 "from audio2digest.render._common import clock\n"
                  "def f():\n    return st._y\n", "utf-8")
-    _, private = scan(f, "m", {"audio2digest.pipeline", "audio2digest.stages"})
-    assert sorted(private) == [("audio2digest.pipeline", "_x"), ("audio2digest.stages", "_y")]
+    _, private = scan(f, "m", {"audio2digest.pipeline", "audio2digest.stages",
+                               "audio2digest.render._common"})
+    assert sorted(private) == [("audio2digest.pipeline", "_x"), ("audio2digest.render", "_common"),
+                               ("audio2digest.stages", "_y")]
 
 
 def test_no_import_circles():

@@ -62,7 +62,7 @@ def load_json_record(name: str, text: str):
 
 
 def _item_line(it) -> str:
-    from audio2digest.render._common import clock
+    from audio2digest.render import clock
 
     when = f" {clock(it.start)}–{clock(it.end)}" if it.start is not None else ""
     return f"{it.index + 1}. [{it.kind}]{when} {it.title}"
