@@ -42,13 +42,16 @@ import os
 import shutil
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Callable, Optional, Protocol, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Optional, Protocol, Sequence
 
 from audio2digest.asr.transcribe import TranscribeOptions
 from audio2digest.errors import FetchError, InputError
 from audio2digest.files import atomic_write_json
 from audio2digest.types import (Digest, EpisodeMeta, Item, Progress, ProgressCallback,
                                 Transcript, no_progress)
+
+if TYPE_CHECKING:
+    from audio2digest.text.glossary import Glossary
 
 log = logging.getLogger("audio2digest.stages")
 
@@ -85,9 +88,13 @@ class RunOptions:
 class Transcriber(Protocol):
     """Turns one episode's audio into a transcript (not yet normalised)."""
 
-    name: str
+    @property
+    def name(self) -> str:
+        """Identifies the transcriber in the transcribe fingerprint ("asr": the default)."""
+        ...
 
-    def transcribe(self, audio: Path, meta: EpisodeMeta, options: RunOptions, glossary: Any, *,
+    def transcribe(self, audio: Path, meta: EpisodeMeta, options: RunOptions,
+                   glossary: Optional[Glossary], *,
                    progress: ProgressCallback) -> Transcript: ...
 
 
@@ -100,7 +107,8 @@ class WhisperTranscriber:
 
     name: str = "asr"
 
-    def transcribe(self, audio: Path, meta: EpisodeMeta, options: RunOptions, glossary: Any, *,
+    def transcribe(self, audio: Path, meta: EpisodeMeta, options: RunOptions,
+                   glossary: Optional[Glossary], *,
                    progress: ProgressCallback = no_progress) -> Transcript:
         from audio2digest.asr.transcribe import transcribe
 
@@ -112,7 +120,7 @@ class WhisperTranscriber:
 class StageEnv:
     """What the stages of a run share: the glossary, the transcriber, optional digest writers."""
 
-    glossary: Any = None
+    glossary: Optional[Glossary] = None
     transcriber: Transcriber = WhisperTranscriber()
     digest_writers: tuple[DigestWriter, ...] = ()
 
@@ -211,7 +219,7 @@ def read_digest(path: str | os.PathLike) -> Digest:
         raise InputError(f"{p}: not a digest.json ({exc})") from exc
 
 
-def load_glossary_files(files: Sequence[str], use_default: bool = True):
+def load_glossary_files(files: Sequence[str], use_default: bool = True) -> Optional[Glossary]:
     """The glossary of ``files`` (plus the bundled one if ``use_default``), or None when
     there is none. Every command loads its glossary here."""
     if not files and not use_default:
@@ -221,12 +229,13 @@ def load_glossary_files(files: Sequence[str], use_default: bool = True):
     return load_glossary(list(files), use_default=use_default)
 
 
-def load_glossaries(options: RunOptions):
+def load_glossaries(options: RunOptions) -> Optional[Glossary]:
     """The glossary for correction and hotwords, or None when there is none."""
     return load_glossary_files(options.glossaries, options.use_default_glossary)
 
 
-def choose_hotwords(options: RunOptions, glossary, meta: EpisodeMeta) -> Optional[str]:
+def choose_hotwords(options: RunOptions, glossary: Optional[Glossary],
+                    meta: EpisodeMeta) -> Optional[str]:
     """The decoder's hotwords: none, the user's own terms, or glossary terms chosen for
     ``meta`` within the decoder's prompt budget (this loads the model for its tokenizer)."""
     if options.hotwords == "none":
@@ -243,7 +252,7 @@ def choose_hotwords(options: RunOptions, glossary, meta: EpisodeMeta) -> Optiona
     return select_hotwords(glossary, meta=meta, tokenizer=getattr(model, "hf_tokenizer", None)) or None
 
 
-def warm_up(glossary) -> None:
+def warm_up(glossary: Optional[Glossary]) -> None:
     """Load what correction and digesting need once per process (glossary index, jieba's
     dictionary and IDF table: ~2 s), in a thread while the model decodes; CTranslate2
     releases the GIL, so the two overlap."""

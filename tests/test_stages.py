@@ -66,12 +66,18 @@ def test_fingerprints_chain(episode):
 
 def test_run_and_batch_write_the_same_files(episode, tmp_path):
     audio, options = episode
-    results = run([str(audio)], tmp_path / "run" / "out", options, transcriber=FakeTranscriber())
+    seen_run, seen_batch = [], []
+    results = run([str(audio)], tmp_path / "run" / "out", options, transcriber=FakeTranscriber(),
+                  progress=lambda p: seen_run.append(p.stage))
     assert [r.status for r in results] == ["done"]
     sources = tmp_path / "sources.txt"
     sources.write_text(f"{audio}\n", "utf-8")
-    summary = run_batch(sources, tmp_path / "batch" / "out", options, transcriber=FakeTranscriber())
+    summary = run_batch(sources, tmp_path / "batch" / "out", options, transcriber=FakeTranscriber(),
+                        progress=lambda p: seen_batch.append(p.stage))
     assert summary.ok and summary.done == 1
+    # One progress vocabulary: the stage names, then done (and batch's overall count).
+    assert list(dict.fromkeys(seen_run)) == [*STAGE_NAMES, "done"]
+    assert [s for s in dict.fromkeys(seen_batch) if s != "batch"] == [*STAGE_NAMES, "done"]
     by_run, by_batch = files(tmp_path / "run" / "out"), files(tmp_path / "batch" / "out")
     assert by_run == by_batch  # byte for byte, digest.json and digest.md included
     slug = results[0].slug

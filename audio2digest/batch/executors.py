@@ -159,7 +159,7 @@ class LocalExecutor:
         self.jobs = jobs
         self.env = env
         self._ctx = mp.get_context("spawn")
-        self.sink = self._ctx.Queue() if jobs > 1 else queue.Queue()
+        self.sink: Any = self._ctx.Queue() if jobs > 1 else queue.Queue()
         self.io = cf.ThreadPoolExecutor(max_workers=max(2, min(jobs + 1, 4)),
                                         thread_name_prefix="audio2digest-fetch")
         self.cpu = self._new_pool()

@@ -247,8 +247,9 @@ def _list_sources(ledger: Ledger, out: Path, sources: Sequence[str], options: Ru
             ledger.remove_episode(src)
         for meta in got:
             key, entry = _episode_key(src, meta, len(got))
-            rec = ledger.episode(key)
-            slug = rec.slug if rec and rec.slug else _assign_slug(ledger, out, key, meta)
+            listed_rec = ledger.episode(key)
+            slug = (listed_rec.slug if listed_rec and listed_rec.slug
+                    else _assign_slug(ledger, out, key, meta))
             ledger.add_episode(key, src, entry=entry, position=pos, slug=slug,
                                title=meta.title, meta=meta.to_dict())
             keys.append(key)
