@@ -98,7 +98,7 @@ def _in_tmpfs(script: str, *, size: str = "1m", readonly: bool = False, pre: str
         probe = subprocess.run(["unshare", "-rm", "sh", "-c", setup], capture_output=True, timeout=20)
         if probe.returncode != 0:
             pytest.skip(f"cannot mount a tmpfs here ({probe.stderr.decode().strip()})")
-        env = {**os.environ, "PYTHONPATH": str(ROOT), "AUDIO2DIGEST_FAKE_ASR": "1"}
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
         return subprocess.run(
             ["unshare", "-rm", "sh", "-c", f'{setup}{remount} && exec "$0" -c "$1" {mnt}',
              sys.executable, code], capture_output=True, text=True, timeout=timeout, env=env)
@@ -206,15 +206,16 @@ def test_check_output_path(tmp_path):
         check_output_path(tmp_path / "f" / "x.json")
 
 
-def test_batch_into_a_245_character_directory(tmp_path, real_clips, monkeypatch):
-    from audio2digest.batch.scheduler import FAKE_ASR_ENV, run_batch
-    from audio2digest.pipeline import RunOptions
+def test_batch_into_a_245_character_directory(tmp_path, real_clips):
+    from fakes import FakeTranscriber
 
-    monkeypatch.setenv(FAKE_ASR_ENV, "1")
+    from audio2digest.batch.scheduler import run_batch
+    from audio2digest.stages import RunOptions
+
     sources = tmp_path / "s.txt"
     sources.write_text(str(real_clips / "en_jfk_inaugural_1961.wav") + "\n")
     out = tmp_path / ("o" * 245)
-    s = run_batch(sources, out, RunOptions(use_default_glossary=False))
+    s = run_batch(sources, out, RunOptions(use_default_glossary=False), transcriber=FakeTranscriber())
     assert s.ok and s.done == 1
     [ep] = [p for p in out.iterdir() if p.is_dir()]
     assert (ep / "digest.md").is_file()

@@ -315,7 +315,8 @@ def test_run_reports_a_stall_and_leaves_no_part_files(http_server, tmp_path):
 
 
 def test_run_interrupted_mid_download_leaves_no_part_files(http_server, tmp_path):
-    from audio2digest.pipeline import RunOptions, run
+    from audio2digest.pipeline import run
+    from audio2digest.stages import RunOptions
 
     http_server.trickle("slow.mp3", head=b"\0" * 70000, byte_every=0.05, for_seconds=3)
 
@@ -330,17 +331,19 @@ def test_run_interrupted_mid_download_leaves_no_part_files(http_server, tmp_path
     assert not _downloads_under(out)
 
 
-def test_batch_stall_is_transient_and_cleaned(http_server, tmp_path, monkeypatch):
-    from audio2digest.batch.ledger import Ledger
-    from audio2digest.batch.scheduler import FAKE_ASR_ENV, run_batch
-    from audio2digest.pipeline import RunOptions
+def test_batch_stall_is_transient_and_cleaned(http_server, tmp_path):
+    from fakes import FakeTranscriber
 
-    monkeypatch.setenv(FAKE_ASR_ENV, "1")
+    from audio2digest.batch.ledger import Ledger
+    from audio2digest.batch.scheduler import run_batch
+    from audio2digest.stages import RunOptions
+
     http_server.trickle("slow.mp3", head=b"\0" * 70000, byte_every=0.2, for_seconds=5)
     sources = tmp_path / "s.txt"
     sources.write_text(http_server.url("slow.mp3") + "\n")
     out = tmp_path / "out"
-    s = run_batch(sources, out, RunOptions(use_default_glossary=False, download=FAST), backoff=3600)
+    s = run_batch(sources, out, RunOptions(use_default_glossary=False, download=FAST), backoff=3600,
+                  transcriber=FakeTranscriber())
     assert s.failed == 1 and "download stalled (" in s.episodes[0].error
     assert not _downloads_under(out)
     with Ledger.open_readonly(out) as ledger:
