@@ -81,7 +81,7 @@ def _register() -> None:
     # Each module adds its commands to ``main`` / ``eval_group`` on import.
     import importlib
 
-    for name in ("run", "correct", "segment", "render", "batch", "evals", "bench"):
+    for name in ("run", "correct", "segment", "render", "batch", "evals", "bench", "normalize"):
         try:
             importlib.import_module(f"{__name__}.{name}")
         except ModuleNotFoundError as exc:  # an area not built yet

@@ -42,10 +42,8 @@ Modules, in the order a text goes through them:
 
 from audio2digest.text.correct.apply import (
     CorrectionResult,
-    align_words,
     correct_text,
     correct_transcript,
-    rewrite_words,
 )
 from audio2digest.text.correct.index import CorrectionIndex, build_index
 from audio2digest.text.correct.latin import digit_groups, is_cjk_form, latin_key
@@ -57,7 +55,6 @@ __all__ = [
     "CorrectOptions",
     "CorrectionIndex",
     "CorrectionResult",
-    "align_words",
     "build_index",
     "correct_text",
     "correct_transcript",
@@ -65,6 +62,5 @@ __all__ = [
     "fuzzy_key",
     "is_cjk_form",
     "latin_key",
-    "rewrite_words",
     "syllable_similarity",
 ]

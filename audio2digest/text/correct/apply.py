@@ -2,8 +2,8 @@
 
 Owns overlap resolution (best-first, keeps inside longer Latin fixes yield), the ``never``
 check of Latin and alias changes, the :class:`~audio2digest.types.Correction` records
-(offsets into the corrected text), and rewriting a segment's :class:`~audio2digest.types.Word`
-list so it still spells the segment's text (words a correction touches merge into one).
+(offsets into the corrected text), and the public entry points for texts and transcripts
+(a segment's words follow its text through :func:`audio2digest.text.words.rewrite_words`).
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Optional
 
 from audio2digest.text.correct.candidates import (
     Candidate,
@@ -24,7 +23,8 @@ from audio2digest.text.correct.index import build_index
 from audio2digest.text.correct.options import DEFAULT_OPTIONS, CorrectOptions
 from audio2digest.text.glossary import Glossary
 from audio2digest.text.language import has_cjk
-from audio2digest.types import Correction, Segment, Transcript, Word
+from audio2digest.text.words import rewrite_words
+from audio2digest.types import Correction, Segment, Transcript
 
 log = logging.getLogger("audio2digest.text.correct")
 
@@ -139,87 +139,6 @@ def correct_text(text: str, glossary: Glossary, *, language: str | None = None,
 
 
 # --------------------------------------------------------------------------- transcripts
-
-
-def align_words(text: str, words: tuple[Word, ...]) -> list[tuple[int, int]] | None:
-    """Map each character index of ``text`` to (word index, offset in word.word), or None.
-
-    Whitespace in either is ignored. When the characters differ (e.g. the text was
-    converted to Simplified but the words were not) and the non-space counts agree,
-    characters are paired by position.
-    """
-    wchars = [(k, j) for k, w in enumerate(words) for j, ch in enumerate(w.word) if not ch.isspace()]
-    tchars = [i for i, ch in enumerate(text) if not ch.isspace()]
-    mapping: list[tuple[int, int] | None] = [None] * len(text)
-    if len(wchars) == len(tchars):
-        for i, (k, j) in zip(tchars, wchars):
-            mapping[i] = (k, j)
-        return mapping  # type: ignore[return-value]
-    # Greedy: follow the text, skipping text characters the words do not have (punctuation).
-    wi = 0
-    for i in tchars:
-        if wi >= len(wchars):
-            break
-        k, j = wchars[wi]
-        if words[k].word[j] == text[i]:
-            mapping[i] = (k, j)
-            wi += 1
-    if wi < len(wchars) * 0.9:  # most word characters must be found, or the words are other text
-        return None
-    return mapping  # type: ignore[return-value]
-
-
-def rewrite_words(seg: Segment, old_text: str, edits) -> tuple[Word, ...]:
-    """``seg.words`` with the edits ``(start, end, new)`` (offsets into ``old_text``, sorted,
-    not overlapping) applied; the words an edit touches merge into one word (first start,
-    last end, lowest probability). The words are returned unchanged when they do not align."""
-    words = seg.words
-    if not words or not edits:
-        return words
-    mapping = align_words(old_text, words)
-    if mapping is None:
-        log.debug("segment %s: words do not align with text; word texts left as they are", seg.id)
-        return words
-    # Word range touched by each edit, grouped when ranges overlap.
-    groups: list[list] = []  # [first_word, last_word, [(edit, (k,j) start, (k,j) end)]]
-    for c in edits:
-        inside = [mapping[i] for i in range(c[0], c[1]) if mapping[i] is not None]
-        if not inside:
-            continue
-        first, last = inside[0], inside[-1]
-        if groups and first[0] <= groups[-1][1]:
-            groups[-1][1] = max(groups[-1][1], last[0])
-            groups[-1][2].append((c, first, last))
-        else:
-            groups.append([first[0], last[0], [(c, first, last)]])
-    if not groups:
-        return words
-    out: list[Word] = []
-    k = 0
-    for g_first, g_last, items in groups:
-        out.extend(words[k:g_first])
-        ws = words[g_first : g_last + 1]
-        offs = []
-        acc = 0
-        for w in ws:
-            offs.append(acc)
-            acc += len(w.word)
-        joined = "".join(w.word for w in ws)
-        for c, (k1, j1), (k2, j2) in sorted(items, key=lambda it: it[0][0], reverse=True):
-            a = offs[k1 - g_first] + j1
-            b = offs[k2 - g_first] + j2 + 1
-            joined = joined[:a] + c[2] + joined[b:]
-        out.append(
-            Word(
-                start=ws[0].start,
-                end=ws[-1].end,
-                word=joined,
-                probability=min(w.probability for w in ws),
-            )
-        )
-        k = g_last + 1
-    out.extend(words[k:])
-    return tuple(out)
 
 
 def correct_transcript(transcript: Transcript, glossary: Glossary, *,

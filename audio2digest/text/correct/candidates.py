@@ -14,7 +14,6 @@ import bisect
 import re
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Optional
 
 from audio2digest.text.correct.guards import (
     DEGREE_ADVERBS,

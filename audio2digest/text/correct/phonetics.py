@@ -129,7 +129,8 @@ def char_readings(ch: str) -> tuple[str, ...]:
     if r is None:
         from pypinyin import Style, pinyin
 
-        got = pinyin(ch, style=Style.NORMAL, heteronym=True, errors=lambda x: [""])
+        # pypinyin accepts a list from ``errors`` (its stubs say str): one empty reading
+        got = pinyin(ch, style=Style.NORMAL, heteronym=True, errors=lambda x: [""])  # type: ignore[arg-type,return-value]
         r = tuple(dict.fromkeys(x for x in (got[0] if got else []) if x and x.isalpha()))[:MAX_READINGS]
         _CHAR_PY[ch] = r
     return r
