@@ -423,3 +423,16 @@ def test_options_out_of_range_say_which():
 
     with pytest.raises(ValueError, match="latin_min"):
         CorrectOptions(latin_min=1.5)
+
+
+def test_eval_corrections_cli_sweeps_an_option():
+    runner = CliRunner()
+    base = runner.invoke(main, ["eval", "corrections", "--split", "dev", "--json"])
+    strict = runner.invoke(main, ["eval", "corrections", "--split", "dev", "--json",
+                                  "--option", "latin_min=1.0", "--option", "latin_min_with_digits=1.0"])
+    assert base.exit_code == 0 and strict.exit_code == 0, strict.output
+    assert json.loads(strict.output)[0]["tp"] < json.loads(base.output)[0]["tp"]
+    bad = runner.invoke(main, ["eval", "corrections", "--split", "dev", "--option", "latin_mn=0.9"])
+    assert bad.exit_code != 0 and "latin_min" in bad.output  # the valid names are listed
+    bad = runner.invoke(main, ["eval", "corrections", "--split", "dev", "--option", "latin_min=7"])
+    assert bad.exit_code != 0 and "within 0–1" in bad.output

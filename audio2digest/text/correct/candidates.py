@@ -396,7 +396,7 @@ def _judge(fid: int, best, run: str, run_start: int, readings, tokens_box: list,
         # the pinyin be (nearly) exact, or the context speak for the term
         core_span, core_target = (run[a : a + 2], form.target[:2]) if k else (span, form.target)
         if sc < opts.two_syllable_min_unshared and not (set(core_span) & set(core_target)):
-            if not has_evidence(form.term, text, s_abs, e_abs, context, ctx_off, opts.context_window):
+            if not has_evidence(form.term, text, s_abs, e_abs, context, ctx_off, opts.context_window, opts.version_chars):
                 return None
             two_syl_evidence = True
     if any(c in FUNCTION_CHARS and c not in form.target for c in span) and (
@@ -419,7 +419,7 @@ def _judge(fid: int, best, run: str, run_start: int, readings, tokens_box: list,
         # The span cuts or spans ordinary words. Change it only when its pinyin is
         # (nearly) exact for a term of 3+ syllables and the corrected text reads
         # better: its best segmentation uses the term and is more probable.
-        if (n_full < 3 or sc < opts.lm_min_score or kind_needed
+        if (n_full < opts.lm_min_syllables or sc < opts.lm_min_score or kind_needed
                 or not reads_better(run, a, b, form.target, opts)):
             if crosses:
                 return None
@@ -430,7 +430,7 @@ def _judge(fid: int, best, run: str, run_start: int, readings, tokens_box: list,
     if kind in ("word", "words") or kind_needed:
         # an ordinary word needs evidence right beside it (五个Gemini, 千万3), not just
         # somewhere in the sentence (五个月前 … Gemini)
-        evidence = has_evidence(form.term, text, s_abs, e_abs, context, ctx_off, opts.adjacent_window)
+        evidence = has_evidence(form.term, text, s_abs, e_abs, context, ctx_off, opts.adjacent_window, opts.version_chars)
         if not evidence or sc < opts.pinyin_min_common:
             return None
         if evidence == "context" and sc < opts.very_common_min_with_context and any(
@@ -440,7 +440,7 @@ def _judge(fid: int, best, run: str, run_start: int, readings, tokens_box: list,
     else:
         thr = opts.pinyin_min(n) + (opts.mixed_span_extra if kind == "mixed" else 0.0)
         if sc < thr:
-            evidence = has_evidence(form.term, text, s_abs, e_abs, context, ctx_off, opts.context_window)
+            evidence = has_evidence(form.term, text, s_abs, e_abs, context, ctx_off, opts.context_window, opts.version_chars)
             if not evidence or sc < thr - opts.evidence_slack:
                 return None
     if blocked_by_never(text, s_abs, e_abs, never):

@@ -90,12 +90,13 @@ def span_kind(run: str, tokens: tuple[str, ...], a: int, b: int, common_freq: in
 
 
 def has_evidence(
-    term: Term, text: str, start: int, end: int, context: str, ctx_off: int, window: int
+    term: Term, text: str, start: int, end: int, context: str, ctx_off: int, window: int,
+    version_chars: int = 4,
 ):
     """Local evidence that ``term`` was meant at [start, end) of ``text``:
-    "version" (a version number follows a model/product), "context" (a context word or
-    another form of the term within ``window`` characters) or False."""
-    after = text[end : end + 4]
+    "version" (a version number within ``version_chars`` after a model/product), "context"
+    (a context word or another form of the term within ``window`` characters) or False."""
+    after = text[end : end + version_chars]
     if term.category in ("model", "product") and VERSION_AFTER_RE.match(after):
         return "version"
     words = tuple(term.context) + tuple(f for f in term.forms if f != term.term) + tuple(

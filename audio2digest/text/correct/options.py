@@ -69,16 +69,20 @@ class CorrectOptions:
     very_common_freq: int = 5000
     very_common_min_with_context: float = 0.9
     #: a span that cuts or is made of dictionary words changes only with pinyin this close,
-    #: a term of 3+ syllables, and a corrected text that segments better (the term counted
+    #: a term of ``lm_min_syllables``+ syllables, and a corrected text that segments better (the term counted
     #: as a word of frequency ``lm_term_freq``) by ``lm_margin`` nats, judged over
     #: ``lm_context_chars`` characters each side with words up to ``lm_max_word_len``
     lm_min_score: float = 0.95
+    lm_min_syllables: int = 3
     lm_term_freq: int = 50
     lm_margin: float = 2.0
     lm_context_chars: int = 3
     lm_max_word_len: int = 8
     #: weight of a character's less usual readings (heteronyms: 太 tā, 行 háng)
     alt_reading_weight: float = 0.8
+    #: a version (3, v2, R1) within this many characters after a model or product name is
+    #: evidence for it (千万3 → 千问3)
+    version_chars: int = 4
     #: characters each side searched for evidence (context words, other forms)
     context_window: int = 30
     #: ... when the span is an ordinary dictionary word: evidence must be right beside it
