@@ -13,6 +13,8 @@ from audio2digest.text.numbers import apply_edits, news_numbers, number_edits
     ("一百二十万", "120万"),
     ("三亿五千万", "3.5亿"),
     ("两千亿", "2000亿"),
+    ("一万亿token", "1万亿token"),
+    ("一千三百万亿", "1300万亿"),
     ("总参数六千七百亿", "总参数6700亿"),
     ("百分之八十八的用户", "88%的用户"),
     ("百分之三点五", "3.5%"),
@@ -51,7 +53,8 @@ def test_words_idioms_and_small_counts_stay(text):
 def test_number_and_unit_never_split():
     assert news_numbers("准确率达到77，%") == "准确率达到77%"
     assert news_numbers("准确率达到77 %") == "准确率达到77%"
-    assert news_numbers("融资300 亿") == "融资300亿"
+    assert news_numbers("融资300，亿") == "融资300亿"
+    assert news_numbers("融资300 亿") == "融资300 亿"  # a space before 万/亿 is typesetting
     assert news_numbers("百分之88") == "88%"
 
 

@@ -37,8 +37,9 @@ UNIT_WORDS = frozenset(
     "块 米 公里 千米 公斤 吨 度 代 版 季度 月份 年代 亿美元 万美元 多 余 第 第个".split()
 )
 _APPROX = set("几多余来")  # 十几, 几十; (多/余 after a number are fine: 300多亿)
-#: Whisper's own digits split from their percent sign or unit: "77，%", "300 亿"
-_SPLIT_UNIT_RE = re.compile(r"(?<=\d)[ \t]*[，,、]?[ \t]*(?=[%‰])|(?<=\d)[ \t]+(?=[万亿])")
+#: Whisper's own digits split from their percent sign or unit: "77，%", "77 %", "300，亿"
+#: (a space before 万/亿 is a typesetting choice, "300 亿", and stays)
+_SPLIT_UNIT_RE = re.compile(r"(?<=\d)[ \t]*[，,、]?[ \t]*(?=[%‰])|(?<=\d)[ \t]*[，,、][ \t]*(?=[万亿])")
 _PERCENT_DIGITS_RE = re.compile(r"百分之[ \t]*(\d+(?:\.\d+)?)")
 
 
@@ -80,9 +81,12 @@ def _fmt(value) -> str:
     return str(value)
 
 
+_SCALE = {"万亿": 10**12, "亿": 10**8, "万": 10**4}
+
+
 def _with_unit(value, unit: str) -> str | None:
-    """``value`` written with 万 or 亿 as its unit, at most two decimals (3.5亿, 1500万)."""
-    scale = 10**8 if unit == "亿" else 10**4
+    """``value`` written with 万亿, 亿 or 万 as its unit, at most two decimals (3.5亿, 1500万)."""
+    scale = _SCALE[unit]
     q = round(value / scale, 6)
     if abs(q * 100 - round(q * 100)) > 1e-6:
         return None
@@ -184,7 +188,7 @@ def _convert(run: str, before: str, after: str) -> str | None:
         return str(v)  # dates: 3月, 12月31日
     if run[-1] in "万亿":
         # the largest unit the value reads well in: 三亿五千万 → 3.5亿, 一千五百万 → 1500万
-        units = ("亿", "万") if v >= 10**8 else ("万",)
+        units = [u for u in ("万亿", "亿", "万") if v >= _SCALE[u] and u in run]
         return next((w for w in (_with_unit(v, u) for u in units) if w), str(v))
     if v < 10:
         return None  # single-digit counts and ordinals stay characters
