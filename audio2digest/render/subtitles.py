@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from typing import Iterator, NamedTuple, Optional
 
 from audio2digest.errors import RenderError
-from audio2digest.text.language import is_cjk_language
 from audio2digest.types import Digest, Transcript
 from audio2digest.render import Renderer, register
 from audio2digest.render._common import stamp
@@ -37,11 +36,17 @@ VTT = SubtitleStyle(header="WEBVTT\n\n", decimal=".", numbered=False, escape=Tru
 MAX_CUE_CHARS = {True: 32, False: 84}  # CJK / other: split longer segments at word times
 
 
+def _cjk(language: str, text: str) -> bool:
+    from audio2digest.text.segment import is_cjk_language
+
+    return is_cjk_language(language, text)
+
+
 def iter_cues(transcript: Optional[Transcript], digest: Optional[Digest] = None) -> Iterator[Cue]:
     """Cues in time order, never overlapping, each at least 0.1 s long."""
     raw: list[Cue] = []
     if transcript is not None:
-        cjk = is_cjk_language(transcript.language, transcript.text)
+        cjk = _cjk(transcript.language, transcript.text)
         limit = MAX_CUE_CHARS[cjk]
         for seg in transcript.segments:
             text = " ".join(seg.text.split())
