@@ -106,3 +106,12 @@ def test_english_transcripts_untouched_by_numbers_and_pauses():
     [out] = normalize_segments([seg], "en")
     assert out.text == seg.text.strip()
     assert out.words == seg.words
+
+
+def test_words_that_do_not_spell_the_text_block_number_edits():
+    seg = Segment(0, 0.0, 2.0, "融资三百亿美元", (Word(0.0, 1.0, "完全"), Word(1.0, 2.0, "不同的词")))
+    [out] = normalize_segments([seg], "zh")
+    assert out.text == "融资三百亿美元。"  # the text is not changed where its words could not follow
+    assert [w.word for w in out.words][0] == "完全"
+    [free] = normalize_segments([Segment(0, 0.0, 2.0, "融资三百亿美元")], "zh")
+    assert free.text == "融资300亿美元。"  # without words, the text alone is rewritten

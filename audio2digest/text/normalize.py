@@ -11,6 +11,7 @@ words still spell the text (correction later edits both).
 from __future__ import annotations
 
 import functools
+import logging
 import re
 from dataclasses import dataclass, replace
 
@@ -18,6 +19,8 @@ from audio2digest.text.language import CJK_CHARS, is_chinese
 from audio2digest.text.numbers import Edit, apply_edits, number_edits
 from audio2digest.text.words import align_words, rewrite_words
 from audio2digest.types import Segment, Word
+
+log = logging.getLogger("audio2digest.text.normalize")
 
 SCRIPTS = ("simplified", "traditional", "keep")
 
@@ -165,6 +168,10 @@ def normalize_segments(segments, language: str, script: str = "simplified",
         text = punctuate_chinese(convert_script(seg.text.strip(), script))
         if options.numbers:
             edits = number_edits(text)
+            if edits and words and align_words(text, words) is None:
+                # words that do not spell the text cannot follow an edit: change neither
+                log.debug("segment %s: words do not align with text; numbers left as they are", seg.id)
+                edits = []
             if edits:
                 words = _edit_words(text, words, edits)
                 text = apply_edits(text, edits)
