@@ -1,10 +1,14 @@
 """Every tunable number of glossary correction, in one frozen dataclass.
 
 Provenance, for all fields unless a comment says otherwise: set by hand on the ``dev`` batch
-of ``samples/eval/corrections`` (dev.jsonl and clean/dev_*.txt) and left unchanged by the
-blind held-back batches (held, held2–held6), each run once before anything was fixed; see
-that folder's README for what each blind run showed. ``audio2digest eval corrections``
-prints the figures for the defaults. Pass another instance to sweep a value.
+of ``samples/eval/corrections`` (dev.jsonl and clean/dev_*.txt). ``common_freq``,
+``alt_reading_weight``, ``adjacent_window`` and ``latin_sound_score`` were set after the
+first held-back batches (held, held2) had been run, so those two batches are not blind to
+them; held3–held6 were written and run once, blind, after every value here was set, and no
+value changed after them (held5 changed where ``latin_min_key_len`` applies, not its value).
+That folder's README says what each blind run showed; ``audio2digest eval corrections``
+prints the figures for the defaults. Pass another instance (or ``--option NAME=VALUE``) to
+sweep a value.
 """
 
 from __future__ import annotations
@@ -22,7 +26,8 @@ class CorrectOptions:
     #: fuzzy key similarity a span without digits needs
     latin_min: float = 0.80
     #: keys shorter than this (acronyms: MoE, xAI) match only exactly; lower-casing a
-    #: versioned name also needs a key this long (held5 showed "Figure O3" -> "o3")
+    #: versioned name also needs a key this long (applied there after held5 showed
+    #: "Figure O3" -> "o3")
     latin_min_key_len: int = 5
     #: spans and forms with a shorter Latin key are ignored (single letters)
     latin_key_min_len: int = 2
