@@ -263,11 +263,14 @@ def format_table(results: Sequence[NormalizeResult]) -> str:
         "|---|---|---|---|---|---:|---:|---|---|",
     ]
     for r in results:
+        # stretch lengths in characters mean nothing for a language written with spaces
+        runs = (f"{100 * r.long_runs[0]:.0f} → {100 * r.long_runs[1]:.0f}"
+                if is_cjk_language(r.language) else "–")
         lines.append(
             f"| {r.name} | {r.language} | {r.cer_news[0]:.4f} → {r.cer_news[1]:.4f} "
             f"| {r.cer_script[0]:.4f} → {r.cer_script[1]:.4f} "
             f"| {r.found[0]} → {r.found[1]} of {r.number_forms} | {r.fixed} | {r.broken} "
-            f"| {pr(r, 0)} → {pr(r, 1)} | {100 * r.long_runs[0]:.0f} → {100 * r.long_runs[1]:.0f} |"
+            f"| {pr(r, 0)} → {pr(r, 1)} | {runs} |"
         )
     zh = [r for r in results if is_cjk_language(r.language)]
     if zh:
