@@ -90,12 +90,6 @@ def punctuate_chinese(text: str) -> str:
     return _SPACE_BETWEEN_CJK.sub("", text)
 
 
-def _edit_words(text: str, words: tuple[Word, ...], edits: list[Edit]) -> tuple[Word, ...]:
-    if not edits or not words:
-        return words
-    return rewrite_words(Segment(id=0, start=0.0, end=0.0, text=text, words=words), text, edits)
-
-
 def pause_marks(text: str, words: tuple[Word, ...],
                 options: NormalizeOptions = DEFAULT_NORMALIZE) -> list[tuple[int, int, str]]:
     """Where to punctuate a long unpunctuated run from the pauses between its words:
@@ -177,7 +171,7 @@ def normalize_segments(segments, language: str, script: str = "simplified",
                 log.debug("segment %s: words do not align with text; numbers left as they are", seg.id)
                 edits = []
             if edits:
-                words = _edit_words(text, words, edits)
+                words = rewrite_words(words, text, edits)
                 text = apply_edits(text, edits)
         if options.pause_punctuation:
             text, words = _punctuate_from_pauses(text, words, options)

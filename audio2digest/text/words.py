@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from audio2digest.types import Segment, Word
+from audio2digest.types import Word
 
 log = logging.getLogger("audio2digest.text.words")
 
@@ -42,16 +42,16 @@ def align_words(text: str, words: tuple[Word, ...]) -> list[tuple[int, int]] | N
     return mapping  # type: ignore[return-value]
 
 
-def rewrite_words(seg: Segment, old_text: str, edits) -> tuple[Word, ...]:
-    """``seg.words`` with the edits ``(start, end, new)`` (offsets into ``old_text``, sorted,
-    not overlapping) applied; the words an edit touches merge into one word (first start,
-    last end, lowest probability). The words are returned unchanged when they do not align."""
-    words = seg.words
+def rewrite_words(words: tuple[Word, ...], old_text: str, edits) -> tuple[Word, ...]:
+    """``words`` (which spell ``old_text``) with the edits ``(start, end, new)`` (offsets into
+    ``old_text``, sorted, not overlapping) applied; the words an edit touches merge into one
+    word (first start, last end, lowest probability). The words are returned unchanged when
+    they do not align with the text."""
     if not words or not edits:
         return words
     mapping = align_words(old_text, words)
     if mapping is None:
-        log.debug("segment %s: words do not align with text; word texts left as they are", seg.id)
+        log.debug("words do not align with %r; word texts left as they are", old_text[:40])
         return words
     # Word range touched by each edit, grouped when ranges overlap.
     groups: list[list] = []  # [first_word, last_word, [(edit, (k,j) start, (k,j) end)]]
