@@ -30,6 +30,8 @@ from audio2digest.text.numbers import apply_edits, news_numbers, number_edits
     ("两百到三百次", "200到300次"),
     ("二十一世纪", "21世纪"),
     ("GLM四点七", "GLM4.7"),
+    ("上午十点发布", "上午10点发布"),
+    ("百分之八十八点五", "88.5%"),
 ])
 def test_amounts_dates_percent_decimals_in_digits(spoken, written):
     assert news_numbers(spoken) == written
@@ -45,6 +47,8 @@ def test_amounts_dates_percent_decimals_in_digits(spoken, written):
     "十几个", "几十万", "二三十个", "三四个",
     # digit strings that are not a year
     "一一对应",
+    # a clock time is not a decimal
+    "三点五十分开始",
 ])
 def test_words_idioms_and_small_counts_stay(text):
     assert news_numbers(text) == text

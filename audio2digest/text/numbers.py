@@ -143,6 +143,8 @@ def number_edits(text: str) -> list[Edit]:
             continue
         if (before[-1:] in _APPROX) or (after[:1] in _APPROX - {"多", "余"}):
             continue  # 十几个, 几十万
+        if "点" in run and after[:1] in ("十", "百", "千"):
+            continue  # 三点五十分: a clock time, not 3.5
         new = _convert(run, before, after)
         if new is None or new == run:
             continue
@@ -184,7 +186,7 @@ def _convert(run: str, before: str, after: str) -> str | None:
     v = _parse(run)
     if v is None or isinstance(v, float):
         return None
-    if after[:1] == "月" and 1 <= v <= 12 or after[:1] in "日号" and before.endswith("月") and 1 <= v <= 31:
+    if after[:1] == "月" and 1 <= v <= 12 or after[:1] in ("日", "号") and before.endswith("月") and 1 <= v <= 31:
         return str(v)  # dates: 3月, 12月31日
     if run[-1] in "万亿":
         # the largest unit the value reads well in: 三亿五千万 → 3.5亿, 一千五百万 → 1500万
