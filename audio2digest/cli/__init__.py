@@ -74,7 +74,7 @@ def main(ctx: click.Context, verbose: int, quiet: bool) -> None:
 
 @main.group("eval", cls=Group)
 def eval_group() -> None:
-    """Measure quality against gold data: corrections, segments, asr."""
+    """Measure quality against gold data: corrections, segments, asr, normalize."""
 
 
 def _register() -> None:
