@@ -23,6 +23,9 @@ from audio2digest.types import Segment, Word
 log = logging.getLogger("audio2digest.text.normalize")
 
 SCRIPTS = ("simplified", "traditional", "keep")
+#: Raised whenever normalisation writes different text for the same input: a cached
+#: transcript recorded with another version is normalised again (see stages.py).
+NORMALIZE_VERSION = 2
 
 _CJK = CJK_CHARS
 _HALF_TO_FULL = {",": "，", "?": "？", "!": "！", ":": "：", ";": "；"}
