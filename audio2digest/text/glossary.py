@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -57,10 +56,6 @@ CATEGORY_PRIORITY = {
 }
 
 PathLike = Union[str, "os.PathLike[str]"]
-
-_CJK_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-def has_cjk(text: str) -> bool:
-    return bool(_CJK_RE.search(text))
 
 
 @dataclass(frozen=True)
