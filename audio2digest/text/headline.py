@@ -288,6 +288,7 @@ def headline(
         best = _strip_lead(text, cjk)
     best = re.sub(r"\s+", " ", best).strip()
     out = _compress_zh(best, limit, names) if cjk else _compress_en(best, limit, names)
+    out = re.sub(r"(?:…+|\.{3,})$", "", out.strip())  # the source's own ellipsis, too
     return out.rstrip("，,、；;：: ")
 
 
