@@ -19,19 +19,19 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from audio2digest.evaluation.boundary_fit import (  # noqa: E402
+from audio2digest.evaluation.boundary_fit import (
+    fit_text_model,
     fit_timed_model,
     leave_one_episode_out,
-    fit_text_model,
     load_corpus,
     manifest,
     prepare,
     record_pk,
 )
-from audio2digest.evaluation.segments import load_gold  # noqa: E402
-from audio2digest.text.boundary import FEATURES, TIMED_FEATURES, decode  # noqa: E402
-from audio2digest.text.segment import SegmentOptions  # noqa: E402
-from audio2digest.types import Transcript  # noqa: E402
+from audio2digest.evaluation.segments import load_gold
+from audio2digest.text.boundary import FEATURES, TIMED_FEATURES, decode
+from audio2digest.text.segment import SegmentOptions
+from audio2digest.types import Transcript
 
 
 def mean_pk(model, recs, opts):
@@ -81,7 +81,7 @@ def main() -> None:
     t0 = time.time()
     recs = [prepare(r) for r in load_corpus(args.corpus)]
     print(f"{len(recs)} records, {sum(len(r.labels) for r in recs)} gaps ({time.time() - t0:.1f} s)", file=sys.stderr)
-    kw = dict(min_chars=opts.min_item_chars, short_penalty=opts.short_penalty)
+    kw = {"min_chars": opts.min_item_chars, "short_penalty": opts.short_penalty}
     model = fit_text_model(recs, **kw)
     insample = mean_pk(model, recs, opts)
     result = {"in_sample_pk": insample}

@@ -7,9 +7,20 @@ import time
 
 import pytest
 
-from audio2digest.evaluation.boundary_fit import fit_logistic, load_corpus, prepare, rouge_l
-from audio2digest.evaluation.segments import evaluate_corpus
-from audio2digest.text.boundary import FEATURES, BoundaryModel, decode, gap_features, load_model
+from audio2digest.evaluation.boundary_fit import (
+    fit_logistic,
+    load_corpus,
+    prepare,
+    rouge_l,
+)
+from audio2digest.evaluation.corpus import evaluate_corpus
+from audio2digest.text.boundary import (
+    FEATURES,
+    BoundaryModel,
+    decode,
+    gap_features,
+    load_model,
+)
 from audio2digest.text.digest import build_digest
 from audio2digest.text.headline import ZH_TITLE_MAX, headline, summarize
 from audio2digest.text.segment import segment_text, segment_transcript
@@ -242,7 +253,7 @@ def test_corpus_eval_on_a_tiny_corpus(tmp_path):
     keys = {(s.source, s.fit) for s in scores}
     assert ("a/zh", "loso") in keys and ("pooled/zh", "shipped") in keys
     assert all(0.0 <= s.pk <= 1.0 for s in scores)
-    pooled = [h for h in heads if h.source == "pooled"][0]
+    pooled = next(h for h in heads if h.source == "pooled")
     assert pooled.titles >= 2 and pooled.truncated == 0 and pooled.rouge_l > 0.3
 
 

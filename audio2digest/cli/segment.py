@@ -165,7 +165,7 @@ def eval_segments_cmd(directory, transcripts, tolerance, modes, glossary_files, 
 
 
 def _eval_corpus(corpus: str, loso: bool, as_json: bool) -> None:
-    from audio2digest.evaluation.segments import evaluate_corpus
+    from audio2digest.evaluation.corpus import evaluate_corpus
 
     scores, heads = evaluate_corpus(corpus, loso=loso, progress=lambda m: click.echo(f"  {m} …", err=True))
     if as_json:

@@ -14,12 +14,17 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Optional, Sequence
 
 from audio2digest.errors import InputError
-from audio2digest.text.boundary import FEATURES, TIMED_FEATURES, BoundaryModel, timed_rows
+from audio2digest.text.boundary import (
+    FEATURES,
+    TIMED_FEATURES,
+    BoundaryModel,
+    timed_rows,
+)
 from audio2digest.text.language import is_cjk_language
 
 logger = logging.getLogger("audio2digest.evaluation.boundary_fit")
@@ -170,7 +175,7 @@ def _decode_all(model: BoundaryModel, recs: Sequence[CorpusRecord], offset: floa
 
 
 def fit_text_model(records: Sequence[CorpusRecord], *, min_chars: float, short_penalty: float,
-                   meta: Optional[dict] = None) -> BoundaryModel:
+                   meta: dict | None = None) -> BoundaryModel:
     """Fit the weights on ``records`` (each source weighted equally), then the decision bias
     that gives the lowest mean Pk on the same records when decoded."""
     import numpy as np
@@ -268,8 +273,19 @@ def rouge_l(hyp: str, ref: str) -> float:
     return 2 * p * r / (p + r)
 
 
-__all__ = ["CorpusRecord", "load_corpus", "manifest", "prepare", "fit_logistic", "fit_text_model",
-           "record_pk", "episode_gaps", "fit_timed", "rouge_l", "FEATURES"]
+__all__ = [
+    "FEATURES",
+    "CorpusRecord",
+    "episode_gaps",
+    "fit_logistic",
+    "fit_text_model",
+    "fit_timed",
+    "load_corpus",
+    "manifest",
+    "prepare",
+    "record_pk",
+    "rouge_l",
+]
 
 
 #: Offsets tried for the timed model's bias (chosen on the training episodes only).

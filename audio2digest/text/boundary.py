@@ -15,28 +15,28 @@ import json
 import math
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
-from typing import Optional, Sequence
 
 from audio2digest.text.entities import BUILTIN_ENTITIES_ZH
 from audio2digest.text.language import CJK_CHARS, has_cjk
 from audio2digest.text.sentences import SENT_END
 
 __all__ = [
+    "CONT_CUES_EN",
+    "CONT_CUES_ZH",
     "FEATURES",
+    "NEW_CUES_EN",
+    "NEW_CUES_ZH",
     "TIMED_FEATURES",
     "BoundaryModel",
+    "cosine",
+    "decode",
+    "gap_features",
     "load_model",
     "timed_rows",
-    "gap_features",
-    "decode",
     "tokens",
-    "cosine",
-    "NEW_CUES_ZH",
-    "NEW_CUES_EN",
-    "CONT_CUES_ZH",
-    "CONT_CUES_EN",
 ]
 
 # A new story starts with these (at the start of a sentence).
@@ -52,10 +52,10 @@ NEW_CUES_EN = re.compile(
     r"^(?:next\b|next up\b|in other news\b|moving on\b|first up\b|to start\b|"
     r"elsewhere\b|turning to\b|over at\b|our next story\b|also this week\b|and finally\b|"
     r"in (?:[a-z]+ ){0,2}news\b|on the [a-z]+ front\b|speaking of\b)",
-    re.I,
+    re.IGNORECASE,
 )
 # Transitions that open a story on air but often continue one in writing (另外 / Meanwhile).
-WEAK_CUES = re.compile(r"^(?:另外|此外|其次|最后|finally\b|meanwhile\b|lastly\b|first\b|also\b)", re.I)
+WEAK_CUES = re.compile(r"^(?:另外|此外|其次|最后|finally\b|meanwhile\b|lastly\b|first\b|also\b)", re.IGNORECASE)
 # ... and these continue the current one.
 CONT_CUES_ZH = re.compile(
     r"^(?:据悉|据了解|据介绍|据报道|据称|与此同时|同时|此前|对此|该|这|其|它|他|她|并且|并|而|但|"
@@ -68,7 +68,7 @@ CONT_CUES_EN = re.compile(
     r"the (?:model|browser|app|chip|tool|system|startup|lab|team|update|release|project|feature|"
     r"new|library|post|change|proposal|pr|kep)\b|in addition\b|additionally\b|plus\b|"
     r"researchers\b|users\b|developers\b|you\b|we\b|i\b|there\b|now\b|here\b|if\b)",
-    re.I,
+    re.IGNORECASE,
 )
 _RELEASE_ZH = (r"(?:正式|今天|今日|近日|日前|刚刚|已经|已|也|再次|首次|悄然|重磅|宣布)?"
                r"(?:发布|推出|开源|上线|宣布|推送|公布|亮相|升级|更新|收购|完成|获得|发表|提出|开放|"
@@ -85,9 +85,7 @@ _SUBJECT_VERB_EN = re.compile(
     re.ASCII,
 )
 _EN_STOP_CAPS = set(
-    """A An The And But Or If In On At Of For To From By With As It Its This That These Those
-    He She They We I You Our Their His Her Here There What When Where Who Why How So Now Then
-    Yes No Not Some Many More Most One Two Also However Meanwhile Next Finally""".split()
+    ["A", "An", "The", "And", "But", "Or", "If", "In", "On", "At", "Of", "For", "To", "From", "By", "With", "As", "It", "Its", "This", "That", "These", "Those", "He", "She", "They", "We", "I", "You", "Our", "Their", "His", "Her", "Here", "There", "What", "When", "Where", "Who", "Why", "How", "So", "Now", "Then", "Yes", "No", "Not", "Some", "Many", "More", "Most", "One", "Two", "Also", "However", "Meanwhile", "Next", "Finally"]
 )
 _BUILTIN_ZH_NAMES = tuple(sorted({n for names in BUILTIN_ENTITIES_ZH.values() for n in names},
                                  key=len, reverse=True))
@@ -95,16 +93,13 @@ _HEADING_END = "：:"
 _GENERIC_SUBJECT = re.compile(
     r"^(?:新|该|此|这款|这个|这一)?(?:模型|版本|平台|系统|工具|产品|功能|项目|团队|公司|研究|论文|服务|应用|"
     r"框架|方案|技术|芯片|插件|更新|报告|数据集|基准)|^the (?:model|platform|tool|project|team|company|"
-    r"feature|service|paper|study|framework|chip|release|update|library|kep|pr)\b", re.I)
+    r"feature|service|paper|study|framework|chip|release|update|library|kep|pr)\b", re.IGNORECASE)
 _LEAD = re.compile(r"^(?:另外|此外|同时|与此同时|接下来|接着|然后|最后|其次|首先|再来看|下面|"
-                   r"next|meanwhile|finally|also|in other news|elsewhere)[，,、 ]+", re.I)
+                   r"next|meanwhile|finally|also|in other news|elsewhere)[，,、 ]+", re.IGNORECASE)
 
 _STOP_CHARS = set("的了是在和与及也都就而并把被对从为着过这那个们中上下我你他她它之其")
 _EN_STOP = set(
-    """a an the and or but if of in on at to for from by with as is are was were be been has have
-    had it its this that these those he she they we you i our their his her will would can could
-    about into over under than then so not no yes more most very just also all any some such which
-    who whom what when where why how there here up out new says said one two""".split()
+    ["a", "an", "the", "and", "or", "but", "if", "of", "in", "on", "at", "to", "for", "from", "by", "with", "as", "is", "are", "was", "were", "be", "been", "has", "have", "had", "it", "its", "this", "that", "these", "those", "he", "she", "they", "we", "you", "i", "our", "their", "his", "her", "will", "would", "can", "could", "about", "into", "over", "under", "than", "then", "so", "not", "no", "yes", "more", "most", "very", "just", "also", "all", "any", "some", "such", "which", "who", "whom", "what", "when", "where", "why", "how", "there", "here", "up", "out", "new", "says", "said", "one", "two"]
 )
 _HAN_RUN = re.compile(f"[{CJK_CHARS}]+")
 
@@ -294,7 +289,7 @@ def gap_features(texts: Sequence[str], cjk: bool, names: Sequence[Sequence[str]]
     return rows
 
 
-def timed_rows(model: "BoundaryModel", rows: Sequence[Sequence[float]],
+def timed_rows(model: BoundaryModel, rows: Sequence[Sequence[float]],
                pauses: Sequence[tuple[float, bool, bool]]) -> list[list[float]]:
     """Rows of :data:`TIMED_FEATURES` for the gaps of a timed transcript."""
     new, cont = FEATURES.index("new_cue"), FEATURES.index("weak_cue")
@@ -325,7 +320,7 @@ class BoundaryModel:
         return [sum(x * y for x, y in zip(self.timed_weights, r)) for r in timed_rows(self, rows, pauses)]
 
     @classmethod
-    def from_dict(cls, data: dict) -> "BoundaryModel":
+    def from_dict(cls, data: dict) -> BoundaryModel:
         feats = tuple(data.get("features") or ())
         if feats != FEATURES:
             raise ValueError(f"boundary model features {feats} do not match the code's {FEATURES}")
@@ -342,7 +337,7 @@ class BoundaryModel:
 
 
 @functools.lru_cache(maxsize=4)
-def load_model(path: Optional[str] = None) -> BoundaryModel:
+def load_model(path: str | None = None) -> BoundaryModel:
     """The shipped model (``audio2digest/data/segmenter.json``) or the one at ``path``."""
     if path is None:
         raw = resources.files("audio2digest").joinpath("data/segmenter.json").read_text("utf-8")

@@ -31,7 +31,8 @@ import functools
 import logging
 import re
 from collections import Counter
-from typing import Any, Optional, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from audio2digest.text.entities import BUILTIN_ENTITIES_ZH, find_entities
 from audio2digest.text.headline import EN_TITLE_MAX, ZH_TITLE_MAX, headline, summarize
@@ -43,14 +44,14 @@ logger = logging.getLogger("audio2digest.text.digest")
 
 __all__ = [
     "CATEGORIES",
+    "EN_TITLE_MAX",
+    "ZH_TITLE_MAX",
     "build_digest",
+    "categorize",
     "enrich_item",
     "headline",
-    "summarize",
-    "ZH_TITLE_MAX",
-    "EN_TITLE_MAX",
-    "categorize",
     "keywords",
+    "summarize",
 ]
 
 # (zh, en, keywords). Keywords are matched case-insensitively as substrings; first match
@@ -98,12 +99,12 @@ CATEGORIES: list[tuple[str, str, tuple[str, ...]]] = [
 OTHER = ("其他", "Other")
 SHOW = ("节目", "Show")
 
-def _cjk(text: str, language: Optional[str] = None) -> bool:
+def _cjk(text: str, language: str | None = None) -> bool:
     return is_cjk_language(language, text)
 
 
-def categorize(text: str, entities: Sequence[Entity] = (), *, cjk: Optional[bool] = None,
-               kind: str = "news", language: Optional[str] = None) -> str:
+def categorize(text: str, entities: Sequence[Entity] = (), *, cjk: bool | None = None,
+               kind: str = "news", language: str | None = None) -> str:
     """The item's category from :data:`CATEGORIES` (keyword votes; the title counts double
     through the caller repeating it)."""
     if cjk is None:
@@ -122,12 +123,7 @@ def categorize(text: str, entities: Sequence[Entity] = (), *, cjk: Optional[bool
 
 
 _EN_KW_STOP = set(
-    """a an the and or but if of in on at to for from by with as is are was were be been has have
-    had it its this that these those he she they we you i our their his her will would can could
-    about into over under than then so not no yes more most very just also all any some such which
-    who what when where why how there here up out new says said one two three four five six seven
-    eight nine ten first second week weeks year years many several including can the user users
-    company""".split()
+    ["a", "an", "the", "and", "or", "but", "if", "of", "in", "on", "at", "to", "for", "from", "by", "with", "as", "is", "are", "was", "were", "be", "been", "has", "have", "had", "it", "its", "this", "that", "these", "those", "he", "she", "they", "we", "you", "i", "our", "their", "his", "her", "will", "would", "can", "could", "about", "into", "over", "under", "than", "then", "so", "not", "no", "yes", "more", "most", "very", "just", "also", "all", "any", "some", "such", "which", "who", "what", "when", "where", "why", "how", "there", "here", "up", "out", "new", "says", "said", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "first", "second", "week", "weeks", "year", "years", "many", "several", "including", "can", "the", "user", "users", "company"]
 )
 
 
@@ -182,8 +178,8 @@ def _tfidf(entity_terms=()):
     return extractor
 
 
-def keywords(text: str, *, cjk: Optional[bool] = None, top: int = 5,
-             language: Optional[str] = None, entities: Sequence[Entity] = ()) -> list[str]:
+def keywords(text: str, *, cjk: bool | None = None, top: int = 5,
+             language: str | None = None, entities: Sequence[Entity] = ()) -> list[str]:
     """Up to ``top`` keywords: jieba TF-IDF for Chinese (entity names kept whole), term
     frequency for English."""
     text = (text or "").strip()
@@ -213,8 +209,8 @@ def keywords(text: str, *, cjk: Optional[bool] = None, top: int = 5,
     return ranked[:top]
 
 
-def enrich_item(item: Item, glossary: Any = None, *, cjk: Optional[bool] = None,
-                language: Optional[str] = None) -> Item:
+def enrich_item(item: Item, glossary: Any = None, *, cjk: bool | None = None,
+                language: str | None = None) -> Item:
     """Fill in title, summary, entities, category and keywords of ``item`` from its text."""
     from dataclasses import replace
 
@@ -234,7 +230,7 @@ def enrich_item(item: Item, glossary: Any = None, *, cjk: Optional[bool] = None,
 
 
 def build_digest(transcript: Transcript, glossary: Any = None, *,
-                 items: Optional[Sequence[Item]] = None, use_timing: bool = True) -> Digest:
+                 items: Sequence[Item] | None = None, use_timing: bool = True) -> Digest:
     """Segment ``transcript`` (unless ``items`` are given) and describe every item.
 
     An empty transcript gives a digest with no items.

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any, Optional
+from typing import Any
 
 from audio2digest.types import Entity
 
@@ -22,13 +22,9 @@ __all__ = ["BUILTIN_ENTITIES_ZH", "find_entities"]
 # A small built-in list so that entity change works without a glossary. Category names are
 # those of audio2digest.text.glossary (org, model, product, person, ...).
 BUILTIN_ENTITIES_ZH = {
-    "org": (
-        "深度求索 月之暗面 字节跳动 英伟达 智谱 谷歌 微软 阿里巴巴 阿里云 阿里 腾讯 百度 华为 快手 "
-        "火山引擎 小米 商汤 科大讯飞 百川智能 零一万物 阶跃星辰 苹果 亚马逊 特斯拉 英特尔 台积电 "
-        "三星 高通 寒武纪 摩尔线程 美团 京东 网易 蚂蚁集团 昆仑万维 面壁智能 生数科技 爱诗科技"
-    ).split(),
-    "product": "豆包 通义千问 千问 文心一言 文心 元宝 混元 可灵 即梦 海螺 盘古 星火 天工".split(),
-    "person": "黄仁勋 奥特曼 马斯克 李彦宏 马化腾 张一鸣 杨植麟 梁文锋 扎克伯格 苏姿丰 雷军".split(),
+    "org": ["深度求索", "月之暗面", "字节跳动", "英伟达", "智谱", "谷歌", "微软", "阿里巴巴", "阿里云", "阿里", "腾讯", "百度", "华为", "快手", "火山引擎", "小米", "商汤", "科大讯飞", "百川智能", "零一万物", "阶跃星辰", "苹果", "亚马逊", "特斯拉", "英特尔", "台积电", "三星", "高通", "寒武纪", "摩尔线程", "美团", "京东", "网易", "蚂蚁集团", "昆仑万维", "面壁智能", "生数科技", "爱诗科技"],
+    "product": ["豆包", "通义千问", "千问", "文心一言", "文心", "元宝", "混元", "可灵", "即梦", "海螺", "盘古", "星火", "天工"],
+    "person": ["黄仁勋", "奥特曼", "马斯克", "李彦宏", "马化腾", "张一鸣", "杨植麟", "梁文锋", "扎克伯格", "苏姿丰", "雷军"],
 }
 _LATIN_NAME = re.compile(
     r"(?<![A-Za-z0-9])(?:[A-Z][A-Za-z0-9]*|[a-z]+[A-Z][A-Za-z0-9]*|[0-9]+[A-Za-z][A-Za-z0-9]*)"
@@ -36,18 +32,12 @@ _LATIN_NAME = re.compile(
     r"(?:[ ](?:[A-Z0-9][A-Za-z0-9]*(?:[-.][A-Za-z0-9]+)*))*"
 )
 _EN_STOP_CAPS = set(
-    """A An The And But Or If In On At Of For To From By With As It Its This That These Those
-    He She They We I You Our Their His Her Here There What When Where Who Why How Hello Welcome
-    Next Finally Meanwhile Also Links See Thanks Thank Researchers Users Developers Today
-    Yesterday Tomorrow Monday Tuesday Wednesday Thursday Friday Saturday Sunday After Before
-    Then So Yes No Not Now Some Many More Most One Two Three Four Five Six Seven Eight Nine Ten
-    That's It's Let's Over Under Elsewhere Moving Turning First Lastly Last Speaking Mr Mrs Ms Dr
-    Episode Part Chapter Season""".split()
+    ["A", "An", "The", "And", "But", "Or", "If", "In", "On", "At", "Of", "For", "To", "From", "By", "With", "As", "It", "Its", "This", "That", "These", "Those", "He", "She", "They", "We", "I", "You", "Our", "Their", "His", "Her", "Here", "There", "What", "When", "Where", "Who", "Why", "How", "Hello", "Welcome", "Next", "Finally", "Meanwhile", "Also", "Links", "See", "Thanks", "Thank", "Researchers", "Users", "Developers", "Today", "Yesterday", "Tomorrow", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "After", "Before", "Then", "So", "Yes", "No", "Not", "Now", "Some", "Many", "More", "Most", "One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine", "Ten", "That's", "It's", "Let's", "Over", "Under", "Elsewhere", "Moving", "Turning", "First", "Lastly", "Last", "Speaking", "Mr", "Mrs", "Ms", "Dr", "Episode", "Part", "Chapter", "Season"]
 )
 _ACRONYM_STOP = {"AI", "OK", "API", "CEO", "CTO", "PDF", "URL", "TV", "AM", "PM"}
 
 
-def _norm_entity(obj: Any) -> Optional[Entity]:
+def _norm_entity(obj: Any) -> Entity | None:
     if obj is None:
         return None
     if isinstance(obj, Entity):
@@ -146,7 +136,7 @@ class _TermMatcher:
                     continue
                 self.by_form[key] = Entity(term, cat)
                 (latin if form.isascii() else other).append(form)
-        self.latin = self._compile(latin, r"(?<![A-Za-z0-9])(?:{})(?![A-Za-z0-9])", re.I)
+        self.latin = self._compile(latin, r"(?<![A-Za-z0-9])(?:{})(?![A-Za-z0-9])", re.IGNORECASE)
         self.other = self._compile(other, r"(?:{})", 0)
 
     @staticmethod

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Optional, Sequence
+from collections.abc import Sequence
 
 from audio2digest.text.language import is_cjk_language
 from audio2digest.text.sentences import plain_text, sentences
@@ -19,13 +19,13 @@ from audio2digest.types import Entity
 
 logger = logging.getLogger("audio2digest.text.headline")
 
-__all__ = ["ZH_TITLE_MAX", "EN_TITLE_MAX", "headline", "summarize"]
+__all__ = ["EN_TITLE_MAX", "ZH_TITLE_MAX", "headline", "summarize"]
 
 _RELEASE_VERBS = re.compile(
     r"(发布|推出|开源|上线|宣布|升级|更新|亮相|公布|推送|收购|融资|开放|上架|官宣|推送|完成|获得|"
     r"launch|release|announce|open-sourc|unveil|introduc|ship|acquir|raise|open(?:s|ed)? a|adds?\b|"
     r"added|now supports?|deprecat|remov|merged|proposes?|proposed)",
-    re.I,
+    re.IGNORECASE,
 )
 _LEAD_CUES_ZH = re.compile(
     r"^(?:首先来看|首先是|首先|接下来来看|接下来是|接下来|接着|下面来看|下面|再来看|再看|来看|另外|此外|"
@@ -36,7 +36,7 @@ _LEAD_CUES_ZH = re.compile(
 _LEAD_CUES_EN = re.compile(
     r"^(?:next up,?|next,?|in other news,?|moving on,?|finally,?|first up,?|first,?|meanwhile,?|"
     r"elsewhere,?|also,?|and finally,?|in [a-z]+ news,?|lastly,?|over at)\s*",
-    re.I,
+    re.IGNORECASE,
 )
 _FILLER_ZH = re.compile(r"(?<=[\u4e00-\u9fffA-Za-z0-9 ])(了|正式|今天|日前|近日|本周|已经|重磅|全新的|全新|最新的|一款|一个|名为)(?=[\u4e00-\u9fffA-Za-z0-9 ])")
 
@@ -51,7 +51,7 @@ _NAME = re.compile(r"[A-Za-z0-9@][\w.\-+@']*(?:\s+(?=[A-Z0-9])[\w.\-+@']+)*", re
 _MID_CLAUSE_ZH = re.compile(r"^(?:而|并|且|但|和|与|以及|或|及|所以|因此|从而|进而|甚至|同时也|也|还)")
 _EN_TAIL_STOP = re.compile(
     r"(?:\s+(?:a|an|the|of|to|for|with|and|or|in|on|at|by|from|as|that|which|its|their|his|her|is|"
-    r"are|was|were|has|have|will|be|into|about|new))+$", re.I)
+    r"are|was|were|has|have|will|be|into|about|new))+$", re.IGNORECASE)
 _ZH_TAIL_STOP = "，,、：:；; 的和与及或并在将为对把被等了着是"
 
 
@@ -208,9 +208,9 @@ def _is_complete(text: str) -> bool:
 def headline(
     text: str,
     *,
-    cjk: Optional[bool] = None,
+    cjk: bool | None = None,
     entities: Sequence[Entity] = (),
-    language: Optional[str] = None,
+    language: str | None = None,
 ) -> str:
     """An extractive headline: <= 30 characters for Chinese, <= 80 for other languages.
 
@@ -292,7 +292,7 @@ def headline(
     return out.rstrip("，,、；;：: ")
 
 
-def summarize(text: str, *, cjk: Optional[bool] = None, language: Optional[str] = None,
+def summarize(text: str, *, cjk: bool | None = None, language: str | None = None,
               max_sentences: int = 2) -> str:
     """One or two whole sentences of the item: never a fragment, never one that starts
     mid-clause; a short lead-in ("首先来看深度求索。") is skipped when more follows."""

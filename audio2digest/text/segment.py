@@ -20,44 +20,51 @@ from __future__ import annotations
 import logging
 import re
 from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, Iterable, Optional, Sequence
+from typing import Any
 
 from audio2digest.errors import SegmentError
 from audio2digest.text.boundary import BoundaryModel, decode, gap_features, load_model
 from audio2digest.text.entities import find_entities
 from audio2digest.text.headline import headline
-from audio2digest.text.language import has_cjk, is_cjk_char, is_cjk_language
-from audio2digest.text.sentences import PUNCT, QUOTE_CLOSE, QUOTE_OPEN, SENT_END, split_sentences
+from audio2digest.text.language import has_cjk, is_cjk_language
+from audio2digest.text.sentences import (
+    PUNCT,
+    QUOTE_CLOSE,
+    QUOTE_OPEN,
+    SENT_END,
+    split_sentences,
+)
 from audio2digest.types import Entity, Item, Transcript
 
 logger = logging.getLogger("audio2digest.text.segment")
 
 __all__ = [
-    "SegmentOptions",
-    "TEXT_OPTIONS",
     "NO_PAUSE_OPTIONS",
+    "TEXT_OPTIONS",
+    "SegmentOptions",
     "Unit",
-    "segment_transcript",
+    "find_entities",
+    "gap_scores",
+    "is_cjk_language",
     "segment_text",
+    "segment_transcript",
     "text_units",
     "timed_units",
-    "gap_scores",
-    "find_entities",
-    "is_cjk_language",
 ]
 
 _INTRO = re.compile(
     r"(大家好|欢迎收听|欢迎来到|欢迎大家|各位听众|听众朋友|我是主播|我是你们的|这里是|本期节目|"
     r"今天我们来聊|今天我们聊|本期我们|\bhello\b|\bwelcome (?:to|back)\b|\bhi everyone\b|"
     r"here is what happened|here's what happened|i'?m your host|this is (?:the )?[a-z ]{0,30}(?:podcast|show|roundup))",
-    re.I,
+    re.IGNORECASE,
 )
 _OUTRO = re.compile(
     r"(以上就是|就到这里|下期再见|下次再见|感谢收听|谢谢收听|谢谢大家|我们下期|节目简介|"
     r"thanks for listening|thank you for listening|that is all\b|that's (?:it )?all\b|that's it for|"
     r"see you next|links to everything|show notes|until next time)",
-    re.I,
+    re.IGNORECASE,
 )
 
 _ABBREV = re.compile(r"^(?:Mr|Mrs|Ms|Dr|Prof|St|Inc|Ltd|Co|vs|etc|[A-Z])\.$")
@@ -72,8 +79,8 @@ class Unit:
     """One sentence-like stretch: the smallest piece an item is built from."""
 
     text: str
-    start: Optional[float] = None
-    end: Optional[float] = None
+    start: float | None = None
+    end: float | None = None
     pause_before: float = 0.0  # seconds of silence before it (timing) or a paragraph cue (text)
     inner: bool = False  # starts inside a recogniser segment (its pause counts less)
     absorbed: bool = False  # its pause was folded into its first word by the recogniser
@@ -111,7 +118,7 @@ class SegmentOptions:
     outro_max_seconds: float = 40.0  # a sign-off is looked for this close to the end
     intro_max_sentences: int = 4  # the same without timing, in sentences
     use_pauses: bool = True  # False: a timed transcript is segmented from its text alone
-    model: Optional[BoundaryModel] = None  # None: the shipped audio2digest/data/segmenter.json
+    model: BoundaryModel | None = None  # None: the shipped audio2digest/data/segmenter.json
 
 
 #: For a timed transcript segmented with ``use_timing=False`` (pauses ignored).
@@ -129,7 +136,7 @@ def timed_units(transcript: Transcript, opts: SegmentOptions) -> tuple[list[Unit
 
 def _units_from_transcript(transcript: Transcript, opts: SegmentOptions, cjk: bool) -> list[Unit]:
     units: list[Unit] = []
-    prev_end: Optional[float] = None
+    prev_end: float | None = None
     for seg in transcript.segments:
         text = seg.text.strip()
         if not text:
@@ -142,7 +149,7 @@ def _units_from_transcript(transcript: Transcript, opts: SegmentOptions, cjk: bo
             # the next word (in a long segment "小林首先[1.3 s]来看" has no gap at all): a
             # word much longer than its characters need counts as a pause before it.
             cur: list = []
-            cur_start: Optional[float] = None
+            cur_start: float | None = None
             for k, w in enumerate(words):
                 need = _expected_duration(w.word)
                 excess = (w.end - w.start) - need
@@ -198,9 +205,9 @@ def _units_from_transcript(transcript: Transcript, opts: SegmentOptions, cjk: bo
     return units
 
 
-def _unit_from_words(words: Sequence, cjk: bool, start: Optional[float] = None) -> Unit:
+def _unit_from_words(words: Sequence, cjk: bool, start: float | None = None) -> Unit:
     if cjk:
-        text = "".join(w.word.strip() if is_cjk_char(w.word.strip()[:1]) else w.word for w in words)
+        text = "".join(w.word.strip() if _joins_tight(w.word.strip()[:1]) else w.word for w in words)
     else:
         text = "".join(w.word for w in words)
     return Unit(text=text.strip(), start=float(words[0].start if start is None else start),
@@ -216,7 +223,8 @@ def _expected_duration(word: str) -> float:
     return max(0.15, 0.22 * cjk + 0.25 * digits + 0.09 * latin)
 
 
-def is_cjk_char(ch: str) -> bool:
+def _joins_tight(ch: str) -> bool:
+    """A CJK character or CJK/full-width punctuation: joined to the previous word without a space."""
     return bool(ch) and ("\u3000" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef")
 
 
@@ -226,7 +234,7 @@ def is_cjk_char(ch: str) -> bool:
 _CLIP_INTRO = re.compile(
     r"(演示|请听|来听|听一下|听听|原话|片段|[:：]|(?:here is|here's|listen to|take a listen|"
     r"have a listen)[^.!?]{0,40}|clip|said|says)[。.!！]?$",
-    re.I,
+    re.IGNORECASE,
 )
 
 
@@ -391,9 +399,9 @@ def segment_transcript(
     transcript: Transcript,
     glossary: Any = None,
     *,
-    min_item_seconds: Optional[float] = None,
+    min_item_seconds: float | None = None,
     use_timing: bool = True,
-    options: Optional[SegmentOptions] = None,
+    options: SegmentOptions | None = None,
 ) -> list[Item]:
     """Split ``transcript`` into items (kind ``intro``/``news``/``outro``) with times.
 
@@ -453,7 +461,7 @@ _LIST_LINE = re.compile(r"^\s*(?:[-*+•]|\d{1,2}[.)、])\s+")
 _HEADING_LINE = re.compile(r"^\s{0,3}(#{1,6})(?:\s|$)")
 
 
-def _markdown_section_cuts(units: list[Unit]) -> Optional[tuple[list[int], int]]:
+def _markdown_section_cuts(units: list[Unit]) -> tuple[list[int], int] | None:
     """(cuts before each section heading, intro size) when the text has Markdown sections.
 
     The section level is the shallowest heading level that occurs at least twice, or of any
@@ -499,10 +507,10 @@ def text_units(text: str, glossary: Any = None, cjk: bool = True) -> list[Unit]:
 def segment_text(
     text: str,
     glossary: Any = None,
-    language: Optional[str] = None,
+    language: str | None = None,
     *,
-    min_item_chars: Optional[int] = None,
-    options: Optional[SegmentOptions] = None,
+    min_item_chars: int | None = None,
+    options: SegmentOptions | None = None,
 ) -> list[Item]:
     """Split plain text (no timing) into items; their texts in order concatenate to ``text``.
 

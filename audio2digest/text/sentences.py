@@ -11,15 +11,15 @@ from __future__ import annotations
 import re
 
 __all__ = [
-    "SENT_END",
-    "PUNCT",
-    "QUOTE_OPEN",
-    "QUOTE_CLOSE",
     "MAX_SENTENCE_CJK",
     "MAX_SENTENCE_LATIN",
-    "split_sentences",
-    "sentences",
+    "PUNCT",
+    "QUOTE_CLOSE",
+    "QUOTE_OPEN",
+    "SENT_END",
     "plain_text",
+    "sentences",
+    "split_sentences",
 ]
 
 SENT_END = "。！？!?；;…"
