@@ -321,7 +321,7 @@ def leave_one_episode_out(episodes: Sequence[tuple], text_model: BoundaryModel, 
     from audio2digest.evaluation.segments import score_timing
     from audio2digest.text.segment import segment_transcript
 
-    out = {}
+    out: dict[str, list[float]] = {}
     for name in sorted({e[0] for e in episodes}):
         train = [e for e in episodes if e[0] != name]
         m = fit_timed_model(train, text_model, opts)

@@ -18,6 +18,7 @@ from audio2digest.evaluation.boundary_fit import (
     rouge_l,
 )
 from audio2digest.evaluation.segments import SegmentScore, score_text
+from audio2digest.text.boundary import BoundaryModel
 
 logger = logging.getLogger("audio2digest.evaluation.corpus")
 
@@ -91,7 +92,7 @@ def evaluate_corpus(directory: str | Path, *, loso: bool = True, headlines: bool
 
     records = load_corpus(directory)
     opts = SegmentOptions()
-    models: dict[str, object] = {"shipped": None}
+    models: dict[str, BoundaryModel | None] = {"shipped": None}
     if loso:
         for r in records:
             prepare(r)
@@ -141,11 +142,11 @@ def evaluate_corpus(directory: str | Path, *, loso: bool = True, headlines: bool
                 trunc = h.endswith(("…", "..."))
                 acc.setdefault(f"{rec.source}/{rec.lang}", []).append(
                     (rouge_l(h, title), ef, trunc, len(h) > limit))
-        for key in sorted(acc) + ["pooled"]:
-            vals = [v for k in acc for v in acc[k]] if key == "pooled" else acc[key]
+        for name in [*sorted(acc), "pooled"]:
+            vals = [v for k in acc for v in acc[k]] if name == "pooled" else acc[name]
             if not vals:
                 continue
-            heads.append(HeadlineScore(key, len(vals), sum(v[0] for v in vals) / len(vals),
+            heads.append(HeadlineScore(name, len(vals), sum(v[0] for v in vals) / len(vals),
                                        sum(v[1] for v in vals) / len(vals), sum(v[2] for v in vals),
                                        sum(v[3] for v in vals)))
     return scores, heads

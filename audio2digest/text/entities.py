@@ -67,7 +67,7 @@ def _norm_entity(obj: Any) -> Entity | None:
 
 def _glossary_terms(glossary: Any) -> list[tuple[str, list[str], str]]:
     """(term, aliases, category) from a glossary-like object that only lists its terms."""
-    out = []
+    out: list[tuple[str, list[str], str]] = []
     terms = getattr(glossary, "terms", glossary)
     if isinstance(terms, dict):
         terms = [
@@ -126,7 +126,8 @@ class _TermMatcher:
 
     def __init__(self, terms: list[tuple[str, list[str], str]]):
         self.by_form: dict[str, Entity] = {}
-        latin, other = [], []
+        latin: list[str] = []
+        other: list[str] = []
         for term, aliases, cat in terms:
             for form in [term, *aliases]:
                 if not form or not form.strip():

@@ -382,12 +382,16 @@ def _make_items(
                 title=headline(text, cjk=cjk, entities=ents),
                 summary="",
                 text=text,
-                start=round(units[a].start, 3) if timed and units[a].start is not None else None,
-                end=round(units[b - 1].end, 3) if timed and units[b - 1].end is not None else None,
+                start=_rounded(units[a].start) if timed else None,
+                end=_rounded(units[b - 1].end) if timed else None,
                 entities=ents,
             )
         )
     return items
+
+
+def _rounded(t: float | None) -> float | None:
+    return None if t is None else round(t, 3)
 
 
 def _groups(cuts: list[int], n: int) -> list[tuple[int, int]]:
