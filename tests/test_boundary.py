@@ -263,3 +263,18 @@ def test_corpus_eval_rejects_a_bad_line(tmp_path):
     (tmp_path / "x.jsonl").write_text('{"items": "not a list"}\n', "utf-8")
     with pytest.raises(InputError, match="x.jsonl:1"):
         load_corpus(tmp_path)
+
+
+def test_eval_segments_corpus_cli(tmp_path):
+    from click.testing import CliRunner
+
+    from audio2digest.cli import main
+
+    rows = [{"id": f"a{k}", "lang": "zh", "items": STORIES_ZH, "titles": ["谷歌开源翻译模型TranslateGemma"]}
+            for k in range(2)]
+    (tmp_path / "a.jsonl").write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), "utf-8")
+    res = CliRunner().invoke(main, ["eval", "segments", "--corpus", str(tmp_path), "--no-loso"])
+    assert res.exit_code == 0, res.output
+    assert "pooled/zh" in res.output and "shipped" in res.output and "ROUGE-L" in res.output
+    res = CliRunner().invoke(main, ["eval", "segments", "--corpus", str(tmp_path / "none")])
+    assert res.exit_code != 0
