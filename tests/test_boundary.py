@@ -102,7 +102,7 @@ def test_second_sentence_with_generic_subject_stays():
 def test_empty_heading_starts_an_item_with_a_generated_title():
     text = "## \n谷歌开源了翻译模型TranslateGemma，支持五十五种语言。\n\n## 智谱新模型\n智谱开源了GLM-4.7-Flash。\n"
     items = segment_text(text, language="zh")
-    assert len(items) == 2
+    assert len(items) == 2 and [i.kind for i in items] == ["news", "news"]
     assert items[0].text.startswith("## ")
     assert items[0].title and "TranslateGemma" in items[0].title
     assert items[1].title == "智谱新模型"

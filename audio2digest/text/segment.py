@@ -486,7 +486,7 @@ def _markdown_section_cuts(units: list[Unit]) -> tuple[list[int], int] | None:
     cuts = [k - 1 for k, lvl in heads if k > 0 and lvl <= level]
     # a title above the first section (a shallower heading, or what precedes it) is the intro
     first = cuts[0] + 1 if cuts else 0
-    intro = first if first and heads[0][0] == 0 else 0
+    intro = first if first and heads[0][0] == 0 and heads[0][1] < level else 0
     return cuts, intro
 
 
