@@ -366,12 +366,15 @@ def transcribe(
     *,
     progress: ProgressCallback = no_progress,
     hotword_chooser=None,
+    normalise: bool = True,
 ) -> Transcript:
     """Transcribe one episode's audio (a path or a 16 kHz float32 array) into a Transcript.
 
     ``hotword_chooser`` (a ``hotwords.HotwordChooser``): with batched decoding, each batch's
     hotwords are chosen from a first look instead of ``options.hotwords``; the repairs then
-    decode with every term chosen, and that is what transcript.json records."""
+    decode with every term chosen, and that is what transcript.json records.
+    ``normalise=False`` leaves script conversion and punctuation to the caller (the
+    pipeline's normalise stage)."""
     if isinstance(audio_or_path, (str, bytes)) or hasattr(audio_or_path, "__fspath__"):
         source = str(audio_or_path)
         audio = load_audio(audio_or_path)
@@ -412,7 +415,8 @@ def transcribe(
                                             opts=options.repair_options, speech=speech)
     if not any(s.text.strip() for s in segments):
         raise AudioError(f"{source}: no speech detected ({duration:.1f} s of audio)")
-    segments = normalize_segments(segments, language, options.script)
+    if normalise:
+        segments = normalize_segments(segments, language, options.script)
     progress(Progress("transcribe", duration, duration, message="done", episode=label))
     settings = options.to_dict()
     settings.pop("cpu_threads", None)  # speed only: the same audio gives the same transcript file

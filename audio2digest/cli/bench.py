@@ -7,7 +7,7 @@ import json
 import click
 
 from audio2digest.cli import main
-from audio2digest.cli.run import _topts, glossary_options, transcribe_options
+from audio2digest.cli.options import glossary_options, transcribe_options
 
 
 @main.command()
@@ -18,8 +18,7 @@ from audio2digest.cli.run import _topts, glossary_options, transcribe_options
 @glossary_options
 @click.option("--hotwords", default="auto", show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
-def bench(audio, repeats, model, language, beam_size, script, no_vad, no_repair, threads, recover_names,
-          batch_size, sequential, device, glossaries, no_default_glossary, hotwords, as_json):
+def bench(audio, repeats, topts, glossary_files, use_default_glossary, hotwords, as_json):
     """Time plain sequential faster-whisper, plain batched, and `run` on AUDIO.
 
     Same model, threads, beam size, VAD and word timestamps; the three alternate in order.
@@ -28,15 +27,13 @@ def bench(audio, repeats, model, language, beam_size, script, no_vad, no_repair,
 
     \b
     Example:
-      audio2digest bench samples/ai-weekly-12.mp3 --repeats 3
+      audio2digest bench samples/ai-weekly-12.mp3 --repeats 2
     """
     from audio2digest.evaluation.bench import bench_run
-    from audio2digest.pipeline import RunOptions
+    from audio2digest.stages import RunOptions
 
     options = RunOptions(
-        transcribe=_topts(model, language, beam_size, script, no_vad, no_repair, threads, recover_names,
-                          batch_size, sequential, device),
-        glossaries=tuple(glossaries), use_default_glossary=not no_default_glossary,
+        transcribe=topts, glossaries=glossary_files, use_default_glossary=use_default_glossary,
         hotwords=hotwords)
     r = bench_run(audio, repeats=repeats, options=options)
     if as_json:

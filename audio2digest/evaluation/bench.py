@@ -37,11 +37,8 @@ def bench_run(path: str, repeats: int = 1, options=None) -> dict:
     from faster_whisper import BatchedInferencePipeline
 
     from audio2digest.asr.model import load_model
-    from audio2digest.pipeline import (
-        RAW_TRANSCRIPT, RunOptions, load_glossaries, process_episode, read_transcript,
-        stage_correct, stage_digest, stage_render, warm_up,
-    )
-    from audio2digest.text.normalize import normalize_segments
+    from audio2digest.pipeline import process_episode
+    from audio2digest.stages import RAW_TRANSCRIPT, RunOptions, StageEnv, load_glossaries, read_transcript, warm_up
 
     options = options or RunOptions()
     options = replace(options, force=True)
@@ -73,7 +70,7 @@ def bench_run(path: str, repeats: int = 1, options=None) -> dict:
     def full() -> float:
         with tempfile.TemporaryDirectory() as tmp:
             t0 = time.perf_counter()
-            res = process_episode(meta, Path(tmp), options, glossary)
+            res = process_episode(meta, Path(tmp), options, StageEnv(glossary=glossary))
             took = time.perf_counter() - t0
             if not res.ok:
                 raise RuntimeError(res.error)
@@ -85,21 +82,28 @@ def bench_run(path: str, repeats: int = 1, options=None) -> dict:
     for i in range(max(1, repeats)):
         for name, fn in (jobs if i % 2 == 0 else jobs[::-1]):
             times[name].append(fn())
-    # the stages after ASR, on the transcript run made
+    # the stages after ASR, on the transcript run made (the library calls the stages make)
+    from audio2digest.render import render_all
+    from audio2digest.text.correct import correct_transcript
+    from audio2digest.text.digest import build_digest
+    from audio2digest.text.normalize import normalize_segments
+    from audio2digest.text.segment import segment_transcript
+
     warm_up(glossary)
     raw = kept["raw"]
     t0 = time.perf_counter()
     normalize_segments(list(raw.segments), raw.language, topts.script)
     t_norm = time.perf_counter() - t0
     t0 = time.perf_counter()
-    corrected = stage_correct(raw, glossary)
+    corrected = correct_transcript(raw, glossary) if glossary is not None else raw
     t_corr = time.perf_counter() - t0
     t0 = time.perf_counter()
-    digest = stage_digest(corrected, glossary)
+    items = tuple(segment_transcript(corrected, glossary, use_timing=True))
+    digest = build_digest(corrected, glossary=glossary, items=items)
     t_dig = time.perf_counter() - t0
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()
-        stage_render(digest, corrected, Path(tmp), options.formats, None)
+        render_all(digest, corrected, Path(tmp), formats=[f for f in options.formats if f != "json"])
         t_ren = time.perf_counter() - t0
     seq, bat, run = (statistics.median(times[k]) for k in ("sequential", "batched", "run"))
     post = t_norm + t_corr + t_dig + t_ren

@@ -89,9 +89,11 @@ def render_all(
     else:
         names = list(dict.fromkeys(formats))
     renderers = [get_renderer(n) for n in names]  # fail before writing anything
+    # Every format is rendered before the first file is written: a renderer that fails
+    # leaves the outputs of an earlier render intact, not half of them replaced.
+    rendered = [(r, r.render(digest, transcript=transcript, audio_href=audio_href)) for r in renderers]
     written: dict[str, Path] = {}
-    for r in renderers:
-        data = r.render(digest, transcript=transcript, audio_href=audio_href)
+    for r, data in rendered:
         path = outdir / r.filename
         try:
             if isinstance(data, bytes):
@@ -123,6 +125,7 @@ from audio2digest.render import json as _json  # noqa: E402,F401
 from audio2digest.render import chapters as _chapters  # noqa: E402,F401
 from audio2digest.render import subtitles as _subtitles  # noqa: E402,F401
 from audio2digest.render import html as _html  # noqa: E402,F401
+from audio2digest.render._common import clock  # noqa: E402  (times as the digests print them)
 
 __all__ = ["Renderer", "FORMATS", "register", "get_renderer", "render_all", "render_transcript",
-           "cut_clips"]
+           "cut_clips", "clock"]
