@@ -15,6 +15,10 @@ class FetchError(Audio2DigestError):
     """A source (file, URL, feed) could not be read or downloaded."""
 
 
+class TranscriptSourceError(FetchError):
+    """A publisher transcript or subtitle track is missing, unreachable or malformed."""
+
+
 class AudioError(Audio2DigestError):
     """Audio could not be decoded, or holds nothing usable."""
 

@@ -50,6 +50,10 @@ class RunOptions:
     latest: Optional[int] = None
     clips: bool = False
     force: bool = False  # re-transcribe even when a cached transcript matches
+    # "auto": the publisher's transcript or subtitles when usable, else ASR; "publisher":
+    # only those (fail without); "asr": always transcribe. See sources/transcripts.py.
+    transcript_source: str = "auto"
+    allow_auto_captions: bool = False  # a platform's automatic captions count as subtitles
 
 
 @dataclass
@@ -88,7 +92,13 @@ def transcribe_fingerprint(options: RunOptions) -> str:
     d.pop("cpu_threads", None)
     d.pop("hotwords", None)
     mode = options.hotwords if options.hotwords in ("auto", "none") else ["terms", options.hotwords]
-    blob = json.dumps([d, mode], sort_keys=True, ensure_ascii=False, default=str)
+    parts: list = [d, mode]
+    # Only a non-default transcript source enters the key, so transcripts cached before the
+    # option existed stay valid under the default.
+    if options.transcript_source != "auto" or options.allow_auto_captions:
+        parts.append({"transcript_source": options.transcript_source,
+                      "allow_auto_captions": options.allow_auto_captions})
+    blob = json.dumps(parts, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(blob.encode()).hexdigest()[:24]
 
 
@@ -152,12 +162,15 @@ def stage_transcribe(audio: Path, meta: EpisodeMeta, outdir: Path, topts: Transc
                      force: bool = False, progress: ProgressCallback = no_progress,
                      fingerprint: Optional[str] = None,
                      hotwords: Optional[Callable[[], Optional[str]]] = None,
+                     publisher: Optional[Callable[[], Optional[Transcript]]] = None,
                      ) -> tuple[Transcript, bool]:
     """Transcribe, or reuse ``transcript.raw.json`` when audio and settings are unchanged.
 
     ``fingerprint`` names the settings (default: all of ``topts``); see
     :func:`transcribe_fingerprint` for the one ``run`` and ``batch`` use. ``hotwords``, when
-    given, is called only if decoding really happens (choosing them loads the model)."""
+    given, is called only if decoding really happens (choosing them loads the model).
+    ``publisher``, when given, is asked first for the publisher's transcript (see
+    :func:`publisher_source`); when it returns one, nothing is decoded."""
     raw_path = outdir / RAW_TRANSCRIPT
     audio_fp = file_fingerprint(audio)
     settings_fp = fingerprint or settings_fingerprint(topts)
@@ -170,12 +183,36 @@ def stage_transcribe(audio: Path, meta: EpisodeMeta, outdir: Path, topts: Transc
                 return cached, True
         except InputError:
             log.warning("%s: unreadable cached transcript, re-transcribing", raw_path)
-    if hotwords is not None:
-        topts = replace(topts, hotwords=hotwords())
-    t = transcribe(audio, meta, topts, progress=progress)
+    t = publisher() if publisher is not None else None
+    if t is None:
+        if hotwords is not None:
+            topts = replace(topts, hotwords=hotwords())
+        t = transcribe(audio, meta, topts, progress=progress)
+        t = t.replace(origin={"kind": "asr"})
     t = t.replace(settings={**t.settings, "audio_sha256": audio_fp, "fingerprint": settings_fp})
     atomic_write_json(raw_path, t.to_dict())
     return t, False
+
+
+def publisher_source(meta: EpisodeMeta, options: RunOptions, audio: Optional[Path] = None,
+                     ) -> Callable[[], Optional[Transcript]]:
+    """What :func:`stage_transcribe` asks before decoding: the publisher's transcript under
+    ``options.transcript_source`` (None: transcribe)."""
+
+    def get() -> Optional[Transcript]:
+        from audio2digest.sources.transcripts import publisher_transcript
+
+        duration = meta.duration
+        if not duration and audio is not None:
+            from audio2digest.sources.audio import probe_duration
+
+            duration = probe_duration(audio)
+        return publisher_transcript(meta, mode=options.transcript_source,
+                                    language=options.transcribe.language,
+                                    allow_automatic=options.allow_auto_captions,
+                                    script=options.transcribe.script, duration=duration)
+
+    return get
 
 
 def warm_up(glossary) -> None:
@@ -205,7 +242,27 @@ def stage_correct(transcript: Transcript, glossary) -> Transcript:
 def stage_digest(transcript: Transcript, glossary):
     from audio2digest.text.digest import build_digest
 
+    if not transcript.timed:  # a publisher's text without times: segmented as text
+        from audio2digest.text.segment import segment_text
+
+        items = segment_text(transcript.text, glossary, transcript.language)
+        return build_digest(transcript, glossary=glossary, items=items)
     return build_digest(transcript, glossary=glossary)
+
+
+def renderable_formats(formats: Sequence[str], transcript: Transcript) -> list[str]:
+    """``formats`` without those that need times when the transcript has none (logged)."""
+    if transcript.timed:
+        return list(formats)
+    from audio2digest.render import FORMATS
+
+    keep = [f for f in formats if not (f in FORMATS and FORMATS[f].needs_times)]
+    dropped = [f for f in formats if f not in keep]
+    if dropped:
+        log.warning("%s: the transcript has no times (%s); not writing %s",
+                    transcript.episode.title or transcript.episode.source,
+                    transcript.origin.get("url", "text"), ", ".join(dropped))
+    return keep
 
 
 def stage_render(digest, transcript: Transcript, outdir: Path, formats: Sequence[str],
@@ -216,6 +273,7 @@ def stage_render(digest, transcript: Transcript, outdir: Path, formats: Sequence
     if audio is not None:
         audio_href = os.path.relpath(audio.resolve(), outdir.resolve())
     files = [atomic_write_json(outdir / TRANSCRIPT, transcript.to_dict())]
+    formats = renderable_formats(formats, transcript)
     rendered = render_all(digest, transcript, outdir, formats=formats, audio_href=audio_href)
     # render_all returns {format: path}; the files are its values, not its keys.
     files += list(rendered.values()) if isinstance(rendered, dict) else list(rendered)
@@ -246,7 +304,8 @@ def process_episode(meta: EpisodeMeta, out: Path, options: RunOptions, glossary=
         transcript, cached = stage_transcribe(
             audio, meta, outdir, options.transcribe, force=options.force, progress=progress,
             fingerprint=transcribe_fingerprint(options),
-            hotwords=lambda: _hotwords(options, glossary, meta))
+            hotwords=lambda: _hotwords(options, glossary, meta),
+            publisher=publisher_source(meta, options, audio))
         warmer.join()
         atomic_write_json(outdir / SOURCE_FILE, {"episode": meta.to_dict(),
                                                  "audio": os.path.relpath(audio, outdir)})

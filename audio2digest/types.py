@@ -75,13 +75,29 @@ class EpisodeMeta:
     description: str = ""
     duration: float = 0.0
     audio_url: str = ""  # direct media URL, for players (e.g. an RSS enclosure)
-    id: str = ""
+    id: str = ""  # the feed item's GUID, the video's id, or the file's stem
+    source_language: str = ""  # the language the source declares (RSS <language>, yt-dlp)
+    # Transcripts the publisher links to, best source of text there is: each
+    # {"url", "type" (MIME), "language", "origin": "publisher" | "captions", "rel"?, "automatic"?}
+    transcripts: tuple[dict, ...] = ()
+    # The feed item's own enclosure {"url", "type", "length"} and <guid isPermaLink> value,
+    # kept so a feed we publish points at the same media under the same GUID.
+    enclosure: dict = field(default_factory=dict)
+    guid_permalink: str = ""
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        d = asdict(self)
+        d["transcripts"] = [dict(t) for t in self.transcripts]
+        return d
 
     @classmethod
     def from_dict(cls, data: dict) -> "EpisodeMeta":
+        data = dict(data)
+        links = data.get("transcripts") or ()
+        data["transcripts"] = tuple(dict(t) for t in links if isinstance(t, dict)
+                                    and isinstance(t.get("url"), str))
+        if not isinstance(data.get("enclosure"), dict):
+            data["enclosure"] = {}
         return _from_dict(cls, data)
 
 
@@ -139,6 +155,14 @@ class Transcript:
     settings: dict = field(default_factory=dict)
     corrections: tuple[Correction, ...] = ()
     repairs: tuple[Repair, ...] = ()
+    # Where the text came from: {"kind": "asr"} or {"kind": "publisher" | "captions", "url",
+    # "type", "language", "timed": bool}; empty for transcripts made before this was recorded.
+    origin: dict = field(default_factory=dict)
+
+    @property
+    def timed(self) -> bool:
+        """False for a transcript from text without times (an HTML or plain-text transcript)."""
+        return self.origin.get("timed", True) is not False
 
     @property
     def text(self) -> str:
@@ -157,6 +181,7 @@ class Transcript:
             "segments": [s.to_dict() for s in self.segments],
             "corrections": [c.to_dict() for c in self.corrections],
             "repairs": [r.to_dict() for r in self.repairs],
+            "origin": dict(self.origin),
         }
 
     @classmethod
@@ -173,6 +198,7 @@ class Transcript:
             settings=dict(data.get("settings") or {}),
             corrections=tuple(Correction.from_dict(c) for c in data.get("corrections", ())),
             repairs=tuple(Repair.from_dict(r) for r in data.get("repairs", ())),
+            origin=dict(data.get("origin") or {}) if isinstance(data.get("origin") or {}, dict) else {},
         )
 
     def replace(self, **changes: Any) -> "Transcript":

@@ -317,7 +317,7 @@ def _hotwords(options: RunOptions, glossary, meta: EpisodeMeta) -> Optional[str]
 
 
 def _do_transcribe(task: StageTask, glossary) -> dict:
-    from audio2digest.pipeline import stage_transcribe
+    from audio2digest.pipeline import publisher_source, stage_transcribe
 
     outdir = Path(task.outdir)
     audio = _audio_path(task)
@@ -325,14 +325,23 @@ def _do_transcribe(task: StageTask, glossary) -> dict:
     options = replace(task.options, transcribe=replace(task.options.transcribe,
                                                        cpu_threads=task.cpu_threads))
     fp = transcribe_fingerprint(options)
+    publisher = publisher_source(meta, options, audio)
     if task.fake_asr:
-        t = _fake_transcribe(audio, meta, options.transcribe, outdir, fp)
-        return {"audio_seconds": t.duration, "reused": False, "fake": True}
+        t = publisher()
+        if t is None:
+            t = _fake_transcribe(audio, meta, options.transcribe, outdir, fp)
+        else:
+            t = t.replace(settings={**t.settings, "audio_sha256": file_fingerprint(audio),
+                                    "fingerprint": fp})
+            atomic_write_json(outdir / RAW_TRANSCRIPT, t.to_dict())
+        return {"audio_seconds": t.duration, "reused": False, "fake": True,
+                "origin": t.origin.get("kind", "asr")}
     _warm_up_once(glossary)
     t, cached = stage_transcribe(audio, meta, outdir, options.transcribe, force=False,
                                  progress=_emit, fingerprint=fp,
-                                 hotwords=lambda: _hotwords(options, glossary, meta))
-    return {"audio_seconds": t.duration, "reused": cached}
+                                 hotwords=lambda: _hotwords(options, glossary, meta),
+                                 publisher=publisher)
+    return {"audio_seconds": t.duration, "reused": cached, "origin": t.origin.get("kind", "asr")}
 
 
 _WARMER: Any = None  # the warm-up thread of this worker process, once started

@@ -5,7 +5,7 @@ writes, and ``render(digest, transcript=None, audio_href=None) -> str | bytes``.
 that only need a transcript (``srt``, ``vtt``) accept ``digest=None``.
 
 >>> sorted(FORMATS)                                   # doctest: +NORMALIZE_WHITESPACE
-['chapters_json', 'chapters_txt', 'html', 'json', 'md', 'srt', 'vtt']
+['chapters_json', 'chapters_txt', 'html', 'json', 'md', 'srt', 'transcript_json', 'vtt']
 
 :func:`render_all` writes several formats atomically; :func:`cut_clips` (``--clips``) cuts one
 audio file per news item.
@@ -26,6 +26,12 @@ logger = logging.getLogger("audio2digest.render")
 
 RenderFunc = Callable[..., Union[str, bytes]]
 
+#: MIME types by file extension; SRT and VTT as the Podcasting 2.0 namespace names them.
+MIME_BY_EXTENSION = {
+    "md": "text/markdown", "json": "application/json", "html": "text/html",
+    "txt": "text/plain", "srt": "application/x-subrip", "vtt": "text/vtt",
+}
+
 
 @dataclass(frozen=True)
 class Renderer:
@@ -36,10 +42,16 @@ class Renderer:
     func: RenderFunc
     description: str = ""
     needs: str = "digest"  # "digest" | "transcript" (works from a transcript alone)
+    mime_type: str = ""  # what a feed or server announces it as; default from the extension
+    needs_times: bool = False  # useless without times (not written for an untimed transcript)
 
     @property
     def extension(self) -> str:
         return Path(self.filename).suffix.lstrip(".")
+
+    @property
+    def mime(self) -> str:
+        return self.mime_type or MIME_BY_EXTENSION.get(self.extension, "application/octet-stream")
 
     def render(
         self,
@@ -123,6 +135,7 @@ from audio2digest.render import json as _json  # noqa: E402,F401
 from audio2digest.render import chapters as _chapters  # noqa: E402,F401
 from audio2digest.render import subtitles as _subtitles  # noqa: E402,F401
 from audio2digest.render import html as _html  # noqa: E402,F401
+from audio2digest.render import transcript_json as _transcript_json  # noqa: E402,F401
 
-__all__ = ["Renderer", "FORMATS", "register", "get_renderer", "render_all", "render_transcript",
+__all__ = ["Renderer", "FORMATS", "MIME_BY_EXTENSION", "register", "get_renderer", "render_all", "render_transcript",
            "cut_clips"]

@@ -34,6 +34,7 @@ _NS = {
     "itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd",
     "atom": "http://www.w3.org/2005/Atom",
     "media": "http://search.yahoo.com/mrss/",
+    "podcast": "https://podcastindex.org/namespace/1.0",
 }
 
 
@@ -105,6 +106,7 @@ def parse_feed(data: bytes, url: str) -> list[FeedEntry]:
             raise FetchError(f"{url}: RSS feed has no <channel>")
         show = _text(channel, "title")
         author = _text(channel, "itunes:author") or show
+        language = _text(channel, "language")
         for n, item in enumerate(channel.findall("item")):
             enc = item.find("enclosure")
             media = enc.get("url", "") if enc is not None else ""
@@ -124,6 +126,12 @@ def parse_feed(data: bytes, url: str) -> list[FeedEntry]:
                 duration=_parse_duration(_text(item, "itunes:duration")),
                 audio_url=media,
                 id=_text(item, "guid"),
+                source_language=language,
+                transcripts=tuple(feed_transcript_links(item, url, language)),
+                enclosure=({"url": media, "type": enc.get("type", ""), "length": enc.get("length", "")}
+                           if enc is not None and enc.get("url") else {}),
+                guid_permalink=(item.find("guid").get("isPermaLink", "")
+                                if item.find("guid") is not None else ""),
             )
             entries.append((date, -n, FeedEntry(meta)))
     elif tag == "feed":
@@ -157,6 +165,19 @@ def parse_feed(data: bytes, url: str) -> list[FeedEntry]:
     # Newest first; undated entries keep feed order after dated ones.
     entries.sort(key=lambda e: (e[0], e[1]), reverse=True)
     return [e[2] for e in entries]
+
+
+def feed_transcript_links(item: ET.Element, feed_url: str, language: str = "") -> list[dict]:
+    """An RSS item's ``<podcast:transcript url type language rel>`` links (http(s) only,
+    relative URLs resolved against the feed's)."""
+    from audio2digest.sources.transcripts import link_from_tag
+
+    links = []
+    for el in item.findall("podcast:transcript", _NS):
+        link = link_from_tag(dict(el.attrib), feed_url, language)
+        if link is not None:
+            links.append(link)
+    return links
 
 
 _PROBE_BYTES = 1 << 16
@@ -305,6 +326,8 @@ def _clean_ytdlp_error(exc: Exception) -> str:
 
 
 def _meta_from_info(info: dict, source: str) -> EpisodeMeta:
+    from audio2digest.sources.captions import caption_links
+
     date = info.get("upload_date") or ""
     if re.fullmatch(r"\d{8}", date):
         date = f"{date[:4]}-{date[4:6]}-{date[6:]}"
@@ -320,6 +343,8 @@ def _meta_from_info(info: dict, source: str) -> EpisodeMeta:
         duration=float(info.get("duration") or 0.0),
         audio_url=info.get("url") or "",
         id=str(info.get("id") or ""),
+        source_language=info.get("language") if isinstance(info.get("language"), str) else "",
+        transcripts=tuple(caption_links(info)),
     )
 
 
