@@ -65,6 +65,7 @@ class EpisodeResult:
     error: str = ""
     files: list[Path] = field(default_factory=list)
     cached: bool = False
+    origin: str = ""  # where the transcript came from: asr | publisher | captions
     seconds: float = 0.0
     audio_seconds: float = 0.0
 
@@ -310,6 +311,7 @@ def process_episode(meta: EpisodeMeta, out: Path, options: RunOptions, glossary=
         atomic_write_json(outdir / SOURCE_FILE, {"episode": meta.to_dict(),
                                                  "audio": os.path.relpath(audio, outdir)})
         result.cached = cached
+        result.origin = transcript.origin.get("kind", "asr")
         progress(Progress("correct", 0, 1, episode=label))
         transcript = stage_correct(transcript, glossary)
         progress(Progress("segment", 0, 1, episode=label))

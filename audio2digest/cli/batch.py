@@ -10,7 +10,8 @@ from typing import Iterator
 import click
 
 from audio2digest.cli import main
-from audio2digest.cli.run import _format_names, _topts, glossary_options, transcribe_options
+from audio2digest.cli.run import (_format_names, _topts, glossary_options, transcribe_options,
+                                  transcript_source_options)
 from audio2digest.cli.ui import is_tty
 
 
@@ -113,10 +114,19 @@ def print_summary(summary) -> None:
               help="Output formats (repeatable). Default: json md srt vtt.")
 @click.option("--latest", type=click.IntRange(1), default=None,
               help="For feeds and playlists: only the newest N episodes.")
+@transcript_source_options
+@click.option("--feed-out", type=click.Path(dir_okay=False), default=None,
+              help="Also write an RSS feed of the finished episodes here, with Podcasting 2.0 "
+                   "<podcast:transcript> and <podcast:chapters> links (needs --base-url).")
+@click.option("--base-url", default=None, metavar="URL",
+              help="Where OUT will be published (https://...): the feed's links are "
+                   "URL/<slug>/<file>.")
+@click.option("--feed-title", default="", help="The feed's title (default: the show's name).")
 @click.pass_context
 def batch(ctx, sources, out, jobs, executor, ray_address, retry_failed, max_attempts, backoff,
           model, language, beam_size, script, no_vad, no_repair, threads, recover_names, glossaries,
-          no_default_glossary, hotwords, formats, latest):
+          no_default_glossary, hotwords, formats, latest, transcript_source, allow_auto_captions,
+          feed_out, base_url, feed_title):
     """Run every episode listed in SOURCES into OUT, with a ledger that survives crashes.
 
     SOURCES is a text file with one URL or path per line (blank lines and # comments are
@@ -131,21 +141,37 @@ def batch(ctx, sources, out, jobs, executor, ray_address, retry_failed, max_atte
       audio2digest batch sources.txt -o out --jobs 2
       audio2digest batch https://example.com/feed.xml --latest 10 -o out
       audio2digest batch sources.txt -o out --executor ray --ray-address auto
+      audio2digest batch https://example.com/feed.xml -o out --feed-out out/feed.xml --base-url https://example.com/digests
       audio2digest status out
     """
     from audio2digest.batch.scheduler import run_batch
     from audio2digest.pipeline import DEFAULT_FORMATS, RunOptions
 
+    formats = tuple(formats) or DEFAULT_FORMATS
+    if feed_out:
+        if not base_url:
+            raise click.UsageError("--feed-out needs --base-url (where OUT is published)")
+        from audio2digest.render.feed import FEED_FORMATS, check_base_url
+
+        check_base_url(base_url)
+        formats = tuple(dict.fromkeys(formats + FEED_FORMATS))  # the files the feed links to
     options = RunOptions(
         transcribe=_topts(model, language, beam_size, script, no_vad, no_repair, threads, recover_names),
         glossaries=tuple(glossaries), use_default_glossary=not no_default_glossary,
-        hotwords=hotwords, formats=tuple(formats) or DEFAULT_FORMATS, latest=latest,
+        hotwords=hotwords, formats=formats, latest=latest, transcript_source=transcript_source,
+        allow_auto_captions=allow_auto_captions,
     )
     with batch_progress(not ctx.obj.get("quiet")) as progress:
         summary = run_batch(sources, out, options, jobs=jobs, executor=executor,
                             ray_address=ray_address, retry_failed=retry_failed,
                             max_attempts=max_attempts, backoff=backoff, progress=progress)
     print_summary(summary)
+    if feed_out:
+        from audio2digest.render.feed import write_feed
+
+        slugs = [e.slug for e in summary.episodes if e.status in ("done", "skipped") and e.slug]
+        write_feed(feed_out, out, slugs, base_url, title=feed_title)
+        click.echo(f"wrote {feed_out} ({len(slugs)} episodes)", err=True)
     if not summary.ok:
         sys.exit(1)
 

@@ -54,6 +54,19 @@ def glossary_options(f):
     return f
 
 
+def transcript_source_options(f):
+    """Where the transcript comes from (the publisher's, or speech recognition)."""
+    f = click.option("--allow-auto-captions", is_flag=True,
+                     help="Count a video platform's automatic captions as subtitles "
+                          "(otherwise only subtitles a person made are used).")(f)
+    f = click.option("--transcript-source", type=click.Choice(["auto", "publisher", "asr"]),
+                     default="auto", show_default=True,
+                     help="auto: the feed's podcast:transcript or the video's subtitles when "
+                          "there are usable ones, else speech recognition; publisher: only "
+                          "those (fail without); asr: always transcribe.")(f)
+    return f
+
+
 def _topts(model, language, beam_size, script, no_vad, no_repair, threads, recover_names):
     from audio2digest.asr.transcribe import TranscribeOptions
 
@@ -77,9 +90,11 @@ def _topts(model, language, beam_size, script, no_vad, no_repair, threads, recov
               help="For feeds and playlists: only the newest N episodes.")
 @click.option("--clips", is_flag=True, help="Also cut one audio clip per news item.")
 @click.option("--force", is_flag=True, help="Re-transcribe even if a cached transcript matches.")
+@transcript_source_options
 @click.pass_context
 def run(ctx, sources, out, model, language, beam_size, script, no_vad, no_repair, threads, recover_names,
-        glossaries, no_default_glossary, hotwords, formats, latest, clips, force):
+        glossaries, no_default_glossary, hotwords, formats, latest, clips, force, transcript_source,
+        allow_auto_captions):
     """Turn SOURCES into transcripts and digests.
 
     A SOURCE is a local audio/video file, a podcast RSS/Atom feed URL, or any URL yt-dlp
@@ -98,7 +113,8 @@ def run(ctx, sources, out, model, language, beam_size, script, no_vad, no_repair
         transcribe=_topts(model, language, beam_size, script, no_vad, no_repair, threads, recover_names),
         glossaries=tuple(glossaries), use_default_glossary=not no_default_glossary,
         hotwords=hotwords, formats=tuple(formats) or DEFAULT_FORMATS, latest=latest,
-        clips=clips, force=force,
+        clips=clips, force=force, transcript_source=transcript_source,
+        allow_auto_captions=allow_auto_captions,
     )
     with progress_bars(not ctx.obj.get("quiet")) as progress:
         results = run_pipeline(list(sources), out, options, progress=progress)
@@ -106,6 +122,8 @@ def run(ctx, sources, out, model, language, beam_size, script, no_vad, no_repair
     for r in results:
         if r.ok:
             note = " (transcript reused)" if r.cached else ""
+            if r.origin in ("publisher", "captions"):
+                note += f" ({r.origin} transcript, not transcribed)"
             click.echo(f"ok     {r.outdir}{note}")
         elif r.error.startswith(r.source):
             click.echo(f"failed {r.error}", err=True)

@@ -1,0 +1,87 @@
+"""Choosing a video's subtitle track from a yt-dlp info dict (no network)."""
+
+from __future__ import annotations
+
+from audio2digest.sources.captions import caption_links, choose_caption, episode_language
+
+
+def track(lang: str, *exts: str, host: str = "https://subs.example") -> list[dict]:
+    return [{"ext": e, "url": f"{host}/{lang}.{e}", "name": lang} for e in exts]
+
+
+INFO = {
+    "id": "abc",
+    "language": "zh",
+    "subtitles": {
+        "en": track("en", "json3", "srv3", "vtt", "srt"),
+        "zh-Hans": track("zh-Hans", "srv1", "srt", "vtt"),
+        "live_chat": [{"ext": "json", "url": "https://subs.example/chat.json"}],
+    },
+    "automatic_captions": {
+        "zh-orig": track("zh-orig", "json3", "vtt"),
+        "fr": track("fr", "vtt"),
+    },
+}
+
+
+def test_human_track_in_the_episode_language_with_the_preferred_format():
+    t = choose_caption(INFO)
+    assert (t.language, t.ext, t.automatic) == ("zh-Hans", "vtt", False)
+    assert t.url == "https://subs.example/zh-Hans.vtt" and t.mime == "text/vtt"
+
+
+def test_srt_when_there_is_no_vtt():
+    info = {**INFO, "subtitles": {"zh": track("zh", "srv1", "srt", "ttml")}}
+    t = choose_caption(info)
+    assert (t.language, t.ext) == ("zh", "srt") and t.mime == "application/x-subrip"
+
+
+def test_exact_language_code_before_a_variant():
+    info = {**INFO, "subtitles": {"zh-Hant": track("zh-Hant", "vtt"), "zh": track("zh", "vtt")}}
+    assert choose_caption(info).language == "zh"
+
+
+def test_the_users_language_wins_over_the_info_dict():
+    assert choose_caption(INFO, language="en").language == "en"
+
+
+def test_automatic_captions_only_when_allowed_and_only_in_the_episode_language():
+    info = {**INFO, "subtitles": {"en": track("en", "vtt")}}  # a translation, not the episode's
+    assert choose_caption(info) is None
+    t = choose_caption(info, allow_automatic=True)
+    assert (t.language, t.ext, t.automatic) == ("zh", "vtt", True)  # the -orig track, as zh
+    # a human track in the language beats the automatic one even when allowed
+    assert choose_caption(INFO, allow_automatic=True).automatic is False
+
+
+def test_language_unknown():
+    one = {"subtitles": {"de": track("de", "vtt")}, "automatic_captions": {"en": track("en", "vtt")}}
+    assert episode_language(one) == ""
+    assert choose_caption(one).language == "de"  # the uploader's only track
+    two = {"subtitles": {"de": track("de", "vtt"), "fr": track("fr", "vtt")}}
+    assert choose_caption(two) is None  # which one is spoken? do not guess
+    assert choose_caption({"automatic_captions": {"en": track("en", "vtt")}},
+                          allow_automatic=True) is None
+
+
+def test_episode_language_from_the_orig_track():
+    assert episode_language({"automatic_captions": {"fr": [], "ja-orig": []}}) == "ja"
+    assert episode_language({"language": "ko"}, "zh") == "zh"
+
+
+def test_unusable_tracks_are_skipped():
+    info = {"language": "en", "subtitles": {
+        "en": [{"ext": "vtt", "url": "file:///etc/passwd"}, {"ext": "vtt"}, "junk",
+               {"ext": "json3", "url": "https://x/en.json3"}],
+        "live_chat": track("live_chat", "vtt"),
+    }}
+    assert choose_caption(info) is None
+    assert choose_caption({"subtitles": "nonsense", "automatic_captions": None}) is None
+    assert choose_caption(None) is None  # type: ignore[arg-type]
+
+
+def test_caption_links_for_the_metadata():
+    links = caption_links(INFO)
+    assert [(x["language"], x["automatic"], x["origin"]) for x in links] == [
+        ("zh-Hans", False, "captions"), ("zh", True, "captions")]
+    assert caption_links({"id": "x"}) == []
