@@ -85,3 +85,29 @@ def test_caption_links_for_the_metadata():
     assert [(x["language"], x["automatic"], x["origin"]) for x in links] == [
         ("zh-Hans", False, "captions"), ("zh", True, "captions")]
     assert caption_links({"id": "x"}) == []
+
+
+def test_video_subtitles_become_the_transcript_and_auto_captions_need_the_flag():
+    from audio2digest.sources.transcripts import publisher_transcript
+    from audio2digest.types import EpisodeMeta
+
+    vtt = "WEBVTT\n\n00:00:01.000 --> 00:00:03.000\n大家好。\n"
+    fetched = []
+
+    def fetch(url):
+        fetched.append(url)
+        return vtt
+
+    meta = EpisodeMeta("https://video.example/v", source_language="zh", transcripts=tuple(caption_links(INFO)))
+    t = publisher_transcript(meta, fetch=fetch)
+    assert t.origin["kind"] == "captions" and fetched == ["https://subs.example/zh-Hans.vtt"]
+    only_auto = EpisodeMeta("https://video.example/v", source_language="zh",
+                            transcripts=tuple(caption_links({**INFO, "subtitles": {}})))
+    assert publisher_transcript(only_auto, fetch=fetch) is None
+    import pytest
+
+    from audio2digest.errors import TranscriptSourceError
+    with pytest.raises(TranscriptSourceError, match="only automatic captions: --allow-auto-captions"):
+        publisher_transcript(only_auto, mode="publisher", fetch=fetch)
+    t = publisher_transcript(only_auto, allow_automatic=True, fetch=fetch)
+    assert t.origin["automatic"] is True and fetched[-1] == "https://subs.example/zh-orig.vtt"
