@@ -7,14 +7,17 @@ import json
 import xml.etree.ElementTree as ET
 
 import pytest
+from conftest import SAMPLES
 
 from audio2digest.errors import InputError, RenderError
 from audio2digest.render import FORMATS, render_all, render_transcript
 from audio2digest.render.feed import PODCAST_NS, build_feed, read_episode, write_feed
-from audio2digest.sources.transcripts import (parse_transcript, publisher_transcript,
-                                              validate_podcast_transcript)
+from audio2digest.sources.transcripts import (
+    parse_transcript,
+    publisher_transcript,
+    validate_podcast_transcript,
+)
 from audio2digest.types import Digest, EpisodeMeta, Item, Segment, Transcript
-from conftest import SAMPLES
 
 P = f"{{{PODCAST_NS}}}"
 
@@ -153,9 +156,9 @@ def test_batch_feed_out_end_to_end(http_server, tmp_path):
     """`batch` on a feed whose episode has a publisher VTT: nothing is transcribed, and the
     feed it writes links the JSON transcript, VTT and chapters of the episode."""
     from click.testing import CliRunner
+    from test_transcripts import EPISODE_FEED, vtt_from_gold
 
     from audio2digest.cli import main
-    from test_transcripts import EPISODE_FEED, vtt_from_gold
 
     gold = json.loads((SAMPLES / "ai-weekly-12.gold.json").read_text("utf-8"))
     audio = (SAMPLES / "ai-weekly-12.mp3").read_bytes()

@@ -11,12 +11,13 @@ import sys
 import time
 
 import pytest
+from conftest import ROOT, SAMPLES
 
 from audio2digest.errors import TranscriptSourceError
 from audio2digest.sources.fetch import list_episodes, parse_feed
 from audio2digest.sources.transcripts import (
-    Cue,
     MAX_TRANSCRIPT_BYTES,
+    Cue,
     candidate_links,
     cues_to_segments,
     drop_rolling_repeats,
@@ -27,7 +28,6 @@ from audio2digest.sources.transcripts import (
     publisher_transcript,
 )
 from audio2digest.types import EpisodeMeta
-from conftest import ROOT, SAMPLES
 
 VTT = """WEBVTT
 

@@ -16,10 +16,10 @@ import logging
 import mimetypes
 import os
 import xml.etree.ElementTree as ET
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterable, Optional, Sequence
 from urllib.parse import quote, urlparse
 
 from audio2digest.errors import InputError, RenderError
@@ -47,8 +47,8 @@ class FeedEpisode:
     slug: str
     meta: EpisodeMeta
     outdir: Path
-    digest: Optional[Digest] = None
-    audio: Optional[Path] = None
+    digest: Digest | None = None
+    audio: Path | None = None
     files: set[str] = field(default_factory=set)
 
 
@@ -61,7 +61,7 @@ def check_base_url(base_url: str) -> str:
     return base_url.rstrip("/")
 
 
-def read_episode(out: Path, slug: str) -> Optional[FeedEpisode]:
+def read_episode(out: Path, slug: str) -> FeedEpisode | None:
     """The episode in ``out/slug`` from its ``source.json`` (None when it has none)."""
     outdir = out / slug
     try:
@@ -95,7 +95,7 @@ def _href(base: str, slug: str, name: str) -> str:
     return f"{base}/{quote(slug)}/{quote(name)}"
 
 
-def _enclosure(ep: FeedEpisode, base: str) -> Optional[dict]:
+def _enclosure(ep: FeedEpisode, base: str) -> dict | None:
     enc = dict(ep.meta.enclosure)
     if enc.get("url"):
         return {"url": enc["url"], "type": enc.get("type") or _guess_type(enc["url"]),

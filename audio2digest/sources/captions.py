@@ -10,8 +10,9 @@ in the episode's language first; the platform's automatic one only when allowed.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Mapping, Optional, Sequence
+from typing import Any
 from urllib.parse import urlparse
 
 log = logging.getLogger("audio2digest.sources.captions")
@@ -49,7 +50,7 @@ def base_language(code: str) -> str:
     return (code or "").replace("_", "-").split("-")[0].lower()
 
 
-def episode_language(info: Mapping[str, Any], language: Optional[str] = None) -> str:
+def episode_language(info: Mapping[str, Any], language: str | None = None) -> str:
     """The language the episode is spoken in, as far as the info dict says.
 
     ``language`` (the user's ``--language``) wins; then yt-dlp's ``language`` field; then
@@ -66,7 +67,7 @@ def episode_language(info: Mapping[str, Any], language: Optional[str] = None) ->
     return ""
 
 
-def _lang_rank(code: str, want: str) -> Optional[int]:
+def _lang_rank(code: str, want: str) -> int | None:
     """0: the same code; 1: the same base language (zh-Hans for zh); None: another language."""
     if not want:
         return None
@@ -78,10 +79,10 @@ def _lang_rank(code: str, want: str) -> Optional[int]:
     return None
 
 
-def _best_format(tracks: Any, formats: Sequence[str]) -> Optional[dict]:
+def _best_format(tracks: Any, formats: Sequence[str]) -> dict | None:
     if not isinstance(tracks, Sequence) or isinstance(tracks, (str, bytes)):
         return None
-    best: Optional[tuple[int, dict]] = None
+    best: tuple[int, dict] | None = None
     for t in tracks:
         if not isinstance(t, Mapping):
             continue
@@ -96,7 +97,7 @@ def _best_format(tracks: Any, formats: Sequence[str]) -> Optional[dict]:
     return best[1] if best else None
 
 
-def _pick(tracks_by_lang: Any, want: str, formats: Sequence[str], *, only_one: bool) -> Optional[tuple[str, dict]]:
+def _pick(tracks_by_lang: Any, want: str, formats: Sequence[str], *, only_one: bool) -> tuple[str, dict] | None:
     if not isinstance(tracks_by_lang, Mapping):
         return None
     candidates: list[tuple[int, int, str, dict]] = []
@@ -119,9 +120,9 @@ def _pick(tracks_by_lang: Any, want: str, formats: Sequence[str], *, only_one: b
     return None
 
 
-def choose_caption(info: Mapping[str, Any], *, language: Optional[str] = None,
+def choose_caption(info: Mapping[str, Any], *, language: str | None = None,
                    allow_automatic: bool = False,
-                   formats: Sequence[str] = CAPTION_FORMATS) -> Optional[CaptionTrack]:
+                   formats: Sequence[str] = CAPTION_FORMATS) -> CaptionTrack | None:
     """The subtitle track to use for this video, or None.
 
     Human tracks (``subtitles``) before automatic ones (``automatic_captions``, only with
@@ -145,7 +146,7 @@ def choose_caption(info: Mapping[str, Any], *, language: Optional[str] = None,
                         automatic=automatic, name=str(fmt.get("name") or ""))
 
 
-def caption_links(info: Mapping[str, Any], *, language: Optional[str] = None) -> list[dict]:
+def caption_links(info: Mapping[str, Any], *, language: str | None = None) -> list[dict]:
     """At most two transcript links for the episode's metadata: the human track and the
     automatic one (each only if there is one); the choice between them is made later, where
     ``--allow-auto-captions`` is known."""

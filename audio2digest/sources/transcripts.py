@@ -24,8 +24,9 @@ import logging
 import re
 import urllib.error
 import urllib.request
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping, Optional, Sequence
+from typing import Any
 from urllib.parse import urljoin, urlparse
 
 from audio2digest.errors import TranscriptSourceError
@@ -74,8 +75,8 @@ _ENDS_SENTENCE = re.compile(r"(?:[。！？!?…]|\.)[”」』\"')）]*$")
 class Cue:
     """One timed piece of a transcript (a caption cue, a JSON segment, an HTML paragraph)."""
 
-    start: Optional[float]
-    end: Optional[float]
+    start: float | None
+    end: float | None
     text: str
     speaker: str = ""
 
@@ -95,7 +96,7 @@ def link_format(link: Mapping[str, Any]) -> str:
     return fmt
 
 
-def link_from_tag(attrs: Mapping[str, str], feed_url: str, language: str = "") -> Optional[dict]:
+def link_from_tag(attrs: Mapping[str, str], feed_url: str, language: str = "") -> dict | None:
     """A ``<podcast:transcript>`` tag's attributes → a link, or None when unusable.
 
     Relative URLs are resolved against the feed's; only http(s) links are kept; the
@@ -120,7 +121,7 @@ def _same_language(a: str, b: str) -> bool:
     return not a or not b or base_language(a) == base_language(b)
 
 
-def candidate_links(meta: EpisodeMeta, *, language: Optional[str] = None,
+def candidate_links(meta: EpisodeMeta, *, language: str | None = None,
                     allow_automatic: bool = False) -> list[dict]:
     """The episode's transcript links worth trying, best first.
 
@@ -256,7 +257,7 @@ class _HtmlTranscript(html.parser.HTMLParser):
         self._tag = ""
         self._buf: list[str] = []
         self._speaker = ""
-        self._time: Optional[float] = None
+        self._time: float | None = None
         self._skip = 0
 
     def handle_starttag(self, tag, attrs):
@@ -385,7 +386,7 @@ def cues_to_segments(cues: Sequence[Cue], language: str, *,
                                     end=round(max(buf[-1][2], buf[0][1]), 3), text=text))
         buf.clear()
 
-    prev: Optional[Cue] = None
+    prev: Cue | None = None
     for c in cues:
         assert c.start is not None and c.end is not None
         if buf and prev is not None and (
@@ -444,10 +445,10 @@ def transcript_from_cues(cues: Sequence[Cue], meta: EpisodeMeta, link: Mapping[s
 
 # ---------------------------------------------------------------- the choice
 
-def publisher_transcript(meta: EpisodeMeta, *, mode: str = "auto", language: Optional[str] = None,
+def publisher_transcript(meta: EpisodeMeta, *, mode: str = "auto", language: str | None = None,
                          allow_automatic: bool = False, script: str = "simplified",
                          duration: float = 0.0,
-                         fetch: Callable[[str], str] = fetch_text) -> Optional[Transcript]:
+                         fetch: Callable[[str], str] = fetch_text) -> Transcript | None:
     """The publisher's transcript of ``meta`` as a Transcript, or None to transcribe.
 
     Tries :func:`candidate_links` in order; the first that fetches and parses wins.
