@@ -415,8 +415,10 @@ def cues_to_segments(cues: Sequence[Cue], language: str, *,
 
 
 def transcript_from_cues(cues: Sequence[Cue], meta: EpisodeMeta, link: Mapping[str, Any], *,
-                         script: str = "simplified", duration: float = 0.0) -> Transcript:
-    """A normalised :class:`Transcript` of ``cues`` (the publisher's), its origin recorded."""
+                         script: str = "simplified", duration: float = 0.0,
+                         normalize: bool = True) -> Transcript:
+    """A :class:`Transcript` of ``cues`` (the publisher's), its origin recorded; normalised
+    (script, punctuation) unless ``normalize`` is False (a later stage does it)."""
     from audio2digest.text.normalize import normalize_segments
 
     fmt = link_format(link)
@@ -427,7 +429,8 @@ def transcript_from_cues(cues: Sequence[Cue], meta: EpisodeMeta, link: Mapping[s
 
     language = base_language(language)  # zh-Hans, zh-CN → zh: the stages key on the base code
     segments = cues_to_segments(cues, language)
-    segments = normalize_segments(segments, language, script)
+    if normalize:
+        segments = normalize_segments(segments, language, script)
     timed = fmt not in UNTIMED_FORMATS or all(c.start is not None for c in cues)
     end = max((s.end for s in segments), default=0.0)
     duration = round(duration or meta.duration or end, 3)
@@ -447,7 +450,7 @@ def transcript_from_cues(cues: Sequence[Cue], meta: EpisodeMeta, link: Mapping[s
 
 def publisher_transcript(meta: EpisodeMeta, *, mode: str = "auto", language: str | None = None,
                          allow_automatic: bool = False, script: str = "simplified",
-                         duration: float = 0.0,
+                         duration: float = 0.0, normalize: bool = True,
                          fetch: Callable[[str], str] = fetch_text) -> Transcript | None:
     """The publisher's transcript of ``meta`` as a Transcript, or None to transcribe.
 
@@ -481,7 +484,8 @@ def publisher_transcript(meta: EpisodeMeta, *, mode: str = "auto", language: str
         except ValueError as exc:
             problems.append(f"{url}: unusable {link_format(link).upper()} transcript ({exc})")
             continue
-        t = transcript_from_cues(cues, meta, link, script=script, duration=duration)
+        t = transcript_from_cues(cues, meta, link, script=script, duration=duration,
+                                 normalize=normalize)
         log.info("%s: using the %s transcript %s (%d segments)", meta.title or meta.source,
                  t.origin["kind"], url, len(t.segments))
         return t
