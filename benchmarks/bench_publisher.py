@@ -16,6 +16,7 @@ import functools
 import http.server
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -54,23 +55,28 @@ def main() -> None:
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     modes = ["auto"] if args.no_asr else ["auto", "asr"]
     times: dict[str, list[float]] = {m: [] for m in modes}
+    cpu: dict[str, list[float]] = {m: [] for m in modes}  # user + sys of the run process
     loaded: dict[str, str] = {}
     try:
         for r in range(args.repeat):
             for mode in (modes if r % 2 == 0 else modes[::-1]):
                 out = work / f"out-{mode}-{r}"
                 t0 = time.perf_counter()
+                r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
                 proc = subprocess.run(
                     [sys.executable, "-c", NO_MODEL_RUN, "run", f"{base}/feed.xml", "-o", str(out),
                      "--transcript-source", mode, "-f", "json", "-f", "md"],
                     capture_output=True, text=True, timeout=900,
                     env={**os.environ, "PYTHONPATH": str(ROOT)})
                 wall = time.perf_counter() - t0
+                r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+                cpu[mode].append((r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime))
                 if proc.returncode != 0:
                     sys.exit(f"{mode}: run failed\n{proc.stderr[-2000:]}")
                 times[mode].append(wall)
                 loaded[mode] = proc.stdout.strip().split("LOADED", 1)[-1].strip()
-                print(f"run {r + 1} {mode:<4} {wall:6.2f} s  (model libraries imported: {loaded[mode]})",
+                print(f"run {r + 1} {mode:<4} {wall:6.2f} s wall, {cpu[mode][-1]:6.2f} s CPU  "
+                      f"(model libraries imported: {loaded[mode]}; load {os.getloadavg()[0]:.1f})",
                       flush=True)
     finally:
         httpd.shutdown()
@@ -78,8 +84,8 @@ def main() -> None:
         shutil.rmtree(work, ignore_errors=True)
     for mode, ts in times.items():
         label = "publisher VTT" if mode == "auto" else "ASR (whisper base)"
-        print(f"{label:<20} median {statistics.median(ts):6.2f} s  min {min(ts):6.2f}  "
-              f"max {max(ts):6.2f}  (n={len(ts)})")
+        print(f"{label:<20} wall median {statistics.median(ts):6.2f} s  min {min(ts):6.2f}  "
+              f"max {max(ts):6.2f}; CPU median {statistics.median(cpu[mode]):6.2f} s  (n={len(ts)})")
     if "asr" in times:
         print(f"ASR / publisher: {statistics.median(times['asr']) / statistics.median(times['auto']):.1f}x")
     print(f"load average now: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
