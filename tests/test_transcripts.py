@@ -93,6 +93,8 @@ def test_podcasting_json_with_optional_end_time():
     cues = parse_transcript(JSON, "json")
     assert cues[2].text == "the show." and cues[3].speaker == "Bob"
     assert (cues[3].start, cues[3].end) == (8.0, 9.0)  # no endTime: until the next segment
+    last = parse_transcript('{"segments": [{"startTime": 2, "body": "Fifteen chars."}]}', "json")
+    assert (last[0].start, last[0].end) == (2.0, pytest.approx(2 + 14 / 15))  # as long as it takes to say
 
 
 def test_html_with_and_without_times():
@@ -211,6 +213,12 @@ def test_auto_falls_back_to_the_next_link_then_to_asr(caplog):
     assert "transcribing the audio instead" in caplog.text
     with pytest.raises(TranscriptSourceError, match="a.vtt: unusable VTT"):
         publisher_transcript(meta, mode="publisher", fetch=pages.__getitem__)
+
+
+def test_timed_html_keeps_its_times():
+    meta = meta_with({"url": "https://x/a.html", "type": "text/html"})
+    got = publisher_transcript(meta, fetch=lambda url: HTML)
+    assert got.timed and [(s.start, s.end) for s in got.segments] == [(0.0, 8.0), (8.0, round(8 + 29 / 15, 3))]
 
 
 def test_untimed_html_is_marked_and_chinese_is_normalised():
