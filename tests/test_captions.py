@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from audio2digest.sources.captions import caption_links, choose_caption, episode_language
 
 
@@ -104,10 +106,41 @@ def test_video_subtitles_become_the_transcript_and_auto_captions_need_the_flag()
     only_auto = EpisodeMeta("https://video.example/v", source_language="zh",
                             transcripts=tuple(caption_links({**INFO, "subtitles": {}})))
     assert publisher_transcript(only_auto, fetch=fetch) is None
-    import pytest
-
     from audio2digest.errors import TranscriptSourceError
     with pytest.raises(TranscriptSourceError, match="only automatic captions: --allow-auto-captions"):
         publisher_transcript(only_auto, mode="publisher", fetch=fetch)
     t = publisher_transcript(only_auto, allow_automatic=True, fetch=fetch)
     assert t.origin["automatic"] is True and fetched[-1] == "https://subs.example/zh-orig.vtt"
+
+
+PAGE = """<!DOCTYPE html><html><head><title>AI weekly 12</title></head><body>
+<video controls src="ep.mp3"><track kind="subtitles" src="ep.vtt" srclang="zh" label="中文"></video>
+</body></html>"""
+
+
+def test_run_on_a_page_whose_video_has_subtitles(http_server, tmp_path):
+    """yt-dlp reads the page's <track> into the info dict's ``subtitles``; `run` uses that
+    track instead of transcribing (end to end: listing, download, choice, fetch, parse)."""
+    import json
+
+    from click.testing import CliRunner
+    from conftest import SAMPLES
+    from test_transcripts import vtt_from_gold
+
+    from audio2digest.cli import main
+
+    gold = json.loads((SAMPLES / "ai-weekly-12.gold.json").read_text("utf-8"))
+    http_server.route("ep.mp3", (SAMPLES / "ai-weekly-12.mp3").read_bytes(), "audio/mpeg")
+    http_server.route("ep.vtt", vtt_from_gold(gold).encode(), "text/vtt")
+    http_server.route("page.html", PAGE.encode(), "text/html; charset=utf-8")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["run", http_server.url("page.html"), "-o", str(out), "-f", "json",
+                                       "--transcript-source", "publisher"])
+    assert result.exit_code == 0, result.output
+    assert "(captions transcript, not transcribed)" in result.output
+    [ep] = [p for p in out.iterdir() if p.is_dir()]
+    t = json.loads((ep / "transcript.json").read_text("utf-8"))
+    assert t["origin"]["kind"] == "captions" and t["origin"]["url"] == http_server.url("ep.vtt")
+    assert t["language"] == "zh"
+    starts = [i["start"] for i in json.loads((ep / "digest.json").read_text("utf-8"))["items"]]
+    assert starts[1] == pytest.approx(gold["items"][1]["start"], abs=0.01)
