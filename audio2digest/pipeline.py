@@ -203,6 +203,9 @@ def publisher_source(meta: EpisodeMeta, options: RunOptions, audio: Optional[Pat
     def get() -> Optional[Transcript]:
         from audio2digest.sources.transcripts import publisher_transcript
 
+        if options.transcript_source == "asr" or (options.transcript_source == "auto"
+                                                   and not meta.transcripts):
+            return None
         duration = meta.duration
         if not duration and audio is not None:
             from audio2digest.sources.audio import probe_duration
