@@ -210,11 +210,13 @@ def test_publisher_mode_without_a_transcript_fails_clearly_in_batch(http_server,
     assert "--transcript-source auto or asr" in result.output
 
 
-def test_auto_with_a_broken_vtt_falls_back_to_asr(http_server, tmp_path, monkeypatch):
-    from audio2digest.batch.scheduler import FAKE_ASR_ENV, run_batch
-    from audio2digest.pipeline import RunOptions
+def test_auto_with_a_broken_vtt_falls_back_to_asr(http_server, tmp_path):
+    from fakes import FakeTranscriber
 
-    monkeypatch.setenv(FAKE_ASR_ENV, "1")  # the test decoder: real audio decoding, fixed text
+    from audio2digest.batch.scheduler import run_batch
+    from audio2digest.stages import RunOptions
+
+    fake = FakeTranscriber()  # the test decoder: real audio decoding, fixed text
     audio = (SAMPLES / "ai-weekly-12.mp3").read_bytes()
     http_server.route("ep.mp3", audio, "audio/mpeg")
     http_server.route("ep.vtt", b"WEBVTT\n\n00:00:01.000 --> garbage\n", "text/vtt")
@@ -222,14 +224,15 @@ def test_auto_with_a_broken_vtt_falls_back_to_asr(http_server, tmp_path, monkeyp
 
     http_server.route("feed.xml", EPISODE_FEED.format(base=http_server.base, size=len(audio)).encode(),
                       "application/rss+xml")
-    summary = run_batch(http_server.url("feed.xml"), tmp_path / "o", RunOptions(formats=("json",)))
+    summary = run_batch(http_server.url("feed.xml"), tmp_path / "o", RunOptions(formats=("json",)),
+                        transcriber=fake)
     assert summary.ok and summary.done == 1
     [ep] = [p for p in (tmp_path / "o").iterdir() if p.is_dir()]
     t = json.loads((ep / "transcript.json").read_text("utf-8"))
     assert t["model"].startswith("fake-asr") and t["origin"].get("kind", "asr") == "asr"
     # and the same feed with publisher only: the broken VTT is the error
     summary = run_batch(http_server.url("feed.xml"), tmp_path / "p",
-                        RunOptions(formats=("json",), transcript_source="publisher"))
+                        RunOptions(formats=("json",), transcript_source="publisher"), transcriber=fake)
     assert not summary.ok
     assert "ep.vtt: unusable VTT transcript" in summary.episodes[0].error
 

@@ -10,8 +10,7 @@ from typing import Iterator
 import click
 
 from audio2digest.cli import main
-from audio2digest.cli.run import (_format_names, _topts, glossary_options, transcribe_options,
-                                  transcript_source_options)
+from audio2digest.cli.options import run_options
 from audio2digest.cli.ui import is_tty
 
 
@@ -21,6 +20,7 @@ def batch_progress(enabled: bool) -> Iterator:
     if not (enabled and is_tty()):
         yield lambda _p: None
         return
+    from audio2digest.stages import BATCH_PROGRESS, EPISODE_DONE, EPISODE_FAILED
     from rich.progress import (BarColumn, Progress as RichProgress, TaskProgressColumn,
                                TextColumn, TimeElapsedColumn)
 
@@ -31,12 +31,12 @@ def batch_progress(enabled: bool) -> Iterator:
     finished: set[str] = set()  # a worker's late event must not bring a finished bar back
 
     def callback(p) -> None:
-        if p.stage == "batch":
+        if p.stage == BATCH_PROGRESS:
             bars.update(overall, completed=p.done, total=p.total or None, message=p.message)
             return
         if not p.episode or p.episode in finished:
             return
-        if p.stage == "finished":
+        if p.stage in (EPISODE_DONE, EPISODE_FAILED):
             finished.add(p.episode)
             tid = episodes.pop(p.episode, None)
             if tid is not None:
@@ -45,9 +45,8 @@ def batch_progress(enabled: bool) -> Iterator:
         tid = episodes.get(p.episode)
         if tid is None:
             tid = episodes[p.episode] = bars.add_task(p.episode[:32], total=None, message="")
-        stage = {"fetch": "fetched"}.get(p.stage, p.stage)
         bars.update(tid, completed=p.done, total=p.total or None,
-                    message=f"{stage} {p.message if p.message != stage else ''}".strip())
+                    message=f"{p.stage} {p.message if p.message != p.stage else ''}".strip())
 
     with bars:
         yield callback
@@ -67,8 +66,7 @@ def print_summary(summary) -> None:
         from rich.console import Console
         from rich.table import Table
 
-        table = Table(title=f"batch into {summary.out}",
-                      caption="stages run: fetched transcribed corrected segmented rendered")
+        table = Table(title=f"batch into {summary.out}", caption=f"stages run: {' '.join(STAGES)}")
         for col in ("episode", "status", "stages run", "audio", "time", "error"):
             table.add_column(col, overflow="fold")
         for e in rows:
@@ -106,15 +104,7 @@ def print_summary(summary) -> None:
               help="Failed attempts after which an episode is no longer retried automatically.")
 @click.option("--backoff", default=60.0, show_default=True, type=click.FloatRange(0),
               help="Seconds before the first automatic retry; doubles with each failure.")
-@transcribe_options
-@glossary_options
-@click.option("--hotwords", default="auto", show_default=True,
-              help="'auto' (glossary terms), 'none', or your own space-separated terms.")
-@click.option("--format", "-f", "formats", multiple=True, type=click.Choice(_format_names()),
-              help="Output formats (repeatable). Default: json md srt vtt.")
-@click.option("--latest", type=click.IntRange(1), default=None,
-              help="For feeds and playlists: only the newest N episodes.")
-@transcript_source_options
+@run_options
 @click.option("--feed-out", type=click.Path(dir_okay=False), default=None,
               help="Also write an RSS feed of the finished episodes here, with Podcasting 2.0 "
                    "<podcast:transcript> and <podcast:chapters> links (needs --base-url).")
@@ -124,9 +114,7 @@ def print_summary(summary) -> None:
 @click.option("--feed-title", default="", help="The feed's title (default: the show's name).")
 @click.pass_context
 def batch(ctx, sources, out, jobs, executor, ray_address, retry_failed, max_attempts, backoff,
-          model, language, beam_size, script, no_vad, no_repair, threads, recover_names, glossaries,
-          no_default_glossary, hotwords, formats, latest, transcript_source, allow_auto_captions,
-          feed_out, base_url, feed_title):
+          options, feed_out, base_url, feed_title):
     """Run every episode listed in SOURCES into OUT, with a ledger that survives crashes.
 
     SOURCES is a text file with one URL or path per line (blank lines and # comments are
@@ -144,23 +132,19 @@ def batch(ctx, sources, out, jobs, executor, ray_address, retry_failed, max_atte
       audio2digest batch https://example.com/feed.xml -o out --feed-out out/feed.xml --base-url https://example.com/digests
       audio2digest status out
     """
-    from audio2digest.batch.scheduler import run_batch
-    from audio2digest.pipeline import DEFAULT_FORMATS, RunOptions
+    from dataclasses import replace
 
-    formats = tuple(formats) or DEFAULT_FORMATS
+    from audio2digest.batch.scheduler import run_batch
+
     if feed_out:
         if not base_url:
             raise click.UsageError("--feed-out needs --base-url (where OUT is published)")
         from audio2digest.render.feed import FEED_FORMATS, check_base_url
 
         check_base_url(base_url)
-        formats = tuple(dict.fromkeys(formats + FEED_FORMATS))  # the files the feed links to
-    options = RunOptions(
-        transcribe=_topts(model, language, beam_size, script, no_vad, no_repair, threads, recover_names),
-        glossaries=tuple(glossaries), use_default_glossary=not no_default_glossary,
-        hotwords=hotwords, formats=formats, latest=latest, transcript_source=transcript_source,
-        allow_auto_captions=allow_auto_captions,
-    )
+        # the files the feed links to
+        options = replace(options, formats=tuple(dict.fromkeys(options.formats + FEED_FORMATS)))
+
     with batch_progress(not ctx.obj.get("quiet")) as progress:
         summary = run_batch(sources, out, options, jobs=jobs, executor=executor,
                             ray_address=ray_address, retry_failed=retry_failed,
@@ -194,7 +178,7 @@ def status(out):
     header = ("episode", "state", "stages", "attempts", "audio", "time", "next retry", "last error")
     rows = []
     for e in episodes:
-        stages = "".join(s[0] if s in e.stages else "." for s in STAGES)  # f t c s r
+        stages = "".join(s[0] if s in e.stages else "." for s in STAGES)  # f t n c s d r
         retry = ""
         if e.state == "failed" and e.next_retry_at:
             retry = "now" if e.next_retry_at <= now else f"in {format_seconds(e.next_retry_at - now)}"
@@ -207,8 +191,7 @@ def status(out):
         from rich.console import Console
         from rich.table import Table
 
-        table = Table(title=str(ledger.path), caption="stages: fetched transcribed corrected "
-                                                      "segmented rendered")
+        table = Table(title=str(ledger.path), caption=f"stages: {' '.join(STAGES)}")
         for col in header:
             table.add_column(col, overflow="fold")
         for r in rows:

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from audio2digest.cli import main
+from audio2digest.cli.options import glossary_options
 
 
 def _format_names() -> list[str]:
@@ -27,9 +28,9 @@ def _format_names() -> list[str]:
               help="Audio URL or path (relative to the output directory) for the HTML player.")
 @click.option("--clips", "clips_audio", type=click.Path(dir_okay=False, exists=True),
               help="Also cut one clip per news item from this audio file into OUT/clips/.")
-@click.option("--glossary", "-g", "glossaries", multiple=True, type=click.Path(dir_okay=False),
-              help="Glossary for entities when FILE is a transcript. Default: none.")
-def render_cmd(file, formats, outdir, transcript_path, audio_href, clips_audio, glossaries):
+@glossary_options(bundled=False)
+def render_cmd(file, formats, outdir, transcript_path, audio_href, clips_audio, glossary_files,
+               use_default_glossary):
     """Render FILE (a digest.json, or a transcript.json to segment first) without re-transcribing.
 
     \b
@@ -42,7 +43,8 @@ def render_cmd(file, formats, outdir, transcript_path, audio_href, clips_audio, 
     from audio2digest.errors import InputError
     from audio2digest.render import FORMATS, render_all
     from audio2digest.types import Transcript
-    from audio2digest.cli.segment import decode_text, load_glossaries, load_json_record, read_input
+    from audio2digest.cli.segment import decode_text, load_json_record, read_input
+    from audio2digest.stages import load_glossary_files
 
     name, raw = read_input(file)
     record = load_json_record(name, decode_text(name, raw))
@@ -54,7 +56,7 @@ def render_cmd(file, formats, outdir, transcript_path, audio_href, clips_audio, 
         transcript = record
         only_transcript = formats and all(FORMATS[f].needs == "transcript" for f in formats)
         if not only_transcript:
-            digest = build_digest(transcript, load_glossaries(glossaries))
+            digest = build_digest(transcript, load_glossary_files(glossary_files, use_default_glossary))
     else:
         digest = record
         tpath = Path(transcript_path) if transcript_path else Path(file).parent / "transcript.json"
