@@ -246,3 +246,37 @@ def test_publisher_transcript_helper_is_the_stage_output_shape():
     t = publisher_transcript(meta, fetch=lambda url: vtt)
     again = Transcript.from_dict(json.loads(json.dumps(t.to_dict())))
     assert again == t and again.origin["kind"] == "publisher"
+
+
+def test_run_with_an_html_transcript_without_times(http_server, tmp_path):
+    """The last resort: text without times gives items without times; the formats that need
+    times are not written (the others are), and nothing is transcribed."""
+    from click.testing import CliRunner
+
+    from audio2digest.cli import main
+
+    items = json.loads((SAMPLES / "ai-weekly-12.items.json").read_text("utf-8"))["items"]
+    page = "<html><body>" + "".join(f"<p>{t}</p>" for t in items) + "</body></html>"
+    audio = (SAMPLES / "ai-weekly-12.mp3").read_bytes()
+    http_server.route("ep.mp3", audio, "audio/mpeg")
+    http_server.route("ep.html", page.encode(), "text/html; charset=utf-8")
+    feed = ("<?xml version='1.0'?><rss version='2.0' xmlns:podcast='https://podcastindex.org/namespace/1.0'>"
+            "<channel><title>t</title><language>zh</language><item><title>Ep</title>"
+            f"<enclosure url='{http_server.url('ep.mp3')}' type='audio/mpeg' length='{len(audio)}'/>"
+            f"<podcast:transcript url='{http_server.url('ep.html')}' type='text/html'/>"
+            "</item></channel></rss>")
+    http_server.route("feed.xml", feed.encode(), "application/rss+xml")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["run", http_server.url("feed.xml"), "-o", str(out), "-f", "json",
+                                       "-f", "md", "-f", "html", "-f", "srt", "-f", "chapters_json"])
+    assert result.exit_code == 0, result.output
+    assert "(publisher transcript, not transcribed)" in result.output
+    [ep] = [p for p in out.iterdir() if p.is_dir()]
+    names = {p.name for p in ep.iterdir()}
+    assert {"digest.json", "digest.md", "digest.html", "transcript.json"} <= names
+    assert not names & {"transcript.srt", "chapters.json"}
+    d = json.loads((ep / "digest.json").read_text("utf-8"))
+    assert len(d["items"]) >= 3 and all(i["start"] is None for i in d["items"])
+    assert "DeepSeek" in (ep / "digest.md").read_text("utf-8")
+    t = json.loads((ep / "transcript.json").read_text("utf-8"))
+    assert t["origin"]["timed"] is False and t["origin"]["format"] == "html"
