@@ -236,7 +236,7 @@ def parse_json_transcript(text: str) -> list[Cue]:
             raise ValueError(f"segment {n}: \"startTime\" is not a number")
         if end is not None and (not isinstance(end, (int, float)) or isinstance(end, bool)):
             raise ValueError(f"segment {n}: \"endTime\" is not a number")
-        speaker = seg.get("speaker") if isinstance(seg.get("speaker"), str) else ""
+        speaker = seg["speaker"] if isinstance(seg.get("speaker"), str) else ""
         cues.append(Cue(float(start), None if end is None else float(end),
                         html.unescape(seg["body"]).strip(), speaker.strip()))
     return cues  # a missing endTime is filled in by parse_transcript
