@@ -47,6 +47,7 @@ from typing import TYPE_CHECKING, Any, Callable, Optional, Protocol, Sequence
 from audio2digest.asr.transcribe import TranscribeOptions
 from audio2digest.errors import FetchError, InputError
 from audio2digest.files import atomic_write_json
+from audio2digest.sources.fetch import DownloadOptions
 from audio2digest.types import (Digest, EpisodeMeta, Item, Progress, ProgressCallback,
                                 Transcript, no_progress)
 
@@ -85,6 +86,7 @@ class RunOptions:
     # "publisher": only those (fail without); "asr": always transcribe (sources/transcripts.py).
     transcript_source: str = "auto"
     allow_auto_captions: bool = False  # a platform's automatic captions count as subtitles
+    download: DownloadOptions = DownloadOptions()  # stall and time limits of network reads
 
 
 # ---------------------------------------------------------------- what a stage receives
@@ -381,7 +383,7 @@ def _fetch(ep: Episode, env: StageEnv) -> dict:
     from audio2digest.sources.fetch import download
 
     ep.outdir.mkdir(parents=True, exist_ok=True)
-    fetched = download(ep.meta, ep.outdir, progress=ep.progress)
+    fetched = download(ep.meta, ep.outdir, progress=ep.progress, limits=ep.options.download)
     ep.meta, audio = fetched.meta, fetched.audio_path
     try:
         st = audio.stat()

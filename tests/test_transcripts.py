@@ -14,7 +14,7 @@ import pytest
 from conftest import ROOT, SAMPLES
 
 from audio2digest.errors import TranscriptSourceError
-from audio2digest.sources.fetch import list_episodes, parse_feed
+from audio2digest.sources.fetch import link_from_tag, list_episodes, parse_feed
 from audio2digest.sources.transcripts import (
     MAX_TRANSCRIPT_BYTES,
     Cue,
@@ -23,7 +23,6 @@ from audio2digest.sources.transcripts import (
     drop_rolling_repeats,
     fetch_text,
     link_format,
-    link_from_tag,
     parse_transcript,
     publisher_transcript,
 )

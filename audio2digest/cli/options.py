@@ -92,6 +92,24 @@ def glossary_options(f: Optional[Callable] = None, *, bundled: bool = True) -> C
     return decorate(f) if f is not None else decorate
 
 
+def _download_opts() -> list:
+    return [
+        click.option("--download-timeout", default=3 * 3600.0, show_default=True,
+                     type=click.FloatRange(1), metavar="SECONDS",
+                     help="Longest time one download may take in all."),
+        click.option("--stall-timeout", default=60.0, show_default=True,
+                     type=click.FloatRange(0.1), metavar="SECONDS",
+                     help="Give up on a download that brings under 16 KiB in this many seconds."),
+    ]
+
+
+def _build_download(kw: dict):
+    from audio2digest.sources.fetch import DownloadOptions
+
+    return DownloadOptions(total_timeout=kw.pop("download_timeout"),
+                           stall_window=kw.pop("stall_timeout"))
+
+
 def run_options(f: Callable) -> Callable:
     """Everything ``run`` and ``batch`` share; the command receives ``options`` (RunOptions)."""
     opts = _transcribe_opts() + _glossary_opts() + [
@@ -110,7 +128,7 @@ def run_options(f: Callable) -> Callable:
         click.option("--allow-auto-captions", is_flag=True,
                      help="Count a video platform's automatic captions as subtitles "
                           "(otherwise only subtitles a person made are used)."),
-    ]
+    ] + _download_opts()
 
     @functools.wraps(f)
     def wrapper(*args, **kw):
@@ -121,7 +139,8 @@ def run_options(f: Callable) -> Callable:
             use_default_glossary=kw.pop("use_default_glossary"), hotwords=kw.pop("hotwords"),
             formats=tuple(kw.pop("formats")) or DEFAULT_FORMATS, latest=kw.pop("latest"),
             transcript_source=kw.pop("transcript_source"),
-            allow_auto_captions=kw.pop("allow_auto_captions"))
+            allow_auto_captions=kw.pop("allow_auto_captions"),
+            download=_build_download(kw))
         return f(*args, **kw)
 
     return _add(wrapper, opts)

@@ -12,30 +12,14 @@ from audio2digest.cli import eval_group, main
 from audio2digest.cli.options import glossary_options
 
 
-def read_input(file: str) -> tuple[str, bytes]:
-    """(display name, bytes) of FILE, or of stdin for '-'."""
-    from audio2digest.errors import InputError
+def read_text(file: str) -> tuple[str, str]:
+    """(display name, text) of FILE, or of stdin for '-', through the one text reader
+    (UTF-8, mojibake repaired or refused, no devices): every text command reads alike."""
+    from audio2digest.text.reader import read_text_input
 
-    if file == "-":
-        return "<stdin>", sys.stdin.buffer.read()
-    path = Path(file)
-    try:
-        return file, path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{file}: no such file") from None
-    except IsADirectoryError:
-        raise InputError(f"{file}: is a directory, expected a text or transcript.json file") from None
-    except OSError as exc:
-        raise InputError(f"{file}: cannot read ({exc.strerror or exc})") from None
-
-
-def decode_text(name: str, raw: bytes) -> str:
-    from audio2digest.errors import InputError
-
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{name}: not UTF-8 text (byte {exc.start})") from None
+    data = sys.stdin.buffer.read() if file == "-" else None
+    got = read_text_input(file, data=data)
+    return got.name, got.text
 
 
 def load_json_record(name: str, text: str):
@@ -90,8 +74,7 @@ def segment_cmd(file, as_json, language, glossary_files, use_default_glossary, n
     from audio2digest.text.segment import is_cjk_language, segment_text, segment_transcript
     from audio2digest.types import Digest, Transcript
 
-    name, raw = read_input(file)
-    text = decode_text(name, raw)
+    name, text = read_text(file)
     glossary = load_glossary_files(glossary_files, use_default_glossary)
     record = load_json_record(name, text)
     if isinstance(record, Transcript):

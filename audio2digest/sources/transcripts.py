@@ -22,15 +22,16 @@ import io
 import json
 import logging
 import re
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
-from urllib.parse import urljoin, urlparse
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlparse
 
-from audio2digest.errors import TranscriptSourceError
+from audio2digest.errors import FetchError, TranscriptSourceError
 from audio2digest.types import EpisodeMeta, Segment, Transcript
+
+if TYPE_CHECKING:
+    from audio2digest.sources.fetch import DownloadOptions
 
 log = logging.getLogger("audio2digest.sources.transcripts")
 
@@ -39,8 +40,10 @@ TRANSCRIPT_SOURCES = ("auto", "publisher", "asr")
 #: Largest transcript file fetched. A 3-hour episode's VTT is ~0.5 MB and a word-level
 #: Podcasting 2.0 JSON of it ~4 MB (measured on the namespace's example files scaled up).
 MAX_TRANSCRIPT_BYTES = 8 << 20
-#: Seconds to wait for a transcript server.
+#: Seconds to wait for a transcript server (the fetcher's connect timeout) ...
 FETCH_TIMEOUT = 30.0
+#: ... and for the whole file: 8 MiB in 2 min is 0.5 Mbit/s, slower than any real host.
+FETCH_TOTAL_SECONDS = 120.0
 #: A sentence running longer than this (auto-captions often have no punctuation at all) is
 #: split at the next cue boundary: about two Whisper segments, which is what the segmenter
 #: was tuned on.
@@ -65,7 +68,6 @@ MIME_FORMATS = {
 #: Formats with times, best first (the JSON is often word-level), then text without times.
 FORMAT_ORDER = ("json", "vtt", "srt", "html", "text")
 
-USER_AGENT = "audio2digest/0.1 (+podcast digests)"
 _SENTENCE_END = re.compile(r"[。！？!?…]+[”」』\"')）]*|\.(?=\s|$)[”\"')]*")
 _ENDS_SENTENCE = re.compile(r"(?:[。！？!?…]|\.)[”」』\"')）]*$")
 
@@ -93,25 +95,6 @@ def link_format(link: Mapping[str, Any]) -> str:
         fmt = {"vtt": "vtt", "srt": "srt", "json": "json", "html": "html", "htm": "html",
                "txt": "text"}.get(ext, "")
     return fmt
-
-
-def link_from_tag(attrs: Mapping[str, str], feed_url: str, language: str = "") -> dict | None:
-    """A ``<podcast:transcript>`` tag's attributes → a link, or None when unusable.
-
-    Relative URLs are resolved against the feed's; only http(s) links are kept; the
-    language defaults to the feed's ``<language>`` (the namespace says so)."""
-    url = (attrs.get("url") or "").strip()
-    if not url:
-        return None
-    url = urljoin(feed_url, url)
-    if urlparse(url).scheme not in ("http", "https"):
-        log.info("%s: transcript link %r is not http(s); ignored", feed_url, url)
-        return None
-    link = {"url": url, "type": (attrs.get("type") or "").strip(), "origin": "publisher",
-            "language": (attrs.get("language") or language or "").strip()}
-    if attrs.get("rel"):
-        link["rel"] = attrs["rel"].strip()
-    return link
 
 
 def _same_language(a: str, b: str) -> bool:
@@ -146,35 +129,28 @@ def candidate_links(meta: EpisodeMeta, *, language: str | None = None,
 # ---------------------------------------------------------------- fetching
 
 def fetch_text(url: str, *, max_bytes: int = MAX_TRANSCRIPT_BYTES,
-               timeout: float = FETCH_TIMEOUT) -> str:
-    """GET ``url`` (http or https, also after redirects), at most ``max_bytes``, as text."""
-    if urlparse(url).scheme not in ("http", "https"):
-        raise TranscriptSourceError(f"{url}: transcripts are fetched over http(s) only")
-    req = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
+               limits: DownloadOptions | None = None) -> str:
+    """GET ``url`` as text with the fetcher's safety rules (http(s) only, also after
+    redirects; stall and time limits) and at most ``max_bytes``."""
+    from audio2digest.sources.fetch import DownloadOptions as Limits
+    from audio2digest.sources.fetch import is_web_url, read_url
+
+    if not is_web_url(url):
+        raise TranscriptSourceError(f"{url}: transcripts are fetched over http(s) only",
+                                    permanent=True)
+    limits = limits or Limits(connect_timeout=FETCH_TIMEOUT, total_timeout=FETCH_TOTAL_SECONDS)
     try:
-        with urllib.request.urlopen(req, timeout=timeout) as resp:
-            final = resp.geturl() or url
-            if urlparse(final).scheme not in ("http", "https"):
-                raise TranscriptSourceError(f"{url}: redirected to a non-http(s) URL")
-            length = resp.headers.get("Content-Length")
-            if length and length.isdigit() and int(length) > max_bytes:
-                raise TranscriptSourceError(
-                    f"{url}: transcript is {int(length)} bytes, over the {max_bytes}-byte limit")
-            data = resp.read(max_bytes + 1)
-            charset = resp.headers.get_content_charset() or "utf-8"
-    except urllib.error.HTTPError as exc:
-        raise TranscriptSourceError(f"{url}: HTTP {exc.code} {exc.reason}") from exc
-    except (urllib.error.URLError, OSError) as exc:
-        reason = getattr(exc, "reason", exc)
-        raise TranscriptSourceError(f"{url}: cannot fetch transcript ({reason})") from exc
-    if len(data) > max_bytes:
-        raise TranscriptSourceError(f"{url}: transcript over the {max_bytes}-byte limit")
+        data, ctype = read_url(url, max_bytes=max_bytes, limits=limits, what="transcript")
+    except FetchError as exc:
+        raise TranscriptSourceError(str(exc), permanent=exc.permanent) from None
     if b"\0" in data[:4096]:
-        raise TranscriptSourceError(f"{url}: transcript is not text")
+        raise TranscriptSourceError(f"{url}: transcript is not text", permanent=True)
+    m = re.search(r"charset=([\w.-]+)", ctype, re.I)
+    charset = m.group(1) if m else "utf-8"
     try:
         return data.decode("utf-8-sig" if charset.lower() in ("utf-8", "utf8") else charset)
-    except (UnicodeDecodeError, LookupError) as exc:
-        raise TranscriptSourceError(f"{url}: transcript is not {charset} text") from exc
+    except (UnicodeDecodeError, LookupError):
+        raise TranscriptSourceError(f"{url}: transcript is not {charset} text", permanent=True) from None
 
 
 # ---------------------------------------------------------------- parsing
@@ -549,5 +525,5 @@ def validate_podcast_transcript(doc: Any) -> list[str]:
 
 __all__ = ["Cue", "FORMAT_ORDER", "MAX_TRANSCRIPT_BYTES", "MIME_FORMATS", "TRANSCRIPT_SOURCES",
            "candidate_links", "cues_to_segments", "drop_rolling_repeats", "fetch_text",
-           "link_format", "link_from_tag", "parse_transcript", "publisher_transcript",
+           "link_format", "parse_transcript", "publisher_transcript",
            "transcript_from_cues", "validate_podcast_transcript"]
