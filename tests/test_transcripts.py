@@ -357,3 +357,21 @@ def test_run_uses_the_feeds_vtt_without_loading_a_model(http_server, tmp_path):
         assert got["end"] == pytest.approx(want["end"], abs=0.01)
     assert (ep / "transcript.podcast.json").is_file()
     print(f"run with a publisher VTT: {wall:.1f} s wall ({proc.stdout.strip()})")
+
+
+def test_untrusted_links_are_cleaned_with_the_metadata():
+    from audio2digest.sources.fetch import clean_meta
+
+    meta = EpisodeMeta("https://pod.example/ep.mp3", source_language="zh-CN<script>",
+                       guid_permalink="maybe",
+                       enclosure={"url": "https://cdn.example/a.mp3", "type": "audio/mpeg\x1b[2J",
+                                  "length": "12 bytes"},
+                       transcripts=({"url": "file:///etc/passwd", "type": "text/vtt"},
+                                    {"url": "https://x/a.vtt", "type": "text/vtt\u202e", "language": "en",
+                                     "origin": "evil", "rel": "captions"},
+                                    "not a dict"))
+    clean = clean_meta(meta)
+    assert clean.source_language == "" and clean.guid_permalink == ""
+    assert clean.enclosure == {"url": "https://cdn.example/a.mp3", "type": "audio/mpeg [2J", "length": ""}
+    assert clean.transcripts == ({"url": "https://x/a.vtt", "type": "text/vtt", "language": "en",
+                                  "origin": "publisher", "rel": "captions"},)
