@@ -30,6 +30,7 @@ def run(ctx, sources, out, options, clips, force):
     Examples:
       audio2digest run samples/ai-weekly-12.mp3 -o out
       audio2digest run https://example.com/podcast.xml --latest 2 -o out
+      audio2digest run https://example.com/podcast.xml --transcript-source publisher -o out
       audio2digest run ep.mp3 -g my-terms.txt -f html -f chapters.json -o out
     """
     from dataclasses import replace
