@@ -24,13 +24,16 @@ import threading
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable, Iterable, Optional, Sequence
+from typing import TYPE_CHECKING, Callable, Iterable, Optional, Sequence
 
 from audio2digest.files import atomic_write_json
 from audio2digest.errors import Audio2DigestError, FetchError, InputError
 from audio2digest.sources.fetch import download, list_episodes, slugify
 from audio2digest.asr.transcribe import TranscribeOptions, transcribe
 from audio2digest.types import EpisodeMeta, Progress, ProgressCallback, Transcript, no_progress
+
+if TYPE_CHECKING:
+    from audio2digest.llm.config import LLMConfig
 
 log = logging.getLogger("audio2digest.pipeline")
 
@@ -50,6 +53,8 @@ class RunOptions:
     latest: Optional[int] = None
     clips: bool = False
     force: bool = False  # re-transcribe even when a cached transcript matches
+    llm: Optional["LLMConfig"] = None  # write the digest through this endpoint (None: extractive)
+    style: str = "default"  # digest.md layout (render.md.STYLES)
 
 
 @dataclass
@@ -63,6 +68,7 @@ class EpisodeResult:
     cached: bool = False
     seconds: float = 0.0
     audio_seconds: float = 0.0
+    writer: dict = field(default_factory=dict)  # the LLM writer's record (digest.json "writer")
 
 
 # ---------------------------------------------------------------- helpers
@@ -208,15 +214,35 @@ def stage_digest(transcript: Transcript, glossary):
     return build_digest(transcript, glossary=glossary)
 
 
+def stage_write(digest, glossary, outdir: Path, llm: Optional["LLMConfig"], *,
+                progress: ProgressCallback = no_progress, label: str = ""):
+    """The digest written through the LLM endpoint ``llm`` (answers cached in ``outdir``);
+    unchanged when ``llm`` is None. Never fails the episode: items fall back to extractive."""
+    if llm is None:
+        return digest
+    from audio2digest.llm.writer import writer_for
+
+    return writer_for(llm).write(digest, glossary, cache_dir=outdir, progress=progress, label=label)
+
+
+def preflight(options: RunOptions) -> None:
+    """Before any audio is touched: the LLM endpoint answers and offers the model."""
+    if options.llm is not None:
+        from audio2digest.llm.writer import writer_for
+
+        writer_for(options.llm).preflight()
+
+
 def stage_render(digest, transcript: Transcript, outdir: Path, formats: Sequence[str],
-                 audio: Optional[Path], clips: bool = False) -> list[Path]:
+                 audio: Optional[Path], clips: bool = False, style: str = "default") -> list[Path]:
     from audio2digest.render import render_all
 
     audio_href = None
     if audio is not None:
         audio_href = os.path.relpath(audio.resolve(), outdir.resolve())
     files = [atomic_write_json(outdir / TRANSCRIPT, transcript.to_dict())]
-    rendered = render_all(digest, transcript, outdir, formats=formats, audio_href=audio_href)
+    rendered = render_all(digest, transcript, outdir, formats=formats, audio_href=audio_href,
+                          style=style)
     # render_all returns {format: path}; the files are its values, not its keys.
     files += list(rendered.values()) if isinstance(rendered, dict) else list(rendered)
     if clips and audio is not None:
@@ -255,8 +281,11 @@ def process_episode(meta: EpisodeMeta, out: Path, options: RunOptions, glossary=
         transcript = stage_correct(transcript, glossary)
         progress(Progress("segment", 0, 1, episode=label))
         digest = stage_digest(transcript, glossary)
+        digest = stage_write(digest, glossary, outdir, options.llm, progress=progress, label=label)
+        result.writer = dict(digest.writer)
         progress(Progress("render", 0, 1, episode=label))
-        result.files = stage_render(digest, transcript, outdir, options.formats, audio, options.clips)
+        result.files = stage_render(digest, transcript, outdir, options.formats, audio, options.clips,
+                                    options.style)
         result.ok = True
         result.audio_seconds = transcript.duration
         progress(Progress("done", 1, 1, message=outdir.name, episode=label))
@@ -291,6 +320,7 @@ def run(sources: Sequence[str], out: str | os.PathLike, options: RunOptions = Ru
     """Process every episode of every source into ``out``. One failure never stops the rest."""
     if not sources:
         raise InputError("no sources given")
+    preflight(options)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     glossary = load_glossaries(options)

@@ -60,6 +60,7 @@ from audio2digest.pipeline import (
     episode_dir,
     file_fingerprint,
     load_glossaries,
+    preflight,
     transcribe_fingerprint,  # the transcript cache key run and batch share (no threads, no hotwords)
 )
 from audio2digest.types import EpisodeMeta, Progress, ProgressCallback, no_progress
@@ -191,7 +192,10 @@ def glossary_fingerprint(options: RunOptions) -> str:
 
 
 def render_fingerprint(options: RunOptions) -> str:
-    return _h(list(options.formats), bool(options.clips))
+    llm = options.llm.fingerprint_parts() if options.llm is not None else None
+    if llm is None and options.style == "default":  # as before the LLM tier: no re-render
+        return _h(list(options.formats), bool(options.clips))
+    return _h(list(options.formats), bool(options.clips), options.style, llm)
 
 
 def stage_fingerprints(key: str, audio_sha: Optional[str], tfp: str, gfp: str, rfp: str) -> dict[str, str]:
@@ -401,8 +405,8 @@ def _do_segment(task: StageTask, glossary) -> dict:
     return {"items": len(digest.items)}
 
 
-def _do_render(task: StageTask) -> dict:
-    from audio2digest.pipeline import read_transcript, stage_render
+def _do_render(task: StageTask, glossary=None) -> dict:
+    from audio2digest.pipeline import read_transcript, stage_render, stage_write
     from audio2digest.types import Digest
 
     outdir = Path(task.outdir)
@@ -412,8 +416,14 @@ def _do_render(task: StageTask) -> dict:
     except (ValueError, TypeError, KeyError) as exc:
         raise InputError(f"{outdir / DIGEST_CACHE}: not a digest ({exc})") from exc
     audio = _audio_path(task) if task.audio else None
-    files = stage_render(digest, t, outdir, task.options.formats, audio, task.options.clips)
-    return {"files": sorted({os.path.relpath(f, outdir) for f in files})}
+    digest = stage_write(digest, glossary, outdir, task.options.llm, progress=_emit,
+                         label=task.label)
+    files = stage_render(digest, t, outdir, task.options.formats, audio, task.options.clips,
+                         task.options.style)
+    info: dict = {"files": sorted({os.path.relpath(f, outdir) for f in files})}
+    if digest.writer:
+        info["writer"] = dict(digest.writer)
+    return info
 
 
 def execute(task: StageTask, glossary=None) -> TaskResult:
@@ -438,7 +448,7 @@ def execute(task: StageTask, glossary=None) -> TaskResult:
             elif stage == "segmented":
                 info = _do_segment(task, glossary)
             elif stage == "rendered":
-                info = _do_render(task)
+                info = _do_render(task, glossary)
             else:  # pragma: no cover - programming error
                 raise ValueError(f"Invalid stage '{stage}', expected one of: {', '.join(STAGES)}")
         except Audio2DigestError as exc:
@@ -785,6 +795,7 @@ def run_batch(sources_file_or_feed: str | os.PathLike, out: str | os.PathLike,
     t_start = time.perf_counter()
     out = Path(out)
     sources = read_sources(sources_file_or_feed)
+    preflight(options)
     glossary = load_glossaries(options)
     tfp, gfp, rfp = transcribe_fingerprint(options), glossary_fingerprint(options), render_fingerprint(options)
     fake_asr = os.environ.get(FAKE_ASR_ENV, "") not in ("", "0")

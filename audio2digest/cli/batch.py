@@ -9,6 +9,7 @@ from typing import Iterator
 
 import click
 
+from audio2digest.cli.llm_options import llm_config, llm_options, style_option
 from audio2digest.cli import main
 from audio2digest.cli.run import _format_names, _topts, glossary_options, transcribe_options
 from audio2digest.cli.ui import is_tty
@@ -113,10 +114,13 @@ def print_summary(summary) -> None:
               help="Output formats (repeatable). Default: json md srt vtt.")
 @click.option("--latest", type=click.IntRange(1), default=None,
               help="For feeds and playlists: only the newest N episodes.")
+@style_option
+@llm_options
 @click.pass_context
 def batch(ctx, sources, out, jobs, executor, ray_address, retry_failed, max_attempts, backoff,
           model, language, beam_size, script, no_vad, no_repair, threads, recover_names, glossaries,
-          no_default_glossary, hotwords, formats, latest):
+          no_default_glossary, hotwords, formats, latest, style, llm_url, llm_model, llm_jobs,
+          llm_timeout):
     """Run every episode listed in SOURCES into OUT, with a ledger that survives crashes.
 
     SOURCES is a text file with one URL or path per line (blank lines and # comments are
@@ -140,6 +144,7 @@ def batch(ctx, sources, out, jobs, executor, ray_address, retry_failed, max_atte
         transcribe=_topts(model, language, beam_size, script, no_vad, no_repair, threads, recover_names),
         glossaries=tuple(glossaries), use_default_glossary=not no_default_glossary,
         hotwords=hotwords, formats=tuple(formats) or DEFAULT_FORMATS, latest=latest,
+        style=style, llm=llm_config(llm_url, llm_model, llm_jobs, llm_timeout),
     )
     with batch_progress(not ctx.obj.get("quiet")) as progress:
         summary = run_batch(sources, out, options, jobs=jobs, executor=executor,

@@ -7,6 +7,8 @@ from pathlib import Path
 import click
 
 from audio2digest.cli import main
+from audio2digest.cli.llm_options import echo_totals, llm_config, llm_options, style_option
+from audio2digest.cli.ui import progress_bars
 
 
 def _format_names() -> list[str]:
@@ -28,8 +30,13 @@ def _format_names() -> list[str]:
 @click.option("--clips", "clips_audio", type=click.Path(dir_okay=False, exists=True),
               help="Also cut one clip per news item from this audio file into OUT/clips/.")
 @click.option("--glossary", "-g", "glossaries", multiple=True, type=click.Path(dir_okay=False),
-              help="Glossary for entities when FILE is a transcript. Default: none.")
-def render_cmd(file, formats, outdir, transcript_path, audio_href, clips_audio, glossaries):
+              help="Glossary for entities when FILE is a transcript, and for the LLM's "
+                   "grounding and spellings. Default: none (the bundled one for --llm).")
+@style_option
+@llm_options
+@click.pass_context
+def render_cmd(ctx, file, formats, outdir, transcript_path, audio_href, clips_audio, glossaries,
+               style, llm_url, llm_model, llm_jobs, llm_timeout):
     """Render FILE (a digest.json, or a transcript.json to segment first) without re-transcribing.
 
     \b
@@ -37,6 +44,11 @@ def render_cmd(file, formats, outdir, transcript_path, audio_href, clips_audio, 
       audio2digest render --format html out/ep12/digest.json
       audio2digest render -f md -f chapters_txt -o site/ out/ep12/digest.json
       audio2digest render -f srt -f vtt out/ep12/transcript.json
+      audio2digest render -f md --style brief out/ep12/digest.json
+      audio2digest render -f md --style daily --llm http://localhost:8080/v1 --llm-model qwen out/ep12/digest.json
+
+    With --llm the digest's items are rewritten by the model (answers cached in FILE's
+    directory, so rendering again costs nothing) and digest.json is rewritten with them.
     """
     from audio2digest.text.digest import build_digest
     from audio2digest.errors import InputError
@@ -64,7 +76,22 @@ def render_cmd(file, formats, outdir, transcript_path, audio_href, clips_audio, 
             if not isinstance(t, Transcript):
                 raise InputError(f"{tpath}: not a transcript.json")
             transcript = t
-    written = render_all(digest, transcript, out, formats=list(formats) or None, audio_href=audio_href)
+    llm = llm_config(llm_url, llm_model, llm_jobs, llm_timeout)
+    if llm is not None and digest is not None:
+        from audio2digest.llm.writer import writer_for
+        from audio2digest.text.glossary import load_glossary
+
+        writer = writer_for(llm)
+        writer.preflight()
+        glossary = load_glossaries(glossaries) if glossaries else load_glossary(use_default=True)
+        with progress_bars(not ctx.obj.get("quiet")) as progress:
+            digest = writer.write(digest, glossary, cache_dir=Path(file).parent, progress=progress,
+                                  label=Path(file).parent.name)
+        if not formats or "json" not in formats:
+            formats = tuple(formats or ()) + (("json",) if formats else ())
+        echo_totals([digest.writer])
+    written = render_all(digest, transcript, out, formats=list(formats) or None, audio_href=audio_href,
+                         style=style)
     for path in written.values():
         click.echo(str(path))
     if clips_audio:

@@ -7,6 +7,7 @@ import sys
 import click
 
 from audio2digest.cli import main
+from audio2digest.cli.llm_options import echo_totals, llm_config, llm_options, style_option
 from audio2digest.cli.ui import progress_bars
 
 
@@ -77,9 +78,12 @@ def _topts(model, language, beam_size, script, no_vad, no_repair, threads, recov
               help="For feeds and playlists: only the newest N episodes.")
 @click.option("--clips", is_flag=True, help="Also cut one audio clip per news item.")
 @click.option("--force", is_flag=True, help="Re-transcribe even if a cached transcript matches.")
+@style_option
+@llm_options
 @click.pass_context
 def run(ctx, sources, out, model, language, beam_size, script, no_vad, no_repair, threads, recover_names,
-        glossaries, no_default_glossary, hotwords, formats, latest, clips, force):
+        glossaries, no_default_glossary, hotwords, formats, latest, clips, force, style,
+        llm_url, llm_model, llm_jobs, llm_timeout):
     """Turn SOURCES into transcripts and digests.
 
     A SOURCE is a local audio/video file, a podcast RSS/Atom feed URL, or any URL yt-dlp
@@ -98,10 +102,12 @@ def run(ctx, sources, out, model, language, beam_size, script, no_vad, no_repair
         transcribe=_topts(model, language, beam_size, script, no_vad, no_repair, threads, recover_names),
         glossaries=tuple(glossaries), use_default_glossary=not no_default_glossary,
         hotwords=hotwords, formats=tuple(formats) or DEFAULT_FORMATS, latest=latest,
-        clips=clips, force=force,
+        clips=clips, force=force, style=style,
+        llm=llm_config(llm_url, llm_model, llm_jobs, llm_timeout),
     )
     with progress_bars(not ctx.obj.get("quiet")) as progress:
         results = run_pipeline(list(sources), out, options, progress=progress)
+    echo_totals(r.writer for r in results)
     failed = [r for r in results if not r.ok]
     for r in results:
         if r.ok:

@@ -36,6 +36,7 @@ class Renderer:
     func: RenderFunc
     description: str = ""
     needs: str = "digest"  # "digest" | "transcript" (works from a transcript alone)
+    styles: tuple[str, ...] = ()  # layouts it offers (the first is the default); () = one
 
     @property
     def extension(self) -> str:
@@ -46,11 +47,17 @@ class Renderer:
         digest: Optional[Digest],
         transcript: Optional[Transcript] = None,
         audio_href: Optional[str] = None,
+        style: Optional[str] = None,
     ) -> Union[str, bytes]:
         if digest is None and self.needs != "transcript":
             raise RenderError(f"format {self.name!r} needs a digest, not only a transcript")
         if digest is None and transcript is None:
             raise RenderError(f"format {self.name!r} needs a digest or a transcript")
+        if style and self.styles and style != self.styles[0]:
+            if style not in self.styles:
+                raise RenderError(f"unknown {self.name} style {style!r}, expected one of: "
+                                  f"{', '.join(self.styles)}")
+            return self.func(digest, transcript=transcript, audio_href=audio_href, style=style)
         return self.func(digest, transcript=transcript, audio_href=audio_href)
 
 
@@ -77,6 +84,7 @@ def render_all(
     outdir: Union[str, Path],
     formats: Optional[Iterable[str]] = None,
     audio_href: Optional[str] = None,
+    style: Optional[str] = None,
 ) -> dict[str, Path]:
     """Render ``formats`` (default: all that the inputs allow) into ``outdir``, atomically.
 
@@ -89,9 +97,12 @@ def render_all(
     else:
         names = list(dict.fromkeys(formats))
     renderers = [get_renderer(n) for n in names]  # fail before writing anything
+    if style and style not in STYLES:
+        raise RenderError(f"unknown style {style!r}, expected one of: {', '.join(STYLES)}")
     written: dict[str, Path] = {}
     for r in renderers:
-        data = r.render(digest, transcript=transcript, audio_href=audio_href)
+        data = r.render(digest, transcript=transcript, audio_href=audio_href,
+                        style=style if style in r.styles else None)
         path = outdir / r.filename
         try:
             if isinstance(data, bytes):
@@ -124,5 +135,8 @@ from audio2digest.render import chapters as _chapters  # noqa: E402,F401
 from audio2digest.render import subtitles as _subtitles  # noqa: E402,F401
 from audio2digest.render import html as _html  # noqa: E402,F401
 
-__all__ = ["Renderer", "FORMATS", "register", "get_renderer", "render_all", "render_transcript",
+#: Every layout name any format offers (``--style``); a format without it renders as usual.
+STYLES: tuple[str, ...] = tuple(dict.fromkeys(s for r in FORMATS.values() for s in r.styles))
+
+__all__ = ["Renderer", "FORMATS", "STYLES", "register", "get_renderer", "render_all", "render_transcript",
            "cut_clips"]

@@ -52,7 +52,11 @@ def details(text: str, zh: bool) -> list[str]:
     return out
 
 
-def render(digest, transcript=None, audio_href=None) -> str:
+def render(digest, transcript=None, audio_href=None, style: str = "default") -> str:
+    if style != "default":
+        from audio2digest.render import md_styles
+
+        return md_styles.render_style(digest, style)
     zh = is_zh(digest)
     L = LABELS[zh]
     colon = "：" if zh else ": "
@@ -82,6 +86,9 @@ def render(digest, transcript=None, audio_href=None) -> str:
     out = ["---", yaml.safe_dump(front, allow_unicode=True, sort_keys=False, width=1000).rstrip(), "---", ""]
     out.append(f"# {md_escape(episode_title(digest))}")
     out.append("")
+    if digest.summary:
+        out.append(md_escape(digest.summary))
+        out.append("")
     out.append(f"## {L['overview']}")
     out.append("")
     if not news:
@@ -110,7 +117,7 @@ def render(digest, transcript=None, audio_href=None) -> str:
             out.append(f"> **{L['summary']}**{colon}{md_escape(it.summary)}")
             out.append("")
         if it.kind == "news":
-            sents = details(it.text, zh)
+            sents = list(it.details) or details(it.text, zh)
             if sents:
                 out.append(f"**{L['details']}**")
                 out.append("")
@@ -133,4 +140,33 @@ def render(digest, transcript=None, audio_href=None) -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
-register(Renderer("md", "digest.md", render, "Markdown digest with YAML front matter"))
+def front_matter(digest) -> list[str]:
+    """The YAML front matter block every Markdown layout starts with."""
+    ep = digest.episode
+    news = news_items(digest)
+    tags: list[str] = []
+    for it in news:
+        for e in it.entities:
+            if e.term not in tags:
+                tags.append(e.term)
+    front = {
+        "title": episode_title(digest),
+        "date": ep.date or "",
+        "tags": tags[:20],
+        "categories": list(dict.fromkeys(i.category for i in news if i.category)),
+        "source": source_url(digest) or ep.source or "",
+    }
+    if ep.uploader:
+        front["author"] = ep.uploader
+    if digest.writer:
+        front["writer"] = f"{digest.writer.get('model', '')} ({digest.writer.get('endpoint', '')})"
+    return ["---", yaml.safe_dump(front, allow_unicode=True, sort_keys=False, width=1000).rstrip(),
+            "---", ""]
+
+
+#: digest.md layouts: ``default`` (overview + one section per item), and the three written
+#: layouts of published digests (see render/md_styles.py).
+STYLES = ("default", "weekly", "daily", "brief")
+
+register(Renderer("md", "digest.md", render, "Markdown digest with YAML front matter",
+                  styles=STYLES))
