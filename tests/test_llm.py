@@ -382,3 +382,46 @@ def test_render_cli_with_llm_rewrites_digest_and_styles(tmp_path, llm_server):
     assert saved["writer"]["model"] == "m1"
     res = CliRunner().invoke(main, args)
     assert "0 requests, 3 cached" in res.output
+
+
+def echo(body):
+    """Answers that restate the request's own transcript (grounded by construction)."""
+    if body.get("response_format", {}).get("json_schema", {}).get("name") == "episode":
+        return {"summary": "", "trends": []}
+    msg = body["messages"][1]["content"]
+    text = msg.split("\n", msg.count("\n"))[-1].strip() if "文字稿：" not in msg else \
+        msg.split("文字稿：\n", 1)[1].strip()
+    return {"title": text[:12], "summary": text[:60], "details": [text[:60]], "what": text[:30],
+            "why": "", "impact": "", "advice": ""}
+
+
+def test_batch_with_llm_and_preflight(tmp_path, llm_server, real_clips, monkeypatch):
+    import shutil
+
+    from audio2digest.batch.scheduler import FAKE_ASR_ENV
+    from audio2digest.cli import main
+
+    monkeypatch.setenv(FAKE_ASR_ENV, "1")
+    clip = tmp_path / "ep1.wav"
+    shutil.copy(real_clips / "zh_aishell1_BAC009S0724W0121.wav", clip)
+    sources = tmp_path / "sources.txt"
+    sources.write_text(f"{clip}\n", "utf-8")
+    out = tmp_path / "out"
+    dead = FakeLLM()
+    dead_url = dead.url
+    dead.close()
+    res = CliRunner().invoke(main, ["batch", str(sources), "-o", str(out), "--llm", dead_url,
+                                    "--llm-model", "m1"])
+    assert res.exit_code == 1 and f"{dead_url}: LLM endpoint unreachable" in res.output
+    assert not out.exists()  # nothing fetched, transcribed or recorded
+
+    llm_server.default = echo
+    res = CliRunner().invoke(main, ["batch", str(sources), "-o", str(out), "--llm", llm_server.url,
+                                    "--llm-model", "m1", "--style", "brief", "-f", "md", "-f", "json"])
+    assert res.exit_code == 0, res.output
+    assert "llm m1 at" in res.output and "0 fallbacks" in res.output
+    ep = next(p for p in out.iterdir() if (p / "digest.json").exists())
+    saved = json.loads((ep / "digest.json").read_text("utf-8"))
+    assert saved["writer"]["model"] == "m1" and saved["writer"]["requests"] >= 1
+    assert "本期速览" in (ep / "digest.md").read_text("utf-8")
+    assert list((ep / CACHE_DIR).glob("*.json"))

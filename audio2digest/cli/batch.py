@@ -9,7 +9,7 @@ from typing import Iterator
 
 import click
 
-from audio2digest.cli.llm_options import llm_config, llm_options, style_option
+from audio2digest.cli.llm_options import echo_totals, llm_config, llm_options, style_option
 from audio2digest.cli import main
 from audio2digest.cli.run import _format_names, _topts, glossary_options, transcribe_options
 from audio2digest.cli.ui import is_tty
@@ -88,6 +88,22 @@ def print_summary(summary) -> None:
                f"wall time {format_seconds(summary.wall_seconds)}")
 
 
+def _writers(summary) -> list[dict]:
+    """The LLM writer records of the episodes rendered by this run (from their digest.json)."""
+    import json
+
+    out = []
+    for e in summary.episodes:
+        if e.status == "done" and "rendered" in e.stages_run:
+            try:
+                data = json.loads((summary.out / e.slug / "digest.json").read_text("utf-8"))
+            except (OSError, ValueError):
+                continue
+            if isinstance(data, dict) and isinstance(data.get("writer"), dict):
+                out.append(data["writer"])
+    return out
+
+
 @main.command()
 @click.argument("sources")
 @click.option("-o", "--out", "out", type=click.Path(file_okay=False), required=True,
@@ -151,6 +167,8 @@ def batch(ctx, sources, out, jobs, executor, ray_address, retry_failed, max_atte
                             ray_address=ray_address, retry_failed=retry_failed,
                             max_attempts=max_attempts, backoff=backoff, progress=progress)
     print_summary(summary)
+    if options.llm is not None:
+        echo_totals(_writers(summary))
     if not summary.ok:
         sys.exit(1)
 
