@@ -6,7 +6,6 @@ import http.server
 import json
 import threading
 import time
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -351,7 +350,7 @@ def test_writer_long_item_is_sent_in_parts(tmp_path, llm_server, monkeypatch):
     parts = len(prompts.split_text(long_text))
     assert parts > 1
     assert all(len(r["messages"][1]["content"]) < prompts.ITEM_CHARS + 500 for r in llm_server.requests)
-    assert len(llm_server.requests) == parts + 2  # parts, the condensing request, the episode
+    assert len(llm_server.requests) == parts + 1  # parts, the condensing request (one item: no trends)
     assert out.items[0].title == "OpenAI发布GPT-5"
 
 
@@ -425,3 +424,24 @@ def test_batch_with_llm_and_preflight(tmp_path, llm_server, real_clips, monkeypa
     assert saved["writer"]["model"] == "m1" and saved["writer"]["requests"] >= 1
     assert "本期速览" in (ep / "digest.md").read_text("utf-8")
     assert list((ep / CACHE_DIR).glob("*.json"))
+
+
+def test_json_schema_refused_falls_back_to_json_object(llm_server):
+    llm_server.answers = [(400, {"error": {"message": "response_format json_schema not supported"}}),
+                          good()]
+    client = LLMClient(config(llm_server.url), sleep=lambda s: None)
+    r = client.chat([{"role": "user", "content": "x"}], schema=ITEM_SCHEMA)
+    assert json.loads(r.content)["title"] == "OpenAI发布GPT-5"
+    kinds = [b["response_format"]["type"] for b in llm_server.requests]
+    assert kinds == ["json_schema", "json_object"]
+    llm_server.answers = [(400, {"error": {"message": "bad request"}})]
+    with pytest.raises(LLMError, match="HTTP 400: bad request"):
+        client.chat([{"role": "user", "content": "x"}])
+
+
+def test_429_is_retried_after_backoff(llm_server):
+    waits: list[float] = []
+    llm_server.answers = [(429, {"error": "slow down"}), good()]
+    client = LLMClient(config(llm_server.url), sleep=waits.append)
+    client.chat([{"role": "user", "content": "x"}], schema=ITEM_SCHEMA)
+    assert waits == [1.0]  # no Retry-After header: the first backoff step

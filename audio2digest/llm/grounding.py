@@ -87,9 +87,10 @@ def numbers(text: str, *, claims_only: bool = False) -> set[float]:
         while core and core[-1] in _ZH_BIG and len(core) > 1:
             big *= _ZH_BIG[core[-1]]
             core = core[:-1]
-        v = zh_numeral_value(core)
-        if v is None:
+        value = zh_numeral_value(core)
+        if value is None:
             continue
+        v = value
         if dec:
             digits = "".join(str(_ZH_DIGITS.get(ch, "")) for ch in dec[1:])
             v = float(f"{int(v)}.{digits}") if digits else v

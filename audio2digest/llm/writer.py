@@ -35,7 +35,12 @@ from audio2digest.llm.prompts import (
     retry_message,
     split_text,
 )
-from audio2digest.llm.schemas import EPISODE_SCHEMA, ITEM_SCHEMA, SchemaError, parse_answer
+from audio2digest.llm.schemas import (
+    EPISODE_SCHEMA,
+    ITEM_SCHEMA,
+    SchemaError,
+    parse_answer,
+)
 from audio2digest.types import Digest, Item, Progress, ProgressCallback, no_progress
 
 log = logging.getLogger("audio2digest.llm.writer")
@@ -44,6 +49,9 @@ log = logging.getLogger("audio2digest.llm.writer")
 PROMPT_VERSION = "digest-1"
 CACHE_DIR = "llm-cache"
 ANALYSIS_FIELDS = ("what", "why", "impact", "advice")
+# News items an episode needs before its summary and trends are asked for: with one item the
+# item's own summary says it all, and "trends" of one story would be invented.
+MIN_ITEMS_FOR_TRENDS = 2
 # Glossary terms listed in an item's prompt (its entities, first mentioned first).
 MAX_PROMPT_TERMS = 30
 
@@ -149,11 +157,9 @@ class LLMWriter:
     def _write_item(self, item: Item, digest: Digest, glossary: Any, zh: bool,
                     cache_dir: Optional[Path], totals: Totals) -> tuple[Item, list[dict]]:
         base = _extractive(item)
-        terms = []
-        for e in item.entities[:MAX_PROMPT_TERMS]:
-            terms.append((e.term, e.category))
-        kw = dict(zh=zh, episode_title=digest.episode.title, category=item.category,
-                  glossary_terms=terms)
+        terms = [(e.term, e.category) for e in item.entities[:MAX_PROMPT_TERMS]]
+        kw: dict[str, Any] = {"zh": zh, "episode_title": digest.episode.title,
+                              "category": item.category, "glossary_terms": terms}
         rejections: list[dict] = []
         try:
             parts = split_text(item.text, ITEM_CHARS)
@@ -173,7 +179,7 @@ class LLMWriter:
             with totals._lock:
                 totals.fallbacks += 1
             return base, [{"item": item.index, "field": "*", "reason": exc.reason}]
-        fields = {k: (canonical_spellings(v, glossary) if isinstance(v, str)
+        fields: dict[str, Any] = {k: (canonical_spellings(v, glossary) if isinstance(v, str)
                       else [canonical_spellings(x, glossary) for x in v])
                   for k, v in answer.items()}
         source = Source(item.text, glossary, tuple(e.term for e in item.entities))
@@ -206,7 +212,7 @@ class LLMWriter:
     def _write_episode(self, items: list[Item], digest: Digest, glossary: Any, zh: bool,
                        cache_dir: Optional[Path], totals: Totals) -> tuple[str, tuple[str, ...], list[dict]]:
         news = [i for i in items if i.kind == "news"]
-        if not news:
+        if len(news) < MIN_ITEMS_FOR_TRENDS:
             return "", (), []
         msgs = episode_messages([(i.title, i.summary) for i in news], zh=zh,
                                 episode_title=digest.episode.title)

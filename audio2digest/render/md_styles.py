@@ -19,7 +19,14 @@ import functools
 from collections import Counter
 from typing import Optional
 
-from audio2digest.render._common import clock, episode_title, is_zh, news_items, source_url, timed_url
+from audio2digest.render._common import (
+    clock,
+    episode_title,
+    is_zh,
+    news_items,
+    source_url,
+    timed_url,
+)
 from audio2digest.render.md import _link, details, front_matter, md_escape
 from audio2digest.types import Digest, Item
 
