@@ -4,9 +4,11 @@ Every entity, number and date in a field must appear in the item's (corrected) t
 a glossary term counts as present when any of its forms (term, variants, aliases) appears
 there, so "Google" in a field is grounded by "谷歌" in the transcript. What is checked:
 
-- entities: glossary terms and Latin-script names (GPT-5, DeepMind, NRE-skin) found by
+- entities: glossary terms (but not its generic ``concept`` entries: 大模型, 智能体) and
+  Latin-script names (GPT-5, DeepMind, NRE-skin) found by
   :func:`audio2digest.text.segment.find_entities`, plus any Latin token with a digit or an
-  inner capital (scPEFT) and, in Chinese text, any Latin word at all;
+  inner capital (scPEFT) and, in Chinese text, any Latin word but a few generic ones (AI,
+  API, App, LLM, GPU, Web);
 - numbers and dates: Arabic numerals (3,000 / 0.35 / 2026) and Chinese numerals with a unit
   or of two characters or more (两千亿, 二〇二六年, 百分之三十), compared by value, each with
   and without its 万/亿 multiplier. A date is its numbers (2026年1月3日 → 2026, 1, 3); English
@@ -35,6 +37,12 @@ _ZH_RUN = re.compile(f"(百分之)?([{_ZH_NUM}]+)(点[{_ZH_NUM[:12]}]+)?")
 _LATIN_TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-.+_'][A-Za-z0-9]+)*")
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _MULT = {"万": 1e4, "亿": 1e8, "k": 1e3, "K": 1e3, "m": 1e6, "M": 1e6, "b": 1e9, "B": 1e9}
+# Glossary categories that are generic ideas, not claims (大模型, 智能体, AI agent): a field
+# may use them without the transcript saying them.
+UNCHECKED_CATEGORIES = ("concept",)
+# Generic Latin words that Chinese text uses as ordinary words; not names.
+_GENERIC_LATIN = set("""ai api apis app apps llm llms gpu gpus cpu cpus npu web pc sdk ui ux
+it vs ok""".split())
 # Ordinary English words that start sentences or headings: never names by themselves.
 _EN_COMMON = set("""a an the this that these those it its in on at of for to from by with and or
 but as is are was were be will can may new what why how who when where which impact advice
@@ -137,7 +145,11 @@ class Source:
                 if any(f.casefold() == key for f in fs):
                     forms = fs
                     break
-        return bool(forms) and any(_fold(f) in self._folded for f in forms)  # type: ignore[attr-defined]
+        if forms and any(_fold(f) in self._folded for f in forms):  # type: ignore[attr-defined]
+            return True
+        words = [w for w in name.split() if w.casefold() not in _GENERIC_LATIN | _EN_COMMON]
+        # "Google AI" is grounded by "Google ... AI": a multi-word name by each of its words
+        return len(name.split()) > 1 and bool(words) and all(self.has_entity(w) for w in words)
 
     def has_number(self, value: float) -> bool:
         return value in self._numbers  # type: ignore[attr-defined]
@@ -148,13 +160,18 @@ def entities(text: str, glossary: Any = None) -> list[str]:
     from audio2digest.text.segment import find_entities
 
     names: list[str] = []
+    generic: list[str] = []
     for e in find_entities(text, glossary):
-        if e.term not in names:
+        if e.category in UNCHECKED_CATEGORIES or e.term.casefold() in _GENERIC_LATIN:
+            generic.append(e.term.casefold())
+        elif e.term not in names:
             names.append(e.term)
     zh = bool(_CJK.search(text))
     for m in _LATIN_TOKEN.finditer(text):
         tok = m.group(0).strip("'.")
-        if len(tok) < 2 or tok.lower() in _EN_COMMON:
+        low = tok.casefold()
+        if len(tok) < 2 or low in _EN_COMMON or low in _GENERIC_LATIN or any(
+                low in g for g in generic):
             continue
         named = (zh or any(ch.isdigit() for ch in tok)
                  or any(ch.isupper() for ch in tok[1:]))

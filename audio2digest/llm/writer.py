@@ -84,9 +84,10 @@ class Totals:
 class _Failed(Exception):
     """One request chain gave no usable answer; ``reason`` goes into digest.json."""
 
-    def __init__(self, reason: str):
+    def __init__(self, reason: str, answer: str = ""):
         super().__init__(reason)
         self.reason = reason
+        self.answer = answer  # the last invalid answer's start, for digest.json
 
 
 class LLMWriter:
@@ -130,13 +131,14 @@ class LLMWriter:
             except (OSError, ValueError, KeyError, TypeError, AttributeError):
                 log.info("%s: unreadable cache entry, asking again", path)
         convo = list(messages)
-        problem = ""
+        problem, content = "", ""
         for attempt in range(2):  # the answer, then one retry when it is not valid
             try:
                 r = self.client.chat(convo, schema=schema, schema_name=name)
             except LLMError as exc:
                 raise _Failed(f"endpoint failed: {exc}") from None
             totals.add(r)
+            content = r.content
             try:
                 answer = parse_answer(r.content, schema)
             except SchemaError as exc:
@@ -150,7 +152,7 @@ class LLMWriter:
                 atomic_write_json(path, {"key": key, "model": self.config.model,
                                          "content": r.content})
             return answer
-        raise _Failed(f"invalid answer twice: {problem}")
+        raise _Failed(f"invalid answer twice: {problem}", content[:300])
 
     # ------------------------------------------------------------ items
 
@@ -178,7 +180,10 @@ class LLMWriter:
                         item.index, base.title[:40], exc.reason)
             with totals._lock:
                 totals.fallbacks += 1
-            return base, [{"item": item.index, "field": "*", "reason": exc.reason}]
+            rec = {"item": item.index, "field": "*", "reason": exc.reason}
+            if exc.answer:
+                rec["value"] = exc.answer
+            return base, [rec]
         fields: dict[str, Any] = {k: (canonical_spellings(v, glossary) if isinstance(v, str)
                       else [canonical_spellings(x, glossary) for x in v])
                   for k, v in answer.items()}
