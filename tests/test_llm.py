@@ -445,3 +445,20 @@ def test_429_is_retried_after_backoff(llm_server):
     client = LLMClient(config(llm_server.url), sleep=waits.append)
     client.chat([{"role": "user", "content": "x"}], schema=ITEM_SCHEMA)
     assert waits == [1.0]  # no Retry-After header: the first backoff step
+
+
+def test_eval_grounding_counts_false_alarms_and_catches(tmp_path):
+    from audio2digest.cli import main
+    from audio2digest.evaluation.grounding import evaluate_records
+
+    recs = [{"lang": "zh", "items": [TEXT1, TEXT2, "英伟达发布新芯片。"],
+             "titles": ["OpenAI发布GPT-5", "谷歌推出Gemini 3", "英伟达发布Blackwell"]},
+            {"lang": "zh", "items": ["x"], "titles": ["新闻 #3"]}]  # synthetic title: skipped
+    s = evaluate_records(recs, GLOSSARY)
+    assert (s.headlines, s.own_rejected, s.swapped, s.swapped_rejected) == (3, 1, 3, 3)
+    assert s.missing == {"Blackwell": 1}
+    corpus = tmp_path / "segcorpus"
+    corpus.mkdir()
+    (corpus / "demo.jsonl").write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in recs), "utf-8")
+    res = CliRunner().invoke(main, ["eval", "grounding", "--data", str(tmp_path)])
+    assert res.exit_code == 0 and "demo:zh" in res.output and "pooled" in res.output
