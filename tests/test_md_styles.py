@@ -108,3 +108,13 @@ def test_render_all_style_and_cli(tmp_path):
     assert "产品/技术名称" in (tmp_path / "digest.md").read_text("utf-8")
     res = CliRunner().invoke(main, ["render", "-f", "md", "--style", "nope", str(tmp_path / "digest.json")])
     assert res.exit_code == 2 and "nope" in res.output
+
+
+def test_organisation_by_name_prefix_and_no_guess_from_proximity():
+    item = Item(1, "news", "t", "s", "深度求索发布DeepSeek-R2，可通过OpenRouter调用。",
+                entities=(Entity("深度求索", "org"), Entity("DeepSeek-R2", "model"),
+                          Entity("OpenRouter", "product")))
+    assert organisation("DeepSeek-R2", item) == "深度求索"  # DeepSeek is a form of 深度求索
+    assert organisation("OpenRouter", item) == ""  # named near 深度求索, but nothing ties them
+    md = render(Digest(EpisodeMeta(source="x"), "zh", (item,)), "weekly")
+    assert "| 其他 |" not in md and "DeepSeek-R2、OpenRouter | 深度求索 |" in md

@@ -30,8 +30,9 @@ from audio2digest.render._common import (
 from audio2digest.render.md import _link, details, front_matter, md_escape
 from audio2digest.types import Digest, Item
 
-# Entity categories that name a product or a technique in the weekly table.
-PRODUCT_CATEGORIES = ("model", "product", "concept")
+# Entity categories that name a product or a model in the weekly table (the glossary's
+# "concept" entries, 大模型 or MoE, are generic and left out).
+PRODUCT_CATEGORIES = ("model", "product")
 
 L = {
     True: {"trends": "趋势概览", "table": "产品与技术一览", "cat": "类别", "name": "产品/技术名称",
@@ -52,33 +53,35 @@ L = {
 
 
 @functools.lru_cache(maxsize=1)
-def _org_context() -> dict[str, tuple[str, ...]]:
-    """org term → the products/people the bundled glossary lists as its context."""
+def _org_names() -> dict[str, tuple[str, ...]]:
+    """org term → the names the bundled glossary ties to it: its own forms (DeepSeek for
+    深度求索) and its context (Kimi for 月之暗面, Sora for OpenAI)."""
     try:
         from audio2digest.text.glossary import load_glossary
 
         g = load_glossary(use_default=True)
-    except Exception:  # no glossary: the table keeps only organisations named in the item
+    except Exception:  # no glossary: no organisation column entries
         return {}
-    return {t.term: tuple(t.context) for t in g.terms if t.category == "org"}
+    return {t.term: tuple(t.forms) + tuple(t.context) for t in g.terms if t.category == "org"}
 
 
 def organisation(product: str, item: Item) -> str:
-    """The organisation behind ``product``: an org the item names and the glossary relates to
-    it, else the org the glossary relates to it, else the item's only org; "" if none."""
-    orgs = [e.term for e in item.entities if e.category == "org"]
-    ctx = _org_context()
+    """The organisation behind ``product``: an org the item names that the glossary ties to
+    it (the product starts with one of the org's names or context words), else the org the
+    glossary ties to it; "" when nothing ties them (no guess from proximity)."""
+    names = _org_names()
+    low = product.casefold()
 
     def related(org: str) -> bool:
-        return any(product == c or product.startswith(c) for c in ctx.get(org, ()) if len(c) >= 2)
+        return any(low.startswith(c.casefold()) for c in names.get(org, ()) if len(c) >= 2)
 
-    for org in orgs:
+    for org in dict.fromkeys(e.term for e in item.entities if e.category == "org"):
         if related(org):
             return org
-    for org in ctx:
+    for org in names:
         if related(org):
             return org
-    return orgs[0] if len(orgs) == 1 else ""
+    return ""
 
 
 def _first_sentence(text: str, zh: bool) -> str:
@@ -136,13 +139,13 @@ def weekly(digest: Digest, zh: bool) -> list[str]:
     out += [f"- {md_escape(t)}" for t in digest.trends] or _counts_overview(digest, zh) or [lab["none"]]
     out.append("")
     rows = []
-    for it in news:
-        seen = set()
-        for e in it.entities:
-            if e.category in PRODUCT_CATEGORIES and e.term not in seen:
-                seen.add(e.term)
-                rows.append((it.category, e.term, organisation(e.term, it),
-                             _first_sentence(it.summary, zh)))
+    sep = "、" if zh else ", "
+    for it in news:  # one row per story: its products, their organisations, its summary
+        products = list(dict.fromkeys(e.term for e in it.entities if e.category in PRODUCT_CATEGORIES))
+        if products:
+            orgs = dict.fromkeys(o for o in (organisation(p, it) for p in products) if o)
+            rows.append((it.category, sep.join(products), sep.join(orgs),
+                         _first_sentence(it.summary, zh)))
     if rows:
         out += [f"## {lab['table']}", "",
                 f"| {lab['cat']} | {lab['name']} | {lab['org']} | {lab['intro']} |",
