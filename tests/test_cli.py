@@ -60,7 +60,7 @@ def test_bad_model_is_one_line_error(tmp_path):
     audio.write_bytes(b"RIFF")
     result = CliRunner().invoke(main, ["transcribe", "--model", "huge-v9", str(audio)])
     assert result.exit_code != 0
-    assert "Invalid model 'huge-v9'" in result.output or "not decodable" in result.output
+    assert "Invalid model 'huge-v9'" in result.output or "not an audio file" in result.output or "not decodable" in result.output
 
 
 def test_public_api_resolves_lazily():
@@ -73,7 +73,7 @@ def test_public_api_resolves_lazily():
 
 
 def test_eval_corrections_batches_match_the_library():
-    from audio2digest.cli.correct import _BATCHES
+    from audio2digest.cli.correct import EVAL_BATCHES
     from audio2digest.evaluation.corrections import BATCHES
 
-    assert _BATCHES == BATCHES
+    assert EVAL_BATCHES == BATCHES

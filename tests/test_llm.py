@@ -394,13 +394,16 @@ def echo(body):
             "why": "", "impact": "", "advice": ""}
 
 
-def test_batch_with_llm_and_preflight(tmp_path, llm_server, real_clips, monkeypatch):
+def test_batch_with_llm_and_preflight(tmp_path, llm_server, real_clips):
     import shutil
 
-    from audio2digest.batch.scheduler import FAKE_ASR_ENV
+    from audio2digest.batch.scheduler import run_batch
     from audio2digest.cli import main
+    from audio2digest.cli.llm_options import writer_records
+    from audio2digest.llm.writer import LLMDigestWriter
+    from audio2digest.stages import RunOptions
+    from fakes import FakeTranscriber
 
-    monkeypatch.setenv(FAKE_ASR_ENV, "1")
     clip = tmp_path / "ep1.wav"
     shutil.copy(real_clips / "zh_aishell1_BAC009S0724W0121.wav", clip)
     sources = tmp_path / "sources.txt"
@@ -415,15 +418,23 @@ def test_batch_with_llm_and_preflight(tmp_path, llm_server, real_clips, monkeypa
     assert not out.exists()  # nothing fetched, transcribed or recorded
 
     llm_server.default = echo
-    res = CliRunner().invoke(main, ["batch", str(sources), "-o", str(out), "--llm", llm_server.url,
-                                    "--llm-model", "m1", "--style", "brief", "-f", "md", "-f", "json"])
-    assert res.exit_code == 0, res.output
-    assert "llm m1 at" in res.output and "0 fallbacks" in res.output
-    ep = next(p for p in out.iterdir() if (p / "digest.json").exists())
+    writer = LLMDigestWriter(config(llm_server.url))
+    opts = RunOptions(formats=("md", "json"), style="brief")
+    summary = run_batch(sources, out, opts, transcriber=FakeTranscriber(), digest_writers=[writer])
+    assert summary.ok
+    ep = out / summary.episodes[0].slug
     saved = json.loads((ep / "digest.json").read_text("utf-8"))
     assert saved["writer"]["model"] == "m1" and saved["writer"]["requests"] >= 1
+    assert writer_records([ep]) == [saved["writer"]]
     assert "本期速览" in (ep / "digest.md").read_text("utf-8")
     assert list((ep / CACHE_DIR).glob("*.json"))
+    # another model is another digest fingerprint: the digest stage runs again, not the ASR
+    n = len(llm_server.requests)
+    llm_server.models.append("m2")
+    again = run_batch(sources, out, opts, transcriber=FakeTranscriber(),
+                      digest_writers=[LLMDigestWriter(config(llm_server.url, model="m2"))])
+    stages = again.episodes[0].stages_run
+    assert "digest" in stages and "transcribe" not in stages and len(llm_server.requests) > n
 
 
 def test_json_schema_refused_falls_back_to_json_object(llm_server):

@@ -313,7 +313,8 @@ def test_cli_segment_errors(tmp_path):
     latin1 = tmp_path / "l1.txt"
     latin1.write_bytes("caf\xe9".encode("latin-1"))
     res = CliRunner().invoke(main, ["segment", str(latin1)])
-    assert res.output.strip() == f"Error: {latin1}: not UTF-8 text (byte 3)"
+    # the one text reader's message, the same as `correct` gives
+    assert res.output.strip() == f"Error: {latin1}:1: invalid UTF-8 (byte 0xe9 at column 4); save the file as UTF-8"
     empty = tmp_path / "empty.txt"
     empty.write_text("")
     res = CliRunner().invoke(main, ["segment", str(empty)])

@@ -5,13 +5,15 @@ from __future__ import annotations
 import sys
 import time
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Iterator
 
 import click
 
-from audio2digest.cli.llm_options import echo_totals, llm_config, llm_options, style_option
 from audio2digest.cli import main
-from audio2digest.cli.run import _format_names, _topts, glossary_options, transcribe_options
+from audio2digest.cli.llm_options import (echo_totals, llm_options, llm_writers, style_option,
+                                          writer_records)
+from audio2digest.cli.options import run_options
 from audio2digest.cli.ui import is_tty
 
 
@@ -21,6 +23,7 @@ def batch_progress(enabled: bool) -> Iterator:
     if not (enabled and is_tty()):
         yield lambda _p: None
         return
+    from audio2digest.stages import BATCH_PROGRESS, EPISODE_DONE, EPISODE_FAILED
     from rich.progress import (BarColumn, Progress as RichProgress, TaskProgressColumn,
                                TextColumn, TimeElapsedColumn)
 
@@ -31,12 +34,12 @@ def batch_progress(enabled: bool) -> Iterator:
     finished: set[str] = set()  # a worker's late event must not bring a finished bar back
 
     def callback(p) -> None:
-        if p.stage == "batch":
+        if p.stage == BATCH_PROGRESS:
             bars.update(overall, completed=p.done, total=p.total or None, message=p.message)
             return
         if not p.episode or p.episode in finished:
             return
-        if p.stage == "finished":
+        if p.stage in (EPISODE_DONE, EPISODE_FAILED):
             finished.add(p.episode)
             tid = episodes.pop(p.episode, None)
             if tid is not None:
@@ -45,9 +48,8 @@ def batch_progress(enabled: bool) -> Iterator:
         tid = episodes.get(p.episode)
         if tid is None:
             tid = episodes[p.episode] = bars.add_task(p.episode[:32], total=None, message="")
-        stage = {"fetch": "fetched"}.get(p.stage, p.stage)
         bars.update(tid, completed=p.done, total=p.total or None,
-                    message=f"{stage} {p.message if p.message != stage else ''}".strip())
+                    message=f"{p.stage} {p.message if p.message != p.stage else ''}".strip())
 
     with bars:
         yield callback
@@ -67,8 +69,7 @@ def print_summary(summary) -> None:
         from rich.console import Console
         from rich.table import Table
 
-        table = Table(title=f"batch into {summary.out}",
-                      caption="stages run: fetched transcribed corrected segmented rendered")
+        table = Table(title=f"batch into {summary.out}", caption=f"stages run: {' '.join(STAGES)}")
         for col in ("episode", "status", "stages run", "audio", "time", "error"):
             table.add_column(col, overflow="fold")
         for e in rows:
@@ -86,22 +87,6 @@ def print_summary(summary) -> None:
     click.echo(f"{summary.done} done, {summary.failed} failed, {summary.skipped} skipped "
                f"(already done); audio {_hours(summary.audio_seconds)}; "
                f"wall time {format_seconds(summary.wall_seconds)}")
-
-
-def _writers(summary) -> list[dict]:
-    """The LLM writer records of the episodes rendered by this run (from their digest.json)."""
-    import json
-
-    out = []
-    for e in summary.episodes:
-        if e.status == "done" and "rendered" in e.stages_run:
-            try:
-                data = json.loads((summary.out / e.slug / "digest.json").read_text("utf-8"))
-            except (OSError, ValueError):
-                continue
-            if isinstance(data, dict) and isinstance(data.get("writer"), dict):
-                out.append(data["writer"])
-    return out
 
 
 @main.command()
@@ -122,21 +107,12 @@ def _writers(summary) -> list[dict]:
               help="Failed attempts after which an episode is no longer retried automatically.")
 @click.option("--backoff", default=60.0, show_default=True, type=click.FloatRange(0),
               help="Seconds before the first automatic retry; doubles with each failure.")
-@transcribe_options
-@glossary_options
-@click.option("--hotwords", default="auto", show_default=True,
-              help="'auto' (glossary terms), 'none', or your own space-separated terms.")
-@click.option("--format", "-f", "formats", multiple=True, type=click.Choice(_format_names()),
-              help="Output formats (repeatable). Default: json md srt vtt.")
-@click.option("--latest", type=click.IntRange(1), default=None,
-              help="For feeds and playlists: only the newest N episodes.")
+@run_options
 @style_option
 @llm_options
 @click.pass_context
 def batch(ctx, sources, out, jobs, executor, ray_address, retry_failed, max_attempts, backoff,
-          model, language, beam_size, script, no_vad, no_repair, threads, recover_names, glossaries,
-          no_default_glossary, hotwords, formats, latest, style, llm_url, llm_model, llm_jobs,
-          llm_timeout):
+          options, style, llm_url, llm_model, llm_jobs, llm_timeout):
     """Run every episode listed in SOURCES into OUT, with a ledger that survives crashes.
 
     SOURCES is a text file with one URL or path per line (blank lines and # comments are
@@ -153,22 +129,21 @@ def batch(ctx, sources, out, jobs, executor, ray_address, retry_failed, max_atte
       audio2digest batch sources.txt -o out --executor ray --ray-address auto
       audio2digest status out
     """
-    from audio2digest.batch.scheduler import run_batch
-    from audio2digest.pipeline import DEFAULT_FORMATS, RunOptions
+    from dataclasses import replace
 
-    options = RunOptions(
-        transcribe=_topts(model, language, beam_size, script, no_vad, no_repair, threads, recover_names),
-        glossaries=tuple(glossaries), use_default_glossary=not no_default_glossary,
-        hotwords=hotwords, formats=tuple(formats) or DEFAULT_FORMATS, latest=latest,
-        style=style, llm=llm_config(llm_url, llm_model, llm_jobs, llm_timeout),
-    )
+    from audio2digest.batch.scheduler import run_batch
+
+    options = replace(options, style=style)
+    writers = llm_writers(llm_url, llm_model, llm_jobs, llm_timeout)
     with batch_progress(not ctx.obj.get("quiet")) as progress:
         summary = run_batch(sources, out, options, jobs=jobs, executor=executor,
                             ray_address=ray_address, retry_failed=retry_failed,
-                            max_attempts=max_attempts, backoff=backoff, progress=progress)
+                            max_attempts=max_attempts, backoff=backoff, progress=progress,
+                            digest_writers=writers)
     print_summary(summary)
-    if options.llm is not None:
-        echo_totals(_writers(summary))
+    if writers:
+        echo_totals(writer_records(Path(out) / e.slug for e in summary.episodes
+                                   if e.ok and "digest" in e.stages_run and e.slug))
     if not summary.ok:
         sys.exit(1)
 
@@ -191,9 +166,11 @@ def status(out):
     header = ("episode", "state", "stages", "attempts", "audio", "time", "next retry", "last error")
     rows = []
     for e in episodes:
-        stages = "".join(s[0] if s in e.stages else "." for s in STAGES)  # f t c s r
+        stages = "".join(s[0] if s in e.stages else "." for s in STAGES)  # f t n c s d r
         retry = ""
-        if e.state == "failed" and e.next_retry_at:
+        if e.permanent_failure:
+            retry = "never (permanent error)"
+        elif e.state == "failed" and e.next_retry_at:
             retry = "now" if e.next_retry_at <= now else f"in {format_seconds(e.next_retry_at - now)}"
         rows.append((e.slug or e.key, e.state, stages, str(e.attempts), f"{e.audio_seconds:.1f} s",
                      f"{e.seconds:.1f} s", retry, e.last_error))
@@ -204,8 +181,7 @@ def status(out):
         from rich.console import Console
         from rich.table import Table
 
-        table = Table(title=str(ledger.path), caption="stages: fetched transcribed corrected "
-                                                      "segmented rendered")
+        table = Table(title=str(ledger.path), caption=f"stages: {' '.join(STAGES)}")
         for col in header:
             table.add_column(col, overflow="fold")
         for r in rows:

@@ -9,36 +9,25 @@ from pathlib import Path
 import click
 
 from audio2digest.cli import eval_group, main
+from audio2digest.cli.options import glossary_options
 
 
-def _glossary_opts(f):
-    f = click.option("--no-default-glossary", is_flag=True, help="Do not use the bundled AI-news glossary.")(f)
-    f = click.option(
-        "--glossary",
-        "-g",
-        "glossaries",
-        multiple=True,
-        type=click.Path(dir_okay=False),
-        help="Glossary file (YAML or text, one term per line). Adds to the bundled one. Repeatable.",
-    )(f)
-    return f
-
-
-def _load(glossaries, no_default_glossary):
+def _load(glossary_files, use_default_glossary):
     from audio2digest.errors import GlossaryError
-    from audio2digest.text.glossary import load_glossary
+    from audio2digest.stages import load_glossary_files
 
-    if not glossaries and no_default_glossary:
+    glossary = load_glossary_files(glossary_files, use_default_glossary)
+    if glossary is None:
         raise GlossaryError("no glossary: give --glossary FILE or drop --no-default-glossary")
-    return load_glossary(list(glossaries), use_default=not no_default_glossary)
+    return glossary
 
 
 @main.command("correct")
-@_glossary_opts
+@glossary_options
 @click.option("--json", "as_json", is_flag=True, help='Print {"text": ..., "corrections": [...]} as JSON.')
 @click.option("--language", "-l", default=None, help="Language of the text (zh, en); guessed if not given.")
 @click.argument("source", required=False, default="-", metavar="[FILE|-]")
-def correct_cmd(glossaries, no_default_glossary, as_json, language, source):
+def correct_cmd(glossary_files, use_default_glossary, as_json, language, source):
     """Correct mangled names in a text (or transcript.json) with the glossary.
 
     Reads FILE (or standard input) as UTF-8 text; mojibake (UTF-8 read as cp1252) is
@@ -46,14 +35,11 @@ def correct_cmd(glossaries, no_default_glossary, as_json, language, source):
     segment by segment (text and words). Prints the corrected text, or with --json the
     text and every correction made (start, end, before, after, term, score, rule).
     """
-    from audio2digest.text.glossary import read_input_text
+    from audio2digest.text.reader import read_text_input
 
-    glossary = _load(glossaries, no_default_glossary)
-    if source == "-":
-        data = sys.stdin.buffer.read()
-        text, _notes = read_input_text("-", data)
-    else:
-        text, _notes = read_input_text(source)
+    glossary = _load(glossary_files, use_default_glossary)
+    data = sys.stdin.buffer.read() if source == "-" else None
+    text = read_text_input(source, data=data).text
 
     transcript = _as_transcript(text)
     if transcript is not None:
@@ -93,14 +79,39 @@ def _as_transcript(text: str):
 
 
 #: The eval set's batches (eval_corrections.BATCHES, repeated here so --help stays import-free).
-_BATCHES = ("dev", "held", "held2", "held3", "held4", "held5", "held6")
+EVAL_BATCHES = ("dev", "held", "held2", "held3", "held4", "held5", "held6")
+
+
+def _correct_options(overrides):
+    """CorrectOptions with ``NAME=VALUE`` overrides (values typed like the defaults)."""
+    from dataclasses import fields, replace
+
+    from audio2digest.text.correct import DEFAULT_OPTIONS
+
+    names = [f.name for f in fields(DEFAULT_OPTIONS)]
+    changes = {}
+    for item in overrides:
+        name, sep, value = item.partition("=")
+        name = name.strip()
+        if not sep or name not in names:
+            raise click.BadParameter(f"{item!r}: expected NAME=VALUE with NAME one of: {', '.join(names)}",
+                                     param_hint="--option")
+        kind = type(getattr(DEFAULT_OPTIONS, name))
+        try:
+            changes[name] = kind(value)
+        except ValueError:
+            raise click.BadParameter(f"{item!r}: {name} must be of type {kind.__name__}", param_hint="--option") from None
+    try:
+        return replace(DEFAULT_OPTIONS, **changes)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--option") from None
 
 
 @eval_group.command("corrections")
-@_glossary_opts
+@glossary_options
 @click.option(
     "--split",
-    type=click.Choice([*_BATCHES, "all"]),
+    type=click.Choice([*EVAL_BATCHES, "all"]),
     default=None,
     help="Which part of the set [default: each batch (dev, held, held2, held3, held4, held5, held6), reported separately].",
 )
@@ -112,8 +123,10 @@ _BATCHES = ("dev", "held", "held2", "held3", "held4", "held5", "held6")
     help="Eval set directory [default: samples/eval/corrections].",
 )
 @click.option("--errors/--no-errors", "show_errors", default=False, help="List every miss and false change.")
+@click.option("--option", "overrides", multiple=True, metavar="NAME=VALUE",
+              help="Set one correction threshold (a CorrectOptions field, e.g. latin_min=0.85). Repeatable.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
-def eval_corrections_cmd(glossaries, no_default_glossary, split, eval_dir, show_errors, as_json):
+def eval_corrections_cmd(glossary_files, use_default_glossary, split, eval_dir, show_errors, overrides, as_json):
     """Precision, recall and false changes of glossary correction.
 
     Runs the corrector over mangled→canonical pairs in sentences (dev.jsonl / held.jsonl)
@@ -122,9 +135,10 @@ def eval_corrections_cmd(glossaries, no_default_glossary, split, eval_dir, show_
     """
     from audio2digest.evaluation.corrections import evaluate
 
-    glossary = _load(glossaries, no_default_glossary)
-    splits = [split] if split else list(_BATCHES)
-    reports = [evaluate(glossary, eval_dir, s) for s in splits]
+    options = _correct_options(overrides)
+    glossary = _load(glossary_files, use_default_glossary)
+    splits = [split] if split else list(EVAL_BATCHES)
+    reports = [evaluate(glossary, eval_dir, s, options) for s in splits]
     if as_json:
         click.echo(json.dumps([r.to_dict() for r in reports], ensure_ascii=False, indent=2))
         return

@@ -45,6 +45,35 @@ def llm_config(llm_url: Optional[str], llm_model: Optional[str], llm_jobs: Optio
     return resolve_config(llm_url, llm_model, jobs=llm_jobs, timeout=llm_timeout)
 
 
+def llm_writers(llm_url: Optional[str], llm_model: Optional[str], llm_jobs: Optional[int],
+                llm_timeout: Optional[float]) -> tuple:
+    """The digest writers for run/batch: the LLM writer when an endpoint is configured."""
+    cfg = llm_config(llm_url, llm_model, llm_jobs, llm_timeout)
+    if cfg is None:
+        return ()
+    from audio2digest.llm.writer import LLMDigestWriter
+
+    return (LLMDigestWriter(cfg),)
+
+
+def writer_records(outdirs: Iterable) -> list[dict]:
+    """The ``writer`` records of the digest.json files in ``outdirs``."""
+    import json
+    from pathlib import Path
+
+    out = []
+    for d in outdirs:
+        if d is None:
+            continue
+        try:
+            data = json.loads((Path(d) / "digest.json").read_text("utf-8"))
+        except (OSError, ValueError):
+            continue
+        if isinstance(data, dict) and isinstance(data.get("writer"), dict):
+            out.append(data["writer"])
+    return out
+
+
 def echo_totals(writers: Iterable[dict]) -> None:
     """One line of LLM totals on stderr, when an LLM wrote anything."""
     ws = [w for w in writers if w]

@@ -8,6 +8,7 @@ import click
 
 from audio2digest.cli import main
 from audio2digest.cli.llm_options import echo_totals, llm_config, llm_options, style_option
+from audio2digest.cli.options import glossary_options
 from audio2digest.cli.ui import progress_bars
 
 
@@ -29,14 +30,12 @@ def _format_names() -> list[str]:
               help="Audio URL or path (relative to the output directory) for the HTML player.")
 @click.option("--clips", "clips_audio", type=click.Path(dir_okay=False, exists=True),
               help="Also cut one clip per news item from this audio file into OUT/clips/.")
-@click.option("--glossary", "-g", "glossaries", multiple=True, type=click.Path(dir_okay=False),
-              help="Glossary for entities when FILE is a transcript, and for the LLM's "
-                   "grounding and spellings. Default: none (the bundled one for --llm).")
+@glossary_options(bundled=False)
 @style_option
 @llm_options
 @click.pass_context
-def render_cmd(ctx, file, formats, outdir, transcript_path, audio_href, clips_audio, glossaries,
-               style, llm_url, llm_model, llm_jobs, llm_timeout):
+def render_cmd(ctx, file, formats, outdir, transcript_path, audio_href, clips_audio, glossary_files,
+               use_default_glossary, style, llm_url, llm_model, llm_jobs, llm_timeout):
     """Render FILE (a digest.json, or a transcript.json to segment first) without re-transcribing.
 
     \b
@@ -48,16 +47,18 @@ def render_cmd(ctx, file, formats, outdir, transcript_path, audio_href, clips_au
       audio2digest render -f md --style daily --llm http://localhost:8080/v1 --llm-model qwen out/ep12/digest.json
 
     With --llm the digest's items are rewritten by the model (answers cached in FILE's
-    directory, so rendering again costs nothing) and digest.json is rewritten with them.
+    directory, so rendering again costs nothing) and digest.json is written with them. The
+    glossary for its grounding and spellings: -g files, else the bundled one.
     """
     from audio2digest.text.digest import build_digest
     from audio2digest.errors import InputError
     from audio2digest.render import FORMATS, render_all
     from audio2digest.types import Transcript
-    from audio2digest.cli.segment import decode_text, load_glossaries, load_json_record, read_input
+    from audio2digest.cli.segment import load_json_record, read_text
+    from audio2digest.stages import load_glossary_files
 
-    name, raw = read_input(file)
-    record = load_json_record(name, decode_text(name, raw))
+    name, text = read_text(file)
+    record = load_json_record(name, text)
     if record is None:
         raise InputError(f"{file}: not JSON; expected a digest.json or transcript.json")
     out = Path(outdir) if outdir else Path(file).parent
@@ -66,29 +67,31 @@ def render_cmd(ctx, file, formats, outdir, transcript_path, audio_href, clips_au
         transcript = record
         only_transcript = formats and all(FORMATS[f].needs == "transcript" for f in formats)
         if not only_transcript:
-            digest = build_digest(transcript, load_glossaries(glossaries))
+            digest = build_digest(transcript, load_glossary_files(glossary_files, use_default_glossary))
     else:
         digest = record
         tpath = Path(transcript_path) if transcript_path else Path(file).parent / "transcript.json"
         if transcript_path or tpath.exists():
-            tname, traw = read_input(str(tpath))
-            t = load_json_record(tname, decode_text(tname, traw))
+            tname, ttext = read_text(str(tpath))
+            t = load_json_record(tname, ttext)
             if not isinstance(t, Transcript):
                 raise InputError(f"{tpath}: not a transcript.json")
             transcript = t
     llm = llm_config(llm_url, llm_model, llm_jobs, llm_timeout)
     if llm is not None and digest is not None:
-        from audio2digest.llm.writer import writer_for
-        from audio2digest.text.glossary import load_glossary
+        from audio2digest.llm.writer import LLMDigestWriter
 
-        writer = writer_for(llm)
+        writer = LLMDigestWriter(llm)
         writer.preflight()
-        glossary = load_glossaries(glossaries) if glossaries else load_glossary(use_default=True)
+        glossary = load_glossary_files(glossary_files, use_default_glossary)
+        if glossary is None:
+            glossary = load_glossary_files((), True)
         with progress_bars(not ctx.obj.get("quiet")) as progress:
-            digest = writer.write(digest, glossary, cache_dir=Path(file).parent, progress=progress,
-                                  label=Path(file).parent.name)
-        if not formats or "json" not in formats:
-            formats = tuple(formats or ()) + (("json",) if formats else ())
+            digest = writer.write_episode(digest, transcript, outdir=Path(file).parent,
+                                          glossary=glossary, progress=progress,
+                                          label=Path(file).parent.name)
+        if formats and "json" not in formats:
+            formats = (*formats, "json")
         echo_totals([digest.writer])
     written = render_all(digest, transcript, out, formats=list(formats) or None, audio_href=audio_href,
                          style=style)

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 from audio2digest.llm.config import LLMConfig, resolve_config
 
-__all__ = ["LLMConfig", "resolve_config", "LLMWriter", "writer_for"]
+__all__ = ["LLMConfig", "LLMDigestWriter", "LLMWriter", "resolve_config", "writer_for"]
 
 
 def __getattr__(name: str):
-    if name in ("LLMWriter", "writer_for"):
+    if name in ("LLMWriter", "LLMDigestWriter", "writer_for"):
         from audio2digest.llm import writer
 
         return getattr(writer, name)

@@ -321,3 +321,31 @@ def writer_for(config: LLMConfig) -> LLMWriter:
         if w is None:
             w = _WRITERS[key] = LLMWriter(config)
         return w
+
+
+@dataclass(frozen=True)
+class LLMDigestWriter:
+    """The LLM tier as a digest writer of the stage list
+    (:attr:`audio2digest.stages.StageEnv.digest_writers`): checked before any audio is
+    fetched, run in the digest stage with the episode directory as its cache. Holds only the
+    config, so it pickles to batch workers; each process makes its own client."""
+
+    config: LLMConfig
+
+    @property
+    def name(self) -> str:
+        """Joins the digest stage's fingerprint: another endpoint, model or prompt re-writes."""
+        parts = [PROMPT_VERSION, *self.config.fingerprint_parts()]
+        return "llm:" + json.dumps(parts, ensure_ascii=False)
+
+    def preflight(self) -> None:
+        writer_for(self.config).preflight()
+
+    def write_episode(self, digest: Digest, transcript: Any = None, *, outdir: Optional[Path] = None,
+                      glossary: Any = None, progress: ProgressCallback = no_progress,
+                      label: str = "") -> Digest:
+        return writer_for(self.config).write(digest, glossary, cache_dir=outdir,
+                                             progress=progress, label=label)
+
+    def __call__(self, digest: Digest, transcript: Any = None) -> Digest:
+        return self.write_episode(digest, transcript)

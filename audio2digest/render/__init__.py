@@ -97,12 +97,14 @@ def render_all(
     else:
         names = list(dict.fromkeys(formats))
     renderers = [get_renderer(n) for n in names]  # fail before writing anything
+    # Every format is rendered before the first file is written: a renderer that fails
+    # leaves the outputs of an earlier render intact, not half of them replaced.
     if style and style not in STYLES:
         raise RenderError(f"unknown style {style!r}, expected one of: {', '.join(STYLES)}")
+    rendered = [(r, r.render(digest, transcript=transcript, audio_href=audio_href,
+                             style=style if style in r.styles else None)) for r in renderers]
     written: dict[str, Path] = {}
-    for r in renderers:
-        data = r.render(digest, transcript=transcript, audio_href=audio_href,
-                        style=style if style in r.styles else None)
+    for r, data in rendered:
         path = outdir / r.filename
         try:
             if isinstance(data, bytes):
@@ -130,13 +132,15 @@ def cut_clips(*args, **kwargs):
 
 # Register the built-in formats (import order = CLI order).
 from audio2digest.render import md as _md  # noqa: E402,F401
+from audio2digest.render import md_styles as _md_styles  # noqa: E402,F401  (md --style layouts)
 from audio2digest.render import json as _json  # noqa: E402,F401
 from audio2digest.render import chapters as _chapters  # noqa: E402,F401
 from audio2digest.render import subtitles as _subtitles  # noqa: E402,F401
 from audio2digest.render import html as _html  # noqa: E402,F401
+from audio2digest.render._common import clock  # noqa: E402  (times as the digests print them)
 
 #: Every layout name any format offers (``--style``); a format without it renders as usual.
 STYLES: tuple[str, ...] = tuple(dict.fromkeys(s for r in FORMATS.values() for s in r.styles))
 
 __all__ = ["Renderer", "FORMATS", "STYLES", "register", "get_renderer", "render_all", "render_transcript",
-           "cut_clips"]
+           "cut_clips", "clock"]

@@ -9,6 +9,7 @@ section per item: time (linked to the source at that time), 概要 / Summary, �
 from __future__ import annotations
 
 import re
+from typing import Callable
 
 import yaml
 
@@ -25,7 +26,19 @@ def md_escape(text: str) -> str:
     return _MD_SPECIAL.sub(r"\\\1", text)
 
 
-def _link(label: str, url: str) -> str:
+_TAG = re.compile(r"</?[A-Za-z!?][^<>]*>")
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+:")  # "C:" (a drive) is not a scheme
+
+
+def front_value(text: str) -> str:
+    """A front-matter value that stays text in a site template printing it unescaped
+    (``{{ page.title }}``): feed metadata is untrusted, so markup tags are dropped and any
+    remaining angle brackets become look-alikes (‹ ›) that no browser parses as a tag."""
+    text = _TAG.sub("", re.sub(r"\s+", " ", text or "")).strip()
+    return text.replace("<", "\u2039").replace(">", "\u203a")
+
+
+def md_link(label: str, url: str) -> str:
     url = url.replace(" ", "%20").replace("(", "%28").replace(")", "%29")
     return f"[{md_escape(label)}]({url})"
 
@@ -54,9 +67,7 @@ def details(text: str, zh: bool) -> list[str]:
 
 def render(digest, transcript=None, audio_href=None, style: str = "default") -> str:
     if style != "default":
-        from audio2digest.render import md_styles
-
-        return md_styles.render_style(digest, style)
+        return LAYOUTS[style](digest)
     zh = is_zh(digest)
     L = LABELS[zh]
     colon = "：" if zh else ": "
@@ -75,14 +86,15 @@ def render(digest, transcript=None, audio_href=None, style: str = "default") -> 
                 if k not in tags:
                     tags.append(k)
     front = {
-        "title": episode_title(digest),
-        "date": ep.date or "",
-        "tags": tags[:20],
-        "categories": cats,
-        "source": src or ep.source or "",
+        "title": front_value(episode_title(digest)),
+        "date": front_value(ep.date or ""),
+        "tags": [front_value(t) for t in tags[:20]],
+        "categories": [front_value(c) for c in cats],
+        # http(s) only; a local path (no scheme) stays, javascript:/data:/file: URLs do not
+        "source": src or ("" if _SCHEME.match(ep.source or "") else ep.source or ""),
     }
     if ep.uploader:
-        front["author"] = ep.uploader
+        front["author"] = front_value(ep.uploader)
     out = ["---", yaml.safe_dump(front, allow_unicode=True, sort_keys=False, width=1000).rstrip(), "---", ""]
     out.append(f"# {md_escape(episode_title(digest))}")
     out.append("")
@@ -108,7 +120,7 @@ def render(digest, transcript=None, audio_href=None, style: str = "default") -> 
         if it.start is not None:
             when = f"`{clock(it.start)}–{clock(it.end)}`"
             link = timed_url(src, it.start)
-            out.append(f"{when} · {_link(L['source'], link)}" if link else when)
+            out.append(f"{when} · {md_link(L['source'], link)}" if link else when)
             out.append("")
         if it.category:
             out.append(f"*{md_escape(it.category)}*")
@@ -135,7 +147,7 @@ def render(digest, transcript=None, audio_href=None, style: str = "default") -> 
             out.append(f"**{L['keywords']}**{colon}" + ("、" if zh else ", ").join(md_escape(k) for k in it.keywords))
             out.append("")
         if src and it.start is None:
-            out.append(_link(L["source"], src))
+            out.append(md_link(L["source"], src))
             out.append("")
     return "\n".join(out).rstrip() + "\n"
 
@@ -165,8 +177,9 @@ def front_matter(digest) -> list[str]:
 
 
 #: digest.md layouts: ``default`` (overview + one section per item), and the three written
-#: layouts of published digests (see render/md_styles.py).
+#: layouts of published digests, which render/md_styles.py adds to :data:`LAYOUTS`.
 STYLES = ("default", "weekly", "daily", "brief")
+LAYOUTS: dict[str, Callable[..., str]] = {}
 
 register(Renderer("md", "digest.md", render, "Markdown digest with YAML front matter",
                   styles=STYLES))

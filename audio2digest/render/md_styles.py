@@ -16,6 +16,7 @@ the item's entities and the glossary.
 from __future__ import annotations
 
 import functools
+import re
 from collections import Counter
 from typing import Optional
 
@@ -27,7 +28,8 @@ from audio2digest.render._common import (
     source_url,
     timed_url,
 )
-from audio2digest.render.md import _link, details, front_matter, md_escape
+from audio2digest.render.md import LAYOUTS as MD_LAYOUTS
+from audio2digest.render.md import STYLES, details, front_matter, md_escape, md_link
 from audio2digest.types import Digest, Item
 
 # Entity categories that name a product or a model in the weekly table (the glossary's
@@ -84,11 +86,12 @@ def organisation(product: str, item: Item) -> str:
     return ""
 
 
-def _first_sentence(text: str, zh: bool) -> str:
-    from audio2digest.text.digest import _sentences
+_SENTENCE_END = re.compile(r"(?<=[。！？!?])|(?<=\.)\s+")
 
-    sents = _sentences(text, zh)
-    return sents[0] if sents else text
+
+def _first_sentence(text: str, zh: bool) -> str:
+    first = next((s.strip() for s in _SENTENCE_END.split(text or "") if s.strip()), "")
+    return first or text
 
 
 def _colon(zh: bool) -> str:
@@ -126,7 +129,7 @@ def _when(item: Item, digest: Digest, zh: bool) -> Optional[str]:
     src = source_url(digest)
     when = f"`{clock(item.start)}–{clock(item.end)}`"
     link = timed_url(src, item.start)
-    return f"{when} · {_link(L[zh]['listen'], link)}" if link else when
+    return f"{when} · {md_link(L[zh]['listen'], link)}" if link else when
 
 
 def weekly(digest: Digest, zh: bool) -> list[str]:
@@ -239,3 +242,8 @@ def render_style(digest: Digest, style: str) -> str:
     zh = is_zh(digest)
     lines = front_matter(digest) + LAYOUTS[style](digest, zh)
     return "\n".join(lines).rstrip() + "\n"
+
+
+assert set(LAYOUTS) == set(STYLES[1:]), "render.md.STYLES names these layouts"
+for _name in LAYOUTS:
+    MD_LAYOUTS[_name] = functools.partial(render_style, style=_name)
