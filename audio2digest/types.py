@@ -399,7 +399,21 @@ def validate_digest(data: Any) -> None:
     for key, kind in (("language", "str"), ("model", "str"), ("duration", "Optional[float]")):
         if key in ep:
             _check_value(kind, ep[key], f"episode.{key}")
+    for key, kind in (("summary", "str"), ("trends", "tuple[str, ...]")):  # an LLM writer's
+        if key in data:
+            _check_value(kind, data[key], key)
+    for key in ("writer", "rejections"):
+        value = data.get(key)
+        if key in data and not (isinstance(value, dict) if key == "writer" else
+                                isinstance(value, list) and all(isinstance(r, dict) for r in value)):
+            raise RecordError(f"{key}: expected {'an object' if key == 'writer' else 'a list of objects'}, "
+                              f"got {_type_name(value)}")
     for i, v in enumerate(data.get("items", [])):
+        for key in ("analysis", "extractive"):
+            value = v.get(key, {})
+            if not isinstance(value, dict) or not all(isinstance(x, str) for x in value.values()):
+                raise RecordError(f"items[{i}].{key}: expected an object of strings, "
+                                  f"got {_type_name(value)}")
         if v["kind"] not in ITEM_KINDS:
             raise RecordError(f"items[{i}].kind: expected one of {', '.join(ITEM_KINDS)}, "
                               f"got {v['kind']!r}")

@@ -473,3 +473,19 @@ def test_eval_grounding_counts_false_alarms_and_catches(tmp_path):
     (corpus / "demo.jsonl").write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in recs), "utf-8")
     res = CliRunner().invoke(main, ["eval", "grounding", "--data", str(tmp_path)])
     assert res.exit_code == 0 and "demo:zh" in res.output and "pooled" in res.output
+
+
+def test_digest_json_llm_fields_validated():
+    from audio2digest.types import RecordError, validate_digest
+
+    d = digest().replace(summary="s", trends=("t",), writer={"model": "m"},
+                         rejections=({"item": 1, "field": "title"},)).to_dict()
+    validate_digest(d)
+    for key, bad, msg in (("trends", "t", "trends: expected a list"),
+                          ("writer", "m", "writer: expected an object"),
+                          ("rejections", [1], "rejections: expected a list of objects")):
+        with pytest.raises(RecordError, match=msg):
+            validate_digest({**d, key: bad})
+    d["items"][1]["analysis"] = {"why": 3}
+    with pytest.raises(RecordError, match="items\\[1\\].analysis: expected an object of strings"):
+        validate_digest(d)
