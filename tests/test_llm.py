@@ -397,12 +397,13 @@ def echo(body):
 def test_batch_with_llm_and_preflight(tmp_path, llm_server, real_clips):
     import shutil
 
+    from fakes import FakeTranscriber
+
     from audio2digest.batch.scheduler import run_batch
     from audio2digest.cli import main
     from audio2digest.cli.llm_options import writer_records
     from audio2digest.llm.writer import LLMDigestWriter
     from audio2digest.stages import RunOptions
-    from fakes import FakeTranscriber
 
     clip = tmp_path / "ep1.wav"
     shutil.copy(real_clips / "zh_aishell1_BAC009S0724W0121.wav", clip)
@@ -489,3 +490,25 @@ def test_digest_json_llm_fields_validated():
     d["items"][1]["analysis"] = {"why": 3}
     with pytest.raises(RecordError, match="items\\[1\\].analysis: expected an object of strings"):
         validate_digest(d)
+
+
+def test_run_with_llm_writer_through_the_stage_list(tmp_path, llm_server, real_clips):
+    import shutil
+
+    from audio2digest.llm.writer import LLMDigestWriter
+    from audio2digest.pipeline import run
+    from audio2digest.stages import RunOptions
+    from fakes import FakeTranscriber
+
+    clip = tmp_path / "ep1.wav"
+    shutil.copy(real_clips / "zh_aishell1_BAC009S0724W0121.wav", clip)
+    llm_server.default = echo
+    opts = RunOptions(formats=("md",), style="daily")
+    [res] = run([str(clip)], tmp_path / "out", opts, transcriber=FakeTranscriber(),
+                digest_writers=[LLMDigestWriter(config(llm_server.url))])
+    assert res.ok, res.error
+    saved = json.loads((res.outdir / "digest.json").read_text("utf-8"))
+    assert saved["writer"]["endpoint"] == llm_server.url
+    news = [i for i in saved["items"] if i["kind"] == "news"]
+    assert news and all(i.get("analysis", {}).get("what") for i in news)
+    assert "**是什么**" in (res.outdir / "digest.md").read_text("utf-8")
