@@ -512,3 +512,19 @@ def test_run_with_llm_writer_through_the_stage_list(tmp_path, llm_server, real_c
     news = [i for i in saved["items"] if i["kind"] == "news"]
     assert news and all(i.get("analysis", {}).get("what") for i in news)
     assert "**是什么**" in (res.outdir / "digest.md").read_text("utf-8")
+
+
+def test_fields_that_echo_the_prompt_are_rejected(tmp_path, llm_server):
+    from audio2digest.llm.writer import echoes
+
+    assert echoes("why it matters", "why: why it matters; impact: ...", "OpenAI released GPT-5.")
+    assert not echoes("OpenAI released GPT-5", "Transcript: OpenAI released GPT-5", "OpenAI released GPT-5.")
+    # what a 270M model really answered (tests/test_llm_real.py's item, by hand)
+    llm_server.default = route(good(title="AI 日报", what="是什么（一句）", details=["GPT-5于2026年1月开放。", "要点"]),
+                               good(**GEMINI), EPISODE)
+    d = writer(llm_server.url, jobs=1).write(digest(), GLOSSARY, cache_dir=tmp_path)
+    it = d.items[1]
+    assert it.title == "OpenAI今天发布了GPT-5" and "what" not in it.analysis
+    assert it.details == ("GPT-5于2026年1月开放。",)
+    echoed = {r["field"] for r in d.rejections if r.get("reason") == "echoes the prompt"}
+    assert echoed == {"title", "what", "details[1]"}

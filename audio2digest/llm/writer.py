@@ -188,12 +188,22 @@ class LLMWriter:
                       else [canonical_spellings(x, glossary) for x in v])
                   for k, v in answer.items()}
         source = Source(item.text, glossary, tuple(e.term for e in item.entities))
-        bad = check_fields(fields, source, ("title", "summary", *ANALYSIS_FIELDS))
+        bad: dict[str, Any] = check_fields(fields, source, ("title", "summary", *ANALYSIS_FIELDS))
         for name, missing in bad.items():
             rejections.append({"item": item.index, "field": name, "value": fields[name],
                                "reason": "ungrounded", "missing": missing})
+        prompt_text = "\n".join(m["content"] for m in item_messages("", **kw))
+        for name in ("title", "summary", *ANALYSIS_FIELDS):
+            if name not in bad and echoes(fields[name], prompt_text, item.text):
+                bad[name] = True
+                rejections.append({"item": item.index, "field": name, "value": fields[name],
+                                   "reason": "echoes the prompt"})
         details: list[str] = []
         for n, point in enumerate(fields["details"]):
+            if echoes(point, prompt_text, item.text):
+                rejections.append({"item": item.index, "field": f"details[{n}]", "value": point,
+                                   "reason": "echoes the prompt"})
+                continue
             miss = check_fields({"p": point}, source, ("p",)).get("p")
             if miss:
                 rejections.append({"item": item.index, "field": f"details[{n}]", "value": point,
@@ -287,6 +297,17 @@ class LLMWriter:
                   "rejected": sum(1 for r in rejections if r["field"] != "*")}
         return replace(digest, items=tuple(items), summary=summary, trends=trends,
                        writer=writer, rejections=tuple(rejections))
+
+
+def _squash(text: str) -> str:
+    return "".join(ch for ch in text.casefold() if ch.isalnum())
+
+
+def echoes(value: str, prompt: str, transcript: str) -> bool:
+    """A field that only repeats the prompt around the transcript (its instructions, the
+    episode title, a field name) rather than the transcript itself: small models do this."""
+    v = _squash(value or "")
+    return bool(v) and v in _squash(prompt) and v not in _squash(transcript)
 
 
 def _extractive(item: Item) -> Item:
