@@ -13,7 +13,7 @@ from typing import Callable
 
 import yaml
 
-from audio2digest.text.digest import _plain, _sentences
+from audio2digest.text.sentences import plain_text as _plain, sentences as _sentences
 from audio2digest.render import Renderer, register
 from audio2digest.render._common import LABELS, clock, episode_title, is_zh, news_items, source_url, timed_url
 
