@@ -79,3 +79,7 @@ class OutputError(Audio2DigestError):
 
 class LedgerError(Audio2DigestError):
     """A batch ledger is corrupt or from an unknown schema version."""
+
+
+class LLMError(Audio2DigestError):
+    """An LLM endpoint is unreachable, refuses the key, lacks the model, or is misconfigured."""

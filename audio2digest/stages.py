@@ -30,7 +30,11 @@ Extension points (what a stage receives, :class:`StageEnv`):
   of transcripts (publisher captions, a fake decoder in tests) is any object with a ``name``
   and that method; a ``name`` other than ``"asr"`` becomes part of the transcribe fingerprint.
 - ``digest_writers``: functions ``(digest, transcript) -> Digest`` applied in order after the
-  built-in digest (an LLM writer, say); their names join the digest fingerprint.
+  built-in digest (an LLM writer, say); their names join the digest fingerprint. A writer
+  with a ``write_episode(digest, transcript, *, outdir, glossary, progress, label)`` method
+  is called through it instead (the LLM writer caches its answers in the episode directory);
+  one with a ``preflight()`` method is checked by ``run`` and ``batch`` before any audio is
+  fetched (:func:`preflight`).
 """
 
 from __future__ import annotations
@@ -87,6 +91,7 @@ class RunOptions:
     transcript_source: str = "auto"
     allow_auto_captions: bool = False  # a platform's automatic captions count as subtitles
     download: DownloadOptions = DownloadOptions()  # stall and time limits of network reads
+    style: str = "default"  # digest.md layout (audio2digest.render.md.STYLES)
 
 
 # ---------------------------------------------------------------- what a stage receives
@@ -357,7 +362,9 @@ class Settings:
                         for w in env.digest_writers)
         return cls(transcribe=transcribe_fingerprint(options, env.transcriber.name),
                    glossary=glossary_fingerprint(options), digest=writers,
-                   render=_hash(list(options.formats), bool(options.clips)))
+                   render=_hash(list(options.formats), bool(options.clips))
+                   if options.style == "default" else
+                   _hash(list(options.formats), bool(options.clips), options.style))
 
 
 # ---------------------------------------------------------------- the stages
@@ -506,7 +513,12 @@ def _digest(ep: Episode, env: StageEnv) -> dict:
     assert ep.transcript is not None and ep.items is not None, "digest runs after segment"
     digest = build_digest(ep.transcript, glossary=env.glossary, items=ep.items)
     for write in env.digest_writers:
-        digest = write(digest, ep.transcript)
+        if hasattr(write, "write_episode"):
+            digest = write.write_episode(digest, ep.transcript, outdir=ep.outdir,
+                                         glossary=env.glossary, progress=ep.progress,
+                                         label=ep.label)
+        else:
+            digest = write(digest, ep.transcript)
     ep.digest = digest
     atomic_write_json(ep.outdir / DIGEST_FILE, digest.to_dict())
     return {"items": len(digest.items)}
@@ -537,7 +549,8 @@ def _render(ep: Episode, env: StageEnv) -> dict:
     # digest.json is the digest stage's; formats that need times are left out without them
     formats = [f for f in renderable_formats(ep.options.formats, t) if f != "json"]
     files = [ep.outdir / DIGEST_FILE]
-    rendered = render_all(digest, t, ep.outdir, formats=formats, audio_href=audio_href)
+    rendered = render_all(digest, t, ep.outdir, formats=formats, audio_href=audio_href,
+                          style=ep.options.style)
     files += list(rendered.values())
     if ep.options.clips and audio is not None:
         from audio2digest.render import cut_clips
@@ -583,6 +596,15 @@ def fingerprints(key: str, audio_sha256: Optional[str], settings: Settings) -> d
     return fps
 
 
+def preflight(writers: Sequence[DigestWriter]) -> None:
+    """Check every digest writer that can be checked (an LLM endpoint answers, accepts the key,
+    offers the model) before any audio is fetched; raises the writer's error (one line)."""
+    for w in writers:
+        check = getattr(w, "preflight", None)
+        if callable(check):
+            check()
+
+
 def run_stages(ep: Episode, names: Sequence[str], env: StageEnv,
                on_done: Callable[[str, dict], None] = lambda name, info: None) -> None:
     """Run the named stages of ``ep`` in order; raise the first error."""
@@ -593,7 +615,7 @@ def run_stages(ep: Episode, names: Sequence[str], env: StageEnv,
 
 __all__ = ["EpisodeResult", "source_identity", "STAGES", "STAGE_NAMES", "BY_NAME", "Stage", "StageEnv", "Episode", "RunOptions",
            "Transcriber", "WhisperTranscriber", "DigestWriter", "Settings", "fingerprints",
-           "run_stages", "transcribe_fingerprint", "glossary_fingerprint", "file_fingerprint",
+           "run_stages", "preflight", "transcribe_fingerprint", "glossary_fingerprint", "file_fingerprint",
            "read_transcript", "read_digest", "load_glossaries", "load_glossary_files", "choose_hotwords", "warm_up",
            "cached_transcript", "clean_partial", "remove_if_empty", "relative_audio",
            "DEFAULT_FORMATS", "SOURCE_FILE", "RAW_TRANSCRIPT", "TRANSCRIPT", "DIGEST_FILE",
