@@ -10,7 +10,7 @@ from typing import Iterator
 import click
 
 from audio2digest.cli import main
-from audio2digest.cli.run import _format_names, _topts, glossary_options, transcribe_options
+from audio2digest.cli.run import FormatChoice, _topts, glossary_options, transcribe_options
 from audio2digest.cli.ui import is_tty
 
 
@@ -109,8 +109,9 @@ def print_summary(summary) -> None:
 @glossary_options
 @click.option("--hotwords", default="auto", show_default=True,
               help="'auto' (glossary terms), 'none', or your own space-separated terms.")
-@click.option("--format", "-f", "formats", multiple=True, type=click.Choice(_format_names()),
-              help="Output formats (repeatable). Default: json md srt vtt.")
+@click.option("--format", "-f", "formats", multiple=True, type=FormatChoice(),
+              help="Output formats (repeatable; a name or its file name, e.g. chapters_json or "
+                   "chapters.json). Default: json md srt vtt.")
 @click.option("--latest", type=click.IntRange(1), default=None,
               help="For feeds and playlists: only the newest N episodes.")
 @click.pass_context

@@ -10,12 +10,20 @@ from audio2digest.cli import main
 from audio2digest.cli.ui import progress_bars
 
 
-def _format_names() -> list[str]:
-    try:
+class FormatChoice(click.Choice):
+    """``--format``: a registered format name, or the file name it writes (``chapters.json``
+    for ``chapters_json``); converted to the format name."""
+
+    def __init__(self) -> None:
         from audio2digest.render import FORMATS
-    except ImportError:  # pragma: no cover - render package missing
-        return ["json", "md", "srt", "vtt"]
-    return sorted(FORMATS)
+
+        super().__init__(sorted(FORMATS))
+        self.filenames = {r.filename: r.name for r in FORMATS.values()}
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, str) and value in self.filenames:
+            return self.filenames[value]
+        return super().convert(value, param, ctx)
 
 
 def transcribe_options(f):
@@ -71,8 +79,9 @@ def _topts(model, language, beam_size, script, no_vad, no_repair, threads, recov
 @click.option("--hotwords", default="auto", show_default=True,
               help="'auto' (glossary terms within the decoder's budget), 'none', "
                    "or your own space-separated terms.")
-@click.option("--format", "-f", "formats", multiple=True, type=click.Choice(_format_names()),
-              help="Output formats (repeatable). Default: json md srt vtt.")
+@click.option("--format", "-f", "formats", multiple=True, type=FormatChoice(),
+              help="Output formats (repeatable; a name or its file name, e.g. chapters_json or "
+                   "chapters.json). Default: json md srt vtt.")
 @click.option("--latest", type=click.IntRange(1), default=None,
               help="For feeds and playlists: only the newest N episodes.")
 @click.option("--clips", is_flag=True, help="Also cut one audio clip per news item.")
