@@ -137,8 +137,8 @@ def test_hostile_text_is_escaped(tmp_path):
     assert yaml.safe_load(md.split("---\n")[1])["title"] == f"T {EVIL}"
     chapters = json.loads((tmp_path / "chapters.json").read_text("utf-8"))
     assert chapters["chapters"][1]["title"] == EVIL
-    # the 1.5 s intro is merged into the first story's chapter (YouTube: >= 10 s each)
-    assert (tmp_path / "chapters.txt").read_text("utf-8").splitlines()[0] == f"0:00 {EVIL}"
+    # the intro keeps 0:00; the two short stories cannot have 10 s each after it
+    assert (tmp_path / "chapters.txt").read_text("utf-8").splitlines() == ["0:00 大家好"]
 
 
 def test_empty_digest_renders(tmp_path):
@@ -157,9 +157,12 @@ def test_chapters_txt_youtube_rules():
              Item(4, "outro", "Bye", "", "x", 71.0, 75.0))
     d = Digest(EpisodeMeta("x"), "en", items, duration=76.0)
     lines = FORMATS["chapters_txt"].render(d).splitlines()
-    # intro merged into A at 0:00; C starts 5 s after B and joins it; the 4 s outro at the
-    # end (75 s of 76) is dropped
-    assert lines == ["0:00 A", "0:31 B"]
+    # the intro at 0:00 under its own title; A (7 s) moves to 0:10; C starts 5 s after B and
+    # moves to 0:41 (it lasts until 70 s); the outro at 71 s (5 s before the end) is dropped
+    assert lines == ["0:00 Hi", "0:10 A", "0:31 B", "0:41 C"]
+    items = items[:2] + (Item(2, "news", "B", "", "x", 31.0, 35.0), Item(3, "news", "C", "", "x", 36.0, 44.0))
+    lines = FORMATS["chapters_txt"].render(Digest(EpisodeMeta("x"), "en", items, duration=60.0)).splitlines()
+    assert lines == ["0:00 Hi", "0:10 A", "0:31 B"]  # C would last 3 s from 0:41: part of B
 
 
 def test_chapters_need_times():
