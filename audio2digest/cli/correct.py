@@ -45,6 +45,12 @@ def correct_cmd(glossaries, no_default_glossary, as_json, language, source):
     repaired when that is lossless, refused otherwise. A transcript.json is corrected
     segment by segment (text and words). Prints the corrected text, or with --json the
     text and every correction made (start, end, before, after, term, score, rule).
+
+    \b
+    Examples:
+      echo "至普发布了GLM4.7Flash" | audio2digest correct -
+      audio2digest correct --json transcript.txt
+      audio2digest correct -g my-show.yaml --no-default-glossary out/ep/transcript.json
     """
     from audio2digest.text.glossary import read_input_text
 
@@ -119,6 +125,11 @@ def eval_corrections_cmd(glossaries, no_default_glossary, split, eval_dir, show_
     Runs the corrector over mangled→canonical pairs in sentences (dev.jsonl / held.jsonl)
     and over clean texts that must come out unchanged (clean/dev_*.txt, clean/held_*.txt).
     Tune on dev; the held-back split is the honest figure.
+
+    \b
+    Examples:
+      audio2digest eval corrections
+      audio2digest eval corrections --split held6 --errors
     """
     from audio2digest.evaluation.corrections import evaluate
 

@@ -48,6 +48,11 @@ def eval_asr_cmd(data, dev_dir, clips_dir, only, no_hotwords, no_repair, recover
     Chinese samples are scored by CER (Simplified, no punctuation or spaces), English ones
     by WER. Entity recall counts glossary-term mentions of the true script found in the
     transcript (after glossary correction when available).
+
+    \b
+    Examples:
+      audio2digest eval asr
+      audio2digest eval asr --no-hotwords --no-repair
     """
     from audio2digest.evaluation.asr import EvalSettings, format_table, load_samples, run_eval
 
