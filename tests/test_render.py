@@ -309,3 +309,45 @@ def test_cli_render_clips_and_audio(tmp_path):
     assert lines[0] == str(tmp_path / "digest.html") and len(lines) == 3
     assert all((tmp_path / "clips").joinpath(Path(l).name).exists() for l in lines[1:])
     assert 'src="tone.wav"' in (tmp_path / "digest.html").read_text("utf-8")
+
+
+def test_cli_render_html_takes_audio_from_source_json(tmp_path):
+    d, _ = hostile()
+    ep = tmp_path / "out" / "ep"
+    ep.mkdir(parents=True)
+    _tone(tmp_path / "ep.wav")
+    (ep / "digest.json").write_text(json.dumps(d.to_dict(), ensure_ascii=False), "utf-8")
+    (ep / "source.json").write_text(json.dumps({"episode": d.episode.to_dict(), "audio": "../../ep.wav"}))
+    res = CliRunner().invoke(main, ["render", "--format", "html", str(ep / "digest.json")])
+    assert res.exit_code == 0, res.output
+    assert 'src="../../ep.wav"' in (ep / "digest.html").read_text("utf-8")  # not a dead player
+    site = tmp_path / "site"
+    res = CliRunner().invoke(main, ["render", "-f", "digest.html", "-o", str(site), str(ep / "digest.json")])
+    assert res.exit_code == 0, res.output
+    assert 'src="../ep.wav"' in (site / "digest.html").read_text("utf-8")  # relative to the new place
+    url = "https://cdn.example.com/ep%2012.mp3"
+    res = CliRunner().invoke(main, ["render", "-f", "html", "--audio-url", url, "-o", str(site),
+                                    str(ep / "digest.json")])
+    assert res.exit_code == 0, res.output
+    assert f'src="{url}"' in (site / "digest.html").read_text("utf-8")
+    res = CliRunner().invoke(main, ["render", "-f", "html", "--audio-url", "javascript:alert(1)",
+                                    str(ep / "digest.json")])
+    assert res.exit_code == 1 and "expected an absolute http(s) URL" in res.output
+    (tmp_path / "ep.wav").unlink()  # the audio is gone: no src, and the page says so
+    res = CliRunner().invoke(main, ["render", "-f", "html", str(ep / "digest.json")])
+    assert res.exit_code == 0, res.output
+    page = (ep / "digest.html").read_text("utf-8")
+    assert "(no audio file given)" in page and 'src="' not in page.split("<audio")[1].split(">")[0]
+
+
+def test_format_file_names_are_accepted(tmp_path):
+    d, tr = hostile()
+    assert set(render_all(d, tr, tmp_path, formats=["chapters.json", "chapters.txt", "md"])) == {
+        "chapters_json", "chapters_txt", "md"}
+    (tmp_path / "digest.json").write_text(json.dumps(d.to_dict(), ensure_ascii=False), "utf-8")
+    res = CliRunner().invoke(main, ["render", "-f", "chapters.txt", "-f", "transcript.vtt",
+                                    str(tmp_path / "digest.json")])
+    assert res.exit_code == 0, res.output
+    assert res.output.splitlines() == [str(tmp_path / "chapters.txt"), str(tmp_path / "transcript.vtt")]
+    with pytest.raises(RenderError, match=r"unknown format 'chapters\.pdf'.*\(or their file names\)"):
+        get_renderer("chapters.pdf")
