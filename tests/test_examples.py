@@ -61,7 +61,7 @@ def argv_of(line: str) -> list[str] | None:
     """The audio2digest arguments of a shell line (after a pipe, without a comment), or None."""
     words = shlex.split(line, comments=True)
     if "|" in words:
-        words = words[len(words) - words[::-1].index("|"):]
+        words = words[len(words) - words[::-1].index("|") :]
     if not words or Path(words[0]).name != "audio2digest":
         return None
     return words[1:]
@@ -91,12 +91,15 @@ def test_examples_were_found():
     assert len([a for _, a in README_ARGV if a is not None]) >= 25
     assert len(HELP_LINES) >= 20
     commands = {p for p, _ in HELP_LINES}
-    for path, cmd in walk(main):
+    for path, _cmd in walk(main):
         assert " ".join(path) in commands, f"`{' '.join(path)} --help` has no example"
 
 
-@pytest.mark.parametrize("line, argv", [(l, a) for l, a in README_ARGV if a is not None],
-                         ids=lambda v: v if isinstance(v, str) else "")
+@pytest.mark.parametrize(
+    "line, argv",
+    [(line, a) for line, a in README_ARGV if a is not None],
+    ids=lambda v: v if isinstance(v, str) else "",
+)
 def test_readme_example_parses(line, argv, monkeypatch):
     monkeypatch.chdir(ROOT)  # paths such as samples/ai-weekly-12.mp3 are relative to the checkout
     parse(argv)
@@ -126,20 +129,23 @@ def test_other_readme_lines_name_real_things():
 
 # ---------------------------------------------------------------- the cheap ones, for real
 
+
 @pytest.fixture()
 def demo_tree(tmp_path, monkeypatch):
     """A working directory laid out like the demo's: samples/, out/<episode>/ with
     transcript.json, digest.json and source.json (from a real decode, no model run)."""
     (tmp_path / "samples").mkdir()
     shutil.copy(ROOT / "samples" / "ai-weekly-12.mp3", tmp_path / "samples")
-    tr = Transcript.from_dict(json.loads(
-        (ROOT / "samples/eval/segments/pipeline/dev01.transcript.json").read_text("utf-8")))
+    tr = Transcript.from_dict(
+        json.loads((ROOT / "samples/eval/segments/pipeline/dev01.transcript.json").read_text("utf-8"))
+    )
     tr = tr.replace(episode=EpisodeMeta("samples/ai-weekly-12.mp3", title="AI 周末快讯 第十二期"))
     ep = tmp_path / EPISODE
     render_all(build_digest(tr), tr, ep, formats=["json"])
     (ep / "transcript.json").write_text(json.dumps(tr.to_dict(), ensure_ascii=False), "utf-8")
-    (ep / "source.json").write_text(json.dumps({"episode": tr.episode.to_dict(),
-                                                "audio": "../../samples/ai-weekly-12.mp3"}), "utf-8")
+    (ep / "source.json").write_text(
+        json.dumps({"episode": tr.episode.to_dict(), "audio": "../../samples/ai-weekly-12.mp3"}), "utf-8"
+    )
     monkeypatch.chdir(tmp_path)
     return tmp_path
 
@@ -165,8 +171,7 @@ def test_cheap_readme_examples_run(demo_tree):
         ran.append(line)
         if argv[0] == "correct" and stdin:
             # the README shows the expected output on the next line: "# → ..."
-            expected = next(l for l in README.read_text("utf-8").splitlines()
-                            if l.startswith("# → "))[4:]
+            expected = next(ln for ln in README.read_text("utf-8").splitlines() if ln.startswith("# → "))[4:]
             assert result.output.strip() == expected, line
         if argv[0] == "render" and "html" in argv:
             page = (demo_tree / EPISODE / "digest.html").read_text("utf-8")

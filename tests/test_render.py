@@ -235,6 +235,35 @@ def test_html_in_chromium_click_seeks_player(tmp_path):
     assert "<h1>T Evil &lt;/script&gt;&lt;script&gt;window.__pwned=1&lt;/script&gt;" in dom
 
 
+def _screenshot(page: Path, tmp_path: Path, name: str) -> bytes:
+    shot = tmp_path / name
+    cmd = [str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+           "--no-first-run", "--disable-background-networking", "--disable-component-update",
+           "--disable-sync", "--hide-scrollbars", f"--user-data-dir={tmp_path / 'profile'}",
+           "--window-size=800,600", f"--screenshot={shot}", page.as_uri()]
+    res = subprocess.run(cmd, capture_output=True, text=True, timeout=90)
+    assert res.returncode == 0 and shot.is_file(), res.stderr[-2000:]
+    return shot.read_bytes()
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="headless Chromium not installed "
+                    "(/usr/bin/chromium; apt-get install chromium)")
+def test_html_screenshot_draws_chinese_not_boxes(tmp_path):
+    """With a CJK font (Debian fonts-noto-cjk) the page's Chinese is drawn as glyphs: its
+    screenshot differs from the same page with unassigned code points (empty boxes)."""
+    fonts = subprocess.run(["fc-list", ":lang=zh", "family"], capture_output=True, text=True)
+    if not fonts.stdout.strip():
+        pytest.skip("no CJK font installed (apt-get install fonts-noto-cjk): Chinese would be boxes")
+    d, tr = hostile()
+    render_all(d, tr, tmp_path, formats=["html"])
+    html_text = (tmp_path / "digest.html").read_text("utf-8")
+    boxes = tmp_path / "boxes.html"
+    boxes.write_text(html_text.replace("第二条新闻", "\U000e0fff" * 5), "utf-8")
+    real = _screenshot(tmp_path / "digest.html", tmp_path, "real.png")
+    assert real[:8] == b"\x89PNG\r\n\x1a\n" and len(real) > 5000
+    assert real != _screenshot(boxes, tmp_path, "boxes.png")
+
+
 # --- clips ---------------------------------------------------------------------------------------
 
 

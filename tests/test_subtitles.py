@@ -22,7 +22,7 @@ from audio2digest.render.subtitles import (
     iter_cues,
 )
 from audio2digest.text.digest import build_digest
-from audio2digest.types import Correction, Digest, EpisodeMeta, Item, Segment, Transcript, Word
+from audio2digest.types import Correction, EpisodeMeta, Segment, Transcript, Word
 
 EVAL = Path(__file__).resolve().parents[1] / "samples" / "eval" / "segments"
 REAL = sorted(EVAL.glob("dev0*.transcript.json")) + sorted((EVAL / "pipeline").glob("*.json"))
@@ -38,8 +38,9 @@ def chars(text: str) -> str:
 
 def words_of(text: str, start: float, step: float = 0.2) -> tuple[Word, ...]:
     """One word per character (as Whisper times Mandarin), ``step`` seconds each."""
-    return tuple(Word(round(start + k * step, 3), round(start + (k + 1) * step, 3), ch)
-                 for k, ch in enumerate(text))
+    return tuple(
+        Word(round(start + k * step, 3), round(start + (k + 1) * step, 3), ch) for k, ch in enumerate(text)
+    )
 
 
 def zh(*texts: str, gap: float = 0.1, step: float = 0.2) -> Transcript:
@@ -81,8 +82,12 @@ def test_real_transcripts_parse_back_and_keep_within_limits():
 
 def test_cues_never_end_inside_a_word_or_a_name():
     # the decoder's segments end inside words: "首先来|看", "DeepSeek-|R2。", "新|片"
-    tr = zh("大家好，欢迎收听本期节目。首先来", "看深度求索发布的推理模型DeepSeek-",
-            "R2。英伟达在大会上发布了新", "芯片，黄仁勋表示推理性能提升了50倍。")
+    tr = zh(
+        "大家好，欢迎收听本期节目。首先来",
+        "看深度求索发布的推理模型DeepSeek-",
+        "R2。英伟达在大会上发布了新",
+        "芯片，黄仁勋表示推理性能提升了50倍。",
+    )
     cues = list(iter_cues(tr))
     assert len(cues) >= 2
     for a, b in zip(cues, cues[1:]):
@@ -99,9 +104,11 @@ def test_cues_never_end_inside_a_word_or_a_name():
 def test_break_positions_keep_latin_runs_terms_and_numbers_whole():
     text = "智谱发布了GLM-4.7-Flash模型，总参数6700亿，Kimi K2 Thinking也更新了"
     cuts = set(break_positions(text, cjk=True, terms=["Kimi K2 Thinking"]))
+
     def inside(s):
         a = text.index(s)
         return set(range(a + 1, a + len(s)))
+
     assert not cuts & inside("GLM-4.7-Flash")
     assert not cuts & inside("Kimi K2 Thinking")
     assert not cuts & inside("6700亿")
@@ -109,7 +116,7 @@ def test_break_positions_keep_latin_runs_terms_and_numbers_whole():
     assert text.index("，") + 1 in cuts
     en = "Google DeepMind announced Genie 3, a world model."
     cuts = break_positions(en, cjk=False)
-    assert all(" " in en[p - 1:p + 1] for p in cuts)  # only at spaces
+    assert all(" " in en[p - 1 : p + 1] for p in cuts)  # only at spaces
     assert en.index("3,") + 1 not in cuts
 
 
@@ -130,8 +137,10 @@ def test_no_flash_cue_of_one_syllable():
 
 
 def test_long_segment_splits_into_two_line_cues_at_clauses():
-    text = ("接下来是月之暗面团队推出的新模型，它可以连续调用两百到三百次工具而不偏离目标，"
-            "开发者可以通过开放平台直接调用，价格也比上一代更低。")
+    text = (
+        "接下来是月之暗面团队推出的新模型，它可以连续调用两百到三百次工具而不偏离目标，"
+        "开发者可以通过开放平台直接调用，价格也比上一代更低。"
+    )
     cues = list(iter_cues(zh(text)))
     assert len(cues) >= 3
     assert chars("".join(c.text for c in cues)) == chars(text)
@@ -155,13 +164,14 @@ def test_digest_only_subtitles_are_split_too():
 
 
 def test_vtt_escapes_and_parses():
-    d = Digest(EpisodeMeta("x"), "en", (Item(0, "news", "t", "", "Fish & chips <b>now</b> for everyone.",
-                                             0.0, 3.0),))
-    vtt = render_transcript("vtt", Transcript(EpisodeMeta("x"), "en", (
-        Segment(0, 0.0, 3.0, d.items[0].text),)))
-    assert "&amp;" in vtt and "<b>" not in vtt
+    text = "Fish & chips <b>now</b> for everyone."
+    vtt = render_transcript("vtt", Transcript(EpisodeMeta("x"), "en", (Segment(0, 0.0, 3.0, text),)))
     [cap] = webvtt.from_buffer(io.StringIO(vtt)).captions
-    assert cap.text == "Fish & chips <b>now</b> for everyone." or "Fish &" in cap.text
+    assert cap.text == "Fish &amp; chips &lt;b&gt;now&lt;/b&gt; for everyone."  # markup stays text
+    [cue] = srt.parse(
+        render_transcript("srt", Transcript(EpisodeMeta("x"), "en", (Segment(0, 0.0, 3.0, text),)))
+    )
+    assert cue.content == text  # SRT is plain text
 
 
 @pytest.mark.parametrize("width_text, cols", [("abc", 3), ("智谱", 4), ("GLM智谱，", 9)])

@@ -30,7 +30,7 @@ def render_json(digest, transcript=None, audio_href=None) -> str:
         if it.kind != "news":
             ch["toc"] = False
         chapters.append(ch)
-    doc = {"version": "1.2.0", "title": episode_title(digest)}
+    doc: dict[str, object] = {"version": "1.2.0", "title": episode_title(digest)}
     if digest.episode.uploader:
         doc["podcastName"] = digest.episode.uploader
     doc["chapters"] = chapters

@@ -17,8 +17,9 @@ import bisect
 import html
 import re
 import unicodedata
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Iterator, NamedTuple, Optional, Sequence
+from typing import NamedTuple
 
 from audio2digest.errors import RenderError
 from audio2digest.render import Renderer, register
@@ -65,8 +66,29 @@ SENTENCE_END = set("。！？!?…")
 #: Abbreviations whose full stop does not end a sentence.
 _ABBREVIATIONS = {"mr.", "mrs.", "ms.", "dr.", "st.", "vs.", "etc.", "e.g.", "i.e.", "inc.", "no."}
 #: English words a line or cue should not end on (they lean on the next word).
-_LEANING = {"a", "an", "the", "to", "of", "and", "or", "in", "on", "at", "for", "with", "from", "by",
-            "my", "your", "its", "their", "our", "this", "that"}
+_LEANING = {
+    "a",
+    "an",
+    "the",
+    "to",
+    "of",
+    "and",
+    "or",
+    "in",
+    "on",
+    "at",
+    "for",
+    "with",
+    "from",
+    "by",
+    "my",
+    "your",
+    "its",
+    "their",
+    "our",
+    "this",
+    "that",
+}
 CLAUSE_END = set("，,；;：:、")
 _OPENERS = set("([{（【《「『“‘\"'")
 _CLOSERS = set(")]}）】》」』”’\"'")
@@ -95,6 +117,7 @@ def _is_punct(ch: str) -> bool:
 
 
 # ---------------------------------------------------------------- the character stream
+
 
 class _Stream:
     """The episode's text with a start and end time per character."""
@@ -182,7 +205,8 @@ def _cjk_char(ch: str) -> bool:
 
 # ---------------------------------------------------------------- where a cue may end
 
-def _protected_terms(transcript: Optional[Transcript], digest: Optional[Digest]) -> set[str]:
+
+def _protected_terms(transcript: Transcript | None, digest: Digest | None) -> set[str]:
     """Names that must stay whole: glossary terms the corrector wrote and the digest's entities."""
     terms: set[str] = set()
     if transcript is not None:
@@ -254,7 +278,9 @@ def _atoms(stream: _Stream, cjk: bool, terms: Iterable[str]) -> list[_Atom]:
             continue
         first = a + lead
         last = first + len(core) - 1
-        raw.append((core, stream.starts[first], stream.ends[last], lead > 0 or (a > 0 and text[a - 1].isspace())))
+        raw.append(
+            (core, stream.starts[first], stream.ends[last], lead > 0 or (a > 0 and text[a - 1].isspace()))
+        )
     atoms = []
     for k, (core, start, end, space) in enumerate(raw):
         gap = raw[k + 1][1] - end if k + 1 < len(raw) else 0.0
@@ -264,12 +290,13 @@ def _atoms(stream: _Stream, cjk: bool, terms: Iterable[str]) -> list[_Atom]:
 
 # ---------------------------------------------------------------- laying cues out
 
+
 def _join(atoms: Sequence[_Atom]) -> str:
     """The atoms' text with the spacing they had in the transcript."""
     return "".join((" " if k and a.space_before else "") + a.text for k, a in enumerate(atoms))
 
 
-def _lines(atoms: Sequence[_Atom], cjk: bool, width: int) -> Optional[list[str]]:
+def _lines(atoms: Sequence[_Atom], cjk: bool, width: int) -> list[str] | None:
     """The cue's text as one line, or two lines split at the atom boundary that balances them
     best (a punctuation end preferred); None when it does not fit."""
     one = _join(atoms)
@@ -365,7 +392,7 @@ def _fits_two(prefix: list[int], spaced: list[bool], i: int, j: int, width: int)
     return k > i and prefix[j] - prefix[k] - spaced[k] <= width
 
 
-def iter_cues(transcript: Optional[Transcript], digest: Optional[Digest] = None) -> Iterator[Cue]:
+def iter_cues(transcript: Transcript | None, digest: Digest | None = None) -> Iterator[Cue]:
     """Cues in time order, never overlapping, each at least 0.1 s long."""
     if transcript is not None:
         cjk = _cjk(transcript.language, transcript.text)
