@@ -14,7 +14,7 @@ __version__ = "0.1.0"
 logger = logging.getLogger("audio2digest")
 logger.addHandler(logging.NullHandler())
 
-__all__ = ["__version__", "logger", "run", "run_batch", "transcribe", "correct_text",
+__all__ = ["__version__", "logger", "run", "run_batch", "RunOptions", "transcribe", "correct_text",
            "correct_transcript", "load_glossary", "build_digest", "render_all"]
 
 
@@ -22,6 +22,7 @@ __all__ = ["__version__", "logger", "run", "run_batch", "transcribe", "correct_t
 _LAZY = {
     "run": ("pipeline", "run"),
     "run_batch": ("batch.scheduler", "run_batch"),
+    "RunOptions": ("stages", "RunOptions"),
     "transcribe": ("asr.transcribe", "transcribe"),
     "correct_text": ("text.correct", "correct_text"),
     "correct_transcript": ("text.correct", "correct_transcript"),

@@ -1,7 +1,7 @@
 """Batch runs: bad input, resume/skip/retry, glossary changes, kill -9 mid-run, Ray.
 
-Most tests use the documented ``AUDIO2DIGEST_FAKE_ASR=1`` hook (speech recognition replaced by
-a deterministic fake after really decoding the audio; every other stage is real) so they run
+Most tests pass in ``tests/fakes.py``'s FakeTranscriber (speech recognition replaced by a
+deterministic fake after really decoding the audio; every other stage is real) so they run
 in seconds. The tests marked ``slow`` run the real Whisper model on the real clips, including a
 real-model kill -9 test.
 """
@@ -21,23 +21,24 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from audio2digest.batch.scheduler import (FAKE_ASR_DELAY_ENV, FAKE_ASR_ENV, glossary_fingerprint,
-                                read_sources, run_batch)
+from audio2digest.batch.scheduler import run_batch
+from audio2digest.batch.sources import read_sources
 from audio2digest.cli import main
+from audio2digest.cli.batch import print_summary
 from audio2digest.errors import InputError, LedgerError
 from audio2digest.batch.ledger import LEDGER_NAME, STAGES, Ledger
-from audio2digest.pipeline import RunOptions
+from audio2digest.stages import RunOptions, glossary_fingerprint
 from conftest import free_port
+from fakes import FakeTranscriber
 
 CLIPS = ("en_jfk_inaugural_1961.wav", "en_fleurs_005_hospital.ogg", "zh_aishell1_BAC009S0724W0121.wav")
 G1 = "terms:\n  - {term: OpenAI}\n"
 G2 = "terms:\n  - {term: OpenAI}\n  - {term: 智谱, aliases: [智普]}\n"
 
 
-@pytest.fixture
-def fake_asr(monkeypatch):
-    monkeypatch.setenv(FAKE_ASR_ENV, "1")
-    monkeypatch.delenv(FAKE_ASR_DELAY_ENV, raising=False)
+def fake_batch(sources, out, opts, **kw):
+    """run_batch with the fake recogniser."""
+    return run_batch(sources, out, opts, transcriber=kw.pop("transcriber", FakeTranscriber()), **kw)
 
 
 def make_episodes(real_clips: Path, where: Path, n: int) -> list[Path]:
@@ -110,7 +111,7 @@ def test_read_sources_bad_files(tmp_path, content, message):
 
 # ---------------------------------------------------------------- bad input
 
-def test_bad_input_good_ones_finish_bad_ones_fail(setup, fake_asr, tmp_path):
+def test_bad_input_good_ones_finish_bad_ones_fail(setup, tmp_path, capsys):
     eps, g, _, out = setup
     corrupt = tmp_path / "media" / "corrupt.mp3"
     corrupt.write_bytes(b"\x00\x01 definitely not audio " * 200)
@@ -119,18 +120,19 @@ def test_bad_input_good_ones_finish_bad_ones_fail(setup, fake_asr, tmp_path):
         "# two good, a dead URL, a corrupt file; blank lines and duplicates", "",
         eps[0], "", dead, f"media/{eps[1].name}", corrupt, eps[0], eps[1], eps[2], "   ",
     ])
-    res = CliRunner().invoke(main, ["batch", str(sources), "-o", str(out),
-                                    "--no-default-glossary", "-g", str(g)])
-    assert res.exit_code == 1, res.output
-    assert "3 done, 2 failed, 0 skipped" in res.output
-    assert f"failed  {dead}: cannot connect" in res.output
-    assert f"{corrupt}: not decodable audio" in res.output
+    summary = fake_batch(sources, out, options(g))
+    assert not summary.ok
+    print_summary(summary)  # what the batch command prints
+    printed = capsys.readouterr().out
+    assert "3 done, 2 failed, 0 skipped" in printed
+    assert f"failed  {dead}: cannot connect" in printed
+    assert f"{corrupt}: not decodable audio" in printed
     with Ledger.open_readonly(out) as ledger:
         recs = {r.key: r for r in ledger.episodes()}
     assert len(recs) == 5  # duplicates deduplicated
-    assert [recs[str(e)].state for e in eps] == ["rendered"] * 3
+    assert [recs[str(e)].state for e in eps] == ["render"] * 3
     assert recs[dead].state == "failed" and "cannot connect" in recs[dead].last_error
-    assert recs[str(corrupt)].state == "failed" and recs[str(corrupt)].failed_stage == "transcribed"
+    assert recs[str(corrupt)].state == "failed" and recs[str(corrupt)].failed_stage == "transcribe"
     assert recs[str(corrupt)].attempts == 1
     for e in eps:
         d = out / recs[str(e)].slug
@@ -139,21 +141,21 @@ def test_bad_input_good_ones_finish_bad_ones_fail(setup, fake_asr, tmp_path):
     # status prints the ledger
     res = CliRunner().invoke(main, ["status", str(out)])
     assert res.exit_code == 0, res.output
-    assert "2 failed, 3 rendered" in res.output
+    assert "2 failed, 3 render" in res.output
     assert dead in res.output and "cannot connect" in res.output
 
 
-def test_rerun_skips_done_and_respects_backoff(setup, fake_asr, tmp_path):
+def test_rerun_skips_done_and_respects_backoff(setup, tmp_path):
     eps, g, _, out = setup
     bad = tmp_path / "media" / "bad.wav"
     bad.write_bytes(b"RIFF....WAVEfmt garbage" * 50)
     sources = write_sources(tmp_path / "s.txt", [*eps, bad])
-    first = run_batch(sources, out, options(g), backoff=3600)
+    first = fake_batch(sources, out, options(g), backoff=3600)
     assert (first.done, first.failed, first.skipped) == (3, 1, 0)
     assert not first.ok
     before = snapshot(out)
     events = done_events(out)
-    again = run_batch(sources, out, options(g), backoff=3600)
+    again = fake_batch(sources, out, options(g), backoff=3600)
     assert (again.done, again.failed, again.skipped) == (0, 1, 3)
     assert "next retry in" in again.episodes[3].error
     assert done_events(out) == events  # nothing ran again
@@ -162,31 +164,31 @@ def test_rerun_skips_done_and_respects_backoff(setup, fake_asr, tmp_path):
         assert ledger.episode(str(bad)).attempts == 1  # backoff: not retried
 
 
-def test_retry_failed_max_attempts_and_recovery(setup, fake_asr, tmp_path):
+def test_retry_failed_max_attempts_and_recovery(setup, tmp_path):
     eps, g, _, out = setup
     bad = tmp_path / "media" / "flaky.wav"
     bad.write_bytes(b"not audio yet" * 100)
     sources = write_sources(tmp_path / "s.txt", [eps[0], bad])
     for n in (1, 2):
-        s = run_batch(sources, out, options(g), backoff=0, max_attempts=2)
+        s = fake_batch(sources, out, options(g), backoff=0, max_attempts=2)
         assert s.failed == 1
         with Ledger.open_readonly(out) as ledger:
             assert ledger.episode(str(bad)).attempts == n
-    s = run_batch(sources, out, options(g), backoff=0, max_attempts=2)  # gave up: not tried
+    s = fake_batch(sources, out, options(g), backoff=0, max_attempts=2)  # gave up: not tried
     assert "gave up after 2 attempts" in s.episodes[1].error
     with Ledger.open_readonly(out) as ledger:
         assert ledger.episode(str(bad)).attempts == 2
     shutil.copy(eps[1], bad)  # the host is back: the file is good now
-    s = run_batch(sources, out, options(g), backoff=0, max_attempts=2, retry_failed=True)
+    s = fake_batch(sources, out, options(g), backoff=0, max_attempts=2, retry_failed=True)
     assert (s.done, s.failed, s.skipped) == (1, 0, 1)
     with Ledger.open_readonly(out) as ledger:
         rec = ledger.episode(str(bad))
         assert rec.done and rec.attempts == 0 and rec.last_error == ""
 
 
-def test_glossary_change_reruns_correction_onwards_only(setup, fake_asr):
+def test_glossary_change_reruns_correction_onwards_only(setup):
     eps, g, sources, out = setup
-    run_batch(sources, out, options(g))
+    fake_batch(sources, out, options(g))
     slug = out / "ep01-en_jfk_inaug"
     raw_before = (slug / "transcript.raw.json").stat().st_mtime_ns
     assert "智普" in (slug / "transcript.json").read_text("utf-8")
@@ -194,49 +196,49 @@ def test_glossary_change_reruns_correction_onwards_only(setup, fake_asr):
     g.write_text(G2, "utf-8")  # same file name, new content
     assert glossary_fingerprint(options(g)) != fp1
     before = done_events(out)
-    s = run_batch(sources, out, options(g))
+    s = fake_batch(sources, out, options(g))
     assert s.done == 3 and s.failed == 0
     new = done_events(out)[len(before):]
-    assert sorted(st for _, st in new) == sorted(["corrected", "segmented", "rendered"] * 3)
-    assert all(e.stages_run == ("corrected", "segmented", "rendered") for e in s.episodes)
+    assert sorted(st for _, st in new) == sorted(["correct", "segment", "digest", "render"] * 3)
+    assert all(e.stages_run == ("correct", "segment", "digest", "render") for e in s.episodes)
     assert (slug / "transcript.raw.json").stat().st_mtime_ns == raw_before
     text = (slug / "transcript.json").read_text("utf-8")
     assert "智谱" in text and "智普" not in text.split('"corrections"')[0]
     assert "智谱" in (slug / "digest.md").read_text("utf-8")
 
 
-def test_resume_from_the_middle_is_byte_identical(setup, fake_asr):
+def test_resume_from_the_middle_is_byte_identical(setup):
     eps, g, sources, out = setup
-    run_batch(sources, out, options(g))
+    fake_batch(sources, out, options(g))
     before = snapshot(out)
     key = str(eps[1])
     with Ledger.open(out) as ledger:  # as if killed right after 'transcribed' was recorded
-        ledger.forget_stages(key, "corrected")
+        ledger.forget_stages(key, "correct")
         slug = ledger.episode(key).slug
     d = out / slug
     for name in ("transcript.json", "digest.json", "digest.md", "transcript.srt"):
         (d / name).unlink()
     (d / ".digest.md.abc123.tmp").write_text("half a file")  # a killed atomic write
     (d / ".download-xyz").mkdir()  # a killed download
-    s = run_batch(sources, out, options(g))
+    s = fake_batch(sources, out, options(g))
     assert [e.status for e in s.episodes] == ["skipped", "done", "skipped"]
-    assert s.episodes[1].stages_run == ("corrected", "segmented", "rendered")
+    assert s.episodes[1].stages_run == ("correct", "segment", "digest", "render")
     assert snapshot(out) == before
     assert not (d / ".download-xyz").exists()
 
 
-def test_deleted_output_reruns_only_that_stage(setup, fake_asr):
+def test_deleted_output_reruns_only_that_stage(setup):
     eps, g, sources, out = setup
-    run_batch(sources, out, options(g))
+    fake_batch(sources, out, options(g))
     before = snapshot(out)
     victim = next(p for p in out.glob("ep03*/digest.md"))
     victim.unlink()
-    s = run_batch(sources, out, options(g))
-    assert [e.stages_run for e in s.episodes] == [(), (), ("rendered",)]
+    s = fake_batch(sources, out, options(g))
+    assert [e.stages_run for e in s.episodes] == [(), (), ("render",)]
     assert snapshot(out) == before
 
 
-def test_bad_ledger_stops_the_batch_untouched(setup, fake_asr):
+def test_bad_ledger_stops_the_batch_untouched(setup):
     eps, g, sources, out = setup
     out.mkdir()
     (out / LEDGER_NAME).write_bytes(b"garbage, not sqlite")
@@ -251,10 +253,10 @@ def test_bad_ledger_stops_the_batch_untouched(setup, fake_asr):
     conn.close()
     os.replace(out / "other.sqlite", out / LEDGER_NAME)
     with pytest.raises(LedgerError, match="schema version 99 is newer"):
-        run_batch(sources, out, options(g))
+        fake_batch(sources, out, options(g))
 
 
-def test_feed_source(http_server, real_clips, fake_asr, tmp_path):
+def test_feed_source(http_server, real_clips, tmp_path):
     for name in ("ep11.wav", "ep12.wav"):
         shutil.copy(real_clips / "zh_aishell1_BAC009S0724W0121.wav", http_server.directory / name)
     from test_fetch import RSS
@@ -263,17 +265,17 @@ def test_feed_source(http_server, real_clips, fake_asr, tmp_path):
     g = tmp_path / "g.yaml"
     g.write_text(G1, "utf-8")
     out = tmp_path / "out"
-    s = run_batch(feed, out, options(g), backoff=0)  # the feed is not there yet
+    s = fake_batch(feed, out, options(g), backoff=0)  # the feed is not there yet
     assert (s.done, s.failed) == (0, 1) and "HTTP 404" in s.episodes[0].error
     http_server.route("feed.xml", RSS.format(base=http_server.base).encode(), "application/rss+xml")
-    s = run_batch(feed, out, options(g), backoff=0)
+    s = fake_batch(feed, out, options(g), backoff=0)
     assert s.ok and s.done == 2
     assert sorted(e.key for e in s.episodes) == [f"{feed} #ep11", f"{feed} #ep12"]
     assert sorted(e.slug for e in s.episodes) == ["第十一期", "第十二期"]
     assert (out / "第十二期" / "audio.wav").is_file()
     src = json.loads((out / "第十二期" / "source.json").read_text("utf-8"))
     assert src["audio"] == "audio.wav" and src["episode"]["title"] == "第十二期"
-    s = run_batch(feed, out, options(g))
+    s = fake_batch(feed, out, options(g))
     assert s.skipped == 2 and s.ok
     with Ledger.open_readonly(out) as ledger:  # the listing failure row is gone
         assert sorted(r.key for r in ledger.episodes()) == [f"{feed} #ep11", f"{feed} #ep12"]
@@ -281,7 +283,7 @@ def test_feed_source(http_server, real_clips, fake_asr, tmp_path):
 
 # ---------------------------------------------------------------- kill -9
 
-def _cmd(sources: Path, out: Path, g: Path, jobs: int) -> list[str]:
+def _cli_cmd(sources: Path, out: Path, g: Path, jobs: int) -> list[str]:
     return [sys.executable, "-m", "audio2digest", "-q", "batch", str(sources), "-o", str(out),
             "--no-default-glossary", "-g", str(g), "--jobs", str(jobs)]
 
@@ -293,7 +295,7 @@ def _rendered(out: Path) -> int:
     try:
         conn = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True, timeout=1)
         try:
-            return conn.execute("SELECT COUNT(*) FROM stages WHERE stage = 'rendered'").fetchone()[0]
+            return conn.execute("SELECT COUNT(*) FROM stages WHERE stage = 'render'").fetchone()[0]
         finally:
             conn.close()
     except sqlite3.Error:
@@ -322,8 +324,21 @@ def _alive(pid: int) -> bool:
     return state not in ("Z", "X")
 
 
-def kill_and_resume(tmp_path: Path, real_clips: Path, n: int, jobs: int, env: dict, timeout: float,
-                    reference_in_process: bool = False):
+FAKE_BATCH = Path(__file__).with_name("fake_batch.py")
+
+
+def kill_and_resume(tmp_path: Path, real_clips: Path, n: int, jobs: int, timeout: float,
+                    fake_delay: float | None = None, reference_in_process: bool = False):
+    """Run a batch, kill -9 it once some episodes are done, run it again: the result must be
+    the uninterrupted one. ``fake_delay``: the fake recogniser (slowed down), else the real one."""
+    env = dict(os.environ)
+
+    def _cmd(sources, out, g, jobs):
+        if fake_delay is None:
+            return _cli_cmd(sources, out, g, jobs)
+        return [sys.executable, str(FAKE_BATCH), str(sources), str(out), str(g), str(jobs),
+                str(fake_delay)]
+
     eps = make_episodes(real_clips, tmp_path / "media", n)
     g = tmp_path / "glossary.yaml"
     g.write_text(G2, "utf-8")
@@ -331,7 +346,7 @@ def kill_and_resume(tmp_path: Path, real_clips: Path, n: int, jobs: int, env: di
     # Reference: uninterrupted. Both OUTs sit at the same depth (outputs link the audio relatively).
     ref, out = tmp_path / "ref" / "out", tmp_path / "killed" / "out"
     if reference_in_process:  # the library call the CLI makes, without a second process start
-        assert run_batch(sources, ref, options(g), jobs=jobs).ok
+        assert fake_batch(sources, ref, options(g), jobs=jobs).ok
     else:
         r = subprocess.run(_cmd(sources, ref, g, jobs), env=env, capture_output=True, text=True,
                            timeout=timeout)
@@ -369,25 +384,22 @@ def kill_and_resume(tmp_path: Path, real_clips: Path, n: int, jobs: int, env: di
     return done_at_kill, ref
 
 
-def test_kill_9_mid_run_then_resume_fake_asr(tmp_path, real_clips, fake_asr):
+def test_kill_9_mid_run_then_resume_fake_asr(tmp_path, real_clips):
     """Fast variant: one worker (a thread of the batch process), fake ASR."""
-    env = {**os.environ, FAKE_ASR_ENV: "1", FAKE_ASR_DELAY_ENV: "0.4"}
-    kill_and_resume(tmp_path, real_clips, n=4, jobs=1, env=env, timeout=180,
+    kill_and_resume(tmp_path, real_clips, n=4, jobs=1, timeout=180, fake_delay=0.4,
                     reference_in_process=True)
 
 
 @pytest.mark.slow
 def test_kill_9_mid_run_then_resume_worker_processes(tmp_path, real_clips):
     """Two worker processes (fake ASR): they must die with the killed driver."""
-    env = {**os.environ, FAKE_ASR_ENV: "1", FAKE_ASR_DELAY_ENV: "0.6"}
-    kill_and_resume(tmp_path, real_clips, n=6, jobs=2, env=env, timeout=180)
+    kill_and_resume(tmp_path, real_clips, n=6, jobs=2, timeout=180, fake_delay=0.6)
 
 
 @pytest.mark.slow
 def test_kill_9_mid_run_then_resume_real_model(tmp_path, real_clips):
     """The real Whisper model on real clips, two worker processes, killed once some are done."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AUDIO2DIGEST_FAKE")}
-    _, ref = kill_and_resume(tmp_path, real_clips, n=6, jobs=2, env=env, timeout=600)
+    _, ref = kill_and_resume(tmp_path, real_clips, n=6, jobs=2, timeout=600)
     # A real end-to-end batch: the Mandarin clip was really recognised (reference text
     # 广州市房地产中介协会分析; Whisper base gets most of it).
     zh = next(ref.glob("ep03*/transcript.json")).read_text("utf-8")
@@ -401,21 +413,26 @@ def test_kill_9_mid_run_then_resume_real_model(tmp_path, real_clips):
 # ---------------------------------------------------------------- Ray
 
 @pytest.mark.slow
-def test_ray_executor_matches_local(tmp_path, real_clips, fake_asr):
+def test_ray_executor_matches_local(tmp_path, real_clips):
     ray = pytest.importorskip("ray", reason="the Ray extra is not installed (make install-ray; .ci/run does)")
+    from ray import cloudpickle
+
+    import fakes
+
+    cloudpickle.register_pickle_by_value(fakes)  # Ray workers do not have tests/ on their path
     eps = make_episodes(real_clips, tmp_path / "media", 4)
     g = tmp_path / "g.yaml"
     g.write_text(G2, "utf-8")
     sources = write_sources(tmp_path / "s.txt", [*eps, f"http://127.0.0.1:{free_port()}/gone.mp3"])
-    local = run_batch(sources, tmp_path / "local" / "out", options(g), jobs=2)
+    local = fake_batch(sources, tmp_path / "local" / "out", options(g), jobs=2)
     ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
     try:
-        s = run_batch(sources, tmp_path / "ray" / "out", options(g), jobs=2, executor="ray")
+        s = fake_batch(sources, tmp_path / "ray" / "out", options(g), jobs=2, executor="ray")
         assert (s.done, s.failed) == (4, 1)
         assert "cannot connect" in s.episodes[4].error
         assert snapshot(tmp_path / "ray" / "out") == snapshot(tmp_path / "local" / "out")
         assert (local.done, local.failed) == (4, 1)
-        again = run_batch(sources, tmp_path / "ray" / "out", options(g), jobs=2, executor="ray")
+        again = fake_batch(sources, tmp_path / "ray" / "out", options(g), jobs=2, executor="ray")
         assert again.skipped == 4
         assert ray.is_initialized()  # a Ray the caller started is left running
     finally:
@@ -425,9 +442,9 @@ def test_ray_executor_matches_local(tmp_path, real_clips, fake_asr):
 def test_bad_executor_and_jobs(setup):
     eps, g, sources, out = setup
     with pytest.raises(InputError, match="Invalid executor 'spark'"):
-        run_batch(sources, out, options(g), executor="spark")
+        fake_batch(sources, out, options(g), executor="spark")
     with pytest.raises(InputError, match="Invalid jobs 0"):
-        run_batch(sources, out, options(g), jobs=0)
+        fake_batch(sources, out, options(g), jobs=0)
 
 
 def test_cli_help_lists_options():
@@ -439,19 +456,19 @@ def test_cli_help_lists_options():
     assert CliRunner().invoke(main, ["status", "--help"]).exit_code == 0
 
 
-def test_changed_or_vanished_local_file(setup, fake_asr):
+def test_changed_or_vanished_local_file(setup):
     eps, g, sources, out = setup
-    run_batch(sources, out, options(g), backoff=0)
+    fake_batch(sources, out, options(g), backoff=0)
     # A finished episode whose file changed is done: the ledger is the record, no re-hashing.
     # An unfinished one re-reads its source when the file changed (size/mtime) since fetch.
     with Ledger.open(out) as ledger:
-        ledger.forget_stages(str(eps[0]), "rendered")
+        ledger.forget_stages(str(eps[0]), "render")
     shutil.copy(eps[2], eps[0])  # different audio under the same name
-    s = run_batch(sources, out, options(g), backoff=0)
+    s = fake_batch(sources, out, options(g), backoff=0)
     assert s.episodes[0].stages_run == STAGES
     eps[1].unlink()
     with Ledger.open(out) as ledger:
-        ledger.forget_stages(str(eps[1]), "transcribed")
-    s = run_batch(sources, out, options(g), backoff=0)
+        ledger.forget_stages(str(eps[1]), "transcribe")
+    s = fake_batch(sources, out, options(g), backoff=0)
     assert s.episodes[1].status == "failed"
     assert s.episodes[1].error.startswith(f"{eps[1]}: ") and "crashed" not in s.episodes[1].error

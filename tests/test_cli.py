@@ -76,7 +76,7 @@ def test_public_api_resolves_lazily():
 
 
 def test_eval_corrections_batches_match_the_library():
-    from audio2digest.cli.correct import _BATCHES
+    from audio2digest.cli.correct import EVAL_BATCHES
     from audio2digest.evaluation.corrections import BATCHES
 
-    assert _BATCHES == BATCHES
+    assert EVAL_BATCHES == BATCHES

@@ -1,4 +1,4 @@
-"""Glossary correction: the real errors of issue 3, what must stay, generalisation with
+"""Glossary correction: real Whisper errors on names, what must stay, generalisation with
 canonical-only glossaries, transcripts (text and words), and the CLI."""
 
 from __future__ import annotations

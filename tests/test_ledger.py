@@ -29,45 +29,45 @@ def test_stage_records_survive_reopen_and_later_stages_are_dropped(tmp_path):
         _add(ledger)
         for stage in STAGES:
             ledger.record_stage("/a.mp3", stage, f"fp-{stage}", seconds=0.5, info={"n": 1},
-                                audio_seconds=12.5 if stage == "transcribed" else None)
+                                audio_seconds=12.5 if stage == "transcribe" else None)
     with Ledger.open(tmp_path) as ledger:
         rec = ledger.episode("/a.mp3")
-        assert rec.done and rec.state == "rendered"
+        assert rec.done and rec.state == "render"
         assert list(rec.stages) == list(STAGES)
         assert rec.audio_seconds == 12.5
-        assert rec.stages["corrected"].fingerprint == "fp-corrected"
-        assert rec.stages["corrected"].info == {"n": 1}
+        assert rec.stages["correct"].fingerprint == "fp-correct"
+        assert rec.stages["correct"].info == {"n": 1}
         # Re-recording an earlier stage invalidates what was built on it.
-        ledger.record_stage("/a.mp3", "corrected", "fp-new")
+        ledger.record_stage("/a.mp3", "correct", "fp-new")
         rec = ledger.episode("/a.mp3")
-        assert set(rec.stages) == {"fetched", "transcribed", "corrected"}
-        assert rec.state == "corrected" and not rec.done
+        assert list(rec.stages) == list(STAGES[:STAGES.index("correct") + 1])
+        assert rec.state == "correct" and not rec.done
         done = [(h["stage"], h["event"]) for h in ledger.history("/a.mp3")]
-        assert done == [(s, "done") for s in STAGES] + [("corrected", "done")]
+        assert done == [(s, "done") for s in STAGES] + [("correct", "done")]
 
 
 def test_add_episode_keeps_slug_and_stages(tmp_path):
     with Ledger.open(tmp_path) as ledger:
         _add(ledger)
-        ledger.record_stage("/a.mp3", "fetched", "fp")
+        ledger.record_stage("/a.mp3", "fetch", "fp")
         ledger.add_episode("/a.mp3", "/a.mp3", position=3, slug="other", title="")
         rec = ledger.episode("/a.mp3")
         assert rec.slug == "ep0" and rec.title == "Episode 0" and rec.position == 3
-        assert "fetched" in rec.stages
+        assert "fetch" in rec.stages
 
 
 def test_failures_count_attempts_with_exponential_backoff(tmp_path):
     with Ledger.open(tmp_path) as ledger:
         _add(ledger)
-        ledger.record_stage("/a.mp3", "fetched", "fp")
+        ledger.record_stage("/a.mp3", "fetch", "fp")
         t0 = time.time()
-        assert ledger.record_failure("/a.mp3", "transcribed", "/a.mp3: boom", backoff_base=10) == 1
+        assert ledger.record_failure("/a.mp3", "transcribe", "/a.mp3: boom", backoff_base=10) == 1
         rec = ledger.episode("/a.mp3")
-        assert rec.state == "failed" and rec.failed_stage == "transcribed"
+        assert rec.state == "failed" and rec.failed_stage == "transcribe"
         assert rec.last_error == "/a.mp3: boom"
         assert 9 <= rec.next_retry_at - t0 <= 11
-        assert "fetched" in rec.stages  # finished stages stay recorded: a retry resumes
-        assert ledger.record_failure("/a.mp3", "transcribed", "again", backoff_base=10) == 2
+        assert "fetch" in rec.stages  # finished stages stay recorded: a retry resumes
+        assert ledger.record_failure("/a.mp3", "transcribe", "again", backoff_base=10) == 2
         assert 19 <= ledger.episode("/a.mp3").next_retry_at - t0 <= 21
         for stage in STAGES[1:]:
             ledger.record_stage("/a.mp3", stage, "fp")
@@ -88,7 +88,7 @@ def test_unknown_stage_and_episode_are_errors(tmp_path):
         with pytest.raises(ValueError, match="Invalid stage 'done'"):
             ledger.record_stage("/a.mp3", "done", "fp")
         with pytest.raises(LedgerError, match="unknown episode"):
-            ledger.record_failure("/nope", "fetched", "x")
+            ledger.record_failure("/nope", "fetch", "x")
 
 
 def test_newer_schema_is_a_clear_error_and_file_untouched(tmp_path):
@@ -127,7 +127,7 @@ def test_truncated_ledger_is_an_error(tmp_path):
     with Ledger.open(tmp_path) as ledger:
         for i in range(200):
             _add(ledger, f"/ep{i}.mp3", i)
-            ledger.record_stage(f"/ep{i}.mp3", "fetched", "x" * 200, info={"pad": "y" * 500})
+            ledger.record_stage(f"/ep{i}.mp3", "fetch", "x" * 200, info={"pad": "y" * 500})
     path = tmp_path / LEDGER_NAME
     data = path.read_bytes()
     assert len(data) > 8192
@@ -168,8 +168,35 @@ def test_failed_transaction_rolls_back(tmp_path):
         _add(ledger)
         with pytest.raises(LedgerError, match="UNIQUE"):
             with ledger._tx() as c:
-                c.execute("UPDATE episodes SET state = 'fetched' WHERE key = '/a.mp3'")
+                c.execute("UPDATE episodes SET state = 'fetch' WHERE key = '/a.mp3'")
                 c.execute("INSERT INTO episodes (key, source, created_at, updated_at)"
                           " VALUES ('/a.mp3', 'dup', 0, 0)")
         assert ledger.episode("/a.mp3").state == "pending"
         assert ledger.op_seconds > 0
+
+
+def test_schema_1_ledger_is_migrated_to_the_stage_names(tmp_path):
+    with Ledger.open(tmp_path) as ledger:
+        _add(ledger)
+        for stage in ("fetch", "transcribe", "normalise", "correct"):
+            ledger.record_stage("/a.mp3", stage, f"fp-{stage}")
+        ledger.record_failure("/a.mp3", "segment", "boom")
+    # What schema 1 wrote: stages named by the state after them.
+    conn = sqlite3.connect(tmp_path / LEDGER_NAME)
+    with conn:
+        conn.execute("DELETE FROM stages WHERE stage = 'normalise'")
+        for old, new in (("fetched", "fetch"), ("transcribed", "transcribe"), ("corrected", "correct"),
+                         ("segmented", "segment")):
+            conn.execute("UPDATE stages SET stage = ? WHERE stage = ?", (old, new))
+            conn.execute("UPDATE history SET stage = ? WHERE stage = ?", (old, new))
+            conn.execute("UPDATE episodes SET failed_stage = ? WHERE failed_stage = ?", (old, new))
+        conn.execute("PRAGMA user_version = 1")
+    conn.close()
+    with Ledger.open(tmp_path) as ledger:
+        rec = ledger.episode("/a.mp3")
+        assert list(rec.stages) == ["fetch", "transcribe", "correct"]
+        assert rec.failed_stage == "digest" and rec.state == "failed"
+        assert {h["stage"] for h in ledger.history("/a.mp3")} <= set(STAGES)
+    conn = sqlite3.connect(tmp_path / LEDGER_NAME)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+    conn.close()

@@ -189,8 +189,12 @@ def transcribe(
     options: TranscribeOptions = TranscribeOptions(),
     *,
     progress: ProgressCallback = no_progress,
+    normalise: bool = True,
 ) -> Transcript:
-    """Transcribe one episode's audio (a path or a 16 kHz float32 array) into a Transcript."""
+    """Transcribe one episode's audio (a path or a 16 kHz float32 array) into a Transcript.
+
+    ``normalise=False`` leaves script conversion and punctuation to the caller (the
+    pipeline's normalise stage)."""
     if isinstance(audio_or_path, (str, bytes)) or hasattr(audio_or_path, "__fspath__"):
         source = str(audio_or_path)
         audio = load_audio(audio_or_path)
@@ -226,7 +230,8 @@ def transcribe(
                 opts=replace(_ropts, dropouts=options.recover_names))
     if not any(s.text.strip() for s in segments):
         raise AudioError(f"{source}: no speech detected ({duration:.1f} s of audio)")
-    segments = normalize_segments(segments, language, options.script)
+    if normalise:
+        segments = normalize_segments(segments, language, options.script)
     progress(Progress("transcribe", duration, duration, message="done", episode=label))
     settings = options.to_dict()
     settings.pop("cpu_threads", None)  # speed only: the same audio gives the same transcript file

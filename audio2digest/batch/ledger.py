@@ -1,7 +1,6 @@
 """The batch ledger: one SQLite file per output directory (``OUT/ledger.sqlite``).
 
-It records, per episode, which stages are done (fetched, transcribed, corrected, segmented,
-rendered), with the fingerprint of each stage's inputs, its timing and what it produced; and
+It records, per episode, which stages of :data:`audio2digest.stages.STAGE_NAMES` are done, with the fingerprint of each stage's inputs, its timing and what it produced; and
 for failures the attempts, the last error and when to retry (exponential backoff).
 
 The rule is yt-dlp's download-archive rule: a stage is recorded only *after* its output is
@@ -29,16 +28,25 @@ from pathlib import Path
 from typing import Iterator, Optional
 
 from audio2digest.errors import LedgerError
+from audio2digest.stages import STAGE_NAMES
 
-log = logging.getLogger("audio2digest.batch.scheduler")
+log = logging.getLogger("audio2digest.batch.ledger")
 
 LEDGER_NAME = "ledger.sqlite"
 LOCK_NAME = "ledger.lock"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
-#: Pipeline stages in order. ``failed`` is a state, not a stage.
-STAGES = ("fetched", "transcribed", "corrected", "segmented", "rendered")
+#: Pipeline stages in order; an episode's state is the last stage done. ``failed`` is a state,
+#: not a stage.
+STAGES = STAGE_NAMES
 STATES = ("pending",) + STAGES + ("failed",)
+LAST_STAGE = STAGES[-1]
+
+#: Schema 1 named stages by their state after them and had no normalise/segment records of
+#: their own; opening such a ledger for writing renames them (its fingerprints no longer match,
+#: so its episodes run again, reusing their transcripts).
+_V1_NAMES = {"fetched": "fetch", "transcribed": "transcribe", "corrected": "correct",
+             "segmented": "digest", "rendered": "render"}
 
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 
@@ -113,7 +121,7 @@ class EpisodeRecord:
 
     @property
     def done(self) -> bool:
-        return self.state == "rendered"
+        return self.state == LAST_STAGE
 
     @property
     def seconds(self) -> float:
@@ -273,7 +281,7 @@ class Ledger:
                           (key, *later))
             sets = "state = ?, updated_at = ?"
             args: list = [stage, now]
-            if stage == "rendered":  # the episode is done: clear its failure bookkeeping
+            if stage == LAST_STAGE:  # the episode is done: clear its failure bookkeeping
                 sets += ", attempts = 0, last_error = '', failed_stage = '', next_retry_at = NULL"
             if audio_seconds is not None:
                 sets += ", audio_seconds = ?"
@@ -366,6 +374,8 @@ def _connect(path: Path, *, writable: bool) -> sqlite3.Connection:
             raise LedgerError(f"{path}: cannot create ledger ({exc})") from exc
         log.info("%s: new ledger (schema %d)", path, SCHEMA_VERSION)
     else:
+        if version == 1 and writable:
+            _migrate_v1(conn)
         missing = {"episodes", "stages", "history"} - tables
         try:
             check = conn.execute("PRAGMA quick_check").fetchone()[0]
@@ -384,6 +394,17 @@ def _connect(path: Path, *, writable: bool) -> sqlite3.Connection:
     if writable:
         conn.execute("PRAGMA synchronous = FULL")  # a recorded stage survives power loss too
     return conn
+
+
+def _migrate_v1(conn: sqlite3.Connection) -> None:
+    """Schema 1 → 2: the stage names (see :data:`_V1_NAMES`)."""
+    with conn:
+        for old, new in _V1_NAMES.items():
+            conn.execute("UPDATE stages SET stage = ? WHERE stage = ?", (new, old))
+            conn.execute("UPDATE history SET stage = ? WHERE stage = ?", (new, old))
+            conn.execute("UPDATE episodes SET state = ? WHERE state = ?", (new, old))
+            conn.execute("UPDATE episodes SET failed_stage = ? WHERE failed_stage = ?", (new, old))
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
 
 def _stage(row: sqlite3.Row) -> StageRecord:

@@ -91,11 +91,7 @@ def _register() -> None:
     import importlib
 
     for name in ("run", "correct", "segment", "render", "batch", "evals", "bench"):
-        try:
-            importlib.import_module(f"{__name__}.{name}")
-        except ModuleNotFoundError as exc:  # an area not built yet
-            if exc.name != f"{__name__}.{name}":
-                raise
+        importlib.import_module(f"{__name__}.{name}")
 
 
 _register()

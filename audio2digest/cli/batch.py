@@ -10,7 +10,7 @@ from typing import Iterator
 import click
 
 from audio2digest.cli import main
-from audio2digest.cli.run import FormatChoice, _topts, glossary_options, transcribe_options
+from audio2digest.cli.options import run_options
 from audio2digest.cli.ui import is_tty
 
 
@@ -20,6 +20,7 @@ def batch_progress(enabled: bool) -> Iterator:
     if not (enabled and is_tty()):
         yield lambda _p: None
         return
+    from audio2digest.stages import BATCH_PROGRESS, EPISODE_DONE, EPISODE_FAILED
     from rich.progress import (BarColumn, Progress as RichProgress, TaskProgressColumn,
                                TextColumn, TimeElapsedColumn)
 
@@ -30,12 +31,12 @@ def batch_progress(enabled: bool) -> Iterator:
     finished: set[str] = set()  # a worker's late event must not bring a finished bar back
 
     def callback(p) -> None:
-        if p.stage == "batch":
+        if p.stage == BATCH_PROGRESS:
             bars.update(overall, completed=p.done, total=p.total or None, message=p.message)
             return
         if not p.episode or p.episode in finished:
             return
-        if p.stage == "finished":
+        if p.stage in (EPISODE_DONE, EPISODE_FAILED):
             finished.add(p.episode)
             tid = episodes.pop(p.episode, None)
             if tid is not None:
@@ -44,9 +45,8 @@ def batch_progress(enabled: bool) -> Iterator:
         tid = episodes.get(p.episode)
         if tid is None:
             tid = episodes[p.episode] = bars.add_task(p.episode[:32], total=None, message="")
-        stage = {"fetch": "fetched"}.get(p.stage, p.stage)
         bars.update(tid, completed=p.done, total=p.total or None,
-                    message=f"{stage} {p.message if p.message != stage else ''}".strip())
+                    message=f"{p.stage} {p.message if p.message != p.stage else ''}".strip())
 
     with bars:
         yield callback
@@ -66,8 +66,7 @@ def print_summary(summary) -> None:
         from rich.console import Console
         from rich.table import Table
 
-        table = Table(title=f"batch into {summary.out}",
-                      caption="stages run: fetched transcribed corrected segmented rendered")
+        table = Table(title=f"batch into {summary.out}", caption=f"stages run: {' '.join(STAGES)}")
         for col in ("episode", "status", "stages run", "audio", "time", "error"):
             table.add_column(col, overflow="fold")
         for e in rows:
@@ -105,19 +104,10 @@ def print_summary(summary) -> None:
               help="Failed attempts after which an episode is no longer retried automatically.")
 @click.option("--backoff", default=60.0, show_default=True, type=click.FloatRange(0),
               help="Seconds before the first automatic retry; doubles with each failure.")
-@transcribe_options
-@glossary_options
-@click.option("--hotwords", default="auto", show_default=True,
-              help="'auto' (glossary terms), 'none', or your own space-separated terms.")
-@click.option("--format", "-f", "formats", multiple=True, type=FormatChoice(),
-              help="Output formats (repeatable; a name or its file name, e.g. chapters_json or "
-                   "chapters.json). Default: json md srt vtt.")
-@click.option("--latest", type=click.IntRange(1), default=None,
-              help="For feeds and playlists: only the newest N episodes.")
+@run_options
 @click.pass_context
 def batch(ctx, sources, out, jobs, executor, ray_address, retry_failed, max_attempts, backoff,
-          model, language, beam_size, script, no_vad, no_repair, threads, recover_names, glossaries,
-          no_default_glossary, hotwords, formats, latest):
+          options):
     """Run every episode listed in SOURCES into OUT, with a ledger that survives crashes.
 
     SOURCES is a text file with one URL or path per line (blank lines and # comments are
@@ -135,13 +125,7 @@ def batch(ctx, sources, out, jobs, executor, ray_address, retry_failed, max_atte
       audio2digest status out
     """
     from audio2digest.batch.scheduler import run_batch
-    from audio2digest.pipeline import DEFAULT_FORMATS, RunOptions
 
-    options = RunOptions(
-        transcribe=_topts(model, language, beam_size, script, no_vad, no_repair, threads, recover_names),
-        glossaries=tuple(glossaries), use_default_glossary=not no_default_glossary,
-        hotwords=hotwords, formats=tuple(formats) or DEFAULT_FORMATS, latest=latest,
-    )
     with batch_progress(not ctx.obj.get("quiet")) as progress:
         summary = run_batch(sources, out, options, jobs=jobs, executor=executor,
                             ray_address=ray_address, retry_failed=retry_failed,
@@ -169,7 +153,7 @@ def status(out):
     header = ("episode", "state", "stages", "attempts", "audio", "time", "next retry", "last error")
     rows = []
     for e in episodes:
-        stages = "".join(s[0] if s in e.stages else "." for s in STAGES)  # f t c s r
+        stages = "".join(s[0] if s in e.stages else "." for s in STAGES)  # f t n c s d r
         retry = ""
         if e.state == "failed" and e.next_retry_at:
             retry = "now" if e.next_retry_at <= now else f"in {format_seconds(e.next_retry_at - now)}"
@@ -182,8 +166,7 @@ def status(out):
         from rich.console import Console
         from rich.table import Table
 
-        table = Table(title=str(ledger.path), caption="stages: fetched transcribed corrected "
-                                                      "segmented rendered")
+        table = Table(title=str(ledger.path), caption=f"stages: {' '.join(STAGES)}")
         for col in header:
             table.add_column(col, overflow="fold")
         for r in rows:

@@ -7,7 +7,7 @@ import json
 import click
 
 from audio2digest.cli import main
-from audio2digest.cli.run import _topts, glossary_options, transcribe_options
+from audio2digest.cli.options import glossary_options, transcribe_options
 
 
 @main.command()
@@ -18,8 +18,7 @@ from audio2digest.cli.run import _topts, glossary_options, transcribe_options
 @glossary_options
 @click.option("--hotwords", default="auto", show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
-def bench(audio, repeats, model, language, beam_size, script, no_vad, no_repair, threads, recover_names,
-          glossaries, no_default_glossary, hotwords, as_json):
+def bench(audio, repeats, topts, glossary_files, use_default_glossary, hotwords, as_json):
     """Time `run` against a raw faster-whisper pass on AUDIO (same model and settings).
 
     Prints raw seconds, run seconds, their ratio (target ≤ 1.10) and real-time factors.
@@ -32,8 +31,7 @@ def bench(audio, repeats, model, language, beam_size, script, no_vad, no_repair,
     from audio2digest.pipeline import RunOptions
 
     options = RunOptions(
-        transcribe=_topts(model, language, beam_size, script, no_vad, no_repair, threads, recover_names),
-        glossaries=tuple(glossaries), use_default_glossary=not no_default_glossary,
+        transcribe=topts, glossaries=glossary_files, use_default_glossary=use_default_glossary,
         hotwords=hotwords)
     r = bench_run(audio, repeats=repeats, options=options)
     if as_json:

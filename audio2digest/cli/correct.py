@@ -9,36 +9,25 @@ from pathlib import Path
 import click
 
 from audio2digest.cli import eval_group, main
+from audio2digest.cli.options import glossary_options
 
 
-def _glossary_opts(f):
-    f = click.option("--no-default-glossary", is_flag=True, help="Do not use the bundled AI-news glossary.")(f)
-    f = click.option(
-        "--glossary",
-        "-g",
-        "glossaries",
-        multiple=True,
-        type=click.Path(dir_okay=False),
-        help="Glossary file (YAML or text, one term per line). Adds to the bundled one. Repeatable.",
-    )(f)
-    return f
-
-
-def _load(glossaries, no_default_glossary):
+def _load(glossary_files, use_default_glossary):
     from audio2digest.errors import GlossaryError
-    from audio2digest.text.glossary import load_glossary
+    from audio2digest.stages import load_glossary_files
 
-    if not glossaries and no_default_glossary:
+    glossary = load_glossary_files(glossary_files, use_default_glossary)
+    if glossary is None:
         raise GlossaryError("no glossary: give --glossary FILE or drop --no-default-glossary")
-    return load_glossary(list(glossaries), use_default=not no_default_glossary)
+    return glossary
 
 
 @main.command("correct")
-@_glossary_opts
+@glossary_options
 @click.option("--json", "as_json", is_flag=True, help='Print {"text": ..., "corrections": [...]} as JSON.')
 @click.option("--language", "-l", default=None, help="Language of the text (zh, en); guessed if not given.")
 @click.argument("source", required=False, default="-", metavar="[FILE|-]")
-def correct_cmd(glossaries, no_default_glossary, as_json, language, source):
+def correct_cmd(glossary_files, use_default_glossary, as_json, language, source):
     """Correct mangled names in a text (or transcript.json) with the glossary.
 
     Reads FILE (or standard input) as UTF-8 text; mojibake (UTF-8 read as cp1252) is
@@ -54,7 +43,7 @@ def correct_cmd(glossaries, no_default_glossary, as_json, language, source):
     """
     from audio2digest.text.glossary import read_input_text
 
-    glossary = _load(glossaries, no_default_glossary)
+    glossary = _load(glossary_files, use_default_glossary)
     if source == "-":
         data = sys.stdin.buffer.read()
         text, _notes = read_input_text("-", data)
@@ -99,14 +88,14 @@ def _as_transcript(text: str):
 
 
 #: The eval set's batches (eval_corrections.BATCHES, repeated here so --help stays import-free).
-_BATCHES = ("dev", "held", "held2", "held3", "held4", "held5", "held6")
+EVAL_BATCHES = ("dev", "held", "held2", "held3", "held4", "held5", "held6")
 
 
 @eval_group.command("corrections")
-@_glossary_opts
+@glossary_options
 @click.option(
     "--split",
-    type=click.Choice([*_BATCHES, "all"]),
+    type=click.Choice([*EVAL_BATCHES, "all"]),
     default=None,
     help="Which part of the set [default: each batch (dev, held, held2, held3, held4, held5, held6), reported separately].",
 )
@@ -119,7 +108,7 @@ _BATCHES = ("dev", "held", "held2", "held3", "held4", "held5", "held6")
 )
 @click.option("--errors/--no-errors", "show_errors", default=False, help="List every miss and false change.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
-def eval_corrections_cmd(glossaries, no_default_glossary, split, eval_dir, show_errors, as_json):
+def eval_corrections_cmd(glossary_files, use_default_glossary, split, eval_dir, show_errors, as_json):
     """Precision, recall and false changes of glossary correction.
 
     Runs the corrector over mangled→canonical pairs in sentences (dev.jsonl / held.jsonl)
@@ -133,8 +122,8 @@ def eval_corrections_cmd(glossaries, no_default_glossary, split, eval_dir, show_
     """
     from audio2digest.evaluation.corrections import evaluate
 
-    glossary = _load(glossaries, no_default_glossary)
-    splits = [split] if split else list(_BATCHES)
+    glossary = _load(glossary_files, use_default_glossary)
+    splits = [split] if split else list(EVAL_BATCHES)
     reports = [evaluate(glossary, eval_dir, s) for s in splits]
     if as_json:
         click.echo(json.dumps([r.to_dict() for r in reports], ensure_ascii=False, indent=2))

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from audio2digest.cli import eval_group
+from audio2digest.cli.options import glossary_options
 
 
 def _default_data() -> Path:
@@ -36,13 +37,11 @@ def _default_data() -> Path:
               help="Main-decode temperature fallback, comma-separated (default: faster-whisper's "
                    "0,0.2,...,1.0).")
 @click.option("--model", "-m", default="base", show_default=True, help="Speech model.")
-@click.option("--glossary", "-g", "glossaries", multiple=True, type=click.Path(dir_okay=False),
-              help="Extra glossary file(s) on top of the bundled one. Repeatable.")
-@click.option("--no-default-glossary", is_flag=True, help="Do not use the bundled glossary.")
+@glossary_options
 @click.option("--json", "as_json", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Also write per-sample results (with transcripts) to this JSON file.")
 def eval_asr_cmd(data, dev_dir, clips_dir, only, no_hotwords, no_repair, recover_names, no_correct,
-                 initial_prompt, budget, hotword_strategy, temperatures, model, glossaries, no_default_glossary, as_json):
+                 initial_prompt, budget, hotword_strategy, temperatures, model, glossary_files, use_default_glossary, as_json):
     """CER/WER, glossary entity recall, loops left, uncovered speech and RTF.
 
     Chinese samples are scored by CER (Simplified, no punctuation or spaces), English ones
@@ -60,19 +59,9 @@ def eval_asr_cmd(data, dev_dir, clips_dir, only, no_hotwords, no_repair, recover
     samples = load_samples(dev_dir or data / "dev-episodes", clips_dir or data / "real-clips", only)
     if not samples:
         raise click.ClickException(f"no samples found under {data}")
-    glossary = None
-    try:
-        from audio2digest.text.glossary import load_glossary
+    from audio2digest.stages import load_glossary_files
 
-        try:
-            glossary = load_glossary(list(glossaries), use_default=not no_default_glossary)
-        except Exception:
-            if not glossaries:
-                raise
-            glossary = load_glossary(list(glossaries), use_default=False)
-            click.echo("warning: bundled glossary not found; using the given files only", err=True)
-    except Exception as exc:  # ImportError, GlossaryError: still report ASR numbers
-        click.echo(f"warning: no glossary ({exc}); entity recall and hotwords off", err=True)
+    glossary = load_glossary_files(glossary_files, use_default_glossary)
     settings = EvalSettings(hotwords=not no_hotwords, repair=not no_repair, recover_names=recover_names,
                             initial_prompt=initial_prompt, budget=budget, strategy=hotword_strategy,
                             correct=not no_correct, model=model,

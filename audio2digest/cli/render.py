@@ -12,7 +12,7 @@ from typing import Optional
 import click
 
 from audio2digest.cli import main
-from audio2digest.cli.run import FormatChoice
+from audio2digest.cli.options import FormatChoice, glossary_options
 
 log = logging.getLogger("audio2digest.cli.render")
 
@@ -50,9 +50,9 @@ def audio_from_source_json(episode_dir: Path, outdir: Path) -> Optional[str]:
               help="Absolute http(s) URL of the audio for a published page (instead of a local path).")
 @click.option("--clips", "clips_audio", type=click.Path(dir_okay=False, exists=True),
               help="Also cut one clip per news item from this audio file into OUT/clips/.")
-@click.option("--glossary", "-g", "glossaries", multiple=True, type=click.Path(dir_okay=False),
-              help="Glossary for entities when FILE is a transcript. Default: none.")
-def render_cmd(file, formats, outdir, transcript_path, audio_href, audio_url, clips_audio, glossaries):
+@glossary_options(bundled=False)
+def render_cmd(file, formats, outdir, transcript_path, audio_href, audio_url, clips_audio, glossary_files,
+               use_default_glossary):
     """Render FILE (a digest.json, or a transcript.json to segment first) without re-transcribing.
 
     \b
@@ -66,7 +66,8 @@ def render_cmd(file, formats, outdir, transcript_path, audio_href, audio_url, cl
     from audio2digest.errors import InputError
     from audio2digest.render import FORMATS, render_all
     from audio2digest.types import Transcript
-    from audio2digest.cli.segment import decode_text, load_glossaries, load_json_record, read_input
+    from audio2digest.cli.segment import decode_text, load_json_record, read_input
+    from audio2digest.stages import load_glossary_files
 
     name, raw = read_input(file)
     record = load_json_record(name, decode_text(name, raw))
@@ -78,7 +79,7 @@ def render_cmd(file, formats, outdir, transcript_path, audio_href, audio_url, cl
         transcript = record
         only_transcript = formats and all(FORMATS[f].needs == "transcript" for f in formats)
         if not only_transcript:
-            digest = build_digest(transcript, load_glossaries(glossaries))
+            digest = build_digest(transcript, load_glossary_files(glossary_files, use_default_glossary))
     else:
         digest = record
         tpath = Path(transcript_path) if transcript_path else Path(file).parent / "transcript.json"

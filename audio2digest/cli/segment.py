@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from audio2digest.cli import eval_group, main
+from audio2digest.cli.options import glossary_options
 
 
 def read_input(file: str) -> tuple[str, bytes]:
@@ -60,16 +61,8 @@ def load_json_record(name: str, text: str):
     raise InputError(f"{name}: JSON but not a transcript.json or digest.json (schema {schema!r})")
 
 
-def load_glossaries(paths) -> object:
-    if not paths:
-        return None
-    from audio2digest.text.glossary import load_glossary
-
-    return load_glossary(list(paths), use_default=False)
-
-
 def _item_line(it) -> str:
-    from audio2digest.render._common import clock
+    from audio2digest.render import clock
 
     when = f" {clock(it.start)}–{clock(it.end)}" if it.start is not None else ""
     return f"{it.index + 1}. [{it.kind}]{when} {it.title}"
@@ -79,10 +72,9 @@ def _item_line(it) -> str:
 @click.argument("file", type=click.Path(allow_dash=True, dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help='Print {"items": [...]} as JSON.')
 @click.option("--language", "-l", default=None, help="Language of plain text (zh, en). Default: guess.")
-@click.option("--glossary", "-g", "glossaries", multiple=True, type=click.Path(dir_okay=False),
-              help="Glossary file for entities (YAML or text). Repeatable. Default: none.")
+@glossary_options(bundled=False)
 @click.option("--no-timing", is_flag=True, help="For a transcript.json: ignore pauses.")
-def segment_cmd(file, as_json, language, glossaries, no_timing):
+def segment_cmd(file, as_json, language, glossary_files, use_default_glossary, no_timing):
     """Split FILE (plain text, or a transcript.json) into news items and print them.
 
     \b
@@ -93,13 +85,14 @@ def segment_cmd(file, as_json, language, glossaries, no_timing):
 
     For plain text the items' texts, in order, make up the input exactly.
     """
+    from audio2digest.stages import load_glossary_files
     from audio2digest.text.digest import enrich_item
     from audio2digest.text.segment import is_cjk_language, segment_text, segment_transcript
     from audio2digest.types import Digest, Transcript
 
     name, raw = read_input(file)
     text = decode_text(name, raw)
-    glossary = load_glossaries(glossaries)
+    glossary = load_glossary_files(glossary_files, use_default_glossary)
     record = load_json_record(name, text)
     if isinstance(record, Transcript):
         items = segment_transcript(record, glossary, use_timing=not no_timing)
@@ -136,10 +129,10 @@ def _default_eval_dir() -> Path:
 @click.option("--mode", "modes", multiple=True,
               type=click.Choice(["timing", "timing-no-pauses", "text"]),
               help="Which scores (repeatable). Default: all three.")
-@click.option("--glossary", "-g", "glossaries", multiple=True, type=click.Path(dir_okay=False),
-              help="Glossary for entity change. Default: none.")
+@glossary_options(bundled=False)
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
-def eval_segments_cmd(directory, transcripts, tolerance, modes, glossaries, as_json):
+def eval_segments_cmd(directory, transcripts, tolerance, modes, glossary_files, use_default_glossary,
+                      as_json):
     """Score segmentation against gold item timing (NAME.gold.json) in DIRECTORY.
 
     \b
@@ -158,6 +151,7 @@ def eval_segments_cmd(directory, transcripts, tolerance, modes, glossaries, as_j
     """
     from audio2digest.errors import InputError
     from audio2digest.evaluation.segments import evaluate_dir, mean_scores
+    from audio2digest.stages import load_glossary_files
 
     if directory is None:
         d = _default_eval_dir()
@@ -165,7 +159,7 @@ def eval_segments_cmd(directory, transcripts, tolerance, modes, glossaries, as_j
             raise InputError("give a DIRECTORY with NAME.gold.json files (no samples/eval/segments here)")
         directory = str(d)
     scores = evaluate_dir(directory, transcripts, tolerance=tolerance,
-                          glossary=load_glossaries(glossaries),
+                          glossary=load_glossary_files(glossary_files, use_default_glossary),
                           modes=tuple(modes) or ("timing", "timing-no-pauses", "text"))
     means = mean_scores(scores)
     if as_json:

@@ -23,7 +23,8 @@ from audio2digest.sources.fetch import list_episodes
 
 def bench_run(path: str, repeats: int = 1, options=None) -> dict:
     from audio2digest.asr.model import load_model
-    from audio2digest.pipeline import RunOptions, _hotwords, load_glossaries, process_episode
+    from audio2digest.pipeline import process_episode
+    from audio2digest.stages import RunOptions, StageEnv, choose_hotwords, load_glossaries
 
     options = options or RunOptions()
     options = replace(options, force=True)
@@ -32,7 +33,7 @@ def bench_run(path: str, repeats: int = 1, options=None) -> dict:
                              compute_type=topts.compute_type)
     glossary = load_glossaries(options)
     [meta] = list_episodes(str(path))  # the metadata run sees (tags feed hotword choice)
-    hotwords = _hotwords(options, glossary, meta)
+    hotwords = choose_hotwords(options, glossary, meta)
     audio = load_audio(path)
     seconds = duration_of(audio)
 
@@ -47,7 +48,7 @@ def bench_run(path: str, repeats: int = 1, options=None) -> dict:
     def full() -> float:
         with tempfile.TemporaryDirectory() as tmp:
             t0 = time.perf_counter()
-            res = process_episode(meta, Path(tmp), options, glossary)
+            res = process_episode(meta, Path(tmp), options, StageEnv(glossary=glossary))
             took = time.perf_counter() - t0
         if not res.ok:
             raise RuntimeError(res.error)

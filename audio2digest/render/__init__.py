@@ -130,6 +130,7 @@ from audio2digest.render import json as _json  # noqa: E402,F401
 from audio2digest.render import chapters as _chapters  # noqa: E402,F401
 from audio2digest.render import subtitles as _subtitles  # noqa: E402,F401
 from audio2digest.render import html as _html  # noqa: E402,F401
+from audio2digest.render._common import clock  # noqa: E402  (times as the digests print them)
 
-__all__ = ["Renderer", "FORMATS", "register", "format_name", "get_renderer", "render_all", "render_transcript",
-           "cut_clips"]
+__all__ = ["Renderer", "FORMATS", "register", "format_name", "get_renderer", "render_all",
+           "render_transcript", "cut_clips", "clock"]

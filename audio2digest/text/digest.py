@@ -350,6 +350,11 @@ def _keyword_base():
     return jieba.analyse.default_tfidf, jieba.dt, _overlay(builtin, jieba.dt.FREQ)
 
 
+def prepare() -> None:
+    """Load jieba's dictionary and IDF table now (~2 s) rather than at the first digest."""
+    _keyword_base()
+
+
 def _overlay(words, base_freq) -> dict:
     """The entries ``Tokenizer.add_word`` would make (word and its prefixes), as a new dict."""
     out: dict[str, int] = {}

@@ -1,0 +1,137 @@
+"""Shared click decorators: each adds a group of options and hands the command the options
+object they describe, built in one place (``topts``: TranscribeOptions, ``glossary``: the
+loaded glossary or None, ``options``: RunOptions)."""
+
+from __future__ import annotations
+
+import functools
+from typing import Callable, Optional
+
+import click
+
+
+def format_names() -> list[str]:
+    from audio2digest.render import FORMATS
+
+    return sorted(FORMATS)
+
+
+class FormatChoice(click.Choice):
+    """``--format``: a registered format name, or the file name it writes (``chapters.json``
+    for ``chapters_json``); converted to the format name."""
+
+    def __init__(self) -> None:
+        from audio2digest.render import FORMATS
+
+        super().__init__(sorted(FORMATS))
+        self.filenames = {r.filename: r.name for r in FORMATS.values()}
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, str) and value in self.filenames:
+            return self.filenames[value]
+        return super().convert(value, param, ctx)
+
+
+def _add(f: Callable, opts: list) -> Callable:
+    for o in reversed(opts):
+        f = o(f)
+    return f
+
+
+def _transcribe_opts() -> list:
+    return [
+        click.option("--model", "-m", default="base", show_default=True,
+                     help="'base' (embedded, offline), a local CTranslate2 model directory, "
+                          "or a faster-whisper name such as large-v3 (needs the hub)."),
+        click.option("--language", "-l", default=None,
+                     help="Spoken language code (zh, en, ...). Default: detect."),
+        click.option("--beam-size", default=5, show_default=True, type=click.IntRange(1, 20)),
+        click.option("--script", type=click.Choice(["simplified", "traditional", "keep"]),
+                     default="simplified", show_default=True,
+                     help="Chinese output script (opencc)."),
+        click.option("--no-vad", is_flag=True, help="Decode everything, also silence."),
+        click.option("--no-repair", is_flag=True,
+                     help="Skip loop and coverage repair after decoding."),
+        click.option("--threads", default=0, type=click.IntRange(0, 64),
+                     help="CPU threads for the model (0: all cores)."),
+        click.option("--recover-names/--no-recover-names", default=True, show_default=True,
+                     help="Re-hear names the recogniser skipped inside sentences (a short "
+                          "decode per skipped stretch, about 1 % of the run; see "
+                          "docs/asr-eval.md)."),
+    ]
+
+
+def _build_topts(kw: dict):
+    from audio2digest.asr.transcribe import TranscribeOptions
+
+    return TranscribeOptions(model=kw.pop("model"), language=kw.pop("language"),
+                             beam_size=kw.pop("beam_size"), script=kw.pop("script"),
+                             vad=not kw.pop("no_vad"), repair=not kw.pop("no_repair"),
+                             cpu_threads=kw.pop("threads"), recover_names=kw.pop("recover_names"))
+
+
+def transcribe_options(f: Callable) -> Callable:
+    """The speech-recognition options; the command receives ``topts`` (TranscribeOptions)."""
+    @functools.wraps(f)
+    def wrapper(*args, **kw):
+        kw["topts"] = _build_topts(kw)
+        return f(*args, **kw)
+
+    return _add(wrapper, _transcribe_opts())
+
+
+def _glossary_opts(bundled: bool = True) -> list:
+    return [
+        click.option("--glossary", "-g", "glossaries", multiple=True,
+                     type=click.Path(dir_okay=False),
+                     help="Glossary file (YAML or text, one term per line). Adds to the bundled "
+                          "one when that is used. Repeatable."),
+        click.option("--default-glossary/--no-default-glossary", "use_default_glossary",
+                     default=bundled, show_default=True,
+                     help="Use the bundled AI-news glossary."),
+    ]
+
+
+def glossary_options(f: Optional[Callable] = None, *, bundled: bool = True) -> Callable:
+    """Which glossaries to use (``@glossary_options``, or ``@glossary_options(bundled=False)``
+    where the bundled glossary is off unless asked for); the command receives
+    ``glossary_files`` (tuple of paths) and ``use_default_glossary`` (bool), from which
+    :func:`audio2digest.stages.load_glossary_files` loads the one glossary (or None)."""
+    def decorate(f: Callable) -> Callable:
+        @functools.wraps(f)
+        def wrapper(*args, **kw):
+            kw["glossary_files"] = tuple(kw.pop("glossaries"))
+            return f(*args, **kw)
+
+        return _add(wrapper, _glossary_opts(bundled))
+
+    return decorate(f) if f is not None else decorate
+
+
+def run_options(f: Callable) -> Callable:
+    """Everything ``run`` and ``batch`` share; the command receives ``options`` (RunOptions)."""
+    opts = _transcribe_opts() + _glossary_opts() + [
+        click.option("--hotwords", default="auto", show_default=True,
+                     help="'auto' (glossary terms within the decoder's budget), 'none', "
+                          "or your own space-separated terms."),
+        click.option("--format", "-f", "formats", multiple=True, type=FormatChoice(),
+                     help="Output formats (repeatable; a name or its file name, e.g. chapters_json "
+                          "or chapters.json). Default: json md srt vtt."),
+        click.option("--latest", type=click.IntRange(1), default=None,
+                     help="For feeds and playlists: only the newest N episodes."),
+    ]
+
+    @functools.wraps(f)
+    def wrapper(*args, **kw):
+        from audio2digest.stages import DEFAULT_FORMATS, RunOptions
+
+        kw["options"] = RunOptions(
+            transcribe=_build_topts(kw), glossaries=tuple(kw.pop("glossaries")),
+            use_default_glossary=kw.pop("use_default_glossary"), hotwords=kw.pop("hotwords"),
+            formats=tuple(kw.pop("formats")) or DEFAULT_FORMATS, latest=kw.pop("latest"))
+        return f(*args, **kw)
+
+    return _add(wrapper, opts)
+
+
+__all__ = ["format_names", "FormatChoice", "transcribe_options", "glossary_options", "run_options"]
