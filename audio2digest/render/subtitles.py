@@ -53,10 +53,35 @@ LINE_COLUMNS = {True: 32, False: 42}
 MIN_CUE_SECONDS = 1.0
 #: Longest cue of several words (guides: 6-7 s); a single longer word keeps its own time.
 MAX_CUE_SECONDS = 7.0
-#: A silence at least this long between words is a good place for a cue to end.
+#: A silence at least this long between words is a good place for a cue to end (set by eye on
+#: the word gaps of dev01-dev03: sentence pauses there are 0.5-1.5 s, gaps inside a phrase < 0.3 s).
 PAUSE_BREAK_SECONDS = 0.5
 #: A silence this long inside a cue leaves it on screen over nothing: avoided.
 PAUSE_INSIDE_SECONDS = 1.2
+
+
+@dataclass(frozen=True)
+class CueCosts:
+    """Weights of the cue layout (lower total wins); hand-set, checked by reading the cues of
+    dev01-dev03 and the bundled samples, not fitted."""
+
+    per_cue: float = 1.0  # every cue: prefer fewer, fuller cues
+    end_sentence: float = 0.0  # ending after 。！？.!?
+    end_clause: float = 1.0  # after ，,；;：:、
+    end_word: float = 4.0  # at a plain word boundary
+    end_leaning: float = 6.0  # after "the", "to", "of" ...
+    end_pause: float = 0.5  # at most this at a pause of PAUSE_BREAK_SECONDS
+    short: float = 2.0  # a cue under MIN_CUE_SECONDS ...
+    short_per_missing: float = 8.0  # ... plus this times the share of the second it lacks
+    tiny: float = 2.0  # under TINY_COLUMNS on screen
+    gap_inside: float = 3.0  # a silence of PAUSE_INSIDE_SECONDS inside (plus its seconds)
+    line_at_punct: float = -6.0  # a two-line split after punctuation (vs columns of imbalance)
+    line_leaning: float = 8.0  # a first line ending on a leaning word
+
+
+COSTS = CueCosts()
+#: Fewer display columns than this alone on screen is a flash of a word or two.
+TINY_COLUMNS = 6
 
 #: No spoken character lasts longer: a word timed over a silence (Whisper's word times can
 #: stretch one character over 15 s, seen on dev02) is shown at its start, not over the silence.
@@ -310,9 +335,9 @@ def _lines(atoms: Sequence[_Atom], cjk: bool, width: int) -> list[str] | None:
         wt, wb = columns(top), columns(bottom)
         if wt > width or wb > width:
             continue
-        cost = abs(wt - wb) - (6 if top[-1] in SENTENCE_END | CLAUSE_END else 0)
+        cost = abs(wt - wb) + (COSTS.line_at_punct if top[-1] in SENTENCE_END | CLAUSE_END else 0)
         if atoms[k - 1].text.lower() in _LEANING:
-            cost += 8
+            cost += COSTS.line_leaning
         if best is None or cost < best[0]:
             best = (cost, [top, bottom])
     return best[1] if best else None
@@ -324,15 +349,15 @@ def _end_cost(atom: _Atom, last: bool) -> float:
         return 0.0
     ch = atom.text[-1]
     if ch in SENTENCE_END or (ch == "." and atom.text.lower() not in _ABBREVIATIONS):
-        cost = 0.0
+        cost = COSTS.end_sentence
     elif ch in CLAUSE_END:
-        cost = 1.0
+        cost = COSTS.end_clause
     elif atom.text.lower() in _LEANING:
-        cost = 6.0
+        cost = COSTS.end_leaning
     else:
-        cost = 4.0
+        cost = COSTS.end_word
     if atom.gap_after >= PAUSE_BREAK_SECONDS:
-        cost = min(cost, 0.5)
+        cost = min(cost, COSTS.end_pause)
     return cost
 
 
@@ -366,14 +391,15 @@ def _layout(atoms: list[_Atom], cjk: bool) -> list[tuple[int, int]]:
                 continue
             if i < j - 1 and span > width and not _fits_two(prefix, spaced, i, j, width):
                 continue
-            cost = best[i] + 1.0 + end_cost
+            cost = best[i] + COSTS.per_cue + end_cost
             if duration < MIN_CUE_SECONDS:
                 # a flash of a syllable: strongly avoided unless silence surrounds it
-                cost += 8.0 * (MIN_CUE_SECONDS - duration) / MIN_CUE_SECONDS + 2.0
-            if span < 6:
-                cost += 2.0  # one or two characters alone on screen
+                missing = (MIN_CUE_SECONDS - duration) / MIN_CUE_SECONDS
+                cost += COSTS.short + COSTS.short_per_missing * missing
+            if span < TINY_COLUMNS:
+                cost += COSTS.tiny
             if longest_gap >= PAUSE_INSIDE_SECONDS:
-                cost += 3.0 + longest_gap
+                cost += COSTS.gap_inside + longest_gap
             if cost < best[j]:
                 best[j], back[j] = cost, i
     cues = []
