@@ -419,16 +419,27 @@ def _transcribe(ep: Episode, env: StageEnv) -> dict:
     return {"audio_seconds": t.duration, "reused": False}
 
 
+def _normalize_version() -> int:
+    from audio2digest.text.normalize import NORMALIZE_VERSION
+
+    return NORMALIZE_VERSION
+
+
 def _normalise(ep: Episode, env: StageEnv) -> dict:
     assert ep.transcript is not None, "normalise runs after transcribe"
-    if not ep.cached:  # a reused transcript.raw.json is normalised already
+    from audio2digest.text.normalize import NORMALIZE_VERSION
+
+    # a reused transcript.raw.json is normalised already, unless by an older normalisation
+    # (normalising twice gives the same text)
+    if not ep.cached or ep.transcript.settings.get("normalize_version") != NORMALIZE_VERSION:
         from audio2digest.text.normalize import normalize_segments
         from audio2digest.types import Segment
 
         t = ep.transcript
         segs = normalize_segments(t.segments, t.language, ep.options.transcribe.script)
-        ep.transcript = t.replace(segments=tuple(Segment(**{**s.__dict__, "id": i})
-                                                 for i, s in enumerate(segs)))
+        ep.transcript = t.replace(
+            segments=tuple(Segment(**{**s.__dict__, "id": i}) for i, s in enumerate(segs)),
+            settings={**t.settings, "normalize_version": NORMALIZE_VERSION})
         atomic_write_json(ep.outdir / RAW_TRANSCRIPT, ep.transcript.to_dict())
     return {"segments": len(ep.transcript.segments)}
 
@@ -491,7 +502,8 @@ STAGES: tuple[Stage, ...] = (
           lambda s: (s.transcribe,),
           description="speech recognition, or the cached transcript when audio and settings match"),
     Stage("normalise", (), (RAW_TRANSCRIPT,), "asr", _normalise,
-          description="script conversion and punctuation"),
+          lambda s: (_normalize_version(),),
+          description="script conversion, punctuation, news-style numbers"),
     Stage("correct", (RAW_TRANSCRIPT,), (TRANSCRIPT,), "cpu", _correct,
           lambda s: (s.glossary,), description="glossary correction with an audit trail"),
     Stage("segment", (TRANSCRIPT,), (), "cpu", _segment,

@@ -372,3 +372,67 @@ def test_names_heard_wrong_with_and_without_a_version():
     assert fixed("skeling law的挑战", g) == "skeling law的挑战"  # not written as a name
     assert fixed("Clawed Summit 4.5发布", g) == "Claude Sonnet 4.5发布"
     assert fixed("Skolung Lew的挑战", g) == "Skolung Lew的挑战"  # spelled too far
+
+
+# --------------------------------------------------------------------------- options
+
+
+def test_options_are_passed_in_and_change_the_result(bundled):
+    from dataclasses import replace
+
+    from audio2digest.text.correct import DEFAULT_OPTIONS, CorrectOptions
+
+    text = "xAI推出了Groxy Imagine视频生成功能"
+    assert CorrectOptions() == DEFAULT_OPTIONS
+    default = correct_text(text, bundled)
+    assert [c.rule for c in default.corrections] == ["latin-fuzzy"]
+    assert correct_text(text, bundled, options=CorrectOptions()) == default
+    # a fuzzy threshold above every hit's score: the fuzzy fix is gone, nothing else changes
+    strict = replace(DEFAULT_OPTIONS, latin_min=0.99, latin_min_with_digits=0.99)
+    assert correct_text(text, bundled, options=strict).text == text
+    # the index is built per options: a strict index does not leak into the default one
+    assert build_index(bundled, strict) is not build_index(bundled)
+    assert correct_text(text, bundled).text == default.text
+
+
+def test_pinyin_threshold_is_an_option(bundled):
+    from dataclasses import replace
+
+    from audio2digest.text.correct import DEFAULT_OPTIONS
+
+    text = "智普发布了新模型"
+    assert "智谱" in correct_text(text, bundled).text
+    high = replace(DEFAULT_OPTIONS, pinyin_min_2=1.01, pinyin_min_common=1.01)
+    assert correct_text(text, bundled, options=high).text == text
+
+
+def test_eval_corrections_takes_options(bundled):
+    from dataclasses import replace
+
+    from audio2digest.evaluation.corrections import evaluate
+    from audio2digest.text.correct import DEFAULT_OPTIONS
+
+    base = evaluate(bundled, split="dev")
+    off = evaluate(bundled, split="dev", options=replace(DEFAULT_OPTIONS, latin_min=1.0,
+                                                         latin_min_with_digits=1.0))
+    assert off.tp < base.tp
+
+
+def test_options_out_of_range_say_which():
+    from audio2digest.text.correct import CorrectOptions
+
+    with pytest.raises(ValueError, match="latin_min"):
+        CorrectOptions(latin_min=1.5)
+
+
+def test_eval_corrections_cli_sweeps_an_option():
+    runner = CliRunner()
+    base = runner.invoke(main, ["eval", "corrections", "--split", "dev", "--json"])
+    strict = runner.invoke(main, ["eval", "corrections", "--split", "dev", "--json",
+                                  "--option", "latin_min=1.0", "--option", "latin_min_with_digits=1.0"])
+    assert base.exit_code == 0 and strict.exit_code == 0, strict.output
+    assert json.loads(strict.output)[0]["tp"] < json.loads(base.output)[0]["tp"]
+    bad = runner.invoke(main, ["eval", "corrections", "--split", "dev", "--option", "latin_mn=0.9"])
+    assert bad.exit_code != 0 and "latin_min" in bad.output  # the valid names are listed
+    bad = runner.invoke(main, ["eval", "corrections", "--split", "dev", "--option", "latin_min=7"])
+    assert bad.exit_code != 0 and "within 0–1" in bad.output

@@ -212,3 +212,29 @@ def test_stage_env_extension_points(episode, tmp_path):
     a, b = fingerprints("k", "sha", plain), fingerprints("k", "sha", written)
     assert [n for n in STAGE_NAMES if a[n] != b[n]] == ["digest", "render"]
     assert BY_NAME["digest"].outputs == ("digest.json",)
+
+
+def test_a_transcript_cached_by_an_older_normalisation_is_normalised_again(episode, tmp_path):
+    import json
+
+    from audio2digest.text.normalize import NORMALIZE_VERSION
+
+    audio, options = episode
+    out = tmp_path / "out"
+    [first] = run([str(audio)], out, options, transcriber=FakeTranscriber())
+    raw_path = out / first.slug / "transcript.raw.json"
+    raw = json.loads(raw_path.read_text("utf-8"))
+    assert raw["settings"]["normalize_version"] == NORMALIZE_VERSION
+    # as an older normalisation left it: numbers spelled out, no version recorded
+    raw["settings"].pop("normalize_version")
+    raw["segments"][0]["text"] = "今年融资三百亿美元。"
+    raw_path.write_text(json.dumps(raw, ensure_ascii=False), "utf-8")
+
+    class Refuses(FakeTranscriber):
+        def transcribe(self, *a, **k):
+            raise AssertionError("the cached transcript must be reused, not decoded again")
+
+    run([str(audio)], out, options, transcriber=Refuses())
+    again = json.loads(raw_path.read_text("utf-8"))
+    assert again["segments"][0]["text"] == "今年融资300亿美元。"
+    assert again["settings"]["normalize_version"] == NORMALIZE_VERSION

@@ -83,14 +83,14 @@ def main(ctx: click.Context, verbose: int, quiet: bool) -> None:
 
 @main.group("eval", cls=Group)
 def eval_group() -> None:
-    """Measure quality against gold data: corrections, segments, asr."""
+    """Measure quality against gold data: corrections, segments, asr, normalize."""
 
 
 def _register() -> None:
     # Each module adds its commands to ``main`` / ``eval_group`` on import.
     import importlib
 
-    for name in ("run", "correct", "segment", "render", "batch", "evals", "bench"):
+    for name in ("run", "correct", "segment", "render", "batch", "evals", "bench", "normalize"):
         importlib.import_module(f"{__name__}.{name}")
 
 

@@ -91,6 +91,31 @@ def _as_transcript(text: str):
 EVAL_BATCHES = ("dev", "held", "held2", "held3", "held4", "held5", "held6")
 
 
+def _correct_options(overrides):
+    """CorrectOptions with ``NAME=VALUE`` overrides (values typed like the defaults)."""
+    from dataclasses import fields, replace
+
+    from audio2digest.text.correct import DEFAULT_OPTIONS
+
+    names = [f.name for f in fields(DEFAULT_OPTIONS)]
+    changes = {}
+    for item in overrides:
+        name, sep, value = item.partition("=")
+        name = name.strip()
+        if not sep or name not in names:
+            raise click.BadParameter(f"{item!r}: expected NAME=VALUE with NAME one of: {', '.join(names)}",
+                                     param_hint="--option")
+        kind = type(getattr(DEFAULT_OPTIONS, name))
+        try:
+            changes[name] = kind(value)
+        except ValueError:
+            raise click.BadParameter(f"{item!r}: {name} must be of type {kind.__name__}", param_hint="--option") from None
+    try:
+        return replace(DEFAULT_OPTIONS, **changes)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--option") from None
+
+
 @eval_group.command("corrections")
 @glossary_options
 @click.option(
@@ -107,8 +132,10 @@ EVAL_BATCHES = ("dev", "held", "held2", "held3", "held4", "held5", "held6")
     help="Eval set directory [default: samples/eval/corrections].",
 )
 @click.option("--errors/--no-errors", "show_errors", default=False, help="List every miss and false change.")
+@click.option("--option", "overrides", multiple=True, metavar="NAME=VALUE",
+              help="Set one correction threshold (a CorrectOptions field, e.g. latin_min=0.85). Repeatable.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
-def eval_corrections_cmd(glossary_files, use_default_glossary, split, eval_dir, show_errors, as_json):
+def eval_corrections_cmd(glossary_files, use_default_glossary, split, eval_dir, show_errors, overrides, as_json):
     """Precision, recall and false changes of glossary correction.
 
     Runs the corrector over mangled→canonical pairs in sentences (dev.jsonl / held.jsonl)
@@ -122,9 +149,10 @@ def eval_corrections_cmd(glossary_files, use_default_glossary, split, eval_dir, 
     """
     from audio2digest.evaluation.corrections import evaluate
 
+    options = _correct_options(overrides)
     glossary = _load(glossary_files, use_default_glossary)
     splits = [split] if split else list(EVAL_BATCHES)
-    reports = [evaluate(glossary, eval_dir, s) for s in splits]
+    reports = [evaluate(glossary, eval_dir, s, options) for s in splits]
     if as_json:
         click.echo(json.dumps([r.to_dict() for r in reports], ensure_ascii=False, indent=2))
         return

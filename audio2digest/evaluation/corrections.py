@@ -24,10 +24,13 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Optional
+from typing import TYPE_CHECKING, Iterable, Optional
 
 from audio2digest.errors import InputError
 from audio2digest.text.glossary import Glossary, read_text_file
+
+if TYPE_CHECKING:
+    from audio2digest.text.correct import CorrectOptions
 
 #: Batches of the set, in the order they were written (each later one blind to the fixes
 #: that the earlier ones prompted).
@@ -139,10 +142,14 @@ def _source_spans(text: str, corrections) -> list[tuple[int, int, str]]:
 
 
 def evaluate(
-    glossary: Glossary, eval_dir: Optional[Path] = None, split: str = "held"
+    glossary: Glossary, eval_dir: Optional[Path] = None, split: str = "held",
+    options: Optional[CorrectOptions] = None,
 ) -> EvalReport:
-    """Run correction over the pairs and clean texts of ``split`` ("dev", "held", "all")."""
-    from audio2digest.text.correct import correct_text
+    """Run correction over the pairs and clean texts of ``split`` ("dev", "held", "all");
+    ``options`` (default: :class:`CorrectOptions` defaults) lets a sweep try thresholds."""
+    from audio2digest.text.correct import DEFAULT_OPTIONS, correct_text
+
+    opts = options or DEFAULT_OPTIONS
 
     if split not in SPLITS:
         raise InputError(f"unknown split {split!r}, expected one of: {', '.join(SPLITS)}")
@@ -160,7 +167,7 @@ def evaluate(
         for pair in load_pairs(p):
             rep.pairs += 1
             rep.expected += len(pair.fixes)
-            res = correct_text(pair.text, glossary)
+            res = correct_text(pair.text, glossary, options=opts)
             got = set(_source_spans(pair.text, res.corrections))
             want = {_trim(pair.text, *f) for f in pair.fixes}
             rep.tp += len(got & want)
@@ -174,7 +181,7 @@ def evaluate(
             text = read_text_file(f, what="clean text")
             rep.clean_files += 1
             rep.clean_chars += len(text)
-            res = correct_text(text, glossary)
+            res = correct_text(text, glossary, options=opts)
             rep.false_changes += len(res.corrections)
             for c in res.corrections:
                 line = text.count("\n", 0, max(0, c.start)) + 1
@@ -183,6 +190,7 @@ def evaluate(
 
 
 def evaluate_splits(
-    glossary: Glossary, eval_dir: Optional[Path] = None, splits: Iterable[str] = BATCHES
+    glossary: Glossary, eval_dir: Optional[Path] = None, splits: Iterable[str] = BATCHES,
+    options: Optional[CorrectOptions] = None,
 ):
-    return [evaluate(glossary, eval_dir, s) for s in splits]
+    return [evaluate(glossary, eval_dir, s, options) for s in splits]

@@ -6,14 +6,13 @@ import re
 from typing import Optional
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from audio2digest.text.language import is_cjk_language
 from audio2digest.types import Digest, Item
 
 
 def is_zh(digest: Optional[Digest]) -> bool:
     if digest is None:
         return False
-    from audio2digest.text.segment import is_cjk_language
-
     return is_cjk_language(digest.language, " ".join(i.text for i in digest.items[:3]))
 
 

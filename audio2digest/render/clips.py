@@ -15,6 +15,7 @@ from typing import Iterable, Optional, Sequence, Union
 
 from audio2digest.files import atomic_write_bytes
 from audio2digest.errors import AudioError, RenderError
+from audio2digest.text.language import CJK_CHARS
 from audio2digest.types import Item
 
 logger = logging.getLogger("audio2digest.render")
@@ -35,7 +36,7 @@ def _ffmpeg() -> str:
 
 
 def _slug(text: str, limit: int = 40) -> str:
-    s = re.sub(r"[^\w\u4e00-\u9fff-]+", "-", text or "", flags=re.UNICODE).strip("-_")
+    s = re.sub(rf"[^\w{CJK_CHARS}-]+", "-", text or "", flags=re.UNICODE).strip("-_")
     return s[:limit].strip("-_") or "item"
 
 

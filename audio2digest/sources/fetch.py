@@ -24,6 +24,7 @@ from urllib.parse import urlparse
 
 from audio2digest.files import check_input_file
 from audio2digest.errors import FetchError
+from audio2digest.text.language import CJK_CHARS
 from audio2digest.types import EpisodeMeta, Progress, ProgressCallback, no_progress
 
 log = logging.getLogger("audio2digest.sources.fetch")
@@ -399,7 +400,7 @@ def download(meta: EpisodeMeta, dest_dir: str | os.PathLike, *,
 
 # ---------------------------------------------------------------- slugs
 
-_UNSAFE = re.compile(r"[^\w\u3400-\u9fff\-]+", re.UNICODE)
+_UNSAFE = re.compile(rf"[^\w{CJK_CHARS}\-]+", re.UNICODE)
 
 
 def slugify(text: str, fallback: str = "episode", max_len: int = 60) -> str:

@@ -49,7 +49,6 @@ CATEGORY_PRIORITY = {
 
 PathLike = Union[str, "os.PathLike[str]"]
 
-_CJK_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 # Characters that appear when UTF-8 bytes were decoded as cp1252 / latin-1: a lead byte
 # of a multi-byte sequence (Ã Â â å æ ç è é ä ï ð ...) followed by a continuation byte
 # rendered as a cp1252 / latin-1 character.
@@ -57,10 +56,6 @@ _MOJIBAKE_RE = re.compile(
     "[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192"
     "\u02c6\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]"
 )
-
-
-def has_cjk(text: str) -> bool:
-    return bool(_CJK_RE.search(text))
 
 
 @dataclass(frozen=True)
