@@ -8,7 +8,27 @@ from __future__ import annotations
 
 
 class Audio2DigestError(Exception):
-    """Base class for every error audio2digest reports to the user."""
+    """Base class for every error audio2digest reports to the user.
+
+    ``permanent`` says whether trying again later can help: a missing file, an HTTP 404 or a
+    file that is not audio stay that way (``batch`` does not retry them with backoff); a 5xx,
+    a timeout or a stalled download may pass. Each class sets its usual case; a raise site
+    may override it with ``permanent=...``.
+    """
+
+    permanent: bool = False
+
+    def __init__(self, *args, permanent: bool | None = None):
+        super().__init__(*args)
+        if permanent is not None:
+            self.permanent = permanent
+
+    def __reduce__(self):  # keep ``permanent`` across processes (batch workers, Ray)
+        return (_rebuild, (type(self), self.args, self.permanent))
+
+
+def _rebuild(cls, args, permanent):
+    return cls(*args, permanent=permanent)
 
 
 class FetchError(Audio2DigestError):
@@ -17,6 +37,8 @@ class FetchError(Audio2DigestError):
 
 class AudioError(Audio2DigestError):
     """Audio could not be decoded, or holds nothing usable."""
+
+    permanent = True
 
 
 class ModelError(Audio2DigestError):
@@ -30,6 +52,8 @@ class TranscribeError(Audio2DigestError):
 class GlossaryError(Audio2DigestError):
     """A glossary file is malformed."""
 
+    permanent = True
+
 
 class SegmentError(Audio2DigestError):
     """A transcript could not be split into items."""
@@ -41,6 +65,12 @@ class RenderError(Audio2DigestError):
 
 class InputError(Audio2DigestError):
     """A transcript, digest or text input file is missing or malformed."""
+
+    permanent = True
+
+
+class OutputError(Audio2DigestError):
+    """An output file could not be written (disk full, read-only directory, name too long)."""
 
 
 class LedgerError(Audio2DigestError):

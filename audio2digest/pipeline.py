@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Iterable, Optional, Sequence
 
 from audio2digest.errors import Audio2DigestError, FetchError, InputError
-from audio2digest.sources.fetch import list_episodes, slugify
+from audio2digest.sources.fetch import DownloadOptions, list_episodes, slugify
 from audio2digest.stages import (DEFAULT_FORMATS, DIGEST_FILE, EPISODE_DONE, EPISODE_FAILED,
                                  RAW_TRANSCRIPT, SOURCE_FILE, STAGE_NAMES, TRANSCRIPT, BY_NAME, DigestWriter,
                                  Episode, EpisodeResult, RunOptions, StageEnv, Transcriber,
@@ -90,6 +90,7 @@ def process_episode(meta: EpisodeMeta, out: Path, options: RunOptions,
         except OSError as exc:
             raise InputError(f"{outdir}: cannot create the episode directory "
                              f"({exc.strerror or exc})") from exc
+        clean_partial(outdir)  # what a killed earlier run left: partial downloads, temp files
         run_stages(ep, STAGE_NAMES, env, on_done)
         result.status = "done"
         result.cached, result.files = ep.cached, ep.files
@@ -119,12 +120,14 @@ def process_episode(meta: EpisodeMeta, out: Path, options: RunOptions,
     return result
 
 
-def expand_sources(sources: Iterable[str], latest: Optional[int] = None) -> list[tuple[str, list[EpisodeMeta] | str]]:
+def expand_sources(sources: Iterable[str], latest: Optional[int] = None, *,
+                   limits: DownloadOptions = DownloadOptions(),
+                   ) -> list[tuple[str, list[EpisodeMeta] | str]]:
     """Each source (by identity, duplicates dropped) → its episodes, or the error message."""
     out: list[tuple[str, list[EpisodeMeta] | str]] = []
     for src in dict.fromkeys(source_identity(s) for s in sources):
         try:
-            out.append((src, list_episodes(src, latest=latest)))
+            out.append((src, list_episodes(src, latest=latest, limits=limits)))
         except FetchError as exc:
             log.info("%s", exc)
             out.append((src, str(exc)))
@@ -149,7 +152,7 @@ def run(sources: Sequence[str], out: str | os.PathLike, options: RunOptions = Ru
     env = StageEnv(glossary=load_glossaries(options), transcriber=transcriber or WhisperTranscriber(),
                    digest_writers=tuple(digest_writers))
     results: list[EpisodeResult] = []
-    for src, episodes in expand_sources(sources, options.latest):
+    for src, episodes in expand_sources(sources, options.latest, limits=options.download):
         if isinstance(episodes, str):
             results.append(EpisodeResult(source=src, key=src, error=episodes))
             continue

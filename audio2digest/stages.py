@@ -47,6 +47,7 @@ from typing import TYPE_CHECKING, Any, Callable, Optional, Protocol, Sequence
 from audio2digest.asr.transcribe import TranscribeOptions
 from audio2digest.errors import FetchError, InputError
 from audio2digest.files import atomic_write_json
+from audio2digest.sources.fetch import DownloadOptions
 from audio2digest.types import (Digest, EpisodeMeta, Item, Progress, ProgressCallback,
                                 Transcript, no_progress)
 
@@ -81,6 +82,7 @@ class RunOptions:
     latest: Optional[int] = None
     clips: bool = False
     force: bool = False  # re-transcribe even when a cached transcript matches
+    download: DownloadOptions = DownloadOptions()  # stall and time limits of network reads
 
 
 # ---------------------------------------------------------------- what a stage receives
@@ -371,7 +373,7 @@ def _fetch(ep: Episode, env: StageEnv) -> dict:
     from audio2digest.sources.fetch import download
 
     ep.outdir.mkdir(parents=True, exist_ok=True)
-    fetched = download(ep.meta, ep.outdir, progress=ep.progress)
+    fetched = download(ep.meta, ep.outdir, progress=ep.progress, limits=ep.options.download)
     ep.meta, audio = fetched.meta, fetched.audio_path
     try:
         st = audio.stat()

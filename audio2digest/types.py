@@ -6,7 +6,8 @@ audio2digest writes (``transcript.json``, ``digest.json``) are these dicts.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields, replace
+import math
+from dataclasses import MISSING, asdict, dataclass, field, fields, replace
 from typing import Any, Callable, Optional
 
 TRANSCRIPT_SCHEMA = "audio2digest/transcript@1"
@@ -19,6 +20,64 @@ def _from_dict(cls, data: dict):
     """Build ``cls`` from ``data``, ignoring unknown keys (forward compatible)."""
     names = {f.name for f in fields(cls)}
     return cls(**{k: v for k, v in data.items() if k in names})
+
+
+class RecordError(ValueError):
+    """A JSON record (digest.json, ...) has a field of the wrong type; names the field."""
+
+
+def _type_name(value: Any) -> str:
+    if value is None:
+        return "null"
+    return {str: "a string", bool: "a boolean", int: "a number", float: "a number",
+            dict: "an object", list: "a list", tuple: "a list"}.get(type(value), type(value).__name__)
+
+
+def _check_value(kind: str, value: Any, where: str) -> None:
+    """Check ``value`` against a field annotation of this module (as written: "str",
+    "Optional[float]", "tuple[Entity, ...]", ...)."""
+    if kind.startswith("Optional["):
+        if value is None:
+            return
+        kind = kind[len("Optional["):-1]
+    if kind == "str":
+        ok, want = isinstance(value, str), "a string"
+    elif kind == "int":
+        ok, want = isinstance(value, int) and not isinstance(value, bool), "an integer"
+    elif kind == "float":
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+        want = "a finite number"
+    elif kind == "bool":
+        ok, want = isinstance(value, bool), "true or false"
+    elif kind.startswith("tuple[") and kind.endswith(", ...]"):
+        if not isinstance(value, (list, tuple)):
+            raise RecordError(f"{where}: expected a list, got {_type_name(value)}")
+        inner = kind[len("tuple["):-len(", ...]")]
+        for i, v in enumerate(value):
+            _check_value(inner, v, f"{where}[{i}]")
+        return
+    elif kind in _RECORDS:
+        validate_record(_RECORDS[kind], value, where)
+        return
+    else:  # a type this validator does not know: leave it to from_dict
+        return
+    if not ok:
+        raise RecordError(f"{where}: expected {want}, got {_type_name(value)}"
+                          + (f" {value!r}" if isinstance(value, (str, int, float)) and len(repr(value)) < 40 else ""))
+
+
+def validate_record(cls, data: Any, where: str) -> None:
+    """Raise :class:`RecordError` naming the first field of ``data`` that does not fit
+    ``cls`` (a record dataclass of this module): a missing required field or a wrong type.
+    Unknown keys are allowed (forward compatible)."""
+    if not isinstance(data, dict):
+        raise RecordError(f"{where}: expected an object, got {_type_name(data)}")
+    for f in fields(cls):
+        if f.name not in data:
+            if f.default is MISSING and f.default_factory is MISSING:  # type: ignore[misc]
+                raise RecordError(f"{where}.{f.name}: missing")
+            continue
+        _check_value(str(f.type), data[f.name], f"{where}.{f.name}")
 
 
 @dataclass(frozen=True)
@@ -164,6 +223,7 @@ class Transcript:
         schema = data.get("schema", TRANSCRIPT_SCHEMA)
         if not str(schema).startswith("audio2digest/transcript@"):
             raise ValueError(f"not a transcript (schema {schema!r})")
+        validate_transcript(data)
         return cls(
             episode=EpisodeMeta.from_dict(data.get("episode") or {"source": ""}),
             language=data.get("language", ""),
@@ -246,9 +306,10 @@ class Digest:
 
     @classmethod
     def from_dict(cls, data: dict) -> "Digest":
-        schema = data.get("schema", "")
-        if not str(schema).startswith("audio2digest/digest@"):
-            raise ValueError(f"not a digest (schema {schema!r})")
+        """Build a digest from its JSON; the whole record is validated first, so a wrong
+        field raises :class:`RecordError` naming it ("items[2].start: expected a finite
+        number, got a string '12'") before anything uses it."""
+        validate_digest(data)
         ep = dict(data.get("episode") or {})
         return cls(
             episode=EpisodeMeta.from_dict({"source": "", **ep}),
@@ -258,6 +319,60 @@ class Digest:
             corrections=tuple(Correction.from_dict(c) for c in data.get("corrections", ())),
             model=ep.get("model", ""),
         )
+
+
+_RECORDS: dict[str, type] = {"Entity": Entity, "Item": Item, "Correction": Correction,
+                             "EpisodeMeta": EpisodeMeta, "Segment": Segment, "Word": Word,
+                             "Repair": Repair}
+
+
+def _validate_common(data: dict, lists: tuple[tuple[str, type], ...]) -> None:
+    ep = data.get("episode")
+    if ep is not None:
+        if not isinstance(ep, dict):
+            raise RecordError(f"episode: expected an object, got {_type_name(ep)}")
+        validate_record(EpisodeMeta, {"source": "", **ep}, "episode")
+    for key, cls in lists:
+        value = data.get(key, [])
+        if not isinstance(value, list):
+            raise RecordError(f"{key}: expected a list, got {_type_name(value)}")
+        for i, v in enumerate(value):
+            validate_record(cls, v, f"{key}[{i}]")
+
+
+def validate_transcript(data: Any) -> None:
+    """Check a transcript.json's structure and field types (see :func:`validate_record`)."""
+    if not isinstance(data, dict):
+        raise RecordError(f"expected an object, got {_type_name(data)}")
+    _validate_common(data, (("segments", Segment), ("corrections", Correction), ("repairs", Repair)))
+    for key, kind in (("language", "str"), ("model", "str"), ("duration", "Optional[float]")):
+        if key in data:
+            _check_value(kind, data[key], key)
+    if "settings" in data and not isinstance(data["settings"], (dict, type(None))):
+        raise RecordError(f"settings: expected an object, got {_type_name(data['settings'])}")
+
+
+def validate_digest(data: Any) -> None:
+    """Check a digest.json's whole structure and every field's type (see :func:`validate_record`)."""
+    if not isinstance(data, dict):
+        raise RecordError(f"expected an object, got {_type_name(data)}")
+    schema = data.get("schema", "")
+    if not str(schema).startswith("audio2digest/digest@"):
+        raise RecordError(f"not a digest (schema {schema!r})")
+    _validate_common(data, (("items", Item), ("corrections", Correction)))
+    ep = data.get("episode") or {}
+    for key, kind in (("language", "str"), ("model", "str"), ("duration", "Optional[float]")):
+        if key in ep:
+            _check_value(kind, ep[key], f"episode.{key}")
+    for i, v in enumerate(data.get("items", [])):
+        if v["kind"] not in ITEM_KINDS:
+            raise RecordError(f"items[{i}].kind: expected one of {', '.join(ITEM_KINDS)}, "
+                              f"got {v['kind']!r}")
+        start, end = v.get("start"), v.get("end")
+        if (start is not None and start < 0) or (end is not None and end < 0) or (
+                start is not None and end is not None and end < start):
+            raise RecordError(f"items[{i}]: start/end must be >= 0 and start <= end "
+                              f"(got {start!r}, {end!r})")
 
 
 @dataclass(frozen=True)

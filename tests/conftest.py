@@ -56,6 +56,12 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 
     def do_GET(self):
         route = self.routes.get(self.path)
+        if callable(route):
+            try:
+                route(self)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+            return
         if route is not None:
             status, ctype, body = route
             self.send_response(status)
@@ -80,7 +86,9 @@ class LocalServer:
         self.httpd = http.server.ThreadingHTTPServer(
             ("127.0.0.1", 0), functools.partial(handler, directory=str(directory)))
         self.httpd.daemon_threads = True
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        # a short poll interval: shutdown() waits up to one interval (0.5 s by default)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05},
+                                       daemon=True)
         self.thread.start()
 
     @property
@@ -92,6 +100,40 @@ class LocalServer:
 
     def route(self, path: str, body: bytes, ctype: str = "application/octet-stream", status: int = 200):
         self.routes["/" + path.lstrip("/")] = (status, ctype, body)
+
+    def route_fn(self, path: str, fn):
+        """Serve ``path`` with ``fn(handler)``: for slow, looping or odd responses."""
+        self.routes["/" + path.lstrip("/")] = fn
+
+    def trickle(self, path: str, *, head: bytes = b"", byte_every: float = 0.2,
+                for_seconds: float = 4.0, ctype: str = "audio/mpeg", length: int = 10 ** 6):
+        """A server that connected and then sends ``head`` and one byte every ``byte_every``
+        seconds, for at most ``for_seconds`` (so no test can hang on it)."""
+        import time
+
+        def fn(h):
+            h.send_response(200)
+            h.send_header("Content-Type", ctype)
+            h.send_header("Content-Length", str(length))
+            h.end_headers()
+            h.wfile.write(head)
+            h.wfile.flush()
+            end = time.monotonic() + for_seconds
+            while time.monotonic() < end:
+                time.sleep(byte_every)
+                h.wfile.write(b"\0")
+                h.wfile.flush()
+
+        self.route_fn(path, fn)
+
+    def redirect(self, path: str, to: str, status: int = 302):
+        def fn(h):
+            h.send_response(status)
+            h.send_header("Location", to)
+            h.send_header("Content-Length", "0")
+            h.end_headers()
+
+        self.route_fn(path, fn)
 
     def close(self):
         self.httpd.shutdown()

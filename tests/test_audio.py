@@ -33,7 +33,8 @@ def test_decodes_ogg(real_clips):
 @pytest.mark.parametrize("make, message", [
     (lambda p: None, "no such file"),
     (lambda p: p.write_bytes(b""), "empty file"),
-    (lambda p: p.write_text("this is a text file, not audio\n" * 20), "not decodable audio"),
+    (lambda p: p.write_text("this is a text file, not audio\n" * 20), "not an audio file"),
+    (lambda p: p.write_bytes(b"\x00\x01 not audio " * 200), "not an audio file"),
 ])
 def test_bad_audio(tmp_path, make, message):
     path = tmp_path / "episode.mp3"

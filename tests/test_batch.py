@@ -126,7 +126,7 @@ def test_bad_input_good_ones_finish_bad_ones_fail(setup, tmp_path, capsys):
     printed = capsys.readouterr().out
     assert "3 done, 2 failed, 0 skipped" in printed
     assert f"failed  {dead}: cannot connect" in printed
-    assert f"{corrupt}: not decodable audio" in printed
+    assert f"{corrupt}: not an audio file" in printed and "Errno" not in printed
     with Ledger.open_readonly(out) as ledger:
         recs = {r.key: r for r in ledger.episodes()}
     assert len(recs) == 5  # duplicates deduplicated
@@ -145,11 +145,11 @@ def test_bad_input_good_ones_finish_bad_ones_fail(setup, tmp_path, capsys):
     assert dead in res.output and "cannot connect" in res.output
 
 
-def test_rerun_skips_done_and_respects_backoff(setup, tmp_path):
+def test_rerun_skips_done_and_respects_backoff(setup, tmp_path, http_server):
     eps, g, _, out = setup
-    bad = tmp_path / "media" / "bad.wav"
-    bad.write_bytes(b"RIFF....WAVEfmt garbage" * 50)
-    sources = write_sources(tmp_path / "s.txt", [*eps, bad])
+    busy = http_server.url("busy.wav")  # a server error passes: retried after a backoff
+    http_server.route("busy.wav", b"try later", "text/plain", status=503)
+    sources = write_sources(tmp_path / "s.txt", [*eps, busy])
     first = fake_batch(sources, out, options(g), backoff=3600)
     assert (first.done, first.failed, first.skipped) == (3, 1, 0)
     assert not first.ok
@@ -161,28 +161,51 @@ def test_rerun_skips_done_and_respects_backoff(setup, tmp_path):
     assert done_events(out) == events  # nothing ran again
     assert snapshot(out) == before
     with Ledger.open_readonly(out) as ledger:
-        assert ledger.episode(str(bad)).attempts == 1  # backoff: not retried
+        assert ledger.episode(busy).attempts == 1  # backoff: not retried
 
 
-def test_retry_failed_max_attempts_and_recovery(setup, tmp_path):
+def test_permanent_errors_are_not_retried(setup, tmp_path, http_server):
     eps, g, _, out = setup
-    bad = tmp_path / "media" / "flaky.wav"
-    bad.write_bytes(b"not audio yet" * 100)
-    sources = write_sources(tmp_path / "s.txt", [eps[0], bad])
+    bad = tmp_path / "media" / "bad.wav"
+    bad.write_bytes(b"RIFF....WAVEfmt garbage" * 50)
+    gone = http_server.url("gone.mp3")
+    http_server.route("gone.mp3", b"no", "text/plain", status=404)
+    missing = tmp_path / "missing.mp3"
+    sources = write_sources(tmp_path / "s.txt", [eps[0], bad, gone, missing])
+    first = fake_batch(sources, out, options(g), backoff=0)
+    assert (first.done, first.failed) == (1, 3)
+    again = fake_batch(sources, out, options(g), backoff=0)  # backoff 0: a transient one would run
+    assert (again.done, again.failed, again.skipped) == (0, 3, 1)
+    for e in again.episodes[1:]:
+        assert "not retried: trying again cannot help" in e.error
+    with Ledger.open_readonly(out) as ledger:
+        assert [ledger.episode(k).attempts for k in (str(bad), gone, str(missing))] == [1, 1, 1]
+    res = CliRunner().invoke(main, ["status", str(out)])
+    assert res.output.count("never (permanent error)") == 3
+    shutil.copy(eps[1], bad)  # fixed by hand: --retry-failed runs it
+    s = fake_batch(sources, out, options(g), backoff=0, retry_failed=True)
+    assert s.done == 1 and s.failed == 2
+
+
+def test_retry_failed_max_attempts_and_recovery(setup, tmp_path, http_server):
+    eps, g, _, out = setup
+    flaky = http_server.url("flaky.wav")
+    http_server.route("flaky.wav", b"overloaded", "text/plain", status=503)
+    sources = write_sources(tmp_path / "s.txt", [eps[0], flaky])
     for n in (1, 2):
         s = fake_batch(sources, out, options(g), backoff=0, max_attempts=2)
         assert s.failed == 1
         with Ledger.open_readonly(out) as ledger:
-            assert ledger.episode(str(bad)).attempts == n
+            assert ledger.episode(flaky).attempts == n
     s = fake_batch(sources, out, options(g), backoff=0, max_attempts=2)  # gave up: not tried
     assert "gave up after 2 attempts" in s.episodes[1].error
     with Ledger.open_readonly(out) as ledger:
-        assert ledger.episode(str(bad)).attempts == 2
-    shutil.copy(eps[1], bad)  # the host is back: the file is good now
+        assert ledger.episode(flaky).attempts == 2
+    http_server.route("flaky.wav", eps[1].read_bytes(), "audio/wav")  # the host is back
     s = fake_batch(sources, out, options(g), backoff=0, max_attempts=2, retry_failed=True)
     assert (s.done, s.failed, s.skipped) == (1, 0, 1)
     with Ledger.open_readonly(out) as ledger:
-        rec = ledger.episode(str(bad))
+        rec = ledger.episode(flaky)
         assert rec.done and rec.attempts == 0 and rec.last_error == ""
 
 
@@ -268,7 +291,9 @@ def test_feed_source(http_server, real_clips, tmp_path):
     s = fake_batch(feed, out, options(g), backoff=0)  # the feed is not there yet
     assert (s.done, s.failed) == (0, 1) and "HTTP 404" in s.episodes[0].error
     http_server.route("feed.xml", RSS.format(base=http_server.base).encode(), "application/rss+xml")
-    s = fake_batch(feed, out, options(g), backoff=0)
+    s = fake_batch(feed, out, options(g), backoff=0)  # a 404 is permanent: not retried by itself
+    assert s.failed == 1 and "not retried" in s.episodes[0].error
+    s = fake_batch(feed, out, options(g), backoff=0, retry_failed=True)
     assert s.ok and s.done == 2
     assert sorted(e.key for e in s.episodes) == [f"{feed} #ep11", f"{feed} #ep12"]
     assert sorted(e.slug for e in s.episodes) == ["第十一期", "第十二期"]

@@ -16,16 +16,11 @@ PACKAGE = ROOT / "audio2digest"
 
 #: Circles that belong to other work in progress, each with the branch that removes it.
 KNOWN_CIRCLES: dict[frozenset[str], str] = {
-    frozenset({"audio2digest.text.digest", "audio2digest.text.segment"}): "seg",
     frozenset({"audio2digest.asr.transcribe", "audio2digest.asr.repair",
                "audio2digest.asr.windows"}): "asr",
 }
 #: Private names used across modules that belong to other work in progress.
 KNOWN_PRIVATE: dict[tuple[str, str, str], str] = {
-    ("audio2digest.text.digest", "audio2digest.text.segment", "_split_sentences"): "seg",
-    ("audio2digest.text.digest", "audio2digest.text.segment", "_BUILTIN_ENTITIES_ZH"): "seg",
-    ("audio2digest.render.md", "audio2digest.text.digest", "_plain"): "seg",
-    ("audio2digest.render.md", "audio2digest.text.digest", "_sentences"): "seg",
     ("audio2digest.asr.windows", "audio2digest.asr.transcribe", "_to_segment"): "asr",
     ("tests.test_eval_asr", "audio2digest.evaluation.asr", "_term_forms"): "asr",
     ("tests.test_hotwords", "audio2digest.asr.hotwords", "_embedded_tokenizer"): "asr",

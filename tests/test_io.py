@@ -3,6 +3,7 @@ import stat
 
 import pytest
 
+from audio2digest.errors import OutputError
 from audio2digest.files import atomic_write_json, atomic_write_text
 
 
@@ -22,7 +23,7 @@ def test_failed_write_keeps_old_file(tmp_path, monkeypatch):
         raise OSError("disk full")
 
     monkeypatch.setattr(os, "fsync", boom)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(OutputError, match=r"a\.txt: cannot write: disk full"):
         atomic_write_text(p, "new")
     assert p.read_text() == "old"
     assert [f.name for f in tmp_path.iterdir()] == ["a.txt"]

@@ -140,7 +140,7 @@ def test_failed_episode_leaves_no_directory(tmp_path):
     out = tmp_path / "out"
     [r] = run([str(bad)], out, RunOptions(use_default_glossary=False),
               transcriber=FakeTranscriber())
-    assert not r.ok and "not decodable audio" in r.error
+    assert not r.ok and "not an audio file" in r.error
     assert list(out.iterdir()) == []
 
 

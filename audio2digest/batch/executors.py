@@ -51,6 +51,7 @@ class TaskResult:
     done: list[tuple[str, float, dict]] = field(default_factory=list)  # (stage, seconds, info)
     error: str = ""
     error_stage: str = ""
+    permanent: bool = False  # trying again cannot help: no backoff retry
 
 
 _SINK: Optional[Any] = None  # where worker processes put Progress events and log records
@@ -131,6 +132,7 @@ def execute(task: StageTask, env: Optional[StageEnv] = None) -> TaskResult:
         run_stages(ep, task.stages, env, on_done)
     except Audio2DigestError as exc:
         result.error = str(exc)
+        result.permanent = exc.permanent
     except OSError as exc:  # a write failed: read-only OUT, disk full, name too long
         result.error = f"{exc.filename or outdir}: cannot write ({exc.strerror or exc})"
     except Exception as exc:  # a bug or a library failure: fail this episode, not the batch

@@ -16,6 +16,7 @@ is one transaction. One process writes at a time: :meth:`Ledger.open` takes an e
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import json
 import logging
@@ -25,9 +26,10 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator, Optional
+from typing import Callable, Iterator, Optional
 
 from audio2digest.errors import LedgerError
+from audio2digest.files import is_disk_full, os_reason
 from audio2digest.stages import STAGE_NAMES
 
 log = logging.getLogger("audio2digest.batch.ledger")
@@ -49,6 +51,53 @@ _V1_NAMES = {"fetched": "fetch", "transcribed": "transcribe", "corrected": "corr
              "segmented": "digest", "rendered": "render"}
 
 _SQLITE_MAGIC = b"SQLite format 3\x00"
+
+#: Free space (bytes) under which an SQLite I/O error is taken for a full disk. SQLite reports
+#: a full disk as SQLITE_FULL, but in WAL mode often as a plain "disk I/O error": on a full
+#: 1-MiB tmpfs opening and writing the ledger both gave SQLITE_IOERR_SHMSIZE (the -shm file
+#: could not grow). 64 KiB is two -shm growth steps (32 KiB each).
+DISK_FULL_SLACK = 64 * 1024
+
+_MOVE_AWAY = "it was left untouched — move it away to start a new ledger"
+
+
+def free_bytes(path: Path) -> Optional[int]:
+    """Bytes free for unprivileged writes on the file system holding ``path`` (None: unknown)."""
+    try:
+        st = os.statvfs(path if path.is_dir() else path.parent)
+    except OSError:
+        return None
+    return st.f_bavail * st.f_frsize
+
+
+def ledger_error(path: Path, exc: BaseException, doing: str, *,
+                 free: Callable[[Path], Optional[int]] = free_bytes) -> LedgerError:
+    """One line for a failed ledger operation that names the real cause.
+
+    Only a database SQLite itself calls corrupt (or not a database) is "corrupt … move it
+    away"; a full disk, a read-only directory or an I/O error leave a healthy ledger, and the
+    message says so, so nobody throws good state away. ``free`` is how free space is measured
+    (tests pass a fake)."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    primary = code & 0xFF if isinstance(code, int) else None
+    detail = os_reason(exc) if isinstance(exc, OSError) else str(exc)
+    space = free(path) if primary == sqlite3.SQLITE_IOERR else None
+    if is_disk_full(exc) or primary == sqlite3.SQLITE_FULL or (
+            space is not None and space < DISK_FULL_SLACK):
+        return LedgerError(f"{path}: disk full while {doing}; the ledger is intact — free "
+                           "some space and run again")
+    if primary == sqlite3.SQLITE_READONLY or (isinstance(exc, OSError) and exc.errno in (
+            errno.EROFS, errno.EACCES, errno.EPERM)):
+        return LedgerError(f"{path}: cannot write ({detail}) while {doing}; OUT must be a "
+                           "writable directory")
+    if primary in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
+        return LedgerError(f"{path}: corrupt ledger ({detail}); {_MOVE_AWAY}")
+    if primary == sqlite3.SQLITE_CANTOPEN:
+        return LedgerError(f"{path}: cannot open the ledger ({detail}) while {doing}")
+    if primary == sqlite3.SQLITE_IOERR:
+        return LedgerError(f"{path}: disk I/O error while {doing} ({detail}); the ledger was "
+                           "left as it was — check the disk and run again")
+    return LedgerError(f"{path}: {detail} (while {doing})")
 
 _SCHEMA = """
 CREATE TABLE episodes (
@@ -124,6 +173,16 @@ class EpisodeRecord:
         return self.state == LAST_STAGE
 
     @property
+    def permanent_failure(self) -> bool:
+        """Failed with an error trying again cannot help (no retry scheduled)."""
+        return self.state == "failed" and self.next_retry_at is None
+
+    def retry_due(self, now: float, max_attempts: int) -> bool:
+        """A failed episode that may be retried automatically now."""
+        return (self.state == "failed" and not self.permanent_failure
+                and self.attempts < max_attempts and (self.next_retry_at or 0) <= now)
+
+    @property
     def seconds(self) -> float:
         """Processing time of the recorded stages."""
         return sum(s.seconds for s in self.stages.values())
@@ -154,10 +213,17 @@ class Ledger:
         out = Path(out)
         path = out / LEDGER_NAME
         if create:
-            out.mkdir(parents=True, exist_ok=True)
+            try:
+                out.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise LedgerError(f"{out}: cannot create the output directory "
+                                  f"({os_reason(exc)})") from None
         elif not path.is_file():
             raise LedgerError(f"{path}: no ledger here (has a batch run into {out}?)")
-        lock_fh = open(out / LOCK_NAME, "a+")
+        try:
+            lock_fh = open(out / LOCK_NAME, "a+")
+        except OSError as exc:
+            raise ledger_error(out / LOCK_NAME, exc, "taking the ledger lock") from None
         try:
             fcntl.flock(lock_fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -200,8 +266,8 @@ class Ledger:
         try:
             with self._conn:  # one transaction: commit on success, roll back on error
                 yield self._conn
-        except sqlite3.DatabaseError as exc:
-            raise LedgerError(f"{self.path}: {exc}") from exc
+        except (sqlite3.DatabaseError, OSError) as exc:
+            raise ledger_error(self.path, exc, "recording progress") from exc
         finally:
             self.op_seconds += time.perf_counter() - t0
 
@@ -209,8 +275,8 @@ class Ledger:
         t0 = time.perf_counter()
         try:
             return self._conn.execute(sql, args).fetchall()
-        except sqlite3.DatabaseError as exc:
-            raise LedgerError(f"{self.path}: {exc}") from exc
+        except (sqlite3.DatabaseError, OSError) as exc:
+            raise ledger_error(self.path, exc, "reading the ledger") from exc
         finally:
             self.op_seconds += time.perf_counter() - t0
 
@@ -291,8 +357,11 @@ class Ledger:
                       " VALUES (?, ?, 'done', ?, ?, ?)", (key, stage, fingerprint, seconds, now))
 
     def record_failure(self, key: str, stage: str, error: str, *, backoff_base: float = 60.0,
-                       backoff_cap: float = 3600.0) -> int:
-        """Mark the episode failed at ``stage``; returns its failed-attempt count."""
+                       backoff_cap: float = 3600.0, permanent: bool = False) -> int:
+        """Mark the episode failed at ``stage``; returns its failed-attempt count.
+
+        A ``permanent`` failure (no such file, HTTP 404, not audio) gets no retry time: it is
+        not retried automatically, only with ``--retry-failed``."""
         now = time.time()
         with self._tx() as c:
             row = c.execute("SELECT attempts FROM episodes WHERE key = ?", (key,)).fetchone()
@@ -302,7 +371,8 @@ class Ledger:
             c.execute(
                 "UPDATE episodes SET state = 'failed', attempts = ?, last_error = ?, failed_stage = ?,"
                 " next_retry_at = ?, updated_at = ? WHERE key = ?",
-                (attempts, error, stage, now + backoff_delay(attempts, backoff_base, backoff_cap),
+                (attempts, error, stage,
+                 None if permanent else now + backoff_delay(attempts, backoff_base, backoff_cap),
                  now, key),
             )
             c.execute("INSERT INTO history (key, stage, event, error, at) VALUES (?, ?, 'failed', ?, ?)",
@@ -337,63 +407,74 @@ def _connect(path: Path, *, writable: bool) -> sqlite3.Connection:
             with open(path, "rb") as fh:
                 head = fh.read(len(_SQLITE_MAGIC))
         except OSError as exc:
-            raise LedgerError(f"{path}: cannot read ledger ({exc.strerror or exc})") from exc
+            raise LedgerError(f"{path}: cannot read ledger ({os_reason(exc)})") from exc
         if head and head != _SQLITE_MAGIC:
-            raise LedgerError(
-                f"{path}: corrupt ledger (not an SQLite database); it was left untouched — "
-                "move it away to start a new ledger")
+            raise LedgerError(f"{path}: corrupt ledger (not an SQLite database); {_MOVE_AWAY}")
+    conn: Optional[sqlite3.Connection] = None
+    doing = "opening the ledger"
     try:
         if writable:
             conn = sqlite3.connect(path, timeout=30.0)
         else:
-            conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=30.0)
+            conn = _connect_readonly(path)
         conn.row_factory = sqlite3.Row
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    except sqlite3.DatabaseError as exc:
-        raise LedgerError(f"{path}: corrupt ledger ({exc}); it was left untouched — "
-                          "move it away to start a new ledger") from exc
-    if version > SCHEMA_VERSION:
-        conn.close()
-        raise LedgerError(
-            f"{path}: ledger schema version {version} is newer than this audio2digest reads "
-            f"(up to {SCHEMA_VERSION}); upgrade audio2digest")
-    if version == 0:
-        if tables:
-            conn.close()
-            raise LedgerError(f"{path}: an SQLite file but not an audio2digest ledger "
-                              f"(tables: {', '.join(sorted(tables))}); it was left untouched")
-        if not writable:
-            conn.close()
-            raise LedgerError(f"{path}: empty ledger")
-        try:
+        if version > SCHEMA_VERSION:
+            raise LedgerError(
+                f"{path}: ledger schema version {version} is newer than this audio2digest reads "
+                f"(up to {SCHEMA_VERSION}); upgrade audio2digest")
+        if version == 0:
+            if tables:
+                raise LedgerError(f"{path}: an SQLite file but not an audio2digest ledger "
+                                  f"(tables: {', '.join(sorted(tables))}); it was left untouched")
+            if not writable:
+                raise LedgerError(f"{path}: empty ledger")
+            doing = "creating the ledger"
             conn.execute("PRAGMA journal_mode = WAL")
             conn.executescript("BEGIN;" + _SCHEMA + f"PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;")
-        except sqlite3.DatabaseError as exc:
-            conn.close()
-            raise LedgerError(f"{path}: cannot create ledger ({exc})") from exc
-        log.info("%s: new ledger (schema %d)", path, SCHEMA_VERSION)
-    else:
-        if version == 1 and writable:
-            _migrate_v1(conn)
-        missing = {"episodes", "stages", "history"} - tables
-        try:
+            log.info("%s: new ledger (schema %d)", path, SCHEMA_VERSION)
+        else:
+            if version == 1 and writable:
+                doing = "migrating the ledger to schema 2"
+                _migrate_v1(conn)
+            missing = {"episodes", "stages", "history"} - tables
+            doing = "checking the ledger"
             check = conn.execute("PRAGMA quick_check").fetchone()[0]
-        except sqlite3.DatabaseError as exc:
-            conn.close()
-            raise LedgerError(f"{path}: corrupt ledger ({exc}); it was left untouched — "
-                              "move it away to start a new ledger") from exc
-        if missing or check != "ok":
-            conn.close()
-            why = f"missing tables {', '.join(sorted(missing))}" if missing else check
-            raise LedgerError(f"{path}: corrupt ledger ({why}); it was left untouched — "
-                              "move it away to start a new ledger")
+            if missing or check != "ok":
+                why = f"missing tables {', '.join(sorted(missing))}" if missing else check
+                raise LedgerError(f"{path}: corrupt ledger ({why}); {_MOVE_AWAY}")
+            if writable:
+                doing = "opening the ledger for writing"
+                conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA foreign_keys = ON")
         if writable:
-            conn.execute("PRAGMA journal_mode = WAL")
-    conn.execute("PRAGMA foreign_keys = ON")
-    if writable:
-        conn.execute("PRAGMA synchronous = FULL")  # a recorded stage survives power loss too
+            conn.execute("PRAGMA synchronous = FULL")  # a recorded stage survives power loss too
+    except LedgerError:
+        if conn is not None:
+            conn.close()
+        raise
+    except (sqlite3.DatabaseError, OSError) as exc:
+        if conn is not None:
+            conn.close()
+        raise ledger_error(path, exc, doing) from exc
     return conn
+
+
+def _connect_readonly(path: Path) -> sqlite3.Connection:
+    """A read-only connection; on a read-only directory (a mounted backup, a read-only
+    share) SQLite cannot create the WAL's -shm file, so the file is opened as immutable:
+    nothing can write there, and a ledger closed cleanly has its WAL checkpointed."""
+    uri = path.resolve().as_uri()
+    conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=30.0)
+    try:
+        conn.execute("PRAGMA user_version").fetchone()
+        return conn
+    except sqlite3.OperationalError:
+        conn.close()
+        if os.access(path.parent, os.W_OK):
+            raise
+    return sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True, timeout=30.0)
 
 
 def _migrate_v1(conn: sqlite3.Connection) -> None:

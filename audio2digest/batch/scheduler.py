@@ -192,22 +192,26 @@ def _list_sources(ledger: Ledger, out: Path, sources: Sequence[str], options: Ru
             r = single[0]
             if r.done:
                 return False  # a single episode, finished: no need to touch the network
-            if r.state == "failed" and r.slug is None and not retry_failed and (
-                    r.attempts >= max_attempts or (r.next_retry_at or 0) > now):
+            if r.state == "failed" and r.slug is None and not retry_failed and not r.retry_due(
+                    now, max_attempts):
                 return False  # listing failed before and is not due for a retry
         return True
 
     to_list = [s for s in sources if need_listing(s)]
     listed: dict[str, list[EpisodeMeta] | str] = {}
+    permanent: set[str] = set()  # sources whose listing failed for good (no backoff retry)
     if to_list:
         with cf.ThreadPoolExecutor(max_workers=min(8, len(to_list)),
                                    thread_name_prefix="audio2digest-list") as pool:
-            futs = {s: pool.submit(list_episodes, s, latest=options.latest) for s in to_list}
+            futs = {s: pool.submit(list_episodes, s, latest=options.latest, limits=options.download)
+                    for s in to_list}
             for s, f in futs.items():
                 try:
                     listed[s] = f.result()
                 except FetchError as exc:
                     listed[s] = str(exc)
+                    if exc.permanent:
+                        permanent.add(s)
                 except Exception as exc:  # yt-dlp and friends: one bad source never stops the rest
                     log.exception("%s: listing crashed", s)
                     listed[s] = f"{s}: cannot list ({type(exc).__name__}: {exc})"
@@ -233,7 +237,8 @@ def _list_sources(ledger: Ledger, out: Path, sources: Sequence[str], options: Ru
                     pos += 1
             if not any(r.key == src and r.slug for r in known.get(src, [])):
                 ledger.add_episode(src, src, position=pos)
-                ledger.record_failure(src, "fetch", got, backoff_base=backoff)
+                ledger.record_failure(src, "fetch", got, backoff_base=backoff,
+                                      permanent=src in permanent)
                 keys.append(src)
                 listing_failed.add(src)
                 pos += 1
@@ -309,8 +314,7 @@ def run_batch(sources_file_or_feed: str | os.PathLike, out: str | os.PathLike,
             if first == len(STAGES):
                 summ.status = "skipped"
                 continue
-            if rec.state == "failed" and not retry_failed and (
-                    rec.attempts >= max_attempts or (rec.next_retry_at or 0) > now):
+            if rec.state == "failed" and not retry_failed and not rec.retry_due(now, max_attempts):
                 summ.error = _not_retried(rec, now, max_attempts)
                 continue
             if any(s in rec.stages for s in STAGE_NAMES[first:]):
@@ -355,6 +359,8 @@ def run_batch(sources_file_or_feed: str | os.PathLike, out: str | os.PathLike,
 
 
 def _not_retried(rec: EpisodeRecord, now: float, max_attempts: int) -> str:
+    if rec.permanent_failure:
+        return f"{rec.last_error} (not retried: trying again cannot help; --retry-failed to try again)"
     if rec.attempts >= max_attempts:
         return f"{rec.last_error} (gave up after {rec.attempts} attempts; --retry-failed to try again)"
     wait = max(0.0, (rec.next_retry_at or now) - now)
@@ -432,7 +438,7 @@ def _drive(ex, work: list[_Episode], ledger: Ledger, options: RunOptions, jobs: 
             if res.error:
                 ep.error = res.error
                 attempts = ledger.record_failure(ep.rec.key, res.error_stage or ep.todo[0], res.error,
-                                                 backoff_base=backoff)
+                                                 backoff_base=backoff, permanent=res.permanent)
                 log.error("%s (attempt %d)", res.error, attempts)
                 finish(ep, False)
             elif not ep.todo:

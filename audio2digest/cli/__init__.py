@@ -77,8 +77,29 @@ def main(ctx: click.Context, verbose: int, quiet: bool) -> None:
     from audio2digest.cli.ui import setup_logging
 
     setup_logging(level)
+    _terminate_like_interrupt()
     ctx.ensure_object(dict)
     ctx.obj["quiet"] = quiet
+
+
+def _terminate_like_interrupt() -> None:
+    """SIGTERM (``kill``, ``timeout``, a service manager) unwinds like Ctrl-C, so cleanup
+    runs: partial downloads and temp files are removed, the ledger lock is released."""
+    import os
+    import signal
+    import threading
+
+    pid = os.getpid()
+
+    def handler(signum, frame):
+        if os.getpid() != pid:  # a forked worker (batch): die as before, quietly
+            signal.signal(signum, signal.SIG_DFL)
+            os.kill(os.getpid(), signum)
+            return
+        raise KeyboardInterrupt
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, handler)
 
 
 @main.group("eval", cls=Group)

@@ -155,7 +155,9 @@ def status(out):
     for e in episodes:
         stages = "".join(s[0] if s in e.stages else "." for s in STAGES)  # f t n c s d r
         retry = ""
-        if e.state == "failed" and e.next_retry_at:
+        if e.permanent_failure:
+            retry = "never (permanent error)"
+        elif e.state == "failed" and e.next_retry_at:
             retry = "now" if e.next_retry_at <= now else f"in {format_seconds(e.next_retry_at - now)}"
         rows.append((e.slug or e.key, e.state, stages, str(e.attempts), f"{e.audio_seconds:.1f} s",
                      f"{e.seconds:.1f} s", retry, e.last_error))

@@ -41,14 +41,11 @@ def correct_cmd(glossary_files, use_default_glossary, as_json, language, source)
       audio2digest correct --json transcript.txt
       audio2digest correct -g my-show.yaml --no-default-glossary out/ep/transcript.json
     """
-    from audio2digest.text.glossary import read_input_text
+    from audio2digest.text.reader import read_text_input
 
     glossary = _load(glossary_files, use_default_glossary)
-    if source == "-":
-        data = sys.stdin.buffer.read()
-        text, _notes = read_input_text("-", data)
-    else:
-        text, _notes = read_input_text(source)
+    data = sys.stdin.buffer.read() if source == "-" else None
+    text = read_text_input(source, data=data).text
 
     transcript = _as_transcript(text)
     if transcript is not None:

@@ -108,6 +108,24 @@ def glossary_options(f: Optional[Callable] = None, *, bundled: bool = True) -> C
     return decorate(f) if f is not None else decorate
 
 
+def _download_opts() -> list:
+    return [
+        click.option("--download-timeout", default=3 * 3600.0, show_default=True,
+                     type=click.FloatRange(1), metavar="SECONDS",
+                     help="Longest time one download may take in all."),
+        click.option("--stall-timeout", default=60.0, show_default=True,
+                     type=click.FloatRange(0.1), metavar="SECONDS",
+                     help="Give up on a download that brings under 16 KiB in this many seconds."),
+    ]
+
+
+def _build_download(kw: dict):
+    from audio2digest.sources.fetch import DownloadOptions
+
+    return DownloadOptions(total_timeout=kw.pop("download_timeout"),
+                           stall_window=kw.pop("stall_timeout"))
+
+
 def run_options(f: Callable) -> Callable:
     """Everything ``run`` and ``batch`` share; the command receives ``options`` (RunOptions)."""
     opts = _transcribe_opts() + _glossary_opts() + [
@@ -119,7 +137,7 @@ def run_options(f: Callable) -> Callable:
                           "or chapters.json). Default: json md srt vtt."),
         click.option("--latest", type=click.IntRange(1), default=None,
                      help="For feeds and playlists: only the newest N episodes."),
-    ]
+    ] + _download_opts()
 
     @functools.wraps(f)
     def wrapper(*args, **kw):
@@ -128,7 +146,8 @@ def run_options(f: Callable) -> Callable:
         kw["options"] = RunOptions(
             transcribe=_build_topts(kw), glossaries=tuple(kw.pop("glossaries")),
             use_default_glossary=kw.pop("use_default_glossary"), hotwords=kw.pop("hotwords"),
-            formats=tuple(kw.pop("formats")) or DEFAULT_FORMATS, latest=kw.pop("latest"))
+            formats=tuple(kw.pop("formats")) or DEFAULT_FORMATS, latest=kw.pop("latest"),
+            download=_build_download(kw))
         return f(*args, **kw)
 
     return _add(wrapper, opts)

@@ -66,11 +66,11 @@ def render_cmd(file, formats, outdir, transcript_path, audio_href, audio_url, cl
     from audio2digest.errors import InputError
     from audio2digest.render import FORMATS, render_all
     from audio2digest.types import Transcript
-    from audio2digest.cli.segment import decode_text, load_json_record, read_input
+    from audio2digest.cli.segment import load_json_record, read_text
     from audio2digest.stages import load_glossary_files
 
-    name, raw = read_input(file)
-    record = load_json_record(name, decode_text(name, raw))
+    name, text = read_text(file)
+    record = load_json_record(name, text)
     if record is None:
         raise InputError(f"{file}: not JSON; expected a digest.json or transcript.json")
     out = Path(outdir) if outdir else Path(file).parent
@@ -84,8 +84,8 @@ def render_cmd(file, formats, outdir, transcript_path, audio_href, audio_url, cl
         digest = record
         tpath = Path(transcript_path) if transcript_path else Path(file).parent / "transcript.json"
         if transcript_path or tpath.exists():
-            tname, traw = read_input(str(tpath))
-            t = load_json_record(tname, decode_text(tname, traw))
+            tname, ttext = read_text(str(tpath))
+            t = load_json_record(tname, ttext)
             if not isinstance(t, Transcript):
                 raise InputError(f"{tpath}: not a transcript.json")
             transcript = t

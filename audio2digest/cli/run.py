@@ -71,9 +71,11 @@ def transcribe_cmd(ctx, audio, output, topts, glossary_files, use_default_glossa
       audio2digest transcribe episode.mp3 -o transcript.json --correct
     """
     from audio2digest.asr.transcribe import transcribe
-    from audio2digest.files import atomic_write_json
+    from audio2digest.files import atomic_write_json, check_output_path
     from audio2digest.stages import RunOptions, load_glossaries
 
+    if output:
+        check_output_path(output)  # before the work, not after it
     with progress_bars(not ctx.obj.get("quiet")) as progress:
         t = transcribe(audio, None, topts, progress=progress)
     if correct:

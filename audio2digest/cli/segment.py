@@ -12,30 +12,14 @@ from audio2digest.cli import eval_group, main
 from audio2digest.cli.options import glossary_options
 
 
-def read_input(file: str) -> tuple[str, bytes]:
-    """(display name, bytes) of FILE, or of stdin for '-'."""
-    from audio2digest.errors import InputError
+def read_text(file: str) -> tuple[str, str]:
+    """(display name, text) of FILE, or of stdin for '-', through the one text reader
+    (UTF-8, mojibake repaired or refused, no devices): every text command reads alike."""
+    from audio2digest.text.reader import read_text_input
 
-    if file == "-":
-        return "<stdin>", sys.stdin.buffer.read()
-    path = Path(file)
-    try:
-        return file, path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{file}: no such file") from None
-    except IsADirectoryError:
-        raise InputError(f"{file}: is a directory, expected a text or transcript.json file") from None
-    except OSError as exc:
-        raise InputError(f"{file}: cannot read ({exc.strerror or exc})") from None
-
-
-def decode_text(name: str, raw: bytes) -> str:
-    from audio2digest.errors import InputError
-
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{name}: not UTF-8 text (byte {exc.start})") from None
+    data = sys.stdin.buffer.read() if file == "-" else None
+    got = read_text_input(file, data=data)
+    return got.name, got.text
 
 
 def load_json_record(name: str, text: str):
@@ -87,11 +71,11 @@ def segment_cmd(file, as_json, language, glossary_files, use_default_glossary, n
     """
     from audio2digest.stages import load_glossary_files
     from audio2digest.text.digest import enrich_item
-    from audio2digest.text.segment import is_cjk_language, segment_text, segment_transcript
+    from audio2digest.text.language import is_cjk_language
+    from audio2digest.text.segment import segment_text, segment_transcript
     from audio2digest.types import Digest, Transcript
 
-    name, raw = read_input(file)
-    text = decode_text(name, raw)
+    name, text = read_text(file)
     glossary = load_glossary_files(glossary_files, use_default_glossary)
     record = load_json_record(name, text)
     if isinstance(record, Transcript):
@@ -131,8 +115,12 @@ def _default_eval_dir() -> Path:
               help="Which scores (repeatable). Default: all three.")
 @glossary_options(bundled=False)
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
+@click.option("--corpus", type=click.Path(file_okay=False, exists=True),
+              help="Score a segcorpus directory (*.jsonl) instead: per source and pooled, "
+                   "leave-one-source-out and shipped model, plus headlines.")
+@click.option("--no-loso", is_flag=True, help="With --corpus: only the shipped model (faster).")
 def eval_segments_cmd(directory, transcripts, tolerance, modes, glossary_files, use_default_glossary,
-                      as_json):
+                      as_json, corpus, no_loso):
     """Score segmentation against gold item timing (NAME.gold.json) in DIRECTORY.
 
     \b
@@ -153,6 +141,9 @@ def eval_segments_cmd(directory, transcripts, tolerance, modes, glossary_files, 
     from audio2digest.evaluation.segments import evaluate_dir, mean_scores
     from audio2digest.stages import load_glossary_files
 
+    if corpus:
+        _eval_corpus(corpus, not no_loso, as_json)
+        return
     if directory is None:
         d = _default_eval_dir()
         if not d.is_dir():
@@ -176,3 +167,23 @@ def eval_segments_cmd(directory, transcripts, tolerance, modes, glossary_files, 
     for mode, m in means.items():
         click.echo(f"{'mean':<10} {mode:<17} {m['pk']:6.3f} {m['windowdiff']:8.3f} {'':>5} {'':>5} "
                    f"{m['f1']:5.2f}  ({m['episodes']} episodes)")
+
+
+def _eval_corpus(corpus: str, loso: bool, as_json: bool) -> None:
+    from audio2digest.evaluation.corpus import evaluate_corpus
+
+    scores, heads = evaluate_corpus(corpus, loso=loso, progress=lambda m: click.echo(f"  {m} …", err=True))
+    if as_json:
+        click.echo(json.dumps({"segments": [s.to_dict() for s in scores],
+                               "headlines": [h.to_dict() for h in heads]}, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"{'source':<30} {'fit':<8} {'records':>7} {'Pk':>6} {'WinDiff':>8} {'F1':>5} {'gold':>6} {'hyp':>6}")
+    for s in scores:
+        click.echo(f"{s.source:<30} {s.fit:<8} {s.records:7d} {s.pk:6.3f} {s.windowdiff:8.3f} {s.f1:5.2f} "
+                   f"{s.gold_items:6d} {s.hyp_items:6d}")
+    if heads:
+        click.echo("")
+        click.echo(f"{'headlines':<30} {'titles':>7} {'ROUGE-L':>8} {'entityF1':>9} {'truncated':>10} {'too long':>9}")
+        for h in heads:
+            click.echo(f"{h.source:<30} {h.titles:7d} {h.rouge_l:8.3f} {h.entity_f1:9.3f} {h.truncated:10d} "
+                       f"{h.too_long:9d}")

@@ -27,9 +27,9 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Optional, Sequence
 
 from audio2digest.errors import InputError
 
@@ -183,7 +183,7 @@ def score_text(gold_texts: Sequence[str], hyp_texts: Sequence[str], name: str = 
                         float(tolerance), len(gold_texts), len(hyp_texts))
 
 
-def evaluate_dir(directory: str | Path, transcripts: Optional[str | Path] = None, *,
+def evaluate_dir(directory: str | Path, transcripts: str | Path | None = None, *,
                  tolerance: float = DEFAULT_TOLERANCE_S, glossary=None,
                  modes: Sequence[str] = ("timing", "timing-no-pauses", "text")) -> list[SegmentScore]:
     """Score every ``NAME.gold.json`` in ``directory``.

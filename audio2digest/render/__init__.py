@@ -96,9 +96,11 @@ def render_all(
     else:
         names = list(dict.fromkeys(format_name(f) for f in formats))
     renderers = [get_renderer(n) for n in names]  # fail before writing anything
+    # Every format is rendered before the first file is written: a renderer that fails
+    # leaves the outputs of an earlier render intact, not half of them replaced.
+    rendered = [(r, r.render(digest, transcript=transcript, audio_href=audio_href)) for r in renderers]
     written: dict[str, Path] = {}
-    for r in renderers:
-        data = r.render(digest, transcript=transcript, audio_href=audio_href)
+    for r, data in rendered:
         path = outdir / r.filename
         try:
             if isinstance(data, bytes):

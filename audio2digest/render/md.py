@@ -12,7 +12,7 @@ import re
 
 import yaml
 
-from audio2digest.text.digest import _plain, _sentences
+from audio2digest.text.sentences import plain_text as _plain, sentences as _sentences
 from audio2digest.render import Renderer, register
 from audio2digest.render._common import LABELS, clock, episode_title, is_zh, news_items, source_url, timed_url
 
@@ -23,6 +23,18 @@ def md_escape(text: str) -> str:
     """Escape Markdown/HTML metacharacters so titles and text show literally."""
     text = re.sub(r"\s+", " ", text or "").strip()
     return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+_TAG = re.compile(r"</?[A-Za-z!?][^<>]*>")
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+:")  # "C:" (a drive) is not a scheme
+
+
+def front_value(text: str) -> str:
+    """A front-matter value that stays text in a site template printing it unescaped
+    (``{{ page.title }}``): feed metadata is untrusted, so markup tags are dropped and any
+    remaining angle brackets become look-alikes (‹ ›) that no browser parses as a tag."""
+    text = _TAG.sub("", re.sub(r"\s+", " ", text or "")).strip()
+    return text.replace("<", "\u2039").replace(">", "\u203a")
 
 
 def _link(label: str, url: str) -> str:
@@ -71,14 +83,15 @@ def render(digest, transcript=None, audio_href=None) -> str:
                 if k not in tags:
                     tags.append(k)
     front = {
-        "title": episode_title(digest),
-        "date": ep.date or "",
-        "tags": tags[:20],
-        "categories": cats,
-        "source": src or ep.source or "",
+        "title": front_value(episode_title(digest)),
+        "date": front_value(ep.date or ""),
+        "tags": [front_value(t) for t in tags[:20]],
+        "categories": [front_value(c) for c in cats],
+        # http(s) only; a local path (no scheme) stays, javascript:/data:/file: URLs do not
+        "source": src or ("" if _SCHEME.match(ep.source or "") else ep.source or ""),
     }
     if ep.uploader:
-        front["author"] = ep.uploader
+        front["author"] = front_value(ep.uploader)
     out = ["---", yaml.safe_dump(front, allow_unicode=True, sort_keys=False, width=1000).rstrip(), "---", ""]
     out.append(f"# {md_escape(episode_title(digest))}")
     out.append("")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 
 from audio2digest.files import check_input_file
 from audio2digest.errors import AudioError
@@ -11,6 +12,23 @@ from audio2digest.errors import AudioError
 log = logging.getLogger("audio2digest.sources.audio")
 
 SAMPLE_RATE = 16000
+
+#: FFmpeg's AVERROR_INVALIDDATA ("Invalid data found when processing input"), which PyAV
+#: raises as ``[Errno 1094995529]`` for a file that is not audio or video at all.
+AVERROR_INVALIDDATA = 1094995529
+
+
+def decode_error_reason(exc: BaseException) -> str:
+    """What a PyAV/FFmpeg decoding failure means, in words (no errno numbers, no path)."""
+    if isinstance(exc, (IndexError, StopIteration)):
+        return "no audio stream"
+    code = getattr(exc, "errno", None)
+    if code is not None and abs(code) == AVERROR_INVALIDDATA:
+        return "not an audio file (no audio or video data found)"
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    text = re.sub(r"^\[Errno -?\d+\]\s*", "", text)
+    text = re.sub(r":\s*'[^']*'\s*$", "", text)  # PyAV repeats the path at the end
+    return f"not decodable audio ({text})"
 
 
 def load_audio(path: str | os.PathLike):
@@ -21,10 +39,7 @@ def load_audio(path: str | os.PathLike):
     try:
         audio = decode_audio(str(p), sampling_rate=SAMPLE_RATE)
     except Exception as exc:  # PyAV raises InvalidDataError, IndexError (no audio stream), ...
-        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        if isinstance(exc, (IndexError, StopIteration)):
-            reason = "no audio stream"
-        raise AudioError(f"{p}: not decodable audio ({reason})") from exc
+        raise AudioError(f"{p}: {decode_error_reason(exc)}") from exc
     if audio.size < SAMPLE_RATE // 10:
         raise AudioError(f"{p}: no audio samples (truncated or empty stream)")
     log.debug("%s: %.1f s of audio", p, audio.size / SAMPLE_RATE)

@@ -31,20 +31,27 @@ import functools
 import logging
 import re
 from collections import Counter
-from typing import Any, Optional, Sequence
+from collections.abc import Sequence
+from typing import Any
 
+from audio2digest.text.entities import BUILTIN_ENTITIES_ZH, find_entities
+from audio2digest.text.headline import EN_TITLE_MAX, ZH_TITLE_MAX, headline, summarize
+from audio2digest.text.language import is_cjk_language
+from audio2digest.text.segment import segment_transcript
 from audio2digest.types import Digest, Entity, Item, Transcript
 
 logger = logging.getLogger("audio2digest.text.digest")
 
 __all__ = [
     "CATEGORIES",
+    "EN_TITLE_MAX",
+    "ZH_TITLE_MAX",
     "build_digest",
+    "categorize",
     "enrich_item",
     "headline",
-    "summarize",
-    "categorize",
     "keywords",
+    "summarize",
 ]
 
 # (zh, en, keywords). Keywords are matched case-insensitively as substrings; first match
@@ -92,223 +99,12 @@ CATEGORIES: list[tuple[str, str, tuple[str, ...]]] = [
 OTHER = ("其他", "Other")
 SHOW = ("节目", "Show")
 
-_RELEASE_VERBS = re.compile(
-    r"(发布|推出|开源|上线|宣布|升级|更新|亮相|公布|推送|收购|融资|开放|launch|release|announce|"
-    r"open-sourc|unveil|introduc|ship|acquir|raise|open(?:s|ed)? a)",
-    re.I,
-)
-_LEAD_CUES_ZH = re.compile(
-    r"^(?:首先来看|首先是|首先|接下来来看|接下来是|接下来|接着|下面来看|下面|再来看|再看|来看|另外|此外|"
-    r"还有一条|另一条|最后是|最后|其次|然后是|[\u4e00-\u9fffA-Za-z]{1,6}方面[，,、 ]?|"
-    r"据悉[，,]?|据报道[，,]?|本周[，,]?|今天[，,]?|近日[，,]?)"
-)
-_LEAD_CUES_EN = re.compile(
-    r"^(?:next up,?|next,?|in other news,?|moving on,?|finally,?|first up,?|first,?|meanwhile,?|"
-    r"elsewhere,?|also,?|and finally,?|in [a-z]+ news,?|lastly,?|over at)\s*",
-    re.I,
-)
-_FILLER_ZH = re.compile(r"(?<=[\u4e00-\u9fffA-Za-z0-9])(了|正式|今天|日前|近日|本周|已经)(?=[\u4e00-\u9fffA-Za-z0-9])")
-
-ZH_TITLE_MAX = 30
-EN_TITLE_MAX = 80
-
-
-def _cjk(text: str, language: Optional[str] = None) -> bool:
-    from audio2digest.text.segment import is_cjk_language
-
+def _cjk(text: str, language: str | None = None) -> bool:
     return is_cjk_language(language, text)
 
 
-def _sentences(text: str, cjk: bool) -> list[str]:
-    from audio2digest.text.segment import _split_sentences
-
-    return [text[s:e].strip() for s, e, _ in _split_sentences(text, cjk) if text[s:e].strip()]
-
-
-def _clauses(sentence: str, cjk: bool) -> list[str]:
-    parts = re.split(r"[，,；;：:]" if cjk else r"(?<=[;:])\s+|,\s+(?=(?:and |but |with |while ))", sentence)
-    return [p.strip() for p in parts if p and p.strip()]
-
-
-def _plain(text: str) -> str:
-    """Text without Markdown markup (headings, list markers, emphasis, links)."""
-    t = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
-    t = re.sub(r"(?m)^\s{0,3}#{1,6}\s+", "", t)
-    t = re.sub(r"(?m)^\s*(?:[-*+•]|\d{1,2}[.)])\s+", "", t)
-    t = re.sub(r"(\*\*|__|`)", "", t)
-    return t.strip()
-
-
-def _en_prefix(sentence: str, limit: int) -> str:
-    """The longest start of an English sentence that ends at a clause edge and fits
-    ``limit`` ("Perplexity launched Comet, a web browser with an assistant built in")."""
-    s = sentence.rstrip(".!? ")
-    if len(s) <= limit:
-        return s
-    best = ""
-    for m in re.finditer(r",\s+|;\s+|\s+[—–]\s+|\s+-\s+", s):
-        if m.start() <= limit:
-            best = s[: m.start()]
-    return best or s
-
-
-def _strip_lead(text: str, cjk: bool) -> str:
-    t = text.strip()
-    for _ in range(2):
-        t2 = (_LEAD_CUES_ZH.sub("", t) if cjk else _LEAD_CUES_EN.sub("", t)).strip(" ，,、")
-        if t2 == t:
-            break
-        t = t2
-    if not cjk and t[:1].islower():
-        t = t[:1].upper() + t[1:]
-    return t
-
-
-def _truncate(text: str, limit: int, cjk: bool) -> str:
-    if len(text) <= limit:
-        return text
-    if cjk:
-        # cut at a word boundary (jieba) without splitting a Latin name
-        try:
-            import jieba
-
-            jieba.setLogLevel(logging.WARNING)
-            out = ""
-            for w in jieba.cut(text):
-                if len(out) + len(w) > limit - 1:
-                    break
-                out += w
-        except Exception:  # pragma: no cover - jieba is a dependency
-            out = text[: limit - 1]
-        out = out or text[: limit - 1]
-        return out.rstrip("，,、 的和与及") + "…"
-    cut = text[: limit - 1]
-    if " " in cut:
-        cut = cut[: cut.rfind(" ")]
-    return cut.rstrip(" ,;:-") + "…"
-
-
-def headline(
-    text: str,
-    *,
-    cjk: Optional[bool] = None,
-    entities: Sequence[Entity] = (),
-    language: Optional[str] = None,
-) -> str:
-    """An extractive headline: ≤ 30 characters for Chinese, ≤ 80 for other languages.
-
-    The clause that names an entity and a release verb wins ("DeepSeek发布了新一代推理模型
-    DeepSeek-R2" → "DeepSeek发布新一代推理模型DeepSeek-R2"); lead-in cues ("首先来看", "In
-    other news,") and fillers (了, 正式) are dropped.
-    """
-    text = (text or "").strip()
-    if not text:
-        return ""
-    if cjk is None:
-        cjk = _cjk(text, language)
-    limit = ZH_TITLE_MAX if cjk else EN_TITLE_MAX
-    first = text.splitlines()[0] if text else ""
-    m = re.match(r"^\s{0,3}#{1,6}\s+(.*)$", first)
-    if m:  # a Markdown section: its heading is the author's own headline
-        title = re.sub(r"^(?:\d{1,2}[.)、]\s*|[一二三四五六七八九十]+[、.]\s*)", "", _plain(m.group(1)))
-        if title:
-            return _truncate(title, limit, cjk)
-    text = _plain(text)
-    names = [e.term for e in entities]
-    best, best_score = "", -1e9
-    sentences = _sentences(text, cjk)[:4]
-    pos = 0
-    for si, sent in enumerate(sentences):
-        clauses = _clauses(sent, cjk) if cjk else [_en_prefix(_strip_lead(sent, False), limit)]
-        cands = [(c, 0, k) for k, c in enumerate(clauses)]
-        if cjk:
-            # fragments cut at pauses ("N-floppyc，发布，Claude Sonnet 4.5"): also try joining
-            # a short clause with its neighbours
-            for k in range(len(clauses)):
-                joined = clauses[k]
-                for m in range(k + 1, min(k + 3, len(clauses))):
-                    if min(len(clauses[m - 1]), len(clauses[m])) >= 8:
-                        break
-                    sep = " " if joined[-1:].isascii() and clauses[m][:1].isascii() else ""
-                    joined = joined + sep + clauses[m]
-                    if len(joined) > limit:
-                        break
-                    cands.append((joined, m - k, k))
-        for clause, joins, k in cands:
-            c = _strip_lead(clause.rstrip("。！？!?.；;"), cjk)
-            if not c:
-                continue
-            score = -0.1 * joins
-            if any(n and n.lower() in c.lower() for n in names):
-                score += 2.0
-            elif re.search(r"[A-Z][A-Za-z0-9]", c):
-                score += 1.0
-            verb = _RELEASE_VERBS.search(c)
-            if verb:
-                score += 2.0
-                if len(c) - verb.end() >= 2:
-                    score += 0.5  # the verb has an object: "发布Claude Sonnet 4.5", not "发布"
-            size = len(c)
-            if cjk:
-                if size < 6:
-                    score -= 2.0
-                elif size > 40:
-                    score -= 0.5
-            elif size < 20:
-                score -= 1.5
-            score -= 0.35 * (pos + k)  # earlier is better
-            if score > best_score:
-                best, best_score = c, score
-        pos += len(clauses)
-    if not best:
-        best = _strip_lead(text, cjk)
-    if cjk:
-        best = _FILLER_ZH.sub("", best)
-        best = re.sub(r"\s+", " ", best).strip()
-    return _truncate(best, limit, cjk)
-
-
-def summarize(text: str, *, cjk: Optional[bool] = None, language: Optional[str] = None,
-              max_sentences: int = 2) -> str:
-    """One or two informative sentences from the item (a short lead-in sentence such as
-    "首先来看深度求索。" is skipped when more follows)."""
-    text = (text or "").strip()
-    if not text:
-        return ""
-    if cjk is None:
-        cjk = _cjk(text, language)
-    lines = text.splitlines()
-    if lines and re.match(r"^\s{0,3}#{1,6}\s", lines[0]):
-        text = "\n".join(lines[1:])  # the section heading is the title, not the summary
-    text = _plain(text)
-    sents = _sentences(text, cjk)
-    if len(sents) > 1 and len(_strip_lead(sents[0], cjk)) < (12 if cjk else 30):
-        sents = sents[1:]
-    cap = 90 if cjk else 300
-    out: list[str] = []
-    size = 0
-    for s in sents[:max_sentences]:
-        if out and size + len(s) > cap:
-            break
-        if not out and len(s) > cap:
-            # one long sentence: keep whole clauses up to the cap
-            clauses = re.split(r"(?<=[，,；;：:])" if cjk else r"(?<=[,;:])\s+", s)
-            kept = ""
-            for c in clauses:
-                if kept and len(kept) + len(c) > cap:
-                    break
-                kept += c if cjk else ((" " if kept else "") + c)
-            s = kept.rstrip("，,；;：: ")
-            s = _truncate(s, cap, cjk) if len(s) > cap else s + ("。" if cjk else ".")
-            out.append(s)
-            break
-        out.append(s)
-        size += len(s)
-    return ("" if cjk else " ").join(out)
-
-
-def categorize(text: str, entities: Sequence[Entity] = (), *, cjk: Optional[bool] = None,
-               kind: str = "news", language: Optional[str] = None) -> str:
+def categorize(text: str, entities: Sequence[Entity] = (), *, cjk: bool | None = None,
+               kind: str = "news", language: str | None = None) -> str:
     """The item's category from :data:`CATEGORIES` (keyword votes; the title counts double
     through the caller repeating it)."""
     if cjk is None:
@@ -327,12 +123,7 @@ def categorize(text: str, entities: Sequence[Entity] = (), *, cjk: Optional[bool
 
 
 _EN_KW_STOP = set(
-    """a an the and or but if of in on at to for from by with as is are was were be been has have
-    had it its this that these those he she they we you i our their his her will would can could
-    about into over under than then so not no yes more most very just also all any some such which
-    who what when where why how there here up out new says said one two three four five six seven
-    eight nine ten first second week weeks year years many several including can the user users
-    company""".split()
+    ["a", "an", "the", "and", "or", "but", "if", "of", "in", "on", "at", "to", "for", "from", "by", "with", "as", "is", "are", "was", "were", "be", "been", "has", "have", "had", "it", "its", "this", "that", "these", "those", "he", "she", "they", "we", "you", "i", "our", "their", "his", "her", "will", "would", "can", "could", "about", "into", "over", "under", "than", "then", "so", "not", "no", "yes", "more", "most", "very", "just", "also", "all", "any", "some", "such", "which", "who", "what", "when", "where", "why", "how", "there", "here", "up", "out", "new", "says", "said", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "first", "second", "week", "weeks", "year", "years", "many", "several", "including", "can", "the", "user", "users", "company"]
 )
 
 
@@ -344,9 +135,7 @@ def _keyword_base():
 
     jieba.setLogLevel(logging.WARNING)
     jieba.dt.check_initialized()
-    from audio2digest.text.segment import _BUILTIN_ENTITIES_ZH
-
-    builtin = {n for names in _BUILTIN_ENTITIES_ZH.values() for n in names}
+    builtin = {n for names in BUILTIN_ENTITIES_ZH.values() for n in names}
     return jieba.analyse.default_tfidf, jieba.dt, _overlay(builtin, jieba.dt.FREQ)
 
 
@@ -389,8 +178,8 @@ def _tfidf(entity_terms=()):
     return extractor
 
 
-def keywords(text: str, *, cjk: Optional[bool] = None, top: int = 5,
-             language: Optional[str] = None, entities: Sequence[Entity] = ()) -> list[str]:
+def keywords(text: str, *, cjk: bool | None = None, top: int = 5,
+             language: str | None = None, entities: Sequence[Entity] = ()) -> list[str]:
     """Up to ``top`` keywords: jieba TF-IDF for Chinese (entity names kept whole), term
     frequency for English."""
     text = (text or "").strip()
@@ -420,12 +209,10 @@ def keywords(text: str, *, cjk: Optional[bool] = None, top: int = 5,
     return ranked[:top]
 
 
-def enrich_item(item: Item, glossary: Any = None, *, cjk: Optional[bool] = None,
-                language: Optional[str] = None) -> Item:
+def enrich_item(item: Item, glossary: Any = None, *, cjk: bool | None = None,
+                language: str | None = None) -> Item:
     """Fill in title, summary, entities, category and keywords of ``item`` from its text."""
     from dataclasses import replace
-
-    from audio2digest.text.segment import find_entities
 
     text = item.text.strip()
     if cjk is None:
@@ -443,12 +230,11 @@ def enrich_item(item: Item, glossary: Any = None, *, cjk: Optional[bool] = None,
 
 
 def build_digest(transcript: Transcript, glossary: Any = None, *,
-                 items: Optional[Sequence[Item]] = None, use_timing: bool = True) -> Digest:
+                 items: Sequence[Item] | None = None, use_timing: bool = True) -> Digest:
     """Segment ``transcript`` (unless ``items`` are given) and describe every item.
 
     An empty transcript gives a digest with no items.
     """
-    from audio2digest.text.segment import is_cjk_language, segment_transcript
 
     cjk = is_cjk_language(transcript.language, transcript.text)
     if items is None:

@@ -22,13 +22,21 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Optional, Sequence, Union
 
-from audio2digest.errors import GlossaryError, InputError
+from audio2digest.errors import GlossaryError
+from audio2digest.text.reader import (  # noqa: F401  (re-exported: glossary users read text too)
+    TextRepair,
+    decode_utf8,
+    looks_like_mojibake,
+    mojibake_line,
+    read_text_file,
+    read_text_input,
+    repair_mojibake,
+)
 
 log = logging.getLogger("audio2digest.text.glossary")
 
@@ -48,14 +56,6 @@ CATEGORY_PRIORITY = {
 }
 
 PathLike = Union[str, "os.PathLike[str]"]
-
-# Characters that appear when UTF-8 bytes were decoded as cp1252 / latin-1: a lead byte
-# of a multi-byte sequence (Ã Â â å æ ç è é ä ï ð ...) followed by a continuation byte
-# rendered as a cp1252 / latin-1 character.
-_MOJIBAKE_RE = re.compile(
-    "[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192"
-    "\u02c6\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]"
-)
 
 
 @dataclass(frozen=True)
@@ -152,101 +152,12 @@ class Glossary:
 # --------------------------------------------------------------------------- reading
 
 
-def read_text_file(path: PathLike, *, what: str = "text") -> str:
-    """Read a UTF-8 file; invalid UTF-8 raises :class:`InputError` naming file and line."""
-    p = Path(path)
-    try:
-        raw = p.read_bytes()
-    except OSError as exc:
-        raise InputError(f"{p}: cannot read {what}: {exc.strerror or exc}") from exc
-    return decode_utf8(raw, str(p), exc_class=InputError)
-
-
-def decode_utf8(raw: bytes, name: str, *, exc_class=InputError) -> str:
-    """Decode ``raw`` as UTF-8 (a BOM is dropped). Invalid bytes: one-line error with line."""
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise exc_class(
-            f"{name}:{line}: invalid UTF-8 (byte 0x{raw[exc.start]:02x} at column {col}); "
-            "save the file as UTF-8"
-        ) from exc
-    return text.replace("\r\n", "\n").replace("\r", "\n")
-
-
-def mojibake_line(text: str) -> int:
-    """The 1-based line of the first mojibake-looking run (UTF-8 read as cp1252), or 0."""
-    m = _find_mojibake(text)
-    if not m:
-        return 0
-    return text.count("\n", 0, m.start()) + 1
-
-
-def _find_mojibake(text: str):
-    # Two adjacent suspicious pairs are required: a single "é€" can be legitimate Latin text.
-    for m in _MOJIBAKE_RE.finditer(text):
-        rest = text[m.end() : m.end() + 4]
-        if _MOJIBAKE_RE.match(rest) or _MOJIBAKE_RE.match(rest[1:] if rest else ""):
-            return m
-    return None
-
-
-def looks_like_mojibake(text: str) -> bool:
-    return _find_mojibake(text) is not None
-
-
-@dataclass(frozen=True)
-class TextRepair:
-    """Result of :func:`repair_mojibake`."""
-
-    text: str
-    changed: bool  # the text was repaired
-    lossy: bool  # mojibake found that could not be repaired without loss
-    line: int = 0  # first line that still looks broken (when lossy)
-
-
-def repair_mojibake(text: str) -> TextRepair:
-    """Undo UTF-8-read-as-cp1252 mojibake with ftfy when that is lossless.
-
-    Returns the text unchanged when it does not look like mojibake. When ftfy's result
-    still contains mojibake (bytes lost when the file was saved), ``lossy`` is true and
-    the original text is returned, so the caller can refuse or flag it.
-    """
-    if not looks_like_mojibake(text):
-        return TextRepair(text, False, False)
-    import ftfy
-
-    fixed = ftfy.fix_encoding(text)
-    line = mojibake_line(fixed)
-    if line or "\ufffd" in fixed:
-        return TextRepair(text, False, True, line or mojibake_line(text))
-    return TextRepair(fixed, fixed != text, False)
-
-
 def read_input_text(path: Optional[PathLike], data: Optional[bytes] = None) -> tuple[str, list[str]]:
-    """Read a text input (file or given bytes) for correction, repairing mojibake.
+    """Read a text input for correction: see :func:`audio2digest.text.reader.read_text_input`.
 
-    Returns ``(text, notes)``; notes describe repairs made. Lossy mojibake raises
-    :class:`InputError` naming the file and line.
-    """
-    name = str(path) if path not in (None, "-") else "<stdin>"
-    if data is None:
-        text = read_text_file(path, what="text")  # type: ignore[arg-type]
-    else:
-        text = decode_utf8(data, name, exc_class=InputError)
-    rep = repair_mojibake(text)
-    if rep.lossy:
-        raise InputError(
-            f"{name}:{rep.line}: text is mojibake (UTF-8 decoded as cp1252) and cannot be "
-            "repaired without loss; re-export the file as UTF-8"
-        )
-    notes = []
-    if rep.changed:
-        notes.append(f"{name}: repaired mojibake (UTF-8 decoded as cp1252) with ftfy")
-        log.warning("%s", notes[-1])
-    return rep.text, notes
+    Returns ``(text, notes)``; notes describe repairs made."""
+    got = read_text_input("-" if path in (None, "-") else path, data=data)
+    return got.text, list(got.notes)
 
 
 # --------------------------------------------------------------------------- parsing

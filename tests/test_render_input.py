@@ -1,0 +1,122 @@
+"""``render`` on a digest.json from elsewhere: every field checked before anything is written,
+and untrusted metadata kept out of digest.md's front matter."""
+
+from __future__ import annotations
+
+import copy
+import json
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from audio2digest.cli import main
+from audio2digest.types import Digest, Entity, EpisodeMeta, Item, RecordError, validate_digest
+
+
+def good_digest() -> dict:
+    items = (
+        Item(0, "intro", "Intro", "", "Hello and welcome.", 0.0, 2.0),
+        Item(1, "news", "Model news", "A model came out.", "A new model came out today.", 2.0, 9.5,
+             entities=(Entity("OpenAI", "company"),), category="models", keywords=("model",)),
+    )
+    d = Digest(EpisodeMeta("https://example.com/ep.mp3", title="Ep 1", webpage_url="https://example.com/1"),
+               "en", items, duration=10.0)
+    return d.to_dict()
+
+
+BREAK = [
+    (lambda d: d["items"][1].__setitem__("start", "2.0"), "items[1].start: expected a finite number, got a string '2.0'"),
+    (lambda d: d["items"][1].__setitem__("title", {"text": "x"}), "items[1].title: expected a string, got an object"),
+    (lambda d: d["items"][0].__setitem__("index", 1.5), "items[0].index: expected an integer"),
+    (lambda d: d["items"][1]["entities"].__setitem__(0, "OpenAI"), "items[1].entities[0]: expected an object"),
+    (lambda d: d["items"][1].__setitem__("keywords", "model"), "items[1].keywords: expected a list"),
+    (lambda d: d["items"][1].__setitem__("kind", "ad"), "items[1].kind: expected one of news, intro, outro"),
+    (lambda d: d["items"][1].__setitem__("end", 1.0), "items[1]: start/end must be >= 0 and start <= end"),
+    (lambda d: d["items"][1].pop("text"), "items[1].text: missing"),
+    (lambda d: d["episode"].__setitem__("title", ["a"]), "episode.title: expected a string, got a list"),
+    (lambda d: d["episode"].__setitem__("duration", "long"), "episode.duration: expected a finite number"),
+    (lambda d: d.__setitem__("items", {"0": {}}), "items: expected a list, got an object"),
+    (lambda d: d.__setitem__("episode", "ep"), "episode: expected an object"),
+    (lambda d: d["items"][1].__setitem__("start", float("nan")), "items[1].start: expected a finite number"),
+]
+
+
+@pytest.mark.parametrize("breaker, message", BREAK)
+def test_validate_digest_names_the_field(breaker, message):
+    d = good_digest()
+    breaker(d)
+    with pytest.raises(RecordError) as err:
+        validate_digest(d)
+    assert str(err.value).startswith(message)
+    with pytest.raises(ValueError):
+        Digest.from_dict(d)
+
+
+def test_good_digest_round_trips():
+    d = good_digest()
+    validate_digest(d)
+    assert Digest.from_dict(d).to_dict() == d
+
+
+@pytest.mark.parametrize("breaker, message", BREAK[:6])
+def test_render_refuses_before_writing(tmp_path, breaker, message):
+    d = good_digest()
+    path = tmp_path / "digest.json"
+    path.write_text(json.dumps(d), "utf-8")
+    res = CliRunner().invoke(main, ["render", "-f", "md", "-f", "chapters_json", str(path)])
+    assert res.exit_code == 0, res.output
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    bad = copy.deepcopy(d)
+    breaker(bad)
+    path.write_text(json.dumps(bad), "utf-8")
+    res = CliRunner().invoke(main, ["render", "-f", "md", "-f", "html", "-f", "chapters_json", str(path)])
+    assert res.exit_code == 1
+    lines = res.output.strip().splitlines()
+    assert len(lines) == 1 and str(path) in lines[0] and message in lines[0], res.output
+    after = {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.name != "digest.json"}
+    assert after == {k: v for k, v in before.items() if k != "digest.json"}  # nothing written
+
+
+def test_render_refuses_a_bad_transcript_beside_it(tmp_path):
+    path = tmp_path / "digest.json"
+    path.write_text(json.dumps(good_digest()), "utf-8")
+    (tmp_path / "transcript.json").write_text(json.dumps({
+        "schema": "audio2digest/transcript@1", "language": "en",
+        "segments": [{"id": 0, "start": "0", "end": 1.0, "text": "x"}]}), "utf-8")
+    res = CliRunner().invoke(main, ["render", "-f", "srt", str(path)])
+    assert res.exit_code == 1 and "transcript.json" in res.output and "segments[0].start" in res.output
+    assert not (tmp_path / "transcript.srt").exists()
+
+
+def test_front_matter_keeps_script_and_javascript_out(tmp_path):
+    d = good_digest()
+    d["episode"].update(title="<script>alert(1)</script>Ep <img src=x onerror=alert(2)>",
+                        uploader="<b>Show</b>", source="javascript:alert(3)",
+                        webpage_url="javascript:alert(4)", audio_url="data:audio/mp3;base64,AA")
+    d["items"][1]["entities"] = [{"term": "<svg onload=alert(5)>", "category": "x"}]
+    path = tmp_path / "digest.json"
+    path.write_text(json.dumps(d), "utf-8")
+    res = CliRunner().invoke(main, ["render", "-f", "md", str(path)])
+    assert res.exit_code == 0, res.output
+    md = (tmp_path / "digest.md").read_text("utf-8")
+    front = yaml.safe_load(md.split("---\n")[1])
+    assert front["source"] == ""
+    assert "javascript:" not in md and "data:audio" not in md
+    for value in (front["title"], front["author"], *front["tags"]):
+        assert "<" not in value and ">" not in value
+    assert front["title"].startswith("alert(1)Ep") and front["author"] == "Show"
+
+
+def test_front_matter_keeps_http_source_and_local_paths(tmp_path):
+    d = good_digest()
+    path = tmp_path / "digest.json"
+    path.write_text(json.dumps(d), "utf-8")
+    CliRunner().invoke(main, ["render", "-f", "md", str(path)])
+    front = yaml.safe_load((tmp_path / "digest.md").read_text("utf-8").split("---\n")[1])
+    assert front["source"] == "https://example.com/1"
+    d["episode"].update(source="/data/ep.mp3", webpage_url="")
+    path.write_text(json.dumps(d), "utf-8")
+    CliRunner().invoke(main, ["render", "-f", "md", str(path)])
+    front = yaml.safe_load((tmp_path / "digest.md").read_text("utf-8").split("---\n")[1])
+    assert front["source"] == "/data/ep.mp3"
