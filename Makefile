@@ -63,8 +63,8 @@ test-fast: $(TEST_STAMP)
 	$(BIN)/python -m pytest -m "not slow"
 
 lint: $(TEST_STAMP)
-	$(BIN)/ruff check audio2digest tests benchmarks
-	$(BIN)/ruff format --check audio2digest tests benchmarks
+	$(BIN)/ruff check audio2digest tests benchmarks scripts
+	$(BIN)/ruff format --check audio2digest tests benchmarks scripts
 	$(BIN)/mypy
 
 $(UV):
