@@ -35,6 +35,10 @@ class FetchError(Audio2DigestError):
     """A source (file, URL, feed) could not be read or downloaded."""
 
 
+class TranscriptSourceError(FetchError):
+    """A publisher transcript or subtitle track is missing, unreachable or malformed."""
+
+
 class AudioError(Audio2DigestError):
     """Audio could not be decoded, or holds nothing usable."""
 
@@ -75,3 +79,7 @@ class OutputError(Audio2DigestError):
 
 class LedgerError(Audio2DigestError):
     """A batch ledger is corrupt or from an unknown schema version."""
+
+
+class LLMError(Audio2DigestError):
+    """An LLM endpoint is unreachable, refuses the key, lacks the model, or is misconfigured."""

@@ -21,7 +21,7 @@ from audio2digest.sources.fetch import DownloadOptions, list_episodes, slugify
 from audio2digest.stages import (DEFAULT_FORMATS, DIGEST_FILE, EPISODE_DONE, EPISODE_FAILED,
                                  RAW_TRANSCRIPT, SOURCE_FILE, STAGE_NAMES, TRANSCRIPT, BY_NAME, DigestWriter,
                                  Episode, EpisodeResult, RunOptions, StageEnv, Transcriber,
-                                 WhisperTranscriber, clean_partial, load_glossaries,
+                                 WhisperTranscriber, clean_partial, load_glossaries, preflight,
                                  read_transcript, remove_if_empty, run_stages, source_identity,
                                  warm_up)
 from audio2digest.types import EpisodeMeta, Progress, ProgressCallback, no_progress
@@ -94,6 +94,7 @@ def process_episode(meta: EpisodeMeta, out: Path, options: RunOptions,
         run_stages(ep, STAGE_NAMES, env, on_done)
         result.status = "done"
         result.cached, result.files = ep.cached, ep.files
+        result.origin = ep.transcript.origin.get("kind", "asr") if ep.transcript else ""
         result.audio_seconds = ep.transcript.duration if ep.transcript else 0.0
         result.title = ep.meta.title
         progress(Progress(EPISODE_DONE, 1, 1, message=outdir.name, episode=ep.label))
@@ -144,6 +145,7 @@ def run(sources: Sequence[str], out: str | os.PathLike, options: RunOptions = Ru
     """
     if not sources:
         raise InputError("no sources given")
+    preflight(digest_writers)  # an LLM endpoint that will fail: say so before any audio
     out = Path(out)
     try:
         out.mkdir(parents=True, exist_ok=True)

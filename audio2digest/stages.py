@@ -30,7 +30,11 @@ Extension points (what a stage receives, :class:`StageEnv`):
   of transcripts (publisher captions, a fake decoder in tests) is any object with a ``name``
   and that method; a ``name`` other than ``"asr"`` becomes part of the transcribe fingerprint.
 - ``digest_writers``: functions ``(digest, transcript) -> Digest`` applied in order after the
-  built-in digest (an LLM writer, say); their names join the digest fingerprint.
+  built-in digest (an LLM writer, say); their names join the digest fingerprint. A writer
+  with a ``write_episode(digest, transcript, *, outdir, glossary, progress, label)`` method
+  is called through it instead (the LLM writer caches its answers in the episode directory);
+  one with a ``preflight()`` method is checked by ``run`` and ``batch`` before any audio is
+  fetched (:func:`preflight`).
 """
 
 from __future__ import annotations
@@ -82,7 +86,12 @@ class RunOptions:
     latest: Optional[int] = None
     clips: bool = False
     force: bool = False  # re-transcribe even when a cached transcript matches
+    # "auto": the publisher's transcript or subtitles when usable, else the transcriber;
+    # "publisher": only those (fail without); "asr": always transcribe (sources/transcripts.py).
+    transcript_source: str = "auto"
+    allow_auto_captions: bool = False  # a platform's automatic captions count as subtitles
     download: DownloadOptions = DownloadOptions()  # stall and time limits of network reads
+    style: str = "default"  # digest.md layout (audio2digest.render.md.STYLES)
 
 
 # ---------------------------------------------------------------- what a stage receives
@@ -161,6 +170,7 @@ class EpisodeResult:
     status: str = "failed"
     error: str = ""
     cached: bool = False  # the transcript was reused, not decoded again
+    origin: str = ""  # where the transcript came from: asr | publisher | captions
     files: list[Path] = field(default_factory=list)
     seconds: float = 0.0  # processing time of the stages run now (not queueing)
     audio_seconds: float = 0.0
@@ -311,6 +321,11 @@ def transcribe_fingerprint(options: RunOptions, transcriber_name: str = "asr") -
     parts: list[Any] = [d, mode]
     if transcriber_name != "asr":
         parts.append(transcriber_name)
+    # Only a non-default transcript source enters the key, so transcripts cached before the
+    # option existed stay valid under the default.
+    if options.transcript_source != "auto" or options.allow_auto_captions:
+        parts.append({"transcript_source": options.transcript_source,
+                      "allow_auto_captions": options.allow_auto_captions})
     blob = json.dumps(parts, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(blob.encode()).hexdigest()[:24]
 
@@ -347,7 +362,9 @@ class Settings:
                         for w in env.digest_writers)
         return cls(transcribe=transcribe_fingerprint(options, env.transcriber.name),
                    glossary=glossary_fingerprint(options), digest=writers,
-                   render=_hash(list(options.formats), bool(options.clips)))
+                   render=_hash(list(options.formats), bool(options.clips))
+                   if options.style == "default" else
+                   _hash(list(options.formats), bool(options.clips), options.style))
 
 
 # ---------------------------------------------------------------- the stages
@@ -413,12 +430,31 @@ def _transcribe(ep: Episode, env: StageEnv) -> dict:
         log.info("%s: transcript cached, not re-transcribing", ep.outdir.name)
         ep.transcript, ep.cached = cached, True
         return {"audio_seconds": cached.duration, "reused": True}
-    t = env.transcriber.transcribe(ep.audio, ep.meta, ep.options, env.glossary, progress=ep.progress)
+    t = publisher_transcript_of(ep)
+    if t is None:
+        t = env.transcriber.transcribe(ep.audio, ep.meta, ep.options, env.glossary, progress=ep.progress)
+        t = t.replace(origin=t.origin or {"kind": "asr"})
     settings = {k: v for k, v in t.settings.items() if k != "cpu_threads"}  # speed only
     ep.transcript = t.replace(settings={**settings, "audio_sha256": ep.audio_sha256,
                                         "fingerprint": fp})
     ep.cached = False
-    return {"audio_seconds": t.duration, "reused": False}
+    return {"audio_seconds": t.duration, "reused": False, "origin": t.origin.get("kind", "asr")}
+
+
+def publisher_transcript_of(ep: Episode) -> Optional[Transcript]:
+    """The publisher's transcript or subtitles of ``ep`` under ``--transcript-source``, not
+    yet normalised (the normalise stage does that); None: transcribe. Never loads a model."""
+    mode = ep.options.transcript_source
+    if mode == "asr" or (mode == "auto" and not ep.meta.transcripts):
+        return None
+    from audio2digest.sources.audio import probe_duration
+    from audio2digest.sources.transcripts import publisher_transcript
+
+    duration = ep.meta.duration or (probe_duration(ep.audio) if ep.audio is not None else 0.0)
+    return publisher_transcript(ep.meta, mode=mode, language=ep.options.transcribe.language,
+                                allow_automatic=ep.options.allow_auto_captions,
+                                script=ep.options.transcribe.script, duration=duration,
+                                normalize=False)
 
 
 def _normalize_version() -> int:
@@ -462,6 +498,11 @@ def _segment(ep: Episode, env: StageEnv) -> dict:
 
     t = ep.transcript if ep.transcript is not None else read_transcript(ep.outdir / TRANSCRIPT)
     ep.transcript = t
+    if not t.timed:  # a publisher's text without times (HTML, plain text): segmented as text
+        from audio2digest.text.segment import segment_text
+
+        ep.items = tuple(segment_text(t.text, env.glossary, t.language))
+        return {"items": len(ep.items)}
     ep.items = tuple(segment_transcript(t, env.glossary, use_timing=True))
     return {"items": len(ep.items)}
 
@@ -472,10 +513,30 @@ def _digest(ep: Episode, env: StageEnv) -> dict:
     assert ep.transcript is not None and ep.items is not None, "digest runs after segment"
     digest = build_digest(ep.transcript, glossary=env.glossary, items=ep.items)
     for write in env.digest_writers:
-        digest = write(digest, ep.transcript)
+        if hasattr(write, "write_episode"):
+            digest = write.write_episode(digest, ep.transcript, outdir=ep.outdir,
+                                         glossary=env.glossary, progress=ep.progress,
+                                         label=ep.label)
+        else:
+            digest = write(digest, ep.transcript)
     ep.digest = digest
     atomic_write_json(ep.outdir / DIGEST_FILE, digest.to_dict())
     return {"items": len(digest.items)}
+
+
+def renderable_formats(formats: Sequence[str], transcript: Transcript) -> list[str]:
+    """``formats`` without those that need times when the transcript has none (logged)."""
+    if transcript.timed:
+        return list(formats)
+    from audio2digest.render import FORMATS
+
+    keep = [f for f in formats if not (f in FORMATS and FORMATS[f].needs_times)]
+    dropped = [f for f in formats if f not in keep]
+    if dropped:
+        log.warning("%s: the transcript has no times (%s); not writing %s",
+                    transcript.episode.title or transcript.episode.source,
+                    transcript.origin.get("url", "text"), ", ".join(dropped))
+    return keep
 
 
 def _render(ep: Episode, env: StageEnv) -> dict:
@@ -485,9 +546,11 @@ def _render(ep: Episode, env: StageEnv) -> dict:
     digest = ep.digest if ep.digest is not None else read_digest(ep.outdir / DIGEST_FILE)
     audio = ep.audio
     audio_href = relative_audio(audio, ep.outdir) if audio is not None else None
-    formats = [f for f in ep.options.formats if f != "json"]  # digest.json: the digest stage's
+    # digest.json is the digest stage's; formats that need times are left out without them
+    formats = [f for f in renderable_formats(ep.options.formats, t) if f != "json"]
     files = [ep.outdir / DIGEST_FILE]
-    rendered = render_all(digest, t, ep.outdir, formats=formats, audio_href=audio_href)
+    rendered = render_all(digest, t, ep.outdir, formats=formats, audio_href=audio_href,
+                          style=ep.options.style)
     files += list(rendered.values())
     if ep.options.clips and audio is not None:
         from audio2digest.render import cut_clips
@@ -533,6 +596,15 @@ def fingerprints(key: str, audio_sha256: Optional[str], settings: Settings) -> d
     return fps
 
 
+def preflight(writers: Sequence[DigestWriter]) -> None:
+    """Check every digest writer that can be checked (an LLM endpoint answers, accepts the key,
+    offers the model) before any audio is fetched; raises the writer's error (one line)."""
+    for w in writers:
+        check = getattr(w, "preflight", None)
+        if callable(check):
+            check()
+
+
 def run_stages(ep: Episode, names: Sequence[str], env: StageEnv,
                on_done: Callable[[str, dict], None] = lambda name, info: None) -> None:
     """Run the named stages of ``ep`` in order; raise the first error."""
@@ -543,7 +615,7 @@ def run_stages(ep: Episode, names: Sequence[str], env: StageEnv,
 
 __all__ = ["EpisodeResult", "source_identity", "STAGES", "STAGE_NAMES", "BY_NAME", "Stage", "StageEnv", "Episode", "RunOptions",
            "Transcriber", "WhisperTranscriber", "DigestWriter", "Settings", "fingerprints",
-           "run_stages", "transcribe_fingerprint", "glossary_fingerprint", "file_fingerprint",
+           "run_stages", "preflight", "transcribe_fingerprint", "glossary_fingerprint", "file_fingerprint",
            "read_transcript", "read_digest", "load_glossaries", "load_glossary_files", "choose_hotwords", "warm_up",
            "cached_transcript", "clean_partial", "remove_if_empty", "relative_audio",
            "DEFAULT_FORMATS", "SOURCE_FILE", "RAW_TRANSCRIPT", "TRANSCRIPT", "DIGEST_FILE",

@@ -134,13 +134,29 @@ class EpisodeMeta:
     description: str = ""
     duration: float = 0.0
     audio_url: str = ""  # direct media URL, for players (e.g. an RSS enclosure)
-    id: str = ""
+    id: str = ""  # the feed item's GUID, the video's id, or the file's stem
+    source_language: str = ""  # the language the source declares (RSS <language>, yt-dlp)
+    # Transcripts the publisher links to, best source of text there is: each
+    # {"url", "type" (MIME), "language", "origin": "publisher" | "captions", "rel"?, "automatic"?}
+    transcripts: tuple[dict, ...] = ()
+    # The feed item's own enclosure {"url", "type", "length"} and <guid isPermaLink> value,
+    # kept so a feed we publish points at the same media under the same GUID.
+    enclosure: dict = field(default_factory=dict)
+    guid_permalink: str = ""
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        d = asdict(self)
+        d["transcripts"] = [dict(t) for t in self.transcripts]
+        return d
 
     @classmethod
     def from_dict(cls, data: dict) -> "EpisodeMeta":
+        data = dict(data)
+        links = data.get("transcripts") or ()
+        data["transcripts"] = tuple(dict(t) for t in links if isinstance(t, dict)
+                                    and isinstance(t.get("url"), str))
+        if not isinstance(data.get("enclosure"), dict):
+            data["enclosure"] = {}
         return _from_dict(cls, data)
 
 
@@ -198,6 +214,14 @@ class Transcript:
     settings: dict = field(default_factory=dict)
     corrections: tuple[Correction, ...] = ()
     repairs: tuple[Repair, ...] = ()
+    # Where the text came from: {"kind": "asr"} or {"kind": "publisher" | "captions", "url",
+    # "type", "language", "timed": bool}; empty for transcripts made before this was recorded.
+    origin: dict = field(default_factory=dict)
+
+    @property
+    def timed(self) -> bool:
+        """False for a transcript from text without times (an HTML or plain-text transcript)."""
+        return self.origin.get("timed", True) is not False
 
     @property
     def text(self) -> str:
@@ -216,6 +240,7 @@ class Transcript:
             "segments": [s.to_dict() for s in self.segments],
             "corrections": [c.to_dict() for c in self.corrections],
             "repairs": [r.to_dict() for r in self.repairs],
+            "origin": dict(self.origin),
         }
 
     @classmethod
@@ -233,6 +258,7 @@ class Transcript:
             settings=dict(data.get("settings") or {}),
             corrections=tuple(Correction.from_dict(c) for c in data.get("corrections", ())),
             repairs=tuple(Repair.from_dict(r) for r in data.get("repairs", ())),
+            origin=dict(data.get("origin") or {}) if isinstance(data.get("origin") or {}, dict) else {},
         )
 
     def replace(self, **changes: Any) -> "Transcript":
@@ -266,11 +292,20 @@ class Item:
     entities: tuple[Entity, ...] = ()
     category: str = ""
     keywords: tuple[str, ...] = ()
+    # Written by an LLM writer (audio2digest.llm); empty in an extractive digest, and then
+    # left out of to_dict() so extractive digest.json files keep their shape.
+    details: tuple[str, ...] = ()  # 内容详解 points
+    analysis: dict = field(default_factory=dict)  # what / why / impact / advice
+    extractive: dict = field(default_factory=dict)  # the extractive title/summary replaced
 
     def to_dict(self) -> dict:
         d = asdict(self)
         d["entities"] = [e.to_dict() for e in self.entities]
         d["keywords"] = list(self.keywords)
+        d["details"] = list(self.details)
+        for key in ("details", "analysis", "extractive"):
+            if not d[key]:
+                del d[key]
         return d
 
     @classmethod
@@ -278,6 +313,10 @@ class Item:
         data = dict(data)
         data["entities"] = tuple(Entity.from_dict(e) for e in data.get("entities", ()))
         data["keywords"] = tuple(data.get("keywords", ()))
+        data["details"] = tuple(str(x) for x in data.get("details") or ())
+        for key in ("analysis", "extractive"):
+            v = data.get(key)
+            data[key] = {str(k): str(x) for k, x in v.items()} if isinstance(v, dict) else {}
         return _from_dict(cls, data)
 
 
@@ -291,18 +330,33 @@ class Digest:
     duration: float = 0.0
     corrections: tuple[Correction, ...] = ()
     model: str = ""
+    # Set by an LLM writer (audio2digest.llm) and written only when set: the episode summary
+    # and trends (the reduce step), who wrote it (endpoint, model, totals; never a key), and
+    # every LLM field that was rejected with its reason.
+    summary: str = ""
+    trends: tuple[str, ...] = ()
+    writer: dict = field(default_factory=dict)
+    rejections: tuple[dict, ...] = ()
 
     def to_dict(self) -> dict:
         ep = self.episode.to_dict()
         ep["duration"] = self.duration or ep.get("duration", 0.0)
         ep["language"] = self.language
         ep["model"] = self.model
-        return {
+        d = {
             "schema": DIGEST_SCHEMA,
             "episode": ep,
             "items": [i.to_dict() for i in self.items],
             "corrections": [c.to_dict() for c in self.corrections],
         }
+        if self.summary:
+            d["summary"] = self.summary
+        if self.trends:
+            d["trends"] = list(self.trends)
+        if self.writer:
+            d["writer"] = dict(self.writer)
+            d["rejections"] = [dict(r) for r in self.rejections]
+        return d
 
     @classmethod
     def from_dict(cls, data: dict) -> "Digest":
@@ -318,7 +372,14 @@ class Digest:
             duration=float(ep.get("duration") or 0.0),
             corrections=tuple(Correction.from_dict(c) for c in data.get("corrections", ())),
             model=ep.get("model", ""),
+            summary=str(data.get("summary") or ""),
+            trends=tuple(str(t) for t in data.get("trends") or ()),
+            writer=dict(data["writer"]) if isinstance(data.get("writer"), dict) else {},
+            rejections=tuple(dict(r) for r in data.get("rejections") or () if isinstance(r, dict)),
         )
+
+    def replace(self, **changes: Any) -> "Digest":
+        return replace(self, **changes)
 
 
 _RECORDS: dict[str, type] = {"Entity": Entity, "Item": Item, "Correction": Correction,
@@ -364,7 +425,21 @@ def validate_digest(data: Any) -> None:
     for key, kind in (("language", "str"), ("model", "str"), ("duration", "Optional[float]")):
         if key in ep:
             _check_value(kind, ep[key], f"episode.{key}")
+    for key, kind in (("summary", "str"), ("trends", "tuple[str, ...]")):  # an LLM writer's
+        if key in data:
+            _check_value(kind, data[key], key)
+    for key in ("writer", "rejections"):
+        value = data.get(key)
+        if key in data and not (isinstance(value, dict) if key == "writer" else
+                                isinstance(value, list) and all(isinstance(r, dict) for r in value)):
+            raise RecordError(f"{key}: expected {'an object' if key == 'writer' else 'a list of objects'}, "
+                              f"got {_type_name(value)}")
     for i, v in enumerate(data.get("items", [])):
+        for key in ("analysis", "extractive"):
+            value = v.get(key, {})
+            if not isinstance(value, dict) or not all(isinstance(x, str) for x in value.values()):
+                raise RecordError(f"items[{i}].{key}: expected an object of strings, "
+                                  f"got {_type_name(value)}")
         if v["kind"] not in ITEM_KINDS:
             raise RecordError(f"items[{i}].kind: expected one of {', '.join(ITEM_KINDS)}, "
                               f"got {v['kind']!r}")

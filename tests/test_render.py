@@ -65,7 +65,8 @@ def hostile() -> tuple[Digest, Transcript]:
 
 
 def test_registry():
-    assert set(FORMATS) == {"md", "json", "chapters_json", "chapters_txt", "srt", "vtt", "html"}
+    assert set(FORMATS) == {"md", "json", "chapters_json", "chapters_txt", "srt", "vtt", "html",
+                            "transcript_json"}
     for name, r in FORMATS.items():
         assert r.name == name and r.filename and r.extension
     assert FORMATS["chapters_json"].filename == "chapters.json"
@@ -118,7 +119,7 @@ def test_srt_vtt_share_one_cue_iterator(dev01):
 
 def test_transcript_only_render_all(dev01, tmp_path):
     tr, _ = dev01
-    assert set(render_all(None, tr, tmp_path)) == {"srt", "vtt"}
+    assert set(render_all(None, tr, tmp_path)) == {"srt", "vtt", "transcript_json"}
 
 
 def test_hostile_text_is_escaped(tmp_path):

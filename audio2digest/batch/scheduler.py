@@ -42,7 +42,7 @@ from audio2digest.sources.fetch import list_episodes
 from audio2digest.stages import (BATCH_PROGRESS, BY_NAME, EPISODE_DONE, EPISODE_FAILED, STAGES,
                                  STAGE_NAMES, DigestWriter, EpisodeResult, RunOptions, Settings,
                                  StageEnv, Transcriber, WhisperTranscriber, clean_partial,
-                                 fingerprints, load_glossaries, remove_if_empty)
+                                 fingerprints, load_glossaries, preflight, remove_if_empty)
 from audio2digest.types import EpisodeMeta, Progress, ProgressCallback, no_progress
 
 log = logging.getLogger("audio2digest.batch.scheduler")
@@ -285,6 +285,7 @@ def run_batch(sources_file_or_feed: str | os.PathLike, out: str | os.PathLike,
     t_start = time.perf_counter()
     out = Path(out)
     sources = read_sources(sources_file_or_feed)
+    preflight(digest_writers)  # an LLM endpoint that will fail: say so before any audio
     env = StageEnv(glossary=load_glossaries(options), transcriber=transcriber or WhisperTranscriber(),
                    digest_writers=tuple(digest_writers))
     settings = Settings.of(options, env)

@@ -5,11 +5,14 @@ from __future__ import annotations
 import sys
 import time
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Iterator
 
 import click
 
 from audio2digest.cli import main
+from audio2digest.cli.llm_options import (echo_totals, llm_options, llm_writers, style_option,
+                                          writer_records)
 from audio2digest.cli.options import run_options
 from audio2digest.cli.ui import is_tty
 
@@ -105,9 +108,18 @@ def print_summary(summary) -> None:
 @click.option("--backoff", default=60.0, show_default=True, type=click.FloatRange(0),
               help="Seconds before the first automatic retry; doubles with each failure.")
 @run_options
+@style_option
+@llm_options
+@click.option("--feed-out", type=click.Path(dir_okay=False), default=None,
+              help="Also write an RSS feed of the finished episodes here, with Podcasting 2.0 "
+                   "<podcast:transcript> and <podcast:chapters> links (needs --base-url).")
+@click.option("--base-url", default=None, metavar="URL",
+              help="Where OUT will be published (https://...): the feed's links are "
+                   "URL/<slug>/<file>.")
+@click.option("--feed-title", default="", help="The feed's title (default: the show's name).")
 @click.pass_context
 def batch(ctx, sources, out, jobs, executor, ray_address, retry_failed, max_attempts, backoff,
-          options):
+          options, style, llm_url, llm_model, llm_jobs, llm_timeout, feed_out, base_url, feed_title):
     """Run every episode listed in SOURCES into OUT, with a ledger that survives crashes.
 
     SOURCES is a text file with one URL or path per line (blank lines and # comments are
@@ -122,15 +134,39 @@ def batch(ctx, sources, out, jobs, executor, ray_address, retry_failed, max_atte
       audio2digest batch sources.txt -o out --jobs 2
       audio2digest batch https://example.com/feed.xml --latest 10 -o out
       audio2digest batch sources.txt -o out --executor ray --ray-address auto
+      audio2digest batch https://example.com/feed.xml -o out --feed-out out/feed.xml --base-url https://example.com/digests
       audio2digest status out
     """
+    from dataclasses import replace
+
     from audio2digest.batch.scheduler import run_batch
 
+    if feed_out:
+        if not base_url:
+            raise click.UsageError("--feed-out needs --base-url (where OUT is published)")
+        from audio2digest.render.feed import FEED_FORMATS, check_base_url
+
+        check_base_url(base_url)
+        # the files the feed links to
+        options = replace(options, formats=tuple(dict.fromkeys(options.formats + FEED_FORMATS)))
+
+    options = replace(options, style=style)
+    writers = llm_writers(llm_url, llm_model, llm_jobs, llm_timeout)
     with batch_progress(not ctx.obj.get("quiet")) as progress:
         summary = run_batch(sources, out, options, jobs=jobs, executor=executor,
                             ray_address=ray_address, retry_failed=retry_failed,
-                            max_attempts=max_attempts, backoff=backoff, progress=progress)
+                            max_attempts=max_attempts, backoff=backoff, progress=progress,
+                            digest_writers=writers)
     print_summary(summary)
+    if writers:
+        echo_totals(writer_records(Path(out) / e.slug for e in summary.episodes
+                                   if e.ok and "digest" in e.stages_run and e.slug))
+    if feed_out:
+        from audio2digest.render.feed import write_feed
+
+        slugs = [e.slug for e in summary.episodes if e.status in ("done", "skipped") and e.slug]
+        write_feed(feed_out, out, slugs, base_url, title=feed_title)
+        click.echo(f"wrote {feed_out} ({len(slugs)} episodes)", err=True)
     if not summary.ok:
         sys.exit(1)
 

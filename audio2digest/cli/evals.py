@@ -1,4 +1,4 @@
-"""`eval asr`: transcription quality against the dev episodes and real clips."""
+"""`eval asr` (transcription quality) and `eval grounding` (the LLM grounding check)."""
 
 from __future__ import annotations
 
@@ -74,3 +74,25 @@ def eval_asr_cmd(data, dev_dir, clips_dir, only, no_hotwords, no_repair, recover
         as_json.write_text(json.dumps({"settings": settings.__dict__,
                                        "results": [r.to_dict() for r in results]},
                                       ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+@eval_group.command("grounding")
+@click.option("--data", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Directory holding segcorpus/ [default: ../shared]")
+@click.option("--limit", type=click.IntRange(1), default=None,
+              help="At most this many records per source.")
+def eval_grounding_cmd(data, limit):
+    """How strict the LLM grounding check is, on headlines people wrote (segcorpus).
+
+    "own rejected": headlines rejected against their own item's text (false alarms, or
+    facts the editor added); "swapped caught": headlines rejected against the next item's
+    text (a headline on the wrong story). Nothing is fitted.
+    """
+    from audio2digest.evaluation.grounding import evaluate_corpus, format_table
+    from audio2digest.text.glossary import load_glossary
+
+    corpus = (data or _default_data()) / "segcorpus"
+    paths = sorted(corpus.glob("*.jsonl"))
+    if not paths:
+        raise click.ClickException(f"no segcorpus/*.jsonl under {corpus.parent}")
+    click.echo(format_table(evaluate_corpus(paths, load_glossary(use_default=True), limit=limit)))

@@ -137,6 +137,14 @@ def run_options(f: Callable) -> Callable:
                           "or chapters.json). Default: json md srt vtt."),
         click.option("--latest", type=click.IntRange(1), default=None,
                      help="For feeds and playlists: only the newest N episodes."),
+        click.option("--transcript-source", type=click.Choice(["auto", "publisher", "asr"]),
+                     default="auto", show_default=True,
+                     help="auto: the feed's podcast:transcript or the video's subtitles when "
+                          "there are usable ones, else speech recognition; publisher: only "
+                          "those (fail without); asr: always transcribe."),
+        click.option("--allow-auto-captions", is_flag=True,
+                     help="Count a video platform's automatic captions as subtitles "
+                          "(otherwise only subtitles a person made are used)."),
     ] + _download_opts()
 
     @functools.wraps(f)
@@ -147,6 +155,8 @@ def run_options(f: Callable) -> Callable:
             transcribe=_build_topts(kw), glossaries=tuple(kw.pop("glossaries")),
             use_default_glossary=kw.pop("use_default_glossary"), hotwords=kw.pop("hotwords"),
             formats=tuple(kw.pop("formats")) or DEFAULT_FORMATS, latest=kw.pop("latest"),
+            transcript_source=kw.pop("transcript_source"),
+            allow_auto_captions=kw.pop("allow_auto_captions"),
             download=_build_download(kw))
         return f(*args, **kw)
 

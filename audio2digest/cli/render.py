@@ -12,7 +12,9 @@ from typing import Optional
 import click
 
 from audio2digest.cli import main
+from audio2digest.cli.llm_options import echo_totals, llm_config, llm_options, style_option
 from audio2digest.cli.options import FormatChoice, glossary_options
+from audio2digest.cli.ui import progress_bars
 
 log = logging.getLogger("audio2digest.cli.render")
 
@@ -51,8 +53,11 @@ def audio_from_source_json(episode_dir: Path, outdir: Path) -> Optional[str]:
 @click.option("--clips", "clips_audio", type=click.Path(dir_okay=False, exists=True),
               help="Also cut one clip per news item from this audio file into OUT/clips/.")
 @glossary_options(bundled=False)
-def render_cmd(file, formats, outdir, transcript_path, audio_href, audio_url, clips_audio, glossary_files,
-               use_default_glossary):
+@style_option
+@llm_options
+@click.pass_context
+def render_cmd(ctx, file, formats, outdir, transcript_path, audio_href, audio_url, clips_audio, glossary_files,
+               use_default_glossary, style, llm_url, llm_model, llm_jobs, llm_timeout):
     """Render FILE (a digest.json, or a transcript.json to segment first) without re-transcribing.
 
     \b
@@ -61,6 +66,12 @@ def render_cmd(file, formats, outdir, transcript_path, audio_href, audio_url, cl
       audio2digest render -f md -f chapters_txt -o site/ out/ep12/digest.json
       audio2digest render -f srt -f vtt out/ep12/transcript.json
       audio2digest render -f html --audio-url https://example.com/ep12.mp3 -o site/ out/ep12/digest.json
+      audio2digest render -f md --style brief out/ep12/digest.json
+      audio2digest render -f md --style daily --llm http://localhost:8080/v1 --llm-model qwen out/ep12/digest.json
+
+    With --llm the digest's items are rewritten by the model (answers cached in FILE's
+    directory, so rendering again costs nothing) and digest.json is written with them. The
+    glossary for its grounding and spellings: -g files, else the bundled one.
     """
     from audio2digest.text.digest import build_digest
     from audio2digest.errors import InputError
@@ -89,13 +100,30 @@ def render_cmd(file, formats, outdir, transcript_path, audio_href, audio_url, cl
             if not isinstance(t, Transcript):
                 raise InputError(f"{tpath}: not a transcript.json")
             transcript = t
+    llm = llm_config(llm_url, llm_model, llm_jobs, llm_timeout)
+    if llm is not None and digest is not None:
+        from audio2digest.llm.writer import LLMDigestWriter
+
+        writer = LLMDigestWriter(llm)
+        writer.preflight()
+        glossary = load_glossary_files(glossary_files, use_default_glossary)
+        if glossary is None:
+            glossary = load_glossary_files((), True)
+        with progress_bars(not ctx.obj.get("quiet")) as progress:
+            digest = writer.write_episode(digest, transcript, outdir=Path(file).parent,
+                                          glossary=glossary, progress=progress,
+                                          label=Path(file).parent.name)
+        if formats and "json" not in formats:
+            formats = (*formats, "json")
+        echo_totals([digest.writer])
     if audio_url:
         if not re.match(r"^https?://[^\s/]+", audio_url):
             raise InputError(f"--audio-url {audio_url!r}: expected an absolute http(s) URL")
         audio_href = audio_url
     elif not audio_href:
         audio_href = audio_from_source_json(Path(file).parent, out)
-    written = render_all(digest, transcript, out, formats=list(formats) or None, audio_href=audio_href)
+    written = render_all(digest, transcript, out, formats=list(formats) or None, audio_href=audio_href,
+                         style=style)
     for path in written.values():
         click.echo(str(path))
     if clips_audio:

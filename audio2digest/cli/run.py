@@ -7,6 +7,8 @@ import sys
 import click
 
 from audio2digest.cli import main
+from audio2digest.cli.llm_options import (echo_totals, llm_options, llm_writers, style_option,
+                                          writer_records)
 from audio2digest.cli.options import glossary_options, run_options, transcribe_options
 from audio2digest.cli.ui import progress_bars
 
@@ -18,8 +20,10 @@ from audio2digest.cli.ui import progress_bars
 @run_options
 @click.option("--clips", is_flag=True, help="Also cut one audio clip per news item.")
 @click.option("--force", is_flag=True, help="Re-transcribe even if a cached transcript matches.")
+@style_option
+@llm_options
 @click.pass_context
-def run(ctx, sources, out, options, clips, force):
+def run(ctx, sources, out, options, clips, force, style, llm_url, llm_model, llm_jobs, llm_timeout):
     """Turn SOURCES into transcripts and digests.
 
     A SOURCE is a local audio/video file, a podcast RSS/Atom feed URL, or any URL yt-dlp
@@ -30,19 +34,26 @@ def run(ctx, sources, out, options, clips, force):
     Examples:
       audio2digest run samples/ai-weekly-12.mp3 -o out
       audio2digest run https://example.com/podcast.xml --latest 2 -o out
+      audio2digest run https://example.com/podcast.xml --transcript-source publisher -o out
       audio2digest run ep.mp3 -g my-terms.txt -f html -f chapters.json -o out
     """
     from dataclasses import replace
 
     from audio2digest.pipeline import run as run_pipeline
 
-    options = replace(options, clips=clips, force=force)
+    options = replace(options, clips=clips, force=force, style=style)
+    writers = llm_writers(llm_url, llm_model, llm_jobs, llm_timeout)
     with progress_bars(not ctx.obj.get("quiet")) as progress:
-        results = run_pipeline(list(sources), out, options, progress=progress)
+        results = run_pipeline(list(sources), out, options, progress=progress,
+                               digest_writers=writers)
+    if writers:
+        echo_totals(writer_records(r.outdir for r in results if r.ok))
     failed = [r for r in results if not r.ok]
     for r in results:
         if r.ok:
             note = " (transcript reused)" if r.cached else ""
+            if r.origin in ("publisher", "captions"):
+                note += f" ({r.origin} transcript, not transcribed)"
             click.echo(f"ok     {r.outdir}{note}")
         elif r.error.startswith(r.source):
             click.echo(f"failed {r.error}", err=True)

@@ -5,7 +5,7 @@ writes, and ``render(digest, transcript=None, audio_href=None) -> str | bytes``.
 that only need a transcript (``srt``, ``vtt``) accept ``digest=None``.
 
 >>> sorted(FORMATS)                                   # doctest: +NORMALIZE_WHITESPACE
-['chapters_json', 'chapters_txt', 'html', 'json', 'md', 'srt', 'vtt']
+['chapters_json', 'chapters_txt', 'html', 'json', 'md', 'srt', 'transcript_json', 'vtt']
 
 :func:`render_all` writes several formats atomically; :func:`cut_clips` (``--clips``) cuts one
 audio file per news item.
@@ -26,6 +26,12 @@ logger = logging.getLogger("audio2digest.render")
 
 RenderFunc = Callable[..., Union[str, bytes]]
 
+#: MIME types by file extension; SRT and VTT as the Podcasting 2.0 namespace names them.
+MIME_BY_EXTENSION = {
+    "md": "text/markdown", "json": "application/json", "html": "text/html",
+    "txt": "text/plain", "srt": "application/x-subrip", "vtt": "text/vtt",
+}
+
 
 @dataclass(frozen=True)
 class Renderer:
@@ -36,21 +42,34 @@ class Renderer:
     func: RenderFunc
     description: str = ""
     needs: str = "digest"  # "digest" | "transcript" (works from a transcript alone)
+    mime_type: str = ""  # what a feed or server announces it as; default from the extension
+    needs_times: bool = False  # useless without times (not written for an untimed transcript)
+    styles: tuple[str, ...] = ()  # layouts it offers (the first is the default); () = one
 
     @property
     def extension(self) -> str:
         return Path(self.filename).suffix.lstrip(".")
+
+    @property
+    def mime(self) -> str:
+        return self.mime_type or MIME_BY_EXTENSION.get(self.extension, "application/octet-stream")
 
     def render(
         self,
         digest: Optional[Digest],
         transcript: Optional[Transcript] = None,
         audio_href: Optional[str] = None,
+        style: Optional[str] = None,
     ) -> Union[str, bytes]:
         if digest is None and self.needs != "transcript":
             raise RenderError(f"format {self.name!r} needs a digest, not only a transcript")
         if digest is None and transcript is None:
             raise RenderError(f"format {self.name!r} needs a digest or a transcript")
+        if style and self.styles and style != self.styles[0]:
+            if style not in self.styles:
+                raise RenderError(f"unknown {self.name} style {style!r}, expected one of: "
+                                  f"{', '.join(self.styles)}")
+            return self.func(digest, transcript=transcript, audio_href=audio_href, style=style)
         return self.func(digest, transcript=transcript, audio_href=audio_href)
 
 
@@ -84,6 +103,7 @@ def render_all(
     outdir: Union[str, Path],
     formats: Optional[Iterable[str]] = None,
     audio_href: Optional[str] = None,
+    style: Optional[str] = None,
 ) -> dict[str, Path]:
     """Render ``formats`` (default: all that the inputs allow) into ``outdir``, atomically.
 
@@ -98,7 +118,10 @@ def render_all(
     renderers = [get_renderer(n) for n in names]  # fail before writing anything
     # Every format is rendered before the first file is written: a renderer that fails
     # leaves the outputs of an earlier render intact, not half of them replaced.
-    rendered = [(r, r.render(digest, transcript=transcript, audio_href=audio_href)) for r in renderers]
+    if style and style not in STYLES:
+        raise RenderError(f"unknown style {style!r}, expected one of: {', '.join(STYLES)}")
+    rendered = [(r, r.render(digest, transcript=transcript, audio_href=audio_href,
+                             style=style if style in r.styles else None)) for r in renderers]
     written: dict[str, Path] = {}
     for r, data in rendered:
         path = outdir / r.filename
@@ -128,11 +151,16 @@ def cut_clips(*args, **kwargs):
 
 # Register the built-in formats (import order = CLI order).
 from audio2digest.render import md as _md  # noqa: E402,F401
+from audio2digest.render import md_styles as _md_styles  # noqa: E402,F401  (md --style layouts)
 from audio2digest.render import json as _json  # noqa: E402,F401
 from audio2digest.render import chapters as _chapters  # noqa: E402,F401
 from audio2digest.render import subtitles as _subtitles  # noqa: E402,F401
 from audio2digest.render import html as _html  # noqa: E402,F401
+from audio2digest.render import transcript_json as _transcript_json  # noqa: E402,F401
 from audio2digest.render._common import clock  # noqa: E402  (times as the digests print them)
 
-__all__ = ["Renderer", "FORMATS", "register", "format_name", "get_renderer", "render_all",
-           "render_transcript", "cut_clips", "clock"]
+#: Every layout name any format offers (``--style``); a format without it renders as usual.
+STYLES: tuple[str, ...] = tuple(dict.fromkeys(s for r in FORMATS.values() for s in r.styles))
+
+__all__ = ["Renderer", "FORMATS", "STYLES", "MIME_BY_EXTENSION", "register", "format_name", "get_renderer", "render_all", "render_transcript",
+           "cut_clips", "clock"]

@@ -68,5 +68,7 @@ def render_txt(digest, transcript=None, audio_href=None) -> str:
     return "\n".join(lines) + "\n"
 
 
-register(Renderer("chapters_json", "chapters.json", render_json, "Podcasting 2.0 JSON chapters"))
-register(Renderer("chapters_txt", "chapters.txt", render_txt, "YouTube description chapters"))
+register(Renderer("chapters_json", "chapters.json", render_json, "Podcasting 2.0 JSON chapters",
+                  mime_type="application/json+chapters", needs_times=True))
+register(Renderer("chapters_txt", "chapters.txt", render_txt, "YouTube description chapters",
+                  needs_times=True))

@@ -9,6 +9,7 @@ section per item: time (linked to the source at that time), 概要 / Summary, �
 from __future__ import annotations
 
 import re
+from typing import Callable
 
 import yaml
 
@@ -37,7 +38,7 @@ def front_value(text: str) -> str:
     return text.replace("<", "\u2039").replace(">", "\u203a")
 
 
-def _link(label: str, url: str) -> str:
+def md_link(label: str, url: str) -> str:
     url = url.replace(" ", "%20").replace("(", "%28").replace(")", "%29")
     return f"[{md_escape(label)}]({url})"
 
@@ -64,7 +65,9 @@ def details(text: str, zh: bool) -> list[str]:
     return out
 
 
-def render(digest, transcript=None, audio_href=None) -> str:
+def render(digest, transcript=None, audio_href=None, style: str = "default") -> str:
+    if style != "default":
+        return LAYOUTS[style](digest)
     zh = is_zh(digest)
     L = LABELS[zh]
     colon = "：" if zh else ": "
@@ -95,6 +98,9 @@ def render(digest, transcript=None, audio_href=None) -> str:
     out = ["---", yaml.safe_dump(front, allow_unicode=True, sort_keys=False, width=1000).rstrip(), "---", ""]
     out.append(f"# {md_escape(episode_title(digest))}")
     out.append("")
+    if digest.summary:
+        out.append(md_escape(digest.summary))
+        out.append("")
     out.append(f"## {L['overview']}")
     out.append("")
     if not news:
@@ -114,7 +120,7 @@ def render(digest, transcript=None, audio_href=None) -> str:
         if it.start is not None:
             when = f"`{clock(it.start)}–{clock(it.end)}`"
             link = timed_url(src, it.start)
-            out.append(f"{when} · {_link(L['source'], link)}" if link else when)
+            out.append(f"{when} · {md_link(L['source'], link)}" if link else when)
             out.append("")
         if it.category:
             out.append(f"*{md_escape(it.category)}*")
@@ -123,7 +129,7 @@ def render(digest, transcript=None, audio_href=None) -> str:
             out.append(f"> **{L['summary']}**{colon}{md_escape(it.summary)}")
             out.append("")
         if it.kind == "news":
-            sents = details(it.text, zh)
+            sents = list(it.details) or details(it.text, zh)
             if sents:
                 out.append(f"**{L['details']}**")
                 out.append("")
@@ -141,9 +147,39 @@ def render(digest, transcript=None, audio_href=None) -> str:
             out.append(f"**{L['keywords']}**{colon}" + ("、" if zh else ", ").join(md_escape(k) for k in it.keywords))
             out.append("")
         if src and it.start is None:
-            out.append(_link(L["source"], src))
+            out.append(md_link(L["source"], src))
             out.append("")
     return "\n".join(out).rstrip() + "\n"
 
 
-register(Renderer("md", "digest.md", render, "Markdown digest with YAML front matter"))
+def front_matter(digest) -> list[str]:
+    """The YAML front matter block every Markdown layout starts with."""
+    ep = digest.episode
+    news = news_items(digest)
+    tags: list[str] = []
+    for it in news:
+        for e in it.entities:
+            if e.term not in tags:
+                tags.append(e.term)
+    front = {
+        "title": episode_title(digest),
+        "date": ep.date or "",
+        "tags": tags[:20],
+        "categories": list(dict.fromkeys(i.category for i in news if i.category)),
+        "source": source_url(digest) or ep.source or "",
+    }
+    if ep.uploader:
+        front["author"] = ep.uploader
+    if digest.writer:
+        front["writer"] = f"{digest.writer.get('model', '')} ({digest.writer.get('endpoint', '')})"
+    return ["---", yaml.safe_dump(front, allow_unicode=True, sort_keys=False, width=1000).rstrip(),
+            "---", ""]
+
+
+#: digest.md layouts: ``default`` (overview + one section per item), and the three written
+#: layouts of published digests, which render/md_styles.py adds to :data:`LAYOUTS`.
+STYLES = ("default", "weekly", "daily", "brief")
+LAYOUTS: dict[str, Callable[..., str]] = {}
+
+register(Renderer("md", "digest.md", render, "Markdown digest with YAML front matter",
+                  styles=STYLES))

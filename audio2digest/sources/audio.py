@@ -61,3 +61,19 @@ def is_silent(audio, threshold_dbfs: float = -55.0) -> bool:
     frames = audio[: n * win].reshape(n, win)
     rms = np.sqrt((frames.astype("float64") ** 2).mean(axis=1)).max()
     return bool(rms <= 0 or 20 * np.log10(rms) < threshold_dbfs)
+
+
+def probe_duration(path: str | os.PathLike) -> float:
+    """Seconds of media in ``path`` from its container header (no decoding); 0.0 if unknown."""
+    try:
+        import av
+
+        with av.open(str(path)) as container:
+            if container.duration:
+                return round(container.duration / 1_000_000, 3)
+            stream = next((s for s in container.streams if s.type == "audio"), None)
+            if stream is not None and stream.duration and stream.time_base:
+                return round(float(stream.duration * stream.time_base), 3)
+    except Exception as exc:  # unreadable here: the transcript's own end time is used instead
+        log.debug("%s: no duration from the container (%s)", path, exc)
+    return 0.0

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Callable, Optional
-from urllib.parse import unquote, urlparse
+from urllib.parse import unquote, urljoin, urlparse
 
 from audio2digest.files import check_input_file, os_reason
 from audio2digest.errors import FetchError
@@ -48,6 +48,7 @@ _NS = {
     "itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd",
     "atom": "http://www.w3.org/2005/Atom",
     "media": "http://search.yahoo.com/mrss/",
+    "podcast": "https://podcastindex.org/namespace/1.0",
 }
 
 
@@ -165,7 +166,43 @@ def clean_meta(meta: EpisodeMeta) -> EpisodeMeta:
         duration=meta.duration if isinstance(meta.duration, (int, float)) and meta.duration >= 0 else 0.0,
         audio_url=clean_url(meta.audio_url),
         id=clean_text(meta.id),
+        source_language=_clean_language(meta.source_language),
+        transcripts=tuple(_clean_link(t) for t in meta.transcripts[:MAX_TRANSCRIPT_LINKS]
+                          if isinstance(t, dict) and clean_url(t.get("url"))),
+        enclosure=_clean_enclosure(meta.enclosure),
+        guid_permalink=meta.guid_permalink if meta.guid_permalink in ("true", "false") else "",
     )
+
+
+#: Transcript links kept per episode (real feeds list one per format, 2–4).
+MAX_TRANSCRIPT_LINKS = 16
+_LANGUAGE = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8}){0,3}")
+
+
+def _clean_language(value) -> str:
+    """A language tag (``zh``, ``en-US``, ``zh-Hans``) or ''."""
+    text = str(value or "").strip()
+    return text if _LANGUAGE.fullmatch(text) else ""
+
+
+def _clean_link(link: dict) -> dict:
+    """A transcript link from a feed or yt-dlp: http(s) URL, short plain-text type and rel."""
+    out = {"url": clean_url(link.get("url")), "type": clean_text(link.get("type"), limit=100),
+           "language": _clean_language(link.get("language")),
+           "origin": "captions" if link.get("origin") == "captions" else "publisher"}
+    if link.get("rel"):
+        out["rel"] = clean_text(link.get("rel"), limit=40)
+    if link.get("automatic"):
+        out["automatic"] = True
+    return out
+
+
+def _clean_enclosure(enc) -> dict:
+    if not isinstance(enc, dict) or not clean_url(enc.get("url")):
+        return {}
+    length = str(enc.get("length") or "").strip()
+    return {"url": clean_url(enc.get("url")), "type": clean_text(enc.get("type"), limit=100),
+            "length": length if length.isdigit() else ""}
 
 
 # ---------------------------------------------------------------- feeds
@@ -248,6 +285,7 @@ def parse_feed(data: bytes, url: str, *, base_dir: Optional[Path] = None) -> lis
             raise FetchError(f"{url}: RSS feed has no <channel>", permanent=True)
         show = _text(channel, "title")
         author = _text(channel, "itunes:author") or show
+        language = _text(channel, "language")
         for n, item in enumerate(channel.findall("item")):
             enc = item.find("enclosure")
             media = enc.get("url", "") if enc is not None else ""
@@ -268,6 +306,12 @@ def parse_feed(data: bytes, url: str, *, base_dir: Optional[Path] = None) -> lis
                 duration=_parse_duration(_text(item, "itunes:duration")),
                 audio_url=media,
                 id=_text(item, "guid"),
+                source_language=language,
+                transcripts=tuple(feed_transcript_links(item, url, language)),
+                enclosure=({"url": media, "type": enc.get("type", ""), "length": enc.get("length", "")}
+                           if enc is not None and enc.get("url") else {}),
+                guid_permalink=(item.find("guid").get("isPermaLink", "")
+                                if item.find("guid") is not None else ""),
             )
             entries.append((date, -n, FeedEntry(clean_meta(meta))))
     elif tag == "feed":
@@ -302,6 +346,36 @@ def parse_feed(data: bytes, url: str, *, base_dir: Optional[Path] = None) -> lis
     # Newest first; undated entries keep feed order after dated ones.
     entries.sort(key=lambda e: (e[0], e[1]), reverse=True)
     return [e[2] for e in entries]
+
+
+def link_from_tag(attrs: dict, feed_url: str, language: str = "") -> Optional[dict]:
+    """A ``<podcast:transcript>`` tag's attributes → a transcript link, or None when unusable.
+
+    Relative URLs are resolved against the feed's; only http(s) links are kept; the
+    language defaults to the feed's ``<language>`` (the namespace says so)."""
+    url = (attrs.get("url") or "").strip()
+    if not url:
+        return None
+    url = urljoin(feed_url, url)
+    if not is_web_url(url):
+        log.info("%s: transcript link %r is not http(s); ignored", feed_url, url)
+        return None
+    link = {"url": url, "type": (attrs.get("type") or "").strip(), "origin": "publisher",
+            "language": (attrs.get("language") or language or "").strip()}
+    if attrs.get("rel"):
+        link["rel"] = attrs["rel"].strip()
+    return link
+
+
+def feed_transcript_links(item: ET.Element, feed_url: str, language: str = "") -> list[dict]:
+    """An RSS item's ``<podcast:transcript url type language rel>`` links (see
+    :func:`link_from_tag`)."""
+    links = []
+    for el in item.findall("podcast:transcript", _NS):
+        link = link_from_tag(dict(el.attrib), feed_url, language)
+        if link is not None:
+            links.append(link)
+    return links
 
 
 # ---------------------------------------------------------------- bounded HTTP
@@ -466,6 +540,25 @@ def read_feed(url: str, timeout: Optional[float] = None, *,
         raise FetchError(f"{url}: feed larger than {limits.max_feed_bytes >> 20} MiB (refused)",
                          permanent=True)
     return parse_feed(bytes(buf), url)
+
+
+def read_url(url: str, *, max_bytes: int, limits: DownloadOptions = DEFAULT_DOWNLOAD,
+             what: str = "download") -> tuple[bytes, str]:
+    """GET a small document (a transcript, a caption track): (body, content type).
+
+    http(s) only, redirects only to http(s), the stall and time limits of ``limits``; a body
+    over ``max_bytes`` is refused with :class:`FetchError` (permanent)."""
+    buf = bytearray()
+    with _open(url, limits) as resp:
+        ctype = resp.headers.get("Content-Type", "")
+        length = resp.headers.get("Content-Length", "")
+        if length.isdigit() and int(length) > max_bytes:
+            raise FetchError(f"{url}: {what} is {int(length)} bytes, over the {max_bytes}-byte "
+                             "limit", permanent=True)
+        read_bounded(resp, url, limits, buf.extend, max_bytes=max_bytes + 1, what=what)
+    if len(buf) > max_bytes:
+        raise FetchError(f"{url}: {what} over the {max_bytes}-byte limit", permanent=True)
+    return bytes(buf), ctype
 
 
 def _with_timeout(limits: DownloadOptions, timeout: float) -> DownloadOptions:
@@ -648,6 +741,8 @@ def _ytdlp_error(url: str, exc: Exception, ctype: str = "") -> FetchError:
 
 
 def _meta_from_info(info: dict, source: str) -> EpisodeMeta:
+    from audio2digest.sources.captions import caption_links
+
     date = str(info.get("upload_date") or "")
     if re.fullmatch(r"\d{8}", date):
         date = f"{date[:4]}-{date[4:6]}-{date[6:]}"
@@ -667,6 +762,8 @@ def _meta_from_info(info: dict, source: str) -> EpisodeMeta:
         duration=duration,
         audio_url=clean_url(info.get("url")),
         id=str(info.get("id") or ""),
+        source_language=info.get("language") if isinstance(info.get("language"), str) else "",
+        transcripts=tuple(caption_links(info)),
     ))
 
 
