@@ -87,6 +87,11 @@ def eval_grounding_cmd(data, limit):
     "own rejected": headlines rejected against their own item's text (false alarms, or
     facts the editor added); "swapped caught": headlines rejected against the next item's
     text (a headline on the wrong story). Nothing is fitted.
+
+    \b
+    Examples:
+      audio2digest eval grounding
+      audio2digest eval grounding --limit 50
     """
     from audio2digest.evaluation.grounding import evaluate_corpus, format_table
     from audio2digest.text.glossary import load_glossary
