@@ -278,3 +278,25 @@ def test_eval_segments_corpus_cli(tmp_path):
     assert "pooled/zh" in res.output and "shipped" in res.output and "ROUGE-L" in res.output
     res = CliRunner().invoke(main, ["eval", "segments", "--corpus", str(tmp_path / "none")])
     assert res.exit_code != 0
+
+
+def test_timed_fit_only_fits_the_listed_weights():
+    import random
+
+    from audio2digest.evaluation.boundary_fit import TIMED_FITTED, fit_timed
+    from audio2digest.text.boundary import TIMED_FEATURES
+
+    rng = random.Random(7)
+    rows, labels = [], []
+    for _ in range(400):
+        y = rng.random() < 0.3
+        pause = min(1.0, max(0.0, rng.gauss(0.8 if y else 0.2, 0.25)))
+        cue = float(rng.random() < (0.6 if y else 0.1))  # informative, but not in TIMED_FITTED
+        rows.append([1.0, rng.gauss(1.0 if y else -1.0, 1.0), pause, pause * rng.random(), 0.0, cue, 0.0])
+        labels.append(int(y))
+    w = dict(zip(TIMED_FEATURES, fit_timed(rows, labels)))
+    assert set(TIMED_FITTED) <= set(TIMED_FEATURES)
+    assert w["pause"] > 1.0 and w["text_logit"] > 0.5
+    assert all(w[f] == 0.0 for f in TIMED_FEATURES if f not in TIMED_FITTED)
+    every = dict(zip(TIMED_FEATURES, fit_timed(rows, labels, fitted=TIMED_FEATURES)))
+    assert every["new_cue"] > 0.5  # fitted when asked for
