@@ -17,6 +17,21 @@ REAL_CLIPS = SHARED / "real-clips"
 DEV_EPISODES = SHARED / "dev-episodes"
 
 
+def assert_heard(reference: str, hypothesis: str, max_error: float, *, cjk: bool = False,
+                 names: tuple[str, ...] = (), min_names: int = 0) -> float:
+    """A real-model result checked the way it can be trusted across decoder versions: an error
+    rate bound against the reference (CER for Chinese, WER otherwise) and at least
+    ``min_names`` of ``names`` heard, never one particular word. Returns the error rate."""
+    from audio2digest.evaluation.asr import cer, wer
+
+    rate = cer(reference, hypothesis) if cjk else wer(reference, hypothesis)
+    assert rate <= max_error, f"error rate {rate:.3f} > {max_error}: {hypothesis[:300]!r}"
+    low = hypothesis.lower()
+    heard = [n for n in names if n.lower() in low]
+    assert len(heard) >= min_names, f"heard {heard} of {list(names)}: {hypothesis[:300]!r}"
+    return rate
+
+
 def need(path: Path) -> Path:
     if not path.exists():
         pytest.skip(f"test data not found: {path}")

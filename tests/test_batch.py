@@ -439,7 +439,7 @@ def test_kill_9_mid_run_then_resume_real_model(tmp_path, real_clips):
 
 @pytest.mark.slow
 def test_ray_executor_matches_local(tmp_path, real_clips):
-    ray = pytest.importorskip("ray", reason="ray is not installed (pip install 'audio2digest[ray]')")
+    ray = pytest.importorskip("ray", reason="the Ray extra is not installed (make install-ray; .ci/run does)")
     from ray import cloudpickle
 
     import fakes

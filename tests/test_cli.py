@@ -46,7 +46,10 @@ def test_help_imports_nothing_heavy():
 
 def test_version():
     result = CliRunner().invoke(main, ["--version"])
-    assert __version__ in result.output
+    assert result.output.startswith(f"audio2digest {__version__}\n")
+    for name in ("ctranslate2", "faster-whisper", "onnxruntime", "av"):
+        assert f"  {name} " in result.output and f"  {name} not installed" not in result.output
+    assert "sha256 d01c3014881c" in result.output
 
 
 def test_missing_file_is_one_line_error(tmp_path):

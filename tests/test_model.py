@@ -18,6 +18,9 @@ def test_assembly_and_tamper_detection(tmp_path, monkeypatch):
     d = m.embedded_model_dir()
     assert d.parent.parent == tmp_path
     assert not [p for p in d.iterdir() if p.name.startswith(".model.bin")]  # no temp left
+    # readable by other users of a shared cache
+    assert {oct(p.stat().st_mode & 0o777) for p in d.iterdir()} == {"0o644"}
+    assert oct(d.stat().st_mode & 0o777) == oct(d.parent.stat().st_mode & 0o777) == "0o755"
     with open(d / "config.json", "a") as fh:  # tamper: size and mtime change
         fh.write(" ")
     with pytest.raises(ModelError, match=r"config\.json: sha256 mismatch"):

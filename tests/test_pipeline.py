@@ -7,6 +7,7 @@ import shutil
 
 import pytest
 from click.testing import CliRunner
+from conftest import assert_heard
 
 from audio2digest.cli import main
 from audio2digest.errors import InputError
@@ -49,8 +50,8 @@ def test_run_feed_and_bad_sources(http_server, real_clips, tmp_path):
     assert t["language"] == "en" and t["model"].startswith("whisper-base")
     words = [w for s in t["segments"] for w in s["words"]]
     assert words and all(0 <= w["start"] <= w["end"] <= 11.1 for w in words)
-    assert "ask not what your country can do for you" in " ".join(
-        s["text"] for s in t["segments"]).lower().replace(",", "")
+    reference = (real_clips / "en_jfk_inaugural_1961.txt").read_text("utf-8")
+    assert_heard(reference, " ".join(s["text"] for s in t["segments"]), 0.15)  # WER 0.0 locked
     d = json.loads((ep / "digest.json").read_text("utf-8"))
     assert d["schema"] == "audio2digest/digest@1"
     assert d["episode"]["title"] == "Inaugural address" and d["episode"]["language"] == "en"
@@ -101,6 +102,10 @@ def test_read_transcript_errors(tmp_path, content, message):
         read_transcript(p)
 
 
+NAMES = ("Model Roundup", "Mistral", "Magistral", "DeepMind", "Genie", "Perplexity", "Comet",
+         "Cerebras", "Oklahoma City", "Maverick")
+
+
 @pytest.mark.slow
 def test_run_bundled_sample_end_to_end(tmp_path):
     """`run` on the bundled English sample with the real embedded model: needs nothing beside
@@ -113,12 +118,16 @@ def test_run_bundled_sample_end_to_end(tmp_path):
     [ep] = [p for p in tmp_path.iterdir() if p.is_dir()]
     t = read_transcript(ep / "transcript.json")
     assert t.language == "en" and t.episode.title == "The Weekly Model Roundup, episode 31"
-    text = t.text.lower()
-    assert "model roundup" in text and "deepmind" in text and "oklahoma city" in text
+    script = " ".join(json.loads((SAMPLES / "model-roundup-31.items.json").read_text("utf-8"))["items"])
+    # WER 0.07 with the locked versions (ctranslate2 4.8.5, onnxruntime 1.32, av 18.1); names a
+    # newer decoder may spell differently are counted, none is required on its own
+    rate = assert_heard(script, t.text, 0.35, names=NAMES, min_names=len(NAMES) - 3)
+    print(f"WER {rate:.3f}")
     assert t.segments[-1].end > 60  # the last sentence (dropped without repair) is there
     d = json.loads((ep / "digest.json").read_text("utf-8"))
     assert len(d["items"]) >= 3 and all(i["end"] > i["start"] for i in d["items"])
-    assert any(e["term"] in ("Google DeepMind", "DeepMind")
-               for i in d["items"] for e in i["entities"])
+    terms = {e["term"] for i in d["items"] for e in i["entities"]}
+    assert len(terms & {"Google DeepMind", "DeepMind", "Mistral AI", "Perplexity", "Cerebras",
+                        "Llama 4", "Magistral"}) >= 2, terms
     assert (ep / "transcript.srt").read_text("utf-8").startswith("1\n")
     assert not [p for p in ep.rglob(".*")], "temp files left behind"

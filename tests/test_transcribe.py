@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 import pytest
+
+from conftest import assert_heard
 
 from audio2digest.errors import AudioError
 from audio2digest.asr.transcribe import TranscribeOptions, transcribe
@@ -15,10 +15,16 @@ pytestmark = pytest.mark.slow
 _TRADITIONAL_ONLY = set("廣產協會門們這個說發開經實與為對時們國機關雲聯")
 
 
+def reference(path) -> str:
+    return path.with_suffix(".txt").read_text("utf-8").strip()
+
+
 def test_aishell_comes_out_simplified(real_clips):
-    t = transcribe(real_clips / "zh_aishell1_BAC009S0724W0121.wav")
+    clip = real_clips / "zh_aishell1_BAC009S0724W0121.wav"
+    t = transcribe(clip)
     assert t.language == "zh"
-    assert "广州" in t.text
+    # CER 0.17 with ctranslate2 4.8.5 / onnxruntime 1.32 / av 18.1 (2 of 12 characters)
+    assert_heard(reference(clip), t.text, 0.35, cjk=True)
     assert not (set(t.text) & _TRADITIONAL_ONLY), t.text
     words = [w for s in t.segments for w in s.words]
     assert words and all(w.end >= w.start for w in words)
@@ -27,16 +33,14 @@ def test_aishell_comes_out_simplified(real_clips):
 def test_aishell_traditional_on_request(real_clips):
     t = transcribe(real_clips / "zh_aishell1_BAC009S0724W0121.wav",
                    options=TranscribeOptions(script="traditional", language="zh"))
-    assert "廣州" in t.text
+    assert len(set(t.text) & _TRADITIONAL_ONLY) >= 2, t.text  # 廣 產 協 會 in 广州市房地产中介协会
 
 
 def test_jfk_words(real_clips):
-    t = transcribe(real_clips / "en_jfk_inaugural_1961.wav")
+    clip = real_clips / "en_jfk_inaugural_1961.wav"
+    t = transcribe(clip)
     assert t.language == "en"
-    text = re.sub(r"[^a-z ]", "", t.text.lower())
-    for phrase in ("my fellow americans", "ask not what your country can do for you",
-                   "what you can do for your country"):
-        assert phrase in text
+    assert_heard(reference(clip), t.text, 0.15)  # WER 0.0 with the locked versions
     assert 9.0 < t.segments[-1].end <= 11.0
 
 

@@ -35,6 +35,9 @@ EMBEDDED_SHA256 = {
 }
 EMBEDDED_MODEL_BIN_SIZE = 145_217_532
 _STAMP = ".verified.json"
+#: Cache files readable by every user and directories enterable, so one shared
+#: ``AUDIO2DIGEST_CACHE`` serves several accounts (mkstemp alone makes files 0600).
+FILE_MODE, DIR_MODE = 0o644, 0o755
 
 #: Names faster-whisper can download from the hub (kept here so --help needs no import).
 HUB_MODELS = (
@@ -116,12 +119,20 @@ def embedded_model_dir(*, verify: bool = False) -> Path:
         stamp.write_text(json.dumps(_stamp_of(target)))
         return target
     target.mkdir(parents=True, exist_ok=True)
-    with open(target.parent / ".whisper-base.lock", "w") as lock:
+    for d in (target.parent, target):
+        if d.stat().st_uid == os.getuid():
+            os.chmod(d, DIR_MODE)
+    # opened read-only (flock needs no write access), so another user of a shared cache can lock it
+    lock = os.open(target.parent / ".whisper-base.lock", os.O_RDONLY | os.O_CREAT, FILE_MODE)
+    try:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not (target / "model.bin").is_file():
             _assemble(target)
         verify_dir(target, EMBEDDED_SHA256)
         stamp.write_text(json.dumps(_stamp_of(target)))
+        os.chmod(stamp, FILE_MODE)
+    finally:
+        os.close(lock)
     return target
 
 
@@ -134,6 +145,7 @@ def _assemble(target: Path) -> None:
     log.info("assembling the embedded Whisper base model in %s", target)
     fd, tmp = tempfile.mkstemp(prefix=".model.bin.", dir=target)
     try:
+        os.fchmod(fd, FILE_MODE)
         with os.fdopen(fd, "wb") as out:
             for half in halves:
                 with open(half, "rb") as inp:
@@ -151,6 +163,7 @@ def _assemble(target: Path) -> None:
     for name in ("config.json", "tokenizer.json", "vocabulary.txt"):
         src = part1 / name
         fd, tmp = tempfile.mkstemp(prefix=f".{name}.", dir=target)
+        os.fchmod(fd, FILE_MODE)
         with os.fdopen(fd, "wb") as out:
             out.write(src.read_bytes())
         os.replace(tmp, target / name)

@@ -12,7 +12,6 @@ import sys
 
 import click
 
-from audio2digest import __version__
 from audio2digest.errors import Audio2DigestError
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -39,8 +38,18 @@ class Group(click.Group):
         return sorted(self.commands, key=lambda n: rank.get(n, len(rank)))
 
 
+def _print_version(ctx: click.Context, _param, value: bool) -> None:
+    if not value or ctx.resilient_parsing:
+        return
+    from audio2digest.versions import version_text
+
+    click.echo(version_text())
+    ctx.exit()
+
+
 @click.group(cls=Group, context_settings=CONTEXT_SETTINGS)
-@click.version_option(__version__, "-V", "--version", prog_name="audio2digest")
+@click.option("-V", "--version", is_flag=True, expose_value=False, is_eager=True, callback=_print_version,
+              help="Show the version, the decoder packages' versions and the model's sha256, and exit.")
 @click.option("-v", "--verbose", count=True, help="More log output (-v info, -vv debug).")
 @click.option("-q", "--quiet", is_flag=True, help="Only errors; no progress bars.")
 @click.pass_context

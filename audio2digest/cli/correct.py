@@ -34,6 +34,12 @@ def correct_cmd(glossary_files, use_default_glossary, as_json, language, source)
     repaired when that is lossless, refused otherwise. A transcript.json is corrected
     segment by segment (text and words). Prints the corrected text, or with --json the
     text and every correction made (start, end, before, after, term, score, rule).
+
+    \b
+    Examples:
+      echo "至普发布了GLM4.7Flash" | audio2digest correct -
+      audio2digest correct --json transcript.txt
+      audio2digest correct -g my-show.yaml --no-default-glossary out/ep/transcript.json
     """
     from audio2digest.text.reader import read_text_input
 
@@ -132,6 +138,11 @@ def eval_corrections_cmd(glossary_files, use_default_glossary, split, eval_dir, 
     Runs the corrector over mangled→canonical pairs in sentences (dev.jsonl / held.jsonl)
     and over clean texts that must come out unchanged (clean/dev_*.txt, clean/held_*.txt).
     Tune on dev; the held-back split is the honest figure.
+
+    \b
+    Examples:
+      audio2digest eval corrections
+      audio2digest eval corrections --split held6 --errors
     """
     from audio2digest.evaluation.corrections import evaluate
 

@@ -57,6 +57,11 @@ def eval_asr_cmd(data, dev_dir, clips_dir, samples_dir, only, batch_size, static
     Chinese samples are scored by CER (Simplified, no punctuation or spaces), English ones
     by WER. Entity recall counts glossary-term mentions of the true script found in the
     transcript (after glossary correction when available).
+
+    \b
+    Examples:
+      audio2digest eval asr
+      audio2digest eval asr --no-hotwords --no-repair
     """
     from audio2digest.evaluation.asr import (
         EvalSettings, format_comparison, format_table, load_samples, run_eval,
@@ -102,6 +107,11 @@ def eval_grounding_cmd(data, limit):
     "own rejected": headlines rejected against their own item's text (false alarms, or
     facts the editor added); "swapped caught": headlines rejected against the next item's
     text (a headline on the wrong story). Nothing is fitted.
+
+    \b
+    Examples:
+      audio2digest eval grounding
+      audio2digest eval grounding --limit 50
     """
     from audio2digest.evaluation.grounding import evaluate_corpus, format_table
     from audio2digest.text.glossary import load_glossary

@@ -16,6 +16,22 @@ def format_names() -> list[str]:
     return sorted(FORMATS)
 
 
+class FormatChoice(click.Choice):
+    """``--format``: a registered format name, or the file name it writes (``chapters.json``
+    for ``chapters_json``); converted to the format name."""
+
+    def __init__(self) -> None:
+        from audio2digest.render import FORMATS
+
+        super().__init__(sorted(FORMATS))
+        self.filenames = {r.filename: r.name for r in FORMATS.values()}
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, str) and value in self.filenames:
+            return self.filenames[value]
+        return super().convert(value, param, ctx)
+
+
 def _add(f: Callable, opts: list) -> Callable:
     for o in reversed(opts):
         f = o(f)
@@ -128,8 +144,9 @@ def run_options(f: Callable) -> Callable:
         click.option("--hotwords", default="auto", show_default=True,
                      help="'auto' (glossary terms within the decoder's budget), 'none', "
                           "or your own space-separated terms."),
-        click.option("--format", "-f", "formats", multiple=True, type=click.Choice(format_names()),
-                     help="Output formats (repeatable). Default: json md srt vtt."),
+        click.option("--format", "-f", "formats", multiple=True, type=FormatChoice(),
+                     help="Output formats (repeatable; a name or its file name, e.g. chapters_json "
+                          "or chapters.json). Default: json md srt vtt."),
         click.option("--latest", type=click.IntRange(1), default=None,
                      help="For feeds and playlists: only the newest N episodes."),
         click.option("--transcript-source", type=click.Choice(["auto", "publisher", "asr"]),
@@ -158,4 +175,4 @@ def run_options(f: Callable) -> Callable:
     return _add(wrapper, opts)
 
 
-__all__ = ["format_names", "transcribe_options", "glossary_options", "run_options"]
+__all__ = ["format_names", "FormatChoice", "transcribe_options", "glossary_options", "run_options"]

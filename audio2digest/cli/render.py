@@ -2,39 +2,61 @@
 
 from __future__ import annotations
 
+import json
+import logging
+import os
+import re
 from pathlib import Path
+from typing import Optional
 
 import click
 
 from audio2digest.cli import main
 from audio2digest.cli.llm_options import echo_totals, llm_config, llm_options, style_option
-from audio2digest.cli.options import glossary_options
+from audio2digest.cli.options import FormatChoice, glossary_options
 from audio2digest.cli.ui import progress_bars
 
+log = logging.getLogger("audio2digest.cli.render")
 
-def _format_names() -> list[str]:
-    from audio2digest.render import FORMATS
 
-    return list(FORMATS)
+def audio_from_source_json(episode_dir: Path, outdir: Path) -> Optional[str]:
+    """The audio named in ``episode_dir/source.json`` (written by ``run`` and ``batch``) as a
+    path relative to ``outdir``, for the HTML player; None when there is none or it is gone."""
+    path = episode_dir / "source.json"
+    try:
+        rel = json.loads(path.read_text("utf-8")).get("audio")
+    except (OSError, ValueError, AttributeError):
+        return None
+    if not isinstance(rel, str) or not rel:
+        return None
+    audio = (episode_dir / rel).resolve()
+    if not audio.is_file():
+        log.warning("%s: audio %s not found; the page gets no player source", path, audio)
+        return None
+    return os.path.relpath(audio, outdir.resolve())
 
 
 @main.command("render")
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--format", "-f", "formats", multiple=True, type=click.Choice(_format_names()),
-              help="Output format (repeatable). Default: every format the input allows.")
+@click.option("--format", "-f", "formats", multiple=True, type=FormatChoice(),
+              help="Output format (repeatable; a name or its file name). Default: every format "
+                   "the input allows.")
 @click.option("-o", "--out", "outdir", type=click.Path(file_okay=False),
               help="Output directory. Default: FILE's directory.")
 @click.option("--transcript", "-t", "transcript_path", type=click.Path(dir_okay=False),
               help="transcript.json for srt/vtt/html (default: transcript.json next to FILE).")
 @click.option("--audio", "audio_href", default=None,
-              help="Audio URL or path (relative to the output directory) for the HTML player.")
+              help="Audio path (relative to the output directory) or URL for the HTML player. "
+                   "Default: the audio named in source.json beside FILE.")
+@click.option("--audio-url", "audio_url", default=None,
+              help="Absolute http(s) URL of the audio for a published page (instead of a local path).")
 @click.option("--clips", "clips_audio", type=click.Path(dir_okay=False, exists=True),
               help="Also cut one clip per news item from this audio file into OUT/clips/.")
 @glossary_options(bundled=False)
 @style_option
 @llm_options
 @click.pass_context
-def render_cmd(ctx, file, formats, outdir, transcript_path, audio_href, clips_audio, glossary_files,
+def render_cmd(ctx, file, formats, outdir, transcript_path, audio_href, audio_url, clips_audio, glossary_files,
                use_default_glossary, style, llm_url, llm_model, llm_jobs, llm_timeout):
     """Render FILE (a digest.json, or a transcript.json to segment first) without re-transcribing.
 
@@ -43,6 +65,7 @@ def render_cmd(ctx, file, formats, outdir, transcript_path, audio_href, clips_au
       audio2digest render --format html out/ep12/digest.json
       audio2digest render -f md -f chapters_txt -o site/ out/ep12/digest.json
       audio2digest render -f srt -f vtt out/ep12/transcript.json
+      audio2digest render -f html --audio-url https://example.com/ep12.mp3 -o site/ out/ep12/digest.json
       audio2digest render -f md --style brief out/ep12/digest.json
       audio2digest render -f md --style daily --llm http://localhost:8080/v1 --llm-model qwen out/ep12/digest.json
 
@@ -93,6 +116,12 @@ def render_cmd(ctx, file, formats, outdir, transcript_path, audio_href, clips_au
         if formats and "json" not in formats:
             formats = (*formats, "json")
         echo_totals([digest.writer])
+    if audio_url:
+        if not re.match(r"^https?://[^\s/]+", audio_url):
+            raise InputError(f"--audio-url {audio_url!r}: expected an absolute http(s) URL")
+        audio_href = audio_url
+    elif not audio_href:
+        audio_href = audio_from_source_json(Path(file).parent, out)
     written = render_all(digest, transcript, out, formats=list(formats) or None, audio_href=audio_href,
                          style=style)
     for path in written.values():

@@ -122,5 +122,10 @@ def models(no_verify):
             click.echo(f"{'':<14} {r['path']}")
         bad = bad or r["status"].startswith("error")
     click.echo(f"hub names (need network to download): {', '.join(HUB_MODELS)}")
+    from audio2digest.versions import versions
+
+    stack = versions()
+    click.echo("decoder: " + ", ".join(f"{name} {stack[name]}" for name in
+                                       ("faster-whisper", "ctranslate2", "onnxruntime", "av")))
     if bad:
         sys.exit(1)

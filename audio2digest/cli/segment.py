@@ -131,6 +131,11 @@ def eval_segments_cmd(directory, transcripts, tolerance, modes, glossary_files, 
     Pk and WindowDiff use k = half the mean gold item length (0.1 s steps, or characters);
     lower is better. Boundary F1 matches boundaries one-to-one within --tolerance seconds
     (5 characters in text mode). DIRECTORY defaults to the repository's samples/eval/segments.
+
+    \b
+    Examples:
+      audio2digest eval segments
+      audio2digest eval segments --transcripts samples/eval/segments/pipeline --mode text
     """
     from audio2digest.errors import InputError
     from audio2digest.evaluation.segments import evaluate_dir, mean_scores

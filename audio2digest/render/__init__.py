@@ -81,13 +81,20 @@ def register(renderer: Renderer) -> Renderer:
     return renderer
 
 
+def format_name(name: str) -> str:
+    """The registry name for ``name``: a format name (``chapters_json``) or the file name it
+    writes (``chapters.json``, ``digest.md``), so either spelling works on the command line."""
+    if name in FORMATS:
+        return name
+    for r in FORMATS.values():
+        if name == r.filename:
+            return r.name
+    choices = ", ".join(sorted(FORMATS))
+    raise RenderError(f"unknown format {name!r}, expected one of: {choices} (or their file names)")
+
+
 def get_renderer(name: str) -> Renderer:
-    try:
-        return FORMATS[name]
-    except KeyError:
-        raise RenderError(
-            f"unknown format {name!r}, expected one of: {', '.join(sorted(FORMATS))}"
-        ) from None
+    return FORMATS[format_name(name)]
 
 
 def render_all(
@@ -107,7 +114,7 @@ def render_all(
     if formats is None:
         names = [n for n, r in FORMATS.items() if digest is not None or r.needs == "transcript"]
     else:
-        names = list(dict.fromkeys(formats))
+        names = list(dict.fromkeys(format_name(f) for f in formats))
     renderers = [get_renderer(n) for n in names]  # fail before writing anything
     # Every format is rendered before the first file is written: a renderer that fails
     # leaves the outputs of an earlier render intact, not half of them replaced.
@@ -155,5 +162,5 @@ from audio2digest.render._common import clock  # noqa: E402  (times as the diges
 #: Every layout name any format offers (``--style``); a format without it renders as usual.
 STYLES: tuple[str, ...] = tuple(dict.fromkeys(s for r in FORMATS.values() for s in r.styles))
 
-__all__ = ["Renderer", "FORMATS", "STYLES", "MIME_BY_EXTENSION", "register", "get_renderer", "render_all", "render_transcript",
+__all__ = ["Renderer", "FORMATS", "STYLES", "MIME_BY_EXTENSION", "register", "format_name", "get_renderer", "render_all", "render_transcript",
            "cut_clips", "clock"]

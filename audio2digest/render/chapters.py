@@ -30,7 +30,7 @@ def render_json(digest, transcript=None, audio_href=None) -> str:
         if it.kind != "news":
             ch["toc"] = False
         chapters.append(ch)
-    doc = {"version": "1.2.0", "title": episode_title(digest)}
+    doc: dict[str, object] = {"version": "1.2.0", "title": episode_title(digest)}
     if digest.episode.uploader:
         doc["podcastName"] = digest.episode.uploader
     doc["chapters"] = chapters
@@ -42,21 +42,27 @@ YOUTUBE_MIN_CHAPTER = 10  # seconds; YouTube ignores the whole list if a chapter
 
 def render_txt(digest, transcript=None, audio_href=None) -> str:
     """``0:00 Title`` lines, as YouTube wants them: the first at 0:00, strictly ascending,
-    every chapter at least 10 s long. A chapter starting less than 10 s after the previous
-    one is merged: into the next news item when the previous one is the intro/outro (a
-    6-second greeting becomes part of the first story's chapter), else into the previous."""
-    kept: list[list] = []  # [second, title, kind]
+    every chapter at least 10 s long. The first item (the intro, usually) is the 0:00 chapter
+    under its own title. An item starting less than 10 s after the chapter before moves to 10 s
+    after it when it still lasts 10 s from there (a 7-second greeting, then the first story at
+    0:10 instead of 0:08); otherwise it joins the chapter before."""
+    kept: list[tuple[int, str]] = []  # (second, title)
     for it in _timed(digest):
-        sec = 0 if not kept else int(it.start)
         title = " ".join((it.title or it.kind).split())
-        if kept and sec - kept[-1][0] < YOUTUBE_MIN_CHAPTER:
-            if kept[-1][2] != "news" and it.kind == "news":
-                kept[-1][1], kept[-1][2] = title, it.kind
+        if not kept:
+            kept.append((0, title))
             continue
-        kept.append([sec, title, it.kind])
+        sec = int(it.start)
+        earliest = kept[-1][0] + YOUTUBE_MIN_CHAPTER
+        if sec < earliest:
+            end = it.end if it.end is not None else it.start
+            if end - earliest < YOUTUBE_MIN_CHAPTER:
+                continue  # too short once moved: part of the chapter before
+            sec = earliest
+        kept.append((sec, title))
     if kept and digest.duration and digest.duration - kept[-1][0] < YOUTUBE_MIN_CHAPTER and len(kept) > 1:
         kept.pop()  # a last chapter shorter than 10 s joins the one before
-    lines = [f"{clock(sec)} {title}" for sec, title, _ in kept]
+    lines = [f"{clock(sec)} {title}" for sec, title in kept]
     if not lines:
         lines.append(f"0:00 {' '.join(episode_title(digest).split())}")
     return "\n".join(lines) + "\n"
