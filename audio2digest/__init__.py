@@ -14,8 +14,19 @@ __version__ = "0.1.0"
 logger = logging.getLogger("audio2digest")
 logger.addHandler(logging.NullHandler())
 
-__all__ = ["__version__", "logger", "run", "run_batch", "RunOptions", "transcribe", "correct_text",
-           "correct_transcript", "load_glossary", "build_digest", "render_all"]
+__all__ = [
+    "__version__",
+    "logger",
+    "run",
+    "run_batch",
+    "RunOptions",
+    "transcribe",
+    "correct_text",
+    "correct_transcript",
+    "load_glossary",
+    "build_digest",
+    "render_all",
+]
 
 
 #: public name -> (module, attribute), imported on first use (PEP 562)

@@ -7,9 +7,10 @@ import json
 import os
 import stat
 import tempfile
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, BinaryIO, Iterator
+from typing import Any, BinaryIO
 
 from audio2digest.errors import Audio2DigestError, OutputError
 
@@ -61,8 +62,7 @@ def atomic_output(path: str | os.PathLike) -> Iterator[BinaryIO]:
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:TEMP_NAME_CHARS]}.", suffix=".tmp",
-                                   dir=path.parent)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:TEMP_NAME_CHARS]}.", suffix=".tmp", dir=path.parent)
     except OSError as exc:
         raise output_error(path, exc) from exc
     try:
@@ -118,8 +118,10 @@ def check_output_path(path: str | os.PathLike) -> Path:
         name_max = 255
     for part in p.parts:
         if len(os.fsencode(part)) > name_max:
-            raise OutputError(f"{path}: cannot write: file name too long "
-                              f"({len(os.fsencode(part))} bytes, at most {name_max})")
+            raise OutputError(
+                f"{path}: cannot write: file name too long "
+                f"({len(os.fsencode(part))} bytes, at most {name_max})"
+            )
     if existing.is_dir() and not os.access(existing, os.W_OK | os.X_OK):
         raise OutputError(f"{path}: cannot write: permission denied ({existing})")
     if not existing.is_dir():

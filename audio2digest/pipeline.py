@@ -13,17 +13,37 @@ import logging
 import os
 import threading
 import time
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Iterable, Optional, Sequence
 
 from audio2digest.errors import Audio2DigestError, FetchError, InputError
 from audio2digest.sources.fetch import DownloadOptions, list_episodes, slugify
-from audio2digest.stages import (DEFAULT_FORMATS, DIGEST_FILE, EPISODE_DONE, EPISODE_FAILED,
-                                 RAW_TRANSCRIPT, SOURCE_FILE, STAGE_NAMES, TRANSCRIPT, BY_NAME, DigestWriter,
-                                 Episode, EpisodeResult, RunOptions, StageEnv, Transcriber,
-                                 WhisperTranscriber, clean_partial, load_glossaries, preflight,
-                                 read_transcript, remove_if_empty, run_stages, source_identity,
-                                 warm_up)
+from audio2digest.stages import (
+    BY_NAME,
+    DEFAULT_FORMATS,
+    DIGEST_FILE,
+    EPISODE_DONE,
+    EPISODE_FAILED,
+    RAW_TRANSCRIPT,
+    SOURCE_FILE,
+    STAGE_NAMES,
+    TRANSCRIPT,
+    DigestWriter,
+    Episode,
+    EpisodeResult,
+    RunOptions,
+    StageEnv,
+    Transcriber,
+    WhisperTranscriber,
+    clean_partial,
+    load_glossaries,
+    preflight,
+    read_transcript,
+    remove_if_empty,
+    run_stages,
+    source_identity,
+    warm_up,
+)
 from audio2digest.types import EpisodeMeta, Progress, ProgressCallback, no_progress
 
 log = logging.getLogger("audio2digest.pipeline")
@@ -52,9 +72,14 @@ def _os_error(exc: OSError, fallback: Path) -> str:
     return f"{exc.filename or fallback}: cannot write ({exc.strerror or exc})"
 
 
-def process_episode(meta: EpisodeMeta, out: Path, options: RunOptions,
-                    env: StageEnv = StageEnv(), *,
-                    progress: ProgressCallback = no_progress) -> EpisodeResult:
+def process_episode(
+    meta: EpisodeMeta,
+    out: Path,
+    options: RunOptions,
+    env: StageEnv = StageEnv(),
+    *,
+    progress: ProgressCallback = no_progress,
+) -> EpisodeResult:
     """Every stage for one episode. Errors end up in the result; Ctrl-C is re-raised after
     removing what the interrupted stage left half-done (finished stage files are kept)."""
     t0 = time.perf_counter()
@@ -74,8 +99,8 @@ def process_episode(meta: EpisodeMeta, out: Path, options: RunOptions,
         if not had_source_file and not any(BY_NAME[n].outputs for n in done if n != "fetch"):
             (outdir / SOURCE_FILE).unlink(missing_ok=True)
         remove_if_empty(outdir)
-    warmer = threading.Thread(target=warm_up, args=(env.glossary,), daemon=True,
-                              name="audio2digest-warm-up")
+
+    warmer = threading.Thread(target=warm_up, args=(env.glossary,), daemon=True, name="audio2digest-warm-up")
 
     def on_done(name: str, info: dict) -> None:
         done.append(name)
@@ -88,8 +113,9 @@ def process_episode(meta: EpisodeMeta, out: Path, options: RunOptions,
         try:
             outdir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise InputError(f"{outdir}: cannot create the episode directory "
-                             f"({exc.strerror or exc})") from exc
+            raise InputError(
+                f"{outdir}: cannot create the episode directory ({exc.strerror or exc})"
+            ) from exc
         clean_partial(outdir)  # what a killed earlier run left: partial downloads, temp files
         run_stages(ep, STAGE_NAMES, env, on_done)
         result.status = "done"
@@ -121,9 +147,12 @@ def process_episode(meta: EpisodeMeta, out: Path, options: RunOptions,
     return result
 
 
-def expand_sources(sources: Iterable[str], latest: Optional[int] = None, *,
-                   limits: DownloadOptions = DownloadOptions(),
-                   ) -> list[tuple[str, list[EpisodeMeta] | str]]:
+def expand_sources(
+    sources: Iterable[str],
+    latest: int | None = None,
+    *,
+    limits: DownloadOptions = DownloadOptions(),
+) -> list[tuple[str, list[EpisodeMeta] | str]]:
     """Each source (by identity, duplicates dropped) → its episodes, or the error message."""
     out: list[tuple[str, list[EpisodeMeta] | str]] = []
     for src in dict.fromkeys(source_identity(s) for s in sources):
@@ -135,9 +164,15 @@ def expand_sources(sources: Iterable[str], latest: Optional[int] = None, *,
     return out
 
 
-def run(sources: Sequence[str], out: str | os.PathLike, options: RunOptions = RunOptions(), *,
-        progress: ProgressCallback = no_progress, transcriber: Optional[Transcriber] = None,
-        digest_writers: Sequence[DigestWriter] = ()) -> list[EpisodeResult]:
+def run(
+    sources: Sequence[str],
+    out: str | os.PathLike,
+    options: RunOptions = RunOptions(),
+    *,
+    progress: ProgressCallback = no_progress,
+    transcriber: Transcriber | None = None,
+    digest_writers: Sequence[DigestWriter] = (),
+) -> list[EpisodeResult]:
     """Process every episode of every source into ``out``. One failure never stops the rest.
 
     ``transcriber`` replaces speech recognition (see :class:`audio2digest.stages.Transcriber`);
@@ -151,8 +186,11 @@ def run(sources: Sequence[str], out: str | os.PathLike, options: RunOptions = Ru
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise InputError(f"{out}: cannot create the output directory ({exc.strerror or exc})") from exc
-    env = StageEnv(glossary=load_glossaries(options), transcriber=transcriber or WhisperTranscriber(),
-                   digest_writers=tuple(digest_writers))
+    env = StageEnv(
+        glossary=load_glossaries(options),
+        transcriber=transcriber or WhisperTranscriber(),
+        digest_writers=tuple(digest_writers),
+    )
     results: list[EpisodeResult] = []
     for src, episodes in expand_sources(sources, options.latest, limits=options.download):
         if isinstance(episodes, str):
@@ -163,6 +201,18 @@ def run(sources: Sequence[str], out: str | os.PathLike, options: RunOptions = Ru
     return results
 
 
-__all__ = ["run", "process_episode", "episode_dir", "expand_sources", "RunOptions", "EpisodeResult",
-           "read_transcript", "load_glossaries", "DEFAULT_FORMATS", "SOURCE_FILE", "RAW_TRANSCRIPT",
-           "TRANSCRIPT", "DIGEST_FILE"]
+__all__ = [
+    "run",
+    "process_episode",
+    "episode_dir",
+    "expand_sources",
+    "RunOptions",
+    "EpisodeResult",
+    "read_transcript",
+    "load_glossaries",
+    "DEFAULT_FORMATS",
+    "SOURCE_FILE",
+    "RAW_TRANSCRIPT",
+    "TRANSCRIPT",
+    "DIGEST_FILE",
+]

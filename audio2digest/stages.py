@@ -44,16 +44,16 @@ import json
 import logging
 import os
 import shutil
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Optional, Protocol, Sequence
+from typing import TYPE_CHECKING, Any, Protocol
 
 from audio2digest.asr.transcribe import TranscribeOptions
 from audio2digest.errors import FetchError, InputError
 from audio2digest.files import atomic_write_json
 from audio2digest.sources.fetch import DownloadOptions
-from audio2digest.types import (Digest, EpisodeMeta, Item, Progress, ProgressCallback,
-                                Transcript, no_progress)
+from audio2digest.types import Digest, EpisodeMeta, Item, Progress, ProgressCallback, Transcript, no_progress
 
 if TYPE_CHECKING:
     from audio2digest.text.glossary import Glossary
@@ -74,6 +74,7 @@ BATCH_PROGRESS = "batch"
 
 # ---------------------------------------------------------------- options
 
+
 @dataclass(frozen=True)
 class RunOptions:
     """Everything that decides what the stages produce (and how much of a feed to take)."""
@@ -83,7 +84,7 @@ class RunOptions:
     use_default_glossary: bool = True
     hotwords: str = "auto"  # "auto": chosen from the glossary; "none"; or explicit terms
     formats: tuple[str, ...] = DEFAULT_FORMATS
-    latest: Optional[int] = None
+    latest: int | None = None
     clips: bool = False
     force: bool = False  # re-transcribe even when a cached transcript matches
     # "auto": the publisher's transcript or subtitles when usable, else the transcriber;
@@ -96,6 +97,7 @@ class RunOptions:
 
 # ---------------------------------------------------------------- what a stage receives
 
+
 class Transcriber(Protocol):
     """Turns one episode's audio into a transcript (not yet normalised)."""
 
@@ -104,9 +106,15 @@ class Transcriber(Protocol):
         """Identifies the transcriber in the transcribe fingerprint ("asr": the default)."""
         ...
 
-    def transcribe(self, audio: Path, meta: EpisodeMeta, options: RunOptions,
-                   glossary: Optional[Glossary], *,
-                   progress: ProgressCallback) -> Transcript: ...
+    def transcribe(
+        self,
+        audio: Path,
+        meta: EpisodeMeta,
+        options: RunOptions,
+        glossary: Glossary | None,
+        *,
+        progress: ProgressCallback,
+    ) -> Transcript: ...
 
 
 DigestWriter = Callable[[Digest, Transcript], Digest]
@@ -118,15 +126,22 @@ class WhisperTranscriber:
 
     name: str = "asr"
 
-    def transcribe(self, audio: Path, meta: EpisodeMeta, options: RunOptions,
-                   glossary: Optional[Glossary], *,
-                   progress: ProgressCallback = no_progress) -> Transcript:
+    def transcribe(
+        self,
+        audio: Path,
+        meta: EpisodeMeta,
+        options: RunOptions,
+        glossary: Glossary | None,
+        *,
+        progress: ProgressCallback = no_progress,
+    ) -> Transcript:
         from audio2digest.asr.transcribe import transcribe
 
         chooser = hotword_chooser(options, glossary, meta)
         if chooser is not None:
-            return transcribe(audio, meta, options.transcribe, progress=progress, normalise=False,
-                              hotword_chooser=chooser)
+            return transcribe(
+                audio, meta, options.transcribe, progress=progress, normalise=False, hotword_chooser=chooser
+            )
         topts = replace(options.transcribe, hotwords=choose_hotwords(options, glossary, meta))
         return transcribe(audio, meta, topts, progress=progress, normalise=False)
 
@@ -135,7 +150,7 @@ class WhisperTranscriber:
 class StageEnv:
     """What the stages of a run share: the glossary, the transcriber, optional digest writers."""
 
-    glossary: Optional[Glossary] = None
+    glossary: Glossary | None = None
     transcriber: Transcriber = WhisperTranscriber()
     digest_writers: tuple[DigestWriter, ...] = ()
 
@@ -148,11 +163,11 @@ class Episode:
     outdir: Path
     options: RunOptions
     label: str = ""
-    audio: Optional[Path] = None
+    audio: Path | None = None
     audio_sha256: str = ""
-    transcript: Optional[Transcript] = None  # the latest one (raw, normalised or corrected)
-    items: Optional[tuple[Item, ...]] = None
-    digest: Optional[Digest] = None
+    transcript: Transcript | None = None  # the latest one (raw, normalised or corrected)
+    items: tuple[Item, ...] | None = None
+    digest: Digest | None = None
     cached: bool = False  # the transcript was reused from transcript.raw.json
     files: list[Path] = field(default_factory=list)
     progress: ProgressCallback = no_progress
@@ -170,7 +185,7 @@ class EpisodeResult:
     key: str = ""  # batch: the ledger key (source, + feed entry); run: the source
     slug: str = ""
     title: str = ""
-    outdir: Optional[Path] = None
+    outdir: Path | None = None
     status: str = "failed"
     error: str = ""
     cached: bool = False  # the transcript was reused, not decoded again
@@ -188,6 +203,7 @@ class EpisodeResult:
 
 
 # ---------------------------------------------------------------- helpers
+
 
 def source_identity(source: str) -> str:
     """What identifies a source: a URL as given; a local path resolved, so that
@@ -235,7 +251,7 @@ def read_digest(path: str | os.PathLike) -> Digest:
         raise InputError(f"{p}: not a digest.json ({exc})") from exc
 
 
-def load_glossary_files(files: Sequence[str], use_default: bool = True) -> Optional[Glossary]:
+def load_glossary_files(files: Sequence[str], use_default: bool = True) -> Glossary | None:
     """The glossary of ``files`` (plus the bundled one if ``use_default``), or None when
     there is none. Every command loads its glossary here."""
     if not files and not use_default:
@@ -245,13 +261,12 @@ def load_glossary_files(files: Sequence[str], use_default: bool = True) -> Optio
     return load_glossary(list(files), use_default=use_default)
 
 
-def load_glossaries(options: RunOptions) -> Optional[Glossary]:
+def load_glossaries(options: RunOptions) -> Glossary | None:
     """The glossary for correction and hotwords, or None when there is none."""
     return load_glossary_files(options.glossaries, options.use_default_glossary)
 
 
-def choose_hotwords(options: RunOptions, glossary: Optional[Glossary],
-                    meta: EpisodeMeta) -> Optional[str]:
+def choose_hotwords(options: RunOptions, glossary: Glossary | None, meta: EpisodeMeta) -> str | None:
     """The decoder's hotwords: none, the user's own terms, or glossary terms chosen for
     ``meta`` within the decoder's prompt budget (this loads the model for its tokenizer)."""
     if options.hotwords == "none":
@@ -263,12 +278,15 @@ def choose_hotwords(options: RunOptions, glossary: Optional[Glossary],
     from audio2digest.asr.hotwords import select_hotwords
     from audio2digest.asr.model import load_model
 
-    model, _ = load_model(options.transcribe.model, cpu_threads=options.transcribe.cpu_threads,
-                          compute_type=options.transcribe.compute_type)
+    model, _ = load_model(
+        options.transcribe.model,
+        cpu_threads=options.transcribe.cpu_threads,
+        compute_type=options.transcribe.compute_type,
+    )
     return select_hotwords(glossary, meta=meta, tokenizer=getattr(model, "hf_tokenizer", None)) or None
 
 
-def hotword_chooser(options: RunOptions, glossary: Optional[Glossary], meta: EpisodeMeta):
+def hotword_chooser(options: RunOptions, glossary: Glossary | None, meta: EpisodeMeta):
     """With ``--hotwords auto`` and a glossary: a ``hotwords.HotwordChooser`` that gives each
     batch of the decode the terms the metadata names and a first look hears (Mandarin
     batches then the glossary's ranking; a sequential decode: the metadata's terms only)."""
@@ -282,7 +300,7 @@ def hotword_chooser(options: RunOptions, glossary: Optional[Glossary], meta: Epi
     return HotwordChooser(glossary, meta=meta, tokenizer=getattr(model, "hf_tokenizer", None))
 
 
-def warm_up(glossary: Optional[Glossary]) -> None:
+def warm_up(glossary: Glossary | None) -> None:
     """Load what correction and digesting need once per process (glossary index, jieba's
     dictionary and IDF table: ~2 s), in a thread while the model decodes; CTranslate2
     releases the GIL, so the two overlap."""
@@ -327,6 +345,7 @@ def remove_if_empty(outdir: Path) -> None:
 
 # ---------------------------------------------------------------- fingerprints
 
+
 def transcribe_fingerprint(options: RunOptions, transcriber_name: str = "asr") -> str:
     """What makes a transcript: the ASR settings without the thread count (speed only) and
     without glossary-derived hotwords (a glossary change re-corrects, not re-transcribes;
@@ -342,8 +361,12 @@ def transcribe_fingerprint(options: RunOptions, transcriber_name: str = "asr") -
     # Only a non-default transcript source enters the key, so transcripts cached before the
     # option existed stay valid under the default.
     if options.transcript_source != "auto" or options.allow_auto_captions:
-        parts.append({"transcript_source": options.transcript_source,
-                      "allow_auto_captions": options.allow_auto_captions})
+        parts.append(
+            {
+                "transcript_source": options.transcript_source,
+                "allow_auto_captions": options.allow_auto_captions,
+            }
+        )
     blob = json.dumps(parts, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(blob.encode()).hexdigest()[:24]
 
@@ -375,17 +398,22 @@ class Settings:
     render: str
 
     @classmethod
-    def of(cls, options: RunOptions, env: StageEnv) -> "Settings":
-        writers = tuple(getattr(w, "name", getattr(w, "__name__", type(w).__name__))
-                        for w in env.digest_writers)
-        return cls(transcribe=transcribe_fingerprint(options, env.transcriber.name),
-                   glossary=glossary_fingerprint(options), digest=writers,
-                   render=_hash(list(options.formats), bool(options.clips))
-                   if options.style == "default" else
-                   _hash(list(options.formats), bool(options.clips), options.style))
+    def of(cls, options: RunOptions, env: StageEnv) -> Settings:
+        writers = tuple(
+            getattr(w, "name", getattr(w, "__name__", type(w).__name__)) for w in env.digest_writers
+        )
+        return cls(
+            transcribe=transcribe_fingerprint(options, env.transcriber.name),
+            glossary=glossary_fingerprint(options),
+            digest=writers,
+            render=_hash(list(options.formats), bool(options.clips))
+            if options.style == "default"
+            else _hash(list(options.formats), bool(options.clips), options.style),
+        )
 
 
 # ---------------------------------------------------------------- the stages
+
 
 @dataclass(frozen=True)
 class Stage:
@@ -418,11 +446,16 @@ def _fetch(ep: Episode, env: StageEnv) -> dict:
     ep.audio = audio
     rel = relative_audio(audio, ep.outdir)
     atomic_write_json(ep.outdir / SOURCE_FILE, {"episode": ep.meta.to_dict(), "audio": rel})
-    return {"audio": rel, "audio_sha256": ep.audio_sha256, "size": st.st_size,
-            "mtime_ns": st.st_mtime_ns, "meta": ep.meta.to_dict()}
+    return {
+        "audio": rel,
+        "audio_sha256": ep.audio_sha256,
+        "size": st.st_size,
+        "mtime_ns": st.st_mtime_ns,
+        "meta": ep.meta.to_dict(),
+    }
 
 
-def cached_transcript(ep: Episode, fingerprint: str) -> Optional[Transcript]:
+def cached_transcript(ep: Episode, fingerprint: str) -> Transcript | None:
     """``transcript.raw.json`` when it was made from this audio with these settings."""
     raw_path = ep.outdir / RAW_TRANSCRIPT
     if ep.options.force or not raw_path.is_file():
@@ -432,8 +465,10 @@ def cached_transcript(ep: Episode, fingerprint: str) -> Optional[Transcript]:
     except InputError:
         log.warning("%s: unreadable cached transcript, re-transcribing", raw_path)
         return None
-    if (cached.settings.get("audio_sha256") == ep.audio_sha256
-            and cached.settings.get("fingerprint") == fingerprint):
+    if (
+        cached.settings.get("audio_sha256") == ep.audio_sha256
+        and cached.settings.get("fingerprint") == fingerprint
+    ):
         return cached
     return None
 
@@ -453,13 +488,12 @@ def _transcribe(ep: Episode, env: StageEnv) -> dict:
         t = env.transcriber.transcribe(ep.audio, ep.meta, ep.options, env.glossary, progress=ep.progress)
         t = t.replace(origin=t.origin or {"kind": "asr"})
     settings = {k: v for k, v in t.settings.items() if k != "cpu_threads"}  # speed only
-    ep.transcript = t.replace(settings={**settings, "audio_sha256": ep.audio_sha256,
-                                        "fingerprint": fp})
+    ep.transcript = t.replace(settings={**settings, "audio_sha256": ep.audio_sha256, "fingerprint": fp})
     ep.cached = False
     return {"audio_seconds": t.duration, "reused": False, "origin": t.origin.get("kind", "asr")}
 
 
-def publisher_transcript_of(ep: Episode) -> Optional[Transcript]:
+def publisher_transcript_of(ep: Episode) -> Transcript | None:
     """The publisher's transcript or subtitles of ``ep`` under ``--transcript-source``, not
     yet normalised (the normalise stage does that); None: transcribe. Never loads a model."""
     mode = ep.options.transcript_source
@@ -469,10 +503,15 @@ def publisher_transcript_of(ep: Episode) -> Optional[Transcript]:
     from audio2digest.sources.transcripts import publisher_transcript
 
     duration = ep.meta.duration or (probe_duration(ep.audio) if ep.audio is not None else 0.0)
-    return publisher_transcript(ep.meta, mode=mode, language=ep.options.transcribe.language,
-                                allow_automatic=ep.options.allow_auto_captions,
-                                script=ep.options.transcribe.script, duration=duration,
-                                normalize=False)
+    return publisher_transcript(
+        ep.meta,
+        mode=mode,
+        language=ep.options.transcribe.language,
+        allow_automatic=ep.options.allow_auto_captions,
+        script=ep.options.transcribe.script,
+        duration=duration,
+        normalize=False,
+    )
 
 
 def _normalize_version() -> int:
@@ -495,7 +534,8 @@ def _normalise(ep: Episode, env: StageEnv) -> dict:
         segs = normalize_segments(t.segments, t.language, ep.options.transcribe.script)
         ep.transcript = t.replace(
             segments=tuple(Segment(**{**s.__dict__, "id": i}) for i, s in enumerate(segs)),
-            settings={**t.settings, "normalize_version": NORMALIZE_VERSION})
+            settings={**t.settings, "normalize_version": NORMALIZE_VERSION},
+        )
         atomic_write_json(ep.outdir / RAW_TRANSCRIPT, ep.transcript.to_dict())
     return {"segments": len(ep.transcript.segments)}
 
@@ -532,9 +572,14 @@ def _digest(ep: Episode, env: StageEnv) -> dict:
     digest = build_digest(ep.transcript, glossary=env.glossary, items=ep.items)
     for write in env.digest_writers:
         if hasattr(write, "write_episode"):
-            digest = write.write_episode(digest, ep.transcript, outdir=ep.outdir,
-                                         glossary=env.glossary, progress=ep.progress,
-                                         label=ep.label)
+            digest = write.write_episode(
+                digest,
+                ep.transcript,
+                outdir=ep.outdir,
+                glossary=env.glossary,
+                progress=ep.progress,
+                label=ep.label,
+            )
         else:
             digest = write(digest, ep.transcript)
     ep.digest = digest
@@ -551,9 +596,12 @@ def renderable_formats(formats: Sequence[str], transcript: Transcript) -> list[s
     keep = [f for f in formats if not (f in FORMATS and FORMATS[f].needs_times)]
     dropped = [f for f in formats if f not in keep]
     if dropped:
-        log.warning("%s: the transcript has no times (%s); not writing %s",
-                    transcript.episode.title or transcript.episode.source,
-                    transcript.origin.get("url", "text"), ", ".join(dropped))
+        log.warning(
+            "%s: the transcript has no times (%s); not writing %s",
+            transcript.episode.title or transcript.episode.source,
+            transcript.origin.get("url", "text"),
+            ", ".join(dropped),
+        )
     return keep
 
 
@@ -567,8 +615,9 @@ def _render(ep: Episode, env: StageEnv) -> dict:
     # digest.json is the digest stage's; formats that need times are left out without them
     formats = [f for f in renderable_formats(ep.options.formats, t) if f != "json"]
     files = [ep.outdir / DIGEST_FILE]
-    rendered = render_all(digest, t, ep.outdir, formats=formats, audio_href=audio_href,
-                          style=ep.options.style)
+    rendered = render_all(
+        digest, t, ep.outdir, formats=formats, audio_href=audio_href, style=ep.options.style
+    )
     files += list(rendered.values())
     if ep.options.clips and audio is not None:
         from audio2digest.render import cut_clips
@@ -579,29 +628,67 @@ def _render(ep: Episode, env: StageEnv) -> dict:
 
 
 STAGES: tuple[Stage, ...] = (
-    Stage("fetch", (), (SOURCE_FILE,), "io", _fetch,
-          description="download the audio (local files are referenced) and its metadata"),
-    Stage("transcribe", ("audio",), (), "asr", _transcribe,
-          lambda s: (s.transcribe,),
-          description="speech recognition, or the cached transcript when audio and settings match"),
-    Stage("normalise", (), (RAW_TRANSCRIPT,), "asr", _normalise,
-          lambda s: (_normalize_version(),),
-          description="script conversion, punctuation, news-style numbers"),
-    Stage("correct", (RAW_TRANSCRIPT,), (TRANSCRIPT,), "cpu", _correct,
-          lambda s: (s.glossary,), description="glossary correction with an audit trail"),
-    Stage("segment", (TRANSCRIPT,), (), "cpu", _segment,
-          description="split the transcript into news items"),
-    Stage("digest", (), (DIGEST_FILE,), "cpu", _digest,
-          lambda s: (list(s.digest),), description="title, summary, entities, category per item"),
-    Stage("render", (DIGEST_FILE, TRANSCRIPT), (), "cpu", _render,
-          lambda s: (s.render,), description="the requested formats (and clips)"),
+    Stage(
+        "fetch",
+        (),
+        (SOURCE_FILE,),
+        "io",
+        _fetch,
+        description="download the audio (local files are referenced) and its metadata",
+    ),
+    Stage(
+        "transcribe",
+        ("audio",),
+        (),
+        "asr",
+        _transcribe,
+        lambda s: (s.transcribe,),
+        description="speech recognition, or the cached transcript when audio and settings match",
+    ),
+    Stage(
+        "normalise",
+        (),
+        (RAW_TRANSCRIPT,),
+        "asr",
+        _normalise,
+        lambda s: (_normalize_version(),),
+        description="script conversion, punctuation, news-style numbers",
+    ),
+    Stage(
+        "correct",
+        (RAW_TRANSCRIPT,),
+        (TRANSCRIPT,),
+        "cpu",
+        _correct,
+        lambda s: (s.glossary,),
+        description="glossary correction with an audit trail",
+    ),
+    Stage("segment", (TRANSCRIPT,), (), "cpu", _segment, description="split the transcript into news items"),
+    Stage(
+        "digest",
+        (),
+        (DIGEST_FILE,),
+        "cpu",
+        _digest,
+        lambda s: (list(s.digest),),
+        description="title, summary, entities, category per item",
+    ),
+    Stage(
+        "render",
+        (DIGEST_FILE, TRANSCRIPT),
+        (),
+        "cpu",
+        _render,
+        lambda s: (s.render,),
+        description="the requested formats (and clips)",
+    ),
 )
 
 STAGE_NAMES: tuple[str, ...] = tuple(s.name for s in STAGES)
 BY_NAME: dict[str, Stage] = {s.name: s for s in STAGES}
 
 
-def fingerprints(key: str, audio_sha256: Optional[str], settings: Settings) -> dict[str, str]:
+def fingerprints(key: str, audio_sha256: str | None, settings: Settings) -> dict[str, str]:
     """The expected fingerprint of every stage; each chains the one before. Stages after
     fetch need the audio's sha256 (known once fetch ran)."""
     fps: dict[str, str] = {}
@@ -623,19 +710,55 @@ def preflight(writers: Sequence[DigestWriter]) -> None:
             check()
 
 
-def run_stages(ep: Episode, names: Sequence[str], env: StageEnv,
-               on_done: Callable[[str, dict], None] = lambda name, info: None) -> None:
+def run_stages(
+    ep: Episode,
+    names: Sequence[str],
+    env: StageEnv,
+    on_done: Callable[[str, dict], None] = lambda name, info: None,
+) -> None:
     """Run the named stages of ``ep`` in order; raise the first error."""
     for name in names:
         ep.progress(Progress(name, 0, 0, message=name, episode=ep.label))
         on_done(name, BY_NAME[name].run(ep, env))
 
 
-__all__ = ["EpisodeResult", "source_identity", "STAGES", "STAGE_NAMES", "BY_NAME", "Stage", "StageEnv", "Episode", "RunOptions",
-           "Transcriber", "WhisperTranscriber", "DigestWriter", "Settings", "fingerprints",
-           "run_stages", "preflight", "transcribe_fingerprint", "glossary_fingerprint", "file_fingerprint",
-           "read_transcript", "read_digest", "load_glossaries", "load_glossary_files", "choose_hotwords",
-           "hotword_chooser", "warm_up",
-           "cached_transcript", "clean_partial", "remove_if_empty", "relative_audio",
-           "DEFAULT_FORMATS", "SOURCE_FILE", "RAW_TRANSCRIPT", "TRANSCRIPT", "DIGEST_FILE",
-           "EPISODE_DONE", "EPISODE_FAILED", "BATCH_PROGRESS"]
+__all__ = [
+    "EpisodeResult",
+    "source_identity",
+    "STAGES",
+    "STAGE_NAMES",
+    "BY_NAME",
+    "Stage",
+    "StageEnv",
+    "Episode",
+    "RunOptions",
+    "Transcriber",
+    "WhisperTranscriber",
+    "DigestWriter",
+    "Settings",
+    "fingerprints",
+    "run_stages",
+    "preflight",
+    "transcribe_fingerprint",
+    "glossary_fingerprint",
+    "file_fingerprint",
+    "read_transcript",
+    "read_digest",
+    "load_glossaries",
+    "load_glossary_files",
+    "choose_hotwords",
+    "hotword_chooser",
+    "warm_up",
+    "cached_transcript",
+    "clean_partial",
+    "remove_if_empty",
+    "relative_audio",
+    "DEFAULT_FORMATS",
+    "SOURCE_FILE",
+    "RAW_TRANSCRIPT",
+    "TRANSCRIPT",
+    "DIGEST_FILE",
+    "EPISODE_DONE",
+    "EPISODE_FAILED",
+    "BATCH_PROGRESS",
+]

@@ -7,8 +7,9 @@ audio2digest writes (``transcript.json``, ``digest.json``) are these dicts.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import MISSING, asdict, dataclass, field, fields, replace
-from typing import Any, Callable, Optional
+from typing import Any
 
 TRANSCRIPT_SCHEMA = "audio2digest/transcript@1"
 DIGEST_SCHEMA = "audio2digest/digest@1"
@@ -29,17 +30,31 @@ class RecordError(ValueError):
 def _type_name(value: Any) -> str:
     if value is None:
         return "null"
-    return {str: "a string", bool: "a boolean", int: "a number", float: "a number",
-            dict: "an object", list: "a list", tuple: "a list"}.get(type(value), type(value).__name__)
+    return {
+        str: "a string",
+        bool: "a boolean",
+        int: "a number",
+        float: "a number",
+        dict: "an object",
+        list: "a list",
+        tuple: "a list",
+    }.get(type(value), type(value).__name__)
 
 
 def _check_value(kind: str, value: Any, where: str) -> None:
     """Check ``value`` against a field annotation of this module (as written: "str",
-    "Optional[float]", "tuple[Entity, ...]", ...)."""
+    "float | None", "Optional[float]", "tuple[Entity, ...]", ...)."""
+    optional = None
     if kind.startswith("Optional["):
+        optional = kind[len("Optional[") : -1]
+    elif kind.endswith(" | None"):
+        optional = kind[: -len(" | None")]
+    elif kind.startswith("None | "):
+        optional = kind[len("None | ") :]
+    if optional is not None:
         if value is None:
             return
-        kind = kind[len("Optional["):-1]
+        kind = optional
     if kind == "str":
         ok, want = isinstance(value, str), "a string"
     elif kind == "int":
@@ -52,7 +67,7 @@ def _check_value(kind: str, value: Any, where: str) -> None:
     elif kind.startswith("tuple[") and kind.endswith(", ...]"):
         if not isinstance(value, (list, tuple)):
             raise RecordError(f"{where}: expected a list, got {_type_name(value)}")
-        inner = kind[len("tuple["):-len(", ...]")]
+        inner = kind[len("tuple[") : -len(", ...]")]
         for i, v in enumerate(value):
             _check_value(inner, v, f"{where}[{i}]")
         return
@@ -62,8 +77,10 @@ def _check_value(kind: str, value: Any, where: str) -> None:
     else:  # a type this validator does not know: leave it to from_dict
         return
     if not ok:
-        raise RecordError(f"{where}: expected {want}, got {_type_name(value)}"
-                          + (f" {value!r}" if isinstance(value, (str, int, float)) and len(repr(value)) < 40 else ""))
+        raise RecordError(
+            f"{where}: expected {want}, got {_type_name(value)}"
+            + (f" {value!r}" if isinstance(value, (str, int, float)) and len(repr(value)) < 40 else "")
+        )
 
 
 def validate_record(cls, data: Any, where: str) -> None:
@@ -93,7 +110,7 @@ class Word:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict) -> "Word":
+    def from_dict(cls, data: dict) -> Word:
         return _from_dict(cls, data)
 
 
@@ -116,7 +133,7 @@ class Segment:
         return d
 
     @classmethod
-    def from_dict(cls, data: dict) -> "Segment":
+    def from_dict(cls, data: dict) -> Segment:
         data = dict(data)
         data["words"] = tuple(Word.from_dict(w) for w in data.get("words", ()))
         return _from_dict(cls, data)
@@ -150,11 +167,12 @@ class EpisodeMeta:
         return d
 
     @classmethod
-    def from_dict(cls, data: dict) -> "EpisodeMeta":
+    def from_dict(cls, data: dict) -> EpisodeMeta:
         data = dict(data)
         links = data.get("transcripts") or ()
-        data["transcripts"] = tuple(dict(t) for t in links if isinstance(t, dict)
-                                    and isinstance(t.get("url"), str))
+        data["transcripts"] = tuple(
+            dict(t) for t in links if isinstance(t, dict) and isinstance(t.get("url"), str)
+        )
         if not isinstance(data.get("enclosure"), dict):
             data["enclosure"] = {}
         return _from_dict(cls, data)
@@ -179,7 +197,7 @@ class Correction:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict) -> "Correction":
+    def from_dict(cls, data: dict) -> Correction:
         return _from_dict(cls, data)
 
 
@@ -198,7 +216,7 @@ class Repair:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict) -> "Repair":
+    def from_dict(cls, data: dict) -> Repair:
         return _from_dict(cls, data)
 
 
@@ -244,7 +262,7 @@ class Transcript:
         }
 
     @classmethod
-    def from_dict(cls, data: dict) -> "Transcript":
+    def from_dict(cls, data: dict) -> Transcript:
         schema = data.get("schema", TRANSCRIPT_SCHEMA)
         if not str(schema).startswith("audio2digest/transcript@"):
             raise ValueError(f"not a transcript (schema {schema!r})")
@@ -261,7 +279,7 @@ class Transcript:
             origin=dict(data.get("origin") or {}) if isinstance(data.get("origin") or {}, dict) else {},
         )
 
-    def replace(self, **changes: Any) -> "Transcript":
+    def replace(self, **changes: Any) -> Transcript:
         return replace(self, **changes)
 
 
@@ -274,7 +292,7 @@ class Entity:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict) -> "Entity":
+    def from_dict(cls, data: dict) -> Entity:
         return _from_dict(cls, data)
 
 
@@ -287,8 +305,8 @@ class Item:
     title: str
     summary: str
     text: str
-    start: Optional[float] = None
-    end: Optional[float] = None
+    start: float | None = None
+    end: float | None = None
     entities: tuple[Entity, ...] = ()
     category: str = ""
     keywords: tuple[str, ...] = ()
@@ -309,7 +327,7 @@ class Item:
         return d
 
     @classmethod
-    def from_dict(cls, data: dict) -> "Item":
+    def from_dict(cls, data: dict) -> Item:
         data = dict(data)
         data["entities"] = tuple(Entity.from_dict(e) for e in data.get("entities", ()))
         data["keywords"] = tuple(data.get("keywords", ()))
@@ -359,7 +377,7 @@ class Digest:
         return d
 
     @classmethod
-    def from_dict(cls, data: dict) -> "Digest":
+    def from_dict(cls, data: dict) -> Digest:
         """Build a digest from its JSON; the whole record is validated first, so a wrong
         field raises :class:`RecordError` naming it ("items[2].start: expected a finite
         number, got a string '12'") before anything uses it."""
@@ -378,13 +396,19 @@ class Digest:
             rejections=tuple(dict(r) for r in data.get("rejections") or () if isinstance(r, dict)),
         )
 
-    def replace(self, **changes: Any) -> "Digest":
+    def replace(self, **changes: Any) -> Digest:
         return replace(self, **changes)
 
 
-_RECORDS: dict[str, type] = {"Entity": Entity, "Item": Item, "Correction": Correction,
-                             "EpisodeMeta": EpisodeMeta, "Segment": Segment, "Word": Word,
-                             "Repair": Repair}
+_RECORDS: dict[str, type] = {
+    "Entity": Entity,
+    "Item": Item,
+    "Correction": Correction,
+    "EpisodeMeta": EpisodeMeta,
+    "Segment": Segment,
+    "Word": Word,
+    "Repair": Repair,
+}
 
 
 def _validate_common(data: dict, lists: tuple[tuple[str, type], ...]) -> None:
@@ -430,24 +454,29 @@ def validate_digest(data: Any) -> None:
             _check_value(kind, data[key], key)
     for key in ("writer", "rejections"):
         value = data.get(key)
-        if key in data and not (isinstance(value, dict) if key == "writer" else
-                                isinstance(value, list) and all(isinstance(r, dict) for r in value)):
-            raise RecordError(f"{key}: expected {'an object' if key == 'writer' else 'a list of objects'}, "
-                              f"got {_type_name(value)}")
+        if key in data and not (
+            isinstance(value, dict)
+            if key == "writer"
+            else isinstance(value, list) and all(isinstance(r, dict) for r in value)
+        ):
+            raise RecordError(
+                f"{key}: expected {'an object' if key == 'writer' else 'a list of objects'}, "
+                f"got {_type_name(value)}"
+            )
     for i, v in enumerate(data.get("items", [])):
         for key in ("analysis", "extractive"):
             value = v.get(key, {})
             if not isinstance(value, dict) or not all(isinstance(x, str) for x in value.values()):
-                raise RecordError(f"items[{i}].{key}: expected an object of strings, "
-                                  f"got {_type_name(value)}")
+                raise RecordError(f"items[{i}].{key}: expected an object of strings, got {_type_name(value)}")
         if v["kind"] not in ITEM_KINDS:
-            raise RecordError(f"items[{i}].kind: expected one of {', '.join(ITEM_KINDS)}, "
-                              f"got {v['kind']!r}")
+            raise RecordError(f"items[{i}].kind: expected one of {', '.join(ITEM_KINDS)}, got {v['kind']!r}")
         start, end = v.get("start"), v.get("end")
-        if (start is not None and start < 0) or (end is not None and end < 0) or (
-                start is not None and end is not None and end < start):
-            raise RecordError(f"items[{i}]: start/end must be >= 0 and start <= end "
-                              f"(got {start!r}, {end!r})")
+        if (
+            (start is not None and start < 0)
+            or (end is not None and end < 0)
+            or (start is not None and end is not None and end < start)
+        ):
+            raise RecordError(f"items[{i}]: start/end must be >= 0 and start <= end (got {start!r}, {end!r})")
 
 
 @dataclass(frozen=True)

@@ -38,8 +38,24 @@ def make_episodes(where: Path, seconds: float) -> list[Path]:
         eps.append(dst)
     for name in ("dev01", "dev02", "dev03"):
         dst = where / f"{name}-first{int(seconds)}s.wav"
-        subprocess.run([ffmpeg_exe(), "-v", "error", "-y", "-i", str(SHARED / "dev-episodes" / f"{name}.mp3"),
-                        "-t", str(seconds), "-ac", "1", "-ar", "16000", str(dst)], check=True)
+        subprocess.run(
+            [
+                ffmpeg_exe(),
+                "-v",
+                "error",
+                "-y",
+                "-i",
+                str(SHARED / "dev-episodes" / f"{name}.mp3"),
+                "-t",
+                str(seconds),
+                "-ac",
+                "1",
+                "-ar",
+                "16000",
+                str(dst),
+            ],
+            check=True,
+        )
         eps.append(dst)
     return eps
 
@@ -89,8 +105,13 @@ def run_fresh(sources: Path, out: Path, hotwords: str, jobs: int) -> _Summary:
     """
     import json
 
-    r = subprocess.run([sys.executable, "-c", _CHILD, str(sources), str(out), hotwords, str(jobs)],
-                       capture_output=True, text=True, check=True, cwd=str(ROOT))
+    r = subprocess.run(
+        [sys.executable, "-c", _CHILD, str(sources), str(out), hotwords, str(jobs)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=str(ROOT),
+    )
     return _Summary(json.loads(r.stdout.strip().splitlines()[-1]))
 
 
@@ -119,20 +140,26 @@ def main(argv=None) -> int:
                         print(f"  failed: {e.error}")
                 results[jobs] = s
                 slow = max(s.episodes, key=lambda e: e.seconds)
-                print(f"--jobs {jobs}: {s.done} done, {s.failed} failed, audio {s.audio_seconds:.1f} s, "
-                      f"wall {s.wall_seconds:.1f} s, ledger {s.ledger_seconds * 1000:.1f} ms "
-                      f"({s.ledger_seconds / max(1, len(s.episodes)) * 1000:.2f} ms/episode); "
-                      f"slowest {slow.slug} {slow.seconds:.1f} s; load average {load:.1f} -> "
-                      f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+                print(
+                    f"--jobs {jobs}: {s.done} done, {s.failed} failed, audio {s.audio_seconds:.1f} s, "
+                    f"wall {s.wall_seconds:.1f} s, ledger {s.ledger_seconds * 1000:.1f} ms "
+                    f"({s.ledger_seconds / max(1, len(s.episodes)) * 1000:.2f} ms/episode); "
+                    f"slowest {slow.slug} {slow.seconds:.1f} s; load average {load:.1f} -> "
+                    f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+                )
             w1, w2 = results[1].wall_seconds, results[2].wall_seconds
             ratios.append(w1 / w2)
-            print(f"round {rnd}: wall time --jobs 1: {w1:.1f} s; --jobs 2: {w2:.1f} s; "
-                  f"ratio jobs1/jobs2 = {w1 / w2:.2f}x")
+            print(
+                f"round {rnd}: wall time --jobs 1: {w1:.1f} s; --jobs 2: {w2:.1f} s; "
+                f"ratio jobs1/jobs2 = {w1 / w2:.2f}x"
+            )
         if len(ratios) > 1:
             print(f"ratios: {', '.join(f'{r:.2f}x' for r in ratios)}")
         per = ledger_micro(tmp / "ledger-micro")
-        print(f"ledger micro-benchmark: add + 5 recorded stages = {per * 1000:.2f} ms/episode "
-              "(WAL, synchronous=FULL)")
+        print(
+            f"ledger micro-benchmark: add + 5 recorded stages = {per * 1000:.2f} ms/episode "
+            "(WAL, synchronous=FULL)"
+        )
         if args.keep:
             shutil.copytree(tmp, args.keep, dirs_exist_ok=True)
     finally:

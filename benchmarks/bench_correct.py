@@ -34,10 +34,45 @@ from audio2digest.text.glossary import Glossary, Term, load_glossary  # noqa: E4
 _ORG_CHARS = "智星云科技数元创深海天光华芯灵启极维探源思通达信图腾跃澜迈凌川峰易安宏博睿嘉瀚泽"
 _SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾"
 _GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华建国晓东志宇浩然思远子轩雨欣"
-_LAT_A = ["Nova", "Astra", "Quantum", "Hyper", "Neo", "Orion", "Vertex", "Lumen", "Cobalt", "Zephyr",
-          "Helix", "Aurora", "Nimbus", "Atlas", "Polaris", "Sonic", "Pixel", "Vector", "Echo", "Titan"]
-_LAT_B = ["Mind", "Chat", "Coder", "Vision", "Labs", "AI", "Voice", "Flow", "Agent", "Robotics",
-          "Cloud", "Forge", "Works", "Scale", "Logic"]
+_LAT_A = [
+    "Nova",
+    "Astra",
+    "Quantum",
+    "Hyper",
+    "Neo",
+    "Orion",
+    "Vertex",
+    "Lumen",
+    "Cobalt",
+    "Zephyr",
+    "Helix",
+    "Aurora",
+    "Nimbus",
+    "Atlas",
+    "Polaris",
+    "Sonic",
+    "Pixel",
+    "Vector",
+    "Echo",
+    "Titan",
+]
+_LAT_B = [
+    "Mind",
+    "Chat",
+    "Coder",
+    "Vision",
+    "Labs",
+    "AI",
+    "Voice",
+    "Flow",
+    "Agent",
+    "Robotics",
+    "Cloud",
+    "Forge",
+    "Works",
+    "Scale",
+    "Logic",
+]
 _SUFFIX = ["智能", "科技", "机器人", "大模型", "芯片", "云"]
 
 
@@ -49,7 +84,9 @@ def synth_terms(n: int, seed: int = 7) -> list[Term]:
         if kind < 0.35:  # Latin product / model with a version
             t = rnd.choice(_LAT_A) + rnd.choice(["", " ", "-"]) + rnd.choice(_LAT_B)
             if rnd.random() < 0.6:
-                t += rnd.choice([" ", "-"]) + rnd.choice(["2", "3", "3.5", "4", "4.1", "5", "V2", "R1", "Pro", "Max"])
+                t += rnd.choice([" ", "-"]) + rnd.choice(
+                    ["2", "3", "3.5", "4", "4.1", "5", "V2", "R1", "Pro", "Max"]
+                )
             term = Term(t, "model", source="<synth>")
         elif kind < 0.65:  # Chinese company: 2 chars + suffix, with a Latin variant
             base = "".join(rnd.choice(_ORG_CHARS) for _ in range(2))
@@ -128,11 +165,17 @@ def main() -> None:
         print(f"index build, {label}: {g_build:.3f} s (once per glossary, cached)")
     t_small, w_small, n_small = timed(text, small, args.repeat)
     t_big, w_big, n_big = timed(text, big, args.repeat)
-    print(f"correct {len(text)} chars, {len(small.terms)} terms: {t_small:.3f} s CPU "
-          f"({w_small:.3f} s wall, {n_small} corrections)")
-    print(f"correct {len(text)} chars, {len(big.terms)} terms ({len(extra)} synthesised): {t_big:.3f} s CPU "
-          f"({w_big:.3f} s wall, {n_big} corrections)  [target <= 1 s]")
-    print(f"cost ratio {len(big.terms)} / {len(small.terms)} terms: {t_big / t_small:.2f}x CPU  [target <= 3x]")
+    print(
+        f"correct {len(text)} chars, {len(small.terms)} terms: {t_small:.3f} s CPU "
+        f"({w_small:.3f} s wall, {n_small} corrections)"
+    )
+    print(
+        f"correct {len(text)} chars, {len(big.terms)} terms ({len(extra)} synthesised): {t_big:.3f} s CPU "
+        f"({w_big:.3f} s wall, {n_big} corrections)  [target <= 1 s]"
+    )
+    print(
+        f"cost ratio {len(big.terms)} / {len(small.terms)} terms: {t_big / t_small:.2f}x CPU  [target <= 3x]"
+    )
 
 
 if __name__ == "__main__":

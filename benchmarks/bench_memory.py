@@ -36,8 +36,30 @@ def long_audio(episode: Path, minutes: float, where: Path) -> Path:
     out = where / f"long-{int(minutes)}min.mp3"
     if out.is_file() and out.stat().st_mtime > episode.stat().st_mtime:  # kept from a run before
         return out
-    subprocess.run([ffmpeg_exe(), "-v", "error", "-y", "-f", "concat", "-safe", "0", "-i", str(listing),
-                    "-t", str(minutes * 60), "-ac", "1", "-ar", "16000", "-b:a", "48k", str(out)], check=True)
+    subprocess.run(
+        [
+            ffmpeg_exe(),
+            "-v",
+            "error",
+            "-y",
+            "-f",
+            "concat",
+            "-safe",
+            "0",
+            "-i",
+            str(listing),
+            "-t",
+            str(minutes * 60),
+            "-ac",
+            "1",
+            "-ar",
+            "16000",
+            "-b:a",
+            "48k",
+            str(out),
+        ],
+        check=True,
+    )
     return out
 
 
@@ -53,27 +75,43 @@ def main() -> None:
         where = args.keep or Path(tmp)
         where.mkdir(parents=True, exist_ok=True)
         audio = long_audio(SHARED / "dev-episodes" / f"{args.episode}.mp3", args.minutes, where)
-        cmd = [sys.executable, "-m", "audio2digest", "--quiet", "run", str(audio), "-o", str(where / "out"),
-               "--force"] + (["--sequential"] if args.sequential else [])
+        cmd = [
+            sys.executable,
+            "-m",
+            "audio2digest",
+            "--quiet",
+            "run",
+            str(audio),
+            "-o",
+            str(where / "out"),
+            "--force",
+        ] + (["--sequential"] if args.sequential else [])
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
         t0 = time.perf_counter()
         proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         while proc.poll() is None:  # the peak so far, for a run stopped before its end
             time.sleep(args.poll)
             try:
-                hwm = next(line for line in Path(f"/proc/{proc.pid}/status").read_text().splitlines()
-                           if line.startswith("VmHWM"))
-                print(f"  {time.perf_counter() - t0:6.0f} s  peak so far {int(hwm.split()[1]) / 1024:.0f} MB",
-                      flush=True)
+                hwm = next(
+                    line
+                    for line in Path(f"/proc/{proc.pid}/status").read_text().splitlines()
+                    if line.startswith("VmHWM")
+                )
+                print(
+                    f"  {time.perf_counter() - t0:6.0f} s  peak so far {int(hwm.split()[1]) / 1024:.0f} MB",
+                    flush=True,
+                )
             except (OSError, StopIteration):
                 pass
         wall = time.perf_counter() - t0
         stderr = proc.stderr.read() if proc.stderr else ""
         peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # KiB on Linux
         status = "ok" if proc.returncode == 0 else f"failed ({stderr.strip().splitlines()[-1:]})"
-        print(f"{args.minutes:.0f} min of {args.episode} ({'sequential' if args.sequential else 'batched'}): "
-              f"wall {wall:.0f} s (RTF {wall / (args.minutes * 60):.3f}), peak RSS {peak_mb:.0f} MB "
-              f"(target <= 1536 MB), {status}")
+        print(
+            f"{args.minutes:.0f} min of {args.episode} ({'sequential' if args.sequential else 'batched'}): "
+            f"wall {wall:.0f} s (RTF {wall / (args.minutes * 60):.3f}), peak RSS {peak_mb:.0f} MB "
+            f"(target <= 1536 MB), {status}"
+        )
 
 
 if __name__ == "__main__":

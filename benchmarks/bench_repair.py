@@ -34,19 +34,26 @@ def main(argv=None) -> int:
     ap.add_argument("--no-hotwords", action="store_true", help="both sides without hotwords")
     ap.add_argument("--budget", type=int, default=220)
     ap.add_argument("--unbiased", action="store_true", help="also time a decode without hotwords")
-    ap.add_argument("--no-recover-names", dest="recover_names", action="store_false",
-                    help="repair without re-hearing skipped names (the dropout repair)")
-    ap.add_argument("--temperatures", default=None,
-                    help="fallback temperatures for the hotword decode and transcribe(), e.g. 0,0.2,0.4 "
-                         "(the unbiased decode keeps faster-whisper's default)")
+    ap.add_argument(
+        "--no-recover-names",
+        dest="recover_names",
+        action="store_false",
+        help="repair without re-hearing skipped names (the dropout repair)",
+    )
+    ap.add_argument(
+        "--temperatures",
+        default=None,
+        help="fallback temperatures for the hotword decode and transcribe(), e.g. 0,0.2,0.4 "
+        "(the unbiased decode keeps faster-whisper's default)",
+    )
     args = ap.parse_args(argv)
 
-    from audio2digest.sources.audio import load_audio
-    from audio2digest.evaluation.asr import load_samples
     from audio2digest.asr.hotwords import select_hotwords
     from audio2digest.asr.model import load_model
     from audio2digest.asr.repair import RepairOptions
     from audio2digest.asr.transcribe import TranscribeOptions, decode, transcribe
+    from audio2digest.evaluation.asr import load_samples
+    from audio2digest.sources.audio import load_audio
     from audio2digest.types import EpisodeMeta
 
     glossary = None
@@ -64,8 +71,12 @@ def main(argv=None) -> int:
         meta = EpisodeMeta(source=str(s.audio), title=s.title)
         hot = select_hotwords(glossary, meta=meta, tokenizer=model, budget=args.budget) if glossary else None
         extra = {"temperature": [float(t) for t in args.temperatures.split(",")]} if args.temperatures else {}
-        opts = TranscribeOptions(language=s.language, hotwords=hot or None, extra=extra,
-                                 repair_options=RepairOptions(dropouts=args.recover_names))
+        opts = TranscribeOptions(
+            language=s.language,
+            hotwords=hot or None,
+            extra=extra,
+            repair_options=RepairOptions(dropouts=args.recover_names),
+        )
         t0 = time.perf_counter()
         decode(model, audio, opts)
         plain = time.perf_counter() - t0
@@ -78,16 +89,23 @@ def main(argv=None) -> int:
             decode(model, audio, TranscribeOptions(language=s.language, repair=False), hotwords=None)
             unbiased = time.perf_counter() - t0
         rows.append((s.name, audio.size / 16000, plain, repaired, len(tr.repairs), unbiased))
-        extra = (f"; decode without hotwords {unbiased:.1f} s, repaired/that "
-                 f"{repaired / unbiased:.2f}") if unbiased else ""
-        print(f"{s.name}: {audio.size / 16000:.0f} s audio, plain {plain:.1f} s, with repair "
-              f"{repaired:.1f} s ({len(tr.repairs)} repairs), ratio {repaired / plain:.2f}{extra}",
-              flush=True)
+        extra = (
+            (f"; decode without hotwords {unbiased:.1f} s, repaired/that {repaired / unbiased:.2f}")
+            if unbiased
+            else ""
+        )
+        print(
+            f"{s.name}: {audio.size / 16000:.0f} s audio, plain {plain:.1f} s, with repair "
+            f"{repaired:.1f} s ({len(tr.repairs)} repairs), ratio {repaired / plain:.2f}{extra}",
+            flush=True,
+        )
     if rows:
         p = sum(r[2] for r in rows)
         q = sum(r[3] for r in rows)
-        print(f"total: plain {p:.1f} s, with repair {q:.1f} s, ratio {q / p:.2f} "
-              f"(target <= 1.25; hotwords {'off' if args.no_hotwords or not glossary else 'on'})")
+        print(
+            f"total: plain {p:.1f} s, with repair {q:.1f} s, ratio {q / p:.2f} "
+            f"(target <= 1.25; hotwords {'off' if args.no_hotwords or not glossary else 'on'})"
+        )
         u = sum(r[5] for r in rows)
         if u:
             print(f"total decode without hotwords {u:.1f} s; with hotwords + repair / that: {q / u:.2f}")

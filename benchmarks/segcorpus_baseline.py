@@ -65,8 +65,10 @@ def main(corpus: str) -> None:
                 heads.append((_rouge(h, t), h.endswith(("…", "..."))))
     for k in sorted(per):
         print(f"{k:<32} {len(per[k]):5d} records  Pk {sum(per[k]) / len(per[k]):.3f}")
-    print(f"headlines {len(heads)}: ROUGE-L {sum(h[0] for h in heads) / len(heads):.3f}, "
-          f"truncated {sum(h[1] for h in heads)}")
+    print(
+        f"headlines {len(heads)}: ROUGE-L {sum(h[0] for h in heads) / len(heads):.3f}, "
+        f"truncated {sum(h[1] for h in heads)}"
+    )
 
 
 if __name__ == "__main__":

@@ -41,7 +41,9 @@ def mean_pk(model, recs, opts):
         vals = []
         for r in rs:
             z = [v + model.bias_text for v in model.logits(r.rows)]
-            vals.append(record_pk(r, decode(z, r.lengths, opts.min_item_chars, short_penalty=opts.short_penalty)))
+            vals.append(
+                record_pk(r, decode(z, r.lengths, opts.min_item_chars, short_penalty=opts.short_penalty))
+            )
         out[f"{key[0]}/{key[1]}"] = round(sum(vals) / len(vals), 4)
     return out
 
@@ -54,7 +56,9 @@ def _dev_pk(eps, model, opts):
 
     out = {}
     for name, tr, gold in eps:
-        out.setdefault(name, []).append(score_timing(gold, segment_transcript(tr, options=replace(opts, model=model))).pk)
+        out.setdefault(name, []).append(
+            score_timing(gold, segment_transcript(tr, options=replace(opts, model=model))).pk
+        )
     return {k: sum(v) / len(v) for k, v in out.items()}
 
 
@@ -65,8 +69,14 @@ def dev_episodes(dev: Path):
         for sub in ("", "pipeline"):
             t = dev / sub / f"{name}.transcript.json"
             if t.exists():
-                eps.append((name, sub or "plain", Transcript.from_dict(json.loads(t.read_text("utf-8"))),
-                            load_gold(g)))
+                eps.append(
+                    (
+                        name,
+                        sub or "plain",
+                        Transcript.from_dict(json.loads(t.read_text("utf-8"))),
+                        load_gold(g),
+                    )
+                )
     return eps
 
 
@@ -80,7 +90,10 @@ def main() -> None:
     opts = SegmentOptions()
     t0 = time.time()
     recs = [prepare(r) for r in load_corpus(args.corpus)]
-    print(f"{len(recs)} records, {sum(len(r.labels) for r in recs)} gaps ({time.time() - t0:.1f} s)", file=sys.stderr)
+    print(
+        f"{len(recs)} records, {sum(len(r.labels) for r in recs)} gaps ({time.time() - t0:.1f} s)",
+        file=sys.stderr,
+    )
     kw = {"min_chars": opts.min_item_chars, "short_penalty": opts.short_penalty}
     model = fit_text_model(recs, **kw)
     insample = mean_pk(model, recs, opts)
@@ -112,10 +125,18 @@ def main() -> None:
 
     model = replace(model, timed_weights=tuple(timed), meta=meta)
     args.out.write_text(json.dumps(model.to_dict(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    print(json.dumps({"weights": dict(zip(FEATURES, [round(w, 3) for w in model.weights])),
-                      "bias_text": model.bias_text,
-                      "timed": dict(zip(TIMED_FEATURES, [round(w, 3) for w in timed])), **result},
-                     ensure_ascii=False, indent=1))
+    print(
+        json.dumps(
+            {
+                "weights": dict(zip(FEATURES, [round(w, 3) for w in model.weights])),
+                "bias_text": model.bias_text,
+                "timed": dict(zip(TIMED_FEATURES, [round(w, 3) for w in timed])),
+                **result,
+            },
+            ensure_ascii=False,
+            indent=1,
+        )
+    )
     print(f"wrote {args.out} ({time.time() - t0:.1f} s)", file=sys.stderr)
 
 

@@ -17,8 +17,15 @@ REAL_CLIPS = SHARED / "real-clips"
 DEV_EPISODES = SHARED / "dev-episodes"
 
 
-def assert_heard(reference: str, hypothesis: str, max_error: float, *, cjk: bool = False,
-                 names: tuple[str, ...] = (), min_names: int = 0) -> float:
+def assert_heard(
+    reference: str,
+    hypothesis: str,
+    max_error: float,
+    *,
+    cjk: bool = False,
+    names: tuple[str, ...] = (),
+    min_names: int = 0,
+) -> float:
     """A real-model result checked the way it can be trusted across decoder versions: an error
     rate bound against the reference (CER for Chinese, WER otherwise) and at least
     ``min_names`` of ``names`` heard, never one particular word. Returns the error rate."""
@@ -84,11 +91,13 @@ class LocalServer:
         handler = type("H", (_QuietHandler,), {"routes": {}})
         self.routes = handler.routes
         self.httpd = http.server.ThreadingHTTPServer(
-            ("127.0.0.1", 0), functools.partial(handler, directory=str(directory)))
+            ("127.0.0.1", 0), functools.partial(handler, directory=str(directory))
+        )
         self.httpd.daemon_threads = True
         # a short poll interval: shutdown() waits up to one interval (0.5 s by default)
-        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05},
-                                       daemon=True)
+        self.thread = threading.Thread(
+            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
         self.thread.start()
 
     @property
@@ -105,8 +114,16 @@ class LocalServer:
         """Serve ``path`` with ``fn(handler)``: for slow, looping or odd responses."""
         self.routes["/" + path.lstrip("/")] = fn
 
-    def trickle(self, path: str, *, head: bytes = b"", byte_every: float = 0.2,
-                for_seconds: float = 4.0, ctype: str = "audio/mpeg", length: int = 10 ** 6):
+    def trickle(
+        self,
+        path: str,
+        *,
+        head: bytes = b"",
+        byte_every: float = 0.2,
+        for_seconds: float = 4.0,
+        ctype: str = "audio/mpeg",
+        length: int = 10**6,
+    ):
         """A server that connected and then sends ``head`` and one byte every ``byte_every``
         seconds, for at most ``for_seconds`` (so no test can hang on it)."""
         import time

@@ -3,12 +3,18 @@ recogniser in its own process (the kill -9 tests kill it). Exit 0 if every episo
 
 import sys
 
+from fakes import FakeTranscriber
+
 from audio2digest.batch.scheduler import run_batch
 from audio2digest.stages import RunOptions
-from fakes import FakeTranscriber
 
 if __name__ == "__main__":
     sources, out, glossary, jobs, delay = sys.argv[1:6]
-    summary = run_batch(sources, out, RunOptions(glossaries=(glossary,), use_default_glossary=False),
-                        jobs=int(jobs), transcriber=FakeTranscriber(delay=float(delay)))
+    summary = run_batch(
+        sources,
+        out,
+        RunOptions(glossaries=(glossary,), use_default_glossary=False),
+        jobs=int(jobs),
+        transcriber=FakeTranscriber(delay=float(delay)),
+    )
     sys.exit(0 if summary.ok else 1)

@@ -21,19 +21,28 @@ class FakeTranscriber:
     delay: float = 0.0
     name: str = "fake-asr"
 
-    def transcribe(self, audio: Path, meta: EpisodeMeta, options, glossary, *,
-                   progress=no_progress) -> Transcript:
+    def transcribe(
+        self, audio: Path, meta: EpisodeMeta, options, glossary, *, progress=no_progress
+    ) -> Transcript:
         samples = load_audio(audio)
         duration = round(duration_of(samples), 3)
         if self.delay > 0:
             time.sleep(self.delay)
         n = 1 + int(file_fingerprint(audio)[:2], 16) % len(LINES)
         step = duration / n
-        segs = tuple(Segment(id=i, start=round(i * step, 3), end=round((i + 1) * step, 3),
-                             text=LINES[i]) for i in range(n))
+        segs = tuple(
+            Segment(id=i, start=round(i * step, 3), end=round((i + 1) * step, 3), text=LINES[i])
+            for i in range(n)
+        )
         ep = meta if meta.duration else EpisodeMeta(**{**meta.to_dict(), "duration": duration})
-        return Transcript(episode=ep, language="zh", segments=segs, duration=duration,
-                          model="fake-asr (tests/fakes.py)", settings=options.transcribe.to_dict())
+        return Transcript(
+            episode=ep,
+            language="zh",
+            segments=segs,
+            duration=duration,
+            model="fake-asr (tests/fakes.py)",
+            settings=options.transcribe.to_dict(),
+        )
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,8 @@ import wave
 import numpy as np
 import pytest
 
-from audio2digest.sources.audio import SAMPLE_RATE, is_silent, load_audio
 from audio2digest.errors import AudioError
+from audio2digest.sources.audio import SAMPLE_RATE, is_silent, load_audio
 
 
 def write_wav(path, samples: np.ndarray, rate: int = SAMPLE_RATE):
@@ -30,12 +30,15 @@ def test_decodes_ogg(real_clips):
     assert abs(audio.size / SAMPLE_RATE - 11.43) < 0.1
 
 
-@pytest.mark.parametrize("make, message", [
-    (lambda p: None, "no such file"),
-    (lambda p: p.write_bytes(b""), "empty file"),
-    (lambda p: p.write_text("this is a text file, not audio\n" * 20), "not an audio file"),
-    (lambda p: p.write_bytes(b"\x00\x01 not audio " * 200), "not an audio file"),
-])
+@pytest.mark.parametrize(
+    "make, message",
+    [
+        (lambda p: None, "no such file"),
+        (lambda p: p.write_bytes(b""), "empty file"),
+        (lambda p: p.write_text("this is a text file, not audio\n" * 20), "not an audio file"),
+        (lambda p: p.write_bytes(b"\x00\x01 not audio " * 200), "not an audio file"),
+    ],
+)
 def test_bad_audio(tmp_path, make, message):
     path = tmp_path / "episode.mp3"
     make(path)

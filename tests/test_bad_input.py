@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from audio2digest.errors import AudioError
 from audio2digest.asr.transcribe import TranscribeOptions, transcribe
+from audio2digest.errors import AudioError
 from audio2digest.types import EpisodeMeta
 
 SR = 16000
@@ -77,7 +77,7 @@ def test_half_a_second_and_an_unknown_language_invent_no_glossary_terms(real_cli
     latin = {t.casefold() for t in hot.split() if t.isascii() and len(t) >= 3}
     zh = load_audio(real_clips / "zh_aishell1_BAC009S0764W0121.wav")
     reversed_en = load_audio(real_clips / "en_jfk_inaugural_1961.wav")[::-1].copy()
-    for name, audio in (("short.wav", zh[SR:SR + SR // 2]), ("reversed.wav", reversed_en)):
+    for name, audio in (("short.wav", zh[SR : SR + SR // 2]), ("reversed.wav", reversed_en)):
         try:
             t = transcribe(audio, EpisodeMeta(source=name), TranscribeOptions(hotwords=hot))
         except AudioError as exc:

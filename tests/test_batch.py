@@ -20,16 +20,16 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import free_port
+from fakes import FakeTranscriber
 
+from audio2digest.batch.ledger import LEDGER_NAME, STAGES, Ledger
 from audio2digest.batch.scheduler import run_batch
 from audio2digest.batch.sources import read_sources
 from audio2digest.cli import main
 from audio2digest.cli.batch import print_summary
 from audio2digest.errors import InputError, LedgerError
-from audio2digest.batch.ledger import LEDGER_NAME, STAGES, Ledger
 from audio2digest.stages import RunOptions, glossary_fingerprint
-from conftest import free_port
-from fakes import FakeTranscriber
 
 CLIPS = ("en_jfk_inaugural_1961.wav", "en_fleurs_005_hospital.ogg", "zh_aishell1_BAC009S0724W0121.wav")
 G1 = "terms:\n  - {term: OpenAI}\n"
@@ -64,8 +64,11 @@ def options(glossary: Path) -> RunOptions:
 
 def snapshot(out: Path) -> dict[str, bytes]:
     """Every output file's bytes, except the ledger itself."""
-    return {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*"))
-            if p.is_file() and not p.name.startswith("ledger.")}
+    return {
+        str(p.relative_to(out)): p.read_bytes()
+        for p in sorted(out.rglob("*"))
+        if p.is_file() and not p.name.startswith("ledger.")
+    }
 
 
 def done_events(out: Path) -> list[tuple[str, str]]:
@@ -85,20 +88,27 @@ def setup(tmp_path, real_clips):
 
 # ---------------------------------------------------------------- SOURCES
 
+
 def test_read_sources_comments_blanks_duplicates_relative(tmp_path):
     (tmp_path / "a.mp3").write_bytes(b"x")
     src = tmp_path / "list.txt"
-    src.write_text("\ufeff# my shows\n\n  a.mp3  \nhttp://h/feed.xml\n"
-                   f"{tmp_path / 'a.mp3'}\n# http://h/skipped.mp3\nhttp://h/feed.xml\n\n", "utf-8")
+    src.write_text(
+        "\ufeff# my shows\n\n  a.mp3  \nhttp://h/feed.xml\n"
+        f"{tmp_path / 'a.mp3'}\n# http://h/skipped.mp3\nhttp://h/feed.xml\n\n",
+        "utf-8",
+    )
     assert read_sources(src) == [str(tmp_path / "a.mp3"), "http://h/feed.xml"]
     assert read_sources("https://h/feed.xml") == ["https://h/feed.xml"]
 
 
-@pytest.mark.parametrize("content, message", [
-    (b"# nothing\n\n", "lists no sources"),
-    (b"ID3\x00\x00\x00binary", "not a text file"),
-    (b"\xff\xfe\xfa bad", "not UTF-8"),
-])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b"# nothing\n\n", "lists no sources"),
+        (b"ID3\x00\x00\x00binary", "not a text file"),
+        (b"\xff\xfe\xfa bad", "not UTF-8"),
+    ],
+)
 def test_read_sources_bad_files(tmp_path, content, message):
     p = tmp_path / "s.txt"
     p.write_bytes(content)
@@ -111,15 +121,28 @@ def test_read_sources_bad_files(tmp_path, content, message):
 
 # ---------------------------------------------------------------- bad input
 
+
 def test_bad_input_good_ones_finish_bad_ones_fail(setup, tmp_path, capsys):
     eps, g, _, out = setup
     corrupt = tmp_path / "media" / "corrupt.mp3"
     corrupt.write_bytes(b"\x00\x01 definitely not audio " * 200)
     dead = f"http://127.0.0.1:{free_port()}/episode.mp3"
-    sources = write_sources(tmp_path / "sources.txt", [
-        "# two good, a dead URL, a corrupt file; blank lines and duplicates", "",
-        eps[0], "", dead, f"media/{eps[1].name}", corrupt, eps[0], eps[1], eps[2], "   ",
-    ])
+    sources = write_sources(
+        tmp_path / "sources.txt",
+        [
+            "# two good, a dead URL, a corrupt file; blank lines and duplicates",
+            "",
+            eps[0],
+            "",
+            dead,
+            f"media/{eps[1].name}",
+            corrupt,
+            eps[0],
+            eps[1],
+            eps[2],
+            "   ",
+        ],
+    )
     summary = fake_batch(sources, out, options(g))
     assert not summary.ok
     print_summary(summary)  # what the batch command prints
@@ -136,8 +159,15 @@ def test_bad_input_good_ones_finish_bad_ones_fail(setup, tmp_path, capsys):
     assert recs[str(corrupt)].attempts == 1
     for e in eps:
         d = out / recs[str(e)].slug
-        assert {"digest.json", "digest.md", "transcript.srt", "transcript.vtt",
-                "transcript.json", "transcript.raw.json", "source.json"} <= {p.name for p in d.iterdir()}
+        assert {
+            "digest.json",
+            "digest.md",
+            "transcript.srt",
+            "transcript.vtt",
+            "transcript.json",
+            "transcript.raw.json",
+            "source.json",
+        } <= {p.name for p in d.iterdir()}
     # status prints the ledger
     res = CliRunner().invoke(main, ["status", str(out)])
     assert res.exit_code == 0, res.output
@@ -221,7 +251,7 @@ def test_glossary_change_reruns_correction_onwards_only(setup):
     before = done_events(out)
     s = fake_batch(sources, out, options(g))
     assert s.done == 3 and s.failed == 0
-    new = done_events(out)[len(before):]
+    new = done_events(out)[len(before) :]
     assert sorted(st for _, st in new) == sorted(["correct", "segment", "digest", "render"] * 3)
     assert all(e.stages_run == ("correct", "segment", "digest", "render") for e in s.episodes)
     assert (slug / "transcript.raw.json").stat().st_mtime_ns == raw_before
@@ -308,9 +338,23 @@ def test_feed_source(http_server, real_clips, tmp_path):
 
 # ---------------------------------------------------------------- kill -9
 
+
 def _cli_cmd(sources: Path, out: Path, g: Path, jobs: int) -> list[str]:
-    return [sys.executable, "-m", "audio2digest", "-q", "batch", str(sources), "-o", str(out),
-            "--no-default-glossary", "-g", str(g), "--jobs", str(jobs)]
+    return [
+        sys.executable,
+        "-m",
+        "audio2digest",
+        "-q",
+        "batch",
+        str(sources),
+        "-o",
+        str(out),
+        "--no-default-glossary",
+        "-g",
+        str(g),
+        "--jobs",
+        str(jobs),
+    ]
 
 
 def _rendered(out: Path) -> int:
@@ -352,8 +396,15 @@ def _alive(pid: int) -> bool:
 FAKE_BATCH = Path(__file__).with_name("fake_batch.py")
 
 
-def kill_and_resume(tmp_path: Path, real_clips: Path, n: int, jobs: int, timeout: float,
-                    fake_delay: float | None = None, reference_in_process: bool = False):
+def kill_and_resume(
+    tmp_path: Path,
+    real_clips: Path,
+    n: int,
+    jobs: int,
+    timeout: float,
+    fake_delay: float | None = None,
+    reference_in_process: bool = False,
+):
     """Run a batch, kill -9 it once some episodes are done, run it again: the result must be
     the uninterrupted one. ``fake_delay``: the fake recogniser (slowed down), else the real one."""
     env = dict(os.environ)
@@ -361,8 +412,7 @@ def kill_and_resume(tmp_path: Path, real_clips: Path, n: int, jobs: int, timeout
     def _cmd(sources, out, g, jobs):
         if fake_delay is None:
             return _cli_cmd(sources, out, g, jobs)
-        return [sys.executable, str(FAKE_BATCH), str(sources), str(out), str(g), str(jobs),
-                str(fake_delay)]
+        return [sys.executable, str(FAKE_BATCH), str(sources), str(out), str(g), str(jobs), str(fake_delay)]
 
     eps = make_episodes(real_clips, tmp_path / "media", n)
     g = tmp_path / "glossary.yaml"
@@ -373,11 +423,13 @@ def kill_and_resume(tmp_path: Path, real_clips: Path, n: int, jobs: int, timeout
     if reference_in_process:  # the library call the CLI makes, without a second process start
         assert fake_batch(sources, ref, options(g), jobs=jobs).ok
     else:
-        r = subprocess.run(_cmd(sources, ref, g, jobs), env=env, capture_output=True, text=True,
-                           timeout=timeout)
+        r = subprocess.run(
+            _cmd(sources, ref, g, jobs), env=env, capture_output=True, text=True, timeout=timeout
+        )
         assert r.returncode == 0, r.stderr
-    proc = subprocess.Popen(_cmd(sources, out, g, jobs), env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        _cmd(sources, out, g, jobs), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
     deadline = time.monotonic() + timeout
     workers: list[int] = []
     while time.monotonic() < deadline and proc.poll() is None:
@@ -396,8 +448,7 @@ def kill_and_resume(tmp_path: Path, real_clips: Path, n: int, jobs: int, timeout
     while any(_alive(w) for w in workers) and time.monotonic() - t0 < 10:
         time.sleep(0.05)
     assert not any(_alive(w) for w in workers), "worker processes outlived the killed driver"
-    r = subprocess.run(_cmd(sources, out, g, jobs), env=env, capture_output=True, text=True,
-                       timeout=timeout)
+    r = subprocess.run(_cmd(sources, out, g, jobs), env=env, capture_output=True, text=True, timeout=timeout)
     assert r.returncode == 0, r.stderr
     # Every episode done exactly once: each stage recorded once per episode, no failures.
     events = done_events(out)
@@ -411,8 +462,7 @@ def kill_and_resume(tmp_path: Path, real_clips: Path, n: int, jobs: int, timeout
 
 def test_kill_9_mid_run_then_resume_fake_asr(tmp_path, real_clips):
     """Fast variant: one worker (a thread of the batch process), fake ASR."""
-    kill_and_resume(tmp_path, real_clips, n=4, jobs=1, timeout=180, fake_delay=0.4,
-                    reference_in_process=True)
+    kill_and_resume(tmp_path, real_clips, n=4, jobs=1, timeout=180, fake_delay=0.4, reference_in_process=True)
 
 
 @pytest.mark.slow
@@ -437,12 +487,12 @@ def test_kill_9_mid_run_then_resume_real_model(tmp_path, real_clips):
 
 # ---------------------------------------------------------------- Ray
 
+
 @pytest.mark.slow
 def test_ray_executor_matches_local(tmp_path, real_clips):
     ray = pytest.importorskip("ray", reason="the Ray extra is not installed (make install-ray; .ci/run does)")
-    from ray import cloudpickle
-
     import fakes
+    from ray import cloudpickle
 
     cloudpickle.register_pickle_by_value(fakes)  # Ray workers do not have tests/ on their path
     eps = make_episodes(real_clips, tmp_path / "media", 4)
@@ -475,8 +525,15 @@ def test_bad_executor_and_jobs(setup):
 def test_cli_help_lists_options():
     res = CliRunner().invoke(main, ["batch", "--help"])
     assert res.exit_code == 0
-    for opt in ("--jobs", "--executor", "--ray-address", "--retry-failed", "--max-attempts",
-                "--glossary", "--model"):
+    for opt in (
+        "--jobs",
+        "--executor",
+        "--ray-address",
+        "--retry-failed",
+        "--max-attempts",
+        "--glossary",
+        "--model",
+    ):
         assert opt in res.output
     assert CliRunner().invoke(main, ["status", "--help"]).exit_code == 0
 

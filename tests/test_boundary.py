@@ -128,9 +128,13 @@ def test_no_punctuation_at_all():
     for it in items:
         assert it.title and not it.title.endswith("…") and len(it.title) <= ZH_TITLE_MAX
     # Latin words are never cut
-    for s, e, _ in spans:
-        assert not (run[e - 1 : e].isascii() and run[e - 1 : e].isalnum() and run[e : e + 1].isascii()
-                    and run[e : e + 1].isalnum())
+    for _s, e, _ in spans:
+        assert not (
+            run[e - 1 : e].isascii()
+            and run[e - 1 : e].isalnum()
+            and run[e : e + 1].isascii()
+            and run[e : e + 1].isalnum()
+        )
 
 
 def test_no_punctuation_english():
@@ -167,15 +171,19 @@ def test_item_with_no_entity():
 
 
 def test_english_and_mixed_text():
-    en = ("OpenAI released GPT-5 with better reasoning on math benchmarks. The company says it is "
-          "cheaper than GPT-4o and available to every developer today. "
-          "Nvidia announced the Blackwell Ultra chip for data centers with fifty times the inference "
-          "throughput. It ships to cloud providers in the second half of the year. ")
+    en = (
+        "OpenAI released GPT-5 with better reasoning on math benchmarks. The company says it is "
+        "cheaper than GPT-4o and available to every developer today. "
+        "Nvidia announced the Blackwell Ultra chip for data centers with fifty times the inference "
+        "throughput. It ships to cloud providers in the second half of the year. "
+    )
     items = segment_text(en, language="en")
     assert "".join(i.text for i in items) == en
     assert len(items) == 2 and items[1].text.startswith("Nvidia")
-    mixed = ("OpenAI发布了GPT-5，推理能力大幅提升。The company says it is cheaper. "
-             "英伟达发布了Blackwell Ultra芯片。黄仁勋说数据中心需求仍在增长。")
+    mixed = (
+        "OpenAI发布了GPT-5，推理能力大幅提升。The company says it is cheaper. "
+        "英伟达发布了Blackwell Ultra芯片。黄仁勋说数据中心需求仍在增长。"
+    )
     items = segment_text(mixed)
     assert "".join(i.text for i in items) == mixed and 1 <= len(items) <= 3
 
@@ -183,14 +191,23 @@ def test_english_and_mixed_text():
 # --- headlines and summaries -------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("text,must", [
-    ("深度求索DeepSeek在今天的发布会上正式发布了新一代推理模型DeepSeek-R2，采用混合专家架构，在数学和代码基准上领先。",
-     "DeepSeek-R2"),
-    ("英伟达在PCC大会上发布了Blackwell Ultra芯片和面向个人开发者的桌面超算DGX Spark，单机柜推理性能提升五十倍。",
-     "DGX Spark"),
-    ("上海人工智能实验室发布了4B参数的统一多模态模型InternVL-U，该模型将多模态理解、推理、图像生成与编辑集成于单一框架。",
-     "InternVL-U"),
-])
+@pytest.mark.parametrize(
+    "text,must",
+    [
+        (
+            "深度求索DeepSeek在今天的发布会上正式发布了新一代推理模型DeepSeek-R2，采用混合专家架构，在数学和代码基准上领先。",
+            "DeepSeek-R2",
+        ),
+        (
+            "英伟达在PCC大会上发布了Blackwell Ultra芯片和面向个人开发者的桌面超算DGX Spark，单机柜推理性能提升五十倍。",
+            "DGX Spark",
+        ),
+        (
+            "上海人工智能实验室发布了4B参数的统一多模态模型InternVL-U，该模型将多模态理解、推理、图像生成与编辑集成于单一框架。",
+            "InternVL-U",
+        ),
+    ],
+)
 def test_chinese_headline_fits_without_cutting_a_name(text, must):
     h = headline(text, cjk=True)
     assert len(h) <= ZH_TITLE_MAX, h
@@ -199,8 +216,10 @@ def test_chinese_headline_fits_without_cutting_a_name(text, must):
 
 
 def test_english_headline_fits_at_a_word_edge():
-    text = ("In a brief post on his blog, Matt Rickard lays out four bullet-pointed hypotheses on why "
-            "he believes Tailwind has become the new ubiquitous frontend framework for developers.")
+    text = (
+        "In a brief post on his blog, Matt Rickard lays out four bullet-pointed hypotheses on why "
+        "he believes Tailwind has become the new ubiquitous frontend framework for developers."
+    )
     h = headline(text, cjk=False)
     assert len(h) <= 80 and not h.endswith(("…", "...", " of", " the", " on"))
     assert h.startswith("Matt Rickard")
@@ -240,13 +259,21 @@ def test_one_hour_transcript_segments_quickly():
 
 def test_corpus_eval_on_a_tiny_corpus(tmp_path):
     recs = {
-        "a.jsonl": [{"id": f"a{k}", "lang": "zh", "items": STORIES_ZH[k % 3:] + STORIES_ZH[: k % 3],
-                     "titles": ["谷歌开源翻译模型TranslateGemma", "智谱开源MoE模型GLM-4.7-Flash", "x #1"]}
-                    for k in range(3)],
+        "a.jsonl": [
+            {
+                "id": f"a{k}",
+                "lang": "zh",
+                "items": STORIES_ZH[k % 3 :] + STORIES_ZH[: k % 3],
+                "titles": ["谷歌开源翻译模型TranslateGemma", "智谱开源MoE模型GLM-4.7-Flash", "x #1"],
+            }
+            for k in range(3)
+        ],
         "b.jsonl": [{"id": "b0", "lang": "zh", "items": STORIES_ZH[::-1], "titles": []}],
     }
     for name, rows in recs.items():
-        (tmp_path / name).write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", "utf-8")
+        (tmp_path / name).write_text(
+            "\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", "utf-8"
+        )
     records = load_corpus(tmp_path)
     assert len(records) == 4 and prepare(records[0]).labels.count(1) == 2
     scores, heads = evaluate_corpus(tmp_path, loso=True)
@@ -270,8 +297,10 @@ def test_eval_segments_corpus_cli(tmp_path):
 
     from audio2digest.cli import main
 
-    rows = [{"id": f"a{k}", "lang": "zh", "items": STORIES_ZH, "titles": ["谷歌开源翻译模型TranslateGemma"]}
-            for k in range(2)]
+    rows = [
+        {"id": f"a{k}", "lang": "zh", "items": STORIES_ZH, "titles": ["谷歌开源翻译模型TranslateGemma"]}
+        for k in range(2)
+    ]
     (tmp_path / "a.jsonl").write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), "utf-8")
     res = CliRunner().invoke(main, ["eval", "segments", "--corpus", str(tmp_path), "--no-loso"])
     assert res.exit_code == 0, res.output

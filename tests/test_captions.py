@@ -62,8 +62,7 @@ def test_language_unknown():
     assert choose_caption(one).language == "de"  # the uploader's only track
     two = {"subtitles": {"de": track("de", "vtt"), "fr": track("fr", "vtt")}}
     assert choose_caption(two) is None  # which one is spoken? do not guess
-    assert choose_caption({"automatic_captions": {"en": track("en", "vtt")}},
-                          allow_automatic=True) is None
+    assert choose_caption({"automatic_captions": {"en": track("en", "vtt")}}, allow_automatic=True) is None
 
 
 def test_episode_language_from_the_orig_track():
@@ -72,11 +71,18 @@ def test_episode_language_from_the_orig_track():
 
 
 def test_unusable_tracks_are_skipped():
-    info = {"language": "en", "subtitles": {
-        "en": [{"ext": "vtt", "url": "file:///etc/passwd"}, {"ext": "vtt"}, "junk",
-               {"ext": "json3", "url": "https://x/en.json3"}],
-        "live_chat": track("live_chat", "vtt"),
-    }}
+    info = {
+        "language": "en",
+        "subtitles": {
+            "en": [
+                {"ext": "vtt", "url": "file:///etc/passwd"},
+                {"ext": "vtt"},
+                "junk",
+                {"ext": "json3", "url": "https://x/en.json3"},
+            ],
+            "live_chat": track("live_chat", "vtt"),
+        },
+    }
     assert choose_caption(info) is None
     assert choose_caption({"subtitles": "nonsense", "automatic_captions": None}) is None
     assert choose_caption(None) is None  # type: ignore[arg-type]
@@ -85,7 +91,9 @@ def test_unusable_tracks_are_skipped():
 def test_caption_links_for_the_metadata():
     links = caption_links(INFO)
     assert [(x["language"], x["automatic"], x["origin"]) for x in links] == [
-        ("zh-Hans", False, "captions"), ("zh", True, "captions")]
+        ("zh-Hans", False, "captions"),
+        ("zh", True, "captions"),
+    ]
     assert caption_links({"id": "x"}) == []
 
 
@@ -100,13 +108,19 @@ def test_video_subtitles_become_the_transcript_and_auto_captions_need_the_flag()
         fetched.append(url)
         return vtt
 
-    meta = EpisodeMeta("https://video.example/v", source_language="zh", transcripts=tuple(caption_links(INFO)))
+    meta = EpisodeMeta(
+        "https://video.example/v", source_language="zh", transcripts=tuple(caption_links(INFO))
+    )
     t = publisher_transcript(meta, fetch=fetch)
     assert t.origin["kind"] == "captions" and fetched == ["https://subs.example/zh-Hans.vtt"]
-    only_auto = EpisodeMeta("https://video.example/v", source_language="zh",
-                            transcripts=tuple(caption_links({**INFO, "subtitles": {}})))
+    only_auto = EpisodeMeta(
+        "https://video.example/v",
+        source_language="zh",
+        transcripts=tuple(caption_links({**INFO, "subtitles": {}})),
+    )
     assert publisher_transcript(only_auto, fetch=fetch) is None
     from audio2digest.errors import TranscriptSourceError
+
     with pytest.raises(TranscriptSourceError, match="only automatic captions: --allow-auto-captions"):
         publisher_transcript(only_auto, mode="publisher", fetch=fetch)
     t = publisher_transcript(only_auto, allow_automatic=True, fetch=fetch)
@@ -134,8 +148,19 @@ def test_run_on_a_page_whose_video_has_subtitles(http_server, tmp_path):
     http_server.route("ep.vtt", vtt_from_gold(gold).encode(), "text/vtt")
     http_server.route("page.html", PAGE.encode(), "text/html; charset=utf-8")
     out = tmp_path / "out"
-    result = CliRunner().invoke(main, ["run", http_server.url("page.html"), "-o", str(out), "-f", "json",
-                                       "--transcript-source", "publisher"])
+    result = CliRunner().invoke(
+        main,
+        [
+            "run",
+            http_server.url("page.html"),
+            "-o",
+            str(out),
+            "-f",
+            "json",
+            "--transcript-source",
+            "publisher",
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "(captions transcript, not transcribed)" in result.output
     [ep] = [p for p in out.iterdir() if p.is_dir()]

@@ -12,8 +12,19 @@ from click.testing import CliRunner
 from audio2digest import __version__
 from audio2digest.cli import main
 
-HEAVY = ("faster_whisper", "ctranslate2", "jieba", "yt_dlp", "ray", "onnxruntime", "opencc",
-         "pypinyin", "rapidfuzz", "av", "numpy")
+HEAVY = (
+    "faster_whisper",
+    "ctranslate2",
+    "jieba",
+    "yt_dlp",
+    "ray",
+    "onnxruntime",
+    "opencc",
+    "pypinyin",
+    "rapidfuzz",
+    "av",
+    "numpy",
+)
 
 
 def _all_commands(group: click.Group, prefix=()):
@@ -23,7 +34,9 @@ def _all_commands(group: click.Group, prefix=()):
             yield from _all_commands(cmd, prefix + (name,))
 
 
-@pytest.mark.parametrize("path, cmd", list(_all_commands(main)), ids=lambda v: " ".join(v) if isinstance(v, tuple) else "")
+@pytest.mark.parametrize(
+    "path, cmd", list(_all_commands(main)), ids=lambda v: " ".join(v) if isinstance(v, tuple) else ""
+)
 def test_every_command_has_help(path, cmd):
     assert cmd.help and len(cmd.help.strip()) > 20, f"{' '.join(path)} has no help"
     result = CliRunner().invoke(main, [*path, "--help"])
@@ -37,9 +50,11 @@ def test_pipeline_commands_registered():
 
 
 def test_help_imports_nothing_heavy():
-    code = ("import sys; from audio2digest.cli import main\n"
-            "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
-            f"print('HEAVY:' + ','.join(m for m in {HEAVY!r} if m in sys.modules))")
+    code = (
+        "import sys; from audio2digest.cli import main\n"
+        "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+        f"print('HEAVY:' + ','.join(m for m in {HEAVY!r} if m in sys.modules))"
+    )
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert res.stdout.strip().splitlines()[-1] == "HEAVY:", res.stdout.strip().splitlines()[-1]
 
@@ -63,7 +78,11 @@ def test_bad_model_is_one_line_error(tmp_path):
     audio.write_bytes(b"RIFF")
     result = CliRunner().invoke(main, ["transcribe", "--model", "huge-v9", str(audio)])
     assert result.exit_code != 0
-    assert "Invalid model 'huge-v9'" in result.output or "not an audio file" in result.output or "not decodable" in result.output
+    assert (
+        "Invalid model 'huge-v9'" in result.output
+        or "not an audio file" in result.output
+        or "not decodable" in result.output
+    )
 
 
 def test_public_api_resolves_lazily():

@@ -7,13 +7,12 @@ import json
 
 import pytest
 from click.testing import CliRunner
+from conftest import SHARED
 
 from audio2digest.cli import main
 from audio2digest.text.correct import build_index, correct_text, correct_transcript, syllable_similarity
 from audio2digest.text.glossary import Term, glossary_from_terms, load_glossary, read_glossary
 from audio2digest.types import EpisodeMeta, Segment, Transcript, Word
-
-from conftest import SHARED
 
 
 @pytest.fixture(scope="module")
@@ -86,8 +85,24 @@ def test_digits_never_change():
 
 
 CANONICAL_ONLY = glossary_from_terms(
-    ["智谱", "Qwen3-TTS", "Grok Imagine", "具身智能", "具身", "端侧", "本吉奥", "深度求索", "黄仁勋",
-     "Claude Code", "OpenAI", "缩放定律", "多模态", "DeepMind", "Llama 4 Maverick", "Black Forest Labs"]
+    [
+        "智谱",
+        "Qwen3-TTS",
+        "Grok Imagine",
+        "具身智能",
+        "具身",
+        "端侧",
+        "本吉奥",
+        "深度求索",
+        "黄仁勋",
+        "Claude Code",
+        "OpenAI",
+        "缩放定律",
+        "多模态",
+        "DeepMind",
+        "Llama 4 Maverick",
+        "Black Forest Labs",
+    ]
 )
 
 
@@ -146,8 +161,22 @@ def test_short_acronyms_only_exact():
 
 
 def test_case_fixes_and_what_case_leaves_alone():
-    g = glossary_from_terms(["DeepSeek", "DeepSeek-V3.2", "MiniMax", "MoE", "xAI", "ChatGPT", "Kimi",
-                             "Sovereign AI", "Grok Imagine", "gpt-oss-120b", "o4-mini", "attention"])
+    g = glossary_from_terms(
+        [
+            "DeepSeek",
+            "DeepSeek-V3.2",
+            "MiniMax",
+            "MoE",
+            "xAI",
+            "ChatGPT",
+            "Kimi",
+            "Sovereign AI",
+            "Grok Imagine",
+            "gpt-oss-120b",
+            "o4-mini",
+            "attention",
+        ]
+    )
     assert fixed("Deepseek V3.2发布", g) == "DeepSeek-V3.2发布"
     assert fixed("开源Moe模型，XAI的", g) == "开源MoE模型，xAI的"
     assert fixed("DEEPSEEK和chatgpt的用户和KIMI", g) == "DeepSeek和ChatGPT的用户和Kimi"
@@ -225,11 +254,27 @@ def test_empty_and_no_glossary():
 
 def _transcript():
     segs = (
-        Segment(0, 0.0, 2.0, "首先来看至普的新模型",
-                tuple(Word(0.1 * i, 0.1 * i + 0.1, ch) for i, ch in enumerate("首先来看至普的新模型"))),
-        Segment(1, 2.0, 4.0, " Clawed Code也新增了功能",
-                (Word(2.0, 2.3, " Clawed"), Word(2.3, 2.6, " Code"), Word(2.6, 2.7, "也"),
-                 Word(2.7, 2.8, "新增"), Word(2.8, 2.9, "了"), Word(2.9, 3.0, "功能"))),
+        Segment(
+            0,
+            0.0,
+            2.0,
+            "首先来看至普的新模型",
+            tuple(Word(0.1 * i, 0.1 * i + 0.1, ch) for i, ch in enumerate("首先来看至普的新模型")),
+        ),
+        Segment(
+            1,
+            2.0,
+            4.0,
+            " Clawed Code也新增了功能",
+            (
+                Word(2.0, 2.3, " Clawed"),
+                Word(2.3, 2.6, " Code"),
+                Word(2.6, 2.7, "也"),
+                Word(2.7, 2.8, "新增"),
+                Word(2.8, 2.9, "了"),
+                Word(2.9, 3.0, "功能"),
+            ),
+        ),
         Segment(2, 4.0, 5.0, "没有要改的", (Word(4.0, 5.0, "没有要改的"),)),
     )
     return Transcript(EpisodeMeta(source="x.mp3"), "zh", segs)
@@ -250,7 +295,10 @@ def test_correct_transcript_text_words_and_audit():
     assert [x.word for x in s1.words] == [" Claude Code", "也", "新增", "了", "功能"]
     assert (s1.words[0].start, s1.words[0].end) == (2.0, 2.6)
     # corrections carry their segment and offsets into that segment's corrected text
-    assert [(c.segment, c.before, c.after) for c in out.corrections] == [(0, "至普", "智谱"), (1, "Clawed Code", "Claude Code")]
+    assert [(c.segment, c.before, c.after) for c in out.corrections] == [
+        (0, "至普", "智谱"),
+        (1, "Clawed Code", "Claude Code"),
+    ]
     for c in out.corrections:
         assert out.segments[c.segment].text[c.start : c.end] == c.after
     assert "".join(x.word for x in s0.words) == s0.text
@@ -260,17 +308,30 @@ def test_correct_transcript_text_words_and_audit():
 
 
 def test_correct_transcript_word_inside_larger_word():
-    t = Transcript(EpisodeMeta(source="x"), "zh",
-                   (Segment(0, 0, 1, "XAI的模型", (Word(0, 0.5, "XAI的"), Word(0.5, 1, "模型"))),))
+    t = Transcript(
+        EpisodeMeta(source="x"),
+        "zh",
+        (Segment(0, 0, 1, "XAI的模型", (Word(0, 0.5, "XAI的"), Word(0.5, 1, "模型"))),),
+    )
     out = correct_transcript(t, glossary_from_terms(["xAI"]))
     assert [w.word for w in out.segments[0].words] == ["xAI的", "模型"]
 
 
 def test_correct_transcript_words_in_other_script_align_by_position():
     """Text normalised to Simplified while the words kept Traditional: pairing by position."""
-    t = Transcript(EpisodeMeta(source="x"), "zh",
-                   (Segment(0, 0, 1, "五个Gemini发布", (Word(0, 0.2, "五"), Word(0.2, 0.4, "個"),
-                                                     Word(0.4, 0.8, "Gemini"), Word(0.8, 1, "發布"))),))
+    t = Transcript(
+        EpisodeMeta(source="x"),
+        "zh",
+        (
+            Segment(
+                0,
+                0,
+                1,
+                "五个Gemini发布",
+                (Word(0, 0.2, "五"), Word(0.2, 0.4, "個"), Word(0.4, 0.8, "Gemini"), Word(0.8, 1, "發布")),
+            ),
+        ),
+    )
     g = glossary_from_terms([Term("谷歌", "org", variants=("Google",), context=("Gemini",))])
     out = correct_transcript(t, g)
     assert out.segments[0].text == "谷歌Gemini发布"
@@ -279,8 +340,11 @@ def test_correct_transcript_words_in_other_script_align_by_position():
 
 
 def test_context_from_neighbouring_segments():
-    segs = (Segment(0, 0, 1, "谷歌今天发布了Gemini的新版本"), Segment(1, 1, 2, "五个月前的版本"),
-            Segment(2, 2, 3, "五个Gemini模型"))
+    segs = (
+        Segment(0, 0, 1, "谷歌今天发布了Gemini的新版本"),
+        Segment(1, 1, 2, "五个月前的版本"),
+        Segment(2, 2, 3, "五个Gemini模型"),
+    )
     t = Transcript(EpisodeMeta(source="x"), "zh", segs)
     g = glossary_from_terms([Term("谷歌", "org", context=("Gemini",))])
     out = correct_transcript(t, g)
@@ -289,8 +353,8 @@ def test_context_from_neighbouring_segments():
 
 
 def test_packaged_glossary_is_the_same_file():
-    from audio2digest.text.glossary import default_glossary_path
     import audio2digest
+    from audio2digest.text.glossary import default_glossary_path
 
     packaged = __import__("pathlib").Path(audio2digest.__file__).parent / "data" / "ai-news.yaml"
     assert packaged.read_bytes() == default_glossary_path().read_bytes()
@@ -307,8 +371,14 @@ def test_cli_correct_stdin_text_and_json():
     data = json.loads(r.output)
     assert data["text"] == "智谱"
     assert data["corrections"][0] == {
-        "start": 0, "end": 2, "before": "至普", "after": "智谱", "term": "智谱",
-        "score": 1.0, "rule": "pinyin", "segment": -1,
+        "start": 0,
+        "end": 2,
+        "before": "至普",
+        "after": "智谱",
+        "term": "智谱",
+        "score": 1.0,
+        "rule": "pinyin",
+        "segment": -1,
     }
 
 
@@ -341,7 +411,7 @@ def test_cli_correct_refuses_lossy_mojibake():
 
 def test_cli_correct_repairs_lossless_mojibake(tmp_path):
     f = tmp_path / "m.txt"
-    f.write_text("英伟达和谷歌的端侧模型".encode("utf-8").decode("cp1252"), encoding="utf-8")
+    f.write_text("英伟达和谷歌的端侧模型".encode().decode("cp1252"), encoding="utf-8")
     r = CliRunner().invoke(main, ["correct", str(f)])
     assert r.exit_code == 0 and r.stdout == "英伟达和谷歌的端侧模型\n"
     assert f"{f}: repaired mojibake" in r.stderr
@@ -413,8 +483,9 @@ def test_eval_corrections_takes_options(bundled):
     from audio2digest.text.correct import DEFAULT_OPTIONS
 
     base = evaluate(bundled, split="dev")
-    off = evaluate(bundled, split="dev", options=replace(DEFAULT_OPTIONS, latin_min=1.0,
-                                                         latin_min_with_digits=1.0))
+    off = evaluate(
+        bundled, split="dev", options=replace(DEFAULT_OPTIONS, latin_min=1.0, latin_min_with_digits=1.0)
+    )
     assert off.tp < base.tp
 
 
@@ -428,8 +499,20 @@ def test_options_out_of_range_say_which():
 def test_eval_corrections_cli_sweeps_an_option():
     runner = CliRunner()
     base = runner.invoke(main, ["eval", "corrections", "--split", "dev", "--json"])
-    strict = runner.invoke(main, ["eval", "corrections", "--split", "dev", "--json",
-                                  "--option", "latin_min=1.0", "--option", "latin_min_with_digits=1.0"])
+    strict = runner.invoke(
+        main,
+        [
+            "eval",
+            "corrections",
+            "--split",
+            "dev",
+            "--json",
+            "--option",
+            "latin_min=1.0",
+            "--option",
+            "latin_min_with_digits=1.0",
+        ],
+    )
     assert base.exit_code == 0 and strict.exit_code == 0, strict.output
     assert json.loads(strict.output)[0]["tp"] < json.loads(base.output)[0]["tp"]
     bad = runner.invoke(main, ["eval", "corrections", "--split", "dev", "--option", "latin_mn=0.9"])

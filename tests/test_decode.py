@@ -37,8 +37,14 @@ def test_without_repair_whisper_keeps_its_fallback():
 
 def test_explicit_temperatures_win():
     m = RecordingModel()
-    decode(m, np.zeros(16000, np.float32), TranscribeOptions(), temperature=[0.0, 0.4],
-           hotwords=None, clip_timestamps=[1.0, 2.0])
+    decode(
+        m,
+        np.zeros(16000, np.float32),
+        TranscribeOptions(),
+        temperature=[0.0, 0.4],
+        hotwords=None,
+        clip_timestamps=[1.0, 2.0],
+    )
     call = m.calls[-1]
     assert call["temperature"] == [0.0, 0.4]
     assert call["hotwords"] is None
@@ -72,10 +78,24 @@ def test_split_sentences_cuts_a_chunk_at_sentence_ends_and_long_pauses():
     from audio2digest.asr.transcribe import split_sentences
     from audio2digest.types import Segment, Word
 
-    ws = [Word(0.0, 0.3, "今天", 0.9), Word(0.3, 0.6, "发布。", 0.9), Word(0.7, 1.0, "明天", 0.9),
-          Word(1.0, 1.2, "上线", 0.9), Word(2.5, 2.8, " Then", 0.9), Word(2.8, 3.0, " more.", 0.9)]
-    chunk = Segment(id=0, start=0.0, end=3.0, text="".join(w.word for w in ws), words=tuple(ws),
-                    avg_logprob=-0.3, compression_ratio=1.0, no_speech_prob=0.1)
+    ws = [
+        Word(0.0, 0.3, "今天", 0.9),
+        Word(0.3, 0.6, "发布。", 0.9),
+        Word(0.7, 1.0, "明天", 0.9),
+        Word(1.0, 1.2, "上线", 0.9),
+        Word(2.5, 2.8, " Then", 0.9),
+        Word(2.8, 3.0, " more.", 0.9),
+    ]
+    chunk = Segment(
+        id=0,
+        start=0.0,
+        end=3.0,
+        text="".join(w.word for w in ws),
+        words=tuple(ws),
+        avg_logprob=-0.3,
+        compression_ratio=1.0,
+        no_speech_prob=0.1,
+    )
     out = split_sentences(chunk, 4)
     assert [s.text for s in out] == ["今天发布。", "明天上线", " Then more."]
     assert [s.id for s in out] == [4, 5, 6]
@@ -107,8 +127,15 @@ class BlockModel:
 
         self.lengths.append(audio.size / 16000)
         w = NS(start=1.0, end=2.0, word="词", probability=0.9)
-        seg = NS(start=1.0, end=2.0, text="词", words=[w], avg_logprob=-0.2, compression_ratio=1.0,
-                 no_speech_prob=0.0)
+        seg = NS(
+            start=1.0,
+            end=2.0,
+            text="词",
+            words=[w],
+            avg_logprob=-0.2,
+            compression_ratio=1.0,
+            no_speech_prob=0.0,
+        )
         return iter([seg]), NS(language="zh", language_probability=1.0)
 
 
@@ -118,7 +145,11 @@ def test_long_audio_is_decoded_block_by_block_in_episode_time():
     speech = [(0.0, 19.0), (21.0, 39.0), (41.0, 50.0)]
     segs, info = decode(m, audio, TranscribeOptions(batch_size=0, block_seconds=20.0), speech=speech)
     assert m.lengths == [20.0, 20.0, 10.0]
-    assert [(s.id, s.start, s.words[0].end) for s in segs] == [(0, 1.0, 2.0), (1, 21.0, 22.0), (2, 41.0, 42.0)]
+    assert [(s.id, s.start, s.words[0].end) for s in segs] == [
+        (0, 1.0, 2.0),
+        (1, 21.0, 22.0),
+        (2, 41.0, 42.0),
+    ]
     assert info.language == "zh"
 
 

@@ -51,7 +51,9 @@ def test_headline_examples():
 def test_summary_one_or_two_sentences():
     dev01 = json.loads((EVAL / "dev01.items.json").read_text("utf-8"))["items"]
     s = summarize(dev01[1])
-    assert s.startswith("DeepSeek发布了新一代推理模型DeepSeek-R2")  # the lead-in "首先来看深度求索。" is skipped
+    assert s.startswith(
+        "DeepSeek发布了新一代推理模型DeepSeek-R2"
+    )  # the lead-in "首先来看深度求索。" is skipped
     assert 1 <= s.count("。") <= 2 and len(s) <= 92
     long = "，".join(["这是一个很长的从句没有句号"] * 20)
     assert len(summarize(long)) <= 92
@@ -60,7 +62,10 @@ def test_summary_one_or_two_sentences():
 def test_categories():
     assert categorize("英伟达发布了新一代GPU芯片，推理算力提升") == "硬件与算力"
     assert categorize("Meta开源了视觉基础模型，权重放在Hugging Face上") == "开源生态"
-    assert categorize("Cerebras opened a new data center with the fastest inference speed") == "Hardware & compute"
+    assert (
+        categorize("Cerebras opened a new data center with the fastest inference speed")
+        == "Hardware & compute"
+    )
     assert categorize("今天天气很好") == "其他"
     assert categorize("大家好", kind="intro") == "节目"
     names = [c[0] for c in CATEGORIES]

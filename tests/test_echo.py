@@ -20,14 +20,32 @@ def W(word, start, end, p=0.95):
 
 
 def S(words, logprob=-0.2, i=0):
-    return Segment(id=i, start=words[0].start, end=words[-1].end, text="".join(w.word for w in words),
-                   words=tuple(words), avg_logprob=logprob, compression_ratio=1.0, no_speech_prob=0.1)
+    return Segment(
+        id=i,
+        start=words[0].start,
+        end=words[-1].end,
+        text="".join(w.word for w in words),
+        words=tuple(words),
+        avg_logprob=logprob,
+        compression_ratio=1.0,
+        no_speech_prob=0.1,
+    )
 
 
-SENTENCE = [W(" the", 7.24, 7.28), W(" dreams", 7.28, 7.62), W(" built", 7.62, 7.92, 0.97),
-            W(" around", 7.92, 8.28), W(" it.", 8.28, 8.54, 1.0)]
+SENTENCE = [
+    W(" the", 7.24, 7.28),
+    W(" dreams", 7.28, 7.62),
+    W(" built", 7.62, 7.92, 0.97),
+    W(" around", 7.92, 8.28),
+    W(" it.", 8.28, 8.54, 1.0),
+]
 # LibriSpeech 1995-1837-0001 with hotwords: "... built around it. AI AI AI AI" (speech runs to the end)
-AI_TAIL = [W(" AI", 8.54, 8.7, 0.0), W(" AI", 8.7, 8.7, 0.0), W(" AI", 8.7, 8.7, 0.91), W(" AI", 8.7, 8.7, 0.95)]
+AI_TAIL = [
+    W(" AI", 8.54, 8.7, 0.0),
+    W(" AI", 8.7, 8.7, 0.0),
+    W(" AI", 8.7, 8.7, 0.91),
+    W(" AI", 8.7, 8.7, 0.95),
+]
 
 
 class Decoder:
@@ -51,15 +69,23 @@ def test_squeezed_tail_inside_one_segment_is_found():
 
 def test_a_tail_of_words_outside_the_prompt_is_found_too():
     # AISHELL 0764W0121: "…的情况。" then "Departure", three pieces squeezed at 4.16 s
-    words = [W("D", 3.48, 4.16, 0.0), W("ep", 4.16, 4.16, 0.01), W("art", 4.16, 4.16, 0.36),
-             W("ure", 4.16, 4.16, 0.49)]
+    words = [
+        W("D", 3.48, 4.16, 0.0),
+        W("ep", 4.16, 4.16, 0.01),
+        W("art", 4.16, 4.16, 0.36),
+        W("ure", 4.16, 4.16, 0.49),
+    ]
     assert echo_tail(S(words, -1.99), [(0.44, 3.88)], HOT) == 0
 
 
 def test_real_sentence_ends_are_kept():
     # an unsure but timed last word inside the speech is no echo
-    words = [W(" again", 58.3, 58.66, 0.86), W(" Low", 58.66, 59.0, 0.12), W(" Eleverate", 59.0, 59.48, 0.34),
-             W(" Rate", 59.48, 59.68, 0.88)]
+    words = [
+        W(" again", 58.3, 58.66, 0.86),
+        W(" Low", 58.66, 59.0, 0.12),
+        W(" Eleverate", 59.0, 59.48, 0.34),
+        W(" Rate", 59.48, 59.68, 0.88),
+    ]
     assert echo_tail(S(words, -0.47), [(56.32, 59.4)], HOT) == len(words)
     # a name said at the end of a sentence, sure of itself, is kept even if it is a hotword
     named = [W("发布了", 1.0, 1.5), W(" DeepMind", 1.5, 2.1, 0.9)]
@@ -101,11 +127,17 @@ def test_repair_segments_runs_the_echo_check_and_can_switch_it_off():
     segs = [S(SENTENCE + AI_TAIL)]
     audio = np.zeros(16000 * 9, "float32")
     speech = [(0.03, 8.73)]
-    out, repairs = repair_segments(Decoder(), audio, segs, speech=speech,
-                                   opts=RepairOptions(loops=False, coverage=False, dropouts=False))
+    out, repairs = repair_segments(
+        Decoder(), audio, segs, speech=speech, opts=RepairOptions(loops=False, coverage=False, dropouts=False)
+    )
     assert out[0].text.strip() == "the dreams built around it." and repairs[0].kind == "echo"
-    out, repairs = repair_segments(Decoder(), audio, segs, speech=speech,
-                                   opts=RepairOptions(loops=False, coverage=False, dropouts=False, echo=False))
+    out, repairs = repair_segments(
+        Decoder(),
+        audio,
+        segs,
+        speech=speech,
+        opts=RepairOptions(loops=False, coverage=False, dropouts=False, echo=False),
+    )
     assert out[0].text == segs[0].text and repairs == []
 
 

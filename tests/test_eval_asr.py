@@ -8,12 +8,12 @@ import pytest
 
 from audio2digest.evaluation.asr import (
     Result,
-    term_forms,
     cer,
     count_mentions,
     entity_recall,
     format_table,
     load_samples,
+    term_forms,
     wer,
 )
 
@@ -58,8 +58,10 @@ def test_load_samples_reads_items_and_clips(tmp_path):
 
 
 def test_table_has_a_row_per_sample_and_a_total():
-    rs = [Result("a", "zh", 10.0, 0.1, "CER", 4, 3, 2, seconds=2.0),
-          Result("b", "en", 10.0, 0.2, "WER", seconds=3.0)]
+    rs = [
+        Result("a", "zh", 10.0, 0.1, "CER", 4, 3, 2, seconds=2.0),
+        Result("b", "en", 10.0, 0.2, "WER", seconds=3.0),
+    ]
     table = format_table(rs).splitlines()
     assert len(table) == 5
     assert "CER 10.0 %" in table[2] and "2/4 → 3/4 (75 %)" in table[2]

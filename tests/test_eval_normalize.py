@@ -22,20 +22,31 @@ def _transcript(pieces, language="zh"):
     return Transcript(episode=EpisodeMeta(source="x.mp3"), language=language, segments=(seg,))
 
 
-PIECES = [("各位听众朋友", 0.0, 1.2), ("大家好", 1.2, 1.8), ("今年是", 2.4, 2.9), ("二零", 2.9, 3.3),
-          ("二六年", 3.3, 3.9), ("融资", 3.9, 4.3), ("三百亿", 4.3, 5.0), ("增长", 5.0, 5.3),
-          ("百分之八十八", 5.3, 6.2)]
+PIECES = [
+    ("各位听众朋友", 0.0, 1.2),
+    ("大家好", 1.2, 1.8),
+    ("今年是", 2.4, 2.9),
+    ("二零", 2.9, 3.3),
+    ("二六年", 3.3, 3.9),
+    ("融资", 3.9, 4.3),
+    ("三百亿", 4.3, 5.0),
+    ("增长", 5.0, 5.3),
+    ("百分之八十八", 5.3, 6.2),
+]
 SCRIPT = "各位听众朋友大家好，今年是2026年，融资三百亿，增长百分之八十八。"
 
 
 def _write_set(tmp_path):
     set_dir = tmp_path / "set"
     set_dir.mkdir()
-    (set_dir / "ep.transcript.json").write_text(json.dumps(_transcript(PIECES).to_dict(), ensure_ascii=False),
-                                                encoding="utf-8")
+    (set_dir / "ep.transcript.json").write_text(
+        json.dumps(_transcript(PIECES).to_dict(), ensure_ascii=False), encoding="utf-8"
+    )
     scripts = tmp_path / "scripts"
     scripts.mkdir()
-    (scripts / "ep.items.json").write_text(json.dumps({"items": [SCRIPT]}, ensure_ascii=False), encoding="utf-8")
+    (scripts / "ep.items.json").write_text(
+        json.dumps({"items": [SCRIPT]}, ensure_ascii=False), encoding="utf-8"
+    )
     return set_dir, scripts
 
 
@@ -62,12 +73,15 @@ def test_sample_scores_before_and_after(tmp_path):
 
 def test_cli_prints_a_row_per_sample(tmp_path):
     set_dir, scripts = _write_set(tmp_path)
-    res = CliRunner().invoke(main, ["eval", "normalize", "--set", str(set_dir), "--scripts", str(scripts),
-                                    "--changes"])
+    res = CliRunner().invoke(
+        main, ["eval", "normalize", "--set", str(set_dir), "--scripts", str(scripts), "--changes"]
+    )
     assert res.exit_code == 0, res.output
     assert "| ep | zh |" in res.output and "'二零二六' -> '2026'" in res.output
-    res = CliRunner().invoke(main, ["eval", "normalize", "--set", str(set_dir), "--scripts", str(scripts),
-                                    "--no-numbers", "--json"])
+    res = CliRunner().invoke(
+        main,
+        ["eval", "normalize", "--set", str(set_dir), "--scripts", str(scripts), "--no-numbers", "--json"],
+    )
     [row] = json.loads(res.output)
     assert row["numbers_fixed"] == 0
 

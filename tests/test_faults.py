@@ -30,12 +30,15 @@ def _sqlite_error(code: int, msg: str) -> sqlite3.OperationalError:
     return exc
 
 
-@pytest.mark.parametrize("exc, free", [
-    (_sqlite_error(sqlite3.SQLITE_FULL, "database or disk is full"), 10 ** 9),
-    (_sqlite_error(778, "disk I/O error"), 0),  # SQLITE_IOERR_WRITE on a full disk
-    (_sqlite_error(4874, "disk I/O error"), 4096),  # SQLITE_IOERR_SHMSIZE: what a full tmpfs gave
-    (OSError(errno.ENOSPC, "No space left on device"), None),
-])
+@pytest.mark.parametrize(
+    "exc, free",
+    [
+        (_sqlite_error(sqlite3.SQLITE_FULL, "database or disk is full"), 10**9),
+        (_sqlite_error(778, "disk I/O error"), 0),  # SQLITE_IOERR_WRITE on a full disk
+        (_sqlite_error(4874, "disk I/O error"), 4096),  # SQLITE_IOERR_SHMSIZE: what a full tmpfs gave
+        (OSError(errno.ENOSPC, "No space left on device"), None),
+    ],
+)
 def test_disk_full_is_not_called_corrupt(tmp_path, exc, free):
     err = ledger_error(tmp_path / "ledger.sqlite", exc, "recording progress", free=lambda p: free)
     msg = str(err)
@@ -44,14 +47,14 @@ def test_disk_full_is_not_called_corrupt(tmp_path, exc, free):
 
 
 def test_io_error_with_space_left_is_not_called_corrupt(tmp_path):
-    err = ledger_error(tmp_path / "l.sqlite", _sqlite_error(778, "disk I/O error"), "x",
-                       free=lambda p: 10 ** 9)
+    err = ledger_error(tmp_path / "l.sqlite", _sqlite_error(778, "disk I/O error"), "x", free=lambda p: 10**9)
     assert "disk I/O error" in str(err) and "move it away" not in str(err)
 
 
 def test_only_real_corruption_says_move_it_away(tmp_path):
-    err = ledger_error(tmp_path / "l.sqlite", _sqlite_error(sqlite3.SQLITE_CORRUPT,
-                                                             "database disk image is malformed"), "x")
+    err = ledger_error(
+        tmp_path / "l.sqlite", _sqlite_error(sqlite3.SQLITE_CORRUPT, "database disk image is malformed"), "x"
+    )
     assert "corrupt ledger" in str(err) and "move it away" in str(err)
 
 
@@ -82,8 +85,10 @@ def test_too_long_output_name_is_one_line(tmp_path):
 
 # ---------------------------------------------------------------- a real tiny file system
 
-def _in_tmpfs(script: str, *, size: str = "1m", readonly: bool = False, pre: str = "",
-              timeout: float = 60) -> subprocess.CompletedProcess:
+
+def _in_tmpfs(
+    script: str, *, size: str = "1m", readonly: bool = False, pre: str = "", timeout: float = 60
+) -> subprocess.CompletedProcess:
     """Run ``script`` (python, argv[1] = the mount point) over a fresh tmpfs of ``size``."""
     if not shutil.which("unshare"):
         pytest.skip("unshare not available")
@@ -91,7 +96,8 @@ def _in_tmpfs(script: str, *, size: str = "1m", readonly: bool = False, pre: str
 
     mnt = tempfile.mkdtemp(prefix="a2d-tmpfs-")
     remount = (f" && {pre.format(mnt=mnt)}" if pre else "") + (
-        f" && mount -o remount,ro {mnt}" if readonly else "")
+        f" && mount -o remount,ro {mnt}" if readonly else ""
+    )
     setup = f"mount -t tmpfs -o size={size} tmpfs {mnt}"
     code = textwrap.dedent(script)
     try:
@@ -100,8 +106,20 @@ def _in_tmpfs(script: str, *, size: str = "1m", readonly: bool = False, pre: str
             pytest.skip(f"cannot mount a tmpfs here ({probe.stderr.decode().strip()})")
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
         return subprocess.run(
-            ["unshare", "-rm", "sh", "-c", f'{setup}{remount} && exec "$0" -c "$1" {mnt}',
-             sys.executable, code], capture_output=True, text=True, timeout=timeout, env=env)
+            [
+                "unshare",
+                "-rm",
+                "sh",
+                "-c",
+                f'{setup}{remount} && exec "$0" -c "$1" {mnt}',
+                sys.executable,
+                code,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env=env,
+        )
     finally:
         os.rmdir(mnt)
 
@@ -121,7 +139,9 @@ def fill(root):
 
 
 def test_full_disk_ledger_says_disk_full():
-    res = _in_tmpfs(FILL + """
+    res = _in_tmpfs(
+        FILL
+        + """
 from audio2digest.batch.ledger import Ledger
 from audio2digest.errors import LedgerError
 out = Path(sys.argv[1]) / "out"
@@ -139,7 +159,8 @@ except LedgerError as exc:
 (Path(sys.argv[1]) / "filler").unlink()
 with Ledger.open(out) as l:
     print("KEYS", sorted(e.key for e in l.episodes())[:1])
-""")
+"""
+    )
     assert res.returncode == 0, res.stderr
     err = next(line for line in res.stdout.splitlines() if line.startswith("ERR"))
     assert "ledger.sqlite: disk full" in err and "corrupt" not in err and "move it away" not in err
@@ -147,7 +168,9 @@ with Ledger.open(out) as l:
 
 
 def test_full_disk_atomic_write_is_one_line_and_keeps_old_file():
-    res = _in_tmpfs(FILL + """
+    res = _in_tmpfs(
+        FILL
+        + """
 from audio2digest.files import atomic_write_text
 from audio2digest.errors import OutputError
 p = Path(sys.argv[1]) / "digest.md"
@@ -159,7 +182,8 @@ try:
 except OutputError as exc:
     print("ERR", exc)
 print("KEPT", p.read_text().strip(), sorted(x.name for x in p.parent.iterdir()))
-""")
+"""
+    )
     assert res.returncode == 0, res.stderr
     assert "digest.md: cannot write: disk full" in res.stdout
     assert "KEPT old ['digest.md', 'filler']" in res.stdout
@@ -169,7 +193,8 @@ print("KEPT", p.read_text().strip(), sorted(x.name for x in p.parent.iterdir()))
 def test_read_only_out_batch_is_one_line(tmp_path, real_clips, existing):
     sources = tmp_path / "sources.txt"
     sources.write_text(str(real_clips / "en_jfk_inaugural_1961.wav") + "\n")
-    res = _in_tmpfs(f"""
+    res = _in_tmpfs(
+        f"""
 import sys
 from click.testing import CliRunner
 from audio2digest.cli import main
@@ -177,7 +202,10 @@ r = CliRunner().invoke(main, ["batch", {str(sources)!r}, "-o", sys.argv[1] + "/o
 print("EXIT", r.exit_code)
 print("OUT", r.output)
 print("EXC", type(r.exception).__name__)
-""", readonly=True, pre="mkdir {mnt}/out" if existing else "")
+""",
+        readonly=True,
+        pre="mkdir {mnt}/out" if existing else "",
+    )
     assert res.returncode == 0, res.stderr
     assert "EXIT 1" in res.stdout and "Traceback" not in res.stdout + res.stderr
     assert "read-only file system" in res.stdout and "/out" in res.stdout
@@ -191,8 +219,9 @@ def test_transcribe_to_an_impossible_name_fails_before_work(tmp_path, real_clips
     from audio2digest.cli import main
 
     out = tmp_path / ("t" * 300 + ".json")
-    res = CliRunner().invoke(main, ["transcribe", str(real_clips / "en_jfk_inaugural_1961.wav"),
-                                    "-o", str(out)])
+    res = CliRunner().invoke(
+        main, ["transcribe", str(real_clips / "en_jfk_inaugural_1961.wav"), "-o", str(out)]
+    )
     assert res.exit_code == 1 and "file name too long" in res.output
     assert "Traceback" not in res.output and len(res.output.strip().splitlines()) == 1
 
@@ -225,7 +254,9 @@ def test_run_on_a_full_disk_is_one_line_naming_the_file(real_clips):
     """The real pipeline into a full OUT: one failure line naming the file (the first stage's
     source.json already fails, before any model is loaded)."""
     clip = real_clips / "en_jfk_inaugural_1961.wav"
-    res = _in_tmpfs(FILL + f"""
+    res = _in_tmpfs(
+        FILL
+        + f"""
 from click.testing import CliRunner
 from audio2digest.cli import main
 out = Path(sys.argv[1]) / "out"
@@ -234,7 +265,10 @@ fill(sys.argv[1])
 r = CliRunner().invoke(main, ["run", {str(clip)!r}, "-o", str(out), "--no-default-glossary"])
 print("EXIT", r.exit_code)
 print(r.output)
-""", size="1200k", timeout=600)
+""",
+        size="1200k",
+        timeout=600,
+    )
     assert res.returncode == 0, res.stderr
     assert "EXIT 1" in res.stdout and "Traceback" not in res.stdout
     failed = [ln for ln in res.stdout.splitlines() if ln.startswith("failed ")]
@@ -277,14 +311,18 @@ with Ledger.open(Path(sys.argv[1]) / "out") as l:
     with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as fh:
         fh.write(make)
     try:
-        res = _in_tmpfs("""
+        res = _in_tmpfs(
+            """
 import sys
 from click.testing import CliRunner
 from audio2digest.cli import main
 r = CliRunner().invoke(main, ["status", sys.argv[1] + "/out"])
 print("EXIT", r.exit_code)
 print(r.output)
-""", readonly=True, pre=f"{sys.executable} {fh.name} {{mnt}}")
+""",
+            readonly=True,
+            pre=f"{sys.executable} {fh.name} {{mnt}}",
+        )
     finally:
         os.unlink(fh.name)
     assert res.returncode == 0, res.stderr

@@ -3,10 +3,10 @@ from __future__ import annotations
 import shutil
 
 import pytest
+from conftest import free_port
 
 from audio2digest.errors import FetchError
 from audio2digest.sources.fetch import download, list_episodes, parse_feed, slugify
-from conftest import free_port
 
 RSS = """<?xml version="1.0" encoding="UTF-8"?>
 <rss version="2.0" xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd">
@@ -48,11 +48,14 @@ def test_atom_feed():
     assert entries[1].meta.uploader == "Ann"
 
 
-@pytest.mark.parametrize("body, message", [
-    (b"<html><body>not a feed", "not a valid RSS/Atom feed"),
-    (b"<?xml version='1.0'?><rss><channel><title>x</title></channel></rss>", "no episodes"),
-    (b"<?xml version='1.0'?><opml/>", "not an RSS/Atom feed"),
-])
+@pytest.mark.parametrize(
+    "body, message",
+    [
+        (b"<html><body>not a feed", "not a valid RSS/Atom feed"),
+        (b"<?xml version='1.0'?><rss><channel><title>x</title></channel></rss>", "no episodes"),
+        (b"<?xml version='1.0'?><opml/>", "not an RSS/Atom feed"),
+    ],
+)
 def test_bad_feeds(body, message):
     with pytest.raises(FetchError, match=message):
         parse_feed(body, "http://h/f.xml")

@@ -40,9 +40,20 @@ def no_downloads_left(d):
 
 # ---------------------------------------------------------------- local files via remote documents
 
-@pytest.mark.parametrize("enclosure", ["/etc/passwd", "file:///etc/passwd", "/dev/zero",
-                                       "../../etc/passwd", "ep.mp3", "javascript:alert(1)",
-                                       "ftp://h/ep.mp3", "data:audio/mp3;base64,AAAA"])
+
+@pytest.mark.parametrize(
+    "enclosure",
+    [
+        "/etc/passwd",
+        "file:///etc/passwd",
+        "/dev/zero",
+        "../../etc/passwd",
+        "ep.mp3",
+        "javascript:alert(1)",
+        "ftp://h/ep.mp3",
+        "data:audio/mp3;base64,AAAA",
+    ],
+)
 def test_remote_feed_may_only_name_http_media(http_server, enclosure):
     http_server.route("feed.xml", feed(enclosure), "application/rss+xml")
     url = http_server.url("feed.xml")
@@ -57,8 +68,11 @@ def test_remote_feed_may_only_name_http_media(http_server, enclosure):
 def test_remote_feed_read_in_full_checks_enclosures_too(http_server):
     # larger than the probe: the feed is read a second time, in full
     pad = "<!--" + "x" * 70000 + "-->"
-    http_server.route("big.xml", feed("/etc/passwd").replace(b"<channel>", pad.encode() + b"<channel>"),
-                      "application/rss+xml")
+    http_server.route(
+        "big.xml",
+        feed("/etc/passwd").replace(b"<channel>", pad.encode() + b"<channel>"),
+        "application/rss+xml",
+    )
     with pytest.raises(FetchError, match="not an http"):
         list_episodes(http_server.url("big.xml"))
 
@@ -83,12 +97,15 @@ def test_local_feed_may_name_local_files(tmp_path, real_clips):
     assert list_episodes(str(f))[0].source == str(tmp_path / "media" / "ep.wav")
 
 
-@pytest.mark.parametrize("enclosure, message", [
-    ("/dev/zero", "not a regular file"),
-    ("missing.mp3", "no such file"),
-    ("empty.mp3", "empty file"),
-    (".", "is a directory"),
-])
+@pytest.mark.parametrize(
+    "enclosure, message",
+    [
+        ("/dev/zero", "not a regular file"),
+        ("missing.mp3", "no such file"),
+        ("empty.mp3", "empty file"),
+        (".", "is a directory"),
+    ],
+)
 def test_local_feed_enclosures_are_checked_like_input_files(tmp_path, enclosure, message):
     (tmp_path / "empty.mp3").write_bytes(b"")
     f = tmp_path / "feed.xml"
@@ -122,8 +139,10 @@ def _read_files(d) -> str:
 
 def test_page_with_http_media_downloads_through_ytdlp(http_server, real_clips, tmp_path):
     shutil.copy(real_clips / "en_jfk_inaugural_1961.wav", http_server.directory / "jfk.wav")
-    page = (f"<html><head><title>JFK</title></head><body><audio src='{http_server.url('jfk.wav')}' "
-            "type='audio/wav'></audio></body></html>").encode()
+    page = (
+        f"<html><head><title>JFK</title></head><body><audio src='{http_server.url('jfk.wav')}' "
+        "type='audio/wav'></audio></body></html>"
+    ).encode()
     http_server.route("page.html", page, "text/html")
     got = download(EpisodeMeta(source=http_server.url("page.html")), tmp_path / "ep", limits=FAST)
     assert got.audio_path.read_bytes() == (real_clips / "en_jfk_inaugural_1961.wav").read_bytes()
@@ -138,6 +157,7 @@ def test_redirect_to_a_local_file_is_refused(http_server):
 
 
 # ---------------------------------------------------------------- stalls and limits
+
 
 def test_trickling_download_is_reported_stalled(http_server, tmp_path):
     http_server.trickle("slow.mp3", head=b"ID3" + b"\0" * 100, byte_every=0.2, for_seconds=6)
@@ -155,8 +175,11 @@ def test_trickling_download_is_reported_stalled(http_server, tmp_path):
 def test_server_that_sends_nothing_after_headers_is_stalled(http_server, tmp_path):
     http_server.trickle("dead.mp3", byte_every=10, for_seconds=3)
     with pytest.raises(FetchError, match=r"stalled \(0 bytes in \d s\)"):
-        download(EpisodeMeta(source=http_server.url("dead.mp3")), tmp_path / "ep",
-                 limits=DownloadOptions(connect_timeout=1, stall_window=1, stall_bytes=1000))
+        download(
+            EpisodeMeta(source=http_server.url("dead.mp3")),
+            tmp_path / "ep",
+            limits=DownloadOptions(connect_timeout=1, stall_window=1, stall_bytes=1000),
+        )
     assert no_downloads_left(tmp_path / "ep")
 
 
@@ -170,8 +193,13 @@ def test_total_download_time_is_bounded(http_server, tmp_path):
 
 
 def test_trickling_feed_is_stalled_not_hung(http_server):
-    http_server.trickle("feed.xml", head=b"<?xml version='1.0'?><rss>", ctype="application/rss+xml",
-                        byte_every=0.2, for_seconds=6)
+    http_server.trickle(
+        "feed.xml",
+        head=b"<?xml version='1.0'?><rss>",
+        ctype="application/rss+xml",
+        byte_every=0.2,
+        for_seconds=6,
+    )
     t0 = time.monotonic()
     with pytest.raises(FetchError, match="stalled"):
         list_episodes(http_server.url("feed.xml"), limits=FAST)
@@ -182,8 +210,7 @@ def test_endless_feed_is_refused(http_server):
     big = b"<?xml version='1.0'?><rss><channel>" + b" " * 300_000
     http_server.route("feed.xml", big, "application/rss+xml")
     with pytest.raises(FetchError, match="feed larger than"):
-        list_episodes(http_server.url("feed.xml"),
-                      limits=DownloadOptions(max_feed_bytes=100_000))
+        list_episodes(http_server.url("feed.xml"), limits=DownloadOptions(max_feed_bytes=100_000))
 
 
 def test_truncated_download_is_an_error(http_server, tmp_path):
@@ -210,12 +237,14 @@ def test_interrupted_download_leaves_no_part_files(http_server, tmp_path):
             raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        download(EpisodeMeta(source=http_server.url("slow.mp3")), tmp_path / "ep",
-                 progress=progress, limits=FAST)
+        download(
+            EpisodeMeta(source=http_server.url("slow.mp3")), tmp_path / "ep", progress=progress, limits=FAST
+        )
     assert seen and no_downloads_left(tmp_path / "ep")
 
 
 # ---------------------------------------------------------------- messages
+
 
 def test_redirect_loop_is_one_line(http_server):
     http_server.redirect("a.mp3", "/b.mp3")
@@ -238,8 +267,9 @@ def test_html_enclosure_says_web_page(http_server, tmp_path):
     assert no_downloads_left(tmp_path / "ep")
 
 
-@pytest.mark.parametrize("status, permanent", [(404, True), (410, True), (403, True),
-                                               (500, False), (503, False), (429, False)])
+@pytest.mark.parametrize(
+    "status, permanent", [(404, True), (410, True), (403, True), (500, False), (503, False), (429, False)]
+)
 def test_http_errors_permanent_or_transient(http_server, status, permanent):
     http_server.route("ep.mp3", b"no", "text/plain", status=status)
     with pytest.raises(FetchError, match=f"HTTP {status}") as err:
@@ -256,21 +286,35 @@ def test_permanence_survives_pickling():
 
 # ---------------------------------------------------------------- untrusted metadata
 
+
 def test_feed_metadata_is_cleaned(http_server):
     title = "&lt;script&gt;alert(1)&lt;/script&gt;Ep red &#x202e;evil&#x202c;"
-    http_server.route("feed.xml", feed(http_server.url("ep.mp3"), title=title,
-                                       link="javascript:alert(1)"), "application/rss+xml")
+    http_server.route(
+        "feed.xml",
+        feed(http_server.url("ep.mp3"), title=title, link="javascript:alert(1)"),
+        "application/rss+xml",
+    )
     [meta] = list_episodes(http_server.url("feed.xml"))
     assert "<script" not in meta.title and "\u202e" not in meta.title
     assert "Ep red" in meta.title and "evil" in meta.title
     assert meta.webpage_url == http_server.url("ep.mp3")  # javascript: dropped
 
 
-@pytest.mark.parametrize("url, ok", [("https://a.example/x?y=1", True), ("http://h/p", True),
-                                     ("javascript:alert(1)", False), ("JaVaScRiPt:alert(1)", False),
-                                     ("file:///etc/passwd", False), ("/etc/passwd", False),
-                                     ("data:text/html,x", False), ("http://h/a b", False),
-                                     ("http:///nohost", False), ("", False)])
+@pytest.mark.parametrize(
+    "url, ok",
+    [
+        ("https://a.example/x?y=1", True),
+        ("http://h/p", True),
+        ("javascript:alert(1)", False),
+        ("JaVaScRiPt:alert(1)", False),
+        ("file:///etc/passwd", False),
+        ("/etc/passwd", False),
+        ("data:text/html,x", False),
+        ("http://h/a b", False),
+        ("http:///nohost", False),
+        ("", False),
+    ],
+)
 def test_clean_url(url, ok):
     assert clean_url(url) == (url if ok else "")
 
@@ -283,12 +327,16 @@ def test_clean_text_keeps_plain_text():
 
 
 def test_clean_meta_drops_bad_urls():
-    m = clean_meta(EpisodeMeta(source="http://h/a.mp3", webpage_url="javascript:x",
-                               audio_url="file:///etc/passwd", date="<b>"))
+    m = clean_meta(
+        EpisodeMeta(
+            source="http://h/a.mp3", webpage_url="javascript:x", audio_url="file:///etc/passwd", date="<b>"
+        )
+    )
     assert m.webpage_url == "" and m.audio_url == "" and m.date == ""
 
 
 # ---------------------------------------------------------------- run and batch
+
 
 def _downloads_under(root):
     return [p for p in root.rglob(".download-*")]
@@ -306,8 +354,10 @@ def test_run_reports_a_stall_and_leaves_no_part_files(http_server, tmp_path):
     stale.mkdir(parents=True)
     (stale / "audio.part").write_bytes(b"half")
     t0 = time.monotonic()
-    res = CliRunner().invoke(main, ["run", http_server.url("slow.mp3"), "-o", str(out),
-                                    "--stall-timeout", "1", "--no-default-glossary"])
+    res = CliRunner().invoke(
+        main,
+        ["run", http_server.url("slow.mp3"), "-o", str(out), "--stall-timeout", "1", "--no-default-glossary"],
+    )
     assert time.monotonic() - t0 < 5
     assert res.exit_code == 1
     assert "download stalled (" in res.output and "cannot connect" not in res.output
@@ -326,8 +376,12 @@ def test_run_interrupted_mid_download_leaves_no_part_files(http_server, tmp_path
 
     out = tmp_path / "out"
     with pytest.raises(KeyboardInterrupt):
-        run([http_server.url("slow.mp3")], out, RunOptions(use_default_glossary=False, download=FAST),
-            progress=progress)
+        run(
+            [http_server.url("slow.mp3")],
+            out,
+            RunOptions(use_default_glossary=False, download=FAST),
+            progress=progress,
+        )
     assert not _downloads_under(out)
 
 
@@ -342,8 +396,13 @@ def test_batch_stall_is_transient_and_cleaned(http_server, tmp_path):
     sources = tmp_path / "s.txt"
     sources.write_text(http_server.url("slow.mp3") + "\n")
     out = tmp_path / "out"
-    s = run_batch(sources, out, RunOptions(use_default_glossary=False, download=FAST), backoff=3600,
-                  transcriber=FakeTranscriber())
+    s = run_batch(
+        sources,
+        out,
+        RunOptions(use_default_glossary=False, download=FAST),
+        backoff=3600,
+        transcriber=FakeTranscriber(),
+    )
     assert s.failed == 1 and "download stalled (" in s.episodes[0].error
     assert not _downloads_under(out)
     with Ledger.open_readonly(out) as ledger:
@@ -352,8 +411,10 @@ def test_batch_stall_is_transient_and_cleaned(http_server, tmp_path):
 
 
 def test_page_listing_refuses_local_media_entries(http_server):
-    page = (b"<html><body><audio src='file:///etc/passwd'></audio>"
-            b"<audio src='file:///etc/hosts'></audio></body></html>")
+    page = (
+        b"<html><body><audio src='file:///etc/passwd'></audio>"
+        b"<audio src='file:///etc/hosts'></audio></body></html>"
+    )
     http_server.route("p.html", page, "text/html")
     with pytest.raises(FetchError, match=r"playlist entry 'file:///etc/passwd' is not an http\(s\) URL"):
         list_episodes(http_server.url("p.html"), limits=FAST)
@@ -370,9 +431,20 @@ def test_sigterm_during_run_download_cleans_up(http_server, tmp_path):
     http_server.trickle("slow.mp3", head=b"\0" * 70000, byte_every=0.1, for_seconds=20)
     out = tmp_path / "out"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "audio2digest", "run", http_server.url("slow.mp3"), "-o", str(out),
-         "--no-default-glossary"], env={**os.environ, "PYTHONPATH": str(ROOT)},
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        [
+            sys.executable,
+            "-m",
+            "audio2digest",
+            "run",
+            http_server.url("slow.mp3"),
+            "-o",
+            str(out),
+            "--no-default-glossary",
+        ],
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     try:
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline and not _downloads_under(out):
@@ -440,7 +512,7 @@ def test_watchdog_total_limit():
     w = Watchdog("u", DownloadOptions(total_timeout=100), clock=clock)
     clock.t = 100.5
     with pytest.raises(FetchError, match="took longer than 100 s"):
-        w.check(10 ** 9)
+        w.check(10**9)
 
 
 def test_trickling_media_found_in_a_page_is_stalled(http_server, tmp_path):

@@ -24,10 +24,10 @@ def test_works_without_ffmpeg_on_path(tmp_path, real_clips):
         from pydub import AudioSegment
         import numpy as np
         from audio2digest.sources.audio import load_audio
-        a = load_audio({str(real_clips / 'en_jfk_inaugural_1961.wav')!r})
+        a = load_audio({str(real_clips / "en_jfk_inaugural_1961.wav")!r})
         seg = AudioSegment((a[:16000] * 32767).astype("<i2").tobytes(), sample_width=2,
                            frame_rate=16000, channels=1)
-        seg.export({str(tmp_path / 'clip.mp3')!r}, format="mp3")
+        seg.export({str(tmp_path / "clip.mp3")!r}, format="mp3")
         print("ok")
     """)
     env = {"PATH": str(bindir), "HOME": os.environ.get("HOME", "/tmp")}

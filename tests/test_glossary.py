@@ -6,6 +6,7 @@ import logging
 from pathlib import Path
 
 import pytest
+from conftest import SHARED
 
 from audio2digest.errors import GlossaryError, InputError
 from audio2digest.text.glossary import (
@@ -18,8 +19,6 @@ from audio2digest.text.glossary import (
     read_input_text,
     repair_mojibake,
 )
-
-from conftest import SHARED
 
 MOJIBAKE_SEED = SHARED / "seeds" / "004_bd8953710c1adacd.txt"
 
@@ -52,7 +51,9 @@ def test_bundled_glossary_is_found_and_large():
 
 
 def test_load_glossary_adds_and_overrides(tmp_path):
-    extra = write(tmp_path, "extra.yaml", "- {term: 智谱, category: product}\n- {term: 新名字, category: org}\n")
+    extra = write(
+        tmp_path, "extra.yaml", "- {term: 智谱, category: product}\n- {term: 新名字, category: org}\n"
+    )
     g = load_glossary([extra])
     assert g.get("新名字").category == "org"
     assert g.get("智谱").category == "product"  # the later file wins
@@ -102,7 +103,13 @@ def test_yaml_schema_fields(tmp_path):
     g = read_glossary(p)
     t = g.get("智谱")
     assert (t.category, t.variants, t.aliases, t.never, t.context, t.hotword, t.priority) == (
-        "org", ("Zhipu AI",), ("智普",), ("知谱书店",), ("GLM",), False, 3,
+        "org",
+        ("Zhipu AI",),
+        ("智普",),
+        ("知谱书店",),
+        ("GLM",),
+        False,
+        3,
     )
     assert t.line == 4 and t.source == str(p)
     assert t.forms == ("智谱", "Zhipu AI")
@@ -159,13 +166,13 @@ def test_bad_yaml_indent_names_line(tmp_path):
 
 
 def test_invalid_utf8_names_line(tmp_path):
-    p = write(tmp_path, "latin1.txt", "智谱\nGLM-4.6\nCaf\xe9 AI\n".encode("utf-8").replace("é".encode(), b"\xe9"))
+    p = write(tmp_path, "latin1.txt", "智谱\nGLM-4.6\nCaf\xe9 AI\n".encode().replace("é".encode(), b"\xe9"))
     with pytest.raises(GlossaryError, match=rf"^{p}:3: invalid UTF-8"):
         read_glossary(p)
 
 
 def test_mojibake_glossary_is_refused_with_hint(tmp_path):
-    bad = "- 智谱\n- GLM-4.6\n- " + "月之暗面".encode("utf-8").decode("cp1252", errors="replace") + "\n"
+    bad = "- 智谱\n- GLM-4.6\n- " + "月之暗面".encode().decode("cp1252", errors="replace") + "\n"
     p = write(tmp_path, "moji.yaml", bad)
     with pytest.raises(GlossaryError) as e:
         read_glossary(p)

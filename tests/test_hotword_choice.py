@@ -5,10 +5,15 @@ from __future__ import annotations
 from audio2digest.asr.hotwords import HotwordChooser
 from audio2digest.text.glossary import Term
 
-
-TERMS = [Term("智谱", "org", variants=("Zhipu",)), Term("谷歌", "org", variants=("Google",)),
-         Term("GLM-4.7-Flash", "model"), Term("OpenRouter", "product"), Term("DeepMind", "org"),
-         Term("Meta", "org"), Term("AI", "topic")]
+TERMS = [
+    Term("智谱", "org", variants=("Zhipu",)),
+    Term("谷歌", "org", variants=("Google",)),
+    Term("GLM-4.7-Flash", "model"),
+    Term("OpenRouter", "product"),
+    Term("DeepMind", "org"),
+    Term("Meta", "org"),
+    Term("AI", "topic"),
+]
 
 
 def count(text):  # a stand-in tokenizer: one token a character

@@ -33,8 +33,13 @@ def test_terms_named_in_title_or_description_come_first():
 
 
 def test_priority_then_category_then_frequency():
-    terms = [T("大模型", "concept"), T("英伟达", "org"), T("Sora 2", "model"),
-             T("黄仁勋", "person"), T("可灵", "model", priority=2)]
+    terms = [
+        T("大模型", "concept"),
+        T("英伟达", "org"),
+        T("Sora 2", "model"),
+        T("黄仁勋", "person"),
+        T("可灵", "model", priority=2),
+    ]
     assert rank_terms(terms) == ["可灵", "英伟达", "Sora 2", "黄仁勋", "大模型"]
     # frequency breaks ties inside a category
     assert rank_terms([T("A1", "org"), T("B2", "org")], frequency={"B2": 5}) == ["B2", "A1"]
@@ -111,8 +116,20 @@ def test_whisper_tokenizer_budget_on_real_terms():
         tok = embedded_tokenizer()
     except Exception as exc:  # embedded model not installed here
         pytest.skip(f"embedded tokenizer unavailable: {exc}")
-    terms = ["深度求索", "DeepSeek-R2", "月之暗面", "Kimi K2 Thinking", "字节跳动", "豆包", "火山引擎",
-             "英伟达", "Blackwell Ultra", "DGX Spark", "Claude Sonnet 4.5", "SWE-bench Verified"] * 3
+    terms = [
+        "深度求索",
+        "DeepSeek-R2",
+        "月之暗面",
+        "Kimi K2 Thinking",
+        "字节跳动",
+        "豆包",
+        "火山引擎",
+        "英伟达",
+        "Blackwell Ultra",
+        "DGX Spark",
+        "Claude Sonnet 4.5",
+        "SWE-bench Verified",
+    ] * 3
     out = select_hotwords(terms, budget=30)
     n = len(tok.encode(" " + out).ids)
     assert 0 < n <= 30
@@ -121,8 +138,11 @@ def test_whisper_tokenizer_budget_on_real_terms():
 
 
 def test_balanced_strategy_mixes_categories_and_scripts():
-    terms = [T(f"Org{i}", "org") for i in range(8)] + [T("深度求索", "org"), T("Kimi", "product"),
-                                                       T("DeepSeek-R2", "model")]
+    terms = [T(f"Org{i}", "org") for i in range(8)] + [
+        T("深度求索", "org"),
+        T("Kimi", "product"),
+        T("DeepSeek-R2", "model"),
+    ]
     glossary_order = rank_terms(terms, strategy="glossary")
     assert glossary_order[:9] == [f"Org{i}" for i in range(8)] + ["深度求索"]
     balanced = rank_terms(terms, meta={"title": "本周新闻"}, strategy="balanced")

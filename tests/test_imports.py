@@ -9,17 +9,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "audio2digest"
-
-#: Circles that belong to other work in progress, each with the branch that removes it.
-KNOWN_CIRCLES: dict[frozenset[str], str] = {
-}
-#: Private names used across modules that belong to other work in progress.
-KNOWN_PRIVATE: dict[tuple[str, str, str], str] = {
-}
 
 
 def module_name(path: Path) -> str:
@@ -61,8 +52,11 @@ def scan(path: Path, module: str, known: set[str]):
             if not src.startswith("audio2digest"):
                 continue
             parent, _, last = src.rpartition(".")
-            if last.startswith("_") and not last.startswith("__") and not (
-                    module == parent or module.startswith(parent + ".")):
+            if (
+                last.startswith("_")
+                and not last.startswith("__")
+                and not (module == parent or module.startswith(parent + "."))
+            ):
                 private.append((parent, last))  # a private module of another package
             for a in node.names:
                 sub = f"{src}.{a.name}"
@@ -74,9 +68,14 @@ def scan(path: Path, module: str, known: set[str]):
                 if a.name.startswith("_") and not a.name.startswith("__") and src != module:
                     private.append((src, a.name))
     for node in ast.walk(tree):
-        if (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
-                and node.value.id in aliases and node.attr.startswith("_")
-                and not node.attr.startswith("__") and aliases[node.value.id] != module):
+        if (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name)
+            and node.value.id in aliases
+            and node.attr.startswith("_")
+            and not node.attr.startswith("__")
+            and aliases[node.value.id] != module
+        ):
             private.append((aliases[node.value.id], node.attr))
     return imports, private
 
@@ -89,8 +88,11 @@ def graph() -> dict[str, set[str]]:
         imports, _ = scan(path, name, known)
         # A package's __init__ importing its own submodules (a registry) is not a circle
         # of design: the submodule depends on the package, not the other way round.
-        out[name] = {m for m in imports if m in known and m != name
-                     and not (m.startswith(name + ".") and path.name == "__init__.py")}
+        out[name] = {
+            m
+            for m in imports
+            if m in known and m != name and not (m.startswith(name + ".") and path.name == "__init__.py")
+        }
     return out
 
 
@@ -147,40 +149,46 @@ def test_the_scanner_finds_a_circle_and_a_private_import(tmp_path):
     g = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
     assert cycles(g) == [frozenset({"a", "b", "c"})]
     f = tmp_path / "m.py"
-    f.write_text("from audio2digest.pipeline import _x\nimport audio2digest.stages as st\n"
-                 "from audio2digest.render._common import clock\n"
-                 "def f():\n    return st._y\n", "utf-8")
-    _, private = scan(f, "m", {"audio2digest.pipeline", "audio2digest.stages",
-                               "audio2digest.render._common"})
-    assert sorted(private) == [("audio2digest.pipeline", "_x"), ("audio2digest.render", "_common"),
-                               ("audio2digest.stages", "_y")]
+    f.write_text(
+        "from audio2digest.pipeline import _x\nimport audio2digest.stages as st\n"
+        "from audio2digest.render._common import clock\n"
+        "def f():\n    return st._y\n",
+        "utf-8",
+    )
+    _, private = scan(f, "m", {"audio2digest.pipeline", "audio2digest.stages", "audio2digest.render._common"})
+    assert sorted(private) == [
+        ("audio2digest.pipeline", "_x"),
+        ("audio2digest.render", "_common"),
+        ("audio2digest.stages", "_y"),
+    ]
 
 
 def test_no_import_circles():
-    found = [c for c in cycles(graph()) if c not in KNOWN_CIRCLES]
+    found = cycles(graph())
     assert not found, "import circles: " + "; ".join(" ↔ ".join(sorted(c)) for c in found)
 
 
 def test_no_private_names_across_modules():
-    found = [u for u in private_uses() if u not in KNOWN_PRIVATE]
+    found = private_uses()
     assert not found, "private names used across modules: " + ", ".join(
-        f"{user} uses {src}.{name}" for user, src, name in found)
-
-
-@pytest.mark.xfail(reason="the circles and private names listed above: being untangled on "
-                          "the seg and asr branches", strict=False)
-def test_no_known_exceptions_left():
-    assert not [c for c in cycles(graph()) if c in KNOWN_CIRCLES]
-    assert not [u for u in private_uses() if u in KNOWN_PRIVATE]
+        f"{user} uses {src}.{name}" for user, src, name in found
+    )
 
 
 def test_dependencies_point_down():
     """sources, asr, text, render and the stage list know nothing of pipeline, batch or cli."""
-    low = ("audio2digest.sources", "audio2digest.asr", "audio2digest.text", "audio2digest.render",
-           "audio2digest.stages", "audio2digest.types", "audio2digest.errors", "audio2digest.files")
+    low = (
+        "audio2digest.sources",
+        "audio2digest.asr",
+        "audio2digest.text",
+        "audio2digest.render",
+        "audio2digest.stages",
+        "audio2digest.types",
+        "audio2digest.errors",
+        "audio2digest.files",
+    )
     high = ("audio2digest.pipeline", "audio2digest.batch", "audio2digest.cli")
-    wrong = [(m, d) for m, deps in graph().items() if m.startswith(low)
-             for d in deps if d.startswith(high)]
+    wrong = [(m, d) for m, deps in graph().items() if m.startswith(low) for d in deps if d.startswith(high)]
     assert not wrong, wrong
 
 

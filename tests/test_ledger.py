@@ -7,8 +7,8 @@ import time
 
 import pytest
 
+from audio2digest.batch.ledger import LEDGER_NAME, SCHEMA_VERSION, STAGES, Ledger, backoff_delay
 from audio2digest.errors import LedgerError
-from audio2digest.batch.ledger import (LEDGER_NAME, SCHEMA_VERSION, STAGES, Ledger, backoff_delay)
 
 
 def _add(ledger: Ledger, key: str = "/a.mp3", pos: int = 0) -> None:
@@ -28,8 +28,14 @@ def test_stage_records_survive_reopen_and_later_stages_are_dropped(tmp_path):
     with Ledger.open(tmp_path) as ledger:
         _add(ledger)
         for stage in STAGES:
-            ledger.record_stage("/a.mp3", stage, f"fp-{stage}", seconds=0.5, info={"n": 1},
-                                audio_seconds=12.5 if stage == "transcribe" else None)
+            ledger.record_stage(
+                "/a.mp3",
+                stage,
+                f"fp-{stage}",
+                seconds=0.5,
+                info={"n": 1},
+                audio_seconds=12.5 if stage == "transcribe" else None,
+            )
     with Ledger.open(tmp_path) as ledger:
         rec = ledger.episode("/a.mp3")
         assert rec.done and rec.state == "render"
@@ -40,7 +46,7 @@ def test_stage_records_survive_reopen_and_later_stages_are_dropped(tmp_path):
         # Re-recording an earlier stage invalidates what was built on it.
         ledger.record_stage("/a.mp3", "correct", "fp-new")
         rec = ledger.episode("/a.mp3")
-        assert list(rec.stages) == list(STAGES[:STAGES.index("correct") + 1])
+        assert list(rec.stages) == list(STAGES[: STAGES.index("correct") + 1])
         assert rec.state == "correct" and not rec.done
         done = [(h["stage"], h["event"]) for h in ledger.history("/a.mp3")]
         assert done == [(s, "done") for s in STAGES] + [("correct", "done")]
@@ -109,10 +115,13 @@ def test_newer_schema_is_a_clear_error_and_file_untouched(tmp_path):
     assert path.read_bytes() == before
 
 
-@pytest.mark.parametrize("content", [
-    b"this is not a database\n",
-    b"SQLite format 3\x00" + b"\xff" * 200,  # right magic, garbage pages
-])
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"this is not a database\n",
+        b"SQLite format 3\x00" + b"\xff" * 200,  # right magic, garbage pages
+    ],
+)
 def test_corrupt_ledger_is_a_clear_error_never_recreated(tmp_path, content):
     path = tmp_path / LEDGER_NAME
     path.write_bytes(content)
@@ -169,8 +178,10 @@ def test_failed_transaction_rolls_back(tmp_path):
         with pytest.raises(LedgerError, match="UNIQUE"):
             with ledger._tx() as c:
                 c.execute("UPDATE episodes SET state = 'fetch' WHERE key = '/a.mp3'")
-                c.execute("INSERT INTO episodes (key, source, created_at, updated_at)"
-                          " VALUES ('/a.mp3', 'dup', 0, 0)")
+                c.execute(
+                    "INSERT INTO episodes (key, source, created_at, updated_at)"
+                    " VALUES ('/a.mp3', 'dup', 0, 0)"
+                )
         assert ledger.episode("/a.mp3").state == "pending"
         assert ledger.op_seconds > 0
 
@@ -185,8 +196,12 @@ def test_schema_1_ledger_is_migrated_to_the_stage_names(tmp_path):
     conn = sqlite3.connect(tmp_path / LEDGER_NAME)
     with conn:
         conn.execute("DELETE FROM stages WHERE stage = 'normalise'")
-        for old, new in (("fetched", "fetch"), ("transcribed", "transcribe"), ("corrected", "correct"),
-                         ("segmented", "segment")):
+        for old, new in (
+            ("fetched", "fetch"),
+            ("transcribed", "transcribe"),
+            ("corrected", "correct"),
+            ("segmented", "segment"),
+        ):
             conn.execute("UPDATE stages SET stage = ? WHERE stage = ?", (old, new))
             conn.execute("UPDATE history SET stage = ? WHERE stage = ?", (old, new))
             conn.execute("UPDATE episodes SET failed_stage = ? WHERE failed_stage = ?", (old, new))

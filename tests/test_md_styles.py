@@ -13,15 +13,47 @@ from audio2digest.types import Digest, Entity, EpisodeMeta, Item
 def digest(**kw) -> Digest:
     items = (
         Item(0, "intro", "开场", "欢迎。", "欢迎收听。", 0.0, 2.0),
-        Item(1, "news", "OpenAI推出Sora 2", "OpenAI推出Sora 2。支持社交分享。", "OpenAI推出Sora 2，支持社交分享。",
-             2.0, 9.0, (Entity("OpenAI", "org"), Entity("Sora 2", "model")), "多模态"),
-        Item(2, "news", "英伟达发布Blackwell Ultra", "英伟达发布Blackwell Ultra芯片。", "英伟达发布Blackwell Ultra芯片。",
-             9.0, 15.0, (Entity("英伟达", "org"), Entity("Blackwell Ultra", "product")), "硬件与算力"),
-        Item(3, "news", "OpenAI更新Codex", "OpenAI更新Codex。", "OpenAI更新了Codex。", 15.0, 20.0,
-             (Entity("OpenAI", "org"), Entity("Codex", "product")), "智能体"),
+        Item(
+            1,
+            "news",
+            "OpenAI推出Sora 2",
+            "OpenAI推出Sora 2。支持社交分享。",
+            "OpenAI推出Sora 2，支持社交分享。",
+            2.0,
+            9.0,
+            (Entity("OpenAI", "org"), Entity("Sora 2", "model")),
+            "多模态",
+        ),
+        Item(
+            2,
+            "news",
+            "英伟达发布Blackwell Ultra",
+            "英伟达发布Blackwell Ultra芯片。",
+            "英伟达发布Blackwell Ultra芯片。",
+            9.0,
+            15.0,
+            (Entity("英伟达", "org"), Entity("Blackwell Ultra", "product")),
+            "硬件与算力",
+        ),
+        Item(
+            3,
+            "news",
+            "OpenAI更新Codex",
+            "OpenAI更新Codex。",
+            "OpenAI更新了Codex。",
+            15.0,
+            20.0,
+            (Entity("OpenAI", "org"), Entity("Codex", "product")),
+            "智能体",
+        ),
     )
-    return Digest(EpisodeMeta(source="https://example.com/ep", title="AI 周报", date="2026-01-03"),
-                  "zh", items, 20.0, **kw)
+    return Digest(
+        EpisodeMeta(source="https://example.com/ep", title="AI 周报", date="2026-01-03"),
+        "zh",
+        items,
+        20.0,
+        **kw,
+    )
 
 
 def render(d: Digest, style: str) -> str:
@@ -61,12 +93,24 @@ def test_daily_offline_omits_what_it_cannot_ground():
 
 
 def test_daily_and_weekly_with_llm_fields():
-    d = digest(summary="本期聚焦视频与芯片。", trends=("视频生成走向社交。",),
-               writer={"kind": "llm", "model": "m", "endpoint": "http://x/v1"})
+    d = digest(
+        summary="本期聚焦视频与芯片。",
+        trends=("视频生成走向社交。",),
+        writer={"kind": "llm", "model": "m", "endpoint": "http://x/v1"},
+    )
     items = list(d.items)
-    items[1] = items[1].__class__(**{**items[1].__dict__, "analysis": {
-        "what": "视频模型。", "why": "门槛更低。", "impact": "创作更多。", "advice": "试用。"},
-        "details": ("支持社交分享。",)})
+    items[1] = items[1].__class__(
+        **{
+            **items[1].__dict__,
+            "analysis": {
+                "what": "视频模型。",
+                "why": "门槛更低。",
+                "impact": "创作更多。",
+                "advice": "试用。",
+            },
+            "details": ("支持社交分享。",),
+        }
+    )
     d = d.replace(items=tuple(items))
     md = render(d, "daily")
     assert "**为什么重要**：门槛更低。" in md and "**建议**：试用。" in md
@@ -87,9 +131,20 @@ def test_brief_matches_the_seed_layout(tmp_path):
 
 
 def test_english_labels():
-    d = digest().replace(language="en", items=(
-        Item(1, "news", "OpenAI ships Sora 2", "OpenAI shipped Sora 2.", "OpenAI shipped Sora 2 today.",
-             entities=(Entity("OpenAI", "org"), Entity("Sora 2", "model")), category="Video"),))
+    d = digest().replace(
+        language="en",
+        items=(
+            Item(
+                1,
+                "news",
+                "OpenAI ships Sora 2",
+                "OpenAI shipped Sora 2.",
+                "OpenAI shipped Sora 2 today.",
+                entities=(Entity("OpenAI", "org"), Entity("Sora 2", "model")),
+                category="Video",
+            ),
+        ),
+    )
     assert "| Category | Product / technique | Organisation | Summary |" in render(d, "weekly")
     assert "**What it is**: OpenAI shipped Sora 2." in render(d, "daily")
     assert "## ⚡ In this episode" in render(d, "brief")
@@ -111,9 +166,14 @@ def test_render_all_style_and_cli(tmp_path):
 
 
 def test_organisation_by_name_prefix_and_no_guess_from_proximity():
-    item = Item(1, "news", "t", "s", "深度求索发布DeepSeek-R2，可通过OpenRouter调用。",
-                entities=(Entity("深度求索", "org"), Entity("DeepSeek-R2", "model"),
-                          Entity("OpenRouter", "product")))
+    item = Item(
+        1,
+        "news",
+        "t",
+        "s",
+        "深度求索发布DeepSeek-R2，可通过OpenRouter调用。",
+        entities=(Entity("深度求索", "org"), Entity("DeepSeek-R2", "model"), Entity("OpenRouter", "product")),
+    )
     assert organisation("DeepSeek-R2", item) == "深度求索"  # DeepSeek is a form of 深度求索
     assert organisation("OpenRouter", item) == ""  # named near 深度求索, but nothing ties them
     md = render(Digest(EpisodeMeta(source="x"), "zh", (item,)), "weekly")

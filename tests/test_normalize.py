@@ -23,11 +23,13 @@ def test_fullwidth_punctuation_only_near_chinese():
 
 
 def test_segments_and_words_stay_consistent():
-    seg = Segment(0, 0.0, 1.0, "廣州市 分析", (Word(0, .5, "廣州市"), Word(.5, 1, " 分析")))
+    seg = Segment(0, 0.0, 1.0, "廣州市 分析", (Word(0, 0.5, "廣州市"), Word(0.5, 1, " 分析")))
     [out] = normalize_segments([seg], "zh", "simplified")
     assert out.text == "广州市分析。"
-    assert "".join(w.word for w in out.words).strip() == "广州市 分析。".replace(" ", "") or \
-        "".join(w.word for w in out.words).replace(" ", "") == "广州市分析。"
+    assert (
+        "".join(w.word for w in out.words).strip() == "广州市 分析。".replace(" ", "")
+        or "".join(w.word for w in out.words).replace(" ", "") == "广州市分析。"
+    )
 
 
 def test_english_untouched():
@@ -42,7 +44,9 @@ def test_english_untouched():
 def _seg(pieces, text=None):
     """A segment from (word, start, end) pieces; its text is the words joined."""
     words = tuple(Word(start=a, end=b, word=w, probability=0.9) for w, a, b in pieces)
-    return Segment(0, pieces[0][1], pieces[-1][2], text if text is not None else "".join(w for w, _, _ in pieces), words)
+    return Segment(
+        0, pieces[0][1], pieces[-1][2], text if text is not None else "".join(w for w, _, _ in pieces), words
+    )
 
 
 def _spelled(seg):
@@ -50,8 +54,19 @@ def _spelled(seg):
 
 
 def test_numbers_rewrite_text_and_words_together():
-    seg = _seg([("今年", 0.0, 0.4), ("二零", 0.4, 0.8), ("二六年", 0.8, 1.3), ("融资", 1.3, 1.7),
-                ("三百", 1.7, 2.1), ("亿", 2.1, 2.3), ("增长", 2.3, 2.7), ("百分之", 2.7, 3.2), ("八十八", 3.2, 3.8)])
+    seg = _seg(
+        [
+            ("今年", 0.0, 0.4),
+            ("二零", 0.4, 0.8),
+            ("二六年", 0.8, 1.3),
+            ("融资", 1.3, 1.7),
+            ("三百", 1.7, 2.1),
+            ("亿", 2.1, 2.3),
+            ("增长", 2.3, 2.7),
+            ("百分之", 2.7, 3.2),
+            ("八十八", 3.2, 3.8),
+        ]
+    )
     [out] = normalize_segments([seg], "zh")
     assert out.text == "今年2026年融资300亿增长88%。"
     assert _spelled(out)
@@ -61,8 +76,18 @@ def test_numbers_rewrite_text_and_words_together():
 
 
 def test_pauses_punctuate_a_long_unpunctuated_run():
-    seg = _seg([("各位听众朋友", 0.0, 1.2), ("大家好", 1.2, 1.8), ("欢迎收听", 2.3, 3.0), ("本周的", 3.0, 3.5),
-                ("人工智能", 3.5, 4.2), ("新闻", 4.2, 4.6), ("首先来看", 5.1, 5.8), ("深度求索", 5.8, 6.5)])
+    seg = _seg(
+        [
+            ("各位听众朋友", 0.0, 1.2),
+            ("大家好", 1.2, 1.8),
+            ("欢迎收听", 2.3, 3.0),
+            ("本周的", 3.0, 3.5),
+            ("人工智能", 3.5, 4.2),
+            ("新闻", 4.2, 4.6),
+            ("首先来看", 5.1, 5.8),
+            ("深度求索", 5.8, 6.5),
+        ]
+    )
     [out] = normalize_segments([seg], "zh")
     assert out.text == "各位听众朋友大家好，欢迎收听本周的人工智能新闻，首先来看深度求索。"
     assert _spelled(out)
@@ -72,10 +97,18 @@ def test_pauses_punctuate_a_long_unpunctuated_run():
 def test_short_or_punctuated_runs_and_small_pauses_left_alone():
     short = _seg([("大家好", 0.0, 0.6), ("欢迎收听", 1.5, 2.2)])
     assert normalize_segments([short], "zh")[0].text == "大家好欢迎收听。"
-    already = _seg([("各位听众朋友大家好，", 0.0, 1.8), ("欢迎收听本周的人工智能", 2.3, 3.5), ("新闻", 3.5, 4.0)])
+    already = _seg(
+        [("各位听众朋友大家好，", 0.0, 1.8), ("欢迎收听本周的人工智能", 2.3, 3.5), ("新闻", 3.5, 4.0)]
+    )
     assert normalize_segments([already], "zh")[0].text == "各位听众朋友大家好，欢迎收听本周的人工智能新闻。"
-    tight = _seg([("各位听众朋友", 0.0, 1.2), ("大家好", 1.2, 1.8), ("欢迎收听本周的", 1.85, 3.0),
-                  ("人工智能新闻", 3.0, 4.6)])
+    tight = _seg(
+        [
+            ("各位听众朋友", 0.0, 1.2),
+            ("大家好", 1.2, 1.8),
+            ("欢迎收听本周的", 1.85, 3.0),
+            ("人工智能新闻", 3.0, 4.6),
+        ]
+    )
     assert normalize_segments([tight], "zh")[0].text == "各位听众朋友大家好欢迎收听本周的人工智能新闻。"
     off = replace(DEFAULT_NORMALIZE, pause_punctuation=False)
     seg = _seg([("各位听众朋友", 0.0, 1.2), ("大家好", 1.2, 1.8), ("欢迎收听本周的人工智能新闻", 2.6, 4.6)])
@@ -83,8 +116,14 @@ def test_short_or_punctuated_runs_and_small_pauses_left_alone():
 
 
 def test_a_pause_never_splits_a_number_from_its_unit():
-    seg = _seg([("模型在基准测试上的准确率达到", 0.0, 2.0), ("77", 2.0, 2.4), ("%", 3.0, 3.2),
-                ("官方称它能连续自主编程", 3.2, 4.5)])
+    seg = _seg(
+        [
+            ("模型在基准测试上的准确率达到", 0.0, 2.0),
+            ("77", 2.0, 2.4),
+            ("%", 3.0, 3.2),
+            ("官方称它能连续自主编程", 3.2, 4.5),
+        ]
+    )
     marks = pause_marks(seg.text, seg.words)
     assert all(seg.text[pos - 1] not in "0123456789" for _, pos, _ in marks)
     [out] = normalize_segments([seg], "zh")
@@ -92,17 +131,36 @@ def test_a_pause_never_splits_a_number_from_its_unit():
 
 
 def test_pause_inside_latin_name_gets_no_mark():
-    seg = _seg([("接下来是月之暗面团队推出的", 0.0, 2.0), (" Kimi", 2.0, 2.4), (" K2", 3.0, 3.3),
-                (" Thinking", 3.3, 3.9), ("主打长程智能体任务", 3.9, 5.0)])
+    seg = _seg(
+        [
+            ("接下来是月之暗面团队推出的", 0.0, 2.0),
+            (" Kimi", 2.0, 2.4),
+            (" K2", 3.0, 3.3),
+            (" Thinking", 3.3, 3.9),
+            ("主打长程智能体任务", 3.9, 5.0),
+        ]
+    )
     [out] = normalize_segments([seg], "zh")
     assert "Kimi K2 Thinking" in out.text
     assert _spelled(out)
 
 
 def test_english_transcripts_untouched_by_numbers_and_pauses():
-    seg = _seg([(" Twenty", 0.0, 0.4), (" three", 0.4, 0.8), (" percent", 1.8, 2.2), (" of", 2.2, 2.4),
-                (" users", 3.5, 3.9), (" left", 3.9, 4.2), (" after", 5.0, 5.4), (" version", 5.4, 5.9),
-                (" two", 5.9, 6.1), (" point", 6.1, 6.4), (" five", 6.4, 6.8)])
+    seg = _seg(
+        [
+            (" Twenty", 0.0, 0.4),
+            (" three", 0.4, 0.8),
+            (" percent", 1.8, 2.2),
+            (" of", 2.2, 2.4),
+            (" users", 3.5, 3.9),
+            (" left", 3.9, 4.2),
+            (" after", 5.0, 5.4),
+            (" version", 5.4, 5.9),
+            (" two", 5.9, 6.1),
+            (" point", 6.1, 6.4),
+            (" five", 6.4, 6.8),
+        ]
+    )
     [out] = normalize_segments([seg], "en")
     assert out.text == seg.text.strip()
     assert out.words == seg.words

@@ -32,9 +32,27 @@ def test_run_feed_and_bad_sources(http_server, real_clips, tmp_path):
     not_audio = tmp_path / "notes.mp3"
     not_audio.write_text("these are show notes, not audio\n" * 50)
     out = tmp_path / "out"
-    result = CliRunner().invoke(main, [
-        "run", http_server.url("feed.xml"), http_server.url("gone.mp3"), str(not_audio),
-        "--latest", "1", "-o", str(out), "-f", "json", "-f", "md", "-f", "srt", "-f", "vtt"])
+    result = CliRunner().invoke(
+        main,
+        [
+            "run",
+            http_server.url("feed.xml"),
+            http_server.url("gone.mp3"),
+            str(not_audio),
+            "--latest",
+            "1",
+            "-o",
+            str(out),
+            "-f",
+            "json",
+            "-f",
+            "md",
+            "-f",
+            "srt",
+            "-f",
+            "vtt",
+        ],
+    )
     assert result.exit_code == 1, result.output
     assert "1 done, 2 failed" in result.output
     assert f"failed {http_server.url('gone.mp3')}: HTTP 404" in result.output
@@ -55,8 +73,17 @@ def test_run_feed_and_bad_sources(http_server, real_clips, tmp_path):
     d = json.loads((ep / "digest.json").read_text("utf-8"))
     assert d["schema"] == "audio2digest/digest@1"
     assert d["episode"]["title"] == "Inaugural address" and d["episode"]["language"] == "en"
-    assert d["items"] and {"index", "kind", "title", "summary", "text", "start", "end",
-                           "entities", "category"} <= set(d["items"][0])
+    assert d["items"] and {
+        "index",
+        "kind",
+        "title",
+        "summary",
+        "text",
+        "start",
+        "end",
+        "entities",
+        "category",
+    } <= set(d["items"][0])
     assert (ep / "transcript.srt").read_text().startswith("1\n00:00:")
     assert (ep / "transcript.vtt").read_text().startswith("WEBVTT")
     assert (ep / "digest.md").read_text("utf-8").startswith("---\n")
@@ -66,8 +93,9 @@ def test_run_feed_and_bad_sources(http_server, real_clips, tmp_path):
     glossary = tmp_path / "terms.txt"
     glossary.write_text("# test terms\nFellow Americans | fellow americans\n", "utf-8")
     before = (ep / "transcript.raw.json").stat().st_mtime_ns
-    result = CliRunner().invoke(main, ["run", http_server.url("feed.xml"), "--latest", "1",
-                                       "-o", str(out), "-g", str(glossary)])
+    result = CliRunner().invoke(
+        main, ["run", http_server.url("feed.xml"), "--latest", "1", "-o", str(out), "-g", str(glossary)]
+    )
     assert result.exit_code == 0, result.output
     assert "(transcript reused)" in result.output
     assert (ep / "transcript.raw.json").stat().st_mtime_ns == before
@@ -90,10 +118,14 @@ def test_hostile_title_stays_inside_out(tmp_path):
     assert d.parent == tmp_path
 
 
-@pytest.mark.parametrize("content, message", [
-    (None, "no such file"), ("{not json", "not a transcript.json"),
-    ('{"schema": "audio2digest/digest@1"}', "not a transcript.json"),
-])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (None, "no such file"),
+        ("{not json", "not a transcript.json"),
+        ('{"schema": "audio2digest/digest@1"}', "not a transcript.json"),
+    ],
+)
 def test_read_transcript_errors(tmp_path, content, message):
     p = tmp_path / "transcript.json"
     if content is not None:
@@ -102,8 +134,18 @@ def test_read_transcript_errors(tmp_path, content, message):
         read_transcript(p)
 
 
-NAMES = ("Model Roundup", "Mistral", "Magistral", "DeepMind", "Genie", "Perplexity", "Comet",
-         "Cerebras", "Oklahoma City", "Maverick")
+NAMES = (
+    "Model Roundup",
+    "Mistral",
+    "Magistral",
+    "DeepMind",
+    "Genie",
+    "Perplexity",
+    "Comet",
+    "Cerebras",
+    "Oklahoma City",
+    "Maverick",
+)
 
 
 @pytest.mark.slow
@@ -112,8 +154,21 @@ def test_run_bundled_sample_end_to_end(tmp_path):
     the repository (the other real-audio tests use ../shared)."""
     from conftest import SAMPLES
 
-    result = CliRunner().invoke(main, ["run", str(SAMPLES / "model-roundup-31.mp3"), "-o", str(tmp_path),
-                                       "-f", "json", "-f", "srt", "-f", "md"])
+    result = CliRunner().invoke(
+        main,
+        [
+            "run",
+            str(SAMPLES / "model-roundup-31.mp3"),
+            "-o",
+            str(tmp_path),
+            "-f",
+            "json",
+            "-f",
+            "srt",
+            "-f",
+            "md",
+        ],
+    )
     assert result.exit_code == 0, result.output
     [ep] = [p for p in tmp_path.iterdir() if p.is_dir()]
     t = read_transcript(ep / "transcript.json")
@@ -127,7 +182,12 @@ def test_run_bundled_sample_end_to_end(tmp_path):
     d = json.loads((ep / "digest.json").read_text("utf-8"))
     assert len(d["items"]) >= 3 and all(i["end"] > i["start"] for i in d["items"])
     terms = {e["term"] for i in d["items"] for e in i["entities"]}
-    assert len(terms & {"Google DeepMind", "DeepMind", "Mistral AI", "Perplexity", "Cerebras",
-                        "Llama 4", "Magistral"}) >= 2, terms
+    assert (
+        len(
+            terms
+            & {"Google DeepMind", "DeepMind", "Mistral AI", "Perplexity", "Cerebras", "Llama 4", "Magistral"}
+        )
+        >= 2
+    ), terms
     assert (ep / "transcript.srt").read_text("utf-8").startswith("1\n")
     assert not [p for p in ep.rglob(".*")], "temp files left behind"

@@ -7,16 +7,14 @@ import os
 
 import pytest
 from click.testing import CliRunner
+from conftest import SHARED
 
 from audio2digest.cli import main
 from audio2digest.errors import InputError
 from audio2digest.text.reader import read_text_input
-from conftest import SHARED
 
 LOSSY_SEED = SHARED / "seeds" / "004_bd8953710c1adacd.txt"  # UTF-8 read as cp1252, bytes lost
 CLEAN_SEED = SHARED / "seeds" / "003_82380a7551734421.txt"
-
-
 
 
 def cp1252_mojibake(text: str) -> str | None:
@@ -39,8 +37,7 @@ def test_lossy_seed_is_refused_by_every_command():
     if not LOSSY_SEED.exists():
         pytest.skip("seed not found")
     outs = []
-    for args in (["segment", str(LOSSY_SEED)], ["correct", str(LOSSY_SEED)],
-                 ["render", str(LOSSY_SEED)]):
+    for args in (["segment", str(LOSSY_SEED)], ["correct", str(LOSSY_SEED)], ["render", str(LOSSY_SEED)]):
         res = CliRunner().invoke(main, args)
         assert res.exit_code == 1, (args, res.output)
         assert "mojibake" in res.output and "Traceback" not in res.output
@@ -70,7 +67,7 @@ def test_repairable_mojibake_is_repaired_the_same_everywhere(tmp_path):
     cor = CliRunner().invoke(main, ["correct", "--no-default-glossary", "-g", str(g), str(p)])
     assert seg.exit_code == 0 and cor.exit_code == 0, (seg.output, cor.output)
     assert "repaired mojibake" in seg.output and "repaired mojibake" in cor.output
-    text = "".join(i["text"] for i in json.loads(seg.output[seg.output.index("{"):])["items"])
+    text = "".join(i["text"] for i in json.loads(seg.output[seg.output.index("{") :])["items"])
     assert text.strip() == got.text.strip() == cor.output.splitlines()[-1].strip()
 
 
@@ -81,12 +78,15 @@ def test_clean_text_is_untouched():
     assert got.notes == () and got.text == CLEAN_SEED.read_text("utf-8")
 
 
-@pytest.mark.parametrize("make, message", [
-    (lambda p: None, "no such file"),
-    (lambda p: p.mkdir(), "is a directory"),
-    (lambda p: p.write_bytes(b"abc\xff\xfe def"), r":1: invalid UTF-8 \(byte 0xff at column 4\)"),
-    (lambda p: p.write_bytes(b"ID3\x00\x00binary"), "binary data"),
-])
+@pytest.mark.parametrize(
+    "make, message",
+    [
+        (lambda p: None, "no such file"),
+        (lambda p: p.mkdir(), "is a directory"),
+        (lambda p: p.write_bytes(b"abc\xff\xfe def"), r":1: invalid UTF-8 \(byte 0xff at column 4\)"),
+        (lambda p: p.write_bytes(b"ID3\x00\x00binary"), "binary data"),
+    ],
+)
 def test_bad_text_inputs(tmp_path, make, message):
     p = tmp_path / "in.txt"
     make(p)

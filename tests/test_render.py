@@ -16,10 +16,10 @@ import yaml
 from click.testing import CliRunner
 
 from audio2digest.cli import main
-from audio2digest.text.digest import build_digest
 from audio2digest.errors import RenderError
 from audio2digest.render import FORMATS, get_renderer, render_all, render_transcript
 from audio2digest.render.subtitles import SRT, VTT, columns, iter_cues
+from audio2digest.text.digest import build_digest
 from audio2digest.types import (
     Correction,
     Digest,
@@ -39,8 +39,14 @@ EVIL = 'Evil </script><script>window.__pwned=1</script> & <b>"x"</b>'
 @pytest.fixture(scope="module")
 def dev01():
     tr = Transcript.from_dict(json.loads((EVAL / "dev01.transcript.json").read_text("utf-8")))
-    tr = tr.replace(episode=EpisodeMeta("https://example.com/ep12", title="AI 周末快讯 第十二期",
-                                        date="2026-01-04", webpage_url="https://example.com/ep12"))
+    tr = tr.replace(
+        episode=EpisodeMeta(
+            "https://example.com/ep12",
+            title="AI 周末快讯 第十二期",
+            date="2026-01-04",
+            webpage_url="https://example.com/ep12",
+        )
+    )
     return tr, build_digest(tr)
 
 
@@ -53,20 +59,37 @@ def hostile() -> tuple[Digest, Transcript]:
     corr = (Correction(0, 2, "至普", "智谱", "智谱", 0.9, "pinyin", segment=1),)
     # after correction the text of segment 1 holds the corrected form
     segs = (segs[0], Segment(1, 3.0, 7.0, "智谱发布了 GLM </script> & 模型"), segs[2])
-    tr = Transcript(EpisodeMeta("ep.mp3", title=f"T {EVIL}"), "zh", segs, duration=12.0,
-                    corrections=corr)
+    tr = Transcript(EpisodeMeta("ep.mp3", title=f"T {EVIL}"), "zh", segs, duration=12.0, corrections=corr)
     items = (
         Item(0, "intro", "大家好", "", "大家好", 0.5, 2.0),
-        Item(1, "news", EVIL, f"summary {EVIL}", f"text {EVIL}", 3.0, 7.0,
-             (Entity("<GLM>", "model"),), "基础模型", ("</script>",)),
+        Item(
+            1,
+            "news",
+            EVIL,
+            f"summary {EVIL}",
+            f"text {EVIL}",
+            3.0,
+            7.0,
+            (Entity("<GLM>", "model"),),
+            "基础模型",
+            ("</script>",),
+        ),
         Item(2, "news", "第二条新闻", "概要", "第二条新闻", 7.5, 11.0),  # no entities
     )
     return Digest(tr.episode, "zh", items, duration=12.0, corrections=corr), tr
 
 
 def test_registry():
-    assert set(FORMATS) == {"md", "json", "chapters_json", "chapters_txt", "srt", "vtt", "html",
-                            "transcript_json"}
+    assert set(FORMATS) == {
+        "md",
+        "json",
+        "chapters_json",
+        "chapters_txt",
+        "srt",
+        "vtt",
+        "html",
+        "transcript_json",
+    }
     for name, r in FORMATS.items():
         assert r.name == name and r.filename and r.extension
     assert FORMATS["chapters_json"].filename == "chapters.json"
@@ -96,7 +119,7 @@ def test_render_all_real_episode(dev01, tmp_path):
     assert starts == sorted(starts) and len(starts) == len(d.items)
     txt = (tmp_path / "chapters.txt").read_text("utf-8").splitlines()
     assert txt[0].startswith("0:00 ")
-    secs = [int(m) * 60 + int(s) for m, s in (re.match(r"(\d+):(\d\d) ", l).groups() for l in txt)]
+    secs = [int(m) * 60 + int(s) for m, s in (re.match(r"(\d+):(\d\d) ", ln).groups() for ln in txt)]
     assert secs == sorted(set(secs))
     srt = (tmp_path / "transcript.srt").read_text("utf-8")
     vtt = (tmp_path / "transcript.vtt").read_text("utf-8")
@@ -156,9 +179,13 @@ def test_empty_digest_renders(tmp_path):
 
 
 def test_chapters_txt_youtube_rules():
-    items = (Item(0, "intro", "Hi", "", "x", 0.8, 6.0), Item(1, "news", "A", "", "x", 7.0, 30.0),
-             Item(2, "news", "B", "", "x", 31.0, 35.0), Item(3, "news", "C", "", "x", 36.0, 70.0),
-             Item(4, "outro", "Bye", "", "x", 71.0, 75.0))
+    items = (
+        Item(0, "intro", "Hi", "", "x", 0.8, 6.0),
+        Item(1, "news", "A", "", "x", 7.0, 30.0),
+        Item(2, "news", "B", "", "x", 31.0, 35.0),
+        Item(3, "news", "C", "", "x", 36.0, 70.0),
+        Item(4, "outro", "Bye", "", "x", 71.0, 75.0),
+    )
     d = Digest(EpisodeMeta("x"), "en", items, duration=76.0)
     lines = FORMATS["chapters_txt"].render(d).splitlines()
     # the intro at 0:00 under its own title; A (7 s) moves to 0:10; C starts 5 s after B and
@@ -204,22 +231,39 @@ def _tone(path: Path, seconds: int = 12, rate: int = 8000) -> None:
         w.setnchannels(1)
         w.setsampwidth(2)
         w.setframerate(rate)
-        w.writeframes(b"".join(struct.pack("<h", int(3000 * math.sin(2 * math.pi * 440 * i / rate)))
-                               for i in range(rate * seconds)))
+        w.writeframes(
+            b"".join(
+                struct.pack("<h", int(3000 * math.sin(2 * math.pi * 440 * i / rate)))
+                for i in range(rate * seconds)
+            )
+        )
 
 
 def _chromium_dom(page: Path, tmp_path: Path) -> str:
-    cmd = [str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-           "--no-first-run", "--disable-background-networking", "--disable-component-update",
-           "--disable-sync", f"--user-data-dir={tmp_path / 'profile'}",
-           "--virtual-time-budget=10000", "--dump-dom", page.as_uri()]
+    cmd = [
+        str(CHROMIUM),
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={tmp_path / 'profile'}",
+        "--virtual-time-budget=10000",
+        "--dump-dom",
+        page.as_uri(),
+    ]
     res = subprocess.run(cmd, capture_output=True, text=True, timeout=90)
     assert res.returncode == 0, res.stderr[-2000:]
     return res.stdout
 
 
-@pytest.mark.skipif(not CHROMIUM.exists(), reason="headless Chromium not installed "
-                    "(/usr/bin/chromium; apt-get install chromium)")
+@pytest.mark.skipif(
+    not CHROMIUM.exists(),
+    reason="headless Chromium not installed (/usr/bin/chromium; apt-get install chromium)",
+)
 def test_html_in_chromium_click_seeks_player(tmp_path):
     d, tr = hostile()
     _tone(tmp_path / "tone.wav")
@@ -241,17 +285,31 @@ def test_html_in_chromium_click_seeks_player(tmp_path):
 
 def _screenshot(page: Path, tmp_path: Path, name: str) -> bytes:
     shot = tmp_path / name
-    cmd = [str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-           "--no-first-run", "--disable-background-networking", "--disable-component-update",
-           "--disable-sync", "--hide-scrollbars", f"--user-data-dir={tmp_path / 'profile'}",
-           "--window-size=800,600", f"--screenshot={shot}", page.as_uri()]
+    cmd = [
+        str(CHROMIUM),
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--hide-scrollbars",
+        f"--user-data-dir={tmp_path / 'profile'}",
+        "--window-size=800,600",
+        f"--screenshot={shot}",
+        page.as_uri(),
+    ]
     res = subprocess.run(cmd, capture_output=True, text=True, timeout=90)
     assert res.returncode == 0 and shot.is_file(), res.stderr[-2000:]
     return shot.read_bytes()
 
 
-@pytest.mark.skipif(not CHROMIUM.exists(), reason="headless Chromium not installed "
-                    "(/usr/bin/chromium; apt-get install chromium)")
+@pytest.mark.skipif(
+    not CHROMIUM.exists(),
+    reason="headless Chromium not installed (/usr/bin/chromium; apt-get install chromium)",
+)
 def test_html_screenshot_draws_chinese_not_boxes(tmp_path):
     """With a CJK font (Debian fonts-noto-cjk) the page's Chinese is drawn as glyphs: its
     screenshot differs from the same page with unassigned code points (empty boxes)."""
@@ -295,8 +353,9 @@ def test_cli_render_formats_and_choices(dev01, tmp_path):
     (tmp_path / "digest.json").write_text(json.dumps(d.to_dict(), ensure_ascii=False), "utf-8")
     (tmp_path / "transcript.json").write_text(json.dumps(tr.to_dict(), ensure_ascii=False), "utf-8")
     out = tmp_path / "site"
-    res = CliRunner().invoke(main, ["render", "-f", "html", "-f", "chapters_txt", "-o", str(out),
-                                    str(tmp_path / "digest.json")])
+    res = CliRunner().invoke(
+        main, ["render", "-f", "html", "-f", "chapters_txt", "-o", str(out), str(tmp_path / "digest.json")]
+    )
     assert res.exit_code == 0, res.output
     assert res.output.splitlines() == [str(out / "digest.html"), str(out / "chapters.txt")]
     assert "文字稿" in (out / "digest.html").read_text("utf-8")  # found transcript.json beside it
@@ -326,8 +385,9 @@ def test_cli_render_bad_input(tmp_path):
     q = tmp_path / "other.json"
     q.write_text('{"schema": "something/else@1"}')
     res = CliRunner().invoke(main, ["render", str(q)])
-    assert res.output.strip() == (f"Error: {q}: JSON but not a transcript.json or digest.json "
-                                  "(schema 'something/else@1')")
+    assert res.output.strip() == (
+        f"Error: {q}: JSON but not a transcript.json or digest.json (schema 'something/else@1')"
+    )
 
 
 def test_cli_render_clips_and_audio(tmp_path):
@@ -335,12 +395,23 @@ def test_cli_render_clips_and_audio(tmp_path):
     d, tr = hostile()
     (tmp_path / "digest.json").write_text(json.dumps(d.to_dict(), ensure_ascii=False), "utf-8")
     _tone(tmp_path / "tone.wav")
-    res = CliRunner().invoke(main, ["render", "-f", "html", "--audio", "tone.wav", "--clips",
-                                    str(tmp_path / "tone.wav"), str(tmp_path / "digest.json")])
+    res = CliRunner().invoke(
+        main,
+        [
+            "render",
+            "-f",
+            "html",
+            "--audio",
+            "tone.wav",
+            "--clips",
+            str(tmp_path / "tone.wav"),
+            str(tmp_path / "digest.json"),
+        ],
+    )
     assert res.exit_code == 0, res.output
     lines = res.output.splitlines()
     assert lines[0] == str(tmp_path / "digest.html") and len(lines) == 3
-    assert all((tmp_path / "clips").joinpath(Path(l).name).exists() for l in lines[1:])
+    assert all((tmp_path / "clips").joinpath(Path(ln).name).exists() for ln in lines[1:])
     assert 'src="tone.wav"' in (tmp_path / "digest.html").read_text("utf-8")
 
 
@@ -359,12 +430,14 @@ def test_cli_render_html_takes_audio_from_source_json(tmp_path):
     assert res.exit_code == 0, res.output
     assert 'src="../ep.wav"' in (site / "digest.html").read_text("utf-8")  # relative to the new place
     url = "https://cdn.example.com/ep%2012.mp3"
-    res = CliRunner().invoke(main, ["render", "-f", "html", "--audio-url", url, "-o", str(site),
-                                    str(ep / "digest.json")])
+    res = CliRunner().invoke(
+        main, ["render", "-f", "html", "--audio-url", url, "-o", str(site), str(ep / "digest.json")]
+    )
     assert res.exit_code == 0, res.output
     assert f'src="{url}"' in (site / "digest.html").read_text("utf-8")
-    res = CliRunner().invoke(main, ["render", "-f", "html", "--audio-url", "javascript:alert(1)",
-                                    str(ep / "digest.json")])
+    res = CliRunner().invoke(
+        main, ["render", "-f", "html", "--audio-url", "javascript:alert(1)", str(ep / "digest.json")]
+    )
     assert res.exit_code == 1 and "expected an absolute http(s) URL" in res.output
     (tmp_path / "ep.wav").unlink()  # the audio is gone: no src, and the page says so
     res = CliRunner().invoke(main, ["render", "-f", "html", str(ep / "digest.json")])
@@ -376,10 +449,14 @@ def test_cli_render_html_takes_audio_from_source_json(tmp_path):
 def test_format_file_names_are_accepted(tmp_path):
     d, tr = hostile()
     assert set(render_all(d, tr, tmp_path, formats=["chapters.json", "chapters.txt", "md"])) == {
-        "chapters_json", "chapters_txt", "md"}
+        "chapters_json",
+        "chapters_txt",
+        "md",
+    }
     (tmp_path / "digest.json").write_text(json.dumps(d.to_dict(), ensure_ascii=False), "utf-8")
-    res = CliRunner().invoke(main, ["render", "-f", "chapters.txt", "-f", "transcript.vtt",
-                                    str(tmp_path / "digest.json")])
+    res = CliRunner().invoke(
+        main, ["render", "-f", "chapters.txt", "-f", "transcript.vtt", str(tmp_path / "digest.json")]
+    )
     assert res.exit_code == 0, res.output
     assert res.output.splitlines() == [str(tmp_path / "chapters.txt"), str(tmp_path / "transcript.vtt")]
     with pytest.raises(RenderError, match=r"unknown format 'chapters\.pdf'.*\(or their file names\)"):

@@ -17,19 +17,42 @@ from audio2digest.types import Digest, Entity, EpisodeMeta, Item, RecordError, v
 def good_digest() -> dict:
     items = (
         Item(0, "intro", "Intro", "", "Hello and welcome.", 0.0, 2.0),
-        Item(1, "news", "Model news", "A model came out.", "A new model came out today.", 2.0, 9.5,
-             entities=(Entity("OpenAI", "company"),), category="models", keywords=("model",)),
+        Item(
+            1,
+            "news",
+            "Model news",
+            "A model came out.",
+            "A new model came out today.",
+            2.0,
+            9.5,
+            entities=(Entity("OpenAI", "company"),),
+            category="models",
+            keywords=("model",),
+        ),
     )
-    d = Digest(EpisodeMeta("https://example.com/ep.mp3", title="Ep 1", webpage_url="https://example.com/1"),
-               "en", items, duration=10.0)
+    d = Digest(
+        EpisodeMeta("https://example.com/ep.mp3", title="Ep 1", webpage_url="https://example.com/1"),
+        "en",
+        items,
+        duration=10.0,
+    )
     return d.to_dict()
 
 
 BREAK = [
-    (lambda d: d["items"][1].__setitem__("start", "2.0"), "items[1].start: expected a finite number, got a string '2.0'"),
-    (lambda d: d["items"][1].__setitem__("title", {"text": "x"}), "items[1].title: expected a string, got an object"),
+    (
+        lambda d: d["items"][1].__setitem__("start", "2.0"),
+        "items[1].start: expected a finite number, got a string '2.0'",
+    ),
+    (
+        lambda d: d["items"][1].__setitem__("title", {"text": "x"}),
+        "items[1].title: expected a string, got an object",
+    ),
     (lambda d: d["items"][0].__setitem__("index", 1.5), "items[0].index: expected an integer"),
-    (lambda d: d["items"][1]["entities"].__setitem__(0, "OpenAI"), "items[1].entities[0]: expected an object"),
+    (
+        lambda d: d["items"][1]["entities"].__setitem__(0, "OpenAI"),
+        "items[1].entities[0]: expected an object",
+    ),
     (lambda d: d["items"][1].__setitem__("keywords", "model"), "items[1].keywords: expected a list"),
     (lambda d: d["items"][1].__setitem__("kind", "ad"), "items[1].kind: expected one of news, intro, outro"),
     (lambda d: d["items"][1].__setitem__("end", 1.0), "items[1]: start/end must be >= 0 and start <= end"),
@@ -81,9 +104,16 @@ def test_render_refuses_before_writing(tmp_path, breaker, message):
 def test_render_refuses_a_bad_transcript_beside_it(tmp_path):
     path = tmp_path / "digest.json"
     path.write_text(json.dumps(good_digest()), "utf-8")
-    (tmp_path / "transcript.json").write_text(json.dumps({
-        "schema": "audio2digest/transcript@1", "language": "en",
-        "segments": [{"id": 0, "start": "0", "end": 1.0, "text": "x"}]}), "utf-8")
+    (tmp_path / "transcript.json").write_text(
+        json.dumps(
+            {
+                "schema": "audio2digest/transcript@1",
+                "language": "en",
+                "segments": [{"id": 0, "start": "0", "end": 1.0, "text": "x"}],
+            }
+        ),
+        "utf-8",
+    )
     res = CliRunner().invoke(main, ["render", "-f", "srt", str(path)])
     assert res.exit_code == 1 and "transcript.json" in res.output and "segments[0].start" in res.output
     assert not (tmp_path / "transcript.srt").exists()
@@ -91,9 +121,13 @@ def test_render_refuses_a_bad_transcript_beside_it(tmp_path):
 
 def test_front_matter_keeps_script_and_javascript_out(tmp_path):
     d = good_digest()
-    d["episode"].update(title="<script>alert(1)</script>Ep <img src=x onerror=alert(2)>",
-                        uploader="<b>Show</b>", source="javascript:alert(3)",
-                        webpage_url="javascript:alert(4)", audio_url="data:audio/mp3;base64,AA")
+    d["episode"].update(
+        title="<script>alert(1)</script>Ep <img src=x onerror=alert(2)>",
+        uploader="<b>Show</b>",
+        source="javascript:alert(3)",
+        webpage_url="javascript:alert(4)",
+        audio_url="data:audio/mp3;base64,AA",
+    )
     d["items"][1]["entities"] = [{"term": "<svg onload=alert(5)>", "category": "x"}]
     path = tmp_path / "digest.json"
     path.write_text(json.dumps(d), "utf-8")

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-
 import pytest
+from conftest import DEV_EPISODES, SAMPLES
 
 from audio2digest.asr.repair import repair_segments
 from audio2digest.asr.repair.detect import (
@@ -17,7 +17,6 @@ from audio2digest.asr.repair.detect import (
 )
 from audio2digest.asr.repair.loops import collapse_repeats
 from audio2digest.types import Segment, Word
-from conftest import DEV_EPISODES, SAMPLES
 
 LOOP_PHRASE = "视频模型 Gen 4.5 推出MS2 "
 
@@ -35,8 +34,16 @@ class FakeDecoder:
 
     def rehear(self, audio, items, *, hotwords="default", pad=0.0, **settings):
         for window, prefix, max_new_tokens in items:
-            self.calls.append(dict(window=tuple(window), prefix=prefix, hotwords=hotwords, pad=pad,
-                                   max_new_tokens=max_new_tokens, **settings))
+            self.calls.append(
+                dict(
+                    window=tuple(window),
+                    prefix=prefix,
+                    hotwords=hotwords,
+                    pad=pad,
+                    max_new_tokens=max_new_tokens,
+                    **settings,
+                )
+            )
         return self.rehear_fn(items) if self.rehear_fn else [[] for _ in items]
 
 
@@ -100,7 +107,12 @@ def test_two_legit_repeats_are_not_a_loop():
 
 def test_crowded_words_are_flagged():
     # 40 characters in one second: nobody speaks that fast
-    s = seg(0, 10.0, 11.0, "各位听众朋友大家好欢迎收听AI周末快讯第十二期我是主播小林首先来看深度求索发布新一代推理模型")
+    s = seg(
+        0,
+        10.0,
+        11.0,
+        "各位听众朋友大家好欢迎收听AI周末快讯第十二期我是主播小林首先来看深度求索发布新一代推理模型",
+    )
     assert "crowded" in segment_flags(s)
     # words squeezed into zero duration
     ws = [Word(start=5.0, end=5.0, word=c) for c in "首先来看深度求索发布了"]
@@ -150,18 +162,32 @@ def test_coverage_gap_found_where_speech_has_no_words():
 
 
 def test_short_gaps_are_tolerated():
-    segs = [seg(0, 0.0, 3.0, "a", words_for(list("各位听众朋友"), 0.0, 0.5)),
-            seg(1, 4.0, 6.0, "b", words_for(list("大家好欢"), 4.0, 0.5))]
+    segs = [
+        seg(0, 0.0, 3.0, "a", words_for(list("各位听众朋友"), 0.0, 0.5)),
+        seg(1, 4.0, 6.0, "b", words_for(list("大家好欢"), 4.0, 0.5)),
+    ]
     assert find_coverage_gaps([(0.0, 6.0)], segs, min_gap=1.5) == []
 
 
 def _clean_window(window):
     """A re-decode of any window: clean text."""
     s = window[0]
-    ws = [Word(start=round(s + 0.1 + 0.3 * k, 3), end=round(s + 0.35 + 0.3 * k, 3), word=c, probability=0.9)
-          for k, c in enumerate("视频模型推出新版本")]
-    return [Segment(id=0, start=ws[0].start, end=ws[-1].end, text="视频模型推出新版本", words=tuple(ws),
-                    avg_logprob=-0.2, compression_ratio=1.1, no_speech_prob=0.01)]
+    ws = [
+        Word(start=round(s + 0.1 + 0.3 * k, 3), end=round(s + 0.35 + 0.3 * k, 3), word=c, probability=0.9)
+        for k, c in enumerate("视频模型推出新版本")
+    ]
+    return [
+        Segment(
+            id=0,
+            start=ws[0].start,
+            end=ws[-1].end,
+            text="视频模型推出新版本",
+            words=tuple(ws),
+            avg_logprob=-0.2,
+            compression_ratio=1.1,
+            no_speech_prob=0.01,
+        )
+    ]
 
 
 def test_repair_segments_redecodes_only_the_loop_window_without_hotwords():
@@ -189,11 +215,11 @@ DEV01 = DEV_EPISODES / "dev01.mp3"
 def test_real_audio_dropped_speech_is_restored():
     """Drop the words of a real sentence from a real decode; the coverage check must find the
     hole from the VAD and re-decode it (20 s of real audio, a few seconds of decoding)."""
-    from audio2digest.sources.audio import load_audio
     from audio2digest.asr.model import load_model
     from audio2digest.asr.repair import RepairOptions
     from audio2digest.asr.repair.detect import find_coverage_gaps, speech_stretches
     from audio2digest.asr.transcribe import TranscribeOptions, WindowDecoder, decode
+    from audio2digest.sources.audio import load_audio
 
     audio = load_audio(DEV01)[: 16000 * 20]
     model, _ = load_model("base")
@@ -208,13 +234,15 @@ def test_real_audio_dropped_speech_is_restored():
             holed.append(Segment(**{**s.__dict__, "words": kept, "text": "".join(w.word for w in kept)}))
     speech = speech_stretches(audio)
     assert find_coverage_gaps(speech, holed), "the removed sentence should show as a gap"
-    out, repairs = repair_segments(WindowDecoder(model, options, "zh"), audio, holed,
-                                   opts=RepairOptions(loops=False))
+    out, repairs = repair_segments(
+        WindowDecoder(model, options, "zh"), audio, holed, opts=RepairOptions(loops=False)
+    )
     assert any(r.kind == "gap" and r.after for r in repairs)
     assert find_coverage_gaps(speech, out) == []
     # no sampling on the way: the same audio gives the same transcript on the next run
-    again, repairs2 = repair_segments(WindowDecoder(model, options, "zh"), audio, holed,
-                                      opts=RepairOptions(loops=False))
+    again, repairs2 = repair_segments(
+        WindowDecoder(model, options, "zh"), audio, holed, opts=RepairOptions(loops=False)
+    )
     assert again == out and repairs2 == repairs
     assert [s.id for s in out] == list(range(len(out)))
     assert all(a.start <= b.start for a, b in zip(out, out[1:]))
@@ -239,8 +267,9 @@ def test_empty_candidate_wins_over_hallucination_in_silence():
     echo = [seg(0, 348.0, 349.5, "Google DeepMind 抖音 Notion 微信", logprob=-0.3)]
     window = (347.8, 349.7)
     no_speech = [(300.0, 347.0)]
-    assert score([], speech=no_speech, window=window, hotwords=hot) > \
-        score(echo, speech=no_speech, window=window, reference=echo[0].text, hotwords=hot)
+    assert score([], speech=no_speech, window=window, hotwords=hot) > score(
+        echo, speech=no_speech, window=window, reference=echo[0].text, hotwords=hot
+    )
     # over real speech, nothing is the worst answer
     speech = [(347.8, 349.7)]
     clean = [seg(0, 347.9, 349.6, "智能客服等", words_for(list("智能客服等"), 347.9, 0.34))]
@@ -263,12 +292,23 @@ def test_unsure_segment_over_silence_is_dropped_but_speech_is_kept():
     from audio2digest.asr.repair.silence import drop_silence_hallucinations
 
     speech = [(0.41, 3.75)]
-    real = seg(0, 0.11, 3.63, "广州市房地产中介协会分析", words_for(list("广州市房地产中介协会分析"), 0.11, 0.29),
-               logprob=-0.2)
+    real = seg(
+        0,
+        0.11,
+        3.63,
+        "广州市房地产中介协会分析",
+        words_for(list("广州市房地产中介协会分析"), 0.11, 0.29),
+        logprob=-0.2,
+    )
     # as Whisper base printed it after the AISHELL clip with 220 hotword tokens
-    greed = Segment(id=1, start=3.63, end=4.25, text="Greed", avg_logprob=-2.19,
-                    words=(Word(3.63, 4.25, "G", 0.0006), Word(4.25, 4.25, "re", 0.0099),
-                           Word(4.25, 4.25, "ed", 0.44)))
+    greed = Segment(
+        id=1,
+        start=3.63,
+        end=4.25,
+        text="Greed",
+        avg_logprob=-2.19,
+        words=(Word(3.63, 4.25, "G", 0.0006), Word(4.25, 4.25, "re", 0.0099), Word(4.25, 4.25, "ed", 0.44)),
+    )
     out, repairs = drop_silence_hallucinations([real, greed], speech)
     assert out == [real]
     assert [(r.kind, r.before) for r in repairs] == [("silence", "Greed")]
@@ -286,10 +326,22 @@ def _w(word, start, end, p=0.9):
 
 def _sentence():
     """开发者可以通过 [OpenRouter dropped] 直接调用 — DTW stretched 直接 back over the name."""
-    words = [_w(c, round(0.2 * k, 3), round(0.2 * k + 0.2, 3)) for k, c in enumerate("开发者可以通过")]  # 0-1.4 s
+    words = [
+        _w(c, round(0.2 * k, 3), round(0.2 * k + 0.2, 3)) for k, c in enumerate("开发者可以通过")
+    ]  # 0-1.4 s
     words += [_w("直接", 1.5, 2.9), _w("调", 2.9, 3.1), _w("用", 3.1, 3.3)]
-    return [Segment(id=0, start=0.0, end=3.3, text="".join(w.word for w in words), words=tuple(words),
-                    avg_logprob=-0.3, compression_ratio=1.2, no_speech_prob=0.01)]
+    return [
+        Segment(
+            id=0,
+            start=0.0,
+            end=3.3,
+            text="".join(w.word for w in words),
+            words=tuple(words),
+            avg_logprob=-0.3,
+            compression_ratio=1.2,
+            no_speech_prob=0.01,
+        )
+    ]
 
 
 def test_tight_cover_limits_a_stretched_word_and_finds_the_dropout():
@@ -332,8 +384,16 @@ def test_insert_words_goes_into_its_sentence_and_unstretches_the_next_word():
     after = [w for w in out[0].words if w.word == "直接"][0]
     assert after.start == 2.2 and after.end == 2.9
     # between two sentences a name joins the nearer one (it opens the second here)
-    s2 = Segment(id=1, start=5.0, end=6.0, text="的挑战", words=(_w("的", 5.0, 5.3), _w("挑战", 5.3, 6.0)),
-                 avg_logprob=-0.2, compression_ratio=1.0, no_speech_prob=0.0)
+    s2 = Segment(
+        id=1,
+        start=5.0,
+        end=6.0,
+        text="的挑战",
+        words=(_w("的", 5.0, 5.3), _w("挑战", 5.3, 6.0)),
+        avg_logprob=-0.2,
+        compression_ratio=1.0,
+        no_speech_prob=0.0,
+    )
     out = insert_words(segs + [s2], [_w("Scaling", 4.2, 4.5), _w(" Law", 4.5, 4.8)])
     assert [s.text for s in out] == [segs[0].text, "Scaling Law的挑战"]
 
@@ -341,16 +401,36 @@ def test_insert_words_goes_into_its_sentence_and_unstretches_the_next_word():
 def testdedupe_edges_drops_what_the_neighbours_already_say():
     from audio2digest.asr.repair.dropouts import dedupe_edges
 
-    segs = [Segment(id=0, start=0.0, end=2.0, text="降低标用", words=(_w("降低", 0.0, 0.6), _w("標用", 1.4, 2.0)),
-                    avg_logprob=-0.3, compression_ratio=1.0, no_speech_prob=0.0)]
+    segs = [
+        Segment(
+            id=0,
+            start=0.0,
+            end=2.0,
+            text="降低标用",
+            words=(_w("降低", 0.0, 0.6), _w("標用", 1.4, 2.0)),
+            avg_logprob=-0.3,
+            compression_ratio=1.0,
+            no_speech_prob=0.0,
+        )
+    ]
     ins = [_w("低", 0.5, 0.7), _w("A", 0.7, 0.8, 0.8), _w("PI", 0.8, 1.2), _w("标", 1.2, 1.4)]
     assert [w.word for w in dedupe_edges(ins, segs)] == ["A", "PI"]  # 标 == 標 after opencc
     # a lone unsure letter cut at the edge goes; the first letter of a word stays
     assert [w.word for w in dedupe_edges([_w("Law", 3.0, 3.3), _w("S", 3.3, 3.4, 0.1)], segs)] == ["Law"]
     assert [w.word for w in dedupe_edges([_w("S", 3.0, 3.1, 0.2), _w("ora", 3.1, 3.4)], segs)] == ["S", "ora"]
     # a word of the re-heard window said again, though DTW put the first one a second later
-    late = [Segment(id=0, start=0.0, end=2.2, text="4.5。", words=(_w(" 4.", 0.0, 0.3), _w("5。", 1.8, 2.2)),
-                    avg_logprob=-0.3, compression_ratio=1.0, no_speech_prob=0.0)]
+    late = [
+        Segment(
+            id=0,
+            start=0.0,
+            end=2.2,
+            text="4.5。",
+            words=(_w(" 4.", 0.0, 0.3), _w("5。", 1.8, 2.2)),
+            avg_logprob=-0.3,
+            compression_ratio=1.0,
+            no_speech_prob=0.0,
+        )
+    ]
     assert dedupe_edges([_w("5", 0.4, 0.8)], late) == [_w("5", 0.4, 0.8)]
     assert dedupe_edges([_w("5", 0.4, 0.8)], late, window=(0.0, 2.2)) == []
 
@@ -365,8 +445,10 @@ class _Rehear:
 
     def __call__(self, items):
         rest = [("直", 2.1, 2.4, 0.9), ("接", 2.4, 2.6, 0.9)]
-        return [[_w(t, s, e, p) for t, s, e, p in list(self.pieces) + rest if window[0] <= s < window[1]]
-                for window, _prefix, _n in items]
+        return [
+            [_w(t, s, e, p) for t, s, e, p in list(self.pieces) + rest if window[0] <= s < window[1]]
+            for window, _prefix, _n in items
+        ]
 
 
 def _decoder(rehear, hotwords=None):
@@ -381,10 +463,10 @@ def test_repair_dropouts_inserts_the_name_heard_after_its_first_words():
 
     audio = np.zeros(16000 * 5, dtype="float32")
     segs, speech, opts = _sentence(), [(0.0, 3.3)], RepairOptions()
-    (lo, hi), = dropout_windows(find_dropouts(speech, segs, opts), segs, 5.0, opts)
+    ((lo, hi),) = dropout_windows(find_dropouts(speech, segs, opts), segs, 5.0, opts)
     fake = _decoder(_Rehear(), hotwords="OpenRouter Kimi")
     out, repairs = repair_dropouts(fake, audio, segs, speech=speech, opts=opts)
-    call, = fake.calls
+    (call,) = fake.calls
     # the decoder is forced through what was heard from the window's start to the dropout
     assert call["window"] == (lo, hi) and call["prefix"] == "以通过"
     assert call["hotwords"] == "OpenRouter Kimi" and call["pad"] == opts.dropout_pad
@@ -403,15 +485,22 @@ def test_repair_dropouts_refuses_an_unsure_insert():
     audio = np.zeros(16000 * 5, dtype="float32")
     segs, speech = _sentence(), [(0.0, 3.3)]
     # a Latin word needs a mean probability of dropout_min_prob (0.3) ...
-    out, repairs = repair_dropouts(_decoder(_Rehear(((" Mad", 1.45, 1.7, 0.05), ("den", 1.7, 2.05, 0.5)))), audio, segs, speech=speech,
-                                   opts=RepairOptions())
+    out, repairs = repair_dropouts(
+        _decoder(_Rehear(((" Mad", 1.45, 1.7, 0.05), ("den", 1.7, 2.05, 0.5)))),
+        audio,
+        segs,
+        speech=speech,
+        opts=RepairOptions(),
+    )
     assert repairs == [] and out == segs
     # ... and Chinese words (not what Whisper drops inside Mandarin) dropout_sure_prob (0.6)
-    out, repairs = repair_dropouts(_decoder(_Rehear((("打", 1.45, 2.05, 0.5),))), audio, segs, speech=speech,
-                                   opts=RepairOptions())
+    out, repairs = repair_dropouts(
+        _decoder(_Rehear((("打", 1.45, 2.05, 0.5),))), audio, segs, speech=speech, opts=RepairOptions()
+    )
     assert repairs == [] and out == segs
-    out, repairs = repair_dropouts(_decoder(_Rehear((("打", 1.45, 2.05, 0.7),))), audio, segs, speech=speech,
-                                   opts=RepairOptions())
+    out, repairs = repair_dropouts(
+        _decoder(_Rehear((("打", 1.45, 2.05, 0.7),))), audio, segs, speech=speech, opts=RepairOptions()
+    )
     assert [r.after for r in repairs] == ["打"]
 
 
@@ -423,35 +512,75 @@ def test_repair_dropouts_drops_unsure_edge_words_and_loops():
 
     audio = np.zeros(16000 * 5, dtype="float32")
     segs, speech = _sentence(), [(0.0, 3.3)]
-    out, repairs = repair_dropouts(_decoder(_Rehear(((" Open", 1.45, 1.7, 0.7), ("Low", 1.7, 1.95, 0.4), (" 的", 1.95, 2.05, 0.15)))), audio, segs, speech=speech,
-                                   opts=RepairOptions())
+    out, repairs = repair_dropouts(
+        _decoder(_Rehear(((" Open", 1.45, 1.7, 0.7), ("Low", 1.7, 1.95, 0.4), (" 的", 1.95, 2.05, 0.15)))),
+        audio,
+        segs,
+        speech=speech,
+        opts=RepairOptions(),
+    )
     assert [r.after for r in repairs] == ["OpenLow"]  # the unsure 的 at the end stays out
     loop = tuple((" 团队", 1.45 + 0.06 * k, 1.5 + 0.06 * k, 0.99) for k in range(10))
-    out, repairs = repair_dropouts(_decoder(_Rehear(loop)), audio, segs, speech=speech,
-                                   opts=RepairOptions())
+    out, repairs = repair_dropouts(_decoder(_Rehear(loop)), audio, segs, speech=speech, opts=RepairOptions())
     assert repairs == [] and out == segs
 
 
 def testwhole_words_join_the_pieces_of_a_latin_name():
     from audio2digest.asr.repair.dropouts import whole_words
 
-    pieces = [_w("A", 0.0, 0.2, 0.1), _w("gent", 0.2, 0.5, 0.9), _w(" Law", 0.5, 0.8, 0.5),
-              _w("能", 0.8, 0.9, 0.4), _w("力", 0.9, 1.0, 0.8), _w("K", 1.0, 1.1, 0.2), _w("2", 1.1, 1.2, 0.6)]
+    pieces = [
+        _w("A", 0.0, 0.2, 0.1),
+        _w("gent", 0.2, 0.5, 0.9),
+        _w(" Law", 0.5, 0.8, 0.5),
+        _w("能", 0.8, 0.9, 0.4),
+        _w("力", 0.9, 1.0, 0.8),
+        _w("K", 1.0, 1.1, 0.2),
+        _w("2", 1.1, 1.2, 0.6),
+    ]
     ws = whole_words(pieces)
-    assert [(w.word, w.start, w.end) for w in ws] == [("Agent", 0.0, 0.5), (" Law", 0.5, 0.8), ("能", 0.8, 0.9),
-                                                      ("力", 0.9, 1.0), ("K2", 1.0, 1.2)]
+    assert [(w.word, w.start, w.end) for w in ws] == [
+        ("Agent", 0.0, 0.5),
+        (" Law", 0.5, 0.8),
+        ("能", 0.8, 0.9),
+        ("力", 0.9, 1.0),
+        ("K2", 1.0, 1.2),
+    ]
     assert ws[0].probability == pytest.approx(0.5)
 
 
 def test_merge_close_keeps_latin_words_apart():
     from audio2digest.asr.repair.detect import merge_close
 
-    a = Segment(id=0, start=0.0, end=1.0, text="Gemini", words=(_w("Gemini", 0.0, 1.0),),
-                avg_logprob=-0.2, compression_ratio=1.0, no_speech_prob=0.0)
-    b = Segment(id=1, start=1.1, end=2.0, text="2.5 Flash", words=(_w("2.5", 1.1, 1.5), _w(" Flash", 1.5, 2.0)),
-                avg_logprob=-0.2, compression_ratio=1.0, no_speech_prob=0.0)
-    c = Segment(id=2, start=2.1, end=2.5, text="的图像", words=(_w("的", 2.1, 2.3), _w("图像", 2.3, 2.5)),
-                avg_logprob=-0.2, compression_ratio=1.0, no_speech_prob=0.0)
+    a = Segment(
+        id=0,
+        start=0.0,
+        end=1.0,
+        text="Gemini",
+        words=(_w("Gemini", 0.0, 1.0),),
+        avg_logprob=-0.2,
+        compression_ratio=1.0,
+        no_speech_prob=0.0,
+    )
+    b = Segment(
+        id=1,
+        start=1.1,
+        end=2.0,
+        text="2.5 Flash",
+        words=(_w("2.5", 1.1, 1.5), _w(" Flash", 1.5, 2.0)),
+        avg_logprob=-0.2,
+        compression_ratio=1.0,
+        no_speech_prob=0.0,
+    )
+    c = Segment(
+        id=2,
+        start=2.1,
+        end=2.5,
+        text="的图像",
+        words=(_w("的", 2.1, 2.3), _w("图像", 2.3, 2.5)),
+        avg_logprob=-0.2,
+        compression_ratio=1.0,
+        no_speech_prob=0.0,
+    )
     out = merge_close([a, b, c])
     assert [s.text for s in out] == ["Gemini 2.5 Flash的图像"]
     assert "".join(w.word for w in out[0].words) == out[0].text
@@ -461,14 +590,41 @@ def test_gap_fill_drops_the_unsure_tail_a_short_window_trails_off_into():
     from audio2digest.asr.repair import RepairOptions
     from audio2digest.asr.repair.silence import drop_unsure_tail
 
-    good = Segment(id=0, start=192.3, end=194.9, text="Gemini 2.5 Flash Nano Banana",
-                   words=(_w("Gemini", 192.3, 192.7, 0.1), _w(" 2.5", 192.7, 193.5, 0.7),
-                          _w(" Flash", 193.5, 194.1, 0.1), _w(" Nano Banana", 194.1, 194.9, 0.2)),
-                   avg_logprob=-0.92, compression_ratio=1.0, no_speech_prob=0.0)
-    junk = Segment(id=1, start=194.9, end=195.2, text="Underview", words=(_w("Underview", 194.9, 195.2, 0.07),),
-                   avg_logprob=-1.57, compression_ratio=1.0, no_speech_prob=0.0)
-    junk2 = Segment(id=2, start=195.2, end=195.4, text="DataData", words=(_w("DataData", 195.2, 195.4, 0.25),),
-                    avg_logprob=-2.16, compression_ratio=1.0, no_speech_prob=0.0)
+    good = Segment(
+        id=0,
+        start=192.3,
+        end=194.9,
+        text="Gemini 2.5 Flash Nano Banana",
+        words=(
+            _w("Gemini", 192.3, 192.7, 0.1),
+            _w(" 2.5", 192.7, 193.5, 0.7),
+            _w(" Flash", 193.5, 194.1, 0.1),
+            _w(" Nano Banana", 194.1, 194.9, 0.2),
+        ),
+        avg_logprob=-0.92,
+        compression_ratio=1.0,
+        no_speech_prob=0.0,
+    )
+    junk = Segment(
+        id=1,
+        start=194.9,
+        end=195.2,
+        text="Underview",
+        words=(_w("Underview", 194.9, 195.2, 0.07),),
+        avg_logprob=-1.57,
+        compression_ratio=1.0,
+        no_speech_prob=0.0,
+    )
+    junk2 = Segment(
+        id=2,
+        start=195.2,
+        end=195.4,
+        text="DataData",
+        words=(_w("DataData", 195.2, 195.4, 0.25),),
+        avg_logprob=-2.16,
+        compression_ratio=1.0,
+        no_speech_prob=0.0,
+    )
     assert drop_unsure_tail([good, junk, junk2], RepairOptions()) == [good]
     assert drop_unsure_tail([junk, good], RepairOptions()) == [junk, good]  # only the tail
 
@@ -479,13 +635,13 @@ def test_real_audio_skipped_name_is_reheard():
     dropping "OpenRouter" (said between 通过 and 直接); the dropout repair must put the name
     back in its place (Whisper base hears it as "OpenLow" here: the check is on what was put
     where, not on its spelling; 30 s of real audio, ~5 s)."""
-    from audio2digest.sources.audio import load_audio
-    from audio2digest.text.glossary import load_glossary
     from audio2digest.asr.hotwords import select_hotwords
     from audio2digest.asr.model import load_model
     from audio2digest.asr.transcribe import TranscribeOptions, WindowDecoder, decode
+    from audio2digest.sources.audio import load_audio
+    from audio2digest.text.glossary import load_glossary
 
-    audio = load_audio(SAMPLES / "ai-weekly-12.mp3")[16000 * 30: 16000 * 60]
+    audio = load_audio(SAMPLES / "ai-weekly-12.mp3")[16000 * 30 : 16000 * 60]
     model, _ = load_model("base")
     options = TranscribeOptions(language="zh", hotwords=select_hotwords(load_glossary(), tokenizer=model))
     segs, _ = decode(model, audio, options, language="zh")
@@ -493,8 +649,9 @@ def test_real_audio_skipped_name_is_reheard():
     assert "通过" in raw.replace("通過", "通过") and "OpenRouter" not in raw
     from audio2digest.asr.repair import RepairOptions
 
-    out, repairs = repair_segments(WindowDecoder(model, options, "zh"), audio, segs,
-                                   opts=RepairOptions(dropouts=True))
+    out, repairs = repair_segments(
+        WindowDecoder(model, options, "zh"), audio, segs, opts=RepairOptions(dropouts=True)
+    )
     text = "".join(s.text for s in out)
     name = next((r.after for r in repairs if r.kind == "dropout" and r.after.startswith("Open")), None)
     assert name, repairs

@@ -34,7 +34,7 @@ def make_transcript(sentences, language="zh", gaps=None, words=True) -> Transcri
     segs = []
     t = 0.5
     for i, s in enumerate(sentences):
-        t += (gaps[i] if gaps else 0.0)
+        t += gaps[i] if gaps else 0.0
         cjk = any("\u4e00" <= ch <= "\u9fff" for ch in s)
         toks = list(s) if cjk else [" " + w for w in s.split(" ")]
         dur = max(0.6, 0.2 * len(s) if cjk else 0.07 * len(s))
@@ -96,13 +96,21 @@ def test_timing_helps_on_pipeline_transcripts():
 
 def test_folded_pause_splits_a_long_segment():
     # one recogniser segment, no gaps between words, but "接" lasts 1.6 s: a folded pause
-    words = [Word(0.5 + 0.25 * k, 0.75 + 0.25 * k, ch) for k, ch in enumerate("英伟达发布了新一代芯片性能提升五十倍数据中心需求增长黄仁勋说明年产能还会翻倍")]
+    words = [
+        Word(0.5 + 0.25 * k, 0.75 + 0.25 * k, ch)
+        for k, ch in enumerate("英伟达发布了新一代芯片性能提升五十倍数据中心需求增长黄仁勋说明年产能还会翻倍")
+    ]
     t = words[-1].end
     long_word = Word(t, t + 1.6, "接")
     t += 1.6
-    rest = [Word(t + 0.25 * k, t + 0.25 * (k + 1), ch) for k, ch in enumerate("下来是智谱智谱开源了新模型支持长上下文可以免费商用权重已经上传到开源社区")]
+    rest = [
+        Word(t + 0.25 * k, t + 0.25 * (k + 1), ch)
+        for k, ch in enumerate("下来是智谱智谱开源了新模型支持长上下文可以免费商用权重已经上传到开源社区")
+    ]
     text = "".join(w.word for w in words + [long_word] + rest)
-    tr = Transcript(EpisodeMeta("x"), "zh", (Segment(0, 0.5, rest[-1].end, text, tuple(words + [long_word] + rest)),))
+    tr = Transcript(
+        EpisodeMeta("x"), "zh", (Segment(0, 0.5, rest[-1].end, text, tuple(words + [long_word] + rest)),)
+    )
     items = segment_transcript(tr)
     assert [i.text[:3] for i in items] == ["英伟达", "接下来"], [i.text for i in items]
     assert items[1].start == pytest.approx(long_word.end - 0.22)  # the speech, not the pause
@@ -160,12 +168,14 @@ def test_quote_stays_inside_its_item():
 
 
 def test_english_cues():
-    text = ("Hello and welcome to the show. OpenAI released a new model called GPT-5 with better "
-            "reasoning on math benchmarks. The company says it is cheaper. In other news, Nvidia "
-            "announced the Blackwell Ultra chip for data centers with fifty times the inference "
-            "throughput. Next, Google launched Gemini 3 for developers and enterprises around the "
-            "world, with a larger context window and a lower price for its API in every region of the "
-            "world. That is all for this week, thanks for listening.")
+    text = (
+        "Hello and welcome to the show. OpenAI released a new model called GPT-5 with better "
+        "reasoning on math benchmarks. The company says it is cheaper. In other news, Nvidia "
+        "announced the Blackwell Ultra chip for data centers with fifty times the inference "
+        "throughput. Next, Google launched Gemini 3 for developers and enterprises around the "
+        "world, with a larger context window and a lower price for its API in every region of the "
+        "world. That is all for this week, thanks for listening."
+    )
     items = segment_text(text, language="en")
     assert [i.kind for i in items] == ["intro", "news", "news", "news", "outro"]
     assert items[2].text.startswith("In other news")
@@ -194,10 +204,12 @@ def test_one_sentence():
 
 
 def test_no_pauses_still_splits_on_cues():
-    sents = ["首先来看智谱，智谱开源了MoE模型GLM-4.7-Flash，总参数三百亿，支持长上下文和工具调用",
-             "官方表示模型可以免费商用，权重已经上传到开源社区",
-             "接下来是英伟达，英伟达发布了新一代芯片Blackwell Ultra，单机柜推理性能提升五十倍",
-             "黄仁勋说数据中心的需求仍在快速增长，明年产能还会翻倍"]
+    sents = [
+        "首先来看智谱，智谱开源了MoE模型GLM-4.7-Flash，总参数三百亿，支持长上下文和工具调用",
+        "官方表示模型可以免费商用，权重已经上传到开源社区",
+        "接下来是英伟达，英伟达发布了新一代芯片Blackwell Ultra，单机柜推理性能提升五十倍",
+        "黄仁勋说数据中心的需求仍在快速增长，明年产能还会翻倍",
+    ]
     for words in (True, False):
         tr = make_transcript(sents, gaps=[0, 0, 0, 0], words=words)
         items = segment_transcript(tr)
@@ -236,8 +248,9 @@ def test_entities_from_glossary_like_objects():
             return [{"term": "智谱AI", "category": "org"}] if "智谱" in text else []
 
     assert find_entities("智谱发布了新模型", G())[0] == Entity("智谱AI", "org")
-    assert find_entities("Use claude code today", [{"term": "Claude Code", "category": "product"}])[0] == \
-        Entity("Claude Code", "product")
+    assert find_entities("Use claude code today", [{"term": "Claude Code", "category": "product"}])[
+        0
+    ] == Entity("Claude Code", "product")
     # Latin terms match on word edges only: "AI" is not inside "OpenAI"
     assert Entity("AI", "concept") not in find_entities("OpenAI发布", [{"term": "AI", "category": "concept"}])
 
@@ -252,7 +265,8 @@ def test_entities_with_project_glossary():
     glossary = pytest.importorskip("audio2digest.text.glossary")
     g = glossary.parse_glossary_text(
         "- term: 智谱\n  category: org\n  aliases: [至普]\n- term: GLM-4.7-Flash\n  category: model\n",
-        fmt="yaml")
+        fmt="yaml",
+    )
     ents = find_entities("智谱开源了GLM-4.7-Flash", g)
     assert ents[:2] == [Entity("智谱", "org"), Entity("GLM-4.7-Flash", "model")]
 
@@ -271,7 +285,10 @@ def test_metrics_basics():
 
 
 def test_score_timing_perfect_and_shifted():
-    gold = {"duration": 30, "items": [{"start": 0, "end": 9}, {"start": 10, "end": 19}, {"start": 20, "end": 29}]}
+    gold = {
+        "duration": 30,
+        "items": [{"start": 0, "end": 9}, {"start": 10, "end": 19}, {"start": 20, "end": 29}],
+    }
     same = [Item(k, "news", "", "", "", g["start"], g["end"]) for k, g in enumerate(gold["items"])]
     s = score_timing(gold, same)
     assert s.pk == 0 and s.f1 == 1 and s.k == pytest.approx(4.5)
@@ -297,7 +314,9 @@ def test_cli_segment_text_json():
     assert res.exit_code == 0, res.output
     data = json.loads(res.output)
     assert "".join(i["text"] for i in data["items"]) == ZH_TEXT
-    assert {"kind", "title", "text", "summary", "entities", "category", "keywords", "start", "end"} <= set(data["items"][1])
+    assert {"kind", "title", "text", "summary", "entities", "category", "keywords", "start", "end"} <= set(
+        data["items"][1]
+    )
     assert data["items"][1]["title"] == "智谱开源MoE模型GLM-4.7-Flash"
 
 
@@ -306,7 +325,7 @@ def test_cli_segment_transcript_plain():
     assert res.exit_code == 0, res.output
     lines = res.output.splitlines()
     assert lines[0].startswith("1. [intro] 0:00–0:07 ")
-    assert any(l.startswith("6. [outro] 0:59") for l in lines)
+    assert any(ln.startswith("6. [outro] 0:59") for ln in lines)
 
 
 def test_cli_segment_errors(tmp_path):
@@ -321,7 +340,10 @@ def test_cli_segment_errors(tmp_path):
     latin1.write_bytes("caf\xe9".encode("latin-1"))
     res = CliRunner().invoke(main, ["segment", str(latin1)])
     # the one text reader's message, the same as `correct` gives
-    assert res.output.strip() == f"Error: {latin1}:1: invalid UTF-8 (byte 0xe9 at column 4); save the file as UTF-8"
+    assert (
+        res.output.strip()
+        == f"Error: {latin1}:1: invalid UTF-8 (byte 0xe9 at column 4); save the file as UTF-8"
+    )
     empty = tmp_path / "empty.txt"
     empty.write_text("")
     res = CliRunner().invoke(main, ["segment", str(empty)])
@@ -339,12 +361,14 @@ def test_cli_eval_segments():
 
 
 def test_inserted_demo_clip_stays_inside_its_item():
-    sents = ["首先来看OpenAI，OpenAI发布了实时语音模型GPT-Realtime，可以边听边说，下面是一段官方演示",
-             "Hey, what is the weather like in Beijing today? It is sunny and warm, around twenty "
-             "degrees, with a light wind from the north and clear skies all afternoon.",
-             "模型的回答几乎没有延迟，官方表示新模型下周向所有开发者开放，价格比上一代便宜一半",
-             "接下来是英伟达，英伟达发布了新一代芯片Blackwell Ultra，单机柜推理性能提升五十倍",
-             "黄仁勋说数据中心的需求仍在快速增长，明年产能还会翻倍"]
+    sents = [
+        "首先来看OpenAI，OpenAI发布了实时语音模型GPT-Realtime，可以边听边说，下面是一段官方演示",
+        "Hey, what is the weather like in Beijing today? It is sunny and warm, around twenty "
+        "degrees, with a light wind from the north and clear skies all afternoon.",
+        "模型的回答几乎没有延迟，官方表示新模型下周向所有开发者开放，价格比上一代便宜一半",
+        "接下来是英伟达，英伟达发布了新一代芯片Blackwell Ultra，单机柜推理性能提升五十倍",
+        "黄仁勋说数据中心的需求仍在快速增长，明年产能还会翻倍",
+    ]
     tr = make_transcript(sents, gaps=[0, 1.2, 1.2, 1.2, 0.2])
     items = segment_transcript(tr)
     assert len(items) == 2, [i.text for i in items]
@@ -357,8 +381,12 @@ def test_inserted_demo_clip_stays_inside_its_item():
 
 
 def test_nested_glossary_hits_count_once():
-    g = [{"term": "Claude", "category": "model"}, {"term": "Claude Code", "category": "product"},
-         {"term": "SWE-bench", "category": "concept"}, {"term": "SWE-bench Verified", "category": "concept"}]
+    g = [
+        {"term": "Claude", "category": "model"},
+        {"term": "Claude Code", "category": "product"},
+        {"term": "SWE-bench", "category": "concept"},
+        {"term": "SWE-bench Verified", "category": "concept"},
+    ]
     terms = [e.term for e in find_entities("Claude Code在SWE-bench Verified上得分很高", g)]
     assert terms == ["Claude Code", "SWE-bench Verified"]
     terms = [e.term for e in find_entities("Claude Code和Claude都更新了", g)]
@@ -366,9 +394,11 @@ def test_nested_glossary_hits_count_once():
 
 
 def test_markdown_sections_are_items():
-    text = ("# 本周AI要闻\n\n本期整理三条消息。\n\n## 1. 智谱开源新模型\n\n智谱开源了GLM-4.7-Flash。\n\n"
-            "- **参数**：三百亿\n- **许可**：MIT\n\n## 2. 英伟达发布新芯片\n\n英伟达发布了Blackwell Ultra。\n\n"
-            "另外，黄仁勋表示需求强劲。\n")
+    text = (
+        "# 本周AI要闻\n\n本期整理三条消息。\n\n## 1. 智谱开源新模型\n\n智谱开源了GLM-4.7-Flash。\n\n"
+        "- **参数**：三百亿\n- **许可**：MIT\n\n## 2. 英伟达发布新芯片\n\n英伟达发布了Blackwell Ultra。\n\n"
+        "另外，黄仁勋表示需求强劲。\n"
+    )
     items = segment_text(text)
     assert "".join(i.text for i in items) == text
     assert [i.kind for i in items] == ["intro", "news", "news"]
@@ -392,8 +422,9 @@ def test_seed_essay_sections():
 def test_entity_lookup_is_fast_with_a_large_glossary():
     import time
 
-    terms = [{"term": f"Model-{k}", "category": "model"} for k in range(2000)] + \
-            [{"term": f"公司{k}号", "category": "org"} for k in range(2000)]
+    terms = [{"term": f"Model-{k}", "category": "model"} for k in range(2000)] + [
+        {"term": f"公司{k}号", "category": "org"} for k in range(2000)
+    ]
 
     class G:  # hashable, so its matcher is built once
         def __init__(self, terms):

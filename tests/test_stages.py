@@ -12,14 +12,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from fakes import FakeTranscriber, InterruptingTranscriber
 
 from audio2digest.batch.scheduler import run_batch
 from audio2digest.cli import main
 from audio2digest.errors import InputError
 from audio2digest.pipeline import run
-from audio2digest.stages import (BY_NAME, STAGE_NAMES, STAGES, RunOptions, Settings, StageEnv,
-                                 fingerprints)
-from fakes import FakeTranscriber, InterruptingTranscriber
+from audio2digest.stages import BY_NAME, STAGE_NAMES, STAGES, RunOptions, Settings, StageEnv, fingerprints
 
 ROOT = Path(__file__).resolve().parent.parent
 CLIP = "zh_aishell1_BAC009S0724W0121.wav"
@@ -34,18 +33,19 @@ def episode(tmp_path, real_clips) -> tuple[Path, RunOptions]:
     shutil.copy(real_clips / CLIP, media / "a.wav")
     g = tmp_path / "g.yaml"
     g.write_text(GLOSSARY, "utf-8")
-    return media / "a.wav", RunOptions(glossaries=(str(g),), use_default_glossary=False,
-                                       formats=FORMATS)
+    return media / "a.wav", RunOptions(glossaries=(str(g),), use_default_glossary=False, formats=FORMATS)
 
 
 def files(d: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(d)): p.read_bytes() for p in sorted(d.rglob("*"))
-            if p.is_file() and not p.name.startswith("ledger.")}
+    return {
+        str(p.relative_to(d)): p.read_bytes()
+        for p in sorted(d.rglob("*"))
+        if p.is_file() and not p.name.startswith("ledger.")
+    }
 
 
 def test_the_stage_list():
-    assert STAGE_NAMES == ("fetch", "transcribe", "normalise", "correct", "segment", "digest",
-                           "render")
+    assert STAGE_NAMES == ("fetch", "transcribe", "normalise", "correct", "segment", "digest", "render")
     # Stages that keep their result in memory; a scheduler runs each with the next one.
     assert [s.name for s in STAGES if not s.outputs] == ["transcribe", "segment", "render"]
     written = {f for s in STAGES for f in s.outputs}
@@ -67,13 +67,23 @@ def test_fingerprints_chain(episode):
 def test_run_and_batch_write_the_same_files(episode, tmp_path):
     audio, options = episode
     seen_run, seen_batch = [], []
-    results = run([str(audio)], tmp_path / "run" / "out", options, transcriber=FakeTranscriber(),
-                  progress=lambda p: seen_run.append(p.stage))
+    results = run(
+        [str(audio)],
+        tmp_path / "run" / "out",
+        options,
+        transcriber=FakeTranscriber(),
+        progress=lambda p: seen_run.append(p.stage),
+    )
     assert [r.status for r in results] == ["done"]
     sources = tmp_path / "sources.txt"
     sources.write_text(f"{audio}\n", "utf-8")
-    summary = run_batch(sources, tmp_path / "batch" / "out", options, transcriber=FakeTranscriber(),
-                        progress=lambda p: seen_batch.append(p.stage))
+    summary = run_batch(
+        sources,
+        tmp_path / "batch" / "out",
+        options,
+        transcriber=FakeTranscriber(),
+        progress=lambda p: seen_batch.append(p.stage),
+    )
     assert summary.ok and summary.done == 1
     # One progress vocabulary: the stage names, then done (and batch's overall count).
     assert list(dict.fromkeys(seen_run)) == [*STAGE_NAMES, "done"]
@@ -83,22 +93,38 @@ def test_run_and_batch_write_the_same_files(episode, tmp_path):
     slug = results[0].slug
     assert summary.episodes[0].slug == slug
     names = {Path(k).name for k in by_run}
-    assert {"source.json", "transcript.raw.json", "transcript.json", "digest.json", "digest.md",
-            "transcript.srt", "transcript.vtt", "digest.html", "chapters.json"} <= names
+    assert {
+        "source.json",
+        "transcript.raw.json",
+        "transcript.json",
+        "digest.json",
+        "digest.md",
+        "transcript.srt",
+        "transcript.vtt",
+        "digest.html",
+        "chapters.json",
+    } <= names
     assert "智谱" in by_run[f"{slug}/digest.json"].decode()  # corrected: the stages really ran
     assert summary.episodes[0].stages_run == STAGE_NAMES
-    assert (sorted(p.relative_to(results[0].outdir) for p in results[0].files)
-            == sorted(p.relative_to(summary.episodes[0].outdir) for p in summary.episodes[0].files))
+    assert sorted(p.relative_to(results[0].outdir) for p in results[0].files) == sorted(
+        p.relative_to(summary.episodes[0].outdir) for p in summary.episodes[0].files
+    )
 
 
 def test_run_without_json_format_still_writes_digest_json(episode, tmp_path):
     audio, options = episode
     from dataclasses import replace
 
-    [r] = run([str(audio)], tmp_path / "out", replace(options, formats=("md",)),
-              transcriber=FakeTranscriber())
+    [r] = run(
+        [str(audio)], tmp_path / "out", replace(options, formats=("md",)), transcriber=FakeTranscriber()
+    )
     assert r.ok and {p.name for p in r.outdir.iterdir()} == {
-        "source.json", "transcript.raw.json", "transcript.json", "digest.json", "digest.md"}
+        "source.json",
+        "transcript.raw.json",
+        "transcript.json",
+        "digest.json",
+        "digest.md",
+    }
 
 
 def test_one_file_three_spellings_is_one_episode(episode, tmp_path, monkeypatch):
@@ -113,8 +139,7 @@ def test_one_file_three_spellings_is_one_episode(episode, tmp_path, monkeypatch)
     assert [p.name for p in out.iterdir()] == [results[0].slug]
     # batch: the same identity for the same three spellings (relative to the SOURCES file)
     (tmp_path / "sources.txt").write_text("\n".join(spellings) + "\n", "utf-8")
-    summary = run_batch(tmp_path / "sources.txt", tmp_path / "bout", options,
-                        transcriber=FakeTranscriber())
+    summary = run_batch(tmp_path / "sources.txt", tmp_path / "bout", options, transcriber=FakeTranscriber())
     assert [e.key for e in summary.episodes] == [str(audio.resolve())]
     assert summary.episodes[0].slug == results[0].slug
 
@@ -129,8 +154,12 @@ def test_ctrl_c_during_run_leaves_nothing(episode, tmp_path):
     [r] = run([str(audio)], out, options, transcriber=FakeTranscriber())
     before = files(out)
     with pytest.raises(KeyboardInterrupt):
-        run([str(audio)], out, RunOptions(**{**options.__dict__, "force": True}),
-            transcriber=InterruptingTranscriber())
+        run(
+            [str(audio)],
+            out,
+            RunOptions(**{**options.__dict__, "force": True}),
+            transcriber=InterruptingTranscriber(),
+        )
     assert files(out) == before and not [p for p in out.rglob(".*")]
 
 
@@ -138,8 +167,7 @@ def test_failed_episode_leaves_no_directory(tmp_path):
     bad = tmp_path / "notes.mp3"
     bad.write_text("show notes, not audio\n" * 50)
     out = tmp_path / "out"
-    [r] = run([str(bad)], out, RunOptions(use_default_glossary=False),
-              transcriber=FakeTranscriber())
+    [r] = run([str(bad)], out, RunOptions(use_default_glossary=False), transcriber=FakeTranscriber())
     assert not r.ok and "not an audio file" in r.error
     assert list(out.iterdir()) == []
 
@@ -162,16 +190,33 @@ def test_read_only_out_is_one_line(real_clips):
         out.mkdir()
         out.chmod(0o555)
         env = {**os.environ, "HOME": str(where), "PYTHONPATH": str(ROOT)}
-        res = subprocess.run([*prefix, sys.executable, "-m", "audio2digest", "-q", "run", str(audio),
-                              "-o", str(out), "--no-default-glossary"], capture_output=True,
-                             text=True, timeout=120, env=env, cwd=str(where))
+        res = subprocess.run(
+            [
+                *prefix,
+                sys.executable,
+                "-m",
+                "audio2digest",
+                "-q",
+                "run",
+                str(audio),
+                "-o",
+                str(out),
+                "--no-default-glossary",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env=env,
+            cwd=str(where),
+        )
     finally:
         shutil.rmtree(where, ignore_errors=True)
     assert res.returncode == 1, res.stderr
     assert "Traceback" not in res.stderr
     assert res.stderr.splitlines() == [
         f"failed {audio}: {out / 'a'}: cannot create the episode directory (Permission denied)",
-        "0 done, 1 failed"]
+        "0 done, 1 failed",
+    ]
 
 
 def test_unwritable_out_is_one_line(episode, tmp_path):
@@ -180,8 +225,7 @@ def test_unwritable_out_is_one_line(episode, tmp_path):
     audio, options = episode
     blocker = tmp_path / "file"
     blocker.write_text("x")
-    res = CliRunner().invoke(main, ["run", str(audio), "-o", str(blocker / "out"),
-                                    "--no-default-glossary"])
+    res = CliRunner().invoke(main, ["run", str(audio), "-o", str(blocker / "out"), "--no-default-glossary"])
     assert res.exit_code == 1 and "Traceback" not in res.output
     assert res.output.strip().splitlines()[-1].startswith(f"Error: {blocker / 'out'}: cannot create")
     with pytest.raises(InputError, match="cannot create the output directory"):
@@ -203,8 +247,7 @@ def test_stage_env_extension_points(episode, tmp_path):
     def shout(digest, transcript):
         return dc_replace(digest, items=tuple(dc_replace(i, title=i.title + "!") for i in digest.items))
 
-    [r] = run([str(audio)], tmp_path / "out", options, transcriber=FakeTranscriber(),
-              digest_writers=[shout])
+    [r] = run([str(audio)], tmp_path / "out", options, transcriber=FakeTranscriber(), digest_writers=[shout])
     d = (r.outdir / "digest.json").read_text("utf-8")
     assert '!"' in d
     plain = Settings.of(options, StageEnv(transcriber=FakeTranscriber()))

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from conftest import assert_heard
 
-from audio2digest.errors import AudioError
 from audio2digest.asr.transcribe import TranscribeOptions, transcribe
+from audio2digest.errors import AudioError
 
 pytestmark = pytest.mark.slow
 
@@ -31,8 +30,10 @@ def test_aishell_comes_out_simplified(real_clips):
 
 
 def test_aishell_traditional_on_request(real_clips):
-    t = transcribe(real_clips / "zh_aishell1_BAC009S0724W0121.wav",
-                   options=TranscribeOptions(script="traditional", language="zh"))
+    t = transcribe(
+        real_clips / "zh_aishell1_BAC009S0724W0121.wav",
+        options=TranscribeOptions(script="traditional", language="zh"),
+    )
     assert len(set(t.text) & _TRADITIONAL_ONLY) >= 2, t.text  # 廣 產 協 會 in 广州市房地产中介协会
 
 

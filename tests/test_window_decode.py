@@ -4,13 +4,12 @@ passes ``WhisperModel.transcribe`` makes over a clip's tail (real model, slow)."
 from __future__ import annotations
 
 import pytest
-
 from conftest import SAMPLES
 
 
 def test_window_decoder_needs_the_language():
-    from audio2digest.errors import TranscribeError
     from audio2digest.asr.transcribe import TranscribeOptions, WindowDecoder
+    from audio2digest.errors import TranscribeError
 
     with pytest.raises(TranscribeError, match="language"):
         WindowDecoder(object(), TranscribeOptions(), "")
@@ -23,11 +22,10 @@ def test_real_window_decodes_in_one_pass_like_faster_whisper():
     from one encoder pass (faster-whisper's clip decode of a window like this made 3-4)."""
     from rapidfuzz import fuzz
 
-    from audio2digest.sources.audio import load_audio
     from audio2digest.asr.model import load_model
-    from audio2digest.asr.transcribe import TranscribeOptions, decode
+    from audio2digest.asr.transcribe import TranscribeOptions, decode, decode_kwargs
     from audio2digest.asr.windows import run_window
-    from audio2digest.asr.transcribe import decode_kwargs
+    from audio2digest.sources.audio import load_audio
 
     audio = load_audio(SAMPLES / "ai-weekly-12.mp3")[: 16000 * 60]
     model, _ = load_model("base")
@@ -52,10 +50,10 @@ def test_real_rehear_goes_on_after_its_prefix_alone_or_batched():
     CTranslate2's step cap, max_length / 2 with the prefix counted, used to cut it short)
     the new words do not repeat the prefix, follow it in time, reach the token limit when
     the speech goes on, and come out the same decoded alone or in a batch."""
-    from audio2digest.sources.audio import load_audio
     from audio2digest.asr.model import load_model
     from audio2digest.asr.transcribe import TranscribeOptions, WindowDecoder
     from audio2digest.asr.windows import rehear
+    from audio2digest.sources.audio import load_audio
 
     audio = load_audio(SAMPLES / "ai-weekly-12.mp3")[: 16000 * 60]
     model, _ = load_model("base")

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import replace
-from typing import Callable, Optional
 
 log = logging.getLogger("audio2digest.asr.batched")
 
@@ -37,11 +37,13 @@ def encode(model, features, sub_batch: int = ENCODE_BATCH):
 
     if features.shape[0] <= sub_batch:
         return model.encode(features)
-    parts = [np.asarray(model.encode(features[i:i + sub_batch])) for i in range(0, features.shape[0], sub_batch)]
+    parts = [
+        np.asarray(model.encode(features[i : i + sub_batch])) for i in range(0, features.shape[0], sub_batch)
+    ]
     return ctranslate2.StorageView.from_array(np.ascontiguousarray(np.concatenate(parts)))
 
 
-def lookahead_pipeline(model, choose: Optional[Callable[[str], Optional[str]]] = None):
+def lookahead_pipeline(model, choose: Callable[[str], str | None] | None = None):
     """A ``BatchedInferencePipeline`` for ``model`` that encodes a batch ``ENCODE_BATCH``
     chunks at a time; with ``choose``, one that picks each batch's hotwords from a greedy
     first look (see the module docstring)."""
@@ -57,39 +59,69 @@ def lookahead_pipeline(model, choose: Optional[Callable[[str], Optional[str]]] =
             hot = options.hotwords
             if choose is not None:
                 plain = m.get_prompt(tokenizer, previous_tokens=[], without_timestamps=True, hotwords=None)
-                look = m.model.generate(encoder_output, [list(plain) for _ in range(n)], beam_size=1,
-                                        max_length=min(m.max_length, len(plain) + LOOK_MAX_TOKENS),
-                                        no_repeat_ngram_size=LOOK_NO_REPEAT,
-                                        suppress_blank=options.suppress_blank,
-                                        suppress_tokens=options.suppress_tokens)
-                text = " ".join(tokenizer.decode([t for t in r.sequences_ids[0] if t < tokenizer.eot])
-                                for r in look)
+                look = m.model.generate(
+                    encoder_output,
+                    [list(plain) for _ in range(n)],
+                    beam_size=1,
+                    max_length=min(m.max_length, len(plain) + LOOK_MAX_TOKENS),
+                    no_repeat_ngram_size=LOOK_NO_REPEAT,
+                    suppress_blank=options.suppress_blank,
+                    suppress_tokens=options.suppress_tokens,
+                )
+                text = " ".join(
+                    tokenizer.decode([t for t in r.sequences_ids[0] if t < tokenizer.eot]) for r in look
+                )
                 hot = choose(text, tokenizer.language_code)
             t2 = time.perf_counter()
             self.hotwords_used.append(hot)
             options = replace(options, hotwords=hot)
-            prompt = m.get_prompt(tokenizer, previous_tokens=(tokenizer.encode(options.initial_prompt)
-                                                              if options.initial_prompt is not None else []),
-                                  without_timestamps=options.without_timestamps, hotwords=hot)
-            max_length = (len(prompt) + options.max_new_tokens if options.max_new_tokens is not None
-                          else m.max_length)
+            prompt = m.get_prompt(
+                tokenizer,
+                previous_tokens=(
+                    tokenizer.encode(options.initial_prompt) if options.initial_prompt is not None else []
+                ),
+                without_timestamps=options.without_timestamps,
+                hotwords=hot,
+            )
+            max_length = (
+                len(prompt) + options.max_new_tokens if options.max_new_tokens is not None else m.max_length
+            )
             results = m.model.generate(
-                encoder_output, [list(prompt) for _ in range(n)], beam_size=options.beam_size,
-                patience=options.patience, length_penalty=options.length_penalty,
-                max_length=min(max_length, m.max_length), suppress_blank=options.suppress_blank,
-                suppress_tokens=options.suppress_tokens, return_scores=True, return_no_speech_prob=True,
-                sampling_temperature=options.temperatures[0], repetition_penalty=options.repetition_penalty,
-                no_repeat_ngram_size=options.no_repeat_ngram_size)
+                encoder_output,
+                [list(prompt) for _ in range(n)],
+                beam_size=options.beam_size,
+                patience=options.patience,
+                length_penalty=options.length_penalty,
+                max_length=min(max_length, m.max_length),
+                suppress_blank=options.suppress_blank,
+                suppress_tokens=options.suppress_tokens,
+                return_scores=True,
+                return_no_speech_prob=True,
+                sampling_temperature=options.temperatures[0],
+                repetition_penalty=options.repetition_penalty,
+                no_repeat_ngram_size=options.no_repeat_ngram_size,
+            )
             t3 = time.perf_counter()
             self.timings.append((t1 - t0, t2 - t1, t3 - t2))
-            log.debug("batch of %d: encode %.2f s, first look %.2f s, decode %.2f s, hotwords %r",
-                      n, t1 - t0, t2 - t1, t3 - t2, (hot or "")[:60])
+            log.debug(
+                "batch of %d: encode %.2f s, first look %.2f s, decode %.2f s, hotwords %r",
+                n,
+                t1 - t0,
+                t2 - t1,
+                t3 - t2,
+                (hot or "")[:60],
+            )
             output = []
             for result in results:
                 seq_len = len(result.sequences_ids[0])
-                cum_logprob = result.scores[0] * (seq_len ** options.length_penalty)
-                output.append(dict(avg_logprob=cum_logprob / (seq_len + 1),
-                                   no_speech_prob=result.no_speech_prob, tokens=result.sequences_ids[0]))
+                cum_logprob = result.scores[0] * (seq_len**options.length_penalty)
+                output.append(
+                    dict(
+                        avg_logprob=cum_logprob / (seq_len + 1),
+                        no_speech_prob=result.no_speech_prob,
+                        tokens=result.sequences_ids[0],
+                    )
+                )
             return encoder_output, output
 
     pipe = LookaheadPipeline(model)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from typing import Callable, Mapping, Optional, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from audio2digest.text.language import cjk_count, has_cjk
 
@@ -50,9 +50,11 @@ def token_counter(tokenizer=None) -> Callable[[str], int]:
             log.warning("no Whisper tokenizer (%s); estimating hotword tokens", exc)
             return estimate_tokens
     if hasattr(tok, "encode"):
+
         def count(text: str) -> int:
             out = tok.encode(text)
             return len(getattr(out, "ids", out))
+
         return count
     if callable(tok):
         return lambda text: int(tok(text))
@@ -77,8 +79,10 @@ def _context_of(meta) -> str:
 
 STRATEGIES = ("glossary", "balanced")
 
-def rank_terms(terms_or_glossary, *, meta=None, frequency: Optional[Mapping[str, int]] = None,
-               strategy: str = "glossary") -> list[str]:
+
+def rank_terms(
+    terms_or_glossary, *, meta=None, frequency: Mapping[str, int] | None = None, strategy: str = "glossary"
+) -> list[str]:
     """Hotword candidates, best first (see the module docstring).
 
     ``terms_or_glossary``: a Glossary (anything with ``hotword_terms(context)``), or an
@@ -169,9 +173,16 @@ def rank_terms(terms_or_glossary, *, meta=None, frequency: Optional[Mapping[str,
     return out
 
 
-def select_hotwords(terms_or_glossary, *, meta=None, tokenizer=None, budget: int = DEFAULT_BUDGET,
-                    frequency: Optional[Mapping[str, int]] = None, lead: str = "",
-                    strategy: str = "glossary") -> str:
+def select_hotwords(
+    terms_or_glossary,
+    *,
+    meta=None,
+    tokenizer=None,
+    budget: int = DEFAULT_BUDGET,
+    frequency: Mapping[str, int] | None = None,
+    lead: str = "",
+    strategy: str = "glossary",
+) -> str:
     """The ``hotwords`` string: ranked terms, space-separated, within ``budget`` tokens.
 
     Tokens are counted the way faster-whisper encodes hotwords (``" " + hotwords``).
@@ -235,8 +246,15 @@ class HotwordChooser:
     :func:`rank_terms` ranks them and within ``budget`` tokens. Call it with the first
     look's text; ``""`` gives the metadata's terms only (None when there are none)."""
 
-    def __init__(self, glossary, *, meta=None, tokenizer=None, budget: int = DEFAULT_BUDGET,
-                 fill_languages: tuple[str, ...] = FILL_LANGUAGES):
+    def __init__(
+        self,
+        glossary,
+        *,
+        meta=None,
+        tokenizer=None,
+        budget: int = DEFAULT_BUDGET,
+        fill_languages: tuple[str, ...] = FILL_LANGUAGES,
+    ):
         import re
 
         self.ranked = rank_terms(glossary, meta=meta)
@@ -277,7 +295,7 @@ class HotwordChooser:
         for i in range(len(tokens)):
             for n in range(1, 5):
                 if i + n <= len(tokens):
-                    joined = "".join(tokens[i:i + n])
+                    joined = "".join(tokens[i : i + n])
                     spans.setdefault(len(joined), set()).add(joined)
         pinyin = _pinyin(low)
         out = set()
@@ -288,8 +306,11 @@ class HotwordChooser:
             if len(k) < MIN_FUZZY_KEY:
                 return False
             reach = max(1, len(k) // 5)
-            return any(fuzz.ratio(k, c) >= LATIN_MATCH
-                       for n in range(len(k) - reach, len(k) + reach + 1) for c in spans.get(n, ()))
+            return any(
+                fuzz.ratio(k, c) >= LATIN_MATCH
+                for n in range(len(k) - reach, len(k) + reach + 1)
+                for c in spans.get(n, ())
+            )
 
         for name, (lkeys, pkeys, exact) in self.keys.items():
             if any(e in low for e in exact if has_cjk(e)):
@@ -315,7 +336,7 @@ class HotwordChooser:
                     chosen.append(term)
         return chosen
 
-    def __call__(self, text: str = "", language: Optional[str] = None) -> Optional[str]:
+    def __call__(self, text: str = "", language: str | None = None) -> str | None:
         """The hotwords for a batch whose first look printed ``text``. A batch in the
         glossary's own language (``language`` starting with one of ``fill_languages``) gets
         the rest of the budget filled with the glossary's top terms after the named and heard
@@ -327,6 +348,6 @@ class HotwordChooser:
         log.debug("hotwords for a look of %d chars (%s): %s", len(text or ""), language, chosen)
         return " ".join(chosen) or None
 
-    def all_chosen(self) -> Optional[str]:
+    def all_chosen(self) -> str | None:
         """Every term chosen so far, within the budget (the prompt of the repairs' re-decodes)."""
         return " ".join(self._within_budget({t.casefold() for t in self.chosen})) or None

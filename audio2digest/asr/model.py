@@ -18,7 +18,6 @@ import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
 
 from audio2digest.errors import ModelError
 
@@ -41,9 +40,24 @@ FILE_MODE, DIR_MODE = 0o644, 0o755
 
 #: Names faster-whisper can download from the hub (kept here so --help needs no import).
 HUB_MODELS = (
-    "tiny", "tiny.en", "base.en", "small", "small.en", "distil-small.en", "medium",
-    "medium.en", "distil-medium.en", "large-v1", "large-v2", "large-v3", "large",
-    "distil-large-v2", "distil-large-v3", "distil-large-v3.5", "large-v3-turbo", "turbo",
+    "tiny",
+    "tiny.en",
+    "base.en",
+    "small",
+    "small.en",
+    "distil-small.en",
+    "medium",
+    "medium.en",
+    "distil-medium.en",
+    "large-v1",
+    "large-v2",
+    "large-v3",
+    "large",
+    "distil-large-v2",
+    "distil-large-v3",
+    "distil-large-v3.5",
+    "large-v3-turbo",
+    "turbo",
 )
 
 
@@ -178,7 +192,7 @@ class ModelSpec:
     kind: str  # "embedded" | "local" | "hub"
 
 
-def resolve_model(spec: Optional[str]) -> ModelSpec:
+def resolve_model(spec: str | None) -> ModelSpec:
     """Resolve ``--model``: the embedded 'base', a local CTranslate2 dir, or a hub name."""
     if not spec or spec in EMBEDDED_NAMES:
         return ModelSpec(str(embedded_model_dir()), "whisper-base (embedded)", "embedded")
@@ -207,8 +221,9 @@ def resolve_model(spec: Optional[str]) -> ModelSpec:
 
 
 @functools.lru_cache(maxsize=4)
-def load_model(spec: Optional[str] = None, *, cpu_threads: int = 0, compute_type: str = "int8",
-               device: str = "cpu"):
+def load_model(
+    spec: str | None = None, *, cpu_threads: int = 0, compute_type: str = "int8", device: str = "cpu"
+):
     """Load a WhisperModel once per (spec, threads, compute type, device: cpu | cuda | auto)."""
     resolved = resolve_model(spec)
     from faster_whisper import WhisperModel
@@ -238,14 +253,25 @@ def list_models(verify: bool = True) -> list[dict]:
     rows: list[dict] = []
     try:
         d = embedded_model_dir(verify=verify)
-        rows.append({"name": "base", "kind": "embedded", "path": str(d),
-                     "status": "ok (sha256 verified)" if verify else "ok"})
+        rows.append(
+            {
+                "name": "base",
+                "kind": "embedded",
+                "path": str(d),
+                "status": "ok (sha256 verified)" if verify else "ok",
+            }
+        )
     except ModelError as exc:
         rows.append({"name": "base", "kind": "embedded", "path": "", "status": f"error: {exc}"})
-    hub_cache = Path(os.environ.get("HF_HUB_CACHE") or
-                     Path.home() / ".cache" / "huggingface" / "hub")
+    hub_cache = Path(os.environ.get("HF_HUB_CACHE") or Path.home() / ".cache" / "huggingface" / "hub")
     if hub_cache.is_dir():
         for entry in sorted(hub_cache.glob("models--*faster-whisper*")):
-            rows.append({"name": entry.name.split("--")[-1], "kind": "hub (cached)",
-                         "path": str(entry), "status": "cached"})
+            rows.append(
+                {
+                    "name": entry.name.split("--")[-1],
+                    "kind": "hub (cached)",
+                    "path": str(entry),
+                    "status": "cached",
+                }
+            )
     return rows

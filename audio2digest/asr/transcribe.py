@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from types import SimpleNamespace
-from typing import Callable, Optional, Sequence
 
 from audio2digest.asr.repair import RepairOptions, repair_segments
 from audio2digest.asr.repair.detect import compression_ratio
@@ -75,12 +75,12 @@ class TranscribeOptions:
     """Settings of the transcription stage; every field is recorded in transcript.json."""
 
     model: str = "base"
-    language: Optional[str] = None  # None: detect
+    language: str | None = None  # None: detect
     beam_size: int = 5
     vad: bool = True
     condition_on_previous_text: bool = False  # long episodes loop otherwise
-    hotwords: Optional[str] = None  # space-separated glossary terms (see hotwords.py)
-    initial_prompt: Optional[str] = None
+    hotwords: str | None = None  # space-separated glossary terms (see hotwords.py)
+    initial_prompt: str | None = None
     script: str = "simplified"  # for Chinese output: simplified | traditional | keep
     compute_type: str = "int8"
     device: str = "cpu"  # cpu | cuda | auto (CTranslate2 picks)
@@ -117,9 +117,9 @@ class TranscribeOptions:
 def decode_kwargs(
     options: TranscribeOptions,
     *,
-    language: Optional[str] = None,
-    clip_timestamps: Optional[Sequence[float]] = None,
-    hotwords: Optional[str] = "default",
+    language: str | None = None,
+    clip_timestamps: Sequence[float] | None = None,
+    hotwords: str | None = "default",
     **overrides,
 ) -> dict:
     """The keyword arguments of ``WhisperModel.transcribe`` for one pass (see :func:`decode`)."""
@@ -146,7 +146,7 @@ def decode_kwargs(
     return kwargs
 
 
-def batched_kwargs(options: TranscribeOptions, *, hotwords: Optional[str] = "default", **overrides) -> dict:
+def batched_kwargs(options: TranscribeOptions, *, hotwords: str | None = "default", **overrides) -> dict:
     """The keyword arguments of ``BatchedInferencePipeline.transcribe`` for the main decode:
     those of :func:`decode_kwargs` it knows (it has no ``condition_on_previous_text``: every
     chunk is decoded on its own), and ``batch_size``."""
@@ -175,8 +175,17 @@ def split_sentences(seg: Segment, start_id: int = 0, *, pause: float = SPLIT_PAU
     out = []
     for p in pieces:
         text = "".join(w.word for w in p)
-        out.append(replace(seg, id=start_id + len(out), start=p[0].start, end=p[-1].end, text=text,
-                           words=tuple(p), compression_ratio=round(compression_ratio(text), 4)))
+        out.append(
+            replace(
+                seg,
+                id=start_id + len(out),
+                start=p[0].start,
+                end=p[-1].end,
+                text=text,
+                words=tuple(p),
+                compression_ratio=round(compression_ratio(text), 4),
+            )
+        )
     return out
 
 
@@ -185,13 +194,13 @@ def decode(
     audio,
     options: TranscribeOptions,
     *,
-    language: Optional[str] = None,
-    clip_timestamps: Optional[Sequence[float]] = None,
-    hotwords: Optional[str] = "default",
+    language: str | None = None,
+    clip_timestamps: Sequence[float] | None = None,
+    hotwords: str | None = "default",
     progress: ProgressCallback = no_progress,
     episode: str = "",
-    choose_hotwords: Optional[Callable[[str], Optional[str]]] = None,
-    speech: Optional[Sequence[tuple[float, float]]] = None,
+    choose_hotwords: Callable[[str], str | None] | None = None,
+    speech: Sequence[tuple[float, float]] | None = None,
     **overrides,
 ):
     """The main decode. Returns ``(segments, info)``; segments are raw (not normalised).
@@ -219,12 +228,18 @@ def decode(
         segments, first = [], None
         for a, b in block_bounds(total, speech, options.block_seconds):
             inside = [(max(x, a) - a, min(y, b) - a) for x, y in speech if y > a and x < b]
-            segs, info = decode(model, audio[int(a * SAMPLE_RATE):int(b * SAMPLE_RATE)], options,
-                                language=language or (first.language if first else None),
-                                hotwords=hotwords, choose_hotwords=choose_hotwords, speech=inside,
-                                progress=lambda p, a=a: progress(replace(p, done=min(p.done + a, total),
-                                                                         total=total)),
-                                episode=episode, **overrides)
+            segs, info = decode(
+                model,
+                audio[int(a * SAMPLE_RATE) : int(b * SAMPLE_RATE)],
+                options,
+                language=language or (first.language if first else None),
+                hotwords=hotwords,
+                choose_hotwords=choose_hotwords,
+                speech=inside,
+                progress=lambda p, a=a: progress(replace(p, done=min(p.done + a, total), total=total)),
+                episode=episode,
+                **overrides,
+            )
             first = first or info
             segments.extend(shift_segment(sg, a, len(segments) + k) for k, sg in enumerate(segs))
         return segments, first
@@ -233,8 +248,9 @@ def decode(
         if options.batched and clip_timestamps is None:
             from audio2digest.asr.batched import lookahead_pipeline
 
-            kwargs = batched_kwargs(options, hotwords=hotwords, language=language or options.language,
-                                    **overrides)
+            kwargs = batched_kwargs(
+                options, hotwords=hotwords, language=language or options.language, **overrides
+            )
             if speech is not None:  # the VAD pass the repairs use: chunks from it, no second pass
                 chunks = speech_chunks(speech, total)
                 if not chunks:
@@ -250,8 +266,9 @@ def decode(
                 segments.extend(split_sentences(to_segment(0, seg), len(segments)))
                 progress(Progress("transcribe", min(seg.end, total), total, episode=episode))
         else:
-            kwargs = decode_kwargs(options, language=language, clip_timestamps=clip_timestamps,
-                                   hotwords=hotwords, **overrides)
+            kwargs = decode_kwargs(
+                options, language=language, clip_timestamps=clip_timestamps, hotwords=hotwords, **overrides
+            )
             gen, info = model.transcribe(audio, **kwargs)
             for seg in gen:
                 segments.append(to_segment(len(segments), seg))
@@ -261,8 +278,13 @@ def decode(
     return segments, info
 
 
-def speech_chunks(speech: Sequence[tuple[float, float]], duration: float, *,
-                  max_len: float = CHUNK_SECONDS, pad: float = CHUNK_PAD) -> list[tuple[float, float]]:
+def speech_chunks(
+    speech: Sequence[tuple[float, float]],
+    duration: float,
+    *,
+    max_len: float = CHUNK_SECONDS,
+    pad: float = CHUNK_PAD,
+) -> list[tuple[float, float]]:
     """The batched decode's chunks: runs of consecutive VAD ``speech`` stretches, each a
     contiguous span of audio (pauses inside kept, as the sequential decode hears them) of
     at most ``max_len`` s, cut at the longest pause of its second half; ``pad`` s added at
@@ -295,7 +317,9 @@ def speech_chunks(speech: Sequence[tuple[float, float]], duration: float, *,
     return out
 
 
-def block_bounds(duration: float, speech: Sequence[tuple[float, float]], block: float) -> list[tuple[float, float]]:
+def block_bounds(
+    duration: float, speech: Sequence[tuple[float, float]], block: float
+) -> list[tuple[float, float]]:
     """Cut ``[0, duration]`` into blocks of at most ``block`` s, each cut in the middle of the
     last pause between VAD ``speech`` stretches before the block's end (a block with no pause
     after its first third is cut at its length, inside speech: the rare monologue)."""
@@ -312,8 +336,12 @@ def shift_segment(seg: Segment, offset: float, idx: int) -> Segment:
     """``seg`` (and its words) ``offset`` seconds later, numbered ``idx``."""
     if not offset:
         return replace(seg, id=idx)
-    words = tuple(replace(w, start=round(w.start + offset, 3), end=round(w.end + offset, 3)) for w in seg.words)
-    return replace(seg, id=idx, start=round(seg.start + offset, 3), end=round(seg.end + offset, 3), words=words)
+    words = tuple(
+        replace(w, start=round(w.start + offset, 3), end=round(w.end + offset, 3)) for w in seg.words
+    )
+    return replace(
+        seg, id=idx, start=round(seg.start + offset, 3), end=round(seg.end + offset, 3), words=words
+    )
 
 
 class WindowDecoder:
@@ -333,35 +361,49 @@ class WindowDecoder:
         kwargs.pop("vad_filter", None)  # a window is decoded as it is
         return kwargs
 
-    def window(self, audio, window: Sequence[float], *, hotwords: Optional[str] = "default",
-               **overrides) -> list[Segment]:
+    def window(
+        self, audio, window: Sequence[float], *, hotwords: str | None = "default", **overrides
+    ) -> list[Segment]:
         """Decode one short window ``(start, end)`` s: the settings of :func:`decode`
         (``overrides`` on top), the mel of the window only, no passes over a tail shorter
         than a second (see windows.py). Segments in episode time."""
         from audio2digest.asr.windows import run_window
 
         try:
-            return run_window(self.model, audio, (float(window[0]), float(window[1])),
-                              self.kwargs(hotwords, overrides))
+            return run_window(
+                self.model, audio, (float(window[0]), float(window[1])), self.kwargs(hotwords, overrides)
+            )
         except Exception as exc:
             raise TranscribeError(f"speech recognition failed: {exc}") from exc
 
-    def rehear(self, audio, items: Sequence[tuple[Sequence[float], str, int]], *,
-               hotwords: Optional[str] = "default", pad: float = 0.0, **overrides) -> list[list[Word]]:
+    def rehear(
+        self,
+        audio,
+        items: Sequence[tuple[Sequence[float], str, int]],
+        *,
+        hotwords: str | None = "default",
+        pad: float = 0.0,
+        **overrides,
+    ) -> list[list[Word]]:
         """Hear windows again, each ``(window, prefix, max_new_tokens)``, forced through its
         prefix (see ``windows.rehear``): per window, the words added after the prefix."""
         from audio2digest.asr.windows import rehear
 
         try:
-            return rehear(self.model, audio, [((float(w[0]), float(w[1])), p, n) for w, p, n in items],
-                          self.kwargs(hotwords, overrides), pad=pad)
+            return rehear(
+                self.model,
+                audio,
+                [((float(w[0]), float(w[1])), p, n) for w, p, n in items],
+                self.kwargs(hotwords, overrides),
+                pad=pad,
+            )
         except Exception as exc:
             raise TranscribeError(f"speech recognition failed: {exc}") from exc
 
 
 def transcribe(
     audio_or_path,
-    meta: Optional[EpisodeMeta] = None,
+    meta: EpisodeMeta | None = None,
     options: TranscribeOptions = TranscribeOptions(),
     *,
     progress: ProgressCallback = no_progress,
@@ -390,8 +432,12 @@ def transcribe(
     from audio2digest.asr.model import load_model
 
     t0 = time.perf_counter()
-    model, spec = load_model(options.model, cpu_threads=options.cpu_threads,
-                             compute_type=options.compute_type, device=options.device)
+    model, spec = load_model(
+        options.model,
+        cpu_threads=options.cpu_threads,
+        compute_type=options.compute_type,
+        device=options.device,
+    )
     t_load = time.perf_counter() - t0
     progress(Progress("transcribe", 0.0, duration, message="decoding", episode=label))
     if options.batched and duration < options.batch_min_seconds:
@@ -404,15 +450,21 @@ def transcribe(
         from audio2digest.asr.repair.detect import speech_stretches
 
         speech = speech_stretches(audio)  # once: for the block cuts and the repairs
-    segments, info = decode(model, audio, options, progress=progress, episode=label,
-                            choose_hotwords=chooser, speech=speech)
+    segments, info = decode(
+        model, audio, options, progress=progress, episode=label, choose_hotwords=chooser, speech=speech
+    )
     if chooser is not None:
         options = replace(options, hotwords=chooser.all_chosen())
     language = info.language
     repairs = []
     if options.repair and segments:
-        segments, repairs = repair_segments(WindowDecoder(model, options, language), audio, segments,
-                                            opts=options.repair_options, speech=speech)
+        segments, repairs = repair_segments(
+            WindowDecoder(model, options, language),
+            audio,
+            segments,
+            opts=options.repair_options,
+            speech=speech,
+        )
     if not any(s.text.strip() for s in segments):
         raise AudioError(f"{source}: no speech detected ({duration:.1f} s of audio)")
     if normalise:
@@ -425,8 +477,13 @@ def transcribe(
         language_probability=round(info.language_probability, 2),
     )
     # Timings go to the log, not the transcript: outputs must be reproducible byte for byte.
-    log.info("%s: %.1f s of audio, model load %.2f s, decode %.2f s", label, duration, t_load,
-             time.perf_counter() - t0 - t_load)
+    log.info(
+        "%s: %.1f s of audio, model load %.2f s, decode %.2f s",
+        label,
+        duration,
+        t_load,
+        time.perf_counter() - t0 - t_load,
+    )
     return Transcript(
         episode=meta if meta.duration else EpisodeMeta(**{**meta.to_dict(), "duration": round(duration, 3)}),
         language=language,

@@ -18,7 +18,7 @@ import threading
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 from audio2digest.errors import Audio2DigestError
 from audio2digest.stages import Episode, RunOptions, StageEnv, run_stages, warm_up
@@ -54,9 +54,9 @@ class TaskResult:
     permanent: bool = False  # trying again cannot help: no backoff retry
 
 
-_SINK: Optional[Any] = None  # where worker processes put Progress events and log records
-_ENV: Optional[StageEnv] = None  # the stage environment, set once per worker process
-_WARMER: Optional[threading.Thread] = None  # this process's warm-up thread, once started
+_SINK: Any | None = None  # where worker processes put Progress events and log records
+_ENV: StageEnv | None = None  # the stage environment, set once per worker process
+_WARMER: threading.Thread | None = None  # this process's warm-up thread, once started
 
 
 def _emit(p: Progress) -> None:
@@ -96,14 +96,15 @@ def _warm(env: StageEnv, stages: tuple[str, ...]) -> None:
     """Load correction and digest tables in a thread while this worker's first decode runs."""
     global _WARMER
     if "transcribe" in stages and _WARMER is None:
-        _WARMER = threading.Thread(target=warm_up, args=(env.glossary,), daemon=True,
-                                   name="audio2digest-warm-up")
+        _WARMER = threading.Thread(
+            target=warm_up, args=(env.glossary,), daemon=True, name="audio2digest-warm-up"
+        )
         _WARMER.start()
     if "correct" in stages and _WARMER is not None:
         _WARMER.join()
 
 
-def execute(task: StageTask, env: Optional[StageEnv] = None) -> TaskResult:
+def execute(task: StageTask, env: StageEnv | None = None) -> TaskResult:
     """Run ``task.stages`` in order; stop at the first failure. Never raises for stage errors.
 
     The first stage of a task reads its input from the previous stage's files on disk, so
@@ -118,8 +119,15 @@ def execute(task: StageTask, env: Optional[StageEnv] = None) -> TaskResult:
         options = replace(options, transcribe=replace(options.transcribe, cpu_threads=task.cpu_threads))
     # The recorded audio path is relative to the (resolved) episode directory.
     audio = Path(os.path.normpath(outdir.resolve() / task.audio)) if task.audio else None
-    ep = Episode(meta=EpisodeMeta.from_dict(task.meta), outdir=outdir, options=options,
-                 label=task.label, audio=audio, audio_sha256=task.audio_sha256, progress=_emit)
+    ep = Episode(
+        meta=EpisodeMeta.from_dict(task.meta),
+        outdir=outdir,
+        options=options,
+        label=task.label,
+        audio=audio,
+        audio_sha256=task.audio_sha256,
+        progress=_emit,
+    )
     _warm(env, task.stages)
     clock = [time.perf_counter()]
 
@@ -162,17 +170,21 @@ class LocalExecutor:
         self.env = env
         self._ctx = mp.get_context("spawn")
         self.sink: Any = self._ctx.Queue() if jobs > 1 else queue.Queue()
-        self.io = cf.ThreadPoolExecutor(max_workers=max(2, min(jobs + 1, 4)),
-                                        thread_name_prefix="audio2digest-fetch")
+        self.io = cf.ThreadPoolExecutor(
+            max_workers=max(2, min(jobs + 1, 4)), thread_name_prefix="audio2digest-fetch"
+        )
         self.cpu = self._new_pool()
 
     def _new_pool(self):
         if self.jobs == 1:
             return cf.ThreadPoolExecutor(max_workers=1, thread_name_prefix="audio2digest-worker")
         level = logging.getLogger("audio2digest").getEffectiveLevel()
-        return cf.ProcessPoolExecutor(max_workers=self.jobs, mp_context=self._ctx,
-                                      initializer=_init_worker,
-                                      initargs=(self.sink, self.env, level))
+        return cf.ProcessPoolExecutor(
+            max_workers=self.jobs,
+            mp_context=self._ctx,
+            initializer=_init_worker,
+            initargs=(self.sink, self.env, level),
+        )
 
     def submit(self, task: StageTask):
         if task.resource == "io":
@@ -219,12 +231,11 @@ def _ray_execute(task: StageTask, env: StageEnv) -> TaskResult:
 class RayExecutor:
     """Every stage task is a Ray task; results come back to the driver, which keeps the ledger."""
 
-    def __init__(self, jobs: int, env: StageEnv, address: Optional[str], cpu_threads: int):
+    def __init__(self, jobs: int, env: StageEnv, address: str | None, cpu_threads: int):
         try:
             import ray
         except ImportError as exc:
-            raise Audio2DigestError(
-                "--executor ray needs Ray: pip install 'audio2digest[ray]'") from exc
+            raise Audio2DigestError("--executor ray needs Ray: pip install 'audio2digest[ray]'") from exc
         self.ray = ray
         self._owns = False
         if not ray.is_initialized():
@@ -236,12 +247,15 @@ class RayExecutor:
             except Exception as exc:
                 raise Audio2DigestError(
                     f"cannot start or reach Ray{f' at {address}' if address else ''} "
-                    f"({type(exc).__name__}: {exc})") from exc
+                    f"({type(exc).__name__}: {exc})"
+                ) from exc
             self._owns = True
         self.env = ray.put(env)
-        self.fns = {"io": ray.remote(num_cpus=0)(_ray_execute),
-                    "asr": ray.remote(num_cpus=max(1, cpu_threads))(_ray_execute),
-                    "cpu": ray.remote(num_cpus=1)(_ray_execute)}
+        self.fns = {
+            "io": ray.remote(num_cpus=0)(_ray_execute),
+            "asr": ray.remote(num_cpus=max(1, cpu_threads))(_ray_execute),
+            "cpu": ray.remote(num_cpus=1)(_ray_execute),
+        }
 
     def submit(self, task: StageTask):
         return self.fns[task.resource].remote(task, self.env)
@@ -267,13 +281,11 @@ class RayExecutor:
             self.ray.shutdown()
 
 
-def make_executor(name: str, jobs: int, env: StageEnv, ray_address: Optional[str],
-                  cpu_threads: int):
+def make_executor(name: str, jobs: int, env: StageEnv, ray_address: str | None, cpu_threads: int):
     """The executor called ``name`` (one of :data:`EXECUTORS`)."""
     if name == "ray":
         return RayExecutor(jobs, env, ray_address, cpu_threads)
     return LocalExecutor(jobs, env)
 
 
-__all__ = ["EXECUTORS", "StageTask", "TaskResult", "execute", "LocalExecutor", "RayExecutor",
-           "make_executor"]
+__all__ = ["EXECUTORS", "StageTask", "TaskResult", "execute", "LocalExecutor", "RayExecutor", "make_executor"]

@@ -23,10 +23,10 @@ import logging
 import os
 import sqlite3
 import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator, Optional
 
 from audio2digest.errors import LedgerError
 from audio2digest.files import is_disk_full, os_reason
@@ -47,8 +47,13 @@ LAST_STAGE = STAGES[-1]
 #: Schema 1 named stages by their state after them and had no normalise/segment records of
 #: their own; opening such a ledger for writing renames them (its fingerprints no longer match,
 #: so its episodes run again, reusing their transcripts).
-_V1_NAMES = {"fetched": "fetch", "transcribed": "transcribe", "corrected": "correct",
-             "segmented": "digest", "rendered": "render"}
+_V1_NAMES = {
+    "fetched": "fetch",
+    "transcribed": "transcribe",
+    "corrected": "correct",
+    "segmented": "digest",
+    "rendered": "render",
+}
 
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 
@@ -61,7 +66,7 @@ DISK_FULL_SLACK = 64 * 1024
 _MOVE_AWAY = "it was left untouched — move it away to start a new ledger"
 
 
-def free_bytes(path: Path) -> Optional[int]:
+def free_bytes(path: Path) -> int | None:
     """Bytes free for unprivileged writes on the file system holding ``path`` (None: unknown)."""
     try:
         st = os.statvfs(path if path.is_dir() else path.parent)
@@ -70,8 +75,9 @@ def free_bytes(path: Path) -> Optional[int]:
     return st.f_bavail * st.f_frsize
 
 
-def ledger_error(path: Path, exc: BaseException, doing: str, *,
-                 free: Callable[[Path], Optional[int]] = free_bytes) -> LedgerError:
+def ledger_error(
+    path: Path, exc: BaseException, doing: str, *, free: Callable[[Path], int | None] = free_bytes
+) -> LedgerError:
     """One line for a failed ledger operation that names the real cause.
 
     Only a database SQLite itself calls corrupt (or not a database) is "corrupt … move it
@@ -82,22 +88,25 @@ def ledger_error(path: Path, exc: BaseException, doing: str, *,
     primary = code & 0xFF if isinstance(code, int) else None
     detail = os_reason(exc) if isinstance(exc, OSError) else str(exc)
     space = free(path) if primary == sqlite3.SQLITE_IOERR else None
-    if is_disk_full(exc) or primary == sqlite3.SQLITE_FULL or (
-            space is not None and space < DISK_FULL_SLACK):
-        return LedgerError(f"{path}: disk full while {doing}; the ledger is intact — free "
-                           "some space and run again")
-    if primary == sqlite3.SQLITE_READONLY or (isinstance(exc, OSError) and exc.errno in (
-            errno.EROFS, errno.EACCES, errno.EPERM)):
-        return LedgerError(f"{path}: cannot write ({detail}) while {doing}; OUT must be a "
-                           "writable directory")
+    if is_disk_full(exc) or primary == sqlite3.SQLITE_FULL or (space is not None and space < DISK_FULL_SLACK):
+        return LedgerError(
+            f"{path}: disk full while {doing}; the ledger is intact — free some space and run again"
+        )
+    if primary == sqlite3.SQLITE_READONLY or (
+        isinstance(exc, OSError) and exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM)
+    ):
+        return LedgerError(f"{path}: cannot write ({detail}) while {doing}; OUT must be a writable directory")
     if primary in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
         return LedgerError(f"{path}: corrupt ledger ({detail}); {_MOVE_AWAY}")
     if primary == sqlite3.SQLITE_CANTOPEN:
         return LedgerError(f"{path}: cannot open the ledger ({detail}) while {doing}")
     if primary == sqlite3.SQLITE_IOERR:
-        return LedgerError(f"{path}: disk I/O error while {doing} ({detail}); the ledger was "
-                           "left as it was — check the disk and run again")
+        return LedgerError(
+            f"{path}: disk I/O error while {doing} ({detail}); the ledger was "
+            "left as it was — check the disk and run again"
+        )
     return LedgerError(f"{path}: {detail} (while {doing})")
+
 
 _SCHEMA = """
 CREATE TABLE episodes (
@@ -155,14 +164,14 @@ class EpisodeRecord:
     source: str
     entry: str
     position: int
-    slug: Optional[str]
+    slug: str | None
     title: str
     meta: dict
     state: str
     attempts: int
     last_error: str
     failed_stage: str
-    next_retry_at: Optional[float]
+    next_retry_at: float | None
     audio_seconds: float
     created_at: float
     updated_at: float
@@ -179,8 +188,12 @@ class EpisodeRecord:
 
     def retry_due(self, now: float, max_attempts: int) -> bool:
         """A failed episode that may be retried automatically now."""
-        return (self.state == "failed" and not self.permanent_failure
-                and self.attempts < max_attempts and (self.next_retry_at or 0) <= now)
+        return (
+            self.state == "failed"
+            and not self.permanent_failure
+            and self.attempts < max_attempts
+            and (self.next_retry_at or 0) <= now
+        )
 
     @property
     def seconds(self) -> float:
@@ -208,7 +221,7 @@ class Ledger:
     # ------------------------------------------------------------ opening
 
     @classmethod
-    def open(cls, out: str | os.PathLike, *, create: bool = True) -> "Ledger":
+    def open(cls, out: str | os.PathLike, *, create: bool = True) -> Ledger:
         """Open (or create) ``OUT/ledger.sqlite`` for writing; one writer per OUT at a time."""
         out = Path(out)
         path = out / LEDGER_NAME
@@ -216,8 +229,7 @@ class Ledger:
             try:
                 out.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
-                raise LedgerError(f"{out}: cannot create the output directory "
-                                  f"({os_reason(exc)})") from None
+                raise LedgerError(f"{out}: cannot create the output directory ({os_reason(exc)})") from None
         elif not path.is_file():
             raise LedgerError(f"{path}: no ledger here (has a batch run into {out}?)")
         try:
@@ -237,7 +249,7 @@ class Ledger:
         return cls(path, conn, lock_fh)
 
     @classmethod
-    def open_readonly(cls, out: str | os.PathLike) -> "Ledger":
+    def open_readonly(cls, out: str | os.PathLike) -> Ledger:
         """Open an existing ledger to read it (``audio2digest status``); no lock, no writes."""
         path = Path(out) / LEDGER_NAME
         if not path.is_file():
@@ -252,7 +264,7 @@ class Ledger:
             self._lock_fh.close()  # releases the flock
             self._lock_fh = None
 
-    def __enter__(self) -> "Ledger":
+    def __enter__(self) -> Ledger:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -290,28 +302,37 @@ class Ledger:
             stages.setdefault(s["key"], {})[s["stage"]] = _stage(s)
         return [_episode(r, stages.get(r["key"], {})) for r in rows]
 
-    def episode(self, key: str) -> Optional[EpisodeRecord]:
+    def episode(self, key: str) -> EpisodeRecord | None:
         rows = self._query("SELECT * FROM episodes WHERE key = ?", (key,))
         if not rows:
             return None
         stages = {s["stage"]: _stage(s) for s in self._query("SELECT * FROM stages WHERE key = ?", (key,))}
         return _episode(rows[0], stages)
 
-    def history(self, key: Optional[str] = None) -> list[dict]:
+    def history(self, key: str | None = None) -> list[dict]:
         if key is None:
             rows = self._query("SELECT * FROM history ORDER BY id")
         else:
             rows = self._query("SELECT * FROM history WHERE key = ? ORDER BY id", (key,))
         return [dict(r) for r in rows]
 
-    def slug_owner(self, slug: str) -> Optional[str]:
+    def slug_owner(self, slug: str) -> str | None:
         rows = self._query("SELECT key FROM episodes WHERE slug = ?", (slug,))
         return rows[0]["key"] if rows else None
 
     # ------------------------------------------------------------ writing
 
-    def add_episode(self, key: str, source: str, *, entry: str = "", position: int = 0,
-                    slug: Optional[str] = None, title: str = "", meta: Optional[dict] = None) -> None:
+    def add_episode(
+        self,
+        key: str,
+        source: str,
+        *,
+        entry: str = "",
+        position: int = 0,
+        slug: str | None = None,
+        title: str = "",
+        meta: dict | None = None,
+    ) -> None:
         """Insert an episode, or refresh its listing fields (never its recorded stages)."""
         now = time.time()
         with self._tx() as c:
@@ -321,12 +342,29 @@ class Ledger:
                 " position = excluded.position, slug = COALESCE(episodes.slug, excluded.slug),"
                 " title = CASE WHEN excluded.title != '' THEN excluded.title ELSE episodes.title END,"
                 " meta = CASE WHEN excluded.meta != '{}' THEN excluded.meta ELSE episodes.meta END",
-                (key, source, entry, position, slug, title,
-                 json.dumps(meta or {}, ensure_ascii=False, sort_keys=True), now, now),
+                (
+                    key,
+                    source,
+                    entry,
+                    position,
+                    slug,
+                    title,
+                    json.dumps(meta or {}, ensure_ascii=False, sort_keys=True),
+                    now,
+                    now,
+                ),
             )
 
-    def record_stage(self, key: str, stage: str, fingerprint: str, *, seconds: float = 0.0,
-                     info: Optional[dict] = None, audio_seconds: Optional[float] = None) -> None:
+    def record_stage(
+        self,
+        key: str,
+        stage: str,
+        fingerprint: str,
+        *,
+        seconds: float = 0.0,
+        info: dict | None = None,
+        audio_seconds: float | None = None,
+    ) -> None:
         """Record ``stage`` as done. Call only once its output is on disk.
 
         Later stages' records are dropped (they were built on the previous output).
@@ -334,17 +372,25 @@ class Ledger:
         if stage not in STAGES:
             raise ValueError(f"Invalid stage '{stage}', expected one of: {', '.join(STAGES)}")
         now = time.time()
-        later = STAGES[STAGES.index(stage) + 1:]
+        later = STAGES[STAGES.index(stage) + 1 :]
         with self._tx() as c:
             c.execute(
                 "INSERT OR REPLACE INTO stages (key, stage, fingerprint, info, seconds, finished_at)"
                 " VALUES (?, ?, ?, ?, ?, ?)",
-                (key, stage, fingerprint, json.dumps(info or {}, ensure_ascii=False, sort_keys=True),
-                 seconds, now),
+                (
+                    key,
+                    stage,
+                    fingerprint,
+                    json.dumps(info or {}, ensure_ascii=False, sort_keys=True),
+                    seconds,
+                    now,
+                ),
             )
             if later:
-                c.execute(f"DELETE FROM stages WHERE key = ? AND stage IN ({','.join('?' * len(later))})",
-                          (key, *later))
+                c.execute(
+                    f"DELETE FROM stages WHERE key = ? AND stage IN ({','.join('?' * len(later))})",
+                    (key, *later),
+                )
             sets = "state = ?, updated_at = ?"
             args: list = [stage, now]
             if stage == LAST_STAGE:  # the episode is done: clear its failure bookkeeping
@@ -353,11 +399,22 @@ class Ledger:
                 sets += ", audio_seconds = ?"
                 args.append(audio_seconds)
             c.execute(f"UPDATE episodes SET {sets} WHERE key = ?", (*args, key))
-            c.execute("INSERT INTO history (key, stage, event, fingerprint, seconds, at)"
-                      " VALUES (?, ?, 'done', ?, ?, ?)", (key, stage, fingerprint, seconds, now))
+            c.execute(
+                "INSERT INTO history (key, stage, event, fingerprint, seconds, at)"
+                " VALUES (?, ?, 'done', ?, ?, ?)",
+                (key, stage, fingerprint, seconds, now),
+            )
 
-    def record_failure(self, key: str, stage: str, error: str, *, backoff_base: float = 60.0,
-                       backoff_cap: float = 3600.0, permanent: bool = False) -> int:
+    def record_failure(
+        self,
+        key: str,
+        stage: str,
+        error: str,
+        *,
+        backoff_base: float = 60.0,
+        backoff_cap: float = 3600.0,
+        permanent: bool = False,
+    ) -> int:
         """Mark the episode failed at ``stage``; returns its failed-attempt count.
 
         A ``permanent`` failure (no such file, HTTP 404, not audio) gets no retry time: it is
@@ -371,12 +428,19 @@ class Ledger:
             c.execute(
                 "UPDATE episodes SET state = 'failed', attempts = ?, last_error = ?, failed_stage = ?,"
                 " next_retry_at = ?, updated_at = ? WHERE key = ?",
-                (attempts, error, stage,
-                 None if permanent else now + backoff_delay(attempts, backoff_base, backoff_cap),
-                 now, key),
+                (
+                    attempts,
+                    error,
+                    stage,
+                    None if permanent else now + backoff_delay(attempts, backoff_base, backoff_cap),
+                    now,
+                    key,
+                ),
             )
-            c.execute("INSERT INTO history (key, stage, event, error, at) VALUES (?, ?, 'failed', ?, ?)",
-                      (key, stage, error, now))
+            c.execute(
+                "INSERT INTO history (key, stage, event, error, at) VALUES (?, ?, 'failed', ?, ?)",
+                (key, stage, error, now),
+            )
         return attempts
 
     def remove_episode(self, key: str) -> None:
@@ -387,16 +451,20 @@ class Ledger:
 
     def forget_stages(self, key: str, from_stage: str) -> None:
         """Drop the records of ``from_stage`` and later (their outputs went missing)."""
-        later = STAGES[STAGES.index(from_stage):]
+        later = STAGES[STAGES.index(from_stage) :]
         with self._tx() as c:
-            c.execute(f"DELETE FROM stages WHERE key = ? AND stage IN ({','.join('?' * len(later))})",
-                      (key, *later))
+            c.execute(
+                f"DELETE FROM stages WHERE key = ? AND stage IN ({','.join('?' * len(later))})", (key, *later)
+            )
             prev = STAGES[STAGES.index(from_stage) - 1] if STAGES.index(from_stage) else "pending"
-            c.execute("UPDATE episodes SET state = CASE WHEN state = 'failed' THEN state ELSE ? END"
-                      " WHERE key = ?", (prev, key))
+            c.execute(
+                "UPDATE episodes SET state = CASE WHEN state = 'failed' THEN state ELSE ? END WHERE key = ?",
+                (prev, key),
+            )
 
 
 # ---------------------------------------------------------------- internals
+
 
 def _connect(path: Path, *, writable: bool) -> sqlite3.Connection:
     """Open ``path`` and check it is a ledger of a version we read; never recreate it."""
@@ -410,7 +478,7 @@ def _connect(path: Path, *, writable: bool) -> sqlite3.Connection:
             raise LedgerError(f"{path}: cannot read ledger ({os_reason(exc)})") from exc
         if head and head != _SQLITE_MAGIC:
             raise LedgerError(f"{path}: corrupt ledger (not an SQLite database); {_MOVE_AWAY}")
-    conn: Optional[sqlite3.Connection] = None
+    conn: sqlite3.Connection | None = None
     doing = "opening the ledger"
     try:
         if writable:
@@ -423,11 +491,14 @@ def _connect(path: Path, *, writable: bool) -> sqlite3.Connection:
         if version > SCHEMA_VERSION:
             raise LedgerError(
                 f"{path}: ledger schema version {version} is newer than this audio2digest reads "
-                f"(up to {SCHEMA_VERSION}); upgrade audio2digest")
+                f"(up to {SCHEMA_VERSION}); upgrade audio2digest"
+            )
         if version == 0:
             if tables:
-                raise LedgerError(f"{path}: an SQLite file but not an audio2digest ledger "
-                                  f"(tables: {', '.join(sorted(tables))}); it was left untouched")
+                raise LedgerError(
+                    f"{path}: an SQLite file but not an audio2digest ledger "
+                    f"(tables: {', '.join(sorted(tables))}); it was left untouched"
+                )
             if not writable:
                 raise LedgerError(f"{path}: empty ledger")
             doing = "creating the ledger"
@@ -489,18 +560,32 @@ def _migrate_v1(conn: sqlite3.Connection) -> None:
 
 
 def _stage(row: sqlite3.Row) -> StageRecord:
-    return StageRecord(stage=row["stage"], fingerprint=row["fingerprint"],
-                       info=json.loads(row["info"] or "{}"), seconds=row["seconds"],
-                       finished_at=row["finished_at"])
+    return StageRecord(
+        stage=row["stage"],
+        fingerprint=row["fingerprint"],
+        info=json.loads(row["info"] or "{}"),
+        seconds=row["seconds"],
+        finished_at=row["finished_at"],
+    )
 
 
 def _episode(row: sqlite3.Row, stages: dict[str, StageRecord]) -> EpisodeRecord:
     stages = {s: stages[s] for s in STAGES if s in stages}  # in pipeline order
     return EpisodeRecord(
-        key=row["key"], source=row["source"], entry=row["entry"], position=row["position"],
-        slug=row["slug"], title=row["title"], meta=json.loads(row["meta"] or "{}"),
-        state=row["state"], attempts=row["attempts"], last_error=row["last_error"],
-        failed_stage=row["failed_stage"], next_retry_at=row["next_retry_at"],
-        audio_seconds=row["audio_seconds"], created_at=row["created_at"],
-        updated_at=row["updated_at"], stages=stages,
+        key=row["key"],
+        source=row["source"],
+        entry=row["entry"],
+        position=row["position"],
+        slug=row["slug"],
+        title=row["title"],
+        meta=json.loads(row["meta"] or "{}"),
+        state=row["state"],
+        attempts=row["attempts"],
+        last_error=row["last_error"],
+        failed_stage=row["failed_stage"],
+        next_retry_at=row["next_retry_at"],
+        audio_seconds=row["audio_seconds"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        stages=stages,
     )

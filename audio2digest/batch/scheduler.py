@@ -29,9 +29,10 @@ import logging
 import os
 import time
 from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Optional, Sequence
+from typing import Any
 
 from audio2digest.batch.executors import EXECUTORS, StageTask, TaskResult, make_executor
 from audio2digest.batch.ledger import EpisodeRecord, Ledger
@@ -39,10 +40,26 @@ from audio2digest.batch.sources import read_sources
 from audio2digest.errors import FetchError, InputError
 from audio2digest.pipeline import episode_dir
 from audio2digest.sources.fetch import list_episodes
-from audio2digest.stages import (BATCH_PROGRESS, BY_NAME, EPISODE_DONE, EPISODE_FAILED, STAGES,
-                                 STAGE_NAMES, DigestWriter, EpisodeResult, RunOptions, Settings,
-                                 StageEnv, Transcriber, WhisperTranscriber, clean_partial,
-                                 fingerprints, load_glossaries, preflight, remove_if_empty)
+from audio2digest.stages import (
+    BATCH_PROGRESS,
+    BY_NAME,
+    EPISODE_DONE,
+    EPISODE_FAILED,
+    STAGE_NAMES,
+    STAGES,
+    DigestWriter,
+    EpisodeResult,
+    RunOptions,
+    Settings,
+    StageEnv,
+    Transcriber,
+    WhisperTranscriber,
+    clean_partial,
+    fingerprints,
+    load_glossaries,
+    preflight,
+    remove_if_empty,
+)
 from audio2digest.types import EpisodeMeta, Progress, ProgressCallback, no_progress
 
 log = logging.getLogger("audio2digest.batch.scheduler")
@@ -82,6 +99,7 @@ class BatchSummary:
 
 # ---------------------------------------------------------------- planning
 
+
 @dataclass
 class _Episode:
     """Driver-side state of one episode during a run."""
@@ -109,8 +127,9 @@ def _outputs_ok(stage: str, info: dict, outdir: Path) -> bool:
             return False
         if st.st_size != info.get("size") or st.st_mtime_ns != info.get("mtime_ns"):
             return False
-    return (all((outdir / f).is_file() for f in BY_NAME[stage].outputs)
-            and all((outdir / f).exists() for f in info.get("files", ())))
+    return all((outdir / f).is_file() for f in BY_NAME[stage].outputs) and all(
+        (outdir / f).exists() for f in info.get("files", ())
+    )
 
 
 def _first_needed(rec: EpisodeRecord, outdir: Path, settings: Settings) -> tuple[int, str]:
@@ -126,8 +145,12 @@ def _first_needed(rec: EpisodeRecord, outdir: Path, settings: Settings) -> tuple
     first = len(STAGES)
     for i, stage in enumerate(STAGE_NAMES):
         sr = rec.stages.get(stage)
-        if (sr is None or stage not in want or sr.fingerprint != want[stage]
-                or not _outputs_ok(stage, sr.info, outdir)):
+        if (
+            sr is None
+            or stage not in want
+            or sr.fingerprint != want[stage]
+            or not _outputs_ok(stage, sr.info, outdir)
+        ):
             first = i
             break
     while first > 0 and first < len(STAGES) and not STAGES[first - 1].outputs:
@@ -174,8 +197,15 @@ def _assign_slug(ledger: Ledger, out: Path, key: str, meta: EpisodeMeta) -> str:
     return slug
 
 
-def _list_sources(ledger: Ledger, out: Path, sources: Sequence[str], options: RunOptions,
-                  retry_failed: bool, max_attempts: int, backoff: float) -> tuple[list[str], set[str]]:
+def _list_sources(
+    ledger: Ledger,
+    out: Path,
+    sources: Sequence[str],
+    options: RunOptions,
+    retry_failed: bool,
+    max_attempts: int,
+    backoff: float,
+) -> tuple[list[str], set[str]]:
     """List every source's episodes into the ledger.
 
     Returns the keys of this run in SOURCES order, and the keys whose listing failed now.
@@ -192,8 +222,12 @@ def _list_sources(ledger: Ledger, out: Path, sources: Sequence[str], options: Ru
             r = single[0]
             if r.done:
                 return False  # a single episode, finished: no need to touch the network
-            if r.state == "failed" and r.slug is None and not retry_failed and not r.retry_due(
-                    now, max_attempts):
+            if (
+                r.state == "failed"
+                and r.slug is None
+                and not retry_failed
+                and not r.retry_due(now, max_attempts)
+            ):
                 return False  # listing failed before and is not due for a retry
         return True
 
@@ -201,10 +235,13 @@ def _list_sources(ledger: Ledger, out: Path, sources: Sequence[str], options: Ru
     listed: dict[str, list[EpisodeMeta] | str] = {}
     permanent: set[str] = set()  # sources whose listing failed for good (no backoff retry)
     if to_list:
-        with cf.ThreadPoolExecutor(max_workers=min(8, len(to_list)),
-                                   thread_name_prefix="audio2digest-list") as pool:
-            futs = {s: pool.submit(list_episodes, s, latest=options.latest, limits=options.download)
-                    for s in to_list}
+        with cf.ThreadPoolExecutor(
+            max_workers=min(8, len(to_list)), thread_name_prefix="audio2digest-list"
+        ) as pool:
+            futs = {
+                s: pool.submit(list_episodes, s, latest=options.latest, limits=options.download)
+                for s in to_list
+            }
             for s, f in futs.items():
                 try:
                     listed[s] = f.result()
@@ -237,8 +274,7 @@ def _list_sources(ledger: Ledger, out: Path, sources: Sequence[str], options: Ru
                     pos += 1
             if not any(r.key == src and r.slug for r in known.get(src, [])):
                 ledger.add_episode(src, src, position=pos)
-                ledger.record_failure(src, "fetch", got, backoff_base=backoff,
-                                      permanent=src in permanent)
+                ledger.record_failure(src, "fetch", got, backoff_base=backoff, permanent=src in permanent)
                 keys.append(src)
                 listing_failed.add(src)
                 pos += 1
@@ -253,21 +289,30 @@ def _list_sources(ledger: Ledger, out: Path, sources: Sequence[str], options: Ru
         for meta in got:
             key, entry = _episode_key(src, meta, len(got))
             listed_rec = ledger.episode(key)
-            slug = (listed_rec.slug if listed_rec and listed_rec.slug
-                    else _assign_slug(ledger, out, key, meta))
-            ledger.add_episode(key, src, entry=entry, position=pos, slug=slug,
-                               title=meta.title, meta=meta.to_dict())
+            slug = listed_rec.slug if listed_rec and listed_rec.slug else _assign_slug(ledger, out, key, meta)
+            ledger.add_episode(
+                key, src, entry=entry, position=pos, slug=slug, title=meta.title, meta=meta.to_dict()
+            )
             keys.append(key)
             pos += 1
     return list(dict.fromkeys(keys)), listing_failed
 
 
-def run_batch(sources_file_or_feed: str | os.PathLike, out: str | os.PathLike,
-              options: RunOptions = RunOptions(), *, jobs: int = 1, executor: str = "local",
-              ray_address: Optional[str] = None, retry_failed: bool = False,
-              max_attempts: int = 3, backoff: float = 60.0,
-              progress: ProgressCallback = no_progress, transcriber: Optional[Transcriber] = None,
-              digest_writers: Sequence[DigestWriter] = ()) -> BatchSummary:
+def run_batch(
+    sources_file_or_feed: str | os.PathLike,
+    out: str | os.PathLike,
+    options: RunOptions = RunOptions(),
+    *,
+    jobs: int = 1,
+    executor: str = "local",
+    ray_address: str | None = None,
+    retry_failed: bool = False,
+    max_attempts: int = 3,
+    backoff: float = 60.0,
+    progress: ProgressCallback = no_progress,
+    transcriber: Transcriber | None = None,
+    digest_writers: Sequence[DigestWriter] = (),
+) -> BatchSummary:
     """Run every episode of SOURCES into ``out`` with a ledger; see the module docstring.
 
     Re-running skips what is done, resumes what is not, and retries failed episodes once their
@@ -286,14 +331,18 @@ def run_batch(sources_file_or_feed: str | os.PathLike, out: str | os.PathLike,
     out = Path(out)
     sources = read_sources(sources_file_or_feed)
     preflight(digest_writers)  # an LLM endpoint that will fail: say so before any audio
-    env = StageEnv(glossary=load_glossaries(options), transcriber=transcriber or WhisperTranscriber(),
-                   digest_writers=tuple(digest_writers))
+    env = StageEnv(
+        glossary=load_glossaries(options),
+        transcriber=transcriber or WhisperTranscriber(),
+        digest_writers=tuple(digest_writers),
+    )
     settings = Settings.of(options, env)
     cpu_threads = options.transcribe.cpu_threads or max(1, _cores() // jobs)
 
     with Ledger.open(out) as ledger:
-        keys, listing_failed = _list_sources(ledger, out, sources, options, retry_failed,
-                                             max_attempts, backoff)
+        keys, listing_failed = _list_sources(
+            ledger, out, sources, options, retry_failed, max_attempts, backoff
+        )
         now = time.time()
         summaries: dict[str, EpisodeResult] = {}
         work: list[_Episode] = []
@@ -301,10 +350,18 @@ def run_batch(sources_file_or_feed: str | os.PathLike, out: str | os.PathLike,
             rec = ledger.episode(key)
             assert rec is not None
             label = rec.title or rec.slug or key
-            summ = EpisodeResult(source=rec.source, key=key, slug=rec.slug or "", title=rec.title,
-                                 outdir=(out / rec.slug) if rec.slug else None, status="failed",
-                                 state=rec.state, error=rec.last_error, attempts=rec.attempts,
-                                 audio_seconds=rec.audio_seconds)
+            summ = EpisodeResult(
+                source=rec.source,
+                key=key,
+                slug=rec.slug or "",
+                title=rec.title,
+                outdir=(out / rec.slug) if rec.slug else None,
+                status="failed",
+                state=rec.state,
+                error=rec.last_error,
+                attempts=rec.attempts,
+                audio_seconds=rec.audio_seconds,
+            )
             summaries[key] = summ
             if key in listing_failed or rec.slug is None:
                 if key not in listing_failed:
@@ -321,10 +378,15 @@ def run_batch(sources_file_or_feed: str | os.PathLike, out: str | os.PathLike,
             if any(s in rec.stages for s in STAGE_NAMES[first:]):
                 ledger.forget_stages(key, STAGE_NAMES[first])  # stale: inputs or outputs changed
             fetched = rec.stages.get("fetch")
-            ep = _Episode(rec=rec, outdir=outdir, label=label, todo=list(STAGE_NAMES[first:]),
-                          audio_sha=audio_sha,
-                          audio=(fetched.info.get("audio", "") if fetched and first > 0 else ""),
-                          meta=(fetched.info.get("meta") if fetched and first > 0 else None) or rec.meta)
+            ep = _Episode(
+                rec=rec,
+                outdir=outdir,
+                label=label,
+                todo=list(STAGE_NAMES[first:]),
+                audio_sha=audio_sha,
+                audio=(fetched.info.get("audio", "") if fetched and first > 0 else ""),
+                meta=(fetched.info.get("meta") if fetched and first > 0 else None) or rec.meta,
+            )
             work.append(ep)
 
         total = len(keys)
@@ -333,8 +395,9 @@ def run_batch(sources_file_or_feed: str | os.PathLike, out: str | os.PathLike,
         if work:
             ex: Any = make_executor(executor, jobs, env, ray_address, cpu_threads)
             try:
-                _drive(ex, work, ledger, options, jobs, cpu_threads, settings,
-                       backoff, progress, total, finished)
+                _drive(
+                    ex, work, ledger, options, jobs, cpu_threads, settings, backoff, progress, total, finished
+                )
             except BaseException:  # Ctrl-C or a ledger error: do not wait for running stages
                 ex.shutdown(wait=False)
                 raise
@@ -352,10 +415,20 @@ def run_batch(sources_file_or_feed: str | os.PathLike, out: str | os.PathLike,
             r = rec.stages.get("render")
             s.files = [ep.outdir / f for f in (r.info.get("files", ()) if r else ())]
         ledger_seconds = ledger.op_seconds
-    summary = BatchSummary(out=out, episodes=[summaries[k] for k in keys],
-                           wall_seconds=time.perf_counter() - t_start, ledger_seconds=ledger_seconds)
-    log.info("batch into %s: %d done, %d skipped, %d failed in %.1f s", out, summary.done,
-             summary.skipped, summary.failed, summary.wall_seconds)
+    summary = BatchSummary(
+        out=out,
+        episodes=[summaries[k] for k in keys],
+        wall_seconds=time.perf_counter() - t_start,
+        ledger_seconds=ledger_seconds,
+    )
+    log.info(
+        "batch into %s: %d done, %d skipped, %d failed in %.1f s",
+        out,
+        summary.done,
+        summary.skipped,
+        summary.failed,
+        summary.wall_seconds,
+    )
     return summary
 
 
@@ -368,9 +441,19 @@ def _not_retried(rec: EpisodeRecord, now: float, max_attempts: int) -> str:
     return f"{rec.last_error} (next retry in {wait:.0f} s; --retry-failed to retry now)"
 
 
-def _drive(ex, work: list[_Episode], ledger: Ledger, options: RunOptions, jobs: int,
-           cpu_threads: int, settings: Settings, backoff: float, progress: ProgressCallback,
-           total: int, finished: int) -> None:
+def _drive(
+    ex,
+    work: list[_Episode],
+    ledger: Ledger,
+    options: RunOptions,
+    jobs: int,
+    cpu_threads: int,
+    settings: Settings,
+    backoff: float,
+    progress: ProgressCallback,
+    total: int,
+    finished: int,
+) -> None:
     """The scheduling loop: submit stage tasks, record what finished, until nothing is left."""
     fetch_q: deque[_Episode] = deque()
     cpu_q: list[_Episode] = []  # waiting for a worker
@@ -385,9 +468,18 @@ def _drive(ex, work: list[_Episode], ledger: Ledger, options: RunOptions, jobs: 
         nonlocal n_fetching
         stages = _task_stages(ep.todo)
         resource = BY_NAME[stages[0]].resource
-        task = StageTask(key=ep.rec.key, label=ep.label, outdir=str(ep.outdir), stages=stages,
-                         meta=ep.meta, options=options, resource=resource, audio=ep.audio,
-                         audio_sha256=ep.audio_sha, cpu_threads=cpu_threads)
+        task = StageTask(
+            key=ep.rec.key,
+            label=ep.label,
+            outdir=str(ep.outdir),
+            stages=stages,
+            meta=ep.meta,
+            options=options,
+            resource=resource,
+            audio=ep.audio,
+            audio_sha256=ep.audio_sha,
+            cpu_threads=cpu_threads,
+        )
         progress(Progress(stages[0], 0, 0, message="queued", episode=ep.label))
         running[ex.submit(task)] = (ep, task)
         if resource == "io":
@@ -397,10 +489,18 @@ def _drive(ex, work: list[_Episode], ledger: Ledger, options: RunOptions, jobs: 
         nonlocal done, failed
         ep.status = "done" if ok else "failed"
         done, failed = done + ok, failed + (not ok)
-        progress(Progress(EPISODE_DONE if ok else EPISODE_FAILED, 1, 1,
-                          message=ep.outdir.name if ok else ep.error, episode=ep.label))
-        progress(Progress(BATCH_PROGRESS, finished + done + failed, total,
-                          message=f"{done} done, {failed} failed"))
+        progress(
+            Progress(
+                EPISODE_DONE if ok else EPISODE_FAILED,
+                1,
+                1,
+                message=ep.outdir.name if ok else ep.error,
+                episode=ep.label,
+            )
+        )
+        progress(
+            Progress(BATCH_PROGRESS, finished + done + failed, total, message=f"{done} done, {failed} failed")
+        )
         if not ok:
             clean_partial(ep.outdir)
             remove_if_empty(ep.outdir)
@@ -425,8 +525,11 @@ def _drive(ex, work: list[_Episode], ledger: Ledger, options: RunOptions, jobs: 
             try:
                 res: TaskResult = ex.result(handle)
             except Exception as exc:  # the worker itself died (crash, out of memory, Ray node lost)
-                res = TaskResult(ep.rec.key, error=f"{ep.label}: worker died during {task.stages[0]} "
-                                 f"({type(exc).__name__}: {exc})", error_stage=task.stages[0])
+                res = TaskResult(
+                    ep.rec.key,
+                    error=f"{ep.label}: worker died during {task.stages[0]} ({type(exc).__name__}: {exc})",
+                    error_stage=task.stages[0],
+                )
             for stage, secs, info in res.done:
                 if stage == "fetch":
                     ep.audio, ep.audio_sha, ep.meta = info["audio"], info["audio_sha256"], info["meta"]
@@ -438,8 +541,13 @@ def _drive(ex, work: list[_Episode], ledger: Ledger, options: RunOptions, jobs: 
                 ep.seconds += secs  # processing time, not time spent waiting for a worker
             if res.error:
                 ep.error = res.error
-                attempts = ledger.record_failure(ep.rec.key, res.error_stage or ep.todo[0], res.error,
-                                                 backoff_base=backoff, permanent=res.permanent)
+                attempts = ledger.record_failure(
+                    ep.rec.key,
+                    res.error_stage or ep.todo[0],
+                    res.error,
+                    backoff_base=backoff,
+                    permanent=res.permanent,
+                )
                 log.error("%s (attempt %d)", res.error, attempts)
                 finish(ep, False)
             elif not ep.todo:

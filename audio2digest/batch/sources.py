@@ -27,8 +27,9 @@ def read_sources(spec: str | os.PathLike) -> list[str]:
     except OSError as exc:
         raise InputError(f"{spec}: cannot read ({exc.strerror or exc})") from exc
     if b"\0" in raw[:8192]:
-        raise InputError(f"{spec}: not a text file (SOURCES lists URLs or paths one per line, "
-                         "or is a feed URL)")
+        raise InputError(
+            f"{spec}: not a text file (SOURCES lists URLs or paths one per line, or is a feed URL)"
+        )
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

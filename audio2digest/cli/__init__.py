@@ -30,8 +30,21 @@ class Group(click.Group):
             sys.exit(130)
 
     #: Commands in pipeline order in --help; any others follow in the order they were added.
-    ORDER = ("run", "transcribe", "correct", "segment", "render", "batch", "status", "models",
-             "eval", "bench", "corrections", "segments", "asr")
+    ORDER = (
+        "run",
+        "transcribe",
+        "correct",
+        "segment",
+        "render",
+        "batch",
+        "status",
+        "models",
+        "eval",
+        "bench",
+        "corrections",
+        "segments",
+        "asr",
+    )
 
     def list_commands(self, ctx):
         rank = {name: i for i, name in enumerate(self.ORDER)}
@@ -48,8 +61,15 @@ def _print_version(ctx: click.Context, _param, value: bool) -> None:
 
 
 @click.group(cls=Group, context_settings=CONTEXT_SETTINGS)
-@click.option("-V", "--version", is_flag=True, expose_value=False, is_eager=True, callback=_print_version,
-              help="Show the version, the decoder packages' versions and the model's sha256, and exit.")
+@click.option(
+    "-V",
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_print_version,
+    help="Show the version, the decoder packages' versions and the model's sha256, and exit.",
+)
 @click.option("-v", "--verbose", count=True, help="More log output (-v info, -vv debug).")
 @click.option("-q", "--quiet", is_flag=True, help="Only errors; no progress bars.")
 @click.pass_context

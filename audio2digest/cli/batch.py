@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 import click
 
 from audio2digest.cli import main
-from audio2digest.cli.llm_options import (echo_totals, llm_options, llm_writers, style_option,
-                                          writer_records)
+from audio2digest.cli.llm_options import echo_totals, llm_options, llm_writers, style_option, writer_records
 from audio2digest.cli.options import run_options
 from audio2digest.cli.ui import is_tty
 
@@ -23,12 +22,19 @@ def batch_progress(enabled: bool) -> Iterator:
     if not (enabled and is_tty()):
         yield lambda _p: None
         return
-    from audio2digest.stages import BATCH_PROGRESS, EPISODE_DONE, EPISODE_FAILED
-    from rich.progress import (BarColumn, Progress as RichProgress, TaskProgressColumn,
-                               TextColumn, TimeElapsedColumn)
+    from rich.progress import BarColumn, TaskProgressColumn, TextColumn, TimeElapsedColumn
+    from rich.progress import Progress as RichProgress
 
-    bars = RichProgress(TextColumn("[bold]{task.description}"), BarColumn(), TaskProgressColumn(),
-                        TextColumn("{task.fields[message]}"), TimeElapsedColumn(), transient=False)
+    from audio2digest.stages import BATCH_PROGRESS, EPISODE_DONE, EPISODE_FAILED
+
+    bars = RichProgress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TaskProgressColumn(),
+        TextColumn("{task.fields[message]}"),
+        TimeElapsedColumn(),
+        transient=False,
+    )
     overall = bars.add_task("batch", total=None, message="listing sources")
     episodes: dict[str, int] = {}
     finished: set[str] = set()  # a worker's late event must not bring a finished bar back
@@ -48,8 +54,12 @@ def batch_progress(enabled: bool) -> Iterator:
         tid = episodes.get(p.episode)
         if tid is None:
             tid = episodes[p.episode] = bars.add_task(p.episode[:32], total=None, message="")
-        bars.update(tid, completed=p.done, total=p.total or None,
-                    message=f"{p.stage} {p.message if p.message != p.stage else ''}".strip())
+        bars.update(
+            tid,
+            completed=p.done,
+            total=p.total or None,
+            message=f"{p.stage} {p.message if p.message != p.stage else ''}".strip(),
+        )
 
     with bars:
         yield callback
@@ -61,8 +71,8 @@ def _hours(seconds: float) -> str:
 
 def print_summary(summary) -> None:
     """The end-of-batch table: one row per episode that ran or failed, then the totals."""
-    from audio2digest.batch.scheduler import format_seconds
     from audio2digest.batch.ledger import STAGES
+    from audio2digest.batch.scheduler import format_seconds
 
     rows = [e for e in summary.episodes if e.status != "skipped"]
     if is_tty():
@@ -75,8 +85,14 @@ def print_summary(summary) -> None:
         for e in rows:
             colour = "green" if e.status == "done" else "red"
             ran = "".join(s[0] if s in e.stages_run else "." for s in STAGES)
-            table.add_row(e.slug or e.key, f"[{colour}]{e.status}[/]", ran,
-                          f"{e.audio_seconds:.1f} s", f"{e.seconds:.1f} s", e.error)
+            table.add_row(
+                e.slug or e.key,
+                f"[{colour}]{e.status}[/]",
+                ran,
+                f"{e.audio_seconds:.1f} s",
+                f"{e.seconds:.1f} s",
+                e.error,
+            )
         Console().print(table)
     else:
         for e in rows:
@@ -84,42 +100,102 @@ def print_summary(summary) -> None:
             if e.error:  # errors name their file or URL already
                 name = e.error if (e.key in e.error or name in e.error) else f"{name}: {e.error}"
             click.echo(f"{e.status:<7} {name}")
-    click.echo(f"{summary.done} done, {summary.failed} failed, {summary.skipped} skipped "
-               f"(already done); audio {_hours(summary.audio_seconds)}; "
-               f"wall time {format_seconds(summary.wall_seconds)}")
+    click.echo(
+        f"{summary.done} done, {summary.failed} failed, {summary.skipped} skipped "
+        f"(already done); audio {_hours(summary.audio_seconds)}; "
+        f"wall time {format_seconds(summary.wall_seconds)}"
+    )
 
 
 @main.command()
 @click.argument("sources")
-@click.option("-o", "--out", "out", type=click.Path(file_okay=False), required=True,
-              help="Output directory: OUT/<slug>/ per episode and the ledger OUT/ledger.sqlite.")
-@click.option("-j", "--jobs", default=1, show_default=True, type=click.IntRange(1, 256),
-              help="Episodes transcribed at once; the CPU cores are split between them.")
-@click.option("--executor", type=click.Choice(["local", "ray"]), default="local",
-              show_default=True, help="Run on this machine, or as Ray tasks (pip install "
-                                      "'audio2digest[ray]').")
-@click.option("--ray-address", default=None, metavar="ADDR",
-              help="Ray cluster to join (e.g. ray://head:10001 or auto). Default: a local Ray. "
-                   "Workers write into OUT: on several nodes OUT must be a shared filesystem.")
-@click.option("--retry-failed", is_flag=True,
-              help="Retry failed episodes now, ignoring their backoff and attempt limit.")
-@click.option("--max-attempts", default=3, show_default=True, type=click.IntRange(1),
-              help="Failed attempts after which an episode is no longer retried automatically.")
-@click.option("--backoff", default=60.0, show_default=True, type=click.FloatRange(0),
-              help="Seconds before the first automatic retry; doubles with each failure.")
+@click.option(
+    "-o",
+    "--out",
+    "out",
+    type=click.Path(file_okay=False),
+    required=True,
+    help="Output directory: OUT/<slug>/ per episode and the ledger OUT/ledger.sqlite.",
+)
+@click.option(
+    "-j",
+    "--jobs",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 256),
+    help="Episodes transcribed at once; the CPU cores are split between them.",
+)
+@click.option(
+    "--executor",
+    type=click.Choice(["local", "ray"]),
+    default="local",
+    show_default=True,
+    help="Run on this machine, or as Ray tasks (pip install 'audio2digest[ray]').",
+)
+@click.option(
+    "--ray-address",
+    default=None,
+    metavar="ADDR",
+    help="Ray cluster to join (e.g. ray://head:10001 or auto). Default: a local Ray. "
+    "Workers write into OUT: on several nodes OUT must be a shared filesystem.",
+)
+@click.option(
+    "--retry-failed",
+    is_flag=True,
+    help="Retry failed episodes now, ignoring their backoff and attempt limit.",
+)
+@click.option(
+    "--max-attempts",
+    default=3,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Failed attempts after which an episode is no longer retried automatically.",
+)
+@click.option(
+    "--backoff",
+    default=60.0,
+    show_default=True,
+    type=click.FloatRange(0),
+    help="Seconds before the first automatic retry; doubles with each failure.",
+)
 @run_options
 @style_option
 @llm_options
-@click.option("--feed-out", type=click.Path(dir_okay=False), default=None,
-              help="Also write an RSS feed of the finished episodes here, with Podcasting 2.0 "
-                   "<podcast:transcript> and <podcast:chapters> links (needs --base-url).")
-@click.option("--base-url", default=None, metavar="URL",
-              help="Where OUT will be published (https://...): the feed's links are "
-                   "URL/<slug>/<file>.")
+@click.option(
+    "--feed-out",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Also write an RSS feed of the finished episodes here, with Podcasting 2.0 "
+    "<podcast:transcript> and <podcast:chapters> links (needs --base-url).",
+)
+@click.option(
+    "--base-url",
+    default=None,
+    metavar="URL",
+    help="Where OUT will be published (https://...): the feed's links are URL/<slug>/<file>.",
+)
 @click.option("--feed-title", default="", help="The feed's title (default: the show's name).")
 @click.pass_context
-def batch(ctx, sources, out, jobs, executor, ray_address, retry_failed, max_attempts, backoff,
-          options, style, llm_url, llm_model, llm_jobs, llm_timeout, feed_out, base_url, feed_title):
+def batch(
+    ctx,
+    sources,
+    out,
+    jobs,
+    executor,
+    ray_address,
+    retry_failed,
+    max_attempts,
+    backoff,
+    options,
+    style,
+    llm_url,
+    llm_model,
+    llm_jobs,
+    llm_timeout,
+    feed_out,
+    base_url,
+    feed_title,
+):
     """Run every episode listed in SOURCES into OUT, with a ledger that survives crashes.
 
     SOURCES is a text file with one URL or path per line (blank lines and # comments are
@@ -153,14 +229,26 @@ def batch(ctx, sources, out, jobs, executor, ray_address, retry_failed, max_atte
     options = replace(options, style=style)
     writers = llm_writers(llm_url, llm_model, llm_jobs, llm_timeout)
     with batch_progress(not ctx.obj.get("quiet")) as progress:
-        summary = run_batch(sources, out, options, jobs=jobs, executor=executor,
-                            ray_address=ray_address, retry_failed=retry_failed,
-                            max_attempts=max_attempts, backoff=backoff, progress=progress,
-                            digest_writers=writers)
+        summary = run_batch(
+            sources,
+            out,
+            options,
+            jobs=jobs,
+            executor=executor,
+            ray_address=ray_address,
+            retry_failed=retry_failed,
+            max_attempts=max_attempts,
+            backoff=backoff,
+            progress=progress,
+            digest_writers=writers,
+        )
     print_summary(summary)
     if writers:
-        echo_totals(writer_records(Path(out) / e.slug for e in summary.episodes
-                                   if e.ok and "digest" in e.stages_run and e.slug))
+        echo_totals(
+            writer_records(
+                Path(out) / e.slug for e in summary.episodes if e.ok and "digest" in e.stages_run and e.slug
+            )
+        )
     if feed_out:
         from audio2digest.render.feed import write_feed
 
@@ -180,8 +268,8 @@ def status(out):
     Example:
       audio2digest status out
     """
-    from audio2digest.batch.scheduler import format_seconds
     from audio2digest.batch.ledger import STAGES, Ledger
+    from audio2digest.batch.scheduler import format_seconds
 
     with Ledger.open_readonly(out) as ledger:
         episodes = ledger.episodes()
@@ -195,8 +283,18 @@ def status(out):
             retry = "never (permanent error)"
         elif e.state == "failed" and e.next_retry_at:
             retry = "now" if e.next_retry_at <= now else f"in {format_seconds(e.next_retry_at - now)}"
-        rows.append((e.slug or e.key, e.state, stages, str(e.attempts), f"{e.audio_seconds:.1f} s",
-                     f"{e.seconds:.1f} s", retry, e.last_error))
+        rows.append(
+            (
+                e.slug or e.key,
+                e.state,
+                stages,
+                str(e.attempts),
+                f"{e.audio_seconds:.1f} s",
+                f"{e.seconds:.1f} s",
+                retry,
+                e.last_error,
+            )
+        )
     counts: dict[str, int] = {}
     for e in episodes:
         counts[e.state] = counts.get(e.state, 0) + 1
@@ -211,8 +309,9 @@ def status(out):
             table.add_row(*r)
         Console().print(table)
     else:
-        widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h)
-                  for i, h in enumerate(header[:-1])]
+        widths = [
+            max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(header[:-1])
+        ]
         fmt = "  ".join(f"{{:<{w}}}" for w in widths) + "  {}"
         click.echo(fmt.format(*header).rstrip())
         for r in rows:

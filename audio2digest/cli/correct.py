@@ -100,13 +100,16 @@ def _correct_options(overrides):
         name, sep, value = item.partition("=")
         name = name.strip()
         if not sep or name not in names:
-            raise click.BadParameter(f"{item!r}: expected NAME=VALUE with NAME one of: {', '.join(names)}",
-                                     param_hint="--option")
+            raise click.BadParameter(
+                f"{item!r}: expected NAME=VALUE with NAME one of: {', '.join(names)}", param_hint="--option"
+            )
         kind = type(getattr(DEFAULT_OPTIONS, name))
         try:
             changes[name] = kind(value)
         except ValueError:
-            raise click.BadParameter(f"{item!r}: {name} must be of type {kind.__name__}", param_hint="--option") from None
+            raise click.BadParameter(
+                f"{item!r}: {name} must be of type {kind.__name__}", param_hint="--option"
+            ) from None
     try:
         return replace(DEFAULT_OPTIONS, **changes)
     except ValueError as exc:
@@ -129,10 +132,17 @@ def _correct_options(overrides):
     help="Eval set directory [default: samples/eval/corrections].",
 )
 @click.option("--errors/--no-errors", "show_errors", default=False, help="List every miss and false change.")
-@click.option("--option", "overrides", multiple=True, metavar="NAME=VALUE",
-              help="Set one correction threshold (a CorrectOptions field, e.g. latin_min=0.85). Repeatable.")
+@click.option(
+    "--option",
+    "overrides",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Set one correction threshold (a CorrectOptions field, e.g. latin_min=0.85). Repeatable.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
-def eval_corrections_cmd(glossary_files, use_default_glossary, split, eval_dir, show_errors, overrides, as_json):
+def eval_corrections_cmd(
+    glossary_files, use_default_glossary, split, eval_dir, show_errors, overrides, as_json
+):
     """Precision, recall and false changes of glossary correction.
 
     Runs the corrector over mangled→canonical pairs in sentences (dev.jsonl / held.jsonl)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterable, Optional
+from collections.abc import Iterable
 
 import click
 
@@ -10,17 +10,33 @@ import click
 def llm_options(f):
     """--llm, --llm-model, --llm-jobs, --llm-timeout (see audio2digest.llm.config)."""
     opts = [
-        click.option("--llm", "llm_url", default=None, metavar="URL",
-                     help="Write the digest through this OpenAI-compatible API (base URL, e.g. "
-                          "http://localhost:11434/v1). Default: $AUDIO2DIGEST_LLM_URL, then "
-                          "the config file; none: extractive."),
-        click.option("--llm-model", default=None, metavar="NAME",
-                     help="Model name at that endpoint. Default: $AUDIO2DIGEST_LLM_MODEL, then "
-                          "the config file."),
-        click.option("--llm-jobs", default=None, type=click.IntRange(1, 64),
-                     help="Concurrent LLM requests (default 2, or jobs in the config file)."),
-        click.option("--llm-timeout", default=None, type=click.FloatRange(1),
-                     help="Seconds per LLM request (default 120)."),
+        click.option(
+            "--llm",
+            "llm_url",
+            default=None,
+            metavar="URL",
+            help="Write the digest through this OpenAI-compatible API (base URL, e.g. "
+            "http://localhost:11434/v1). Default: $AUDIO2DIGEST_LLM_URL, then "
+            "the config file; none: extractive.",
+        ),
+        click.option(
+            "--llm-model",
+            default=None,
+            metavar="NAME",
+            help="Model name at that endpoint. Default: $AUDIO2DIGEST_LLM_MODEL, then the config file.",
+        ),
+        click.option(
+            "--llm-jobs",
+            default=None,
+            type=click.IntRange(1, 64),
+            help="Concurrent LLM requests (default 2, or jobs in the config file).",
+        ),
+        click.option(
+            "--llm-timeout",
+            default=None,
+            type=click.FloatRange(1),
+            help="Seconds per LLM request (default 120).",
+        ),
     ]
     for o in reversed(opts):
         f = o(f)
@@ -30,23 +46,27 @@ def llm_options(f):
 def style_option(f):
     from audio2digest.render.md import STYLES
 
-    return click.option("--style", type=click.Choice(list(STYLES)), default="default",
-                        show_default=True,
-                        help="digest.md layout: default, weekly (trends, product table, "
-                             "summary), daily (what / why / impact / advice), brief "
-                             "(overview, summary and details per story).")(f)
+    return click.option(
+        "--style",
+        type=click.Choice(list(STYLES)),
+        default="default",
+        show_default=True,
+        help="digest.md layout: default, weekly (trends, product table, "
+        "summary), daily (what / why / impact / advice), brief "
+        "(overview, summary and details per story).",
+    )(f)
 
 
-def llm_config(llm_url: Optional[str], llm_model: Optional[str], llm_jobs: Optional[int],
-               llm_timeout: Optional[float]):
+def llm_config(llm_url: str | None, llm_model: str | None, llm_jobs: int | None, llm_timeout: float | None):
     """The LLMConfig from flags > environment > config file, or None (extractive)."""
     from audio2digest.llm.config import resolve_config
 
     return resolve_config(llm_url, llm_model, jobs=llm_jobs, timeout=llm_timeout)
 
 
-def llm_writers(llm_url: Optional[str], llm_model: Optional[str], llm_jobs: Optional[int],
-                llm_timeout: Optional[float]) -> tuple:
+def llm_writers(
+    llm_url: str | None, llm_model: str | None, llm_jobs: int | None, llm_timeout: float | None
+) -> tuple:
     """The digest writers for run/batch: the LLM writer when an endpoint is configured."""
     cfg = llm_config(llm_url, llm_model, llm_jobs, llm_timeout)
     if cfg is None:
@@ -79,11 +99,23 @@ def echo_totals(writers: Iterable[dict]) -> None:
     ws = [w for w in writers if w]
     if not ws:
         return
-    tot = {k: sum(w.get(k, 0) for w in ws) for k in
-           ("requests", "cached", "prompt_tokens", "completion_tokens", "seconds", "fallbacks",
-            "rejected")}
-    click.echo(f"llm {ws[0].get('model', '')} at {ws[0].get('endpoint', '')}: "
-               f"{tot['requests']} requests, {tot['cached']} cached, "
-               f"{tot['prompt_tokens']}+{tot['completion_tokens']} tokens, "
-               f"{tot['seconds']:.1f} s, {tot['fallbacks']} fallbacks, "
-               f"{tot['rejected']} fields rejected", err=True)
+    tot = {
+        k: sum(w.get(k, 0) for w in ws)
+        for k in (
+            "requests",
+            "cached",
+            "prompt_tokens",
+            "completion_tokens",
+            "seconds",
+            "fallbacks",
+            "rejected",
+        )
+    }
+    click.echo(
+        f"llm {ws[0].get('model', '')} at {ws[0].get('endpoint', '')}: "
+        f"{tot['requests']} requests, {tot['cached']} cached, "
+        f"{tot['prompt_tokens']}+{tot['completion_tokens']} tokens, "
+        f"{tot['seconds']:.1f} s, {tot['fallbacks']} fallbacks, "
+        f"{tot['rejected']} fields rejected",
+        err=True,
+    )

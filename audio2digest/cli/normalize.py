@@ -11,14 +11,28 @@ from audio2digest.cli import eval_group
 
 
 @eval_group.command("normalize")
-@click.option("--set", "set_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Directory of NAME.transcript.json files [default: samples/eval/normalize].")
-@click.option("--scripts", "script_dirs", multiple=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Where NAME.items.json scripts are, searched in order. Repeatable "
-                   "[default: samples, then ../shared/dev-episodes].")
+@click.option(
+    "--set",
+    "set_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Directory of NAME.transcript.json files [default: samples/eval/normalize].",
+)
+@click.option(
+    "--scripts",
+    "script_dirs",
+    multiple=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where NAME.items.json scripts are, searched in order. Repeatable "
+    "[default: samples, then ../shared/dev-episodes].",
+)
 @click.option("--only", multiple=True, help="Only samples whose name contains this. Repeatable.")
-@click.option("--comma-pause", type=click.FloatRange(min=0.0), default=None,
-              help="Pause (s) between words that becomes '，' in a long unpunctuated run.")
+@click.option(
+    "--comma-pause",
+    type=click.FloatRange(min=0.0),
+    default=None,
+    help="Pause (s) between words that becomes '，' in a long unpunctuated run.",
+)
 @click.option("--no-numbers", is_flag=True, help="Score without news-style numbers.")
 @click.option("--no-pauses", is_flag=True, help="Score without punctuation from pauses.")
 @click.option("--changes", "show_changes", is_flag=True, help="List every number rewrite.")

@@ -7,7 +7,6 @@ import logging
 import os
 import re
 from pathlib import Path
-from typing import Optional
 
 import click
 
@@ -19,7 +18,7 @@ from audio2digest.cli.ui import progress_bars
 log = logging.getLogger("audio2digest.cli.render")
 
 
-def audio_from_source_json(episode_dir: Path, outdir: Path) -> Optional[str]:
+def audio_from_source_json(episode_dir: Path, outdir: Path) -> str | None:
     """The audio named in ``episode_dir/source.json`` (written by ``run`` and ``batch``) as a
     path relative to ``outdir``, for the HTML player; None when there is none or it is gone."""
     path = episode_dir / "source.json"
@@ -38,26 +37,68 @@ def audio_from_source_json(episode_dir: Path, outdir: Path) -> Optional[str]:
 
 @main.command("render")
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--format", "-f", "formats", multiple=True, type=FormatChoice(),
-              help="Output format (repeatable; a name or its file name). Default: every format "
-                   "the input allows.")
-@click.option("-o", "--out", "outdir", type=click.Path(file_okay=False),
-              help="Output directory. Default: FILE's directory.")
-@click.option("--transcript", "-t", "transcript_path", type=click.Path(dir_okay=False),
-              help="transcript.json for srt/vtt/html (default: transcript.json next to FILE).")
-@click.option("--audio", "audio_href", default=None,
-              help="Audio path (relative to the output directory) or URL for the HTML player. "
-                   "Default: the audio named in source.json beside FILE.")
-@click.option("--audio-url", "audio_url", default=None,
-              help="Absolute http(s) URL of the audio for a published page (instead of a local path).")
-@click.option("--clips", "clips_audio", type=click.Path(dir_okay=False, exists=True),
-              help="Also cut one clip per news item from this audio file into OUT/clips/.")
+@click.option(
+    "--format",
+    "-f",
+    "formats",
+    multiple=True,
+    type=FormatChoice(),
+    help="Output format (repeatable; a name or its file name). Default: every format the input allows.",
+)
+@click.option(
+    "-o",
+    "--out",
+    "outdir",
+    type=click.Path(file_okay=False),
+    help="Output directory. Default: FILE's directory.",
+)
+@click.option(
+    "--transcript",
+    "-t",
+    "transcript_path",
+    type=click.Path(dir_okay=False),
+    help="transcript.json for srt/vtt/html (default: transcript.json next to FILE).",
+)
+@click.option(
+    "--audio",
+    "audio_href",
+    default=None,
+    help="Audio path (relative to the output directory) or URL for the HTML player. "
+    "Default: the audio named in source.json beside FILE.",
+)
+@click.option(
+    "--audio-url",
+    "audio_url",
+    default=None,
+    help="Absolute http(s) URL of the audio for a published page (instead of a local path).",
+)
+@click.option(
+    "--clips",
+    "clips_audio",
+    type=click.Path(dir_okay=False, exists=True),
+    help="Also cut one clip per news item from this audio file into OUT/clips/.",
+)
 @glossary_options(bundled=False)
 @style_option
 @llm_options
 @click.pass_context
-def render_cmd(ctx, file, formats, outdir, transcript_path, audio_href, audio_url, clips_audio, glossary_files,
-               use_default_glossary, style, llm_url, llm_model, llm_jobs, llm_timeout):
+def render_cmd(
+    ctx,
+    file,
+    formats,
+    outdir,
+    transcript_path,
+    audio_href,
+    audio_url,
+    clips_audio,
+    glossary_files,
+    use_default_glossary,
+    style,
+    llm_url,
+    llm_model,
+    llm_jobs,
+    llm_timeout,
+):
     """Render FILE (a digest.json, or a transcript.json to segment first) without re-transcribing.
 
     \b
@@ -73,12 +114,12 @@ def render_cmd(ctx, file, formats, outdir, transcript_path, audio_href, audio_ur
     directory, so rendering again costs nothing) and digest.json is written with them. The
     glossary for its grounding and spellings: -g files, else the bundled one.
     """
-    from audio2digest.text.digest import build_digest
+    from audio2digest.cli.segment import load_json_record, read_text
     from audio2digest.errors import InputError
     from audio2digest.render import FORMATS, render_all
-    from audio2digest.types import Transcript
-    from audio2digest.cli.segment import load_json_record, read_text
     from audio2digest.stages import load_glossary_files
+    from audio2digest.text.digest import build_digest
+    from audio2digest.types import Transcript
 
     name, text = read_text(file)
     record = load_json_record(name, text)
@@ -110,9 +151,14 @@ def render_cmd(ctx, file, formats, outdir, transcript_path, audio_href, audio_ur
         if glossary is None:
             glossary = load_glossary_files((), True)
         with progress_bars(not ctx.obj.get("quiet")) as progress:
-            digest = writer.write_episode(digest, transcript, outdir=Path(file).parent,
-                                          glossary=glossary, progress=progress,
-                                          label=Path(file).parent.name)
+            digest = writer.write_episode(
+                digest,
+                transcript,
+                outdir=Path(file).parent,
+                glossary=glossary,
+                progress=progress,
+                label=Path(file).parent.name,
+            )
         if formats and "json" not in formats:
             formats = (*formats, "json")
         echo_totals([digest.writer])
@@ -122,8 +168,9 @@ def render_cmd(ctx, file, formats, outdir, transcript_path, audio_href, audio_ur
         audio_href = audio_url
     elif not audio_href:
         audio_href = audio_from_source_json(Path(file).parent, out)
-    written = render_all(digest, transcript, out, formats=list(formats) or None, audio_href=audio_href,
-                         style=style)
+    written = render_all(
+        digest, transcript, out, formats=list(formats) or None, audio_href=audio_href, style=style
+    )
     for path in written.values():
         click.echo(str(path))
     if clips_audio:

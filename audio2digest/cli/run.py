@@ -7,16 +7,22 @@ import sys
 import click
 
 from audio2digest.cli import main
-from audio2digest.cli.llm_options import (echo_totals, llm_options, llm_writers, style_option,
-                                          writer_records)
+from audio2digest.cli.llm_options import echo_totals, llm_options, llm_writers, style_option, writer_records
 from audio2digest.cli.options import glossary_options, run_options, transcribe_options
 from audio2digest.cli.ui import progress_bars
 
 
 @main.command()
 @click.argument("sources", nargs=-1, required=True)
-@click.option("-o", "--out", "out", type=click.Path(file_okay=False), default="out",
-              show_default=True, help="Output directory; each episode gets OUT/<slug>/.")
+@click.option(
+    "-o",
+    "--out",
+    "out",
+    type=click.Path(file_okay=False),
+    default="out",
+    show_default=True,
+    help="Output directory; each episode gets OUT/<slug>/.",
+)
 @run_options
 @click.option("--clips", is_flag=True, help="Also cut one audio clip per news item.")
 @click.option("--force", is_flag=True, help="Re-transcribe even if a cached transcript matches.")
@@ -44,8 +50,7 @@ def run(ctx, sources, out, options, clips, force, style, llm_url, llm_model, llm
     options = replace(options, clips=clips, force=force, style=style)
     writers = llm_writers(llm_url, llm_model, llm_jobs, llm_timeout)
     with progress_bars(not ctx.obj.get("quiet")) as progress:
-        results = run_pipeline(list(sources), out, options, progress=progress,
-                               digest_writers=writers)
+        results = run_pipeline(list(sources), out, options, progress=progress, digest_writers=writers)
     if writers:
         echo_totals(writer_records(r.outdir for r in results if r.ok))
     failed = [r for r in results if not r.ok]
@@ -66,12 +71,16 @@ def run(ctx, sources, out, options, clips, force, style, llm_url, llm_model, llm
 
 @main.command("transcribe")
 @click.argument("audio", type=click.Path(dir_okay=False))
-@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
-              help="Write transcript.json here (default: print the text).")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Write transcript.json here (default: print the text).",
+)
 @transcribe_options
 @glossary_options
-@click.option("--correct/--no-correct", default=False,
-              help="Apply glossary correction to the transcript.")
+@click.option("--correct/--no-correct", default=False, help="Apply glossary correction to the transcript.")
 @click.pass_context
 def transcribe_cmd(ctx, audio, output, topts, glossary_files, use_default_glossary, correct):
     """Transcribe one local AUDIO file (speech recognition + normalisation only).
@@ -90,8 +99,9 @@ def transcribe_cmd(ctx, audio, output, topts, glossary_files, use_default_glossa
     with progress_bars(not ctx.obj.get("quiet")) as progress:
         t = transcribe(audio, None, topts, progress=progress)
     if correct:
-        glossary = load_glossaries(RunOptions(glossaries=glossary_files,
-                                              use_default_glossary=use_default_glossary))
+        glossary = load_glossaries(
+            RunOptions(glossaries=glossary_files, use_default_glossary=use_default_glossary)
+        )
         if glossary is not None:
             from audio2digest.text.correct import correct_transcript
 
@@ -125,7 +135,11 @@ def models(no_verify):
     from audio2digest.versions import versions
 
     stack = versions()
-    click.echo("decoder: " + ", ".join(f"{name} {stack[name]}" for name in
-                                       ("faster-whisper", "ctranslate2", "onnxruntime", "av")))
+    click.echo(
+        "decoder: "
+        + ", ".join(
+            f"{name} {stack[name]}" for name in ("faster-whisper", "ctranslate2", "onnxruntime", "av")
+        )
+    )
     if bad:
         sys.exit(1)

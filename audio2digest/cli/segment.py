@@ -106,21 +106,37 @@ def _default_eval_dir() -> Path:
 
 @eval_group.command("segments")
 @click.argument("directory", required=False, type=click.Path(file_okay=False))
-@click.option("--transcripts", type=click.Path(file_okay=False),
-              help="Where NAME.transcript.json files are (default: DIRECTORY).")
-@click.option("--tolerance", default=1.5, show_default=True, type=click.FloatRange(0),
-              help="Boundary F1 tolerance in seconds (timing modes).")
-@click.option("--mode", "modes", multiple=True,
-              type=click.Choice(["timing", "timing-no-pauses", "text"]),
-              help="Which scores (repeatable). Default: all three.")
+@click.option(
+    "--transcripts",
+    type=click.Path(file_okay=False),
+    help="Where NAME.transcript.json files are (default: DIRECTORY).",
+)
+@click.option(
+    "--tolerance",
+    default=1.5,
+    show_default=True,
+    type=click.FloatRange(0),
+    help="Boundary F1 tolerance in seconds (timing modes).",
+)
+@click.option(
+    "--mode",
+    "modes",
+    multiple=True,
+    type=click.Choice(["timing", "timing-no-pauses", "text"]),
+    help="Which scores (repeatable). Default: all three.",
+)
 @glossary_options(bundled=False)
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
-@click.option("--corpus", type=click.Path(file_okay=False, exists=True),
-              help="Score a segcorpus directory (*.jsonl) instead: per source and pooled, "
-                   "leave-one-source-out and shipped model, plus headlines.")
+@click.option(
+    "--corpus",
+    type=click.Path(file_okay=False, exists=True),
+    help="Score a segcorpus directory (*.jsonl) instead: per source and pooled, "
+    "leave-one-source-out and shipped model, plus headlines.",
+)
 @click.option("--no-loso", is_flag=True, help="With --corpus: only the shipped model (faster).")
-def eval_segments_cmd(directory, transcripts, tolerance, modes, glossary_files, use_default_glossary,
-                      as_json, corpus, no_loso):
+def eval_segments_cmd(
+    directory, transcripts, tolerance, modes, glossary_files, use_default_glossary, as_json, corpus, no_loso
+):
     """Score segmentation against gold item timing (NAME.gold.json) in DIRECTORY.
 
     \b
@@ -149,24 +165,35 @@ def eval_segments_cmd(directory, transcripts, tolerance, modes, glossary_files, 
         if not d.is_dir():
             raise InputError("give a DIRECTORY with NAME.gold.json files (no samples/eval/segments here)")
         directory = str(d)
-    scores = evaluate_dir(directory, transcripts, tolerance=tolerance,
-                          glossary=load_glossary_files(glossary_files, use_default_glossary),
-                          modes=tuple(modes) or ("timing", "timing-no-pauses", "text"))
+    scores = evaluate_dir(
+        directory,
+        transcripts,
+        tolerance=tolerance,
+        glossary=load_glossary_files(glossary_files, use_default_glossary),
+        modes=tuple(modes) or ("timing", "timing-no-pauses", "text"),
+    )
     means = mean_scores(scores)
     if as_json:
-        click.echo(json.dumps({"scores": [s.to_dict() for s in scores], "mean": means},
-                              ensure_ascii=False, indent=2))
+        click.echo(
+            json.dumps({"scores": [s.to_dict() for s in scores], "mean": means}, ensure_ascii=False, indent=2)
+        )
         return
-    click.echo(f"{'episode':<10} {'mode':<17} {'Pk':>6} {'WinDiff':>8} {'P':>5} {'R':>5} {'F1':>5} "
-               f"{'k':>7} {'tol':>6} {'gold':>5} {'hyp':>4}")
+    click.echo(
+        f"{'episode':<10} {'mode':<17} {'Pk':>6} {'WinDiff':>8} {'P':>5} {'R':>5} {'F1':>5} "
+        f"{'k':>7} {'tol':>6} {'gold':>5} {'hyp':>4}"
+    )
     for s in scores:
         unit = "ch" if s.mode == "text" else "s"
-        click.echo(f"{s.name:<10} {s.mode:<17} {s.pk:6.3f} {s.windowdiff:8.3f} {s.precision:5.2f} "
-                   f"{s.recall:5.2f} {s.f1:5.2f} {s.k:6.1f}{unit:<1} {s.tolerance:5.1f}{unit:<1} "
-                   f"{s.gold_items:5d} {s.hyp_items:4d}")
+        click.echo(
+            f"{s.name:<10} {s.mode:<17} {s.pk:6.3f} {s.windowdiff:8.3f} {s.precision:5.2f} "
+            f"{s.recall:5.2f} {s.f1:5.2f} {s.k:6.1f}{unit:<1} {s.tolerance:5.1f}{unit:<1} "
+            f"{s.gold_items:5d} {s.hyp_items:4d}"
+        )
     for mode, m in means.items():
-        click.echo(f"{'mean':<10} {mode:<17} {m['pk']:6.3f} {m['windowdiff']:8.3f} {'':>5} {'':>5} "
-                   f"{m['f1']:5.2f}  ({m['episodes']} episodes)")
+        click.echo(
+            f"{'mean':<10} {mode:<17} {m['pk']:6.3f} {m['windowdiff']:8.3f} {'':>5} {'':>5} "
+            f"{m['f1']:5.2f}  ({m['episodes']} episodes)"
+        )
 
 
 def _eval_corpus(corpus: str, loso: bool, as_json: bool) -> None:
@@ -174,16 +201,29 @@ def _eval_corpus(corpus: str, loso: bool, as_json: bool) -> None:
 
     scores, heads = evaluate_corpus(corpus, loso=loso, progress=lambda m: click.echo(f"  {m} …", err=True))
     if as_json:
-        click.echo(json.dumps({"segments": [s.to_dict() for s in scores],
-                               "headlines": [h.to_dict() for h in heads]}, ensure_ascii=False, indent=2))
+        click.echo(
+            json.dumps(
+                {"segments": [s.to_dict() for s in scores], "headlines": [h.to_dict() for h in heads]},
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
         return
-    click.echo(f"{'source':<30} {'fit':<8} {'records':>7} {'Pk':>6} {'WinDiff':>8} {'F1':>5} {'gold':>6} {'hyp':>6}")
+    click.echo(
+        f"{'source':<30} {'fit':<8} {'records':>7} {'Pk':>6} {'WinDiff':>8} {'F1':>5} {'gold':>6} {'hyp':>6}"
+    )
     for s in scores:
-        click.echo(f"{s.source:<30} {s.fit:<8} {s.records:7d} {s.pk:6.3f} {s.windowdiff:8.3f} {s.f1:5.2f} "
-                   f"{s.gold_items:6d} {s.hyp_items:6d}")
+        click.echo(
+            f"{s.source:<30} {s.fit:<8} {s.records:7d} {s.pk:6.3f} {s.windowdiff:8.3f} {s.f1:5.2f} "
+            f"{s.gold_items:6d} {s.hyp_items:6d}"
+        )
     if heads:
         click.echo("")
-        click.echo(f"{'headlines':<30} {'titles':>7} {'ROUGE-L':>8} {'entityF1':>9} {'truncated':>10} {'too long':>9}")
+        click.echo(
+            f"{'headlines':<30} {'titles':>7} {'ROUGE-L':>8} {'entityF1':>9} {'truncated':>10} {'too long':>9}"
+        )
         for h in heads:
-            click.echo(f"{h.source:<30} {h.titles:7d} {h.rouge_l:8.3f} {h.entity_f1:9.3f} {h.truncated:10d} "
-                       f"{h.too_long:9d}")
+            click.echo(
+                f"{h.source:<30} {h.titles:7d} {h.rouge_l:8.3f} {h.entity_f1:9.3f} {h.truncated:10d} "
+                f"{h.too_long:9d}"
+            )

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 from audio2digest.types import Progress, ProgressCallback
 
@@ -40,11 +40,13 @@ def progress_bars(enabled: bool = True) -> Iterator[ProgressCallback]:
         return
     from rich.progress import (
         BarColumn,
-        Progress as RichProgress,
         TaskProgressColumn,
         TextColumn,
         TimeElapsedColumn,
         TimeRemainingColumn,
+    )
+    from rich.progress import (
+        Progress as RichProgress,
     )
 
     bars = RichProgress(
@@ -69,12 +71,21 @@ def progress_bars(enabled: bool = True) -> Iterator[ProgressCallback]:
         task = tasks[key]
         if p.stage in ("done", "failed"):
             style = "green" if p.stage == "done" else "red"
-            bars.update(task, total=1, completed=1,
-                        description=f"{name} [{style}]{p.stage}[/{style}]",
-                        message=p.message[:60])
+            bars.update(
+                task,
+                total=1,
+                completed=1,
+                description=f"{name} [{style}]{p.stage}[/{style}]",
+                message=p.message[:60],
+            )
             return
-        bars.update(task, description=f"{name} {p.stage}", total=p.total or None,
-                    completed=p.done, message=p.message[:60])
+        bars.update(
+            task,
+            description=f"{name} {p.stage}",
+            total=p.total or None,
+            completed=p.done,
+            message=p.message[:60],
+        )
 
     with bars:
         yield callback

@@ -28,9 +28,9 @@ import logging
 import re
 import time
 import unicodedata
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Optional, Sequence
 
 from audio2digest.text.language import has_cjk
 
@@ -73,7 +73,7 @@ class Result:
     raw_text: str = ""  # as transcribed
     missed: list = field(default_factory=list)
     repair_log: list = field(default_factory=list)
-    plain_error: Optional[float] = None  # plain faster-whisper on the same audio (compare)
+    plain_error: float | None = None  # plain faster-whisper on the same audio (compare)
     plain_text: str = ""
     plain_seconds: float = 0.0
     changes: list = field(default_factory=list)  # words pipeline vs plain: [(plain, pipeline)]
@@ -83,7 +83,7 @@ class Result:
         return self.seconds / self.duration if self.duration else 0.0
 
     @property
-    def entity_recall(self) -> Optional[float]:
+    def entity_recall(self) -> float | None:
         return self.entity_hits / self.entity_total if self.entity_total else None
 
     def to_dict(self) -> dict:
@@ -96,8 +96,12 @@ class Result:
 # --------------------------------------------------------------------------- data
 
 
-def load_samples(dev_dir: Optional[Path] = None, clips_dir: Optional[Path] = None,
-                 only: Sequence[str] = (), samples_dir: Optional[Path] = None) -> list[Sample]:
+def load_samples(
+    dev_dir: Path | None = None,
+    clips_dir: Path | None = None,
+    only: Sequence[str] = (),
+    samples_dir: Path | None = None,
+) -> list[Sample]:
     """The evaluation set: dev episodes, bundled samples (``samples/*.mp3`` with their
     ``*.items.json`` scripts), then real clips (all optional)."""
     samples: list[Sample] = []
@@ -106,8 +110,9 @@ def load_samples(dev_dir: Optional[Path] = None, clips_dir: Optional[Path] = Non
             continue
         for items in sorted(Path(folder).glob("*.items.json")):
             stem = items.name[: -len(".items.json")]
-            audio = next((items.with_name(stem + e) for e in AUDIO_EXTS
-                          if items.with_name(stem + e).is_file()), None)
+            audio = next(
+                (items.with_name(stem + e) for e in AUDIO_EXTS if items.with_name(stem + e).is_file()), None
+            )
             if audio is None:
                 continue
             data = json.loads(items.read_text(encoding="utf-8"))
@@ -121,8 +126,16 @@ def load_samples(dev_dir: Optional[Path] = None, clips_dir: Optional[Path] = Non
             if audio is None:
                 continue
             lang = ref.stem.split("_", 1)[0]
-            samples.append(Sample(ref.stem, audio, ref.read_text(encoding="utf-8").strip(),
-                                  lang if lang in ("zh", "en") else "en", "", "clip"))
+            samples.append(
+                Sample(
+                    ref.stem,
+                    audio,
+                    ref.read_text(encoding="utf-8").strip(),
+                    lang if lang in ("zh", "en") else "en",
+                    "",
+                    "clip",
+                )
+            )
     if only:
         samples = [s for s in samples if any(o in s.name for o in only)]
     return samples
@@ -244,12 +257,12 @@ class EvalSettings:
     hotwords: bool = True
     repair: bool = True
     recover_names: bool = True  # re-hear names skipped inside sentences (repair.py: dropouts)
-    initial_prompt: Optional[str] = None
+    initial_prompt: str | None = None
     budget: int = 220
     strategy: str = "glossary"  # hotwords.rank_terms strategy
     correct: bool = True
     model: str = "base"
-    temperatures: Optional[tuple] = None  # main-decode temperature fallback (None: faster-whisper's)
+    temperatures: tuple | None = None  # main-decode temperature fallback (None: faster-whisper's)
     batch_size: int = 4  # main decode: batched over VAD chunks; 0: sequential
     lookahead: bool = True  # batched: each batch's hotwords from a first look (hotwords.HotwordChooser)
     compare: bool = True  # also decode plainly (see plain_decode) and score both
@@ -276,12 +289,17 @@ def _apply_correction(correct_fn, transcript, glossary):
 
 def evaluate_sample(sample: Sample, settings: EvalSettings, glossary=None) -> Result:
     """Transcribe one sample with ``settings`` and score it."""
-    from audio2digest.sources.audio import load_audio
     from audio2digest.asr.hotwords import HotwordChooser, select_hotwords
     from audio2digest.asr.model import load_model
     from audio2digest.asr.repair import RepairOptions
-    from audio2digest.asr.repair.detect import count_loops, find_coverage_gaps, speech_stretches, uncovered_seconds
+    from audio2digest.asr.repair.detect import (
+        count_loops,
+        find_coverage_gaps,
+        speech_stretches,
+        uncovered_seconds,
+    )
     from audio2digest.asr.transcribe import TranscribeOptions, transcribe
+    from audio2digest.sources.audio import load_audio
     from audio2digest.types import EpisodeMeta
 
     audio = load_audio(sample.audio)
@@ -293,13 +311,23 @@ def evaluate_sample(sample: Sample, settings: EvalSettings, glossary=None) -> Re
         if settings.lookahead:
             chooser = HotwordChooser(glossary, meta=meta, tokenizer=model, budget=settings.budget)
         else:
-            hot = select_hotwords(glossary, meta=meta, tokenizer=model, budget=settings.budget,
-                                  strategy=settings.strategy) or None
+            hot = (
+                select_hotwords(
+                    glossary, meta=meta, tokenizer=model, budget=settings.budget, strategy=settings.strategy
+                )
+                or None
+            )
     extra = {"temperature": list(settings.temperatures)} if settings.temperatures else {}
-    options = TranscribeOptions(model=settings.model, language=sample.language, hotwords=hot,
-                                initial_prompt=settings.initial_prompt, repair=settings.repair,
-                                repair_options=RepairOptions(dropouts=settings.recover_names),
-                                batch_size=settings.batch_size, extra=extra)
+    options = TranscribeOptions(
+        model=settings.model,
+        language=sample.language,
+        hotwords=hot,
+        initial_prompt=settings.initial_prompt,
+        repair=settings.repair,
+        repair_options=RepairOptions(dropouts=settings.recover_names),
+        batch_size=settings.batch_size,
+        extra=extra,
+    )
     load_model(settings.model)  # loading is not transcription time
     t0 = time.perf_counter()
     transcript = transcribe(audio, meta, options, hotword_chooser=chooser)
@@ -332,13 +360,27 @@ def evaluate_sample(sample: Sample, settings: EvalSettings, glossary=None) -> Re
     segs = list(transcript.segments)
     gaps = find_coverage_gaps(speech, segs)
     return Result(
-        plain_error=plain_err, plain_text=plain_text, plain_seconds=round(plain_seconds, 2),
+        plain_error=plain_err,
+        plain_text=plain_text,
+        plain_seconds=round(plain_seconds, 2),
         changes=changes,
-        name=sample.name, language=sample.language, duration=round(duration, 2),
-        error_rate=rate, metric=metric, entity_total=total, entity_hits=hits,
-        entity_hits_raw=hits_raw, loops=count_loops(segs, hotwords=hot), uncovered=uncovered_seconds(speech, segs),
-        gaps=len(gaps), repairs=len(transcript.repairs), seconds=round(seconds, 2), text=text,
-        raw_text=raw_text, missed=missed, repair_log=[r.to_dict() for r in transcript.repairs],
+        name=sample.name,
+        language=sample.language,
+        duration=round(duration, 2),
+        error_rate=rate,
+        metric=metric,
+        entity_total=total,
+        entity_hits=hits,
+        entity_hits_raw=hits_raw,
+        loops=count_loops(segs, hotwords=hot),
+        uncovered=uncovered_seconds(speech, segs),
+        gaps=len(gaps),
+        repairs=len(transcript.repairs),
+        seconds=round(seconds, 2),
+        text=text,
+        raw_text=raw_text,
+        missed=missed,
+        repair_log=[r.to_dict() for r in transcript.repairs],
     )
 
 
@@ -353,8 +395,14 @@ def plain_decode(audio, language: str, model_name: str = "base") -> str:
     from audio2digest.text.normalize import normalize_segments
 
     model, _ = load_model(model_name)
-    gen, _info = model.transcribe(audio, language=language, beam_size=5, vad_filter=True,
-                                  word_timestamps=True, condition_on_previous_text=False)
+    gen, _info = model.transcribe(
+        audio,
+        language=language,
+        beam_size=5,
+        vad_filter=True,
+        word_timestamps=True,
+        condition_on_previous_text=False,
+    )
     segs = normalize_segments([to_segment(i, s) for i, s in enumerate(gen)], language, "simplified")
     sep = "" if is_cjk_language(language) else " "
     return sep.join(s.text.strip() for s in segs if s.text.strip())
@@ -380,8 +428,12 @@ def word_changes(plain: str, pipeline: str, language: str) -> list[tuple[str, st
     return out
 
 
-def run_eval(samples: Iterable[Sample], settings: EvalSettings = EvalSettings(), glossary=None,
-             progress: Callable[[str], None] = lambda _: None) -> list[Result]:
+def run_eval(
+    samples: Iterable[Sample],
+    settings: EvalSettings = EvalSettings(),
+    glossary=None,
+    progress: Callable[[str], None] = lambda _: None,
+) -> list[Result]:
     results = []
     for s in samples:
         progress(s.name)
@@ -389,7 +441,7 @@ def run_eval(samples: Iterable[Sample], settings: EvalSettings = EvalSettings(),
     return results
 
 
-def summary(results: Sequence[Result], kind_names: Optional[Sequence[str]] = None) -> dict:
+def summary(results: Sequence[Result], kind_names: Sequence[str] | None = None) -> dict:
     """Totals over ``results``: pooled entity recall, loops, uncovered seconds, RTF."""
     rs = [r for r in results if kind_names is None or r.name in kind_names]
     dur = sum(r.duration for r in rs)
@@ -417,38 +469,58 @@ def format_comparison(results: Sequence[Result]) -> str:
     rows = [r for r in results if r.plain_error is not None]
     if not rows:
         return ""
-    lines = ["| sample | metric | plain | pipeline | Δ | ≤ plain + 0.02 | words: plain → pipeline |",
-             "|---|---|---:|---:|---:|---|---|"]
+    lines = [
+        "| sample | metric | plain | pipeline | Δ | ≤ plain + 0.02 | words: plain → pipeline |",
+        "|---|---|---:|---:|---:|---|---|",
+    ]
     for r in rows:
         delta = r.error_rate - r.plain_error
         ch = "; ".join(f"{a or '∅'} → {b or '∅'}" for a, b in r.changes[:12])
         if len(r.changes) > 12:
             ch += f"; … ({len(r.changes) - 12} more)"
-        lines.append(f"| {r.name} | {r.metric} | {100 * r.plain_error:.1f} % | {100 * r.error_rate:.1f} % | "
-                     f"{100 * delta:+.1f} | {'yes' if delta <= PLAIN_TOLERANCE + 1e-9 else '**no**'} | "
-                     f"{ch or 'same text'} |")
+        lines.append(
+            f"| {r.name} | {r.metric} | {100 * r.plain_error:.1f} % | {100 * r.error_rate:.1f} % | "
+            f"{100 * delta:+.1f} | {'yes' if delta <= PLAIN_TOLERANCE + 1e-9 else '**no**'} | "
+            f"{ch or 'same text'} |"
+        )
     n = len(rows)
     mp = sum(r.plain_error for r in rows) / n
     mq = sum(r.error_rate for r in rows) / n
     ok = sum(1 for r in rows if r.error_rate - r.plain_error <= PLAIN_TOLERANCE + 1e-9)
-    lines.append(f"| **mean ({n})** | | {100 * mp:.1f} % | {100 * mq:.1f} % | {100 * (mq - mp):+.1f} | "
-                 f"{ok}/{n} | |")
+    lines.append(
+        f"| **mean ({n})** | | {100 * mp:.1f} % | {100 * mq:.1f} % | {100 * (mq - mp):+.1f} | {ok}/{n} | |"
+    )
     return "\n".join(lines)
 
 
 def format_table(results: Sequence[Result]) -> str:
     """A Markdown table, one row per sample plus a total row."""
-    head = ("| sample | lang | sec | error rate | entities (raw → corrected) | loops | "
-            "uncovered s (gaps) | repairs | RTF |")
+    head = (
+        "| sample | lang | sec | error rate | entities (raw → corrected) | loops | "
+        "uncovered s (gaps) | repairs | RTF |"
+    )
     lines = [head, "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
     for r in results:
-        ent = (f"{r.entity_hits_raw}/{r.entity_total} → {r.entity_hits}/{r.entity_total} "
-               f"({100 * r.entity_recall:.0f} %)") if r.entity_total else "–"
-        lines.append(f"| {r.name} | {r.language} | {r.duration:.0f} | {r.metric} {100 * r.error_rate:.1f} % | "
-                     f"{ent} | {r.loops} | {r.uncovered:.1f} ({r.gaps}) | {r.repairs} | {r.rtf:.2f} |")
+        ent = (
+            (
+                f"{r.entity_hits_raw}/{r.entity_total} → {r.entity_hits}/{r.entity_total} "
+                f"({100 * r.entity_recall:.0f} %)"
+            )
+            if r.entity_total
+            else "–"
+        )
+        lines.append(
+            f"| {r.name} | {r.language} | {r.duration:.0f} | {r.metric} {100 * r.error_rate:.1f} % | "
+            f"{ent} | {r.loops} | {r.uncovered:.1f} ({r.gaps}) | {r.repairs} | {r.rtf:.2f} |"
+        )
     s = summary(results)
-    ent = (f"{100 * s['entity_recall_raw']:.0f} % → {100 * s['entity_recall']:.0f} %"
-           if s["entity_total"] else "–")
-    lines.append(f"| **all** | | {sum(r.duration for r in results):.0f} | | {ent} | {s['loops']} | "
-                 f"{s['uncovered']:.1f} ({s['gaps']}) | {sum(r.repairs for r in results)} | {s['rtf']:.2f} |")
+    ent = (
+        f"{100 * s['entity_recall_raw']:.0f} % → {100 * s['entity_recall']:.0f} %"
+        if s["entity_total"]
+        else "–"
+    )
+    lines.append(
+        f"| **all** | | {sum(r.duration for r in results):.0f} | | {ent} | {s['loops']} | "
+        f"{s['uncovered']:.1f} ({s['gaps']}) | {sum(r.repairs for r in results)} | {s['rtf']:.2f} |"
+    )
     return "\n".join(lines)

@@ -29,8 +29,12 @@ from audio2digest.sources.fetch import list_episodes
 
 
 def _spread(xs: list[float]) -> dict:
-    return {"median": round(statistics.median(xs), 2), "min": round(min(xs), 2),
-            "max": round(max(xs), 2), "all": [round(x, 2) for x in xs]}
+    return {
+        "median": round(statistics.median(xs), 2),
+        "min": round(min(xs), 2),
+        "max": round(max(xs), 2),
+        "all": [round(x, 2) for x in xs],
+    }
 
 
 def bench_run(path: str, repeats: int = 1, options=None) -> dict:
@@ -38,18 +42,25 @@ def bench_run(path: str, repeats: int = 1, options=None) -> dict:
 
     from audio2digest.asr.model import load_model
     from audio2digest.pipeline import process_episode
-    from audio2digest.stages import RAW_TRANSCRIPT, RunOptions, StageEnv, load_glossaries, read_transcript, warm_up
+    from audio2digest.stages import (
+        RAW_TRANSCRIPT,
+        RunOptions,
+        StageEnv,
+        load_glossaries,
+        read_transcript,
+        warm_up,
+    )
 
     options = options or RunOptions()
     options = replace(options, force=True)
     topts = options.transcribe
-    model, spec = load_model(topts.model, cpu_threads=topts.cpu_threads,
-                             compute_type=topts.compute_type, device=topts.device)
+    model, spec = load_model(
+        topts.model, cpu_threads=topts.cpu_threads, compute_type=topts.compute_type, device=topts.device
+    )
     glossary = load_glossaries(options)
     [meta] = list_episodes(str(path))  # the metadata run sees (tags feed hotword choice)
     seconds = duration_of(load_audio(path))
-    plain = dict(beam_size=topts.beam_size, vad_filter=True, word_timestamps=True,
-                 language=topts.language)
+    plain = dict(beam_size=topts.beam_size, vad_filter=True, word_timestamps=True, language=topts.language)
 
     def sequential() -> float:
         t0 = time.perf_counter()
@@ -80,7 +91,7 @@ def bench_run(path: str, repeats: int = 1, options=None) -> dict:
     times: dict[str, list[float]] = {"sequential": [], "batched": [], "run": []}
     jobs = [("sequential", sequential), ("batched", batched), ("run", full)]
     for i in range(max(1, repeats)):
-        for name, fn in (jobs if i % 2 == 0 else jobs[::-1]):
+        for name, fn in jobs if i % 2 == 0 else jobs[::-1]:
             times[name].append(fn())
     # the stages after ASR, on the transcript run made (the library calls the stages make)
     from audio2digest.render import render_all
@@ -119,8 +130,13 @@ def bench_run(path: str, repeats: int = 1, options=None) -> dict:
         "ratio_run_sequential": round(run / seq, 3),
         "ratio_batched_sequential": round(bat / seq, 3),
         "ratios_run_sequential": [round(r / s, 3) for r, s in zip(times["run"], times["sequential"])],
-        "post_asr": {"normalise": round(t_norm, 3), "correct": round(t_corr, 3),
-                     "segment_digest": round(t_dig, 3), "render": round(t_ren, 3),
-                     "total": round(post, 3), "share_of_asr": round(post / asr, 4) if asr > 0 else None},
+        "post_asr": {
+            "normalise": round(t_norm, 3),
+            "correct": round(t_corr, 3),
+            "segment_digest": round(t_dig, 3),
+            "render": round(t_ren, 3),
+            "total": round(post, 3),
+            "share_of_asr": round(post / asr, 4) if asr > 0 else None,
+        },
         "repeats": repeats,
     }

@@ -79,8 +79,15 @@ def load_corpus(directory: str | Path) -> list[CorpusRecord]:
                 raise InputError(f"{f}:{no}: 'titles' must be a list")
             if len([x for x in items if x.strip()]) < 1:
                 continue
-            out.append(CorpusRecord(f.stem, str(d.get("id", f"{f.stem}:{no}")), str(d.get("lang") or ""),
-                                    [x for x in items], [str(t) for t in titles]))
+            out.append(
+                CorpusRecord(
+                    f.stem,
+                    str(d.get("id", f"{f.stem}:{no}")),
+                    str(d.get("lang") or ""),
+                    [x for x in items],
+                    [str(t) for t in titles],
+                )
+            )
     return out
 
 
@@ -163,8 +170,9 @@ def record_pk(rec: CorpusRecord, cuts: Sequence[int]) -> float:
     return pk(labels_from_boundaries(gold, n), labels_from_boundaries(hyp, n), k)
 
 
-def _decode_all(model: BoundaryModel, recs: Sequence[CorpusRecord], offset: float, min_chars: float,
-                short_penalty: float) -> float:
+def _decode_all(
+    model: BoundaryModel, recs: Sequence[CorpusRecord], offset: float, min_chars: float, short_penalty: float
+) -> float:
     from audio2digest.text.boundary import decode
 
     total = 0.0
@@ -174,8 +182,9 @@ def _decode_all(model: BoundaryModel, recs: Sequence[CorpusRecord], offset: floa
     return total / max(1, len(recs))
 
 
-def fit_text_model(records: Sequence[CorpusRecord], *, min_chars: float, short_penalty: float,
-                   meta: dict | None = None) -> BoundaryModel:
+def fit_text_model(
+    records: Sequence[CorpusRecord], *, min_chars: float, short_penalty: float, meta: dict | None = None
+) -> BoundaryModel:
     """Fit the weights on ``records`` (each source weighted equally), then the decision bias
     that gives the lowest mean Pk on the same records when decoded."""
     import numpy as np
@@ -252,8 +261,12 @@ def episode_gaps(transcript, gold: dict, model: BoundaryModel, opts) -> tuple[li
 TIMED_FITTED = ("bias", "text_logit", "pause")
 
 
-def fit_timed(rows: Sequence[Sequence[float]], labels: Sequence[int], l2: float = L2,
-              fitted: Sequence[str] = TIMED_FITTED) -> tuple[float, ...]:
+def fit_timed(
+    rows: Sequence[Sequence[float]],
+    labels: Sequence[int],
+    l2: float = L2,
+    fitted: Sequence[str] = TIMED_FITTED,
+) -> tuple[float, ...]:
     """Weights over :data:`TIMED_FEATURES`: only the ``fitted`` ones are fitted, the rest are 0."""
     keep = [TIMED_FEATURES.index(f) for f in fitted]
     w = fit_logistic([[r[k] for k in keep] for r in rows], labels, l2)
@@ -321,7 +334,9 @@ def fit_timed_model(episodes: Sequence[tuple], text_model: BoundaryModel, opts) 
     def mean_pk(off: float) -> float:
         m = replace(text_model, timed_weights=tuple([w[0] + off, *w[1:]]))
         o = replace(opts, model=m)
-        return sum(score_timing(g, segment_transcript(tr, options=o)).pk for _, tr, g in episodes) / len(episodes)
+        return sum(score_timing(g, segment_transcript(tr, options=o)).pk for _, tr, g in episodes) / len(
+            episodes
+        )
 
     best = min(TIMED_BIAS_GRID, key=lambda b: (mean_pk(b), abs(b)))
     return replace(text_model, timed_weights=tuple([w[0] + best, *w[1:]]))
@@ -340,5 +355,6 @@ def leave_one_episode_out(episodes: Sequence[tuple], text_model: BoundaryModel, 
         for n2, tr, gold in episodes:
             if n2 == name:
                 out.setdefault(name, []).append(
-                    score_timing(gold, segment_transcript(tr, options=replace(opts, model=m))).pk)
+                    score_timing(gold, segment_transcript(tr, options=replace(opts, model=m))).pk
+                )
     return {k: sum(v) / len(v) for k, v in out.items()}

@@ -69,13 +69,21 @@ def _human_title(title: str, item: str) -> bool:
 
 def _score_group(source: str, fit: str, rows: list[tuple[SegmentScore, int, int]]) -> CorpusScore:
     n = len(rows)
-    return CorpusScore(source, fit, n, sum(s.pk for s, _, _ in rows) / n,
-                       sum(s.windowdiff for s, _, _ in rows) / n, sum(s.f1 for s, _, _ in rows) / n,
-                       sum(g for _, g, _ in rows), sum(h for _, _, h in rows))
+    return CorpusScore(
+        source,
+        fit,
+        n,
+        sum(s.pk for s, _, _ in rows) / n,
+        sum(s.windowdiff for s, _, _ in rows) / n,
+        sum(s.f1 for s, _, _ in rows) / n,
+        sum(g for _, g, _ in rows),
+        sum(h for _, _, h in rows),
+    )
 
 
-def evaluate_corpus(directory: str | Path, *, loso: bool = True, headlines: bool = True,
-                    progress=None) -> tuple[list[CorpusScore], list[HeadlineScore]]:
+def evaluate_corpus(
+    directory: str | Path, *, loso: bool = True, headlines: bool = True, progress=None
+) -> tuple[list[CorpusScore], list[HeadlineScore]]:
     """Segment every segcorpus record (its items joined, no markers) and score it.
 
     ``shipped``: the bundled model (fitted on this corpus: in-sample). ``loso``: for each
@@ -99,8 +107,11 @@ def evaluate_corpus(directory: str | Path, *, loso: bool = True, headlines: bool
         for src in sorted({r.source for r in records}):
             if progress:
                 progress(f"fitting without {src}")
-            models[src] = fit_text_model([r for r in records if r.source != src],
-                                         min_chars=opts.min_item_chars, short_penalty=opts.short_penalty)
+            models[src] = fit_text_model(
+                [r for r in records if r.source != src],
+                min_chars=opts.min_item_chars,
+                short_penalty=opts.short_penalty,
+            )
     per: dict[tuple[str, str, str], list[tuple[SegmentScore, int, int]]] = {}
     for k, rec in enumerate(records):
         text = rec.text
@@ -141,12 +152,20 @@ def evaluate_corpus(directory: str | Path, *, loso: bool = True, headlines: bool
                     ef = 1.0
                 trunc = h.endswith(("…", "..."))
                 acc.setdefault(f"{rec.source}/{rec.lang}", []).append(
-                    (rouge_l(h, title), ef, trunc, len(h) > limit))
+                    (rouge_l(h, title), ef, trunc, len(h) > limit)
+                )
         for name in [*sorted(acc), "pooled"]:
             vals = [v for k in acc for v in acc[k]] if name == "pooled" else acc[name]
             if not vals:
                 continue
-            heads.append(HeadlineScore(name, len(vals), sum(v[0] for v in vals) / len(vals),
-                                       sum(v[1] for v in vals) / len(vals), sum(v[2] for v in vals),
-                                       sum(v[3] for v in vals)))
+            heads.append(
+                HeadlineScore(
+                    name,
+                    len(vals),
+                    sum(v[0] for v in vals) / len(vals),
+                    sum(v[1] for v in vals) / len(vals),
+                    sum(v[2] for v in vals),
+                    sum(v[3] for v in vals),
+                )
+            )
     return scores, heads

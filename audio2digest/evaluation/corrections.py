@@ -22,9 +22,10 @@ change is a false change. Tune on ``dev``; report ``held``.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Optional
+from typing import TYPE_CHECKING
 
 from audio2digest.errors import InputError
 from audio2digest.text.glossary import Glossary, read_text_file
@@ -142,8 +143,10 @@ def _source_spans(text: str, corrections) -> list[tuple[int, int, str]]:
 
 
 def evaluate(
-    glossary: Glossary, eval_dir: Optional[Path] = None, split: str = "held",
-    options: Optional[CorrectOptions] = None,
+    glossary: Glossary,
+    eval_dir: Path | None = None,
+    split: str = "held",
+    options: CorrectOptions | None = None,
 ) -> EvalReport:
     """Run correction over the pairs and clean texts of ``split`` ("dev", "held", "all");
     ``options`` (default: :class:`CorrectOptions` defaults) lets a sweep try thresholds."""
@@ -185,12 +188,16 @@ def evaluate(
             rep.false_changes += len(res.corrections)
             for c in res.corrections:
                 line = text.count("\n", 0, max(0, c.start)) + 1
-                rep.errors.append(("false", f"{f.name}:{line}", f"{c.before!r} -> {c.after!r} ({c.rule} {c.score})"))
+                rep.errors.append(
+                    ("false", f"{f.name}:{line}", f"{c.before!r} -> {c.after!r} ({c.rule} {c.score})")
+                )
     return rep
 
 
 def evaluate_splits(
-    glossary: Glossary, eval_dir: Optional[Path] = None, splits: Iterable[str] = BATCHES,
-    options: Optional[CorrectOptions] = None,
+    glossary: Glossary,
+    eval_dir: Path | None = None,
+    splits: Iterable[str] = BATCHES,
+    options: CorrectOptions | None = None,
 ):
     return [evaluate(glossary, eval_dir, s, options) for s in splits]

@@ -12,9 +12,10 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Optional
+from typing import Any
 
 from audio2digest.llm.grounding import Source, ungrounded
 
@@ -40,15 +41,19 @@ class GroundingStats:
         return self.swapped_rejected / self.swapped if self.swapped else 0.0
 
 
-def evaluate_records(records: Iterable[dict], glossary: Any = None, *, source: str = "",
-                     limit: Optional[int] = None) -> GroundingStats:
+def evaluate_records(
+    records: Iterable[dict], glossary: Any = None, *, source: str = "", limit: int | None = None
+) -> GroundingStats:
     stats = GroundingStats(source)
     for n, rec in enumerate(records):
         if limit is not None and n >= limit:
             break
         items, titles = rec.get("items") or [], rec.get("titles") or []
-        pairs = [(t, x) for t, x in zip(titles, items)
-                 if isinstance(t, str) and t.strip() and not _SYNTHETIC.search(t)]
+        pairs = [
+            (t, x)
+            for t, x in zip(titles, items)
+            if isinstance(t, str) and t.strip() and not _SYNTHETIC.search(t)
+        ]
         for k, (title, text) in enumerate(pairs):
             stats.headlines += 1
             miss = ungrounded(title, Source(text, glossary))
@@ -63,8 +68,9 @@ def evaluate_records(records: Iterable[dict], glossary: Any = None, *, source: s
     return stats
 
 
-def evaluate_corpus(paths: Iterable[Path], glossary: Any = None, *,
-                    limit: Optional[int] = None) -> list[GroundingStats]:
+def evaluate_corpus(
+    paths: Iterable[Path], glossary: Any = None, *, limit: int | None = None
+) -> list[GroundingStats]:
     """One :class:`GroundingStats` per file and language (``name:lang``)."""
     out: list[GroundingStats] = []
     for path in paths:
@@ -74,8 +80,7 @@ def evaluate_corpus(paths: Iterable[Path], glossary: Any = None, *,
                 rec = json.loads(line)
                 by_lang.setdefault(rec.get("lang", ""), []).append(rec)
         for lang, recs in sorted(by_lang.items()):
-            out.append(evaluate_records(recs, glossary, source=f"{Path(path).stem}:{lang}",
-                                        limit=limit))
+            out.append(evaluate_records(recs, glossary, source=f"{Path(path).stem}:{lang}", limit=limit))
     return out
 
 
@@ -83,12 +88,10 @@ def format_table(rows: list[GroundingStats]) -> str:
     lines = [f"{'source':<34} {'headlines':>9} {'own rejected':>13} {'swapped caught':>15}"]
     tot = GroundingStats("pooled")
     for r in rows:
-        lines.append(f"{r.source:<34} {r.headlines:>9} {r.false_alarm_rate:>12.1%} "
-                     f"{r.catch_rate:>14.1%}")
+        lines.append(f"{r.source:<34} {r.headlines:>9} {r.false_alarm_rate:>12.1%} {r.catch_rate:>14.1%}")
         tot.headlines += r.headlines
         tot.own_rejected += r.own_rejected
         tot.swapped += r.swapped
         tot.swapped_rejected += r.swapped_rejected
-    lines.append(f"{tot.source:<34} {tot.headlines:>9} {tot.false_alarm_rate:>12.1%} "
-                 f"{tot.catch_rate:>14.1%}")
+    lines.append(f"{tot.source:<34} {tot.headlines:>9} {tot.false_alarm_rate:>12.1%} {tot.catch_rate:>14.1%}")
     return "\n".join(lines)

@@ -73,15 +73,20 @@ class NormalizeResult:
     breaks: int  # punctuation breaks in the script
     break_hits: tuple[int, int]  # (before, after) transcript breaks at a script break
     break_marks: tuple[int, int]  # (before, after) transcript breaks in all
-    long_runs: tuple[float, float]  # (before, after) share of chars in LONG_RUN+ stretches without punctuation
+    long_runs: tuple[
+        float, float
+    ]  # (before, after) share of chars in LONG_RUN+ stretches without punctuation
     changes: list[tuple[str, str]] = field(default_factory=list)  # number rewrites made
 
     def to_dict(self) -> dict:
         def pr(i: int) -> dict:
             marks, hits = self.break_marks[i], self.break_hits[i]
-            return {"precision": round(hits / marks, 4) if marks else 1.0,
-                    "recall": round(hits / self.breaks, 4) if self.breaks else 1.0,
-                    "marks": marks, "hits": hits}
+            return {
+                "precision": round(hits / marks, 4) if marks else 1.0,
+                "recall": round(hits / self.breaks, 4) if self.breaks else 1.0,
+                "marks": marks,
+                "hits": hits,
+            }
 
         return {
             "name": self.name,
@@ -102,8 +107,9 @@ class NormalizeResult:
 # --------------------------------------------------------------------------- data
 
 
-def load_set(set_dir: Path | None = None, script_dirs: Sequence[Path] | None = None,
-             only: Sequence[str] = ()) -> list[NormalizeSample]:
+def load_set(
+    set_dir: Path | None = None, script_dirs: Sequence[Path] | None = None, only: Sequence[str] = ()
+) -> list[NormalizeSample]:
     """Transcripts ``NAME.transcript.json`` of ``set_dir`` with their script: ``NAME.items.json``
     (``{"items": [text, ...]}``) or ``NAME.txt`` (a reference transcript), found in the first
     of ``script_dirs`` that has one."""
@@ -116,10 +122,19 @@ def load_set(set_dir: Path | None = None, script_dirs: Sequence[Path] | None = N
         name = path.name[: -len(".transcript.json")]
         if only and not any(o in name for o in only):
             continue
-        items = next((p / f"{name}{ext}" for p in dirs for ext in (".items.json", ".txt")
-                      if (p / f"{name}{ext}").is_file()), None)
+        items = next(
+            (
+                p / f"{name}{ext}"
+                for p in dirs
+                for ext in (".items.json", ".txt")
+                if (p / f"{name}{ext}").is_file()
+            ),
+            None,
+        )
         if items is None:
-            raise InputError(f"{path}: no script {name}.items.json or {name}.txt in {', '.join(map(str, dirs))}")
+            raise InputError(
+                f"{path}: no script {name}.items.json or {name}.txt in {', '.join(map(str, dirs))}"
+            )
         try:
             t = Transcript.from_dict(json.loads(path.read_text(encoding="utf-8")))
             raw = items.read_text(encoding="utf-8")
@@ -214,7 +229,9 @@ def _text(t: Transcript) -> str:
     return t.text
 
 
-def evaluate_sample(sample: NormalizeSample, options: NormalizeOptions = DEFAULT_NORMALIZE) -> NormalizeResult:
+def evaluate_sample(
+    sample: NormalizeSample, options: NormalizeOptions = DEFAULT_NORMALIZE
+) -> NormalizeResult:
     before_t = sample.transcript
     after_segs = normalize_segments(before_t.segments, before_t.language, "keep", options)
     before, after = _text(before_t), _text(before_t.replace(segments=tuple(after_segs)))
@@ -232,25 +249,37 @@ def evaluate_sample(sample: NormalizeSample, options: NormalizeOptions = DEFAULT
     changes = []
     for s0, s1 in zip(before_t.segments, after_segs):
         if s0.text != s1.text:
-            for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, s0.text, s1.text, autojunk=False).get_opcodes():
+            for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(
+                None, s0.text, s1.text, autojunk=False
+            ).get_opcodes():
                 if tag != "equal" and s1.text[j1:j2] not in ("，", "。"):
                     changes.append((s0.text[i1:i2], s1.text[j1:j2]))
     return NormalizeResult(
-        name=sample.name, language=sample.language,
+        name=sample.name,
+        language=sample.language,
         cer_script=(err(sample.script, before), err(sample.script, after)),
         cer_news=(err(news, before), err(news, after)),
-        number_forms=sum(ref_forms.values()), found=(found_b, found_a), fixed=fixed, broken=broken,
-        breaks=nb, break_hits=(hb, ha), break_marks=(mb, ma),
-        long_runs=(long_runs(before), long_runs(after)), changes=changes,
+        number_forms=sum(ref_forms.values()),
+        found=(found_b, found_a),
+        fixed=fixed,
+        broken=broken,
+        breaks=nb,
+        break_hits=(hb, ha),
+        break_marks=(mb, ma),
+        long_runs=(long_runs(before), long_runs(after)),
+        changes=changes,
     )
 
 
-def run_eval(samples: Iterable[NormalizeSample], options: NormalizeOptions = DEFAULT_NORMALIZE) -> list[NormalizeResult]:
+def run_eval(
+    samples: Iterable[NormalizeSample], options: NormalizeOptions = DEFAULT_NORMALIZE
+) -> list[NormalizeResult]:
     return [evaluate_sample(s, options) for s in samples]
 
 
 def format_table(results: Sequence[NormalizeResult]) -> str:
     """A Markdown table, one row per sample, before → after."""
+
     def pr(r: NormalizeResult, i: int) -> str:
         m, h = r.break_marks[i], r.break_hits[i]
         p = h / m if m else 1.0
@@ -264,8 +293,9 @@ def format_table(results: Sequence[NormalizeResult]) -> str:
     ]
     for r in results:
         # stretch lengths in characters mean nothing for a language written with spaces
-        runs = (f"{100 * r.long_runs[0]:.0f} → {100 * r.long_runs[1]:.0f}"
-                if is_cjk_language(r.language) else "–")
+        runs = (
+            f"{100 * r.long_runs[0]:.0f} → {100 * r.long_runs[1]:.0f}" if is_cjk_language(r.language) else "–"
+        )
         lines.append(
             f"| {r.name} | {r.language} | {r.cer_news[0]:.4f} → {r.cer_news[1]:.4f} "
             f"| {r.cer_script[0]:.4f} → {r.cer_script[1]:.4f} "

@@ -102,8 +102,12 @@ def windowdiff(ref: Sequence[int], hyp: Sequence[int], k: int) -> float:
 def boundary_prf(gold: Sequence[float], hyp: Sequence[float], tolerance: float) -> tuple[float, float, float]:
     """Precision, recall, F1 of boundaries matched one-to-one within ``tolerance``."""
     pairs = sorted(
-        ((abs(g - h), gi, hi) for gi, g in enumerate(gold) for hi, h in enumerate(hyp)
-         if abs(g - h) <= tolerance)
+        (
+            (abs(g - h), gi, hi)
+            for gi, g in enumerate(gold)
+            for hi, h in enumerate(hyp)
+            if abs(g - h) <= tolerance
+        )
     )
     used_g, used_h = set(), set()
     tp = 0
@@ -141,8 +145,14 @@ def _mid_boundaries(spans: Sequence[tuple[float, float]]) -> list[float]:
     return [(spans[i][1] + spans[i + 1][0]) / 2 for i in range(len(spans) - 1)]
 
 
-def score_timing(gold: dict, items: Sequence, name: str = "", *, tolerance: float = DEFAULT_TOLERANCE_S,
-                 mode: str = "timing") -> SegmentScore:
+def score_timing(
+    gold: dict,
+    items: Sequence,
+    name: str = "",
+    *,
+    tolerance: float = DEFAULT_TOLERANCE_S,
+    mode: str = "timing",
+) -> SegmentScore:
     """Score items with ``start``/``end`` against a gold timing dict."""
     gspans = [(float(i["start"]), float(i["end"])) for i in gold["items"]]
     hspans = [(float(i.start), float(i.end)) for i in items if i.start is not None and i.end is not None]
@@ -155,8 +165,19 @@ def score_timing(gold: dict, items: Sequence, name: str = "", *, tolerance: floa
     mean_len = sum(e - s for s, e in gspans) / len(gspans)
     k = max(1, int(round(mean_len / 2 / STEP)))
     p, r, f = boundary_prf(gb, hb, tolerance)
-    return SegmentScore(name, mode, pk(ref, hyp, k), windowdiff(ref, hyp, k), p, r, f,
-                        k * STEP, tolerance, len(gspans), len(hspans))
+    return SegmentScore(
+        name,
+        mode,
+        pk(ref, hyp, k),
+        windowdiff(ref, hyp, k),
+        p,
+        r,
+        f,
+        k * STEP,
+        tolerance,
+        len(gspans),
+        len(hspans),
+    )
 
 
 def _char_boundaries(texts: Sequence[str]) -> tuple[list[int], int]:
@@ -167,8 +188,13 @@ def _char_boundaries(texts: Sequence[str]) -> tuple[list[int], int]:
     return out[:-1], pos
 
 
-def score_text(gold_texts: Sequence[str], hyp_texts: Sequence[str], name: str = "", *,
-               tolerance: int = DEFAULT_TOLERANCE_CHARS) -> SegmentScore:
+def score_text(
+    gold_texts: Sequence[str],
+    hyp_texts: Sequence[str],
+    name: str = "",
+    *,
+    tolerance: int = DEFAULT_TOLERANCE_CHARS,
+) -> SegmentScore:
     """Score a text segmentation against the gold item texts (both cover the same text)."""
     gb, n = _char_boundaries(gold_texts)
     hb, n2 = _char_boundaries(hyp_texts)
@@ -179,13 +205,29 @@ def score_text(gold_texts: Sequence[str], hyp_texts: Sequence[str], name: str = 
     mean_len = n / max(1, len(gold_texts))
     k = max(1, int(round(mean_len / 2)))
     p, r, f = boundary_prf(gb, hb, tolerance)
-    return SegmentScore(name, "text", pk(ref, hyp, k), windowdiff(ref, hyp, k), p, r, f, float(k),
-                        float(tolerance), len(gold_texts), len(hyp_texts))
+    return SegmentScore(
+        name,
+        "text",
+        pk(ref, hyp, k),
+        windowdiff(ref, hyp, k),
+        p,
+        r,
+        f,
+        float(k),
+        float(tolerance),
+        len(gold_texts),
+        len(hyp_texts),
+    )
 
 
-def evaluate_dir(directory: str | Path, transcripts: str | Path | None = None, *,
-                 tolerance: float = DEFAULT_TOLERANCE_S, glossary=None,
-                 modes: Sequence[str] = ("timing", "timing-no-pauses", "text")) -> list[SegmentScore]:
+def evaluate_dir(
+    directory: str | Path,
+    transcripts: str | Path | None = None,
+    *,
+    tolerance: float = DEFAULT_TOLERANCE_S,
+    glossary=None,
+    modes: Sequence[str] = ("timing", "timing-no-pauses", "text"),
+) -> list[SegmentScore]:
     """Score every ``NAME.gold.json`` in ``directory``.
 
     * ``timing``: segment ``NAME.transcript.json`` (looked up in ``transcripts``, default the
@@ -216,8 +258,7 @@ def evaluate_dir(directory: str | Path, transcripts: str | Path | None = None, *
                 scores.append(score_timing(gold, items, name, tolerance=tolerance))
             if "timing-no-pauses" in modes:
                 items = segment_transcript(tr, glossary, use_timing=False)
-                scores.append(score_timing(gold, items, name, tolerance=tolerance,
-                                           mode="timing-no-pauses"))
+                scores.append(score_timing(gold, items, name, tolerance=tolerance, mode="timing-no-pauses"))
         elif "timing" in modes:
             logger.warning("%s: no %s; timing not scored", gpath, tpath.name)
         ipath = directory / f"{name}.items.json"
@@ -226,8 +267,11 @@ def evaluate_dir(directory: str | Path, transcripts: str | Path | None = None, *
             texts = script.get("items") or []
             lang = script.get("lang")
             joined = "".join(texts) if not lang or lang.startswith("zh") else " ".join(texts)
-            gold_texts = list(texts) if not lang or lang.startswith("zh") else [
-                t + (" " if i < len(texts) - 1 else "") for i, t in enumerate(texts)]
+            gold_texts = (
+                list(texts)
+                if not lang or lang.startswith("zh")
+                else [t + (" " if i < len(texts) - 1 else "") for i, t in enumerate(texts)]
+            )
             hyp = segment_text(joined, glossary, language=lang)
             scores.append(score_text(gold_texts, [i.text for i in hyp], name))
     return scores

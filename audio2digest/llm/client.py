@@ -13,8 +13,9 @@ import json
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable, Optional
+from typing import Any
 
 from audio2digest.errors import LLMError
 from audio2digest.llm.config import ENV_KEY, ENV_OPENAI_KEY, LLMConfig
@@ -55,17 +56,23 @@ def _import_httpx():
 class LLMClient:
     """Talks to one endpoint. Thread-safe: the writer calls :meth:`chat` from several threads."""
 
-    def __init__(self, config: LLMConfig, *, transport: Any = None,
-                 sleep: Callable[[float], None] = time.sleep):
+    def __init__(
+        self, config: LLMConfig, *, transport: Any = None, sleep: Callable[[float], None] = time.sleep
+    ):
         httpx = _import_httpx()
         self.config = config
         self._sleep = sleep
         headers = {"Accept": "application/json"}
         if config.api_key:
             headers["Authorization"] = f"Bearer {config.api_key}"
-        self._http = httpx.Client(base_url=config.url.rstrip("/") + "/", headers=headers,
-                                  timeout=config.timeout, transport=transport,
-                                  follow_redirects=False, trust_env=False)
+        self._http = httpx.Client(
+            base_url=config.url.rstrip("/") + "/",
+            headers=headers,
+            timeout=config.timeout,
+            transport=transport,
+            follow_redirects=False,
+            trust_env=False,
+        )
         self._lock = threading.Lock()
         # Some servers reject json_schema (older Ollama, LM Studio builds): then we ask for a
         # plain JSON object and rely on the prompt's schema and our own validation.
@@ -74,7 +81,7 @@ class LLMClient:
     def close(self) -> None:
         self._http.close()
 
-    def __enter__(self) -> "LLMClient":
+    def __enter__(self) -> LLMClient:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -89,17 +96,23 @@ class LLMClient:
         try:
             r = self._http.get("models", timeout=min(self.config.timeout, PREFLIGHT_TIMEOUT))
         except httpx.TimeoutException:
-            raise LLMError(f"{ep}: LLM endpoint did not answer within "
-                           f"{min(self.config.timeout, PREFLIGHT_TIMEOUT):g} s") from None
+            raise LLMError(
+                f"{ep}: LLM endpoint did not answer within {min(self.config.timeout, PREFLIGHT_TIMEOUT):g} s"
+            ) from None
         except httpx.HTTPError as exc:
             raise LLMError(f"{ep}: LLM endpoint unreachable ({_reason(exc)})") from None
         if r.status_code in (401, 403):
-            hint = ("no key set: use " + ENV_KEY + " or " + ENV_OPENAI_KEY
-                    if not self.config.api_key else "check the API key")
+            hint = (
+                "no key set: use " + ENV_KEY + " or " + ENV_OPENAI_KEY
+                if not self.config.api_key
+                else "check the API key"
+            )
             raise LLMError(f"{ep}: LLM endpoint refused access (HTTP {r.status_code}; {hint})")
         if r.status_code == 404:
-            raise LLMError(f"{ep}: no /models there (HTTP 404); is this the API's base URL "
-                           "(e.g. http://localhost:11434/v1)?")
+            raise LLMError(
+                f"{ep}: no /models there (HTTP 404); is this the API's base URL "
+                "(e.g. http://localhost:11434/v1)?"
+            )
         if r.status_code >= 400:
             raise LLMError(f"{ep}: GET /models failed (HTTP {r.status_code})")
         try:
@@ -122,18 +135,25 @@ class LLMClient:
         names = self.list_models()
         if self.config.model not in names:
             shown = ", ".join(names[:8]) + (", ..." if len(names) > 8 else "")
-            raise LLMError(f"{self.config.endpoint}: model {self.config.model!r} is not offered "
-                           f"(available: {shown or 'none'})")
+            raise LLMError(
+                f"{self.config.endpoint}: model {self.config.model!r} is not offered "
+                f"(available: {shown or 'none'})"
+            )
 
     # ------------------------------------------------------------ chat
 
-    def chat(self, messages: list[dict], schema: Optional[dict] = None,
-             schema_name: str = "answer") -> ChatResult:
+    def chat(
+        self, messages: list[dict], schema: dict | None = None, schema_name: str = "answer"
+    ) -> ChatResult:
         """One chat completion; with ``schema``, ask for JSON that matches it."""
         httpx = _import_httpx()
         cfg = self.config
-        body: dict[str, Any] = {"model": cfg.model, "messages": messages,
-                                "temperature": cfg.temperature, "max_tokens": cfg.max_tokens}
+        body: dict[str, Any] = {
+            "model": cfg.model,
+            "messages": messages,
+            "temperature": cfg.temperature,
+            "max_tokens": cfg.max_tokens,
+        }
         ep = cfg.endpoint
         attempt = 0
         while True:
@@ -141,11 +161,15 @@ class LLMClient:
                 with self._lock:
                     mode = self._schema_mode
                 body["response_format"] = (
-                    {"type": "json_schema",
-                     "json_schema": {"name": schema_name, "schema": schema, "strict": True}}
-                    if mode == "json_schema" else {"type": "json_object"})
+                    {
+                        "type": "json_schema",
+                        "json_schema": {"name": schema_name, "schema": schema, "strict": True},
+                    }
+                    if mode == "json_schema"
+                    else {"type": "json_object"}
+                )
             t0 = time.perf_counter()
-            wait = BACKOFF_SECONDS * (2 ** attempt)
+            wait = BACKOFF_SECONDS * (2**attempt)
             try:
                 r = self._http.post("chat/completions", json=body)
             except httpx.TimeoutException:
@@ -157,17 +181,22 @@ class LLMClient:
                     return _parse_chat(r, ep, time.perf_counter() - t0)
                 if r.status_code in (401, 403):
                     raise LLMError(f"{ep}: LLM endpoint refused access (HTTP {r.status_code})")
-                if (r.status_code in (400, 422) and schema is not None
-                        and body["response_format"]["type"] == "json_schema"
-                        and any(k in r.text.lower() for k in ("response_format", "schema"))):
+                if (
+                    r.status_code in (400, 422)
+                    and schema is not None
+                    and body["response_format"]["type"] == "json_schema"
+                    and any(k in r.text.lower() for k in ("response_format", "schema"))
+                ):
                     with self._lock:
                         self._schema_mode = "json_object"
-                    log.warning("%s: json_schema response_format refused (HTTP %d); asking for "
-                                "a JSON object instead", ep, r.status_code)
+                    log.warning(
+                        "%s: json_schema response_format refused (HTTP %d); asking for a JSON object instead",
+                        ep,
+                        r.status_code,
+                    )
                     continue
                 if r.status_code != 429 and r.status_code < 500:
-                    raise LLMError(f"{ep}: chat request failed (HTTP {r.status_code}: "
-                                   f"{_snippet(r.text)})")
+                    raise LLMError(f"{ep}: chat request failed (HTTP {r.status_code}: {_snippet(r.text)})")
                 problem = f"HTTP {r.status_code}"
                 after = r.headers.get("retry-after", "")
                 if after.replace(".", "", 1).isdigit():
@@ -190,10 +219,13 @@ def _parse_chat(r, ep: str, seconds: float) -> ChatResult:
         # A malformed envelope is the server's fault, like a 5xx: the item falls back.
         raise TransientLLMError(f"{ep}: chat answer is not an OpenAI completion ({exc})") from None
     usage = data.get("usage") if isinstance(data.get("usage"), dict) else {}
-    return ChatResult(content=content,
-                      prompt_tokens=_int(usage.get("prompt_tokens")),
-                      completion_tokens=_int(usage.get("completion_tokens")),
-                      seconds=seconds, finish_reason=str(choice.get("finish_reason") or ""))
+    return ChatResult(
+        content=content,
+        prompt_tokens=_int(usage.get("prompt_tokens")),
+        completion_tokens=_int(usage.get("completion_tokens")),
+        seconds=seconds,
+        finish_reason=str(choice.get("finish_reason") or ""),
+    )
 
 
 def _int(v: Any) -> int:

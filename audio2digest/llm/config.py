@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Mapping, Optional
+from typing import Any
 from urllib.parse import urlsplit
 
 from audio2digest.errors import LLMError
@@ -98,16 +99,18 @@ def read_config_file(path: Path) -> dict:
     known = {"url", "model", "api_key", "timeout", "jobs", "retries", "max_tokens", "temperature"}
     unknown = sorted(set(table) - known)
     if unknown:
-        raise LLMError(f"{path}: unknown [llm] key(s) {', '.join(unknown)}, expected: "
-                       f"{', '.join(sorted(known))}")
+        raise LLMError(
+            f"{path}: unknown [llm] key(s) {', '.join(unknown)}, expected: {', '.join(sorted(known))}"
+        )
     return table
 
 
 def _check_url(url: str, where: str) -> str:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise LLMError(f"{where}: LLM URL {url!r} is not an http(s) URL "
-                       "(expected e.g. http://localhost:11434/v1)")
+        raise LLMError(
+            f"{where}: LLM URL {url!r} is not an http(s) URL (expected e.g. http://localhost:11434/v1)"
+        )
     return url.rstrip("/")
 
 
@@ -121,10 +124,15 @@ def _number(value: Any, kind: type, name: str, where: str, low: float):
     return v
 
 
-def resolve_config(url: Optional[str] = None, model: Optional[str] = None, *,
-                   jobs: Optional[int] = None, timeout: Optional[float] = None,
-                   env: Mapping[str, str] = os.environ,
-                   path: Optional[Path] = None) -> Optional[LLMConfig]:
+def resolve_config(
+    url: str | None = None,
+    model: str | None = None,
+    *,
+    jobs: int | None = None,
+    timeout: float | None = None,
+    env: Mapping[str, str] = os.environ,
+    path: Path | None = None,
+) -> LLMConfig | None:
     """The LLM settings from flags > environment > config file, or None when no URL is set."""
     path = path or config_path(env)
     file = read_config_file(path)
@@ -137,20 +145,28 @@ def resolve_config(url: Optional[str] = None, model: Optional[str] = None, *,
         return None
     url = _check_url(str(url), where_url)
     if not model:
-        raise LLMError(f"{url}: no LLM model given (use --llm-model, {ENV_MODEL} "
-                       f"or model in {path})")
+        raise LLMError(f"{url}: no LLM model given (use --llm-model, {ENV_MODEL} or model in {path})")
     key = env.get(ENV_KEY) or env.get(ENV_OPENAI_KEY) or file.get("api_key") or ""
     where = str(path)
     cfg = LLMConfig(url=url, model=str(model), api_key=str(key))
     cfg = replace(
         cfg,
-        timeout=_number(timeout if timeout is not None else file.get("timeout", cfg.timeout),
-                        float, "timeout", "--llm-timeout" if timeout is not None else where, 1),
-        jobs=_number(jobs if jobs is not None else file.get("jobs", cfg.jobs),
-                     int, "jobs", "--llm-jobs" if jobs is not None else where, 1),
+        timeout=_number(
+            timeout if timeout is not None else file.get("timeout", cfg.timeout),
+            float,
+            "timeout",
+            "--llm-timeout" if timeout is not None else where,
+            1,
+        ),
+        jobs=_number(
+            jobs if jobs is not None else file.get("jobs", cfg.jobs),
+            int,
+            "jobs",
+            "--llm-jobs" if jobs is not None else where,
+            1,
+        ),
         retries=_number(file.get("retries", cfg.retries), int, "retries", where, 0),
         max_tokens=_number(file.get("max_tokens", cfg.max_tokens), int, "max_tokens", where, 16),
-        temperature=_number(file.get("temperature", cfg.temperature), float, "temperature",
-                            where, 0),
+        temperature=_number(file.get("temperature", cfg.temperature), float, "temperature", where, 0),
     )
     return cfg

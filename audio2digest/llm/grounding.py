@@ -22,11 +22,24 @@ for the right thing.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable, Optional
+from typing import Any
 
-_ZH_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
-              "七": 7, "八": 8, "九": 9}
+_ZH_DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 _ZH_UNITS = {"十": 10, "百": 100, "千": 1000}
 _ZH_BIG = {"万": 10_000, "亿": 100_000_000}
 _ZH_NUM = "零〇一二两三四五六七八九十百千万亿"
@@ -41,15 +54,19 @@ _MULT = {"万": 1e4, "亿": 1e8, "k": 1e3, "K": 1e3, "m": 1e6, "M": 1e6, "b": 1e
 # may use them without the transcript saying them.
 UNCHECKED_CATEGORIES = ("concept",)
 # Generic Latin words that Chinese text uses as ordinary words; not names.
-_GENERIC_LATIN = set("""ai api apis app apps llm llms gpu gpus cpu cpus npu web pc sdk ui ux
-it vs ok""".split())
+_GENERIC_LATIN = set(
+    """ai api apis app apps llm llms gpu gpus cpu cpus npu web pc sdk ui ux
+it vs ok""".split()
+)
 # Ordinary English words that start sentences or headings: never names by themselves.
-_EN_COMMON = set("""a an the this that these those it its in on at of for to from by with and or
+_EN_COMMON = set(
+    """a an the this that these those it its in on at of for to from by with and or
 but as is are was were be will can may new what why how who when where which impact advice
-summary details trend trends first second third finally also however meanwhile overall""".split())
+summary details trend trends first second third finally also however meanwhile overall""".split()
+)
 
 
-def zh_numeral_value(s: str) -> Optional[float]:
+def zh_numeral_value(s: str) -> float | None:
     """二〇二六 → 2026, 三千五百 → 3500, 两千亿 → 2e11, 十二 → 12; None if not a numeral."""
     if not s or any(ch not in _ZH_NUM for ch in s):
         return None
@@ -87,7 +104,7 @@ def numbers(text: str, *, claims_only: bool = False) -> set[float]:
         pct, run, dec = m.group(1), m.group(2), m.group(3)
         if all(ch in _ZH_BIG for ch in run) or (m.start() and text[m.start() - 1].isdigit()):
             continue  # a multiplier of an Arabic number (3000亿), counted above
-        nxt = text[m.end():m.end() + 1]
+        nxt = text[m.end() : m.end() + 1]
         if claims_only and not (pct or dec or len(run) >= 2 or (nxt and nxt in _ZH_MEASURE)):
             continue
         big = 1.0
@@ -170,11 +187,9 @@ def entities(text: str, glossary: Any = None) -> list[str]:
     for m in _LATIN_TOKEN.finditer(text):
         tok = m.group(0).strip("'.")
         low = tok.casefold()
-        if len(tok) < 2 or low in _EN_COMMON or low in _GENERIC_LATIN or any(
-                low in g for g in generic):
+        if len(tok) < 2 or low in _EN_COMMON or low in _GENERIC_LATIN or any(low in g for g in generic):
             continue
-        named = (zh or any(ch.isdigit() for ch in tok)
-                 or any(ch.isupper() for ch in tok[1:]))
+        named = zh or any(ch.isdigit() for ch in tok) or any(ch.isupper() for ch in tok[1:])
         if named and not any(tok.casefold() in n.casefold() for n in names):
             names.append(tok)
     return names

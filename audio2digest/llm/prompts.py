@@ -6,7 +6,7 @@ The prompt text is part of every cache key, so editing a prompt re-asks the mode
 from __future__ import annotations
 
 import json
-from typing import Sequence
+from collections.abc import Sequence
 
 from audio2digest.llm.schemas import MAX_POINTS, POINT_MAX, SUMMARY_MAX, TITLE_MAX
 
@@ -39,7 +39,7 @@ _SYSTEM_EN = (
     f"   summary: one to three sentences, under {SUMMARY_MAX} characters;\n"
     f"   details: 1 to {MAX_POINTS} key points, one sentence each (under {POINT_MAX} characters);\n"
     "   what: what it is; why: why it matters; impact: its impact (one sentence each);\n"
-    "   advice: one sentence of advice for the reader, or \"\" when the transcript gives no basis."
+    '   advice: one sentence of advice for the reader, or "" when the transcript gives no basis.'
 )
 
 _EPISODE_ZH = (
@@ -58,25 +58,43 @@ _EPISODE_EN = (
 )
 
 
-def item_messages(text: str, *, zh: bool, episode_title: str = "", category: str = "",
-                  glossary_terms: Sequence[tuple[str, str]] = (), part: str = "") -> list[dict]:
+def item_messages(
+    text: str,
+    *,
+    zh: bool,
+    episode_title: str = "",
+    category: str = "",
+    glossary_terms: Sequence[tuple[str, str]] = (),
+    part: str = "",
+) -> list[dict]:
     """The chat messages for one item (or one ``part`` of a long item, e.g. "2/3")."""
-    terms = "、".join(f"{t}（{c}）" if c else t for t, c in glossary_terms) if zh else \
-        ", ".join(f"{t} ({c})" if c else t for t, c in glossary_terms)
+    terms = (
+        "、".join(f"{t}（{c}）" if c else t for t, c in glossary_terms)
+        if zh
+        else ", ".join(f"{t} ({c})" if c else t for t, c in glossary_terms)
+    )
     if zh:
-        head = [f"节目：{episode_title}" if episode_title else "",
-                f"栏目：{category}" if category else "",
-                f"术语表：{terms}" if terms else "",
-                f"（这是一条长新闻的第 {part} 部分）" if part else "",
-                "文字稿：", text.strip()]
+        head = [
+            f"节目：{episode_title}" if episode_title else "",
+            f"栏目：{category}" if category else "",
+            f"术语表：{terms}" if terms else "",
+            f"（这是一条长新闻的第 {part} 部分）" if part else "",
+            "文字稿：",
+            text.strip(),
+        ]
     else:
-        head = [f"Episode: {episode_title}" if episode_title else "",
-                f"Section: {category}" if category else "",
-                f"Glossary: {terms}" if terms else "",
-                f"(This is part {part} of a long item.)" if part else "",
-                "Transcript:", text.strip()]
-    return [{"role": "system", "content": _SYSTEM_ZH if zh else _SYSTEM_EN},
-            {"role": "user", "content": "\n".join(h for h in head if h)}]
+        head = [
+            f"Episode: {episode_title}" if episode_title else "",
+            f"Section: {category}" if category else "",
+            f"Glossary: {terms}" if terms else "",
+            f"(This is part {part} of a long item.)" if part else "",
+            "Transcript:",
+            text.strip(),
+        ]
+    return [
+        {"role": "system", "content": _SYSTEM_ZH if zh else _SYSTEM_EN},
+        {"role": "user", "content": "\n".join(h for h in head if h)},
+    ]
 
 
 def episode_messages(items: Sequence[tuple[str, str]], *, zh: bool, episode_title: str = "") -> list[dict]:
@@ -84,15 +102,22 @@ def episode_messages(items: Sequence[tuple[str, str]], *, zh: bool, episode_titl
     rows = [{"title": t, "summary": s} for t, s in items]
     lead = (f"节目：{episode_title}\n" if zh else f"Episode: {episode_title}\n") if episode_title else ""
     body = lead + ("条目：" if zh else "Items: ") + json.dumps(rows, ensure_ascii=False)
-    return [{"role": "system", "content": _EPISODE_ZH if zh else _EPISODE_EN},
-            {"role": "user", "content": body}]
+    return [
+        {"role": "system", "content": _EPISODE_ZH if zh else _EPISODE_EN},
+        {"role": "user", "content": body},
+    ]
 
 
 def retry_message(problem: str, *, zh: bool) -> dict:
     """The follow-up turn after an answer that was not valid."""
-    return {"role": "user", "content": (
-        f"上一个回答无效（{problem}）。请只输出符合要求的 JSON 对象。" if zh else
-        f"That answer was not valid ({problem}). Output only the JSON object asked for.")}
+    return {
+        "role": "user",
+        "content": (
+            f"上一个回答无效（{problem}）。请只输出符合要求的 JSON 对象。"
+            if zh
+            else f"That answer was not valid ({problem}). Output only the JSON object asked for."
+        ),
+    }
 
 
 def split_text(text: str, limit: int = ITEM_CHARS) -> list[str]:

@@ -33,8 +33,7 @@ ITEM_SCHEMA: dict = {
     "properties": {
         "title": _str(TITLE_MAX),
         "summary": _str(SUMMARY_MAX),
-        "details": {"type": "array", "items": _str(POINT_MAX), "minItems": 1,
-                    "maxItems": MAX_POINTS},
+        "details": {"type": "array", "items": _str(POINT_MAX), "minItems": 1, "maxItems": MAX_POINTS},
         "what": _str(POINT_MAX),
         "why": _str(POINT_MAX),
         "impact": _str(POINT_MAX),
@@ -48,8 +47,7 @@ EPISODE_SCHEMA: dict = {
     "type": "object",
     "properties": {
         "summary": _str(SUMMARY_MAX),
-        "trends": {"type": "array", "items": _str(POINT_MAX), "minItems": 0,
-                   "maxItems": MAX_POINTS},
+        "trends": {"type": "array", "items": _str(POINT_MAX), "minItems": 0, "maxItems": MAX_POINTS},
     },
     "required": ["summary", "trends"],
     "additionalProperties": False,
@@ -97,7 +95,7 @@ def parse_answer(content: str, schema: dict) -> dict:
     text = (content or "").strip()
     if text.startswith("```"):
         text = text.strip("`")
-        text = text[text.find("{"):] if "{" in text else text
+        text = text[text.find("{") :] if "{" in text else text
     try:
         data = json.loads(text)
     except ValueError as exc:

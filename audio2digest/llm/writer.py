@@ -21,7 +21,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 from audio2digest.errors import LLMError
 from audio2digest.files import atomic_write_json
@@ -76,9 +76,14 @@ class Totals:
             self.seconds += r.seconds
 
     def as_dict(self) -> dict:
-        return {"requests": self.requests, "cached": self.cached,
-                "prompt_tokens": self.prompt_tokens, "completion_tokens": self.completion_tokens,
-                "seconds": round(self.seconds, 2), "fallbacks": self.fallbacks}
+        return {
+            "requests": self.requests,
+            "cached": self.cached,
+            "prompt_tokens": self.prompt_tokens,
+            "completion_tokens": self.completion_tokens,
+            "seconds": round(self.seconds, 2),
+            "fallbacks": self.fallbacks,
+        }
 
 
 class _Failed(Exception):
@@ -93,7 +98,7 @@ class _Failed(Exception):
 class LLMWriter:
     """Writes digests through one endpoint. Create once per process; thread-safe."""
 
-    def __init__(self, config: LLMConfig, *, client: Optional[LLMClient] = None):
+    def __init__(self, config: LLMConfig, *, client: LLMClient | None = None):
         self.config = config
         self.client = client or LLMClient(config)
 
@@ -105,18 +110,33 @@ class LLMWriter:
         self.client.close()
 
     def describe(self) -> dict:
-        return {"kind": "llm", "endpoint": self.config.endpoint, "model": self.config.model,
-                "prompt": PROMPT_VERSION}
+        return {
+            "kind": "llm",
+            "endpoint": self.config.endpoint,
+            "model": self.config.model,
+            "prompt": PROMPT_VERSION,
+        }
 
     # ------------------------------------------------------------ requests
 
     def _cache_key(self, messages: list[dict], schema: dict) -> str:
-        blob = json.dumps([self.config.model, self.config.temperature, self.config.max_tokens,
-                           PROMPT_VERSION, messages, schema], ensure_ascii=False, sort_keys=True)
+        blob = json.dumps(
+            [
+                self.config.model,
+                self.config.temperature,
+                self.config.max_tokens,
+                PROMPT_VERSION,
+                messages,
+                schema,
+            ],
+            ensure_ascii=False,
+            sort_keys=True,
+        )
         return hashlib.sha256(blob.encode()).hexdigest()
 
-    def _ask(self, messages: list[dict], schema: dict, name: str, cache_dir: Optional[Path],
-             totals: Totals) -> dict:
+    def _ask(
+        self, messages: list[dict], schema: dict, name: str, cache_dir: Path | None, totals: Totals
+    ) -> dict:
         """A validated answer (from the cache, or asked with one retry), else :class:`_Failed`."""
         key = self._cache_key(messages, schema)
         path = cache_dir / CACHE_DIR / f"{key[:32]}.json" if cache_dir and self.config.cache else None
@@ -132,7 +152,7 @@ class LLMWriter:
                 log.info("%s: unreadable cache entry, asking again", path)
         convo = list(messages)
         problem, content = "", ""
-        for attempt in range(2):  # the answer, then one retry when it is not valid
+        for _attempt in range(2):  # the answer, then one retry when it is not valid
             try:
                 r = self.client.chat(convo, schema=schema, schema_name=name)
             except LLMError as exc:
@@ -145,69 +165,110 @@ class LLMWriter:
                 problem = str(exc)
                 if r.finish_reason == "length":
                     problem += " (answer cut at max_tokens)"
-                convo = convo + [{"role": "assistant", "content": r.content[:2000]},
-                                 retry_message(problem, zh=_zh_messages(messages))]
+                convo = convo + [
+                    {"role": "assistant", "content": r.content[:2000]},
+                    retry_message(problem, zh=_zh_messages(messages)),
+                ]
                 continue
             if path is not None:
-                atomic_write_json(path, {"key": key, "model": self.config.model,
-                                         "content": r.content})
+                atomic_write_json(path, {"key": key, "model": self.config.model, "content": r.content})
             return answer
         raise _Failed(f"invalid answer twice: {problem}", content[:300])
 
     # ------------------------------------------------------------ items
 
-    def _write_item(self, item: Item, digest: Digest, glossary: Any, zh: bool,
-                    cache_dir: Optional[Path], totals: Totals) -> tuple[Item, list[dict]]:
+    def _write_item(
+        self, item: Item, digest: Digest, glossary: Any, zh: bool, cache_dir: Path | None, totals: Totals
+    ) -> tuple[Item, list[dict]]:
         base = _extractive(item)
         terms = [(e.term, e.category) for e in item.entities[:MAX_PROMPT_TERMS]]
-        kw: dict[str, Any] = {"zh": zh, "episode_title": digest.episode.title,
-                              "category": item.category, "glossary_terms": terms}
+        kw: dict[str, Any] = {
+            "zh": zh,
+            "episode_title": digest.episode.title,
+            "category": item.category,
+            "glossary_terms": terms,
+        }
         rejections: list[dict] = []
         try:
             parts = split_text(item.text, ITEM_CHARS)
             if len(parts) > 1:  # a long item: its parts, then one request over their results
                 notes = []
                 for n, part in enumerate(parts, 1):
-                    a = self._ask(item_messages(part, part=f"{n}/{len(parts)}", **kw),
-                                  ITEM_SCHEMA, "news_item", cache_dir, totals)
+                    a = self._ask(
+                        item_messages(part, part=f"{n}/{len(parts)}", **kw),
+                        ITEM_SCHEMA,
+                        "news_item",
+                        cache_dir,
+                        totals,
+                    )
                     notes.append(" ".join([a["summary"], *a["details"]]))
                 text = "\n".join(notes)
             else:
                 text = item.text
             answer = self._ask(item_messages(text, **kw), ITEM_SCHEMA, "news_item", cache_dir, totals)
         except _Failed as exc:
-            log.warning("item %d (%s): LLM gave nothing usable, extractive text kept (%s)",
-                        item.index, base.title[:40], exc.reason)
+            log.warning(
+                "item %d (%s): LLM gave nothing usable, extractive text kept (%s)",
+                item.index,
+                base.title[:40],
+                exc.reason,
+            )
             with totals._lock:
                 totals.fallbacks += 1
             rec = {"item": item.index, "field": "*", "reason": exc.reason}
             if exc.answer:
                 rec["value"] = exc.answer
             return base, [rec]
-        fields: dict[str, Any] = {k: (canonical_spellings(v, glossary) if isinstance(v, str)
-                      else [canonical_spellings(x, glossary) for x in v])
-                  for k, v in answer.items()}
+        fields: dict[str, Any] = {
+            k: (
+                canonical_spellings(v, glossary)
+                if isinstance(v, str)
+                else [canonical_spellings(x, glossary) for x in v]
+            )
+            for k, v in answer.items()
+        }
         source = Source(item.text, glossary, tuple(e.term for e in item.entities))
         bad: dict[str, Any] = check_fields(fields, source, ("title", "summary", *ANALYSIS_FIELDS))
         for name, missing in bad.items():
-            rejections.append({"item": item.index, "field": name, "value": fields[name],
-                               "reason": "ungrounded", "missing": missing})
+            rejections.append(
+                {
+                    "item": item.index,
+                    "field": name,
+                    "value": fields[name],
+                    "reason": "ungrounded",
+                    "missing": missing,
+                }
+            )
         prompt_text = "\n".join(m["content"] for m in item_messages("", **kw))
         for name in ("title", "summary", *ANALYSIS_FIELDS):
             if name not in bad and echoes(fields[name], prompt_text, item.text):
                 bad[name] = True
-                rejections.append({"item": item.index, "field": name, "value": fields[name],
-                                   "reason": "echoes the prompt"})
+                rejections.append(
+                    {"item": item.index, "field": name, "value": fields[name], "reason": "echoes the prompt"}
+                )
         details: list[str] = []
         for n, point in enumerate(fields["details"]):
             if echoes(point, prompt_text, item.text):
-                rejections.append({"item": item.index, "field": f"details[{n}]", "value": point,
-                                   "reason": "echoes the prompt"})
+                rejections.append(
+                    {
+                        "item": item.index,
+                        "field": f"details[{n}]",
+                        "value": point,
+                        "reason": "echoes the prompt",
+                    }
+                )
                 continue
             miss = check_fields({"p": point}, source, ("p",)).get("p")
             if miss:
-                rejections.append({"item": item.index, "field": f"details[{n}]", "value": point,
-                                   "reason": "ungrounded", "missing": miss})
+                rejections.append(
+                    {
+                        "item": item.index,
+                        "field": f"details[{n}]",
+                        "value": point,
+                        "reason": "ungrounded",
+                        "missing": miss,
+                    }
+                )
             else:
                 details.append(point)
         title = fields["title"] if fields["title"] and "title" not in bad else base.title
@@ -218,19 +279,33 @@ class LLMWriter:
             extractive["title"] = base.title
         if summary != base.summary:
             extractive["summary"] = base.summary
-        out = replace(base, title=title, summary=summary, details=tuple(details),
-                      analysis=analysis, extractive=extractive)
+        out = replace(
+            base,
+            title=title,
+            summary=summary,
+            details=tuple(details),
+            analysis=analysis,
+            extractive=extractive,
+        )
         return out, rejections
 
     # ------------------------------------------------------------ episode
 
-    def _write_episode(self, items: list[Item], digest: Digest, glossary: Any, zh: bool,
-                       cache_dir: Optional[Path], totals: Totals) -> tuple[str, tuple[str, ...], list[dict]]:
+    def _write_episode(
+        self,
+        items: list[Item],
+        digest: Digest,
+        glossary: Any,
+        zh: bool,
+        cache_dir: Path | None,
+        totals: Totals,
+    ) -> tuple[str, tuple[str, ...], list[dict]]:
         news = [i for i in items if i.kind == "news"]
         if len(news) < MIN_ITEMS_FOR_TRENDS:
             return "", (), []
-        msgs = episode_messages([(i.title, i.summary) for i in news], zh=zh,
-                                episode_title=digest.episode.title)
+        msgs = episode_messages(
+            [(i.title, i.summary) for i in news], zh=zh, episode_title=digest.episode.title
+        )
         try:
             answer = self._ask(msgs, EPISODE_SCHEMA, "episode", cache_dir, totals)
         except _Failed as exc:
@@ -244,24 +319,33 @@ class LLMWriter:
         summary = canonical_spellings(answer["summary"], glossary)
         miss = check_fields({"summary": summary}, source, ("summary",)).get("summary")
         if miss:
-            rejections.append({"item": -1, "field": "summary", "value": summary,
-                               "reason": "ungrounded", "missing": miss})
+            rejections.append(
+                {"item": -1, "field": "summary", "value": summary, "reason": "ungrounded", "missing": miss}
+            )
             summary = ""
         trends = []
         for n, t in enumerate(answer["trends"]):
             t = canonical_spellings(t, glossary)
             miss = check_fields({"t": t}, source, ("t",)).get("t")
             if miss:
-                rejections.append({"item": -1, "field": f"trends[{n}]", "value": t,
-                                   "reason": "ungrounded", "missing": miss})
+                rejections.append(
+                    {"item": -1, "field": f"trends[{n}]", "value": t, "reason": "ungrounded", "missing": miss}
+                )
             else:
                 trends.append(t)
         return summary, tuple(trends), rejections
 
     # ------------------------------------------------------------ digest
 
-    def write(self, digest: Digest, glossary: Any = None, *, cache_dir: Optional[Path] = None,
-              progress: ProgressCallback = no_progress, label: str = "") -> Digest:
+    def write(
+        self,
+        digest: Digest,
+        glossary: Any = None,
+        *,
+        cache_dir: Path | None = None,
+        progress: ProgressCallback = no_progress,
+        label: str = "",
+    ) -> Digest:
         """``digest`` with its news items (and episode summary/trends) written by the model."""
         from audio2digest.text.language import is_cjk_language
 
@@ -275,14 +359,23 @@ class LLMWriter:
 
         def report(done: int) -> None:
             tok = totals.prompt_tokens + totals.completion_tokens
-            progress(Progress("write", done, total, episode=label or digest.episode.title,
-                              message=f"{tok} tokens, {time.perf_counter() - t0:.0f} s"))
+            progress(
+                Progress(
+                    "write",
+                    done,
+                    total,
+                    episode=label or digest.episode.title,
+                    message=f"{tok} tokens, {time.perf_counter() - t0:.0f} s",
+                )
+            )
 
         report(0)
         done = 0
         with ThreadPoolExecutor(max_workers=max(1, self.config.jobs)) as pool:
-            futures = {pool.submit(self._write_item, items[n], digest, glossary, zh, cache_dir,
-                                   totals): n for n in todo}
+            futures = {
+                pool.submit(self._write_item, items[n], digest, glossary, zh, cache_dir, totals): n
+                for n in todo
+            }
             for fut in as_completed(futures):
                 n = futures[fut]
                 items[n], rej = fut.result()
@@ -293,10 +386,19 @@ class LLMWriter:
         rejections.extend(rej)
         report(total)
         rejections.sort(key=lambda r: (r["item"] if r["item"] >= 0 else 1 << 30, r["field"]))
-        writer = {**self.describe(), **totals.as_dict(),
-                  "rejected": sum(1 for r in rejections if r["field"] != "*")}
-        return replace(digest, items=tuple(items), summary=summary, trends=trends,
-                       writer=writer, rejections=tuple(rejections))
+        writer = {
+            **self.describe(),
+            **totals.as_dict(),
+            "rejected": sum(1 for r in rejections if r["field"] != "*"),
+        }
+        return replace(
+            digest,
+            items=tuple(items),
+            summary=summary,
+            trends=trends,
+            writer=writer,
+            rejections=tuple(rejections),
+        )
 
 
 def _squash(text: str) -> str:
@@ -312,15 +414,26 @@ def echoes(value: str, prompt: str, transcript: str) -> bool:
 
 def _extractive(item: Item) -> Item:
     """``item`` as the extractive stage made it (an earlier LLM write undone)."""
-    return replace(item, title=item.extractive.get("title", item.title),
-                   summary=item.extractive.get("summary", item.summary),
-                   details=(), analysis={}, extractive={})
+    return replace(
+        item,
+        title=item.extractive.get("title", item.title),
+        summary=item.extractive.get("summary", item.summary),
+        details=(),
+        analysis={},
+        extractive={},
+    )
 
 
 def extractive_digest(digest: Digest) -> Digest:
     """``digest`` without anything an LLM wrote."""
-    return replace(digest, items=tuple(_extractive(i) for i in digest.items), summary="",
-                   trends=(), writer={}, rejections=())
+    return replace(
+        digest,
+        items=tuple(_extractive(i) for i in digest.items),
+        summary="",
+        trends=(),
+        writer={},
+        rejections=(),
+    )
 
 
 def _zh_messages(messages: list[dict]) -> bool:
@@ -335,8 +448,17 @@ _WRITERS_LOCK = threading.Lock()
 
 def writer_for(config: LLMConfig) -> LLMWriter:
     """One writer per config and process (batch workers build theirs on first use)."""
-    key = (config.url, config.model, config.api_key, config.timeout, config.jobs,
-           config.retries, config.max_tokens, config.temperature, config.cache)
+    key = (
+        config.url,
+        config.model,
+        config.api_key,
+        config.timeout,
+        config.jobs,
+        config.retries,
+        config.max_tokens,
+        config.temperature,
+        config.cache,
+    )
     with _WRITERS_LOCK:
         w = _WRITERS.get(key)
         if w is None:
@@ -362,11 +484,19 @@ class LLMDigestWriter:
     def preflight(self) -> None:
         writer_for(self.config).preflight()
 
-    def write_episode(self, digest: Digest, transcript: Any = None, *, outdir: Optional[Path] = None,
-                      glossary: Any = None, progress: ProgressCallback = no_progress,
-                      label: str = "") -> Digest:
-        return writer_for(self.config).write(digest, glossary, cache_dir=outdir,
-                                             progress=progress, label=label)
+    def write_episode(
+        self,
+        digest: Digest,
+        transcript: Any = None,
+        *,
+        outdir: Path | None = None,
+        glossary: Any = None,
+        progress: ProgressCallback = no_progress,
+        label: str = "",
+    ) -> Digest:
+        return writer_for(self.config).write(
+            digest, glossary, cache_dir=outdir, progress=progress, label=label
+        )
 
     def __call__(self, digest: Digest, transcript: Any = None) -> Digest:
         return self.write_episode(digest, transcript)

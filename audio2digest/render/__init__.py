@@ -14,22 +14,26 @@ audio file per news item.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Optional, Union
 
-from audio2digest.files import atomic_write_bytes, atomic_write_text
 from audio2digest.errors import RenderError
+from audio2digest.files import atomic_write_bytes, atomic_write_text
 from audio2digest.types import Digest, Transcript
 
 logger = logging.getLogger("audio2digest.render")
 
-RenderFunc = Callable[..., Union[str, bytes]]
+RenderFunc = Callable[..., str | bytes]
 
 #: MIME types by file extension; SRT and VTT as the Podcasting 2.0 namespace names them.
 MIME_BY_EXTENSION = {
-    "md": "text/markdown", "json": "application/json", "html": "text/html",
-    "txt": "text/plain", "srt": "application/x-subrip", "vtt": "text/vtt",
+    "md": "text/markdown",
+    "json": "application/json",
+    "html": "text/html",
+    "txt": "text/plain",
+    "srt": "application/x-subrip",
+    "vtt": "text/vtt",
 }
 
 
@@ -56,19 +60,20 @@ class Renderer:
 
     def render(
         self,
-        digest: Optional[Digest],
-        transcript: Optional[Transcript] = None,
-        audio_href: Optional[str] = None,
-        style: Optional[str] = None,
-    ) -> Union[str, bytes]:
+        digest: Digest | None,
+        transcript: Transcript | None = None,
+        audio_href: str | None = None,
+        style: str | None = None,
+    ) -> str | bytes:
         if digest is None and self.needs != "transcript":
             raise RenderError(f"format {self.name!r} needs a digest, not only a transcript")
         if digest is None and transcript is None:
             raise RenderError(f"format {self.name!r} needs a digest or a transcript")
         if style and self.styles and style != self.styles[0]:
             if style not in self.styles:
-                raise RenderError(f"unknown {self.name} style {style!r}, expected one of: "
-                                  f"{', '.join(self.styles)}")
+                raise RenderError(
+                    f"unknown {self.name} style {style!r}, expected one of: {', '.join(self.styles)}"
+                )
             return self.func(digest, transcript=transcript, audio_href=audio_href, style=style)
         return self.func(digest, transcript=transcript, audio_href=audio_href)
 
@@ -98,12 +103,12 @@ def get_renderer(name: str) -> Renderer:
 
 
 def render_all(
-    digest: Optional[Digest],
-    transcript: Optional[Transcript],
-    outdir: Union[str, Path],
-    formats: Optional[Iterable[str]] = None,
-    audio_href: Optional[str] = None,
-    style: Optional[str] = None,
+    digest: Digest | None,
+    transcript: Transcript | None,
+    outdir: str | Path,
+    formats: Iterable[str] | None = None,
+    audio_href: str | None = None,
+    style: str | None = None,
 ) -> dict[str, Path]:
     """Render ``formats`` (default: all that the inputs allow) into ``outdir``, atomically.
 
@@ -120,8 +125,18 @@ def render_all(
     # leaves the outputs of an earlier render intact, not half of them replaced.
     if style and style not in STYLES:
         raise RenderError(f"unknown style {style!r}, expected one of: {', '.join(STYLES)}")
-    rendered = [(r, r.render(digest, transcript=transcript, audio_href=audio_href,
-                             style=style if style in r.styles else None)) for r in renderers]
+    rendered = [
+        (
+            r,
+            r.render(
+                digest,
+                transcript=transcript,
+                audio_href=audio_href,
+                style=style if style in r.styles else None,
+            ),
+        )
+        for r in renderers
+    ]
     written: dict[str, Path] = {}
     for r, data in rendered:
         path = outdir / r.filename
@@ -137,7 +152,7 @@ def render_all(
     return written
 
 
-def render_transcript(name: str, transcript: Transcript) -> Union[str, bytes]:
+def render_transcript(name: str, transcript: Transcript) -> str | bytes:
     """Render a transcript-only format (``srt``, ``vtt``) without a digest."""
     return get_renderer(name).render(None, transcript=transcript)
 
@@ -150,17 +165,28 @@ def cut_clips(*args, **kwargs):
 
 
 # Register the built-in formats (import order = CLI order).
+from audio2digest.render import chapters as _chapters  # noqa: E402,F401
+from audio2digest.render import html as _html  # noqa: E402,F401
+from audio2digest.render import json as _json  # noqa: E402,F401
 from audio2digest.render import md as _md  # noqa: E402,F401
 from audio2digest.render import md_styles as _md_styles  # noqa: E402,F401  (md --style layouts)
-from audio2digest.render import json as _json  # noqa: E402,F401
-from audio2digest.render import chapters as _chapters  # noqa: E402,F401
 from audio2digest.render import subtitles as _subtitles  # noqa: E402,F401
-from audio2digest.render import html as _html  # noqa: E402,F401
 from audio2digest.render import transcript_json as _transcript_json  # noqa: E402,F401
 from audio2digest.render._common import clock  # noqa: E402  (times as the digests print them)
 
 #: Every layout name any format offers (``--style``); a format without it renders as usual.
 STYLES: tuple[str, ...] = tuple(dict.fromkeys(s for r in FORMATS.values() for s in r.styles))
 
-__all__ = ["Renderer", "FORMATS", "STYLES", "MIME_BY_EXTENSION", "register", "format_name", "get_renderer", "render_all", "render_transcript",
-           "cut_clips", "clock"]
+__all__ = [
+    "Renderer",
+    "FORMATS",
+    "STYLES",
+    "MIME_BY_EXTENSION",
+    "register",
+    "format_name",
+    "get_renderer",
+    "render_all",
+    "render_transcript",
+    "cut_clips",
+    "clock",
+]

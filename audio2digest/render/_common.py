@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 import re
-from typing import Optional
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from audio2digest.text.language import is_cjk_language
 from audio2digest.types import Digest, Item
 
 
-def is_zh(digest: Optional[Digest]) -> bool:
+def is_zh(digest: Digest | None) -> bool:
     if digest is None:
         return False
     return is_cjk_language(digest.language, " ".join(i.text for i in digest.items[:3]))
 
 
-def clock(seconds: Optional[float]) -> str:
+def clock(seconds: float | None) -> str:
     """0:08, 12:05, 1:02:03 (YouTube style)."""
     s = int(max(0.0, float(seconds or 0.0)))
     h, rem = divmod(s, 3600)
@@ -41,7 +40,7 @@ def source_url(digest: Digest) -> str:
     return ""
 
 
-def timed_url(url: str, seconds: Optional[float]) -> str:
+def timed_url(url: str, seconds: float | None) -> str:
     """A link to ``url`` at ``seconds`` (YouTube ``t=``; otherwise a media fragment ``#t=``)."""
     if not url or seconds is None:
         return url
@@ -55,14 +54,26 @@ def timed_url(url: str, seconds: Optional[float]) -> str:
 
 LABELS = {
     True: {
-        "overview": "本期速览", "summary": "概要", "details": "内容详解", "entities": "相关实体",
-        "source": "收听原文", "transcript": "文字稿", "items": "条目", "keywords": "关键词",
+        "overview": "本期速览",
+        "summary": "概要",
+        "details": "内容详解",
+        "entities": "相关实体",
+        "source": "收听原文",
+        "transcript": "文字稿",
+        "items": "条目",
+        "keywords": "关键词",
         "none": "（本期无内容）",
     },
     False: {
-        "overview": "In this episode", "summary": "Summary", "details": "Details",
-        "entities": "Entities", "source": "Listen", "transcript": "Transcript", "items": "Items",
-        "keywords": "Keywords", "none": "(nothing in this episode)",
+        "overview": "In this episode",
+        "summary": "Summary",
+        "details": "Details",
+        "entities": "Entities",
+        "source": "Listen",
+        "transcript": "Transcript",
+        "items": "Items",
+        "keywords": "Keywords",
+        "none": "(nothing in this episode)",
     },
 }
 

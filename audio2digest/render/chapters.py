@@ -4,8 +4,8 @@ at least 10 s)."""
 
 from __future__ import annotations
 
-from audio2digest.files import dumps_json
 from audio2digest.errors import RenderError
+from audio2digest.files import dumps_json
 from audio2digest.render import Renderer, register
 from audio2digest.render._common import clock, episode_title, source_url, timed_url
 
@@ -68,7 +68,16 @@ def render_txt(digest, transcript=None, audio_href=None) -> str:
     return "\n".join(lines) + "\n"
 
 
-register(Renderer("chapters_json", "chapters.json", render_json, "Podcasting 2.0 JSON chapters",
-                  mime_type="application/json+chapters", needs_times=True))
-register(Renderer("chapters_txt", "chapters.txt", render_txt, "YouTube description chapters",
-                  needs_times=True))
+register(
+    Renderer(
+        "chapters_json",
+        "chapters.json",
+        render_json,
+        "Podcasting 2.0 JSON chapters",
+        mime_type="application/json+chapters",
+        needs_times=True,
+    )
+)
+register(
+    Renderer("chapters_txt", "chapters.txt", render_txt, "YouTube description chapters", needs_times=True)
+)

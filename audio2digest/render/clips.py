@@ -10,11 +10,11 @@ from __future__ import annotations
 import logging
 import re
 import subprocess
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Iterable, Optional, Sequence, Union
 
-from audio2digest.files import atomic_write_bytes
 from audio2digest.errors import AudioError, RenderError
+from audio2digest.files import atomic_write_bytes
 from audio2digest.text.language import CJK_CHARS
 from audio2digest.types import Item
 
@@ -51,13 +51,28 @@ def _pydub():
     return AudioSegment
 
 
-def decode_pcm(audio_path: Union[str, Path], sample_rate: int = SAMPLE_RATE, channels: int = CHANNELS):
+def decode_pcm(audio_path: str | Path, sample_rate: int = SAMPLE_RATE, channels: int = CHANNELS):
     """Decode ``audio_path`` into a pydub ``AudioSegment`` (16-bit PCM) without ffprobe."""
     AudioSegment = _pydub()
 
     exe = _ffmpeg()
-    cmd = [exe, "-nostdin", "-v", "error", "-i", str(audio_path), "-f", "s16le", "-acodec", "pcm_s16le",
-           "-ac", str(channels), "-ar", str(sample_rate), "-"]
+    cmd = [
+        exe,
+        "-nostdin",
+        "-v",
+        "error",
+        "-i",
+        str(audio_path),
+        "-f",
+        "s16le",
+        "-acodec",
+        "pcm_s16le",
+        "-ac",
+        str(channels),
+        "-ar",
+        str(sample_rate),
+        "-",
+    ]
     try:
         res = subprocess.run(cmd, capture_output=True, check=False)
     except OSError as exc:
@@ -69,14 +84,14 @@ def decode_pcm(audio_path: Union[str, Path], sample_rate: int = SAMPLE_RATE, cha
 
 
 def cut_clips(
-    audio_path: Union[str, Path],
+    audio_path: str | Path,
     items: Sequence[Item],
-    outdir: Union[str, Path],
+    outdir: str | Path,
     *,
     fmt: str = "mp3",
     pad: float = 0.25,
     kinds: Iterable[str] = ("news",),
-    bitrate: Optional[str] = "96k",
+    bitrate: str | None = "96k",
 ) -> list[Path]:
     """Write one ``fmt`` file per item of ``kinds`` (default news) to ``outdir``.
 
@@ -92,7 +107,7 @@ def cut_clips(
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
     written = []
-    for n, it in enumerate(todo, 1):
+    for it in todo:
         a = max(0, int((it.start - pad) * 1000))
         b = min(total_ms, int((it.end + pad) * 1000))
         if b <= a:

@@ -56,8 +56,10 @@ def check_base_url(base_url: str) -> str:
     """``base_url`` without a trailing slash; an http(s) URL or :class:`InputError`."""
     u = urlparse(base_url or "")
     if u.scheme not in ("http", "https") or not u.netloc:
-        raise InputError(f"{base_url or '(empty)'}: --base-url must be an http(s) URL where OUT "
-                         "is published, e.g. https://example.com/digests")
+        raise InputError(
+            f"{base_url or '(empty)'}: --base-url must be an http(s) URL where OUT "
+            "is published, e.g. https://example.com/digests"
+        )
     return base_url.rstrip("/")
 
 
@@ -98,8 +100,11 @@ def _href(base: str, slug: str, name: str) -> str:
 def _enclosure(ep: FeedEpisode, base: str) -> dict | None:
     enc = dict(ep.meta.enclosure)
     if enc.get("url"):
-        return {"url": enc["url"], "type": enc.get("type") or _guess_type(enc["url"]),
-                "length": str(enc.get("length") or "0")}
+        return {
+            "url": enc["url"],
+            "type": enc.get("type") or _guess_type(enc["url"]),
+            "length": str(enc.get("length") or "0"),
+        }
     if ep.audio is not None and ep.audio.is_file():
         try:
             ep.audio.resolve().relative_to(ep.outdir.resolve())
@@ -107,8 +112,11 @@ def _enclosure(ep: FeedEpisode, base: str) -> dict | None:
             pass
         else:  # downloaded into the episode directory: published with it
             rel = os.path.relpath(ep.audio, ep.outdir)
-            return {"url": _href(base, ep.slug, rel), "type": _guess_type(rel),
-                    "length": str(ep.audio.stat().st_size)}
+            return {
+                "url": _href(base, ep.slug, rel),
+                "type": _guess_type(rel),
+                "length": str(ep.audio.stat().st_size),
+            }
     url = ep.meta.audio_url
     if url and urlparse(url).scheme in ("http", "https"):
         return {"url": url, "type": _guess_type(url), "length": "0"}
@@ -128,17 +136,22 @@ def _description(ep: FeedEpisode) -> str:
     return "\n\n".join(parts)
 
 
-def build_feed(episodes: Sequence[FeedEpisode], base_url: str, *, title: str = "",
-               description: str = "") -> bytes:
+def build_feed(
+    episodes: Sequence[FeedEpisode], base_url: str, *, title: str = "", description: str = ""
+) -> bytes:
     """The RSS document (UTF-8 bytes) for ``episodes``, newest first."""
     base = check_base_url(base_url)
     ET.register_namespace("podcast", PODCAST_NS)
     rss = ET.Element("rss", {"version": "2.0"})
     channel = ET.SubElement(rss, "channel")
     shows = {ep.meta.uploader for ep in episodes if ep.meta.uploader}
-    ET.SubElement(channel, "title").text = title or (shows.pop() if len(shows) == 1 else "audio2digest digests")
+    ET.SubElement(channel, "title").text = title or (
+        shows.pop() if len(shows) == 1 else "audio2digest digests"
+    )
     ET.SubElement(channel, "link").text = base + "/"
-    ET.SubElement(channel, "description").text = description or "Transcripts, chapters and digests made by audio2digest."
+    ET.SubElement(channel, "description").text = (
+        description or "Transcripts, chapters and digests made by audio2digest."
+    )
     langs = {(ep.digest.language if ep.digest else "") or ep.meta.source_language for ep in episodes}
     if len(langs) == 1 and next(iter(langs)):
         ET.SubElement(channel, "language").text = next(iter(langs))
@@ -162,8 +175,11 @@ def build_feed(episodes: Sequence[FeedEpisode], base_url: str, *, title: str = "
         else:
             log.warning("%s: no enclosure (a local file outside OUT); the item has none", ep.slug)
         guid = meta.id or (enc or {}).get("url") or meta.source
-        attrs = {"isPermaLink": meta.guid_permalink} if meta.guid_permalink else (
-            {} if meta.enclosure else {"isPermaLink": "false"})
+        attrs = (
+            {"isPermaLink": meta.guid_permalink}
+            if meta.guid_permalink
+            else ({} if meta.enclosure else {"isPermaLink": "false"})
+        )
         ET.SubElement(item, "guid", attrs).text = guid
         language = (ep.digest.language if ep.digest else "") or meta.source_language
         for _, name, mime, rel in TRANSCRIPT_LINKS:
@@ -175,14 +191,18 @@ def build_feed(episodes: Sequence[FeedEpisode], base_url: str, *, title: str = "
                     attrs["rel"] = rel
                 ET.SubElement(item, f"{{{PODCAST_NS}}}transcript", attrs)
         if CHAPTERS_FILE in ep.files:
-            ET.SubElement(item, f"{{{PODCAST_NS}}}chapters",
-                          {"url": _href(base, ep.slug, CHAPTERS_FILE), "type": CHAPTERS_MIME})
+            ET.SubElement(
+                item,
+                f"{{{PODCAST_NS}}}chapters",
+                {"url": _href(base, ep.slug, CHAPTERS_FILE), "type": CHAPTERS_MIME},
+            )
     ET.indent(rss)
     return ET.tostring(rss, encoding="utf-8", xml_declaration=True) + b"\n"
 
 
-def write_feed(path: str | os.PathLike, out: str | os.PathLike, slugs: Iterable[str],
-               base_url: str, *, title: str = "") -> Path:
+def write_feed(
+    path: str | os.PathLike, out: str | os.PathLike, slugs: Iterable[str], base_url: str, *, title: str = ""
+) -> Path:
     """Write the feed of the episodes ``out/<slug>`` (those with a source.json) to ``path``."""
     out = Path(out)
     base = check_base_url(base_url)
@@ -194,5 +214,12 @@ def write_feed(path: str | os.PathLike, out: str | os.PathLike, slugs: Iterable[
         raise RenderError(f"{path}: cannot write the feed ({exc.strerror or exc})") from None
 
 
-__all__ = ["FEED_FORMATS", "FeedEpisode", "PODCAST_NS", "build_feed", "check_base_url",
-           "read_episode", "write_feed"]
+__all__ = [
+    "FEED_FORMATS",
+    "FeedEpisode",
+    "PODCAST_NS",
+    "build_feed",
+    "check_base_url",
+    "read_episode",
+    "write_feed",
+]

@@ -15,11 +15,10 @@ from __future__ import annotations
 
 import html
 import logging
-from typing import Optional
 
-from audio2digest.types import Correction, Digest, Transcript
 from audio2digest.render import Renderer, register
 from audio2digest.render._common import LABELS, clock, episode_title, is_zh, source_url, timed_url
+from audio2digest.types import Correction, Digest, Transcript
 
 logger = logging.getLogger("audio2digest.render")
 
@@ -103,7 +102,9 @@ def _seg_offsets(transcript: Transcript, cjk: bool) -> list[tuple[int, int]]:
     return spans
 
 
-def _corrections_by_segment(transcript: Transcript, cjk: bool) -> dict[int, list[tuple[int, int, Correction]]]:
+def _corrections_by_segment(
+    transcript: Transcript, cjk: bool
+) -> dict[int, list[tuple[int, int, Correction]]]:
     """Corrections as (start, end) offsets into each segment's stripped text, by position."""
     out: dict[int, list[tuple[int, int, Correction]]] = {}
     segs = transcript.segments
@@ -151,7 +152,7 @@ def _highlight(text: str, spans: list[tuple[int, int, Correction]]) -> str:
     return "".join(out)
 
 
-def render(digest: Digest, transcript: Optional[Transcript] = None, audio_href: Optional[str] = None) -> str:
+def render(digest: Digest, transcript: Transcript | None = None, audio_href: str | None = None) -> str:
     zh = is_zh(digest)
     L = LABELS[zh]
     title = episode_title(digest)
@@ -177,7 +178,9 @@ def render(digest: Digest, transcript: Optional[Transcript] = None, audio_href: 
         meta.append(clock(digest.duration))
     meta_html = " · ".join(esc(m) for m in meta)
     if src:
-        meta_html += (" · " if meta_html else "") + f'<a href="{esc(src)}" rel="noopener">{esc(L["source"])}</a>'
+        meta_html += (
+            " · " if meta_html else ""
+        ) + f'<a href="{esc(src)}" rel="noopener">{esc(L["source"])}</a>'
     parts.append(f'<p class="meta">{meta_html}</p>')
     if href:
         parts.append(f'<audio id="player" controls preload="metadata" src="{esc(href)}"></audio>')
@@ -193,7 +196,9 @@ def render(digest: Digest, transcript: Optional[Transcript] = None, audio_href: 
     for n, it in enumerate(digest.items, 1):
         attrs = f'class="item {esc(it.kind)}" id="item-{n}"'
         if it.start is not None:
-            attrs += f' data-start="{it.start:.3f}" data-end="{(it.end if it.end is not None else it.start):.3f}"'
+            attrs += (
+                f' data-start="{it.start:.3f}" data-end="{(it.end if it.end is not None else it.start):.3f}"'
+            )
         parts.append(f"<li {attrs}>")
         head = []
         if it.start is not None:

@@ -9,13 +9,14 @@ section per item: time (linked to the source at that time), 概要 / Summary, �
 from __future__ import annotations
 
 import re
-from typing import Callable
+from collections.abc import Callable
 
 import yaml
 
-from audio2digest.text.sentences import plain_text as _plain, sentences as _sentences
 from audio2digest.render import Renderer, register
 from audio2digest.render._common import LABELS, clock, episode_title, is_zh, news_items, source_url, timed_url
+from audio2digest.text.sentences import plain_text as _plain
+from audio2digest.text.sentences import sentences as _sentences
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|])")
 
@@ -105,7 +106,7 @@ def render(digest, transcript=None, audio_href=None, style: str = "default") -> 
     out.append("")
     if not news:
         out.append(L["none"])
-    for n, it in enumerate(news, 1):
+    for it in news:
         cat = f"**\\[{md_escape(it.category)}\\]** " if it.category else ""
         out.append(f"- {cat}**{md_escape(it.title)}**{colon}{md_escape(it.summary)}")
     out.append("")
@@ -137,14 +138,20 @@ def render(digest, transcript=None, audio_href=None, style: str = "default") -> 
                 out.append("")
         if it.entities:
             ents = ("、" if zh else ", ").join(
-                md_escape(e.term) + (f"（{md_escape(e.category)}）" if zh and e.category
-                                     else (f" ({md_escape(e.category)})" if e.category else ""))
+                md_escape(e.term)
+                + (
+                    f"（{md_escape(e.category)}）"
+                    if zh and e.category
+                    else (f" ({md_escape(e.category)})" if e.category else "")
+                )
                 for e in it.entities
             )
             out.append(f"**{L['entities']}**{colon}{ents}")
             out.append("")
         if it.keywords:
-            out.append(f"**{L['keywords']}**{colon}" + ("、" if zh else ", ").join(md_escape(k) for k in it.keywords))
+            out.append(
+                f"**{L['keywords']}**{colon}" + ("、" if zh else ", ").join(md_escape(k) for k in it.keywords)
+            )
             out.append("")
         if src and it.start is None:
             out.append(md_link(L["source"], src))
@@ -172,8 +179,7 @@ def front_matter(digest) -> list[str]:
         front["author"] = ep.uploader
     if digest.writer:
         front["writer"] = f"{digest.writer.get('model', '')} ({digest.writer.get('endpoint', '')})"
-    return ["---", yaml.safe_dump(front, allow_unicode=True, sort_keys=False, width=1000).rstrip(),
-            "---", ""]
+    return ["---", yaml.safe_dump(front, allow_unicode=True, sort_keys=False, width=1000).rstrip(), "---", ""]
 
 
 #: digest.md layouts: ``default`` (overview + one section per item), and the three written
@@ -181,5 +187,4 @@ def front_matter(digest) -> list[str]:
 STYLES = ("default", "weekly", "daily", "brief")
 LAYOUTS: dict[str, Callable[..., str]] = {}
 
-register(Renderer("md", "digest.md", render, "Markdown digest with YAML front matter",
-                  styles=STYLES))
+register(Renderer("md", "digest.md", render, "Markdown digest with YAML front matter", styles=STYLES))

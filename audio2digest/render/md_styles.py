@@ -18,7 +18,6 @@ from __future__ import annotations
 import functools
 import re
 from collections import Counter
-from typing import Optional
 
 from audio2digest.render._common import (
     clock,
@@ -37,20 +36,56 @@ from audio2digest.types import Digest, Item
 PRODUCT_CATEGORIES = ("model", "product")
 
 L = {
-    True: {"trends": "趋势概览", "table": "产品与技术一览", "cat": "类别", "name": "产品/技术名称",
-           "org": "机构", "intro": "简介", "summary": "总结", "what": "是什么", "why": "为什么重要",
-           "impact": "影响", "advice": "建议", "daily_trends": "今日趋势总结", "overview": "本期速览",
-           "abstract": "概要", "details": "内容详解", "listen": "收听原文", "entities": "相关实体",
-           "none": "（本期无内容）", "covered": "本期共 {n} 条新闻", "by_cat": "按类别",
-           "most": "提及最多", "times": "{k} 条", "points": "本期要点"},
-    False: {"trends": "Trends", "table": "Products and techniques", "cat": "Category",
-            "name": "Product / technique", "org": "Organisation", "intro": "Summary",
-            "summary": "Summary", "what": "What it is", "why": "Why it matters",
-            "impact": "Impact", "advice": "Advice", "daily_trends": "Today's trends",
-            "overview": "In this episode", "abstract": "Summary", "details": "Details",
-            "listen": "Listen", "entities": "Entities", "none": "(nothing in this episode)",
-            "covered": "{n} news items this episode", "by_cat": "by category",
-            "most": "most mentioned", "times": "{k} items", "points": "Key points"},
+    True: {
+        "trends": "趋势概览",
+        "table": "产品与技术一览",
+        "cat": "类别",
+        "name": "产品/技术名称",
+        "org": "机构",
+        "intro": "简介",
+        "summary": "总结",
+        "what": "是什么",
+        "why": "为什么重要",
+        "impact": "影响",
+        "advice": "建议",
+        "daily_trends": "今日趋势总结",
+        "overview": "本期速览",
+        "abstract": "概要",
+        "details": "内容详解",
+        "listen": "收听原文",
+        "entities": "相关实体",
+        "none": "（本期无内容）",
+        "covered": "本期共 {n} 条新闻",
+        "by_cat": "按类别",
+        "most": "提及最多",
+        "times": "{k} 条",
+        "points": "本期要点",
+    },
+    False: {
+        "trends": "Trends",
+        "table": "Products and techniques",
+        "cat": "Category",
+        "name": "Product / technique",
+        "org": "Organisation",
+        "intro": "Summary",
+        "summary": "Summary",
+        "what": "What it is",
+        "why": "Why it matters",
+        "impact": "Impact",
+        "advice": "Advice",
+        "daily_trends": "Today's trends",
+        "overview": "In this episode",
+        "abstract": "Summary",
+        "details": "Details",
+        "listen": "Listen",
+        "entities": "Entities",
+        "none": "(nothing in this episode)",
+        "covered": "{n} news items this episode",
+        "by_cat": "by category",
+        "most": "most mentioned",
+        "times": "{k} items",
+        "points": "Key points",
+    },
 }
 
 
@@ -109,13 +144,23 @@ def _counts_overview(digest: Digest, zh: bool) -> list[str]:
     sep = "、" if zh else ", "
     lines = [f"- {lab['covered'].format(n=len(news))}"]
     if cats:
-        lines.append(f"- {lab['by_cat']}{_colon(zh)}" + sep.join(
-            f"{md_escape(c)}（{k}）" if zh else f"{md_escape(c)} ({k})" for c, k in cats.most_common()))
+        lines.append(
+            f"- {lab['by_cat']}{_colon(zh)}"
+            + sep.join(
+                f"{md_escape(c)}（{k}）" if zh else f"{md_escape(c)} ({k})" for c, k in cats.most_common()
+            )
+        )
     top = [(t, k) for t, k in ents.most_common(5) if k >= 2]
     if top:
-        lines.append(f"- {lab['most']}{_colon(zh)}" + sep.join(
-            f"{md_escape(t)}（{lab['times'].format(k=k)}）" if zh else f"{md_escape(t)} ({lab['times'].format(k=k)})"
-            for t, k in top))
+        lines.append(
+            f"- {lab['most']}{_colon(zh)}"
+            + sep.join(
+                f"{md_escape(t)}（{lab['times'].format(k=k)}）"
+                if zh
+                else f"{md_escape(t)} ({lab['times'].format(k=k)})"
+                for t, k in top
+            )
+        )
     return lines
 
 
@@ -123,7 +168,7 @@ def _item_points(item: Item, zh: bool) -> list[str]:
     return list(item.details) or details(item.text, zh)
 
 
-def _when(item: Item, digest: Digest, zh: bool) -> Optional[str]:
+def _when(item: Item, digest: Digest, zh: bool) -> str | None:
     if item.start is None:
         return None
     src = source_url(digest)
@@ -147,14 +192,18 @@ def weekly(digest: Digest, zh: bool) -> list[str]:
         products = list(dict.fromkeys(e.term for e in it.entities if e.category in PRODUCT_CATEGORIES))
         if products:
             orgs = dict.fromkeys(o for o in (organisation(p, it) for p in products) if o)
-            rows.append((it.category, sep.join(products), sep.join(orgs),
-                         _first_sentence(it.summary, zh)))
+            rows.append((it.category, sep.join(products), sep.join(orgs), _first_sentence(it.summary, zh)))
     if rows:
-        out += [f"## {lab['table']}", "",
-                f"| {lab['cat']} | {lab['name']} | {lab['org']} | {lab['intro']} |",
-                "| --- | --- | --- | --- |"]
-        out += [f"| {md_escape(a) or '—'} | {md_escape(b)} | {md_escape(o) or '—'} | {md_escape(s)} |"
-                for a, b, o, s in rows]
+        out += [
+            f"## {lab['table']}",
+            "",
+            f"| {lab['cat']} | {lab['name']} | {lab['org']} | {lab['intro']} |",
+            "| --- | --- | --- | --- |",
+        ]
+        out += [
+            f"| {md_escape(a) or '—'} | {md_escape(b)} | {md_escape(o) or '—'} | {md_escape(s)} |"
+            for a, b, o, s in rows
+        ]
         out.append("")
     for n, it in enumerate(news, 1):
         out += [f"## {n}. {md_escape(it.title)}", ""]
@@ -167,8 +216,11 @@ def weekly(digest: Digest, zh: bool) -> list[str]:
     if digest.summary:
         out.append(md_escape(digest.summary))
     elif news:
-        out.append(f"{lab['points']}{c}" + ("；" if zh else "; ").join(md_escape(i.title) for i in news)
-                   + ("。" if zh else "."))
+        out.append(
+            f"{lab['points']}{c}"
+            + ("；" if zh else "; ").join(md_escape(i.title) for i in news)
+            + ("。" if zh else ".")
+        )
     else:
         out.append(lab["none"])
     return out
@@ -193,8 +245,11 @@ def daily(digest: Digest, zh: bool) -> list[str]:
             if a.get(key):
                 out += [f"**{lab[key]}**{c}{md_escape(a[key])}", ""]
         if it.entities:
-            out += [f"**{lab['entities']}**{c}" + ("、" if zh else ", ").join(
-                md_escape(e.term) for e in it.entities), ""]
+            out += [
+                f"**{lab['entities']}**{c}"
+                + ("、" if zh else ", ").join(md_escape(e.term) for e in it.entities),
+                "",
+            ]
     trend_lines = [f"- {md_escape(t)}" for t in digest.trends] or _counts_overview(digest, zh)
     if trend_lines or digest.summary:
         out += [f"## {lab['daily_trends']}", ""]

@@ -464,7 +464,9 @@ def render_vtt(digest, transcript=None, audio_href=None) -> str:
     return render_cues(iter_cues(transcript, digest), VTT)
 
 
-register(Renderer("srt", "transcript.srt", render_srt, "SubRip subtitles", needs="transcript",
-                  needs_times=True))
-register(Renderer("vtt", "transcript.vtt", render_vtt, "WebVTT subtitles", needs="transcript",
-                  needs_times=True))
+register(
+    Renderer("srt", "transcript.srt", render_srt, "SubRip subtitles", needs="transcript", needs_times=True)
+)
+register(
+    Renderer("vtt", "transcript.vtt", render_vtt, "WebVTT subtitles", needs="transcript", needs_times=True)
+)

@@ -26,19 +26,32 @@ def render(digest, transcript=None, audio_href=None) -> str:
             body = " ".join(seg.text.split())
             if body:
                 start = round(max(0.0, float(seg.start)), 3)
-                segments.append({"startTime": start,
-                                 "endTime": round(max(start, float(seg.end)), 3), "body": body})
+                segments.append(
+                    {"startTime": start, "endTime": round(max(start, float(seg.end)), 3), "body": body}
+                )
     elif digest is not None:  # no transcript: one segment per timed item
         for it in digest.items:
             if it.start is not None and it.end is not None and it.text.strip():
-                segments.append({"startTime": round(float(it.start), 3),
-                                 "endTime": round(float(it.end), 3),
-                                 "body": " ".join(it.text.split())})
+                segments.append(
+                    {
+                        "startTime": round(float(it.start), 3),
+                        "endTime": round(float(it.end), 3),
+                        "body": " ".join(it.text.split()),
+                    }
+                )
     else:
         raise RenderError("a JSON transcript needs a transcript or a digest")
     return dumps_json({"version": VERSION, "segments": segments})
 
 
-register(Renderer("transcript_json", "transcript.podcast.json", render,
-                  "Podcasting 2.0 JSON transcript", needs="transcript", mime_type=MIME_TYPE,
-                  needs_times=True))
+register(
+    Renderer(
+        "transcript_json",
+        "transcript.podcast.json",
+        render,
+        "Podcasting 2.0 JSON transcript",
+        needs="transcript",
+        mime_type=MIME_TYPE,
+        needs_times=True,
+    )
+)

@@ -6,8 +6,8 @@ import logging
 import os
 import re
 
-from audio2digest.files import check_input_file
 from audio2digest.errors import AudioError
+from audio2digest.files import check_input_file
 
 log = logging.getLogger("audio2digest.sources.audio")
 
@@ -67,7 +67,7 @@ def _decode(path: str):
     audio = np.empty(sum(x.size for x in pieces), dtype=np.float32)
     pos = 0
     for k, x in enumerate(pieces):
-        np.multiply(x, 1 / 32768.0, out=audio[pos:pos + x.size], casting="unsafe")
+        np.multiply(x, 1 / 32768.0, out=audio[pos : pos + x.size], casting="unsafe")
         pos += x.size
         pieces[k] = None  # freed as it is copied
     return audio
@@ -103,8 +103,8 @@ def is_silent(audio, threshold_dbfs: float = -55.0) -> bool:
     loudest = 0.0
     step = 1200 * win  # one minute of windows
     for lo in range(0, n * win, step):
-        frames = audio[lo:min(lo + step, n * win)].reshape(-1, win).astype("float64")
-        loudest = max(loudest, float(np.sqrt((frames ** 2).mean(axis=1)).max()))
+        frames = audio[lo : min(lo + step, n * win)].reshape(-1, win).astype("float64")
+        loudest = max(loudest, float(np.sqrt((frames**2).mean(axis=1)).max()))
     return bool(loudest <= 0 or 20 * np.log10(loudest) < threshold_dbfs)
 
 

@@ -41,8 +41,13 @@ class CaptionTrack:
 
     def to_link(self) -> dict:
         """The track as a transcript link (see :mod:`audio2digest.sources.transcripts`)."""
-        return {"url": self.url, "type": self.mime, "language": self.language,
-                "origin": "captions", "automatic": self.automatic}
+        return {
+            "url": self.url,
+            "type": self.mime,
+            "language": self.language,
+            "origin": "captions",
+            "automatic": self.automatic,
+        }
 
 
 def base_language(code: str) -> str:
@@ -97,7 +102,9 @@ def _best_format(tracks: Any, formats: Sequence[str]) -> dict | None:
     return best[1] if best else None
 
 
-def _pick(tracks_by_lang: Any, want: str, formats: Sequence[str], *, only_one: bool) -> tuple[str, dict] | None:
+def _pick(
+    tracks_by_lang: Any, want: str, formats: Sequence[str], *, only_one: bool
+) -> tuple[str, dict] | None:
     if not isinstance(tracks_by_lang, Mapping):
         return None
     candidates: list[tuple[int, int, str, dict]] = []
@@ -120,9 +127,13 @@ def _pick(tracks_by_lang: Any, want: str, formats: Sequence[str], *, only_one: b
     return None
 
 
-def choose_caption(info: Mapping[str, Any], *, language: str | None = None,
-                   allow_automatic: bool = False,
-                   formats: Sequence[str] = CAPTION_FORMATS) -> CaptionTrack | None:
+def choose_caption(
+    info: Mapping[str, Any],
+    *,
+    language: str | None = None,
+    allow_automatic: bool = False,
+    formats: Sequence[str] = CAPTION_FORMATS,
+) -> CaptionTrack | None:
     """The subtitle track to use for this video, or None.
 
     Human tracks (``subtitles``) before automatic ones (``automatic_captions``, only with
@@ -142,8 +153,13 @@ def choose_caption(info: Mapping[str, Any], *, language: str | None = None,
         return None
     code, fmt = got
     lang = code[: -len("-orig")] if code.endswith("-orig") else code
-    return CaptionTrack(url=fmt["url"], ext=str(fmt["ext"]).lower(), language=lang,
-                        automatic=automatic, name=str(fmt.get("name") or ""))
+    return CaptionTrack(
+        url=fmt["url"],
+        ext=str(fmt["ext"]).lower(),
+        language=lang,
+        automatic=automatic,
+        name=str(fmt.get("name") or ""),
+    )
 
 
 def caption_links(info: Mapping[str, Any], *, language: str | None = None) -> list[dict]:
@@ -157,5 +173,12 @@ def caption_links(info: Mapping[str, Any], *, language: str | None = None) -> li
     return [t.to_link() for t in (human, auto) if t is not None]
 
 
-__all__ = ["CAPTION_FORMATS", "CAPTION_MIME", "CaptionTrack", "base_language", "caption_links",
-           "choose_caption", "episode_language"]
+__all__ = [
+    "CAPTION_FORMATS",
+    "CAPTION_MIME",
+    "CaptionTrack",
+    "base_language",
+    "caption_links",
+    "choose_caption",
+    "episode_language",
+]

@@ -28,15 +28,15 @@ import urllib.error
 import urllib.request
 import xml.etree.ElementTree as ET
 from collections import deque
+from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Callable, Optional
 from urllib.parse import unquote, urljoin, urlparse
 
-from audio2digest.files import check_input_file, os_reason
 from audio2digest.errors import FetchError
+from audio2digest.files import check_input_file, os_reason
 from audio2digest.text.language import CJK_CHARS
 from audio2digest.types import EpisodeMeta, Progress, ProgressCallback, no_progress
 
@@ -167,8 +167,11 @@ def clean_meta(meta: EpisodeMeta) -> EpisodeMeta:
         audio_url=clean_url(meta.audio_url),
         id=clean_text(meta.id),
         source_language=_clean_language(meta.source_language),
-        transcripts=tuple(_clean_link(t) for t in meta.transcripts[:MAX_TRANSCRIPT_LINKS]
-                          if isinstance(t, dict) and clean_url(t.get("url"))),
+        transcripts=tuple(
+            _clean_link(t)
+            for t in meta.transcripts[:MAX_TRANSCRIPT_LINKS]
+            if isinstance(t, dict) and clean_url(t.get("url"))
+        ),
         enclosure=_clean_enclosure(meta.enclosure),
         guid_permalink=meta.guid_permalink if meta.guid_permalink in ("true", "false") else "",
     )
@@ -187,9 +190,12 @@ def _clean_language(value) -> str:
 
 def _clean_link(link: dict) -> dict:
     """A transcript link from a feed or yt-dlp: http(s) URL, short plain-text type and rel."""
-    out = {"url": clean_url(link.get("url")), "type": clean_text(link.get("type"), limit=100),
-           "language": _clean_language(link.get("language")),
-           "origin": "captions" if link.get("origin") == "captions" else "publisher"}
+    out = {
+        "url": clean_url(link.get("url")),
+        "type": clean_text(link.get("type"), limit=100),
+        "language": _clean_language(link.get("language")),
+        "origin": "captions" if link.get("origin") == "captions" else "publisher",
+    }
     if link.get("rel"):
         out["rel"] = clean_text(link.get("rel"), limit=40)
     if link.get("automatic"):
@@ -201,13 +207,17 @@ def _clean_enclosure(enc) -> dict:
     if not isinstance(enc, dict) or not clean_url(enc.get("url")):
         return {}
     length = str(enc.get("length") or "").strip()
-    return {"url": clean_url(enc.get("url")), "type": clean_text(enc.get("type"), limit=100),
-            "length": length if length.isdigit() else ""}
+    return {
+        "url": clean_url(enc.get("url")),
+        "type": clean_text(enc.get("type"), limit=100),
+        "length": length if length.isdigit() else "",
+    }
 
 
 # ---------------------------------------------------------------- feeds
 
-def _text(el: Optional[ET.Element], path: str) -> str:
+
+def _text(el: ET.Element | None, path: str) -> str:
     if el is None:
         return ""
     found = el.find(path, _NS)
@@ -242,7 +252,7 @@ def _parse_duration(value: str) -> float:
     return secs
 
 
-def _enclosure(media: str, url: str, base_dir: Optional[Path]) -> str:
+def _enclosure(media: str, url: str, base_dir: Path | None) -> str:
     """The source an enclosure stands for, or FetchError when the feed may not name it.
 
     A remote feed (``base_dir`` None) may only name http(s) media. A local feed file may also
@@ -250,25 +260,28 @@ def _enclosure(media: str, url: str, base_dir: Optional[Path]) -> str:
     checked like any input file when downloaded."""
     media = media.strip()
     if any(unicodedata.category(c) == "Cc" for c in media):  # would reach terminals and logs
-        raise FetchError(f"{url}: enclosure {media!r} holds control characters (feed refused)",
-                         permanent=True)
+        raise FetchError(
+            f"{url}: enclosure {media!r} holds control characters (feed refused)", permanent=True
+        )
     if is_web_url(media):
         return media.replace(" ", "%20")  # unencoded spaces occur in real feeds
     if base_dir is None:
-        raise FetchError(f"{url}: enclosure {media!r} is not an http(s) URL; a remote feed may "
-                         "only name http(s) media (feed refused)", permanent=True)
+        raise FetchError(
+            f"{url}: enclosure {media!r} is not an http(s) URL; a remote feed may "
+            "only name http(s) media (feed refused)",
+            permanent=True,
+        )
     u = urlparse(media)
     if u.scheme == "file" and u.netloc in ("", "localhost"):
         path = Path(unquote(u.path))
     elif u.scheme and len(u.scheme) > 1:  # "C:" is a drive, anything else a scheme
-        raise FetchError(f"{url}: enclosure {media!r}: unsupported URL scheme {u.scheme!r}",
-                         permanent=True)
+        raise FetchError(f"{url}: enclosure {media!r}: unsupported URL scheme {u.scheme!r}", permanent=True)
     else:
         path = Path(media).expanduser()
     return str(path if path.is_absolute() else (base_dir / path).resolve())
 
 
-def parse_feed(data: bytes, url: str, *, base_dir: Optional[Path] = None) -> list[FeedEntry]:
+def parse_feed(data: bytes, url: str, *, base_dir: Path | None = None) -> list[FeedEntry]:
     """Parse RSS 2.0 or Atom; return episodes with audio enclosures, newest first.
 
     ``base_dir`` is the directory of a local feed file (local enclosures allowed, relative to
@@ -308,10 +321,14 @@ def parse_feed(data: bytes, url: str, *, base_dir: Optional[Path] = None) -> lis
                 id=_text(item, "guid"),
                 source_language=language,
                 transcripts=tuple(feed_transcript_links(item, url, language)),
-                enclosure=({"url": media, "type": enc.get("type", ""), "length": enc.get("length", "")}
-                           if enc is not None and enc.get("url") else {}),
-                guid_permalink=(item.find("guid").get("isPermaLink", "")
-                                if item.find("guid") is not None else ""),
+                enclosure=(
+                    {"url": media, "type": enc.get("type", ""), "length": enc.get("length", "")}
+                    if enc is not None and enc.get("url")
+                    else {}
+                ),
+                guid_permalink=(
+                    item.find("guid").get("isPermaLink", "") if item.find("guid") is not None else ""
+                ),
             )
             entries.append((date, -n, FeedEntry(clean_meta(meta))))
     elif tag == "feed":
@@ -348,7 +365,7 @@ def parse_feed(data: bytes, url: str, *, base_dir: Optional[Path] = None) -> lis
     return [e[2] for e in entries]
 
 
-def link_from_tag(attrs: dict, feed_url: str, language: str = "") -> Optional[dict]:
+def link_from_tag(attrs: dict, feed_url: str, language: str = "") -> dict | None:
     """A ``<podcast:transcript>`` tag's attributes → a transcript link, or None when unusable.
 
     Relative URLs are resolved against the feed's; only http(s) links are kept; the
@@ -360,8 +377,12 @@ def link_from_tag(attrs: dict, feed_url: str, language: str = "") -> Optional[di
     if not is_web_url(url):
         log.info("%s: transcript link %r is not http(s); ignored", feed_url, url)
         return None
-    link = {"url": url, "type": (attrs.get("type") or "").strip(), "origin": "publisher",
-            "language": (attrs.get("language") or language or "").strip()}
+    link = {
+        "url": url,
+        "type": (attrs.get("type") or "").strip(),
+        "origin": "publisher",
+        "language": (attrs.get("language") or language or "").strip(),
+    }
     if attrs.get("rel"):
         link["rel"] = attrs["rel"].strip()
     return link
@@ -380,17 +401,17 @@ def feed_transcript_links(item: ET.Element, feed_url: str, language: str = "") -
 
 # ---------------------------------------------------------------- bounded HTTP
 
+
 class _SafeRedirects(urllib.request.HTTPRedirectHandler):
     """Follow redirects only to http(s), at most ``max_redirections`` times."""
 
     def redirect_request(self, req, fp, code, msg, headers, newurl):
         if not is_web_url(newurl):
-            raise FetchError(f"{req.full_url}: redirects to {newurl!r}, not an http(s) URL",
-                             permanent=True)
+            raise FetchError(f"{req.full_url}: redirects to {newurl!r}, not an http(s) URL", permanent=True)
         return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
-def _open(url: str, limits: DownloadOptions, headers: Optional[dict] = None):
+def _open(url: str, limits: DownloadOptions, headers: dict | None = None):
     """GET ``url`` (http(s) only) and return the response once its headers are in.
 
     Raises FetchError with one line: HTTP status, redirect loop, no response, cannot connect."""
@@ -408,11 +429,15 @@ def _open(url: str, limits: DownloadOptions, headers: Optional[dict] = None):
             why = str(exc.reason or exc.msg or "")
             if "not allowed" in why:  # urllib refuses redirects to file:, data:, ...
                 target = exc.headers.get("Location", "") if exc.headers else ""
-                raise FetchError(f"{url}: redirects to {target!r}, not an http(s) URL (refused)",
-                                 permanent=True) from None
+                raise FetchError(
+                    f"{url}: redirects to {target!r}, not an http(s) URL (refused)", permanent=True
+                ) from None
             if "infinite loop" in why:
-                raise FetchError(f"{url}: redirect loop (gave up after {limits.max_redirects} "
-                                 f"redirects, last HTTP {exc.code})", permanent=True) from None
+                raise FetchError(
+                    f"{url}: redirect loop (gave up after {limits.max_redirects} "
+                    f"redirects, last HTTP {exc.code})",
+                    permanent=True,
+                ) from None
             raise FetchError(f"{url}: HTTP {exc.code} without a usable Location", permanent=True) from None
         # 408 (timeout) and 429 (rate limit) pass; other 4xx (404, 410, 403) stay as they are.
         permanent = 400 <= exc.code < 500 and exc.code not in (408, 425, 429)
@@ -423,7 +448,7 @@ def _open(url: str, limits: DownloadOptions, headers: Optional[dict] = None):
         if isinstance(reason, (TimeoutError, socket.timeout)):
             raise FetchError(f"{url}: no response within {timeout:.0f} s (timed out)") from None
         raise FetchError(f"{url}: cannot connect ({_reason(reason)})") from None
-    except (TimeoutError, socket.timeout):
+    except TimeoutError:
         raise FetchError(f"{url}: no response within {timeout:.0f} s (timed out)") from None
     except FetchError:
         raise
@@ -439,8 +464,14 @@ class Watchdog:
     before. :meth:`check` raises FetchError ("download stalled (N bytes in M s)", "took
     longer than ...") and is called with the byte count after every chunk."""
 
-    def __init__(self, url: str, limits: DownloadOptions, what: str = "download", *,
-                 clock: Callable[[], float] = time.monotonic):
+    def __init__(
+        self,
+        url: str,
+        limits: DownloadOptions,
+        what: str = "download",
+        *,
+        clock: Callable[[], float] = time.monotonic,
+    ):
         self.url, self.limits, self.what, self.clock = url, limits, what, clock
         self.t0 = clock()
         self._marks: deque[tuple[float, int]] = deque([(self.t0, 0)])
@@ -448,8 +479,10 @@ class Watchdog:
     def check(self, n: int) -> None:
         now, lim = self.clock(), self.limits
         if now - self.t0 > lim.total_timeout:
-            raise FetchError(f"{self.url}: {self.what} took longer than {lim.total_timeout:.0f} s "
-                             f"({n} bytes so far; --download-timeout allows more)")
+            raise FetchError(
+                f"{self.url}: {self.what} took longer than {lim.total_timeout:.0f} s "
+                f"({n} bytes so far; --download-timeout allows more)"
+            )
         self._marks.append((now, n))
         # keep one mark at or before the window's start: the reference the window is judged by
         while len(self._marks) > 1 and self._marks[1][0] <= now - lim.stall_window:
@@ -458,7 +491,7 @@ class Watchdog:
         if now - t_ref >= lim.stall_window and n - n_ref < lim.stall_bytes:
             raise self.stalled(n, now)
 
-    def stalled(self, n: int, now: Optional[float] = None) -> FetchError:
+    def stalled(self, n: int, now: float | None = None) -> FetchError:
         now = self.clock() if now is None else now
         t_ref, n_ref = self._marks[0]
         while len(self._marks) > 1 and self._marks[1][0] <= now - self.limits.stall_window:
@@ -467,9 +500,16 @@ class Watchdog:
         return FetchError(f"{self.url}: {self.what} stalled ({n - n_ref} bytes in {now - t_ref:.0f} s)")
 
 
-def read_bounded(resp, url: str, limits: DownloadOptions, write: Callable[[bytes], object], *,
-                 max_bytes: Optional[int] = None, what: str = "download",
-                 on_progress: Optional[Callable[[int, int], None]] = None) -> int:
+def read_bounded(
+    resp,
+    url: str,
+    limits: DownloadOptions,
+    write: Callable[[bytes], object],
+    *,
+    max_bytes: int | None = None,
+    what: str = "download",
+    on_progress: Callable[[int, int], None] | None = None,
+) -> int:
     """Copy ``resp``'s body into ``write`` chunk by chunk, under a :class:`Watchdog`.
 
     Returns the bytes copied. Stops silently after ``max_bytes`` (when given). Raises
@@ -483,7 +523,7 @@ def read_bounded(resp, url: str, limits: DownloadOptions, write: Callable[[bytes
             return n
         try:
             chunk = resp.read1(want)  # what has arrived, without waiting for a full buffer
-        except (TimeoutError, socket.timeout):  # nothing at all for a socket timeout
+        except TimeoutError:  # nothing at all for a socket timeout
             raise watch.stalled(n) from None
         except (OSError, ValueError) as exc:  # reset, http.client.IncompleteRead, ...
             raise FetchError(f"{url}: {what} broke off after {n} bytes ({_reason(exc)})") from None
@@ -529,21 +569,24 @@ def _looks_like_feed(ctype: str, head: bytes) -> bool:
     return start.startswith(b"<?xml") or start.startswith(b"<rss") or start.startswith(b"<feed")
 
 
-def read_feed(url: str, timeout: Optional[float] = None, *,
-              limits: DownloadOptions = DEFAULT_DOWNLOAD) -> list[FeedEntry]:
+def read_feed(
+    url: str, timeout: float | None = None, *, limits: DownloadOptions = DEFAULT_DOWNLOAD
+) -> list[FeedEntry]:
     if timeout is not None:
         limits = _with_timeout(limits, timeout)
     buf = bytearray()
     with _open(url, limits) as resp:
         read_bounded(resp, url, limits, buf.extend, max_bytes=limits.max_feed_bytes + 1, what="feed")
     if len(buf) > limits.max_feed_bytes:
-        raise FetchError(f"{url}: feed larger than {limits.max_feed_bytes >> 20} MiB (refused)",
-                         permanent=True)
+        raise FetchError(
+            f"{url}: feed larger than {limits.max_feed_bytes >> 20} MiB (refused)", permanent=True
+        )
     return parse_feed(bytes(buf), url)
 
 
-def read_url(url: str, *, max_bytes: int, limits: DownloadOptions = DEFAULT_DOWNLOAD,
-             what: str = "download") -> tuple[bytes, str]:
+def read_url(
+    url: str, *, max_bytes: int, limits: DownloadOptions = DEFAULT_DOWNLOAD, what: str = "download"
+) -> tuple[bytes, str]:
     """GET a small document (a transcript, a caption track): (body, content type).
 
     http(s) only, redirects only to http(s), the stall and time limits of ``limits``; a body
@@ -553,8 +596,9 @@ def read_url(url: str, *, max_bytes: int, limits: DownloadOptions = DEFAULT_DOWN
         ctype = resp.headers.get("Content-Type", "")
         length = resp.headers.get("Content-Length", "")
         if length.isdigit() and int(length) > max_bytes:
-            raise FetchError(f"{url}: {what} is {int(length)} bytes, over the {max_bytes}-byte "
-                             "limit", permanent=True)
+            raise FetchError(
+                f"{url}: {what} is {int(length)} bytes, over the {max_bytes}-byte limit", permanent=True
+            )
         read_bounded(resp, url, limits, buf.extend, max_bytes=max_bytes + 1, what=what)
     if len(buf) > max_bytes:
         raise FetchError(f"{url}: {what} over the {max_bytes}-byte limit", permanent=True)
@@ -572,8 +616,24 @@ def _with_timeout(limits: DownloadOptions, timeout: float) -> DownloadOptions:
 #: Media types downloaded directly (no extractor needed).
 _MEDIA_TYPES = ("audio/", "video/", "application/ogg")
 #: File extensions taken as direct media when a server sends no useful Content-Type.
-_MEDIA_EXTS = {".mp3", ".m4a", ".aac", ".ogg", ".oga", ".opus", ".wav", ".flac", ".mp4",
-               ".m4v", ".webm", ".mkv", ".mov", ".wma", ".amr", ".3gp"}
+_MEDIA_EXTS = {
+    ".mp3",
+    ".m4a",
+    ".aac",
+    ".ogg",
+    ".oga",
+    ".opus",
+    ".wav",
+    ".flac",
+    ".mp4",
+    ".m4v",
+    ".webm",
+    ".mkv",
+    ".mov",
+    ".wma",
+    ".amr",
+    ".3gp",
+}
 
 
 def _is_media(ctype: str, url: str) -> bool:
@@ -584,8 +644,13 @@ def _is_media(ctype: str, url: str) -> bool:
     return ext in _MEDIA_EXTS and ("octet-stream" in ctype or not ctype)
 
 
-def list_episodes(source: str, *, latest: Optional[int] = None, timeout: Optional[float] = None,
-                  limits: DownloadOptions = DEFAULT_DOWNLOAD) -> list[EpisodeMeta]:
+def list_episodes(
+    source: str,
+    *,
+    latest: int | None = None,
+    timeout: float | None = None,
+    limits: DownloadOptions = DEFAULT_DOWNLOAD,
+) -> list[EpisodeMeta]:
     """What a source stands for, without downloading audio: one or more episodes.
 
     Local files and single media URLs give one; feeds (remote, or a local feed file) give
@@ -611,8 +676,9 @@ def list_episodes(source: str, *, latest: Optional[int] = None, timeout: Optiona
         return [e.meta for e in entries]
     if _is_media(ctype, source):
         name = Path(unquote(urlparse(source).path)).stem or "episode"
-        return [clean_meta(EpisodeMeta(source=source, title=name, webpage_url=source,
-                                       audio_url=source, id=name))]
+        return [
+            clean_meta(EpisodeMeta(source=source, title=name, webpage_url=source, audio_url=source, id=name))
+        ]
     return _ytdlp_list(source, latest, limits, ctype)
 
 
@@ -626,8 +692,9 @@ def _read_head(path: Path) -> bytes:
 
 def _read_local_feed(path: Path, limits: DownloadOptions) -> bytes:
     if path.stat().st_size > limits.max_feed_bytes:
-        raise FetchError(f"{path}: feed larger than {limits.max_feed_bytes >> 20} MiB (refused)",
-                         permanent=True)
+        raise FetchError(
+            f"{path}: feed larger than {limits.max_feed_bytes >> 20} MiB (refused)", permanent=True
+        )
     try:
         return path.read_bytes()
     except OSError as exc:
@@ -653,18 +720,21 @@ def local_meta(path: Path, source: str) -> EpisodeMeta:
     date = tags.get("date") or tags.get("creation_time") or ""
     m = re.match(r"(\d{4})-?(\d{2})-?(\d{2})", date)
     # container tags are untrusted text too (a downloaded file's ID3 title may hold markup)
-    return clean_meta(EpisodeMeta(
-        source=source,
-        title=tags.get("title") or path.stem,
-        date=f"{m.group(1)}-{m.group(2)}-{m.group(3)}" if m else "",
-        uploader=tags.get("artist") or tags.get("album_artist") or tags.get("album") or "",
-        description=tags.get("comment") or tags.get("description") or "",
-        duration=round(duration, 3),
-        id=path.stem,
-    ))
+    return clean_meta(
+        EpisodeMeta(
+            source=source,
+            title=tags.get("title") or path.stem,
+            date=f"{m.group(1)}-{m.group(2)}-{m.group(3)}" if m else "",
+            uploader=tags.get("artist") or tags.get("album_artist") or tags.get("album") or "",
+            description=tags.get("comment") or tags.get("description") or "",
+            duration=round(duration, 3),
+            id=path.stem,
+        )
+    )
 
 
 # ---------------------------------------------------------------- yt-dlp
+
 
 class _YdlLogger:
     """Route yt-dlp's messages into our logger (it must never print on its own)."""
@@ -726,17 +796,30 @@ def _ytdlp_error(url: str, exc: Exception, ctype: str = "") -> FetchError:
     msg = _clean_ytdlp_error(exc)
     if "Unsupported URL" in msg:
         if "html" in ctype:
-            return FetchError(f"{url}: a web page (text/html), not audio or video media, and no "
-                              "extractor finds media in it", permanent=True)
+            return FetchError(
+                f"{url}: a web page (text/html), not audio or video media, and no "
+                "extractor finds media in it",
+                permanent=True,
+            )
         kind = f" ({ctype.split(';')[0]})" if ctype else ""
-        return FetchError(f"{url}: not audio or video media{kind}, and no extractor handles it",
-                          permanent=True)
+        return FetchError(
+            f"{url}: not audio or video media{kind}, and no extractor handles it", permanent=True
+        )
     m = re.search(r"HTTP Error (\d{3})", msg)
     if m:
         code = int(m.group(1))
         return FetchError(f"{url}: {msg}", permanent=400 <= code < 500 and code not in (408, 425, 429))
-    permanent = any(k in msg for k in ("is not a valid URL", "Unable to extract", "Unsupported",
-                                       "Private video", "Video unavailable", "removed"))
+    permanent = any(
+        k in msg
+        for k in (
+            "is not a valid URL",
+            "Unable to extract",
+            "Unsupported",
+            "Private video",
+            "Video unavailable",
+            "removed",
+        )
+    )
     return FetchError(f"{url}: {msg}", permanent=permanent)
 
 
@@ -752,23 +835,26 @@ def _meta_from_info(info: dict, source: str) -> EpisodeMeta:
         duration = float(info.get("duration") or 0.0)
     except (TypeError, ValueError):
         duration = 0.0
-    return clean_meta(EpisodeMeta(
-        source=source,
-        title=clean_text(info.get("title")) or clean_text(info.get("id")),
-        date=date,
-        uploader=clean_text(info.get("uploader") or info.get("channel") or info.get("series")),
-        webpage_url=clean_url(info.get("webpage_url")) or clean_url(source),
-        description=str(info.get("description") or ""),
-        duration=duration,
-        audio_url=clean_url(info.get("url")),
-        id=str(info.get("id") or ""),
-        source_language=info.get("language") if isinstance(info.get("language"), str) else "",
-        transcripts=tuple(caption_links(info)),
-    ))
+    return clean_meta(
+        EpisodeMeta(
+            source=source,
+            title=clean_text(info.get("title")) or clean_text(info.get("id")),
+            date=date,
+            uploader=clean_text(info.get("uploader") or info.get("channel") or info.get("series")),
+            webpage_url=clean_url(info.get("webpage_url")) or clean_url(source),
+            description=str(info.get("description") or ""),
+            duration=duration,
+            audio_url=clean_url(info.get("url")),
+            id=str(info.get("id") or ""),
+            source_language=info.get("language") if isinstance(info.get("language"), str) else "",
+            transcripts=tuple(caption_links(info)),
+        )
+    )
 
 
-def _ytdlp_list(url: str, latest: Optional[int], limits: DownloadOptions = DEFAULT_DOWNLOAD,
-                ctype: str = "") -> list[EpisodeMeta]:
+def _ytdlp_list(
+    url: str, latest: int | None, limits: DownloadOptions = DEFAULT_DOWNLOAD, ctype: str = ""
+) -> list[EpisodeMeta]:
     import yt_dlp
 
     opts = _ydl_opts(limits, extract_flat="in_playlist", skip_download=True)
@@ -793,12 +879,19 @@ def _ytdlp_list(url: str, latest: Optional[int], limits: DownloadOptions = DEFAU
                 continue
             out.append(_meta_from_info(entry, str(src)))
         if refused:
-            log.warning("%s: %d playlist entries are not http(s) URLs and were skipped (first: %r)",
-                        url, len(refused), refused[0])
+            log.warning(
+                "%s: %d playlist entries are not http(s) URLs and were skipped (first: %r)",
+                url,
+                len(refused),
+                refused[0],
+            )
         if not out:
             if refused:
-                raise FetchError(f"{url}: playlist entry {refused[0]!r} is not an http(s) URL; a "
-                                 "remote playlist may only name http(s) media (refused)", permanent=True)
+                raise FetchError(
+                    f"{url}: playlist entry {refused[0]!r} is not an http(s) URL; a "
+                    "remote playlist may only name http(s) media (refused)",
+                    permanent=True,
+                )
             raise FetchError(f"{url}: playlist has no entries", permanent=True)
         return out[:latest] if latest else out
     return [_meta_from_info(info, url)]
@@ -813,12 +906,14 @@ def _check_media_urls(info: dict, url: str) -> None:
         names += [fr.get("url") for fr in (f.get("fragments") or []) if isinstance(fr, dict)]
         for u in names:
             if u and not is_web_url(str(u)):
-                raise FetchError(f"{url}: media URL {str(u)[:200]!r} is not an http(s) URL "
-                                 "(refused)", permanent=True)
+                raise FetchError(
+                    f"{url}: media URL {str(u)[:200]!r} is not an http(s) URL (refused)", permanent=True
+                )
 
 
-def _ytdlp_download(url: str, tmp: Path, limits: DownloadOptions, progress: ProgressCallback,
-                    label: str, ctype: str) -> tuple[dict, Path]:
+def _ytdlp_download(
+    url: str, tmp: Path, limits: DownloadOptions, progress: ProgressCallback, label: str, ctype: str
+) -> tuple[dict, Path]:
     import yt_dlp
 
     watch = Watchdog(url, limits)
@@ -830,8 +925,7 @@ def _ytdlp_download(url: str, tmp: Path, limits: DownloadOptions, progress: Prog
             progress(Progress("fetch", done, total, episode=label))
             watch.check(done)
 
-    opts = _ydl_opts(limits, outtmpl=str(tmp / "audio.%(ext)s"), progress_hooks=[hook],
-                     noplaylist=True)
+    opts = _ydl_opts(limits, outtmpl=str(tmp / "audio.%(ext)s"), progress_hooks=[hook], noplaylist=True)
     try:
         with yt_dlp.YoutubeDL(opts) as ydl:
             info = ydl.extract_info(url, download=False)
@@ -841,8 +935,12 @@ def _ytdlp_download(url: str, tmp: Path, limits: DownloadOptions, progress: Prog
                     raise FetchError(f"{url}: nothing to download", permanent=True)
                 info = entries[0]
             _check_media_urls(info, url)
-            log.debug("yt-dlp chose %s via %s (%s)", info.get("url"), info.get("extractor_key"),
-                      info.get("protocol"))
+            log.debug(
+                "yt-dlp chose %s via %s (%s)",
+                info.get("url"),
+                info.get("extractor_key"),
+                info.get("protocol"),
+            )
             if _plain_media_of_any_page(info):
                 return info, _fetch_media(info, tmp, limits, progress, label)
             ydl.process_ie_result(info, download=True)
@@ -866,21 +964,34 @@ def _plain_media_of_any_page(info: dict) -> bool:
     server can put that there, so it is fetched under our :class:`Watchdog` (yt-dlp's own
     downloader waits for whole blocks, so a server trickling bytes never reaches its progress
     hook). Site extractors (YouTube, ...) keep yt-dlp's downloader and its chunking."""
-    return (info.get("extractor_key") in _ANY_PAGE_EXTRACTORS and not info.get("requested_formats")
-            and info.get("protocol") in ("http", "https") and is_web_url(str(info.get("url") or "")))
+    return (
+        info.get("extractor_key") in _ANY_PAGE_EXTRACTORS
+        and not info.get("requested_formats")
+        and info.get("protocol") in ("http", "https")
+        and is_web_url(str(info.get("url") or ""))
+    )
 
 
-def _fetch_media(info: dict, tmp: Path, limits: DownloadOptions, progress: ProgressCallback,
-                 label: str) -> Path:
+def _fetch_media(
+    info: dict, tmp: Path, limits: DownloadOptions, progress: ProgressCallback, label: str
+) -> Path:
     media = str(info["url"])
-    headers = {k: str(v) for k, v in (info.get("http_headers") or {}).items()
-               if k.lower() in ("user-agent", "referer", "cookie", "accept")}
+    headers = {
+        k: str(v)
+        for k, v in (info.get("http_headers") or {}).items()
+        if k.lower() in ("user-agent", "referer", "cookie", "accept")
+    }
     ext = str(info.get("ext") or "bin")
     got = tmp / f"audio.{re.sub(r'[^A-Za-z0-9]', '', ext)[:8] or 'bin'}"
     with _open(media, limits, headers) as resp:
         with open(got, "wb") as fh:
-            read_bounded(resp, media, limits, fh.write, on_progress=lambda n, total: progress(
-                Progress("fetch", n, total, episode=label)))
+            read_bounded(
+                resp,
+                media,
+                limits,
+                fh.write,
+                on_progress=lambda n, total: progress(Progress("fetch", n, total, episode=label)),
+            )
     return got
 
 
@@ -903,9 +1014,13 @@ def _media_suffix(url: str, ctype: str) -> str:
     return guessed if guessed in _MEDIA_EXTS else ".bin"
 
 
-def download(meta: EpisodeMeta, dest_dir: str | os.PathLike, *,
-             progress: ProgressCallback = no_progress,
-             limits: DownloadOptions = DEFAULT_DOWNLOAD) -> FetchedEpisode:
+def download(
+    meta: EpisodeMeta,
+    dest_dir: str | os.PathLike,
+    *,
+    progress: ProgressCallback = no_progress,
+    limits: DownloadOptions = DEFAULT_DOWNLOAD,
+) -> FetchedEpisode:
     """Download one episode's audio into ``dest_dir`` (atomically) and fill its metadata.
 
     Local files are not copied: the returned path is the file itself (checked: a readable,
@@ -926,14 +1041,15 @@ def download(meta: EpisodeMeta, dest_dir: str | os.PathLike, *,
     except OSError as exc:
         raise output_error(dest_dir, exc) from exc
     label = meta.title or meta.source
-    info: Optional[dict] = None
+    info: dict | None = None
     # Fetch it ourselves when it should be media (a feed enclosure, a URL listed as media, a
     # media file name); a site's page goes to yt-dlp untouched (some refuse other clients).
-    maybe_media = (meta.audio_url == meta.source
-                   or Path(urlparse(meta.source).path).suffix.lower() in _MEDIA_EXTS)
+    maybe_media = (
+        meta.audio_url == meta.source or Path(urlparse(meta.source).path).suffix.lower() in _MEDIA_EXTS
+    )
     ctype, direct = "", False
     try:
-        with (_open(meta.source, limits) if maybe_media else nullcontext()) as resp:
+        with _open(meta.source, limits) if maybe_media else nullcontext() as resp:
             if resp is not None:
                 ctype = resp.headers.get("Content-Type", "").lower()
                 direct = _is_media(ctype, resp.geturl()) or _is_media(ctype, meta.source)
@@ -942,9 +1058,13 @@ def download(meta: EpisodeMeta, dest_dir: str | os.PathLike, *,
                 suffix = _media_suffix(resp.geturl(), ctype)
                 try:
                     with open(got, "wb") as fh:
-                        read_bounded(resp, meta.source, limits, fh.write,
-                                     on_progress=lambda n, total: progress(
-                                         Progress("fetch", n, total, episode=label)))
+                        read_bounded(
+                            resp,
+                            meta.source,
+                            limits,
+                            fh.write,
+                            on_progress=lambda n, total: progress(Progress("fetch", n, total, episode=label)),
+                        )
                 except OSError as exc:
                     raise output_error(dest_dir / f"audio{suffix}", exc) from exc
         if not direct:

@@ -84,6 +84,7 @@ class Cue:
 
 # ---------------------------------------------------------------- links
 
+
 def link_format(link: Mapping[str, Any]) -> str:
     """The format a link is parsed as ('vtt', 'srt', 'json', 'html', 'text'), or ''."""
     mime = str(link.get("type") or "").split(";")[0].strip().lower()
@@ -92,8 +93,9 @@ def link_format(link: Mapping[str, Any]) -> str:
         fmt = "json"
     if not fmt:  # a missing or odd type: the URL's extension decides
         ext = urlparse(str(link.get("url") or "")).path.rsplit(".", 1)[-1].lower()
-        fmt = {"vtt": "vtt", "srt": "srt", "json": "json", "html": "html", "htm": "html",
-               "txt": "text"}.get(ext, "")
+        fmt = {"vtt": "vtt", "srt": "srt", "json": "json", "html": "html", "htm": "html", "txt": "text"}.get(
+            ext, ""
+        )
     return fmt
 
 
@@ -103,8 +105,9 @@ def _same_language(a: str, b: str) -> bool:
     return not a or not b or base_language(a) == base_language(b)
 
 
-def candidate_links(meta: EpisodeMeta, *, language: str | None = None,
-                    allow_automatic: bool = False) -> list[dict]:
+def candidate_links(
+    meta: EpisodeMeta, *, language: str | None = None, allow_automatic: bool = False
+) -> list[dict]:
     """The episode's transcript links worth trying, best first.
 
     The publisher's feed links before video subtitles, human subtitles before automatic
@@ -128,16 +131,17 @@ def candidate_links(meta: EpisodeMeta, *, language: str | None = None,
 
 # ---------------------------------------------------------------- fetching
 
-def fetch_text(url: str, *, max_bytes: int = MAX_TRANSCRIPT_BYTES,
-               limits: DownloadOptions | None = None) -> str:
+
+def fetch_text(
+    url: str, *, max_bytes: int = MAX_TRANSCRIPT_BYTES, limits: DownloadOptions | None = None
+) -> str:
     """GET ``url`` as text with the fetcher's safety rules (http(s) only, also after
     redirects; stall and time limits) and at most ``max_bytes``."""
     from audio2digest.sources.fetch import DownloadOptions as Limits
     from audio2digest.sources.fetch import is_web_url, read_url
 
     if not is_web_url(url):
-        raise TranscriptSourceError(f"{url}: transcripts are fetched over http(s) only",
-                                    permanent=True)
+        raise TranscriptSourceError(f"{url}: transcripts are fetched over http(s) only", permanent=True)
     limits = limits or Limits(connect_timeout=FETCH_TIMEOUT, total_timeout=FETCH_TOTAL_SECONDS)
     try:
         data, ctype = read_url(url, max_bytes=max_bytes, limits=limits, what="transcript")
@@ -180,8 +184,7 @@ def parse_vtt(text: str) -> list[Cue]:
         captions = webvtt.from_buffer(io.StringIO(text)).captions
     except (MalformedFileError, ValueError, IndexError) as exc:
         raise ValueError(f"not a WebVTT file ({exc or type(exc).__name__})") from None
-    return [Cue(_clock(c.start), _clock(c.end), _clean(c.text), _clean(c.voice or ""))
-            for c in captions]
+    return [Cue(_clock(c.start), _clock(c.end), _clean(c.text), _clean(c.voice or "")) for c in captions]
 
 
 def parse_srt(text: str) -> list[Cue]:
@@ -202,19 +205,25 @@ def parse_json_transcript(text: str) -> list[Cue]:
     except json.JSONDecodeError as exc:
         raise ValueError(f"invalid JSON at line {exc.lineno} ({exc.msg})") from None
     if not isinstance(doc, dict) or not isinstance(doc.get("segments"), list):
-        raise ValueError("not a Podcasting 2.0 JSON transcript (no \"segments\" list)")
+        raise ValueError('not a Podcasting 2.0 JSON transcript (no "segments" list)')
     cues = []
     for n, seg in enumerate(doc["segments"]):
         if not isinstance(seg, dict) or not isinstance(seg.get("body"), str):
-            raise ValueError(f"segment {n}: no \"body\" text")
+            raise ValueError(f'segment {n}: no "body" text')
         start, end = seg.get("startTime"), seg.get("endTime")
         if not isinstance(start, (int, float)) or isinstance(start, bool):
-            raise ValueError(f"segment {n}: \"startTime\" is not a number")
+            raise ValueError(f'segment {n}: "startTime" is not a number')
         if end is not None and (not isinstance(end, (int, float)) or isinstance(end, bool)):
-            raise ValueError(f"segment {n}: \"endTime\" is not a number")
+            raise ValueError(f'segment {n}: "endTime" is not a number')
         speaker = seg["speaker"] if isinstance(seg.get("speaker"), str) else ""
-        cues.append(Cue(float(start), None if end is None else float(end),
-                        html.unescape(seg["body"]).strip(), speaker.strip()))
+        cues.append(
+            Cue(
+                float(start),
+                None if end is None else float(end),
+                html.unescape(seg["body"]).strip(),
+                speaker.strip(),
+            )
+        )
     return cues  # a missing endTime is filled in by parse_transcript
 
 
@@ -268,19 +277,23 @@ def parse_html(text: str) -> list[Cue]:
     p.close()
     cues = p.cues
     if cues and all(c.start is not None for c in cues):  # every paragraph timed: keep times
-        return [Cue(c.start, (cues[i + 1].start if i + 1 < len(cues) else None), c.text, c.speaker)
-                for i, c in enumerate(cues)]
+        return [
+            Cue(c.start, (cues[i + 1].start if i + 1 < len(cues) else None), c.text, c.speaker)
+            for i, c in enumerate(cues)
+        ]
     return [Cue(None, None, c.text, c.speaker) for c in cues]
 
 
 def parse_plain(text: str) -> list[Cue]:
-    return [Cue(None, None, re.sub(r"\s+", " ", p).strip())
-            for p in re.split(r"\n\s*\n", text) if p.strip()]
+    return [Cue(None, None, re.sub(r"\s+", " ", p).strip()) for p in re.split(r"\n\s*\n", text) if p.strip()]
 
 
 PARSERS: dict[str, Callable[[str], list[Cue]]] = {
-    "vtt": parse_vtt, "srt": parse_srt, "json": parse_json_transcript,
-    "html": parse_html, "text": parse_plain,
+    "vtt": parse_vtt,
+    "srt": parse_srt,
+    "json": parse_json_transcript,
+    "html": parse_html,
+    "text": parse_plain,
 }
 
 
@@ -324,7 +337,7 @@ def fill_end_times(cues: Sequence[Cue]) -> list[Cue]:
     for i, c in enumerate(out):
         if c.start is None or c.end is not None:
             continue
-        nxt = next((d.start for d in out[i + 1:] if d.start is not None), None)
+        nxt = next((d.start for d in out[i + 1 :] if d.start is not None), None)
         if nxt is None:
             rate = CJK_CHARS_PER_SECOND if has_cjk(c.text) else LATIN_CHARS_PER_SECOND
             nxt = c.start + len(c.text) / rate
@@ -348,15 +361,20 @@ def drop_rolling_repeats(cues: Sequence[Cue]) -> list[Cue]:
 
 # ---------------------------------------------------------------- cues → transcript
 
+
 def guess_language(text: str) -> str:
     from audio2digest.text.language import has_cjk
 
     return "zh" if has_cjk(text) else "en"
 
 
-def cues_to_segments(cues: Sequence[Cue], language: str, *,
-                     max_seconds: float = MAX_SEGMENT_SECONDS,
-                     pause: float = PAUSE_SPLIT_SECONDS) -> list[Segment]:
+def cues_to_segments(
+    cues: Sequence[Cue],
+    language: str,
+    *,
+    max_seconds: float = MAX_SEGMENT_SECONDS,
+    pause: float = PAUSE_SPLIT_SECONDS,
+) -> list[Segment]:
     """One segment per sentence, its times read off the cues it spans.
 
     Caption cues break lines, not sentences: the cue texts are joined, split at sentence
@@ -375,16 +393,28 @@ def cues_to_segments(cues: Sequence[Cue], language: str, *,
     def flush() -> None:
         text = sep.join(t for t, _, _ in buf).strip()
         if text:
-            segments.append(Segment(id=len(segments), start=round(buf[0][1], 3),
-                                    end=round(max(buf[-1][2], buf[0][1]), 3), text=text))
+            segments.append(
+                Segment(
+                    id=len(segments),
+                    start=round(buf[0][1], 3),
+                    end=round(max(buf[-1][2], buf[0][1]), 3),
+                    text=text,
+                )
+            )
         buf.clear()
 
     prev: Cue | None = None
     for c in cues:
         assert c.start is not None and c.end is not None
-        if buf and prev is not None and (
-                (c.speaker and c.speaker != prev.speaker) or c.start - (prev.end or c.start) >= pause
-                or c.start - buf[0][1] >= max_seconds):
+        if (
+            buf
+            and prev is not None
+            and (
+                (c.speaker and c.speaker != prev.speaker)
+                or c.start - (prev.end or c.start) >= pause
+                or c.start - buf[0][1] >= max_seconds
+            )
+        ):
             flush()
         text, dur = c.text, max(0.0, c.end - c.start)
         pos = 0
@@ -407,9 +437,15 @@ def cues_to_segments(cues: Sequence[Cue], language: str, *,
     return segments
 
 
-def transcript_from_cues(cues: Sequence[Cue], meta: EpisodeMeta, link: Mapping[str, Any], *,
-                         script: str = "simplified", duration: float = 0.0,
-                         normalize: bool = True) -> Transcript:
+def transcript_from_cues(
+    cues: Sequence[Cue],
+    meta: EpisodeMeta,
+    link: Mapping[str, Any],
+    *,
+    script: str = "simplified",
+    duration: float = 0.0,
+    normalize: bool = True,
+) -> Transcript:
     """A :class:`Transcript` of ``cues`` (the publisher's), its origin recorded; normalised
     (script, punctuation) unless ``normalize`` is False (a later stage does it)."""
     from audio2digest.text.normalize import normalize_segments
@@ -428,31 +464,51 @@ def transcript_from_cues(cues: Sequence[Cue], meta: EpisodeMeta, link: Mapping[s
     end = max((s.end for s in segments), default=0.0)
     duration = round(duration or meta.duration or end, 3)
     kind = "captions" if link.get("origin") == "captions" else "publisher"
-    origin = {"kind": kind, "url": link.get("url", ""), "type": link.get("type", ""),
-              "format": fmt, "language": language, "timed": timed}
+    origin = {
+        "kind": kind,
+        "url": link.get("url", ""),
+        "type": link.get("type", ""),
+        "format": fmt,
+        "language": language,
+        "timed": timed,
+    }
     if link.get("automatic"):
         origin["automatic"] = True
     ep = meta if meta.duration else EpisodeMeta.from_dict({**meta.to_dict(), "duration": duration})
-    return Transcript(episode=ep, language=language,
-                      segments=tuple(Segment(**{**s.__dict__, "id": i}) for i, s in enumerate(segments)),
-                      duration=duration, model=f"{kind} transcript ({fmt})",
-                      settings={"script": script}, origin=origin)
+    return Transcript(
+        episode=ep,
+        language=language,
+        segments=tuple(Segment(**{**s.__dict__, "id": i}) for i, s in enumerate(segments)),
+        duration=duration,
+        model=f"{kind} transcript ({fmt})",
+        settings={"script": script},
+        origin=origin,
+    )
 
 
 # ---------------------------------------------------------------- the choice
 
-def publisher_transcript(meta: EpisodeMeta, *, mode: str = "auto", language: str | None = None,
-                         allow_automatic: bool = False, script: str = "simplified",
-                         duration: float = 0.0, normalize: bool = True,
-                         fetch: Callable[[str], str] = fetch_text) -> Transcript | None:
+
+def publisher_transcript(
+    meta: EpisodeMeta,
+    *,
+    mode: str = "auto",
+    language: str | None = None,
+    allow_automatic: bool = False,
+    script: str = "simplified",
+    duration: float = 0.0,
+    normalize: bool = True,
+    fetch: Callable[[str], str] = fetch_text,
+) -> Transcript | None:
     """The publisher's transcript of ``meta`` as a Transcript, or None to transcribe.
 
     Tries :func:`candidate_links` in order; the first that fetches and parses wins.
     ``mode`` is ``--transcript-source`` (see the module docstring); ``fetch`` is what
     fetches a URL's text (tests pass their own)."""
     if mode not in TRANSCRIPT_SOURCES:
-        raise ValueError(f"Invalid transcript source '{mode}', expected one of: "
-                         f"{', '.join(TRANSCRIPT_SOURCES)}")
+        raise ValueError(
+            f"Invalid transcript source '{mode}', expected one of: {', '.join(TRANSCRIPT_SOURCES)}"
+        )
     if mode == "asr":
         return None
     links = candidate_links(meta, language=language, allow_automatic=allow_automatic)
@@ -463,7 +519,8 @@ def publisher_transcript(meta: EpisodeMeta, *, mode: str = "auto", language: str
                 extra = " (only automatic captions: --allow-auto-captions uses them)"
             raise TranscriptSourceError(
                 f"{meta.source}: no publisher transcript or subtitles in the episode's language"
-                f"{extra}; use --transcript-source auto or asr to transcribe")
+                f"{extra}; use --transcript-source auto or asr to transcribe"
+            )
         return None
     problems = []
     for link in links:
@@ -477,10 +534,14 @@ def publisher_transcript(meta: EpisodeMeta, *, mode: str = "auto", language: str
         except ValueError as exc:
             problems.append(f"{url}: unusable {link_format(link).upper()} transcript ({exc})")
             continue
-        t = transcript_from_cues(cues, meta, link, script=script, duration=duration,
-                                 normalize=normalize)
-        log.info("%s: using the %s transcript %s (%d segments)", meta.title or meta.source,
-                 t.origin["kind"], url, len(t.segments))
+        t = transcript_from_cues(cues, meta, link, script=script, duration=duration, normalize=normalize)
+        log.info(
+            "%s: using the %s transcript %s (%d segments)",
+            meta.title or meta.source,
+            t.origin["kind"],
+            url,
+            len(t.segments),
+        )
         return t
     message = "; ".join(problems)
     if mode == "publisher":
@@ -510,20 +571,35 @@ def validate_podcast_transcript(doc: Any) -> list[str]:
             v = seg.get(key)
             if not isinstance(v, (int, float)) or isinstance(v, bool) or v < 0:
                 problems.append(f"segment {n}: {key!r} is not a number of seconds")
-        if isinstance(seg.get("startTime"), (int, float)) and isinstance(seg.get("endTime"), (int, float)) \
-                and seg["endTime"] < seg["startTime"]:
+        if (
+            isinstance(seg.get("startTime"), (int, float))
+            and isinstance(seg.get("endTime"), (int, float))
+            and seg["endTime"] < seg["startTime"]
+        ):
             problems.append(f"segment {n}: ends before it starts")
         if not isinstance(seg.get("body"), str):
-            problems.append(f"segment {n}: \"body\" is not a string")
+            problems.append(f'segment {n}: "body" is not a string')
         if "speaker" in seg and not isinstance(seg["speaker"], str):
-            problems.append(f"segment {n}: \"speaker\" is not a string")
+            problems.append(f'segment {n}: "speaker" is not a string')
         extra = set(seg) - allowed
         if extra:
             problems.append(f"segment {n}: fields the namespace does not define: {sorted(extra)}")
     return problems
 
 
-__all__ = ["Cue", "FORMAT_ORDER", "MAX_TRANSCRIPT_BYTES", "MIME_FORMATS", "TRANSCRIPT_SOURCES",
-           "candidate_links", "cues_to_segments", "drop_rolling_repeats", "fetch_text",
-           "link_format", "parse_transcript", "publisher_transcript",
-           "transcript_from_cues", "validate_podcast_transcript"]
+__all__ = [
+    "Cue",
+    "FORMAT_ORDER",
+    "MAX_TRANSCRIPT_BYTES",
+    "MIME_FORMATS",
+    "TRANSCRIPT_SOURCES",
+    "candidate_links",
+    "cues_to_segments",
+    "drop_rolling_repeats",
+    "fetch_text",
+    "link_format",
+    "parse_transcript",
+    "publisher_transcript",
+    "transcript_from_cues",
+    "validate_podcast_transcript",
+]

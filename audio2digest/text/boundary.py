@@ -55,7 +55,9 @@ NEW_CUES_EN = re.compile(
     re.IGNORECASE,
 )
 # Transitions that open a story on air but often continue one in writing (另外 / Meanwhile).
-WEAK_CUES = re.compile(r"^(?:另外|此外|其次|最后|finally\b|meanwhile\b|lastly\b|first\b|also\b)", re.IGNORECASE)
+WEAK_CUES = re.compile(
+    r"^(?:另外|此外|其次|最后|finally\b|meanwhile\b|lastly\b|first\b|also\b)", re.IGNORECASE
+)
 # ... and these continue the current one.
 CONT_CUES_ZH = re.compile(
     r"^(?:据悉|据了解|据介绍|据报道|据称|与此同时|同时|此前|对此|该|这|其|它|他|她|并且|并|而|但|"
@@ -70,9 +72,11 @@ CONT_CUES_EN = re.compile(
     r"researchers\b|users\b|developers\b|you\b|we\b|i\b|there\b|now\b|here\b|if\b)",
     re.IGNORECASE,
 )
-_RELEASE_ZH = (r"(?:正式|今天|今日|近日|日前|刚刚|已经|已|也|再次|首次|悄然|重磅|宣布)?"
-               r"(?:发布|推出|开源|上线|宣布|推送|公布|亮相|升级|更新|收购|完成|获得|发表|提出|开放|"
-               r"披露|上架|官宣|曝光|启动|揭晓|登场|问世|迎来|带来|联合|携手|打造|announce)")
+_RELEASE_ZH = (
+    r"(?:正式|今天|今日|近日|日前|刚刚|已经|已|也|再次|首次|悄然|重磅|宣布)?"
+    r"(?:发布|推出|开源|上线|宣布|推送|公布|亮相|升级|更新|收购|完成|获得|发表|提出|开放|"
+    r"披露|上架|官宣|曝光|启动|揭晓|登场|问世|迎来|带来|联合|携手|打造|announce)"
+)
 # "X 发布/推出/开源 …": a named subject, no comma before the verb, not a pronoun.
 _SUBJECT_VERB_ZH = re.compile(r"^(?!该|这|其|它|此|他|她|同时|目前|此外)[^，。；：,;:]{1,24}?" + _RELEASE_ZH)
 _SUBJECT_VERB_EN = re.compile(
@@ -85,21 +89,169 @@ _SUBJECT_VERB_EN = re.compile(
     re.ASCII,
 )
 _EN_STOP_CAPS = set(
-    ["A", "An", "The", "And", "But", "Or", "If", "In", "On", "At", "Of", "For", "To", "From", "By", "With", "As", "It", "Its", "This", "That", "These", "Those", "He", "She", "They", "We", "I", "You", "Our", "Their", "His", "Her", "Here", "There", "What", "When", "Where", "Who", "Why", "How", "So", "Now", "Then", "Yes", "No", "Not", "Some", "Many", "More", "Most", "One", "Two", "Also", "However", "Meanwhile", "Next", "Finally"]
+    [
+        "A",
+        "An",
+        "The",
+        "And",
+        "But",
+        "Or",
+        "If",
+        "In",
+        "On",
+        "At",
+        "Of",
+        "For",
+        "To",
+        "From",
+        "By",
+        "With",
+        "As",
+        "It",
+        "Its",
+        "This",
+        "That",
+        "These",
+        "Those",
+        "He",
+        "She",
+        "They",
+        "We",
+        "I",
+        "You",
+        "Our",
+        "Their",
+        "His",
+        "Her",
+        "Here",
+        "There",
+        "What",
+        "When",
+        "Where",
+        "Who",
+        "Why",
+        "How",
+        "So",
+        "Now",
+        "Then",
+        "Yes",
+        "No",
+        "Not",
+        "Some",
+        "Many",
+        "More",
+        "Most",
+        "One",
+        "Two",
+        "Also",
+        "However",
+        "Meanwhile",
+        "Next",
+        "Finally",
+    ]
 )
-_BUILTIN_ZH_NAMES = tuple(sorted({n for names in BUILTIN_ENTITIES_ZH.values() for n in names},
-                                 key=len, reverse=True))
+_BUILTIN_ZH_NAMES = tuple(
+    sorted({n for names in BUILTIN_ENTITIES_ZH.values() for n in names}, key=len, reverse=True)
+)
 _HEADING_END = "：:"
 _GENERIC_SUBJECT = re.compile(
     r"^(?:新|该|此|这款|这个|这一)?(?:模型|版本|平台|系统|工具|产品|功能|项目|团队|公司|研究|论文|服务|应用|"
     r"框架|方案|技术|芯片|插件|更新|报告|数据集|基准)|^the (?:model|platform|tool|project|team|company|"
-    r"feature|service|paper|study|framework|chip|release|update|library|kep|pr)\b", re.IGNORECASE)
-_LEAD = re.compile(r"^(?:另外|此外|同时|与此同时|接下来|接着|然后|最后|其次|首先|再来看|下面|"
-                   r"next|meanwhile|finally|also|in other news|elsewhere)[，,、 ]+", re.IGNORECASE)
+    r"feature|service|paper|study|framework|chip|release|update|library|kep|pr)\b",
+    re.IGNORECASE,
+)
+_LEAD = re.compile(
+    r"^(?:另外|此外|同时|与此同时|接下来|接着|然后|最后|其次|首先|再来看|下面|"
+    r"next|meanwhile|finally|also|in other news|elsewhere)[，,、 ]+",
+    re.IGNORECASE,
+)
 
 _STOP_CHARS = set("的了是在和与及也都就而并把被对从为着过这那个们中上下我你他她它之其")
 _EN_STOP = set(
-    ["a", "an", "the", "and", "or", "but", "if", "of", "in", "on", "at", "to", "for", "from", "by", "with", "as", "is", "are", "was", "were", "be", "been", "has", "have", "had", "it", "its", "this", "that", "these", "those", "he", "she", "they", "we", "you", "i", "our", "their", "his", "her", "will", "would", "can", "could", "about", "into", "over", "under", "than", "then", "so", "not", "no", "yes", "more", "most", "very", "just", "also", "all", "any", "some", "such", "which", "who", "whom", "what", "when", "where", "why", "how", "there", "here", "up", "out", "new", "says", "said", "one", "two"]
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "but",
+        "if",
+        "of",
+        "in",
+        "on",
+        "at",
+        "to",
+        "for",
+        "from",
+        "by",
+        "with",
+        "as",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "has",
+        "have",
+        "had",
+        "it",
+        "its",
+        "this",
+        "that",
+        "these",
+        "those",
+        "he",
+        "she",
+        "they",
+        "we",
+        "you",
+        "i",
+        "our",
+        "their",
+        "his",
+        "her",
+        "will",
+        "would",
+        "can",
+        "could",
+        "about",
+        "into",
+        "over",
+        "under",
+        "than",
+        "then",
+        "so",
+        "not",
+        "no",
+        "yes",
+        "more",
+        "most",
+        "very",
+        "just",
+        "also",
+        "all",
+        "any",
+        "some",
+        "such",
+        "which",
+        "who",
+        "whom",
+        "what",
+        "when",
+        "where",
+        "why",
+        "how",
+        "there",
+        "here",
+        "up",
+        "out",
+        "new",
+        "says",
+        "said",
+        "one",
+        "two",
+    ]
 )
 _HAN_RUN = re.compile(f"[{CJK_CHARS}]+")
 
@@ -194,8 +346,9 @@ def _starts_name(t: str) -> bool:
     return t.startswith(_BUILTIN_ZH_NAMES)
 
 
-def gap_features(texts: Sequence[str], cjk: bool, names: Sequence[Sequence[str]],
-                 window_chars: int = 60) -> list[list[float]]:
+def gap_features(
+    texts: Sequence[str], cjk: bool, names: Sequence[Sequence[str]], window_chars: int = 60
+) -> list[list[float]]:
     """One feature row (see :data:`FEATURES`) per gap: row ``i`` is the gap after ``texts[i]``.
 
     ``names`` are the entity names of each sentence (lower-cased); ``window_chars`` the
@@ -249,8 +402,11 @@ def gap_features(texts: Sequence[str], cjk: bool, names: Sequence[Sequence[str]]
         subj = bool((_SUBJECT_VERB_ZH if has_cjk(core_b[:30]) else _SUBJECT_VERB_EN).match(core_b))
         bnames = set(names[i + 1])
         left_text = " ".join(stripped[j] for j in _window(lengths, i, -1, limit)).lower()
-        seen_names = {x for x in bnames if x in lefts[i] or any(
-            len(w) >= 4 and w in left_text for w in re.findall(r"[a-z0-9]+", x))}
+        seen_names = {
+            x
+            for x in bnames
+            if x in lefts[i] or any(len(w) >= 4 and w in left_text for w in re.findall(r"[a-z0-9]+", x))
+        }
         seen = len(seen_names) / len(bnames) if bnames else 0.0
         lset, rset = lefts[i], rights[i]
         if lset or rset:
@@ -258,39 +414,47 @@ def gap_features(texts: Sequence[str], cjk: bool, names: Sequence[Sequence[str]]
         else:
             change = 0.0
         core = b.rstrip(SENT_END + _HEADING_END)
-        heading = (len(core) <= (16 if cjk else 60) and not re.search(r"[，,、]", core)
-                   and b[-1:] in "。：:.!" and i + 2 < n and lengths[i + 2] > len(core) * 1.5)
+        heading = (
+            len(core) <= (16 if cjk else 60)
+            and not re.search(r"[，,、]", core)
+            and b[-1:] in "。：:.!"
+            and i + 2 < n
+            and lengths[i + 2] > len(core) * 1.5
+        )
         lower = bool(re.match(r"[a-z]", bt)) or bool(re.match(r"^(?:而|并|且|但|和|与|以及|或)", bt))
-        rows.append([
-            1.0,
-            1.0 if cjk else 0.0,
-            float(new),
-            float(weak),
-            float(cont),
-            float(bool(_GENERIC_SUBJECT.match(core_b))),
-            float(subj),
-            float(_starts_name(bt)),
-            seen,
-            1.0 if bnames and not seen_names else 0.0,
-            change,
-            cosine(toks[i], toks[i + 1]),
-            sims[i],
-            depths[i],
-            math.log1p(lengths[i]) / 5.0,
-            math.log1p(lengths[i + 1]) / 5.0,
-            float(heading),
-            1.0 if lengths[i] <= (12 if cjk else 40) else 0.0,
-            float(lower),
-            cosine(toks[i + 1], bag(i + 2, i + 4)) - cosine(toks[i + 1], bag(i - 1, i + 1)),
-            cosine(toks[i], bag(i - 2, i)) - cosine(toks[i], bag(i + 1, i + 3)),
-            len(bnames & nameset(i + 2, i + 4)) / len(bnames) if bnames else 0.0,
-            (len(set(names[i]) & nameset(i - 2, i)) / len(set(names[i]))) if names[i] else 0.0,
-        ])
+        rows.append(
+            [
+                1.0,
+                1.0 if cjk else 0.0,
+                float(new),
+                float(weak),
+                float(cont),
+                float(bool(_GENERIC_SUBJECT.match(core_b))),
+                float(subj),
+                float(_starts_name(bt)),
+                seen,
+                1.0 if bnames and not seen_names else 0.0,
+                change,
+                cosine(toks[i], toks[i + 1]),
+                sims[i],
+                depths[i],
+                math.log1p(lengths[i]) / 5.0,
+                math.log1p(lengths[i + 1]) / 5.0,
+                float(heading),
+                1.0 if lengths[i] <= (12 if cjk else 40) else 0.0,
+                float(lower),
+                cosine(toks[i + 1], bag(i + 2, i + 4)) - cosine(toks[i + 1], bag(i - 1, i + 1)),
+                cosine(toks[i], bag(i - 2, i)) - cosine(toks[i], bag(i + 1, i + 3)),
+                len(bnames & nameset(i + 2, i + 4)) / len(bnames) if bnames else 0.0,
+                (len(set(names[i]) & nameset(i - 2, i)) / len(set(names[i]))) if names[i] else 0.0,
+            ]
+        )
     return rows
 
 
-def timed_rows(model: BoundaryModel, rows: Sequence[Sequence[float]],
-               pauses: Sequence[tuple[float, bool, bool]]) -> list[list[float]]:
+def timed_rows(
+    model: BoundaryModel, rows: Sequence[Sequence[float]], pauses: Sequence[tuple[float, bool, bool]]
+) -> list[list[float]]:
     """Rows of :data:`TIMED_FEATURES` for the gaps of a timed transcript."""
     new, cont = FEATURES.index("new_cue"), FEATURES.index("weak_cue")
     out = []
@@ -312,8 +476,9 @@ class BoundaryModel:
         w = self.weights
         return [sum(x * y for x, y in zip(w, r)) for r in rows]
 
-    def timed_logits(self, rows: Sequence[Sequence[float]], pauses: Sequence[tuple[float, bool, bool]]
-                     ) -> list[float]:
+    def timed_logits(
+        self, rows: Sequence[Sequence[float]], pauses: Sequence[tuple[float, bool, bool]]
+    ) -> list[float]:
         """Log-odds with the pause: ``rows`` are the gaps' :data:`FEATURES`, ``pauses[i]`` =
         (pause 0..1, inside a recogniser segment, folded into a word). Spoken cue phrases get
         their own weights here: they are rare in the written corpus and common on air."""
@@ -325,15 +490,22 @@ class BoundaryModel:
         if feats != FEATURES:
             raise ValueError(f"boundary model features {feats} do not match the code's {FEATURES}")
         w = tuple(float(x) for x in data["weights"])
-        tw = tuple(float(x) for x in data.get("timed_weights") or (0.0, 1.0) + (0.0,) * (len(TIMED_FEATURES) - 2))
+        tw = tuple(
+            float(x) for x in data.get("timed_weights") or (0.0, 1.0) + (0.0,) * (len(TIMED_FEATURES) - 2)
+        )
         if len(w) != len(FEATURES) or len(tw) != len(TIMED_FEATURES):
             raise ValueError("boundary model: wrong number of weights")
         return cls(w, tw, float(data.get("bias_text", 0.0)), dict(data.get("meta") or {}))
 
     def to_dict(self) -> dict:
-        return {"features": list(FEATURES), "weights": list(self.weights),
-                "timed_features": list(TIMED_FEATURES), "timed_weights": list(self.timed_weights),
-                "bias_text": self.bias_text, "meta": self.meta}
+        return {
+            "features": list(FEATURES),
+            "weights": list(self.weights),
+            "timed_features": list(TIMED_FEATURES),
+            "timed_weights": list(self.timed_weights),
+            "bias_text": self.bias_text,
+            "meta": self.meta,
+        }
 
 
 @functools.lru_cache(maxsize=4)
@@ -347,9 +519,15 @@ def load_model(path: str | None = None) -> BoundaryModel:
     return BoundaryModel.from_dict(json.loads(raw))
 
 
-def decode(scores: Sequence[float], lengths: Sequence[float], min_length: float, *,
-           forced: Sequence[int] = (), forbidden: Sequence[int] = (),
-           short_penalty: float = 6.0) -> list[int]:
+def decode(
+    scores: Sequence[float],
+    lengths: Sequence[float],
+    min_length: float,
+    *,
+    forced: Sequence[int] = (),
+    forbidden: Sequence[int] = (),
+    short_penalty: float = 6.0,
+) -> list[int]:
     """The gaps to cut (gap ``i`` = after unit ``i``) maximising the summed ``scores`` of the
     cuts, with every item at least ``min_length`` long (``lengths`` per unit) -- a shorter item
     costs ``short_penalty`` -- forced gaps always cut and forbidden ones never.

@@ -57,54 +57,229 @@ __all__ = [
 # (zh, en, keywords). Keywords are matched case-insensitively as substrings; first match
 # count wins, ties go to the earlier category.
 CATEGORIES: list[tuple[str, str, tuple[str, ...]]] = [
-    ("基础模型", "Foundation models", (
-        "大模型", "语言模型", "推理模型", "基础模型", "参数", "基准", "benchmark", "llm", "gpt",
-        "claude", "gemini", "llama", "qwen", "deepseek", "reasoning model", "language model",
-        "混合专家", "moe", "上下文", "context", "思考模式", "thinking",
-    )),
-    ("多模态", "Multimodal", (
-        "多模态", "视频生成", "图像生成", "视频", "图像", "语音", "视觉", "world model", "世界模型",
-        "multimodal", "video", "image", "speech", "voice", "vision", "sora", "可灵", "frames per second",
-    )),
-    ("智能体", "Agents", (
-        "智能体", "agent", "工具调用", "调用工具", "工具", "自主编程", "编程", "coding", "tool use",
-        "tools", "assistant", "助手", "computer use",
-    )),
-    ("开源生态", "Open source", (
-        "开源", "open source", "open-source", "open weights", "开放权重", "hugging face", "github",
-        "apache", "mit license", "权重",
-    )),
-    ("硬件与算力", "Hardware & compute", (
-        "芯片", "gpu", "算力", "英伟达", "nvidia", "数据中心", "data center", "超算", "机柜", "hardware",
-        "硬件", "chip", "inference speed", "tokens per second", "cerebras", "tpu", "服务器", "blackwell",
-    )),
-    ("产业与资本", "Industry & business", (
-        "融资", "估值", "收购", "上市", "营收", "价格", "降价", "商业化", "合作", "投资", "funding",
-        "valuation", "acquisition", "acquire", "revenue", "pricing", "price", "partnership", "ipo",
-        "raised", "billion",
-    )),
-    ("安全与治理", "Safety & policy", (
-        "安全", "监管", "治理", "对齐", "偏见", "隐私", "版权", "法规", "伦理", "safety", "regulation",
-        "policy", "alignment", "bias", "privacy", "copyright", "law", "ethics",
-    )),
-    ("研究", "Research", (
-        "研究", "论文", "实验室", "自监督", "训练", "算法", "架构", "research", "paper", "lab",
-        "researchers", "self-supervised", "training", "architecture", "arxiv",
-    )),
-    ("应用", "Applications", (
-        "应用", "产品", "用户", "社交", "浏览器", "医疗", "金融", "教育", "app", "browser", "users",
-        "product", "launch", "healthcare", "education", "finance", "consumer",
-    )),
+    (
+        "基础模型",
+        "Foundation models",
+        (
+            "大模型",
+            "语言模型",
+            "推理模型",
+            "基础模型",
+            "参数",
+            "基准",
+            "benchmark",
+            "llm",
+            "gpt",
+            "claude",
+            "gemini",
+            "llama",
+            "qwen",
+            "deepseek",
+            "reasoning model",
+            "language model",
+            "混合专家",
+            "moe",
+            "上下文",
+            "context",
+            "思考模式",
+            "thinking",
+        ),
+    ),
+    (
+        "多模态",
+        "Multimodal",
+        (
+            "多模态",
+            "视频生成",
+            "图像生成",
+            "视频",
+            "图像",
+            "语音",
+            "视觉",
+            "world model",
+            "世界模型",
+            "multimodal",
+            "video",
+            "image",
+            "speech",
+            "voice",
+            "vision",
+            "sora",
+            "可灵",
+            "frames per second",
+        ),
+    ),
+    (
+        "智能体",
+        "Agents",
+        (
+            "智能体",
+            "agent",
+            "工具调用",
+            "调用工具",
+            "工具",
+            "自主编程",
+            "编程",
+            "coding",
+            "tool use",
+            "tools",
+            "assistant",
+            "助手",
+            "computer use",
+        ),
+    ),
+    (
+        "开源生态",
+        "Open source",
+        (
+            "开源",
+            "open source",
+            "open-source",
+            "open weights",
+            "开放权重",
+            "hugging face",
+            "github",
+            "apache",
+            "mit license",
+            "权重",
+        ),
+    ),
+    (
+        "硬件与算力",
+        "Hardware & compute",
+        (
+            "芯片",
+            "gpu",
+            "算力",
+            "英伟达",
+            "nvidia",
+            "数据中心",
+            "data center",
+            "超算",
+            "机柜",
+            "hardware",
+            "硬件",
+            "chip",
+            "inference speed",
+            "tokens per second",
+            "cerebras",
+            "tpu",
+            "服务器",
+            "blackwell",
+        ),
+    ),
+    (
+        "产业与资本",
+        "Industry & business",
+        (
+            "融资",
+            "估值",
+            "收购",
+            "上市",
+            "营收",
+            "价格",
+            "降价",
+            "商业化",
+            "合作",
+            "投资",
+            "funding",
+            "valuation",
+            "acquisition",
+            "acquire",
+            "revenue",
+            "pricing",
+            "price",
+            "partnership",
+            "ipo",
+            "raised",
+            "billion",
+        ),
+    ),
+    (
+        "安全与治理",
+        "Safety & policy",
+        (
+            "安全",
+            "监管",
+            "治理",
+            "对齐",
+            "偏见",
+            "隐私",
+            "版权",
+            "法规",
+            "伦理",
+            "safety",
+            "regulation",
+            "policy",
+            "alignment",
+            "bias",
+            "privacy",
+            "copyright",
+            "law",
+            "ethics",
+        ),
+    ),
+    (
+        "研究",
+        "Research",
+        (
+            "研究",
+            "论文",
+            "实验室",
+            "自监督",
+            "训练",
+            "算法",
+            "架构",
+            "research",
+            "paper",
+            "lab",
+            "researchers",
+            "self-supervised",
+            "training",
+            "architecture",
+            "arxiv",
+        ),
+    ),
+    (
+        "应用",
+        "Applications",
+        (
+            "应用",
+            "产品",
+            "用户",
+            "社交",
+            "浏览器",
+            "医疗",
+            "金融",
+            "教育",
+            "app",
+            "browser",
+            "users",
+            "product",
+            "launch",
+            "healthcare",
+            "education",
+            "finance",
+            "consumer",
+        ),
+    ),
 ]
 OTHER = ("其他", "Other")
 SHOW = ("节目", "Show")
+
 
 def _cjk(text: str, language: str | None = None) -> bool:
     return is_cjk_language(language, text)
 
 
-def categorize(text: str, entities: Sequence[Entity] = (), *, cjk: bool | None = None,
-               kind: str = "news", language: str | None = None) -> str:
+def categorize(
+    text: str,
+    entities: Sequence[Entity] = (),
+    *,
+    cjk: bool | None = None,
+    kind: str = "news",
+    language: str | None = None,
+) -> str:
     """The item's category from :data:`CATEGORIES` (keyword votes; the title counts double
     through the caller repeating it)."""
     if cjk is None:
@@ -123,7 +298,111 @@ def categorize(text: str, entities: Sequence[Entity] = (), *, cjk: bool | None =
 
 
 _EN_KW_STOP = set(
-    ["a", "an", "the", "and", "or", "but", "if", "of", "in", "on", "at", "to", "for", "from", "by", "with", "as", "is", "are", "was", "were", "be", "been", "has", "have", "had", "it", "its", "this", "that", "these", "those", "he", "she", "they", "we", "you", "i", "our", "their", "his", "her", "will", "would", "can", "could", "about", "into", "over", "under", "than", "then", "so", "not", "no", "yes", "more", "most", "very", "just", "also", "all", "any", "some", "such", "which", "who", "what", "when", "where", "why", "how", "there", "here", "up", "out", "new", "says", "said", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "first", "second", "week", "weeks", "year", "years", "many", "several", "including", "can", "the", "user", "users", "company"]
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "but",
+        "if",
+        "of",
+        "in",
+        "on",
+        "at",
+        "to",
+        "for",
+        "from",
+        "by",
+        "with",
+        "as",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "has",
+        "have",
+        "had",
+        "it",
+        "its",
+        "this",
+        "that",
+        "these",
+        "those",
+        "he",
+        "she",
+        "they",
+        "we",
+        "you",
+        "i",
+        "our",
+        "their",
+        "his",
+        "her",
+        "will",
+        "would",
+        "can",
+        "could",
+        "about",
+        "into",
+        "over",
+        "under",
+        "than",
+        "then",
+        "so",
+        "not",
+        "no",
+        "yes",
+        "more",
+        "most",
+        "very",
+        "just",
+        "also",
+        "all",
+        "any",
+        "some",
+        "such",
+        "which",
+        "who",
+        "what",
+        "when",
+        "where",
+        "why",
+        "how",
+        "there",
+        "here",
+        "up",
+        "out",
+        "new",
+        "says",
+        "said",
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "first",
+        "second",
+        "week",
+        "weeks",
+        "year",
+        "years",
+        "many",
+        "several",
+        "including",
+        "can",
+        "the",
+        "user",
+        "users",
+        "company",
+    ]
 )
 
 
@@ -178,8 +457,14 @@ def _tfidf(entity_terms=()):
     return extractor
 
 
-def keywords(text: str, *, cjk: bool | None = None, top: int = 5,
-             language: str | None = None, entities: Sequence[Entity] = ()) -> list[str]:
+def keywords(
+    text: str,
+    *,
+    cjk: bool | None = None,
+    top: int = 5,
+    language: str | None = None,
+    entities: Sequence[Entity] = (),
+) -> list[str]:
     """Up to ``top`` keywords: jieba TF-IDF for Chinese (entity names kept whole), term
     frequency for English."""
     text = (text or "").strip()
@@ -209,8 +494,9 @@ def keywords(text: str, *, cjk: bool | None = None, top: int = 5,
     return ranked[:top]
 
 
-def enrich_item(item: Item, glossary: Any = None, *, cjk: bool | None = None,
-                language: str | None = None) -> Item:
+def enrich_item(
+    item: Item, glossary: Any = None, *, cjk: bool | None = None, language: str | None = None
+) -> Item:
     """Fill in title, summary, entities, category and keywords of ``item`` from its text."""
     from dataclasses import replace
 
@@ -229,8 +515,13 @@ def enrich_item(item: Item, glossary: Any = None, *, cjk: bool | None = None,
     )
 
 
-def build_digest(transcript: Transcript, glossary: Any = None, *,
-                 items: Sequence[Item] | None = None, use_timing: bool = True) -> Digest:
+def build_digest(
+    transcript: Transcript,
+    glossary: Any = None,
+    *,
+    items: Sequence[Item] | None = None,
+    use_timing: bool = True,
+) -> Digest:
     """Segment ``transcript`` (unless ``items`` are given) and describe every item.
 
     An empty transcript gives a digest with no items.

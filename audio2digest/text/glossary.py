@@ -23,9 +23,10 @@ from __future__ import annotations
 import logging
 import os
 import unicodedata
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Optional, Sequence, Union
+from typing import Union
 
 from audio2digest.errors import GlossaryError
 from audio2digest.text.reader import (  # noqa: F401  (re-exported: glossary users read text too)
@@ -112,14 +113,14 @@ class Glossary:
     def __iter__(self):
         return iter(self.terms)
 
-    def get(self, term: str) -> Optional[Term]:
+    def get(self, term: str) -> Term | None:
         for t in self.terms:
             if t.term == term:
                 return t
         return None
 
     def hotword_terms(
-        self, context: str = "", limit: Optional[int] = None, *, include_variants: bool = False
+        self, context: str = "", limit: int | None = None, *, include_variants: bool = False
     ) -> list[Term]:
         """Terms to pass to the recogniser as hotwords, best first.
 
@@ -144,7 +145,7 @@ class Glossary:
         )
         return ranked if limit is None else ranked[:limit]
 
-    def merged(self, other: "Glossary") -> "Glossary":
+    def merged(self, other: Glossary) -> Glossary:
         """This glossary with ``other``'s entries added; ``other`` wins on equal terms."""
         return merge_glossaries([self, other])
 
@@ -152,7 +153,7 @@ class Glossary:
 # --------------------------------------------------------------------------- reading
 
 
-def read_input_text(path: Optional[PathLike], data: Optional[bytes] = None) -> tuple[str, list[str]]:
+def read_input_text(path: PathLike | None, data: bytes | None = None) -> tuple[str, list[str]]:
     """Read a text input for correction: see :func:`audio2digest.text.reader.read_text_input`.
 
     Returns ``(text, notes)``; notes describe repairs made."""
@@ -247,8 +248,7 @@ def _parse_yaml(text: str, path: str, issues: list) -> tuple[list[tuple[dict, in
             raise GlossaryError(f"{path}:1: a glossary mapping needs a 'terms:' list")
     if not isinstance(entries_node, yaml.SequenceNode):
         raise GlossaryError(
-            f"{path}:{entries_node.start_mark.line + 1}: expected a list of terms "
-            "(lines starting with '- ')"
+            f"{path}:{entries_node.start_mark.line + 1}: expected a list of terms (lines starting with '- ')"
         )
     out = []
     for node in entries_node.value:
@@ -283,11 +283,11 @@ def _is_yaml_path(path: str, text: str) -> bool:
         return True
     if path.lower().endswith(".txt"):
         return False
-    first = next((l for l in text.split("\n") if l.strip() and not l.lstrip().startswith("#")), "")
+    first = next((ln for ln in text.split("\n") if ln.strip() and not ln.lstrip().startswith("#")), "")
     return first.lstrip().startswith("- ") or first.rstrip().endswith(":")
 
 
-def parse_glossary_text(text: str, path: str = "<glossary>", *, fmt: Optional[str] = None) -> Glossary:
+def parse_glossary_text(text: str, path: str = "<glossary>", *, fmt: str | None = None) -> Glossary:
     """Parse glossary source text. ``fmt`` is "yaml", "text" or None (guess from name)."""
     issues: list[GlossaryIssue] = []
     line = mojibake_line(text)
@@ -299,8 +299,7 @@ def parse_glossary_text(text: str, path: str = "<glossary>", *, fmt: Optional[st
             good = rep.text.split("\n")[line - 1].strip()
             hint = f" ({bad[:30]!r} should probably read {good[:30]!r})"
         raise GlossaryError(
-            f"{path}:{line}: looks like mojibake (UTF-8 decoded as cp1252){hint}; "
-            "re-save the file as UTF-8"
+            f"{path}:{line}: looks like mojibake (UTF-8 decoded as cp1252){hint}; re-save the file as UTF-8"
         )
     use_yaml = (fmt == "yaml") if fmt else _is_yaml_path(path, text)
     never: list[str] = []
@@ -362,7 +361,12 @@ def parse_glossary_text(text: str, path: str = "<glossary>", *, fmt: Optional[st
         for a in aliases:
             if len(a) < 2:
                 issues.append(
-                    GlossaryIssue(path, line, f"alias {a!r} of {term!r} is shorter than 2 characters; skipped", "warning")
+                    GlossaryIssue(
+                        path,
+                        line,
+                        f"alias {a!r} of {term!r} is shorter than 2 characters; skipped",
+                        "warning",
+                    )
                 )
             elif a != term and a not in variants:
                 kept_aliases.append(a)
@@ -370,7 +374,12 @@ def parse_glossary_text(text: str, path: str = "<glossary>", *, fmt: Optional[st
         for v in variants:
             if len(v) < 2:
                 issues.append(
-                    GlossaryIssue(path, line, f"variant {v!r} of {term!r} is shorter than 2 characters; skipped", "warning")
+                    GlossaryIssue(
+                        path,
+                        line,
+                        f"variant {v!r} of {term!r} is shorter than 2 characters; skipped",
+                        "warning",
+                    )
                 )
             elif v != term:
                 kept_variants.append(v)
@@ -426,7 +435,11 @@ def parse_glossary_text(text: str, path: str = "<glossary>", *, fmt: Optional[st
                 )
     errors = [i for i in issues if i.severity == "error"]
     if errors:
-        more = f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})" if len(errors) > 1 else ""
+        more = (
+            f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})"
+            if len(errors) > 1
+            else ""
+        )
         raise GlossaryError(f"{errors[0]}{more}")
     warnings = tuple(i for i in issues if i.severity == "warning")
     for w in warnings:
@@ -435,7 +448,9 @@ def parse_glossary_text(text: str, path: str = "<glossary>", *, fmt: Optional[st
     cleaned = []
     for t in terms:
         bad = {a for a in t.aliases if (o := owner.get(a.casefold())) is not None and o is not t}
-        cleaned.append(t if not bad else _replace_term(t, aliases=tuple(a for a in t.aliases if a not in bad)))
+        cleaned.append(
+            t if not bad else _replace_term(t, aliases=tuple(a for a in t.aliases if a not in bad))
+        )
     return Glossary(terms=tuple(cleaned), never=tuple(never), sources=(path,), warnings=warnings)
 
 
@@ -503,7 +518,7 @@ def default_glossary_path() -> Path:
     )
 
 
-def load_glossary(paths: Optional[Iterable[PathLike]] = None, use_default: bool = True) -> Glossary:
+def load_glossary(paths: Iterable[PathLike] | None = None, use_default: bool = True) -> Glossary:
     """Load the bundled glossary (unless ``use_default`` is false) plus ``paths`` in order.
 
     Later files add to earlier ones; an entry whose term is already defined replaces it.
@@ -534,7 +549,7 @@ def _read_cached(path: str) -> Glossary:
     return g
 
 
-def glossary_from_terms(terms: Iterable[Union[str, Term]], *, category: str = "") -> Glossary:
+def glossary_from_terms(terms: Iterable[str | Term], *, category: str = "") -> Glossary:
     """A glossary built in code, e.g. ``glossary_from_terms(["智谱", "Qwen3-TTS"])``."""
     out = []
     for i, t in enumerate(terms, 1):

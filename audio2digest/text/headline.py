@@ -38,7 +38,9 @@ _LEAD_CUES_EN = re.compile(
     r"elsewhere,?|also,?|and finally,?|in [a-z]+ news,?|lastly,?|over at)\s*",
     re.IGNORECASE,
 )
-_FILLER_ZH = re.compile(r"(?<=[\u4e00-\u9fffA-Za-z0-9 ])(了|正式|今天|日前|近日|本周|已经|重磅|全新的|全新|最新的|一款|一个|名为)(?=[\u4e00-\u9fffA-Za-z0-9 ])")
+_FILLER_ZH = re.compile(
+    r"(?<=[\u4e00-\u9fffA-Za-z0-9 ])(了|正式|今天|日前|近日|本周|已经|重磅|全新的|全新|最新的|一款|一个|名为)(?=[\u4e00-\u9fffA-Za-z0-9 ])"
+)
 
 #: Longest headline, characters: Chinese / other languages (what an editor's digest allows).
 ZH_TITLE_MAX = 30
@@ -51,7 +53,9 @@ _NAME = re.compile(r"[A-Za-z0-9@][\w.\-+@']*(?:\s+(?=[A-Z0-9])[\w.\-+@']+)*", re
 _MID_CLAUSE_ZH = re.compile(r"^(?:而|并|且|但|和|与|以及|或|及|所以|因此|从而|进而|甚至|同时也|也|还)")
 _EN_TAIL_STOP = re.compile(
     r"(?:\s+(?:a|an|the|of|to|for|with|and|or|in|on|at|by|from|as|that|which|its|their|his|her|is|"
-    r"are|was|were|has|have|will|be|into|about|new))+$", re.IGNORECASE)
+    r"are|was|were|has|have|will|be|into|about|new))+$",
+    re.IGNORECASE,
+)
 _ZH_TAIL_STOP = "，,、：:；; 的和与及或并在将为对把被等了着是"
 
 
@@ -172,7 +176,7 @@ def _compress_zh(c: str, limit: int, names: Sequence[str]) -> str:
             break
         if m is None:
             break
-        c = (c[: m.start()] + c[m.end():]).strip()
+        c = (c[: m.start()] + c[m.end() :]).strip()
     if len(c) <= limit:
         return c
     # the object's name at the end ("…发布了新一代推理模型DeepSeek-R2"): drop the words
@@ -180,7 +184,7 @@ def _compress_zh(c: str, limit: int, names: Sequence[str]) -> str:
     verb = _RELEASE_VERBS.search(c)
     tail = re.search(r"[A-Za-z0-9][\w.\-+]*(?:\s[A-Z0-9][\w.\-+]*)*$", c, re.ASCII)
     if verb and tail and tail.start() > verb.end():
-        short = c[: verb.end()] + c[tail.start():]
+        short = c[: verb.end()] + c[tail.start() :]
         if 8 <= len(short) <= limit:
             return short
     return _safe_cut(c, limit, names, True)
@@ -229,7 +233,9 @@ def headline(
     first = text.splitlines()[0] if text else ""
     m = re.match(r"^\s{0,3}#{1,6}(?:\s+(.*))?$", first)
     if m:  # a Markdown section: its heading is the author's own headline
-        title = re.sub(r"^(?:\d{1,2}[.)、]\s*|[一二三四五六七八九十]+[、.]\s*)", "", plain_text(m.group(1) or ""))
+        title = re.sub(
+            r"^(?:\d{1,2}[.)、]\s*|[一二三四五六七八九十]+[、.]\s*)", "", plain_text(m.group(1) or "")
+        )
         if title:
             return _compress_zh(title, limit, names) if cjk else _compress_en(title, limit, names)
         text = "\n".join(text.splitlines()[1:]).strip() or text
@@ -292,8 +298,9 @@ def headline(
     return out.rstrip("，,、；;：: ")
 
 
-def summarize(text: str, *, cjk: bool | None = None, language: str | None = None,
-              max_sentences: int = 2) -> str:
+def summarize(
+    text: str, *, cjk: bool | None = None, language: str | None = None, max_sentences: int = 2
+) -> str:
     """One or two whole sentences of the item: never a fragment, never one that starts
     mid-clause; a short lead-in ("首先来看深度求索。") is skipped when more follows."""
     text = (text or "").strip()
@@ -334,6 +341,6 @@ def summarize(text: str, *, cjk: bool | None = None, language: str | None = None
         out.append(s)
         size += len(s)
     joined = ("" if cjk else " ").join(out)
-    if joined[-1:] not in "。！？!?.…”\"」）)":
+    if joined[-1:] not in '。！？!?.…”"」）)':
         joined += "。" if cjk else "."
     return joined

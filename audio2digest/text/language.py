@@ -6,7 +6,6 @@ The one place that decides "is this Chinese": every stage asks here, so they agr
 from __future__ import annotations
 
 import re
-from typing import Optional
 
 #: Han characters: CJK Extension A, the Unified Ideographs and the Compatibility Ideographs.
 CJK_CHARS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -28,12 +27,12 @@ def cjk_count(text: str) -> int:
     return len(CJK_RE.findall(text or ""))
 
 
-def is_chinese(language: Optional[str]) -> bool:
+def is_chinese(language: str | None) -> bool:
     """Mandarin or Cantonese by language code (``zh``, ``zh-CN``, ``yue``)."""
     return (language or "").lower().startswith(("zh", "yue"))
 
 
-def is_cjk_language(language: Optional[str], text: str = "") -> bool:
+def is_cjk_language(language: str | None, text: str = "") -> bool:
     """True for Chinese/Japanese; when ``language`` is empty, guessed from ``text``: Han
     characters at least a quarter as many as Latin letters."""
     if language:

@@ -32,7 +32,7 @@ _HALF_TO_FULL = {",": "，", "?": "？", "!": "！", ":": "：", ";": "；"}
 _PUNCT_NEAR_CJK = re.compile(rf"(?<=[{_CJK}])\s*([,?!:;])\s*|\s*([,?!:;])\s*(?=[{_CJK}])")
 _PERIOD_AFTER_CJK = re.compile(rf"(?<=[{_CJK}])\s*\.(?!\d)\s*")
 _SPACE_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}，。？！：；、])\s+(?=[{_CJK}，。？！：；、])")
-_TERMINAL = tuple("。！？!?.…」』”\"")
+_TERMINAL = tuple('。！？!?.…」』”"')
 
 
 _PUNCT = set("，。？！、；：,.?!;:…")
@@ -93,8 +93,9 @@ def punctuate_chinese(text: str) -> str:
     return _SPACE_BETWEEN_CJK.sub("", text)
 
 
-def pause_marks(text: str, words: tuple[Word, ...],
-                options: NormalizeOptions = DEFAULT_NORMALIZE) -> list[tuple[int, int, str]]:
+def pause_marks(
+    text: str, words: tuple[Word, ...], options: NormalizeOptions = DEFAULT_NORMALIZE
+) -> list[tuple[int, int, str]]:
     """Where to punctuate a long unpunctuated run from the pauses between its words:
     ``(word index, text position, mark)``, the mark going after that word, sorted."""
     if len(words) < 2:
@@ -119,7 +120,10 @@ def pause_marks(text: str, words: tuple[Word, ...],
         prev_ch, next_ch = text[pos - 1], text[pos:].lstrip()[:1]
         if prev_ch in _NO_MARK_AFTER or next_ch in _NO_MARK_BEFORE or not next_ch:
             continue
-        prev_latin, next_latin = prev_ch.isascii() and prev_ch.isalnum(), next_ch.isascii() and next_ch.isalnum()
+        prev_latin, next_latin = (
+            prev_ch.isascii() and prev_ch.isalnum(),
+            next_ch.isascii() and next_ch.isalnum(),
+        )
         if prev_latin and next_latin:
             continue  # inside a Latin phrase (Claude Sonnet)
         if (prev_latin or next_latin) and gap < options.latin_pause:
@@ -133,8 +137,10 @@ def pause_marks(text: str, words: tuple[Word, ...],
         lo, hi = spans[j]
         if len(text[lo:hi].replace(" ", "")) < options.min_run_chars:
             continue
-        if (len(text[lo:pos].strip()) < options.min_piece_chars
-                or len(text[pos:hi].strip()) < options.min_piece_chars):
+        if (
+            len(text[lo:pos].strip()) < options.min_piece_chars
+            or len(text[pos:hi].strip()) < options.min_piece_chars
+        ):
             continue
         out.append((k, pos, "。" if gap >= options.period_pause else "，"))
         spans[j : j + 1] = [(lo, pos), (pos, hi)]
@@ -154,8 +160,9 @@ def _punctuate_from_pauses(text: str, words: tuple[Word, ...], options: Normaliz
     return text, tuple(ws)
 
 
-def normalize_segments(segments, language: str, script: str = "simplified",
-                       options: NormalizeOptions = DEFAULT_NORMALIZE) -> list[Segment]:
+def normalize_segments(
+    segments, language: str, script: str = "simplified", options: NormalizeOptions = DEFAULT_NORMALIZE
+) -> list[Segment]:
     """Normalise segments for ``language``. Non-Chinese text only gets whitespace cleanup."""
     out: list[Segment] = []
     zh = is_chinese(language)
@@ -163,9 +170,7 @@ def normalize_segments(segments, language: str, script: str = "simplified",
         if not zh:
             out.append(replace(seg, text=seg.text.strip()))
             continue
-        words = tuple(
-            replace(w, word=punctuate_chinese(convert_script(w.word, script))) for w in seg.words
-        )
+        words = tuple(replace(w, word=punctuate_chinese(convert_script(w.word, script))) for w in seg.words)
         text = punctuate_chinese(convert_script(seg.text.strip(), script))
         if options.numbers:
             edits = number_edits(text)

@@ -186,7 +186,13 @@ def _convert(run: str, before: str, after: str) -> str | None:
     v = _parse(run)
     if v is None or isinstance(v, float):
         return None
-    if after[:1] == "月" and 1 <= v <= 12 or after[:1] in ("日", "号") and before.endswith("月") and 1 <= v <= 31:
+    if (
+        after[:1] == "月"
+        and 1 <= v <= 12
+        or after[:1] in ("日", "号")
+        and before.endswith("月")
+        and 1 <= v <= 31
+    ):
         return str(v)  # dates: 3月, 12月31日
     if run[-1] in "万亿":
         # the largest unit the value reads well in: 三亿五千万 → 3.5亿, 一千五百万 → 1500万

@@ -17,7 +17,7 @@ import re
 import stat
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional, Union
+from typing import Union
 
 from audio2digest.errors import InputError
 from audio2digest.files import os_reason
@@ -37,8 +37,6 @@ _MOJIBAKE_RE = re.compile(
     "[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192"
     "\u02c6\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]"
 )
-
-
 
 
 def read_text_file(path: PathLike, *, what: str = "text") -> str:
@@ -146,8 +144,7 @@ class TextInput:
     notes: tuple[str, ...] = ()
 
 
-def read_text_input(source: PathLike, *, data: Optional[bytes] = None,
-                    what: str = "text") -> TextInput:
+def read_text_input(source: PathLike, *, data: bytes | None = None, what: str = "text") -> TextInput:
     """Read a text input: a file, or ``"-"`` with ``data`` (standard input, read by the CLI).
 
     Raises :class:`InputError` with one line naming the input: missing, a directory or a

@@ -112,8 +112,12 @@ class SegmentOptions:
     clip_penalty: float = 3.0
     pause_floor: float = 0.35  # seconds of silence that count as nothing (dev episodes: ~0.15 s inside items)
     pause_full: float = 1.0  # seconds of silence that count fully (dev episodes: 0.5-1.6 s between items)
-    absorbed_min: float = 0.7  # a word this many seconds longer than it needs holds a pause (dev pipeline transcripts)
-    window_chars: int = 60  # cohesion window each side of a gap, CJK chars (Latin: 3x); ~1.5 Chinese sentences
+    absorbed_min: float = (
+        0.7  # a word this many seconds longer than it needs holds a pause (dev pipeline transcripts)
+    )
+    window_chars: int = (
+        60  # cohesion window each side of a gap, CJK chars (Latin: 3x); ~1.5 Chinese sentences
+    )
     intro_max_seconds: float = 40.0  # a greeting is looked for this far in (dev episodes: intros 6-20 s)
     outro_max_seconds: float = 40.0  # a sign-off is looked for this close to the end
     intro_max_sentences: int = 4  # the same without timing, in sentences
@@ -210,8 +214,9 @@ def _unit_from_words(words: Sequence, cjk: bool, start: float | None = None) -> 
         text = "".join(w.word.strip() if _joins_tight(w.word.strip()[:1]) else w.word for w in words)
     else:
         text = "".join(w.word for w in words)
-    return Unit(text=text.strip(), start=float(words[0].start if start is None else start),
-                end=float(words[-1].end))
+    return Unit(
+        text=text.strip(), start=float(words[0].start if start is None else start), end=float(words[-1].end)
+    )
 
 
 def _expected_duration(word: str) -> float:
@@ -283,8 +288,11 @@ def _intro_outro(units: list[Unit], cjk: bool, timed: bool, opts: SegmentOptions
     n = len(units)
     intro = 0
     for k, u in enumerate(units[: n - 1]):
-        within = (_length(units, 0, k + 1, timed, cjk) <= opts.intro_max_seconds) if timed else (
-            k < opts.intro_max_sentences)
+        within = (
+            (_length(units, 0, k + 1, timed, cjk) <= opts.intro_max_seconds)
+            if timed
+            else (k < opts.intro_max_sentences)
+        )
         if within and _INTRO.search(u.text):
             intro = k + 1
         else:
@@ -310,8 +318,10 @@ def gap_scores(units: list[Unit], cjk: bool, timed: bool, opts: SegmentOptions) 
     if timed and opts.use_pauses:
         z = model.timed_logits(rows, [_pause_value(units[i + 1], opts) for i in range(n - 1)])
     else:
-        z = [v + model.bias_text + opts.paragraph_weight * units[i + 1].pause_before
-             for i, v in enumerate(model.logits(rows))]
+        z = [
+            v + model.bias_text + opts.paragraph_weight * units[i + 1].pause_before
+            for i, v in enumerate(model.logits(rows))
+        ]
     out = []
     for i, v in enumerate(z):
         v += opts.boundary_offset
@@ -324,7 +334,10 @@ def gap_scores(units: list[Unit], cjk: bool, timed: bool, opts: SegmentOptions) 
 
 
 def _boundaries(
-    units: list[Unit], cjk: bool, timed: bool, opts: SegmentOptions,
+    units: list[Unit],
+    cjk: bool,
+    timed: bool,
+    opts: SegmentOptions,
     forced: Sequence[int] = (),
 ) -> tuple[list[int], int, int]:
     """Chosen boundaries (after unit index), and the sizes of the intro and outro."""
@@ -343,14 +356,22 @@ def _boundaries(
     never.update(i for i in range(max(0, intro - 1)) if i not in must)
     never.update(i for i in range(n - outro, n - 1) if outro and i not in must)
     if timed:
-        lengths = [max(0.0, (u.end or 0.0) - (u.start or 0.0)) + (u.pause_before if k else 0.0)
-                   for k, u in enumerate(units)]
+        lengths = [
+            max(0.0, (u.end or 0.0) - (u.start or 0.0)) + (u.pause_before if k else 0.0)
+            for k, u in enumerate(units)
+        ]
         min_len = opts.min_item_seconds
     else:
         lengths = [len(u.text.strip()) * (1.0 if cjk or has_cjk(u.text) else 1 / 3) for u in units]
         min_len = opts.min_item_chars
-    cuts = decode(scores, lengths, min_len, forced=sorted(must), forbidden=sorted(never),
-                  short_penalty=opts.short_penalty)
+    cuts = decode(
+        scores,
+        lengths,
+        min_len,
+        forced=sorted(must),
+        forbidden=sorted(never),
+        short_penalty=opts.short_penalty,
+    )
     for i in cuts:
         logger.debug("boundary after %d: %.2f | %s", i, scores[i], units[i + 1].text[:30])
     return cuts, intro, outro

@@ -22,8 +22,8 @@ up in ``transcript.json``.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import replace
-from typing import Sequence
 
 from audio2digest.asr.repair.detect import speech_stretches
 from audio2digest.asr.repair.dropouts import repair_dropouts
@@ -38,10 +38,14 @@ __all__ = ["DEFAULT_OPTIONS", "RepairOptions", "repair_segments"]
 log = logging.getLogger("audio2digest.asr.repair")
 
 
-def repair_segments(decoder, audio, segments: Sequence[Segment], *,
-                    opts: RepairOptions = DEFAULT_OPTIONS,
-                    speech: Sequence[tuple[float, float]] | None = None,
-                    ) -> tuple[list[Segment], list[Repair]]:
+def repair_segments(
+    decoder,
+    audio,
+    segments: Sequence[Segment],
+    *,
+    opts: RepairOptions = DEFAULT_OPTIONS,
+    speech: Sequence[tuple[float, float]] | None = None,
+) -> tuple[list[Segment], list[Repair]]:
     """Drop silence and echo, repair loops, fill uncovered speech, re-hear dropped names.
     Returns ``(segments, repairs)``.
 

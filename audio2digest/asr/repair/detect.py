@@ -29,8 +29,8 @@ from __future__ import annotations
 import bisect
 import re
 import zlib
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
-from typing import Iterable, Optional, Sequence
 
 from audio2digest.asr.repair.options import DEFAULT_OPTIONS, RepairOptions
 from audio2digest.sources.audio import SAMPLE_RATE
@@ -39,7 +39,6 @@ from audio2digest.types import Segment, Word
 
 #: Text units: one Han character, or one Latin/digit word ("4.5", "GPT-5", "don't").
 UNIT_RE = re.compile(f"[{CJK_CHARS}]|[A-Za-z0-9]+(?:[.\\-'][A-Za-z0-9]+)*")
-
 
 
 def units(text: str) -> list[str]:
@@ -55,8 +54,9 @@ def compression_ratio(text: str) -> float:
     return len(data) / len(zlib.compress(data))
 
 
-def find_tandem_repeats(seq: Sequence, *, min_reps: int = 3, min_units: int = 8,
-                        single_reps: int = 6, max_period: int = 40) -> list[tuple[int, int, int]]:
+def find_tandem_repeats(
+    seq: Sequence, *, min_reps: int = 3, min_units: int = 8, single_reps: int = 6, max_period: int = 40
+) -> list[tuple[int, int, int]]:
     """Back-to-back repeats in ``seq``: a list of ``(start, period, reps)``.
 
     ``seq[start : start + period]`` occurs ``reps`` times in a row. A period of one unit
@@ -92,7 +92,7 @@ def find_tandem_repeats(seq: Sequence, *, min_reps: int = 3, min_units: int = 8,
 def _max_ngram_count(us: list[str], n: int) -> int:
     counts: dict[tuple, int] = {}
     for i in range(len(us) - n + 1):
-        key = tuple(us[i:i + n])
+        key = tuple(us[i : i + n])
         counts[key] = counts.get(key, 0) + 1
     return max(counts.values(), default=0)
 
@@ -104,8 +104,12 @@ def segment_flags(seg: Segment, opts: RepairOptions = DEFAULT_OPTIONS) -> list[s
     us = units(text)
     if compression_ratio(text) > opts.max_compression_ratio and len(us) >= opts.tandem_min_units:
         flags.append("compression")
-    if find_tandem_repeats(us, min_reps=opts.tandem_min_reps, min_units=opts.tandem_min_units,
-                           single_reps=opts.tandem_single_reps):
+    if find_tandem_repeats(
+        us,
+        min_reps=opts.tandem_min_reps,
+        min_units=opts.tandem_min_units,
+        single_reps=opts.tandem_single_reps,
+    ):
         flags.append("tandem")
     if _max_ngram_count(us, opts.ngram_size) >= opts.ngram_repeats:
         flags.append("ngram")
@@ -119,7 +123,7 @@ def segment_flags(seg: Segment, opts: RepairOptions = DEFAULT_OPTIONS) -> list[s
     return flags
 
 
-def hotword_echo(text: str, hotwords: Optional[str], min_run: int = 4) -> bool:
+def hotword_echo(text: str, hotwords: str | None, min_run: int = 4) -> bool:
     """True when ``text`` repeats ``min_run`` or more consecutive tokens of the hotword
     prompt in order ("Google DeepMind 抖音 Notion 微信"): the decoder reciting its prompt."""
     if not hotwords or not text:
@@ -141,8 +145,9 @@ def hotword_echo(text: str, hotwords: Optional[str], min_run: int = 4) -> bool:
     return best >= min_run
 
 
-def loop_flags(segments: Sequence[Segment], opts: RepairOptions = DEFAULT_OPTIONS, *,
-               hotwords: Optional[str] = None) -> dict[int, list[str]]:
+def loop_flags(
+    segments: Sequence[Segment], opts: RepairOptions = DEFAULT_OPTIONS, *, hotwords: str | None = None
+) -> dict[int, list[str]]:
     """Flag looping segments. Returns ``{index in segments: [reasons]}`` (only flagged ones).
 
     Besides each segment's own signs, a phrase recurring back to back across neighbouring
@@ -165,9 +170,12 @@ def loop_flags(segments: Sequence[Segment], opts: RepairOptions = DEFAULT_OPTION
         seq.extend(us)
         owner.extend([i] * len(us))
     for start, period, reps in find_tandem_repeats(
-            seq, min_reps=opts.tandem_min_reps, min_units=opts.tandem_min_units,
-            single_reps=opts.tandem_single_reps):
-        span = set(owner[start:start + period * reps])
+        seq,
+        min_reps=opts.tandem_min_reps,
+        min_units=opts.tandem_min_units,
+        single_reps=opts.tandem_single_reps,
+    ):
+        span = set(owner[start : start + period * reps])
         if len(span) > 1:
             for i in span:
                 if "repeat-across" not in flagged.setdefault(i, []):
@@ -175,8 +183,9 @@ def loop_flags(segments: Sequence[Segment], opts: RepairOptions = DEFAULT_OPTION
     return flagged
 
 
-def count_loops(segments: Sequence[Segment], opts: RepairOptions = DEFAULT_OPTIONS, *,
-                hotwords: Optional[str] = None) -> int:
+def count_loops(
+    segments: Sequence[Segment], opts: RepairOptions = DEFAULT_OPTIONS, *, hotwords: str | None = None
+) -> int:
     """Number of loops: runs of consecutive flagged segments."""
     return len(runs(sorted(loop_flags(segments, opts, hotwords=hotwords))))
 
@@ -190,6 +199,7 @@ def runs(indices: Sequence[int]) -> list[list[int]]:
         else:
             runs.append([i])
     return runs
+
 
 # ---------------------------------------------------------------------------------------
 # coverage (pure)
@@ -233,8 +243,13 @@ def covered_intervals(segments: Iterable[Segment], tolerance: float = 0.25) -> l
     return merge_intervals(ivs)
 
 
-def find_coverage_gaps(speech: Sequence[tuple[float, float]], segments: Sequence[Segment], *,
-                       min_gap: float = 1.5, tolerance: float = 0.25) -> list[tuple[float, float]]:
+def find_coverage_gaps(
+    speech: Sequence[tuple[float, float]],
+    segments: Sequence[Segment],
+    *,
+    min_gap: float = 1.5,
+    tolerance: float = 0.25,
+) -> list[tuple[float, float]]:
     """Stretches of ``speech`` (VAD, seconds) longer than ``min_gap`` that no word covers."""
     covers = covered_intervals(segments, tolerance)
     gaps = []
@@ -245,8 +260,13 @@ def find_coverage_gaps(speech: Sequence[tuple[float, float]], segments: Sequence
     return gaps
 
 
-def merge_gaps(gaps: Sequence[tuple[float, float]], segments: Sequence[Segment], *,
-               max_pause: float = 2.0, max_len: float = 28.0) -> list[tuple[float, float]]:
+def merge_gaps(
+    gaps: Sequence[tuple[float, float]],
+    segments: Sequence[Segment],
+    *,
+    max_pause: float = 2.0,
+    max_len: float = 28.0,
+) -> list[tuple[float, float]]:
     """Join gaps separated by less than ``max_pause`` s when no word lies between them, so a
     dropped sentence split by short VAD pauses is re-decoded as one window (<= ``max_len`` s)."""
     mids = sorted((w.start + w.end) / 2 for s in segments for w in s.words)
@@ -266,8 +286,9 @@ def merge_gaps(gaps: Sequence[tuple[float, float]], segments: Sequence[Segment],
 
 def uncovered_seconds(speech, segments, *, min_gap: float = 1.5, tolerance: float = 0.25) -> float:
     """Total seconds of speech in gaps longer than ``min_gap``."""
-    return round(sum(b - a for a, b in find_coverage_gaps(speech, segments, min_gap=min_gap,
-                                                           tolerance=tolerance)), 3)
+    return round(
+        sum(b - a for a, b in find_coverage_gaps(speech, segments, min_gap=min_gap, tolerance=tolerance)), 3
+    )
 
 
 #: Silero VAD runs over blocks of this many seconds: faster-whisper's VAD holds padded
@@ -278,18 +299,25 @@ def uncovered_seconds(speech, segments, *, min_gap: float = 1.5, tolerance: floa
 VAD_BLOCK_SECONDS = 120.0
 
 
-def speech_stretches(audio, *, threshold: float = 0.5, min_silence_ms: int = 300,
-                     speech_pad_ms: int = 100, block: float = VAD_BLOCK_SECONDS) -> list[tuple[float, float]]:
+def speech_stretches(
+    audio,
+    *,
+    threshold: float = 0.5,
+    min_silence_ms: int = 300,
+    speech_pad_ms: int = 100,
+    block: float = VAD_BLOCK_SECONDS,
+) -> list[tuple[float, float]]:
     """VAD speech stretches of a 16 kHz array, in seconds (tighter settings than decoding's
     VAD, so that pauses between sentences do not count as speech), ``block`` s at a time."""
     from faster_whisper.vad import VadOptions, get_speech_timestamps
 
-    opts = VadOptions(threshold=threshold, min_silence_duration_ms=min_silence_ms,
-                      speech_pad_ms=speech_pad_ms)
+    opts = VadOptions(
+        threshold=threshold, min_silence_duration_ms=min_silence_ms, speech_pad_ms=speech_pad_ms
+    )
     step = max(1, int(block * SAMPLE_RATE))
     out: list[tuple[float, float]] = []
     for lo in range(0, audio.size, step):
-        piece = audio[lo:lo + step]
+        piece = audio[lo : lo + step]
         if piece.size < SAMPLE_RATE // 10:
             break
         for c in get_speech_timestamps(piece, opts):
@@ -311,9 +339,15 @@ def _similarity(a: str, b: str) -> float:
     return fuzz.ratio(a, b) / 100.0
 
 
-def score(candidate: Sequence[Segment], *, speech: Sequence[tuple[float, float]] = (),
-          window: Optional[tuple[float, float]] = None, reference: str = "",
-          hotwords: Optional[str] = None, opts: RepairOptions = DEFAULT_OPTIONS) -> float:
+def score(
+    candidate: Sequence[Segment],
+    *,
+    speech: Sequence[tuple[float, float]] = (),
+    window: tuple[float, float] | None = None,
+    reference: str = "",
+    hotwords: str | None = None,
+    opts: RepairOptions = DEFAULT_OPTIONS,
+) -> float:
     """Rank a window's candidate transcription; higher is better (see the module docstring).
 
     An empty candidate scores ``-1.0`` times the share of the window the VAD calls speech
@@ -324,12 +358,14 @@ def score(candidate: Sequence[Segment], *, speech: Sequence[tuple[float, float]]
     n = len(units(text))
     inside: list[tuple[float, float]] = []
     if window is not None and speech:
-        inside = [(max(a, window[0]), min(b, window[1])) for a, b in speech
-                  if b > window[0] and a < window[1]]
+        inside = [
+            (max(a, window[0]), min(b, window[1])) for a, b in speech if b > window[0] and a < window[1]
+        ]
     total = sum(b - a for a, b in inside)
     if n:
-        lp = sum(s.avg_logprob * max(len(units(s.text)), 1) for s in candidate) / \
-            sum(max(len(units(s.text)), 1) for s in candidate)
+        lp = sum(s.avg_logprob * max(len(units(s.text)), 1) for s in candidate) / sum(
+            max(len(units(s.text)), 1) for s in candidate
+        )
     elif window is not None and speech:
         lp = -1.0 * total / max(window[1] - window[0], 1e-6)
     else:
@@ -346,7 +382,6 @@ def score(candidate: Sequence[Segment], *, speech: Sequence[tuple[float, float]]
     return value
 
 
-
 # ---------------------------------------------------------------------------------------
 # segment helpers
 
@@ -360,8 +395,13 @@ def within(segments: Iterable[Segment], start: float, end: float) -> list[Segmen
             if not words:
                 continue
             if len(words) != len(seg.words):
-                seg = replace(seg, words=words, text="".join(w.word for w in words),
-                              start=words[0].start, end=words[-1].end)
+                seg = replace(
+                    seg,
+                    words=words,
+                    text="".join(w.word for w in words),
+                    start=words[0].start,
+                    end=words[-1].end,
+                )
             out.append(seg)
         elif start <= (seg.start + seg.end) / 2 <= end and seg.text.strip():
             out.append(seg)
@@ -389,11 +429,14 @@ def merge_close(segments: Sequence[Segment], max_pause: float = 0.5) -> list[Seg
                 if words:
                     words = (replace(words[0], word=" " + words[0].word),) + words[1:]
             out[-1] = replace(
-                prev, end=max(prev.end, seg.end), text=prev.text + seg.text,
+                prev,
+                end=max(prev.end, seg.end),
+                text=prev.text + seg.text,
                 words=prev.words + words,
                 avg_logprob=round((prev.avg_logprob * n1 + seg.avg_logprob * n2) / (n1 + n2), 4),
                 compression_ratio=round(compression_ratio(prev.text + seg.text), 4),
-                no_speech_prob=min(prev.no_speech_prob, seg.no_speech_prob))
+                no_speech_prob=min(prev.no_speech_prob, seg.no_speech_prob),
+            )
         else:
             out.append(seg)
     return out
@@ -408,7 +451,7 @@ def text_of(segs: Sequence[Segment]) -> str:
 # echo: words a biased decoder appends after the speech of a window
 
 
-def prompt_units(hotwords: Optional[str]) -> set[str]:
+def prompt_units(hotwords: str | None) -> set[str]:
     """The text units of the hotword prompt (casefolded), to tell its words in the output."""
     return set(units(hotwords or ""))
 
@@ -417,8 +460,12 @@ def _in_speech(t: float, speech: Sequence[tuple[float, float]], pad: float) -> b
     return any(a - pad <= t <= b + pad for a, b in speech)
 
 
-def echo_tail(seg: Segment, speech: Sequence[tuple[float, float]] = (), hotwords: Optional[str] = None,
-              opts: RepairOptions = DEFAULT_OPTIONS) -> int:
+def echo_tail(
+    seg: Segment,
+    speech: Sequence[tuple[float, float]] = (),
+    hotwords: str | None = None,
+    opts: RepairOptions = DEFAULT_OPTIONS,
+) -> int:
     """Where the echo at the end of ``seg`` starts (an index into ``seg.words``;
     ``len(seg.words)`` when there is none).
 
@@ -439,8 +486,12 @@ def echo_tail(seg: Segment, speech: Sequence[tuple[float, float]] = (), hotwords
         return bool(speech) and not _in_speech((w.start + w.end) / 2, speech, opts.echo_speech_pad)
 
     k = len(words)
-    while k > 0 and (words[k - 1].probability < opts.echo_word_prob or squeezed(words[k - 1])
-                     or past(words[k - 1]) or not units(words[k - 1].word)):
+    while k > 0 and (
+        words[k - 1].probability < opts.echo_word_prob
+        or squeezed(words[k - 1])
+        or past(words[k - 1])
+        or not units(words[k - 1].word)
+    ):
         k -= 1
     while k < len(words) and not units(words[k].word):  # punctuation belongs to the sentence
         k += 1

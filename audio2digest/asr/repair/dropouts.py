@@ -24,11 +24,17 @@ import bisect
 import logging
 import re
 import time
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
-from typing import Iterable, Optional, Sequence
 
 from audio2digest.asr.repair.detect import (
-    compression_ratio, hotword_echo, latin_edge, loop_flags, merge_intervals, subtract, units,
+    compression_ratio,
+    hotword_echo,
+    latin_edge,
+    loop_flags,
+    merge_intervals,
+    subtract,
+    units,
 )
 from audio2digest.asr.repair.options import DEFAULT_OPTIONS, RepairOptions
 from audio2digest.sources.audio import SAMPLE_RATE
@@ -41,8 +47,9 @@ log = logging.getLogger("audio2digest.asr.repair.dropouts")
 # dropouts: a name that fell out of a sentence
 
 
-def tight_cover(segments: Iterable[Segment], opts: RepairOptions = DEFAULT_OPTIONS,
-                tolerance: float = 0.1) -> list[tuple[float, float]]:
+def tight_cover(
+    segments: Iterable[Segment], opts: RepairOptions = DEFAULT_OPTIONS, tolerance: float = 0.1
+) -> list[tuple[float, float]]:
     """Merged intervals the words really hold. Whisper's word timing (DTW) stretches the
     word after a dropped name back over it (``直接`` 44.0-45.3 s where "OpenRouter 直接" was
     said), so a word counts for at most ``dropout_word_base + dropout_unit_seconds`` per
@@ -62,8 +69,9 @@ def _tight_start(w: Word, opts: RepairOptions) -> float:
     return max(w.start, w.end - opts.dropout_word_base - opts.dropout_unit_seconds * n)
 
 
-def find_dropouts(speech: Sequence[tuple[float, float]], segments: Sequence[Segment],
-                  opts: RepairOptions = DEFAULT_OPTIONS) -> list[tuple[float, float]]:
+def find_dropouts(
+    speech: Sequence[tuple[float, float]], segments: Sequence[Segment], opts: RepairOptions = DEFAULT_OPTIONS
+) -> list[tuple[float, float]]:
     """Stretches of VAD speech of at least ``dropout_min`` s that no word really holds (see
     :func:`tight_cover`): where the decoder skipped a word, typically an English name inside
     Mandarin ("英伟达在GTC大会上发布了Blackwell Ultra芯片" -> "英伟达在大会上发布了芯片")."""
@@ -93,8 +101,12 @@ class _WordBounds:
         return round(max(0.0, min(lo, a)), 3), round(min(self.duration, max(hi, b)), 3)
 
 
-def dropout_windows(dropouts: Sequence[tuple[float, float]], segments: Sequence[Segment],
-                    duration: float, opts: RepairOptions = DEFAULT_OPTIONS) -> list[tuple[float, float]]:
+def dropout_windows(
+    dropouts: Sequence[tuple[float, float]],
+    segments: Sequence[Segment],
+    duration: float,
+    opts: RepairOptions = DEFAULT_OPTIONS,
+) -> list[tuple[float, float]]:
     """Decode windows: each dropout from the start of a word at least ``dropout_context`` s
     before it to the end of a word at least as far after it (the audio is cut between
     words, not inside the name), overlapping windows merged, longer ones than
@@ -113,13 +125,21 @@ def dropout_windows(dropouts: Sequence[tuple[float, float]], segments: Sequence[
 def _segment_of(words: Sequence[Word]) -> Segment:
     """A segment holding just ``words`` (re-heard words: no log probability of their own)."""
     text = "".join(w.word for w in words)
-    return Segment(id=0, start=words[0].start, end=words[-1].end, text=text, words=tuple(words),
-                   avg_logprob=0.0, compression_ratio=round(compression_ratio(text), 4),
-                   no_speech_prob=0.0)
+    return Segment(
+        id=0,
+        start=words[0].start,
+        end=words[-1].end,
+        text=text,
+        words=tuple(words),
+        avg_logprob=0.0,
+        compression_ratio=round(compression_ratio(text), 4),
+        no_speech_prob=0.0,
+    )
 
 
-def insert_words(segments: Sequence[Segment], words: Sequence[Word], *,
-                 max_pause: float = 1.0) -> list[Segment]:
+def insert_words(
+    segments: Sequence[Segment], words: Sequence[Word], *, max_pause: float = 1.0
+) -> list[Segment]:
     """Insert ``words`` (in time order) into the segment they fall in, or the nearer
     neighbour when less than ``max_pause`` s away (a name belongs to its sentence, and a
     segment of its own would be punctuated as one); otherwise as a segment of their own.
@@ -145,8 +165,13 @@ def insert_words(segments: Sequence[Segment], words: Sequence[Word], *,
     if right and right[0].start < t1 < right[0].end:
         right[0] = replace(right[0], start=t1)
     merged = tuple(left + words + right)
-    out[host] = replace(seg, words=merged, text="".join(w.word for w in merged),
-                        start=min(seg.start, t0), end=max(seg.end, t1))
+    out[host] = replace(
+        seg,
+        words=merged,
+        text="".join(w.word for w in merged),
+        start=min(seg.start, t0),
+        end=max(seg.end, t1),
+    )
     return out
 
 
@@ -162,12 +187,23 @@ def whole_words(words: Sequence[Word]) -> list[Word]:
             groups[-1].append(w)
         else:
             groups.append([w])
-    return [Word(start=g[0].start, end=g[-1].end, word="".join(w.word for w in g),
-                 probability=round(sum(w.probability for w in g) / len(g), 4)) for g in groups]
+    return [
+        Word(
+            start=g[0].start,
+            end=g[-1].end,
+            word="".join(w.word for w in g),
+            probability=round(sum(w.probability for w in g) / len(g), 4),
+        )
+        for g in groups
+    ]
 
 
-def dedupe_edges(words: list[Word], segments: Sequence[Segment], reach: float = 0.8,
-                  window: Optional[tuple[float, float]] = None) -> list[Word]:
+def dedupe_edges(
+    words: list[Word],
+    segments: Sequence[Segment],
+    reach: float = 0.8,
+    window: tuple[float, float] | None = None,
+) -> list[Word]:
     """Drop inserted words at either end that repeat an original word close by or in the
     re-heard ``window`` (the re-decode hears the neighbours' edges too: "低" + "ABI" + "标"
     where "降低" and "标用" are already there; "4." + "5" where DTW put the "5。" the first
@@ -182,21 +218,23 @@ def dedupe_edges(words: list[Word], segments: Sequence[Segment], reach: float = 
     def dup(w: Word) -> bool:
         n, c = norm(w.word), (w.start + w.end) / 2
         return bool(n) and any(
-            (abs((o.start + o.end) / 2 - c) < reach
-             or (window is not None and window[0] <= (o.start + o.end) / 2 <= window[1]))
-            and n in norm(o.word) for o in orig)
+            (
+                abs((o.start + o.end) / 2 - c) < reach
+                or (window is not None and window[0] <= (o.start + o.end) / 2 <= window[1])
+            )
+            and n in norm(o.word)
+            for o in orig
+        )
 
     def letter(w: Word) -> bool:  # one unsure letter
         t = w.word.strip()
         return len(t) == 1 and t.isascii() and t.isalpha() and w.probability < 0.5
 
     def head_fragment(ws: list[Word]) -> bool:  # "S" then " Law": not the start of "Sora"
-        return letter(ws[0]) and (len(ws) == 1 or not ws[1].word[:1].isascii()
-                                  or ws[1].word[:1] == " ")
+        return letter(ws[0]) and (len(ws) == 1 or not ws[1].word[:1].isascii() or ws[1].word[:1] == " ")
 
     def tail_fragment(ws: list[Word]) -> bool:  # "Law" + "S": a capital glued to a word's end
-        return (len(ws) > 1 and letter(ws[-1]) and ws[-1].word[:1].isupper()
-                and ws[-2].word[-1:].islower())
+        return len(ws) > 1 and letter(ws[-1]) and ws[-1].word[:1].isupper() and ws[-2].word[-1:].islower()
 
     while words and (dup(words[0]) or head_fragment(words)):
         words = words[1:]
@@ -205,9 +243,14 @@ def dedupe_edges(words: list[Word], segments: Sequence[Segment], reach: float = 
     return words
 
 
-def repair_dropouts(decoder, audio, segments: list[Segment], *,
-                    speech: Sequence[tuple[float, float]],
-                    opts: RepairOptions = DEFAULT_OPTIONS) -> tuple[list[Segment], list[Repair]]:
+def repair_dropouts(
+    decoder,
+    audio,
+    segments: list[Segment],
+    *,
+    speech: Sequence[tuple[float, float]],
+    opts: RepairOptions = DEFAULT_OPTIONS,
+) -> tuple[list[Segment], list[Repair]]:
     """Re-hear every dropout in its sentence and insert the words found there.
 
     Each window (see :func:`dropout_windows`) is decoded on its own, greedily, with the
@@ -239,38 +282,52 @@ def repair_dropouts(decoder, audio, segments: list[Segment], *,
     hot = decoder.hotwords
     # words by where they really are (tight_cover): a word stretched back over a dropout
     # belongs after it, not in the prefix
-    placed = sorted(((_tight_start(w, opts) + w.end) / 2, k, w)
-                    for k, w in enumerate(w for s in segments for w in s.words))
+    placed = sorted(
+        ((_tight_start(w, opts) + w.end) / 2, k, w)
+        for k, w in enumerate(w for s in segments for w in s.words)
+    )
     mids = [m for m, _, _ in placed]
     jobs = []  # (window, the dropouts in it, prefix, max_new_tokens)
     for lo, hi in windows:
         inside = [(a, b) for a, b in chosen if lo <= a and b <= hi]
         if inside:
             first = inside[0][0]
-            prefix = "".join(w.word for _, _, w in
-                             placed[bisect.bisect_left(mids, lo):bisect.bisect_left(mids, first)])
+            prefix = "".join(
+                w.word for _, _, w in placed[bisect.bisect_left(mids, lo) : bisect.bisect_left(mids, first)]
+            )
             # what the rest of the window can hold; a decode running on is cut short
             jobs.append(((lo, hi), inside, prefix, int(opts.dropout_tokens_per_second * (hi - first)) + 4))
     if not jobs:
         return segments, []
     t0 = time.perf_counter()
     try:
-        heard = decoder.rehear(audio, [(w, p, n) for w, _, p, n in jobs], hotwords=hot,
-                               pad=opts.dropout_pad)
+        heard = decoder.rehear(audio, [(w, p, n) for w, _, p, n in jobs], hotwords=hot, pad=opts.dropout_pad)
     except Exception as exc:  # a failed repair must not lose the transcript
         log.warning("re-hearing %d dropouts failed: %s", len(jobs), exc)
         return segments, []
     found: list[tuple[tuple[float, float], list[Word]]] = []
     for ((lo, hi), inside, prefix, _), words in zip(jobs, heard):
-        log.debug("re-heard %.1f-%.1f s after %r: %r", lo, hi, prefix,
-                  [(w.word, w.start, w.end, w.probability) for w in words])
+        log.debug(
+            "re-heard %.1f-%.1f s after %r: %r",
+            lo,
+            hi,
+            prefix,
+            [(w.word, w.start, w.end, w.probability) for w in words],
+        )
         for a, b in inside:
-            ws = [w for w in whole_words(words)  # by where they really are (tight_cover)
-                  if a - opts.word_tolerance <= (_tight_start(w, opts) + w.end) / 2 <= b + opts.word_tolerance]
+            ws = [
+                w
+                for w in whole_words(words)  # by where they really are (tight_cover)
+                if a - opts.word_tolerance <= (_tight_start(w, opts) + w.end) / 2 <= b + opts.word_tolerance
+            ]
             if ws:
                 found.append(((lo, hi), ws))
-    log.debug("re-heard %d dropout windows (%.1f s of audio) in %.1f s", len(windows),
-              sum(b - a for a, b in windows), time.perf_counter() - t0)
+    log.debug(
+        "re-heard %d dropout windows (%.1f s of audio) in %.1f s",
+        len(windows),
+        sum(b - a for a, b in windows),
+        time.perf_counter() - t0,
+    )
     out = list(segments)
     repairs = []
     for (lo, hi), words in found:
@@ -285,14 +342,23 @@ def repair_dropouts(decoder, audio, segments: list[Segment], *,
         new = _segment_of(words)
         mean_p = sum(w.probability for w in words) / len(words)
         name_like = any(len(t) >= 3 for t in re.findall(r"[A-Za-z]+", new.text))
-        if mean_p < (opts.dropout_min_prob if name_like else opts.dropout_sure_prob) \
-                or loop_flags([new], opts, hotwords=hot) or hotword_echo(new.text, hot, min_run=3):
+        if (
+            mean_p < (opts.dropout_min_prob if name_like else opts.dropout_sure_prob)
+            or loop_flags([new], opts, hotwords=hot)
+            or hotword_echo(new.text, hot, min_run=3)
+        ):
             log.debug("dropout %.1f-%.1f s: %r not inserted (mean p %.2f)", lo, hi, new.text, mean_p)
             continue
         out = insert_words(out, words)
-        repairs.append(Repair(kind="dropout", start=new.start, end=new.end, before="",
-                              after=new.text.strip(),
-                              detail=f"speech the words did not hold; re-heard {lo:.1f}-{hi:.1f} s "
-                                     f"after its first words (mean word p {mean_p:.2f})"))
+        repairs.append(
+            Repair(
+                kind="dropout",
+                start=new.start,
+                end=new.end,
+                before="",
+                after=new.text.strip(),
+                detail=f"speech the words did not hold; re-heard {lo:.1f}-{hi:.1f} s "
+                f"after its first words (mean word p {mean_p:.2f})",
+            )
+        )
     return out, repairs
-

@@ -10,7 +10,7 @@ first result with words and no loop is spliced in.
 from __future__ import annotations
 
 import logging
-from typing import Sequence
+from collections.abc import Sequence
 
 from audio2digest.asr.repair.detect import find_coverage_gaps, loop_flags, merge_gaps, text_of, within
 from audio2digest.asr.repair.loops import redecode, settings_label
@@ -21,9 +21,14 @@ from audio2digest.types import Repair, Segment
 log = logging.getLogger("audio2digest.asr.repair.gaps")
 
 
-def fill_gaps(decoder, audio, segments: list[Segment], *,
-              speech: Sequence[tuple[float, float]],
-              opts: RepairOptions = DEFAULT_OPTIONS) -> tuple[list[Segment], list[Repair]]:
+def fill_gaps(
+    decoder,
+    audio,
+    segments: list[Segment],
+    *,
+    speech: Sequence[tuple[float, float]],
+    opts: RepairOptions = DEFAULT_OPTIONS,
+) -> tuple[list[Segment], list[Repair]]:
     """Re-decode each uncovered speech stretch on its own and splice its words in."""
     duration = audio.size / SAMPLE_RATE
     out = list(segments)
@@ -38,13 +43,28 @@ def fill_gaps(decoder, audio, segments: list[Segment], *,
             tried.add((a, b))
             new, label = _fill_one(decoder, audio, (a, b), duration, opts=opts)
             if not new:
-                repairs.append(Repair(kind="gap", start=a, end=b, before="", after="",
-                                      detail=f"{b - a:.1f} s of speech without words; "
-                                             "re-decoding found no words"))
+                repairs.append(
+                    Repair(
+                        kind="gap",
+                        start=a,
+                        end=b,
+                        before="",
+                        after="",
+                        detail=f"{b - a:.1f} s of speech without words; re-decoding found no words",
+                    )
+                )
                 continue
             out.extend(new)
-            repairs.append(Repair(kind="gap", start=a, end=b, before="", after=text_of(new),
-                                  detail=f"{b - a:.1f} s of speech without words; re-decoded ({label})"))
+            repairs.append(
+                Repair(
+                    kind="gap",
+                    start=a,
+                    end=b,
+                    before="",
+                    after=text_of(new),
+                    detail=f"{b - a:.1f} s of speech without words; re-decoded ({label})",
+                )
+            )
         out.sort(key=lambda s: (s.start, s.end))
     return out, repairs
 
@@ -61,9 +81,7 @@ def _fill_one(decoder, audio, gap, duration, *, opts):
             log.warning("re-decoding %.1f-%.1f s failed: %s", window[0], window[1], exc)
             continue
         # only words that fill the gap; neighbours already have the rest
-        cand = [s for s in within(cand, a - opts.word_tolerance, b + opts.word_tolerance)
-                if s.text.strip()]
+        cand = [s for s in within(cand, a - opts.word_tolerance, b + opts.word_tolerance) if s.text.strip()]
         if cand and not loop_flags(cand, opts):
             return cand, settings_label(settings)
     return [], ""
-

@@ -17,11 +17,18 @@ from __future__ import annotations
 import logging
 import re
 import time
+from collections.abc import Sequence
 from dataclasses import replace
-from typing import Sequence
 
 from audio2digest.asr.repair.detect import (
-    UNIT_RE, find_tandem_repeats, loop_flags, merge_close, runs, score, text_of, within,
+    UNIT_RE,
+    find_tandem_repeats,
+    loop_flags,
+    merge_close,
+    runs,
+    score,
+    text_of,
+    within,
 )
 from audio2digest.asr.repair.options import DEFAULT_OPTIONS, RepairOptions
 from audio2digest.asr.repair.silence import drop_unsure_tail
@@ -48,14 +55,20 @@ def collapse_repeats(seg: Segment, opts: RepairOptions = DEFAULT_OPTIONS) -> Seg
         seq = [keys[i] for i in idx]
         drop: set[int] = set()
         for start, period, reps in find_tandem_repeats(
-                seq, min_reps=opts.tandem_min_reps, min_units=opts.tandem_min_units // 2 or 2,
-                single_reps=opts.tandem_single_reps):
+            seq,
+            min_reps=opts.tandem_min_reps,
+            min_units=opts.tandem_min_units // 2 or 2,
+            single_reps=opts.tandem_single_reps,
+        ):
             for j in range(start + period, start + period * reps):
                 drop.add(idx[j])
         if drop:
             # punctuation-only words between two dropped words go too
-            words = [w for i, w in enumerate(seg.words)
-                     if i not in drop and not (keys[i] == "" and i - 1 in drop and i + 1 in drop)]
+            words = [
+                w
+                for i, w in enumerate(seg.words)
+                if i not in drop and not (keys[i] == "" and i - 1 in drop and i + 1 in drop)
+            ]
             text = "".join(w.word for w in words)
             if words:
                 return replace(seg, text=text, words=tuple(words), end=max(seg.start, words[-1].end))
@@ -64,8 +77,11 @@ def collapse_repeats(seg: Segment, opts: RepairOptions = DEFAULT_OPTIONS) -> Seg
     seq = [seg.text[a:b].lower() for a, b in spans]
     cut: list[tuple[int, int]] = []
     for start, period, reps in find_tandem_repeats(
-            seq, min_reps=opts.tandem_min_reps, min_units=opts.tandem_min_units,
-            single_reps=opts.tandem_single_reps):
+        seq,
+        min_reps=opts.tandem_min_reps,
+        min_units=opts.tandem_min_units,
+        single_reps=opts.tandem_single_reps,
+    ):
         a = spans[start + period][0]
         b = spans[start + period * reps - 1][1]
         cut.append((a, b))
@@ -83,8 +99,9 @@ def collapse_repeats(seg: Segment, opts: RepairOptions = DEFAULT_OPTIONS) -> Seg
 # repair with the model
 
 
-def redecode(decoder, audio, window, *, settings: dict,
-             opts: RepairOptions = DEFAULT_OPTIONS) -> list[Segment]:
+def redecode(
+    decoder, audio, window, *, settings: dict, opts: RepairOptions = DEFAULT_OPTIONS
+) -> list[Segment]:
     """Decode ``window`` of ``audio`` again with ``settings`` (faster-whisper keyword
     arguments; ``hotwords`` among them, absent: none) through ``decoder.window``; the
     segments inside the window, the unsure tail dropped, close ones joined."""
@@ -95,8 +112,13 @@ def redecode(decoder, audio, window, *, settings: dict,
     settings.setdefault("max_new_tokens", min(220, int(15 * (window[1] - window[0])) + 16))
     t0 = time.perf_counter()
     segs = decoder.window(audio, window, hotwords=hotwords, **settings)
-    log.debug("re-decoded %.1f-%.1f s in %.1f s (%s)", window[0], window[1],
-              time.perf_counter() - t0, settings_label(settings))
+    log.debug(
+        "re-decoded %.1f-%.1f s in %.1f s (%s)",
+        window[0],
+        window[1],
+        time.perf_counter() - t0,
+        settings_label(settings),
+    )
     # the unsure tail a short window trails off into goes before segments are joined
     return merge_close(drop_unsure_tail(within(segs, window[0] - 0.5, window[1] + 0.5), opts))
 
@@ -106,9 +128,14 @@ def settings_label(settings: dict) -> str:
     return ", ".join(f"{k}={v}" for k, v in settings.items())
 
 
-def repair_loops(decoder, audio, segments: list[Segment], *,
-                 speech: Sequence[tuple[float, float]] = (),
-                 opts: RepairOptions = DEFAULT_OPTIONS) -> tuple[list[Segment], list[Repair]]:
+def repair_loops(
+    decoder,
+    audio,
+    segments: list[Segment],
+    *,
+    speech: Sequence[tuple[float, float]] = (),
+    opts: RepairOptions = DEFAULT_OPTIONS,
+) -> tuple[list[Segment], list[Repair]]:
     """Re-decode each run of looping segments; keep the best candidate by :func:`score`."""
     hot = decoder.hotwords
     flagged = loop_flags(segments, opts, hotwords=hot)
@@ -129,19 +156,21 @@ def repair_loops(decoder, audio, segments: list[Segment], *,
             end = min(duration, start + 0.2)
         window = (round(start, 3), round(end, 3))
         collapsed_ref = text_of([collapse_repeats(s, opts) for s in original])
-        best, best_score, best_label = original, score(original, speech=speech, window=window,
-                                                       reference=collapsed_ref, hotwords=hot,
-                                                       opts=opts), "original"
-        log.info("loop at %.1f-%.1f s (%s): %r", window[0], window[1], ", ".join(reasons),
-                 text_of(original)[:80])
+        best, best_score, best_label = (
+            original,
+            score(original, speech=speech, window=window, reference=collapsed_ref, hotwords=hot, opts=opts),
+            "original",
+        )
+        log.info(
+            "loop at %.1f-%.1f s (%s): %r", window[0], window[1], ", ".join(reasons), text_of(original)[:80]
+        )
         for settings in opts.retries:
             try:
                 cand = redecode(decoder, audio, window, settings=settings, opts=opts)
             except Exception as exc:  # a failed retry must not lose the transcript
                 log.warning("re-decoding %.1f-%.1f s failed: %s", window[0], window[1], exc)
                 continue
-            s = score(cand, speech=speech, window=window, reference=collapsed_ref, hotwords=hot,
-                      opts=opts)
+            s = score(cand, speech=speech, window=window, reference=collapsed_ref, hotwords=hot, opts=opts)
             log.debug("candidate (%s): score %.3f %r", settings_label(settings), s, text_of(cand)[:80])
             if s > best_score:
                 best, best_score, best_label = cand, s, settings_label(settings)
@@ -155,11 +184,16 @@ def repair_loops(decoder, audio, segments: list[Segment], *,
                 kind = "collapse"
                 best_label += "; residual repeats collapsed"
         replacements.append((run, best))
-        repairs.append(Repair(kind=kind, start=window[0], end=window[1], before=text_of(original),
-                              after=text_of(best),
-                              detail=f"flags: {', '.join(reasons)}; kept: {best_label} "
-                                     f"(score {best_score:.3f})"))
+        repairs.append(
+            Repair(
+                kind=kind,
+                start=window[0],
+                end=window[1],
+                before=text_of(original),
+                after=text_of(best),
+                detail=f"flags: {', '.join(reasons)}; kept: {best_label} (score {best_score:.3f})",
+            )
+        )
     for run, new in reversed(replacements):
-        out[run[0]:run[-1] + 1] = new
+        out[run[0] : run[-1] + 1] = new
     return out, repairs
-

@@ -57,8 +57,10 @@ def resolve(cands: list[Candidate]) -> list[Candidate]:
             kt = k.target
             if any(
                 c.rule.startswith("latin")
-                and k.end <= c.end and c.length > k.length
-                and c.target != kt and c.target.find(kt) == k.start - c.start
+                and k.end <= c.end
+                and c.length > k.length
+                and c.target != kt
+                and c.target.find(kt) == k.start - c.start
                 for st in range(max(0, k.start - max_len), k.start + 1)
                 for c in covering.get(st, ())
             ):
@@ -76,8 +78,15 @@ def resolve(cands: list[Candidate]) -> list[Candidate]:
     return sorted((c for c in out if not c.keep), key=lambda c: c.start)
 
 
-def _correct(text: str, glossary: Glossary, language: str | None, options: CorrectOptions,
-             context: str = "", ctx_off: int = 0, segment: int = -1):
+def _correct(
+    text: str,
+    glossary: Glossary,
+    language: str | None,
+    options: CorrectOptions,
+    context: str = "",
+    ctx_off: int = 0,
+    segment: int = -1,
+):
     """(new text, corrections, chosen candidates) for ``text``."""
     if not text or not glossary.terms:
         return text, [], []
@@ -131,8 +140,9 @@ def _correct(text: str, glossary: Glossary, language: str | None, options: Corre
     return new, corrections, chosen
 
 
-def correct_text(text: str, glossary: Glossary, *, language: str | None = None,
-                 options: CorrectOptions = DEFAULT_OPTIONS) -> CorrectionResult:
+def correct_text(
+    text: str, glossary: Glossary, *, language: str | None = None, options: CorrectOptions = DEFAULT_OPTIONS
+) -> CorrectionResult:
     """Correct ``text`` against ``glossary``. Offsets refer to the returned text."""
     res = _correct(text, glossary, language, options)
     return CorrectionResult(res[0], tuple(res[1]))
@@ -141,8 +151,9 @@ def correct_text(text: str, glossary: Glossary, *, language: str | None = None,
 # --------------------------------------------------------------------------- transcripts
 
 
-def correct_transcript(transcript: Transcript, glossary: Glossary, *,
-                       options: CorrectOptions = DEFAULT_OPTIONS) -> Transcript:
+def correct_transcript(
+    transcript: Transcript, glossary: Glossary, *, options: CorrectOptions = DEFAULT_OPTIONS
+) -> Transcript:
     """Correct every segment's text and words; corrections carry their segment index.
 
     Words touched by one correction are merged into one word (first start, last end).
@@ -157,7 +168,9 @@ def correct_transcript(transcript: Transcript, glossary: Glossary, *,
         prev = segs[i - 1].text if i > 0 else ""
         nxt = segs[i + 1].text if i + 1 < len(segs) else ""
         context = prev + " " + seg.text + " " + nxt
-        new_text, corrs, chosen = _correct(seg.text, glossary, lang, options, context, len(prev) + 1, segment=i)
+        new_text, corrs, chosen = _correct(
+            seg.text, glossary, lang, options, context, len(prev) + 1, segment=i
+        )
         if not corrs:
             new_segs.append(seg)
             continue

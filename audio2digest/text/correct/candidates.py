@@ -70,8 +70,9 @@ class Candidate:
 # --------------------------------------------------------------------------- Latin
 
 
-def _exact_latin(text: str, s: int, e: int, toks: list[str], key: str, local: str,
-                 exact: list[Form], min_key_len: int) -> Candidate | None:
+def _exact_latin(
+    text: str, s: int, e: int, toks: list[str], key: str, local: str, exact: list[Form], min_key_len: int
+) -> Candidate | None:
     """The candidate for a span whose key equals a form's key (``None``: leave the span)."""
     span = text[s:e]
     if any(f.text == span and not f.alias for f in exact):
@@ -87,13 +88,16 @@ def _exact_latin(text: str, s: int, e: int, toks: list[str], key: str, local: st
     # short key: "Figure O3" is not o3).
     if not f.alias and (
         (is_plain_word(f.target) and span.islower())
-        or (f.target.islower() and not (any(c.isdigit() for c in f.target)
-                                        and len(key) >= min_key_len))
+        or (f.target.islower() and not (any(c.isdigit() for c in f.target) and len(key) >= min_key_len))
     ):
         return Candidate(s, e, span, f.term, 1.0, "keep", keep=True)
-    if (not any(x.alias for x in exact) and len(toks) > 1
-            and span.casefold() == f.target.casefold()
-            and toks[0].isalpha() and toks[0].islower()):
+    if (
+        not any(x.alias for x in exact)
+        and len(toks) > 1
+        and span.casefold() == f.target.casefold()
+        and toks[0].isalpha()
+        and toks[0].islower()
+    ):
         # "sovereign AI", "physical AI": a phrase of ordinary words, written so;
         # a name starts with a capital ("Grok imagine" -> Grok Imagine). A
         # glossary that lists the spelling as an alias wants it replaced.
@@ -125,8 +129,12 @@ def _fuzzy_hits(key: str, digits: tuple[str, ...], idx: CorrectionIndex) -> list
         lo = bisect.bisect_left(lens, min(nk - slack, int(nk / (1 + ratio))))
         hi = bisect.bisect_right(lens, max(nk + slack, int(nk / (1 - ratio)) + 1))
         sub = keys[lo:hi]
-        hits += [(score, sub[k], forms[lo + k]) for _, score, k in process.extract(
-            key, sub, scorer=fuzz.ratio, score_cutoff=cutoff * 100, limit=opts.latin_fuzzy_limit)]
+        hits += [
+            (score, sub[k], forms[lo + k])
+            for _, score, k in process.extract(
+                key, sub, scorer=fuzz.ratio, score_cutoff=cutoff * 100, limit=opts.latin_fuzzy_limit
+            )
+        ]
     bucket = idx.latin_fuzzy_sorted.get(digits)
     if bucket and len(key) >= opts.latin_other_first_min_len and not hits:  # other first letters: last resort
         # a high ratio needs lengths within a factor of each other
@@ -135,21 +143,39 @@ def _fuzzy_hits(key: str, digits: tuple[str, ...], idx: CorrectionIndex) -> list
         lo = bisect.bisect_left(lens, int(len(key) * r))
         hi = bisect.bisect_right(lens, int(len(key) / r) + 1)
         sub = keys[lo:hi]
-        hits += [(score, sub[k], forms[lo + k]) for _, score, k in process.extract(
-            key, sub, scorer=fuzz.ratio, score_cutoff=opts.latin_other_first_min_ratio100,
-            limit=opts.latin_fuzzy_limit) if sub[k][0] != key[0]]
+        hits += [
+            (score, sub[k], forms[lo + k])
+            for _, score, k in process.extract(
+                key,
+                sub,
+                scorer=fuzz.ratio,
+                score_cutoff=opts.latin_other_first_min_ratio100,
+                limit=opts.latin_fuzzy_limit,
+            )
+            if sub[k][0] != key[0]
+        ]
     return hits
 
 
-def _fuzzy_ok(score: float, fk: str, f: Form, key: str, toks: list[str], local: str,
-              text: str, s: int, idx: CorrectionIndex) -> bool:
+def _fuzzy_ok(
+    score: float,
+    fk: str,
+    f: Form,
+    key: str,
+    toks: list[str],
+    local: str,
+    text: str,
+    s: int,
+    idx: CorrectionIndex,
+) -> bool:
     """Whether a fuzzy hit may stand for the span (length, first sound, English prose)."""
     opts = idx.options
     # lengths must be close: a long span does not turn into a short name
     if abs(len(fk) - len(key)) > max(opts.latin_len_slack, opts.latin_len_slack_ratio * len(fk)):
         return False
-    if fk[0] != key[0] and not (len(key) >= opts.latin_other_first_min_len
-                                and score >= opts.latin_other_first_min_ratio100):
+    if fk[0] != key[0] and not (
+        len(key) >= opts.latin_other_first_min_len and score >= opts.latin_other_first_min_ratio100
+    ):
         return False  # first sound must agree (Groxy~Grok, Clawed~Claude)
     if (fk.startswith(key) or fk.endswith(key)) and len(latin_tokens(f.text)) > len(toks):
         return False  # "Mistral" is a short name of "Mistral AI", not a mangled one
@@ -161,12 +187,18 @@ def _fuzzy_ok(score: float, fk: str, f: Form, key: str, toks: list[str], local: 
         and not (toks[0][0].isupper() and mid_sentence(text, s))
     ):
         return False  # a single ordinary-looking English word needs a close match
-    if local != "zh" and len(toks) == 1 and is_plain_word(toks[0]) and (
-        key.startswith(fk) or fk.startswith(key)
+    if (
+        local != "zh"
+        and len(toks) == 1
+        and is_plain_word(toks[0])
+        and (key.startswith(fk) or fk.startswith(key))
     ):
         return False  # Operators / Claud: an inflected or shortened word, not a name
-    if local != "zh" and len(toks) > 1 and score < opts.latin_lower_phrase_min_ratio100 and any(
-        t.isalpha() and t.islower() for t in toks
+    if (
+        local != "zh"
+        and len(toks) > 1
+        and score < opts.latin_lower_phrase_min_ratio100
+        and any(t.isalpha() and t.islower() for t in toks)
     ):
         return False  # "Deep mines": English names capitalise every word
     return True
@@ -213,13 +245,20 @@ def latin_candidates(text: str, idx: CorrectionIndex, lang: str, cands: list[Can
                     if _fuzzy_ok(score, fk, f, key, toks, local, text, s, idx):
                         cands.append(Candidate(s, e, f.target, f.term, score / 100.0, "latin-fuzzy"))
                         found_fuzzy = True
-                if digits and not found_fuzzy and len(toks) >= 2 and not (local != "zh" and toks[0].islower()):
+                if (
+                    digits
+                    and not found_fuzzy
+                    and len(toks) >= 2
+                    and not (local != "zh" and toks[0].islower())
+                ):
                     # A versioned name heard wrong word by word ("Clawed Summit 4.5"): the same
                     # consonant skeleton and the same version are the evidence.
                     sk = skeleton(toks)
                     if len(sk.rstrip("0123456789")) >= opts.latin_skeleton_min_len:
                         for f in idx.latin_skeletons.get((digits, sk), ()):
-                            cands.append(Candidate(s, e, f.target, f.term, opts.latin_sound_score, "latin-sound"))
+                            cands.append(
+                                Candidate(s, e, f.target, f.term, opts.latin_sound_score, "latin-sound")
+                            )
 
 
 # --------------------------------------------------------------------------- CJK exact
@@ -270,17 +309,17 @@ def _blocked_alignments(run: str, fks, fcs, idx: CorrectionIndex, primed: set[in
                     if gap == 1:
                         if p + 2 < L:
                             for fc in fcs[p + 2]:
-                                for fid, j in pairs.get((fa, fb, fc), ()):
+                                for fid, _j in pairs.get((fa, fb, fc), ()):
                                     hits[(fid, p)] += 1
-                                for fid, j in pairs.get((fa, fb, "01", fc), ()):
+                                for fid, _j in pairs.get((fa, fb, "01", fc), ()):
                                     found.add((fid, p))
                         if p > 0:
                             for fc in fcs[p - 1]:
-                                for fid, j in pairs.get((fa, fb, "12", fc), ()):
+                                for fid, _j in pairs.get((fa, fb, "12", fc), ()):
                                     found.add((fid, p - 1))
                     else:
                         for fc in fcs[p + 1]:
-                            for fid, j in pairs.get((fa, fb, "02", fc), ()):
+                            for fid, _j in pairs.get((fa, fb, "02", fc), ()):
                                 found.add((fid, p))
         ch = run[p]
         if ch not in FUNCTION_CHARS:
@@ -340,8 +379,9 @@ def _best_window(fid: int, st: int, run: str, readings, fks, idx: CorrectionInde
         if n == 2:
             sc0 = (rsim(readings[st], py[0]) + rsim(readings[st + 1], py[1])) * 0.5
         elif n == 3:
-            sc0 = (rsim(readings[st], py[0]) + rsim(readings[st + 1], py[1])
-                   + rsim(readings[st + 2], py[2])) / 3
+            sc0 = (
+                rsim(readings[st], py[0]) + rsim(readings[st + 1], py[1]) + rsim(readings[st + 2], py[2])
+            ) / 3
         else:
             sc0 = sum(rsim(readings[st + k], py[k]) for k in range(n)) / n
         # (a shared generic suffix only lowers the score of the rest: skipping here is safe)
@@ -372,8 +412,18 @@ def _best_window(fid: int, st: int, run: str, readings, fks, idx: CorrectionInde
     return best
 
 
-def _judge(fid: int, best, run: str, run_start: int, readings, tokens_box: list,
-           text: str, context: str, ctx_off: int, idx: CorrectionIndex) -> Candidate | None:
+def _judge(
+    fid: int,
+    best,
+    run: str,
+    run_start: int,
+    readings,
+    tokens_box: list,
+    text: str,
+    context: str,
+    ctx_off: int,
+    idx: CorrectionIndex,
+) -> Candidate | None:
     """The guards for one scored window: a candidate, or None when the span must stay."""
     opts = idx.options
     form, py, n, _core, _floor = idx.py_info[fid]
@@ -396,7 +446,9 @@ def _judge(fid: int, best, run: str, run_start: int, readings, tokens_box: list,
         # the pinyin be (nearly) exact, or the context speak for the term
         core_span, core_target = (run[a : a + 2], form.target[:2]) if k else (span, form.target)
         if sc < opts.two_syllable_min_unshared and not (set(core_span) & set(core_target)):
-            if not has_evidence(form.term, text, s_abs, e_abs, context, ctx_off, opts.context_window, opts.version_chars):
+            if not has_evidence(
+                form.term, text, s_abs, e_abs, context, ctx_off, opts.context_window, opts.version_chars
+            ):
                 return None
             two_syl_evidence = True
     if any(c in FUNCTION_CHARS and c not in form.target for c in span) and (
@@ -419,8 +471,12 @@ def _judge(fid: int, best, run: str, run_start: int, readings, tokens_box: list,
         # The span cuts or spans ordinary words. Change it only when its pinyin is
         # (nearly) exact for a term of 3+ syllables and the corrected text reads
         # better: its best segmentation uses the term and is more probable.
-        if (n_full < opts.lm_min_syllables or sc < opts.lm_min_score or kind_needed
-                or not reads_better(run, a, b, form.target, opts)):
+        if (
+            n_full < opts.lm_min_syllables
+            or sc < opts.lm_min_score
+            or kind_needed
+            or not reads_better(run, a, b, form.target, opts)
+        ):
             if crosses:
                 return None
         else:
@@ -430,17 +486,23 @@ def _judge(fid: int, best, run: str, run_start: int, readings, tokens_box: list,
     if kind in ("word", "words") or kind_needed:
         # an ordinary word needs evidence right beside it (五个Gemini, 千万3), not just
         # somewhere in the sentence (五个月前 … Gemini)
-        evidence = has_evidence(form.term, text, s_abs, e_abs, context, ctx_off, opts.adjacent_window, opts.version_chars)
+        evidence = has_evidence(
+            form.term, text, s_abs, e_abs, context, ctx_off, opts.adjacent_window, opts.version_chars
+        )
         if not evidence or sc < opts.pinyin_min_common:
             return None
-        if evidence == "context" and sc < opts.very_common_min_with_context and any(
-            word_freq(w) >= opts.very_common_freq for w in words_in(run, tokens, a, b)
+        if (
+            evidence == "context"
+            and sc < opts.very_common_min_with_context
+            and any(word_freq(w) >= opts.very_common_freq for w in words_in(run, tokens, a, b))
         ):
             return None
     else:
         thr = opts.pinyin_min(n) + (opts.mixed_span_extra if kind == "mixed" else 0.0)
         if sc < thr:
-            evidence = has_evidence(form.term, text, s_abs, e_abs, context, ctx_off, opts.context_window, opts.version_chars)
+            evidence = has_evidence(
+                form.term, text, s_abs, e_abs, context, ctx_off, opts.context_window, opts.version_chars
+            )
             if not evidence or sc < thr - opts.evidence_slack:
                 return None
     if blocked_by_never(text, s_abs, e_abs, never):

@@ -19,7 +19,9 @@ from audio2digest.text.language import CJK_RE, is_cjk_language
 
 # Characters so frequent in running text that a "mangled" span containing one that the
 # term does not have is almost always just ordinary text.
-FUNCTION_CHARS = set("的了是在和与及或一个不有这那我你他她它们也就都而着把被让给对从向到为以等之其所又很还再吗呢吧啊")
+FUNCTION_CHARS = set(
+    "的了是在和与及或一个不有这那我你他她它们也就都而着把被让给对从向到为以等之其所又很还再吗呢吧啊"
+)
 #: An adverb before an adjective (太魔性了), not the first syllable of a term (held3).
 DEGREE_ADVERBS = set("太最挺更很")
 
@@ -45,12 +47,12 @@ def word_freq(w: str) -> int:
 
 
 def detect_language(text: str) -> str:
-    """"zh" when :func:`~audio2digest.text.language.is_cjk_language` guesses CJK, else "en"."""
+    """ "zh" when :func:`~audio2digest.text.language.is_cjk_language` guesses CJK, else "en"."""
     return "zh" if is_cjk_language(None, text) else "en"
 
 
 def local_language(text: str, s: int, e: int, window: int) -> str:
-    """"en" when the ``window`` characters around [s, e) (same line) hold no Chinese, else "zh"."""
+    """ "en" when the ``window`` characters around [s, e) (same line) hold no Chinese, else "zh"."""
     lo = max(0, s - window, text.rfind("\n", 0, s) + 1)
     hi = text.find("\n", e)
     hi = min(len(text), e + window) if hi < 0 else min(hi, e + window)
@@ -90,7 +92,13 @@ def span_kind(run: str, tokens: tuple[str, ...], a: int, b: int, common_freq: in
 
 
 def has_evidence(
-    term: Term, text: str, start: int, end: int, context: str, ctx_off: int, window: int,
+    term: Term,
+    text: str,
+    start: int,
+    end: int,
+    context: str,
+    ctx_off: int,
+    window: int,
     version_chars: int = 4,
 ):
     """Local evidence that ``term`` was meant at [start, end) of ``text``:
@@ -99,8 +107,10 @@ def has_evidence(
     after = text[end : end + version_chars]
     if term.category in ("model", "product") and VERSION_AFTER_RE.match(after):
         return "version"
-    words = tuple(term.context) + tuple(f for f in term.forms if f != term.term) + tuple(
-        a for a in term.aliases if not is_cjk_form(a)
+    words = (
+        tuple(term.context)
+        + tuple(f for f in term.forms if f != term.term)
+        + tuple(a for a in term.aliases if not is_cjk_form(a))
     )
     if not words:
         return False

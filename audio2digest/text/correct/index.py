@@ -36,8 +36,28 @@ _CJK_RUN_RE = re.compile(f"[{CJK_CHARS}]+")
 
 #: Generic endings of names: a span sharing one with a term is judged on the rest only.
 GENERIC_SUFFIXES = (
-    "大模型", "机器人", "实验室", "研究院", "研究所", "科学院", "智能", "科技", "模型", "芯片",
-    "集团", "公司", "汽车", "大学", "学院", "网络", "系统", "平台", "社区", "大会", "论坛", "技术",
+    "大模型",
+    "机器人",
+    "实验室",
+    "研究院",
+    "研究所",
+    "科学院",
+    "智能",
+    "科技",
+    "模型",
+    "芯片",
+    "集团",
+    "公司",
+    "汽车",
+    "大学",
+    "学院",
+    "网络",
+    "系统",
+    "平台",
+    "社区",
+    "大会",
+    "论坛",
+    "技术",
 )
 
 
@@ -96,7 +116,7 @@ class CorrectionIndex:
         ]
         self._build_latin_fuzzy(dict(fuzzy_lists))
         by_term: dict[int, list[int]] = defaultdict(list)
-        for fid, (fm, py) in enumerate(self.py_forms):
+        for fid, (fm, _py) in enumerate(self.py_forms):
             if self.py_core[fid] == 2:
                 by_term[id(fm.term)].append(fid)
         for t in glossary.terms:
@@ -138,7 +158,7 @@ class CorrectionIndex:
         elif core == 3 and not sfx:
             # three syllables, two about right: the third must at least
             # share (or nearly share) its final; key by that final too
-            for (x, y, third, role) in ((0, 1, 2, "01"), (1, 2, 0, "12"), (0, 2, 1, "02")):
+            for x, y, third, role in ((0, 1, 2, "01"), (1, 2, 0, "12"), (0, 2, 1, "02")):
                 for fc in near_finals(py[third]):
                     self.py_pairs[(fks[x], fks[y], role, fc)].append((fid, x))
         else:
@@ -179,7 +199,7 @@ class CorrectionIndex:
         self.latin_fuzzy = latin_fuzzy  # digit groups → (keys, forms)
         # versioned names by consonant skeleton: (digit groups, skeleton) → forms
         self.latin_skeletons: dict = defaultdict(list)
-        for digits, (keys, forms) in self.latin_fuzzy.items():
+        for digits, (_keys, forms) in self.latin_fuzzy.items():
             if digits:
                 for f in forms:
                     toks = latin_tokens(f.text)

@@ -20,10 +20,27 @@ _DOUBLE_RE = re.compile(r"([a-z])\1+")
 #: A version right after a name: "3", "v2", "R1" (evidence for a model or product).
 VERSION_AFTER_RE = re.compile(r"\s?(?:[vV]?\d|[A-Za-z]{1,2}\d)")
 
-_SKELETON_MAP = str.maketrans({
-    "c": "k", "q": "k", "g": "k", "z": "s", "m": "n", "d": "t", "p": "b", "v": "f", "r": "l",
-    "a": None, "e": None, "i": None, "o": None, "u": None, "y": None, "w": None, "h": None,
-})
+_SKELETON_MAP = str.maketrans(
+    {
+        "c": "k",
+        "q": "k",
+        "g": "k",
+        "z": "s",
+        "m": "n",
+        "d": "t",
+        "p": "b",
+        "v": "f",
+        "r": "l",
+        "a": None,
+        "e": None,
+        "i": None,
+        "o": None,
+        "u": None,
+        "y": None,
+        "w": None,
+        "h": None,
+    }
+)
 
 
 def latin_key(s: str) -> str:

@@ -113,8 +113,11 @@ class CorrectOptions:
         for name in ("latin_min", "latin_min_with_digits"):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ValueError(f"CorrectOptions.{name} must be within 0–1, got {getattr(self, name)!r}")
-        for name in ("latin_other_first_min_ratio100", "latin_plain_word_min_ratio100",
-                     "latin_lower_phrase_min_ratio100"):
+        for name in (
+            "latin_other_first_min_ratio100",
+            "latin_plain_word_min_ratio100",
+            "latin_lower_phrase_min_ratio100",
+        ):
             if not 0.0 <= getattr(self, name) <= 100.0:
                 raise ValueError(f"CorrectOptions.{name} must be within 0–100, got {getattr(self, name)!r}")
         if not 0.0 <= self.latin_len_slack_ratio < 1.0 or not 0.0 < self.latin_other_first_len_ratio <= 1.0:

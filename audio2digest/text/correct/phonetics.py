@@ -28,32 +28,94 @@ FINAL_WEIGHT = 0.65
 #: readings kept per character (the usual one first)
 MAX_READINGS = 4
 
-_INITIALS = ("zh", "ch", "sh", "b", "p", "m", "f", "d", "t", "n", "l", "g", "k", "h", "j", "q", "x", "r", "z", "c", "s", "y", "w")
+_INITIALS = (
+    "zh",
+    "ch",
+    "sh",
+    "b",
+    "p",
+    "m",
+    "f",
+    "d",
+    "t",
+    "n",
+    "l",
+    "g",
+    "k",
+    "h",
+    "j",
+    "q",
+    "x",
+    "r",
+    "z",
+    "c",
+    "s",
+    "y",
+    "w",
+)
 _INIT_CLASS = {"zh": "z", "ch": "c", "sh": "s", "n": "l", "h": "f", "p": "b", "t": "d", "k": "g", "r": "l"}
 _FINAL_CLASS = {
-    "ang": "an", "eng": "en", "ing": "in", "iang": "ian", "uang": "uan", "ong": "en",
-    "v": "u", "ve": "ue", "iong": "ion",  # yuan≠wan, yun≠wen: ü-finals with a nasal stay apart
+    "ang": "an",
+    "eng": "en",
+    "ing": "in",
+    "iang": "ian",
+    "uang": "uan",
+    "ong": "en",
+    "v": "u",
+    "ve": "ue",
+    "iong": "ion",  # yuan≠wan, yun≠wen: ü-finals with a nasal stay apart
 }
 # Finals that are often confused by a recogniser but are not classic "fuzzy pinyin" pairs.
 _FINAL_NEAR = {
     frozenset(p)
     for p in [
-        ("an", "en"), ("in", "en"), ("ian", "an"), ("uan", "an"), ("e", "o"), ("uo", "o"),
-        ("ou", "uo"), ("ou", "u"), ("ai", "ei"), ("ao", "ou"), ("i", "ei"), ("un", "en"),
-        ("ie", "ian"), ("uan", "un"), ("ui", "ei"), ("iu", "ou"), ("ia", "a"), ("ua", "a"), ("u", "v"),
-        ("e", "en"), ("i", "in"), ("a", "an"), ("o", "ou"), ("an", "ai"), ("en", "ei"),
+        ("an", "en"),
+        ("in", "en"),
+        ("ian", "an"),
+        ("uan", "an"),
+        ("e", "o"),
+        ("uo", "o"),
+        ("ou", "uo"),
+        ("ou", "u"),
+        ("ai", "ei"),
+        ("ao", "ou"),
+        ("i", "ei"),
+        ("un", "en"),
+        ("ie", "ian"),
+        ("uan", "un"),
+        ("ui", "ei"),
+        ("iu", "ou"),
+        ("ia", "a"),
+        ("ua", "a"),
+        ("u", "v"),
+        ("e", "en"),
+        ("i", "in"),
+        ("a", "an"),
+        ("o", "ou"),
+        ("an", "ai"),
+        ("en", "ei"),
     ]
 }
 
 
-_Y_FINALS = {"i": "i", "in": "in", "ing": "ing", "u": "v", "ue": "ve", "uan": "van", "un": "vn", "ou": "iu", "ong": "iong"}
+_Y_FINALS = {
+    "i": "i",
+    "in": "in",
+    "ing": "ing",
+    "u": "v",
+    "ue": "ve",
+    "uan": "van",
+    "un": "vn",
+    "ou": "iu",
+    "ong": "iong",
+}
 _W_FINALS = {"u": "u", "ei": "ui", "en": "un"}
 
 
 def _split_syllable(s: str) -> tuple[str, str]:
     for ini in _INITIALS:
         if s.startswith(ini) and len(s) > len(ini):
-            return ini, s[len(ini):]
+            return ini, s[len(ini) :]
     return "", s
 
 
