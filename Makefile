@@ -1,6 +1,6 @@
 # The two commands a newcomer needs (both set everything up on a fresh machine, with only python3):
 #   make demo   install the runtime lock into .venv, then run the whole pipeline on the bundled sample
-#   make test   install the runtime + test lock into .venv, then run the test suite (pytest)
+#   make test   install the runtime + test lock into .venv, then lint (ruff + mypy) and run the test suite (pytest)
 # Other targets: test-fast (no slow tests), lint (ruff + mypy), install-ray (the Ray extra, for
 # `batch --executor ray` and its test), lock (regenerate requirements/*.txt with uv), bench, clean.
 #
@@ -55,8 +55,7 @@ demo: $(RUNTIME_STAMP)
 	$(BIN)/audio2digest run samples/ai-weekly-12.mp3 -o out -f html -f md -f json -f srt -f vtt -f chapters.json -f chapters.txt
 	@echo "Open out/ai-周末快讯-第十二期/digest.html in a browser, or read digest.md."
 
-# When the tree is lint-clean, make `test` run `lint` first: `test: $(TEST_STAMP) lint`.
-test: $(TEST_STAMP)
+test: $(TEST_STAMP) lint
 	$(BIN)/python -m pytest
 
 test-fast: $(TEST_STAMP)

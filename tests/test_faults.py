@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from audio2digest.batch.ledger import ledger_error
+from audio2digest.batch.ledger import SQLITE_CORRUPT, SQLITE_FULL, ledger_error, sqlite_primary_code
 from audio2digest.errors import OutputError
 from audio2digest.files import atomic_write_text, output_error
 
@@ -33,7 +33,7 @@ def _sqlite_error(code: int, msg: str) -> sqlite3.OperationalError:
 @pytest.mark.parametrize(
     "exc, free",
     [
-        (_sqlite_error(sqlite3.SQLITE_FULL, "database or disk is full"), 10**9),
+        (_sqlite_error(SQLITE_FULL, "database or disk is full"), 10**9),
         (_sqlite_error(778, "disk I/O error"), 0),  # SQLITE_IOERR_WRITE on a full disk
         (_sqlite_error(4874, "disk I/O error"), 4096),  # SQLITE_IOERR_SHMSIZE: what a full tmpfs gave
         (OSError(errno.ENOSPC, "No space left on device"), None),
@@ -53,8 +53,32 @@ def test_io_error_with_space_left_is_not_called_corrupt(tmp_path):
 
 def test_only_real_corruption_says_move_it_away(tmp_path):
     err = ledger_error(
-        tmp_path / "l.sqlite", _sqlite_error(sqlite3.SQLITE_CORRUPT, "database disk image is malformed"), "x"
+        tmp_path / "l.sqlite", _sqlite_error(SQLITE_CORRUPT, "database disk image is malformed"), "x"
     )
+    assert "corrupt ledger" in str(err) and "move it away" in str(err)
+
+
+@pytest.mark.parametrize(
+    "exc, code",
+    [
+        (sqlite3.OperationalError("database or disk is full"), 13),
+        (sqlite3.OperationalError("disk I/O error"), 10),
+        (sqlite3.OperationalError("attempt to write a readonly database"), 8),
+        (sqlite3.DatabaseError("database disk image is malformed"), 11),
+        (sqlite3.DatabaseError("file is not a database"), 26),
+        (sqlite3.OperationalError("unable to open database file"), 14),
+        (sqlite3.OperationalError("no such table: x"), None),
+        (OSError(errno.EIO, "Input/output error"), None),
+    ],
+)
+def test_sqlite_code_without_sqlite_errorcode(exc, code):
+    """Python 3.10's sqlite3 errors carry no ``sqlite_errorcode``: the message tells the code."""
+    assert not hasattr(exc, "sqlite_errorcode")
+    assert sqlite_primary_code(exc) == code
+
+
+def test_corruption_without_sqlite_errorcode_says_move_it_away(tmp_path):
+    err = ledger_error(tmp_path / "l.sqlite", sqlite3.DatabaseError("file is not a database"), "x")
     assert "corrupt ledger" in str(err) and "move it away" in str(err)
 
 

@@ -342,7 +342,7 @@ class HotwordChooser:
         the rest of the budget filled with the glossary's top terms after the named and heard
         ones; any other only the named and heard ones."""
         names = self.context_terms | (self.heard(text) if text else set())
-        fill = bool(language) and language.lower().startswith(self.fill_languages)
+        fill = bool(language and language.lower().startswith(self.fill_languages))
         chosen = self._within_budget(names, fill=fill)
         self.chosen.extend(t for t in chosen if t not in self.chosen)
         log.debug("hotwords for a look of %d chars (%s): %s", len(text or ""), language, chosen)

@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from types import SimpleNamespace
+from typing import Any
 
 from audio2digest.asr.repair import RepairOptions, repair_segments
 from audio2digest.asr.repair.detect import compression_ratio
@@ -123,7 +124,7 @@ def decode_kwargs(
     **overrides,
 ) -> dict:
     """The keyword arguments of ``WhisperModel.transcribe`` for one pass (see :func:`decode`)."""
-    kwargs = dict(
+    kwargs: dict[str, Any] = dict(
         language=language or options.language,
         beam_size=options.beam_size,
         vad_filter=options.vad and clip_timestamps is None,
@@ -225,7 +226,17 @@ def decode(
             from audio2digest.asr.repair.detect import speech_stretches
 
             speech = speech_stretches(audio)
-        segments, first = [], None
+
+        def shifted(offset: float) -> ProgressCallback:
+            """``progress`` for the block starting ``offset`` s in: done counts from the start."""
+
+            def report(p: Progress) -> None:
+                progress(replace(p, done=min(p.done + offset, total), total=total))
+
+            return report
+
+        block_segments: list[Segment] = []
+        first = None
         for a, b in block_bounds(total, speech, options.block_seconds):
             inside = [(max(x, a) - a, min(y, b) - a) for x, y in speech if y > a and x < b]
             segs, info = decode(
@@ -236,13 +247,13 @@ def decode(
                 hotwords=hotwords,
                 choose_hotwords=choose_hotwords,
                 speech=inside,
-                progress=lambda p, a=a: progress(replace(p, done=min(p.done + a, total), total=total)),
+                progress=shifted(a),
                 episode=episode,
                 **overrides,
             )
             first = first or info
-            segments.extend(shift_segment(sg, a, len(segments) + k) for k, sg in enumerate(segs))
-        return segments, first
+            block_segments.extend(shift_segment(sg, a, len(block_segments) + k) for k, sg in enumerate(segs))
+        return block_segments, first
     segments: list[Segment] = []
     try:
         if options.batched and clip_timestamps is None:

@@ -65,6 +65,39 @@ DISK_FULL_SLACK = 64 * 1024
 
 _MOVE_AWAY = "it was left untouched — move it away to start a new ledger"
 
+# SQLite's primary result codes (https://www.sqlite.org/rescode.html). The ``sqlite3`` module
+# exports them, and sets ``sqlite_errorcode`` on its exceptions, only from Python 3.11 on.
+SQLITE_READONLY = getattr(sqlite3, "SQLITE_READONLY", 8)
+SQLITE_IOERR = getattr(sqlite3, "SQLITE_IOERR", 10)
+SQLITE_CORRUPT = getattr(sqlite3, "SQLITE_CORRUPT", 11)
+SQLITE_FULL = getattr(sqlite3, "SQLITE_FULL", 13)
+SQLITE_CANTOPEN = getattr(sqlite3, "SQLITE_CANTOPEN", 14)
+SQLITE_NOTADB = getattr(sqlite3, "SQLITE_NOTADB", 26)
+
+#: Before Python 3.11 an ``sqlite3`` error carries only its message; these are the messages
+#: SQLite gives for the codes above (``sqlite3_errstr``), to tell them apart there.
+_SQLITE_MESSAGES = (
+    ("database or disk is full", SQLITE_FULL),
+    ("disk I/O error", SQLITE_IOERR),
+    ("attempt to write a readonly database", SQLITE_READONLY),
+    ("database disk image is malformed", SQLITE_CORRUPT),
+    ("file is not a database", SQLITE_NOTADB),
+    ("unable to open database file", SQLITE_CANTOPEN),
+)
+
+
+def sqlite_primary_code(exc: BaseException) -> int | None:
+    """The primary SQLite result code of ``exc`` (None: not an SQLite error, or unknown)."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if isinstance(code, int):
+        return code & 0xFF
+    if isinstance(exc, sqlite3.Error):  # Python 3.10: no sqlite_errorcode, only the message
+        msg = str(exc)
+        for text, primary in _SQLITE_MESSAGES:
+            if msg.startswith(text):
+                return primary
+    return None
+
 
 def free_bytes(path: Path) -> int | None:
     """Bytes free for unprivileged writes on the file system holding ``path`` (None: unknown)."""
@@ -84,23 +117,22 @@ def ledger_error(
     away"; a full disk, a read-only directory or an I/O error leave a healthy ledger, and the
     message says so, so nobody throws good state away. ``free`` is how free space is measured
     (tests pass a fake)."""
-    code = getattr(exc, "sqlite_errorcode", None)
-    primary = code & 0xFF if isinstance(code, int) else None
+    primary = sqlite_primary_code(exc)
     detail = os_reason(exc) if isinstance(exc, OSError) else str(exc)
-    space = free(path) if primary == sqlite3.SQLITE_IOERR else None
-    if is_disk_full(exc) or primary == sqlite3.SQLITE_FULL or (space is not None and space < DISK_FULL_SLACK):
+    space = free(path) if primary == SQLITE_IOERR else None
+    if is_disk_full(exc) or primary == SQLITE_FULL or (space is not None and space < DISK_FULL_SLACK):
         return LedgerError(
             f"{path}: disk full while {doing}; the ledger is intact — free some space and run again"
         )
-    if primary == sqlite3.SQLITE_READONLY or (
+    if primary == SQLITE_READONLY or (
         isinstance(exc, OSError) and exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM)
     ):
         return LedgerError(f"{path}: cannot write ({detail}) while {doing}; OUT must be a writable directory")
-    if primary in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
+    if primary in (SQLITE_CORRUPT, SQLITE_NOTADB):
         return LedgerError(f"{path}: corrupt ledger ({detail}); {_MOVE_AWAY}")
-    if primary == sqlite3.SQLITE_CANTOPEN:
+    if primary == SQLITE_CANTOPEN:
         return LedgerError(f"{path}: cannot open the ledger ({detail}) while {doing}")
-    if primary == sqlite3.SQLITE_IOERR:
+    if primary == SQLITE_IOERR:
         return LedgerError(
             f"{path}: disk I/O error while {doing} ({detail}); the ledger was "
             "left as it was — check the disk and run again"
@@ -213,7 +245,7 @@ class Ledger:
 
     def __init__(self, path: Path, conn: sqlite3.Connection, lock_fh=None):
         self.path = path
-        self._conn = conn
+        self._conn: sqlite3.Connection | None = conn  # None once closed
         self._lock_fh = lock_fh
         #: Seconds spent inside ledger operations (for the benchmark's overhead figure).
         self.op_seconds = 0.0
@@ -272,21 +304,28 @@ class Ledger:
 
     # ------------------------------------------------------------ plumbing
 
+    def _connection(self) -> sqlite3.Connection:
+        if self._conn is None:
+            raise LedgerError(f"{self.path}: the ledger is closed")
+        return self._conn
+
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
+        conn = self._connection()
         t0 = time.perf_counter()
         try:
-            with self._conn:  # one transaction: commit on success, roll back on error
-                yield self._conn
+            with conn:  # one transaction: commit on success, roll back on error
+                yield conn
         except (sqlite3.DatabaseError, OSError) as exc:
             raise ledger_error(self.path, exc, "recording progress") from exc
         finally:
             self.op_seconds += time.perf_counter() - t0
 
     def _query(self, sql: str, args=()) -> list[sqlite3.Row]:
+        conn = self._connection()
         t0 = time.perf_counter()
         try:
-            return self._conn.execute(sql, args).fetchall()
+            return conn.execute(sql, args).fetchall()
         except (sqlite3.DatabaseError, OSError) as exc:
             raise ledger_error(self.path, exc, "reading the ledger") from exc
         finally:

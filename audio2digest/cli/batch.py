@@ -22,7 +22,7 @@ def batch_progress(enabled: bool) -> Iterator:
     if not (enabled and is_tty()):
         yield lambda _p: None
         return
-    from rich.progress import BarColumn, TaskProgressColumn, TextColumn, TimeElapsedColumn
+    from rich.progress import BarColumn, TaskID, TaskProgressColumn, TextColumn, TimeElapsedColumn
     from rich.progress import Progress as RichProgress
 
     from audio2digest.stages import BATCH_PROGRESS, EPISODE_DONE, EPISODE_FAILED
@@ -36,7 +36,7 @@ def batch_progress(enabled: bool) -> Iterator:
         transient=False,
     )
     overall = bars.add_task("batch", total=None, message="listing sources")
-    episodes: dict[str, int] = {}
+    episodes: dict[str, TaskID] = {}
     finished: set[str] = set()  # a worker's late event must not bring a finished bar back
 
     def callback(p) -> None:

@@ -40,6 +40,7 @@ def progress_bars(enabled: bool = True) -> Iterator[ProgressCallback]:
         return
     from rich.progress import (
         BarColumn,
+        TaskID,
         TaskProgressColumn,
         TextColumn,
         TimeElapsedColumn,
@@ -59,7 +60,7 @@ def progress_bars(enabled: bool = True) -> Iterator[ProgressCallback]:
         transient=False,
         console=None,
     )
-    tasks: dict[str, int] = {}
+    tasks: dict[str, TaskID] = {}
 
     def callback(p: Progress) -> None:
         # One bar per episode; it names the stage it is in and counts what that stage counts

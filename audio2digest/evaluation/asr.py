@@ -466,27 +466,27 @@ PLAIN_TOLERANCE = 0.02
 def format_comparison(results: Sequence[Result]) -> str:
     """Plain faster-whisper and the pipeline side by side per sample, with the words each
     added or dropped against the other, and the means."""
-    rows = [r for r in results if r.plain_error is not None]
+    rows = [(r, r.plain_error) for r in results if r.plain_error is not None]
     if not rows:
         return ""
     lines = [
         "| sample | metric | plain | pipeline | Δ | ≤ plain + 0.02 | words: plain → pipeline |",
         "|---|---|---:|---:|---:|---|---|",
     ]
-    for r in rows:
-        delta = r.error_rate - r.plain_error
+    for r, plain in rows:
+        delta = r.error_rate - plain
         ch = "; ".join(f"{a or '∅'} → {b or '∅'}" for a, b in r.changes[:12])
         if len(r.changes) > 12:
             ch += f"; … ({len(r.changes) - 12} more)"
         lines.append(
-            f"| {r.name} | {r.metric} | {100 * r.plain_error:.1f} % | {100 * r.error_rate:.1f} % | "
+            f"| {r.name} | {r.metric} | {100 * plain:.1f} % | {100 * r.error_rate:.1f} % | "
             f"{100 * delta:+.1f} | {'yes' if delta <= PLAIN_TOLERANCE + 1e-9 else '**no**'} | "
             f"{ch or 'same text'} |"
         )
     n = len(rows)
-    mp = sum(r.plain_error for r in rows) / n
-    mq = sum(r.error_rate for r in rows) / n
-    ok = sum(1 for r in rows if r.error_rate - r.plain_error <= PLAIN_TOLERANCE + 1e-9)
+    mp = sum(plain for _r, plain in rows) / n
+    mq = sum(r.error_rate for r, _plain in rows) / n
+    ok = sum(1 for r, plain in rows if r.error_rate - plain <= PLAIN_TOLERANCE + 1e-9)
     lines.append(
         f"| **mean ({n})** | | {100 * mp:.1f} % | {100 * mq:.1f} % | {100 * (mq - mp):+.1f} | {ok}/{n} | |"
     )
@@ -501,12 +501,13 @@ def format_table(results: Sequence[Result]) -> str:
     )
     lines = [head, "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
     for r in results:
+        recall = r.entity_recall  # None when the sample has no entities
         ent = (
             (
                 f"{r.entity_hits_raw}/{r.entity_total} → {r.entity_hits}/{r.entity_total} "
-                f"({100 * r.entity_recall:.0f} %)"
+                f"({100 * recall:.0f} %)"
             )
-            if r.entity_total
+            if recall is not None
             else "–"
         )
         lines.append(

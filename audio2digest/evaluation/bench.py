@@ -85,6 +85,8 @@ def bench_run(path: str, repeats: int = 1, options=None) -> dict:
             took = time.perf_counter() - t0
             if not res.ok:
                 raise RuntimeError(res.error)
+            if res.outdir is None:  # a finished run always has its episode directory
+                raise RuntimeError(f"{path}: the run reported no episode directory")
             kept["raw"] = read_transcript(res.outdir / RAW_TRANSCRIPT)
         return took
 

@@ -108,8 +108,11 @@ def cut_clips(
     outdir.mkdir(parents=True, exist_ok=True)
     written = []
     for it in todo:
-        a = max(0, int((it.start - pad) * 1000))
-        b = min(total_ms, int((it.end + pad) * 1000))
+        start, end = it.start, it.end
+        if start is None or end is None:  # filtered out above; this narrows the types
+            continue
+        a = max(0, int((start - pad) * 1000))
+        b = min(total_ms, int((end + pad) * 1000))
         if b <= a:
             logger.warning("item %d (%s) lies outside the audio; no clip", it.index, it.title)
             continue

@@ -190,7 +190,7 @@ def _clean_language(value) -> str:
 
 def _clean_link(link: dict) -> dict:
     """A transcript link from a feed or yt-dlp: http(s) URL, short plain-text type and rel."""
-    out = {
+    out: dict[str, str | bool] = {
         "url": clean_url(link.get("url")),
         "type": clean_text(link.get("type"), limit=100),
         "language": _clean_language(link.get("language")),
@@ -327,7 +327,7 @@ def parse_feed(data: bytes, url: str, *, base_dir: Path | None = None) -> list[F
                     else {}
                 ),
                 guid_permalink=(
-                    item.find("guid").get("isPermaLink", "") if item.find("guid") is not None else ""
+                    guid.get("isPermaLink", "") if (guid := item.find("guid")) is not None else ""
                 ),
             )
             entries.append((date, -n, FeedEntry(clean_meta(meta))))
@@ -444,10 +444,10 @@ def _open(url: str, limits: DownloadOptions, headers: dict | None = None):
         reason = clean_text(exc.reason, limit=100)  # the server's words: untrusted text
         raise FetchError(f"{url}: HTTP {exc.code} {reason}".rstrip(), permanent=permanent) from None
     except urllib.error.URLError as exc:
-        reason = exc.reason
-        if isinstance(reason, (TimeoutError, socket.timeout)):
+        cause = exc.reason
+        if isinstance(cause, (TimeoutError, socket.timeout)):
             raise FetchError(f"{url}: no response within {timeout:.0f} s (timed out)") from None
-        raise FetchError(f"{url}: cannot connect ({_reason(reason)})") from None
+        raise FetchError(f"{url}: cannot connect ({_reason(cause)})") from None
     except TimeoutError:
         raise FetchError(f"{url}: no response within {timeout:.0f} s (timed out)") from None
     except FetchError:
@@ -846,7 +846,7 @@ def _meta_from_info(info: dict, source: str) -> EpisodeMeta:
             duration=duration,
             audio_url=clean_url(info.get("url")),
             id=str(info.get("id") or ""),
-            source_language=info.get("language") if isinstance(info.get("language"), str) else "",
+            source_language=language if isinstance(language := info.get("language"), str) else "",
             transcripts=tuple(caption_links(info)),
         )
     )

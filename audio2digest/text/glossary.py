@@ -447,9 +447,11 @@ def parse_glossary_text(text: str, path: str = "<glossary>", *, fmt: str | None 
     # Drop aliases that shadow another entry's correct form.
     cleaned = []
     for t in terms:
-        bad = {a for a in t.aliases if (o := owner.get(a.casefold())) is not None and o is not t}
+        shadowing = {a for a in t.aliases if (o := owner.get(a.casefold())) is not None and o is not t}
         cleaned.append(
-            t if not bad else _replace_term(t, aliases=tuple(a for a in t.aliases if a not in bad))
+            t
+            if not shadowing
+            else _replace_term(t, aliases=tuple(a for a in t.aliases if a not in shadowing))
         )
     return Glossary(terms=tuple(cleaned), never=tuple(never), sources=(path,), warnings=warnings)
 

@@ -79,6 +79,8 @@ def repair_segments(
         segs, r = repair_dropouts(decoder, audio, segs, speech=speech, opts=opts)
         repairs.extend(r)
     segs = [replace(s, id=i) for i, s in enumerate(sorted(segs, key=lambda s: (s.start, s.end)))]
-    for r in repairs:
-        log.info("repair %s %.1f-%.1f s: %r -> %r", r.kind, r.start, r.end, r.before[:40], r.after[:40])
+    for rep in repairs:
+        log.info(
+            "repair %s %.1f-%.1f s: %r -> %r", rep.kind, rep.start, rep.end, rep.before[:40], rep.after[:40]
+        )
     return segs, repairs

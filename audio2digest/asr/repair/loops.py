@@ -87,12 +87,13 @@ def collapse_repeats(seg: Segment, opts: RepairOptions = DEFAULT_OPTIONS) -> Seg
         cut.append((a, b))
     if not cut:
         return seg
-    text, pos = [], 0
+    pieces: list[str] = []
+    pos = 0
     for a, b in sorted(cut):
-        text.append(seg.text[pos:a])
+        pieces.append(seg.text[pos:a])
         pos = b
-    text.append(seg.text[pos:])
-    return replace(seg, text="".join(text))
+    pieces.append(seg.text[pos:])
+    return replace(seg, text="".join(pieces))
 
 
 # ---------------------------------------------------------------------------------------
