@@ -200,7 +200,7 @@ def test_english_and_mixed_text():
         ),
         (
             "英伟达在PCC大会上发布了Blackwell Ultra芯片和面向个人开发者的桌面超算DGX Spark，单机柜推理性能提升五十倍。",
-            "DGX Spark",
+            "Blackwell Ultra",  # the verb's first object
         ),
         (
             "上海人工智能实验室发布了4B参数的统一多模态模型InternVL-U，该模型将多模态理解、推理、图像生成与编辑集成于单一框架。",
@@ -213,6 +213,19 @@ def test_chinese_headline_fits_without_cutting_a_name(text, must):
     assert len(h) <= ZH_TITLE_MAX, h
     assert not h.endswith(("…", "...")), h
     assert must in h, h
+
+
+def test_chinese_headline_keeps_the_verbs_object_not_a_later_name():
+    # an unpunctuated ASR run: the object of 发布 is DeepSeek-R2, not the Hugging Face at the end
+    text = (
+        "首先来看深度求索 DeepSeek发布了新一代推理模型 DeepSeek-R2采用混合专家架构总参数6700亿"
+        "在数学和代码基准上大幅领先上一代官方表示模型权重将在 Hugging Face。"
+    )
+    h = headline(text, cjk=True)
+    assert "DeepSeek-R2" in h and "Hugging Face" not in h, h
+    assert headline(
+        "Anthropic发布Claude Sonnet 4.5在SWE-bench Verified上的得分达到77%官方称它能连续自主编程", cjk=True
+    ).endswith("Claude Sonnet 4.5")
 
 
 def test_english_headline_fits_at_a_word_edge():

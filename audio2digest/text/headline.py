@@ -179,15 +179,33 @@ def _compress_zh(c: str, limit: int, names: Sequence[str]) -> str:
         c = (c[: m.start()] + c[m.end() :]).strip()
     if len(c) <= limit:
         return c
-    # the object's name at the end ("…发布了新一代推理模型DeepSeek-R2"): drop the words
-    # between the verb and the name rather than the name
+    # The verb's object is the first name after it ("…发布了新一代推理模型DeepSeek-R2，采用…
+    # Hugging Face"): end the headline there, dropping the words between verb and name if
+    # they do not fit, rather than keep a later name or cut the first one.
     verb = _RELEASE_VERBS.search(c)
-    tail = re.search(r"[A-Za-z0-9][\w.\-+]*(?:\s[A-Z0-9][\w.\-+]*)*$", c, re.ASCII)
-    if verb and tail and tail.start() > verb.end():
-        short = c[: verb.end()] + c[tail.start() :]
+    obj = _first_name_after(c, verb.end(), names) if verb else None
+    if verb and obj:
+        whole = c[: obj[1]].rstrip()
+        if 8 <= len(whole) <= limit:
+            return whole
+        short = c[: verb.end()] + c[obj[0] : obj[1]]
         if 8 <= len(short) <= limit:
             return short
     return _safe_cut(c, limit, names, True)
+
+
+def _first_name_after(text: str, pos: int, names: Sequence[str]) -> tuple[int, int] | None:
+    """The span of the first name (an entity, or a Latin run with two letters or more: not a
+    size like "4B") starting at or after ``pos``; the longest when several start there."""
+    spans = [
+        (a, b)
+        for a, b in _protected(text, names)
+        if a >= pos and len(re.findall(r"[A-Za-z]", text[a:b])) >= 2
+    ]
+    if not spans:
+        return None
+    first = min(a for a, _ in spans)
+    return first, max(b for a, b in spans if a == first)
 
 
 def _compress_en(c: str, limit: int, names: Sequence[str]) -> str:
