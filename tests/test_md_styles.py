@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import yaml
 from click.testing import CliRunner
 
@@ -178,3 +180,29 @@ def test_organisation_by_name_prefix_and_no_guess_from_proximity():
     assert organisation("OpenRouter", item) == ""  # named near 深度求索, but nothing ties them
     md = render(Digest(EpisodeMeta(source="x"), "zh", (item,)), "weekly")
     assert "| 其他 |" not in md and "DeepSeek-R2、OpenRouter | 深度求索 |" in md
+
+
+def test_episode_date_is_escaped_in_every_layout():
+    from dataclasses import replace
+
+    d = digest()
+    d = replace(d, episode=replace(d.episode, date="<img src=x onerror=alert(1)>`x`"))
+    for style in STYLES:
+        body = render(d, style).split("---\n", 2)[2]
+        # outside code spans (shown literally) every angle bracket is escaped
+        text = re.sub(r"(`+)(.+?)\1", "", body)
+        assert not re.search(r"(?<!\\)<", text), style
+    assert "\\<img src=x onerror=alert(1)\\>" in render(d, "brief")
+    assert "``[<img src=x onerror=alert(1)>`x`]``" in render(d, "brief")
+
+
+def test_renderers_share_the_public_common_module():
+    import ast
+    from pathlib import Path
+
+    import audio2digest.render.common as common
+
+    assert common.clock(62) == "1:02"
+    html = Path(common.__file__).with_name("html.py").read_text("utf-8")
+    froms = {n.module for n in ast.walk(ast.parse(html)) if isinstance(n, ast.ImportFrom)}
+    assert "audio2digest.text.segment" not in froms and "audio2digest.text.language" in froms

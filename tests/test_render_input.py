@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 
 import pytest
 import yaml
@@ -154,3 +155,49 @@ def test_front_matter_keeps_http_source_and_local_paths(tmp_path):
     CliRunner().invoke(main, ["render", "-f", "md", str(path)])
     front = yaml.safe_load((tmp_path / "digest.md").read_text("utf-8").split("---\n")[1])
     assert front["source"] == "/data/ep.mp3"
+
+
+def hostile_episode(d: dict) -> dict:
+    d["episode"].update(
+        title="<script>alert(1)</script>Ep",
+        uploader="<b>Show</b>",
+        source="javascript:alert(1)",
+        webpage_url="",
+        audio_url="javascript:alert(2)",
+        date="<img src=x onerror=alert(1)>",
+    )
+    d["writer"] = {"kind": "llm", "model": "<script>m</script>", "endpoint": "javascript:alert(3)"}
+    d["items"][1]["entities"] = [{"term": "<svg onload=alert(5)>", "category": "x"}]
+    return d
+
+
+@pytest.mark.parametrize("style", ["default", "weekly", "daily", "brief"])
+def test_every_md_layout_sanitises_its_front_matter(tmp_path, style):
+    path = tmp_path / "digest.json"
+    path.write_text(json.dumps(hostile_episode(good_digest())), "utf-8")
+    res = CliRunner().invoke(main, ["render", "-f", "md", "--style", style, str(path)])
+    assert res.exit_code == 0, res.output
+    md = (tmp_path / "digest.md").read_text("utf-8")
+    front = yaml.safe_load(md.split("---\n")[1])
+    assert front["source"] == "" and front["title"] == "alert(1)Ep" and front["author"] == "Show"
+    for value in (front["title"], front["author"], front["date"], front["writer"], *front["tags"]):
+        assert "<" not in value and ">" not in value
+    body = md.split("---\n", 2)[2]
+    assert not re.search(r"(?<!\\)<(script|img|svg)", re.sub(r"(`+)(.+?)\1", "", body))
+    assert "javascript:alert(1)" not in md and "javascript:alert(2)" not in md
+
+
+def test_html_audio_src_takes_only_a_web_audio_url(tmp_path):
+    d = good_digest()
+    d["episode"]["audio_url"] = "javascript:alert(2)"
+    path = tmp_path / "digest.json"
+    path.write_text(json.dumps(d), "utf-8")
+    res = CliRunner().invoke(main, ["render", "-f", "html", str(path)])
+    assert res.exit_code == 0, res.output
+    page = (tmp_path / "digest.html").read_text("utf-8")
+    assert "javascript:" not in page and "(no audio file given)" in page
+    d["episode"]["audio_url"] = "https://cdn.example.com/ep.mp3"
+    path.write_text(json.dumps(d), "utf-8")
+    CliRunner().invoke(main, ["render", "-f", "html", str(path)])
+    page = (tmp_path / "digest.html").read_text("utf-8")
+    assert 'src="https://cdn.example.com/ep.mp3"' in page

@@ -172,7 +172,7 @@ from audio2digest.render import md as _md  # noqa: E402,F401
 from audio2digest.render import md_styles as _md_styles  # noqa: E402,F401  (md --style layouts)
 from audio2digest.render import subtitles as _subtitles  # noqa: E402,F401
 from audio2digest.render import transcript_json as _transcript_json  # noqa: E402,F401
-from audio2digest.render._common import clock  # noqa: E402  (times as the digests print them)
+from audio2digest.render.common import clock  # noqa: E402  (times as the digests print them)
 
 #: Every layout name any format offers (``--style``); a format without it renders as usual.
 STYLES: tuple[str, ...] = tuple(dict.fromkeys(s for r in FORMATS.values() for s in r.styles))

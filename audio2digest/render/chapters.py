@@ -7,7 +7,7 @@ from __future__ import annotations
 from audio2digest.errors import RenderError
 from audio2digest.files import dumps_json
 from audio2digest.render import Renderer, register
-from audio2digest.render._common import clock, episode_title, source_url, timed_url
+from audio2digest.render.common import clock, episode_title, source_url, timed_url
 
 
 def _timed(digest):

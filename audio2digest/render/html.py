@@ -17,7 +17,8 @@ import html
 import logging
 
 from audio2digest.render import Renderer, register
-from audio2digest.render._common import LABELS, clock, episode_title, is_zh, source_url, timed_url
+from audio2digest.render.common import LABELS, clock, episode_title, is_web_url, is_zh, source_url, timed_url
+from audio2digest.text.language import is_cjk_language
 from audio2digest.types import Correction, Digest, Transcript
 
 logger = logging.getLogger("audio2digest.render")
@@ -158,7 +159,9 @@ def render(digest: Digest, transcript: Transcript | None = None, audio_href: str
     title = episode_title(digest)
     ep = digest.episode
     src = source_url(digest)
-    href = audio_href or ep.audio_url or ""
+    # audio_href comes from the command line (checked there); ep.audio_url from a digest.json
+    # that may come from elsewhere: http(s) only, never javascript:/data:/file:
+    href = audio_href or (ep.audio_url if is_web_url(ep.audio_url) else "")
     parts = [
         "<!DOCTYPE html>",
         f'<html lang="{"zh-CN" if zh else esc(digest.language or "en")}">',
@@ -223,8 +226,6 @@ def render(digest: Digest, transcript: Transcript | None = None, audio_href: str
         parts.append("</li>")
     parts.append("</ol></section>")
     if transcript is not None and transcript.segments:
-        from audio2digest.text.segment import is_cjk_language
-
         cjk = is_cjk_language(transcript.language, transcript.text)
         corr = _corrections_by_segment(transcript, cjk)
         parts.append(f'<section id="transcript"><h2>{esc(L["transcript"])}</h2>')

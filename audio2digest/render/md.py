@@ -14,7 +14,7 @@ from collections.abc import Callable
 import yaml
 
 from audio2digest.render import Renderer, register
-from audio2digest.render._common import LABELS, clock, episode_title, is_zh, news_items, source_url, timed_url
+from audio2digest.render.common import LABELS, clock, episode_title, is_zh, news_items, source_url, timed_url
 from audio2digest.text.sentences import plain_text as _plain
 from audio2digest.text.sentences import sentences as _sentences
 
@@ -73,30 +73,8 @@ def render(digest, transcript=None, audio_href=None, style: str = "default") -> 
     L = LABELS[zh]
     colon = "：" if zh else ": "
     src = source_url(digest)
-    ep = digest.episode
     news = news_items(digest)
-    cats = list(dict.fromkeys(i.category for i in news if i.category))
-    tags: list[str] = []
-    for it in news:
-        for e in it.entities:
-            if e.term not in tags:
-                tags.append(e.term)
-    if not tags:
-        for it in news:
-            for k in it.keywords[:2]:
-                if k not in tags:
-                    tags.append(k)
-    front = {
-        "title": front_value(episode_title(digest)),
-        "date": front_value(ep.date or ""),
-        "tags": [front_value(t) for t in tags[:20]],
-        "categories": [front_value(c) for c in cats],
-        # http(s) only; a local path (no scheme) stays, javascript:/data:/file: URLs do not
-        "source": src or ("" if _SCHEME.match(ep.source or "") else ep.source or ""),
-    }
-    if ep.uploader:
-        front["author"] = front_value(ep.uploader)
-    out = ["---", yaml.safe_dump(front, allow_unicode=True, sort_keys=False, width=1000).rstrip(), "---", ""]
+    out = front_matter(digest)
     out.append(f"# {md_escape(episode_title(digest))}")
     out.append("")
     if digest.summary:
@@ -114,8 +92,6 @@ def render(digest, transcript=None, audio_href=None, style: str = "default") -> 
     for n, it in enumerate(digest.items, 1):
         out.append("")
         heading = md_escape(it.title) or f"{L['items']} {n}"
-        if it.kind != "news":
-            heading = f"{heading}"
         out.append(f"## {n}. {heading}")
         out.append("")
         if it.start is not None:
@@ -160,7 +136,9 @@ def render(digest, transcript=None, audio_href=None, style: str = "default") -> 
 
 
 def front_matter(digest) -> list[str]:
-    """The YAML front matter block every Markdown layout starts with."""
+    """The YAML front matter block every Markdown layout starts with (default and the
+    written styles alike): every value goes through :func:`front_value`, and ``source`` is an
+    http(s) URL or a local path, never a javascript:/data:/file: URL."""
     ep = digest.episode
     news = news_items(digest)
     tags: list[str] = []
@@ -168,17 +146,26 @@ def front_matter(digest) -> list[str]:
         for e in it.entities:
             if e.term not in tags:
                 tags.append(e.term)
+    if not tags:
+        for it in news:
+            for k in it.keywords[:2]:
+                if k not in tags:
+                    tags.append(k)
+    src = source_url(digest)
     front = {
-        "title": episode_title(digest),
-        "date": ep.date or "",
-        "tags": tags[:20],
-        "categories": list(dict.fromkeys(i.category for i in news if i.category)),
-        "source": source_url(digest) or ep.source or "",
+        "title": front_value(episode_title(digest)),
+        "date": front_value(ep.date or ""),
+        "tags": [front_value(t) for t in tags[:20]],
+        "categories": [front_value(c) for c in dict.fromkeys(i.category for i in news if i.category)],
+        # http(s) only; a local path (no scheme) stays, javascript:/data:/file: URLs do not
+        "source": src or ("" if _SCHEME.match(ep.source or "") else ep.source or ""),
     }
     if ep.uploader:
-        front["author"] = ep.uploader
+        front["author"] = front_value(ep.uploader)
     if digest.writer:
-        front["writer"] = f"{digest.writer.get('model', '')} ({digest.writer.get('endpoint', '')})"
+        front["writer"] = front_value(
+            f"{digest.writer.get('model', '')} ({digest.writer.get('endpoint', '')})"
+        )
     return ["---", yaml.safe_dump(front, allow_unicode=True, sort_keys=False, width=1000).rstrip(), "---", ""]
 
 

@@ -19,7 +19,7 @@ import functools
 import re
 from collections import Counter
 
-from audio2digest.render._common import (
+from audio2digest.render.common import (
     clock,
     episode_title,
     is_zh,
@@ -127,6 +127,16 @@ _SENTENCE_END = re.compile(r"(?<=[。！？!?])|(?<=\.)\s+")
 def _first_sentence(text: str, zh: bool) -> str:
     first = next((s.strip() for s in _SENTENCE_END.split(text or "") if s.strip()), "")
     return first or text
+
+
+def code_span(text: str) -> str:
+    """``text`` as one inline code span that shows it literally: markup inside a code span is
+    never parsed, and the fence is longer than any run of backticks in ``text`` (CommonMark),
+    so a backtick in feed metadata cannot end it early."""
+    text = re.sub(r"\s+", " ", text).strip()
+    fence = "`" * (max((len(r) for r in re.findall(r"`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
 
 
 def _colon(zh: bool) -> str:
@@ -262,7 +272,8 @@ def daily(digest: Digest, zh: bool) -> list[str]:
 def brief(digest: Digest, zh: bool) -> list[str]:
     lab, c = L[zh], _colon(zh)
     news = news_items(digest)
-    date = digest.episode.date
+    raw_date = digest.episode.date or ""
+    date = md_escape(raw_date)  # metadata from a feed: never raw markup
     title = md_escape(episode_title(digest)) + (f" ({date})" if date else "")
     out = [f"# {title}", "", f"## ⚡ {lab['overview']}", ""]
     if not news:
@@ -280,7 +291,7 @@ def brief(digest: Digest, zh: bool) -> list[str]:
             out += [f"### **{md_escape(it.title)}**", ""]
             when = _when(it, digest, zh)
             if when:
-                out += [when + (f"  `[{date}]`" if date else ""), ""]
+                out += [when + (f"  {code_span(f'[{raw_date}]')}" if date else ""), ""]
             if it.summary:
                 out += [f"> **{lab['abstract']}**{c}{md_escape(it.summary)}", ""]
             pts = _item_points(it, zh)

@@ -23,7 +23,7 @@ from typing import NamedTuple
 
 from audio2digest.errors import RenderError
 from audio2digest.render import Renderer, register
-from audio2digest.render._common import stamp
+from audio2digest.render.common import stamp
 from audio2digest.types import Digest, Transcript
 
 

@@ -32,6 +32,15 @@ def stamp(seconds: float, sep: str = ",") -> str:
     return f"{h:02d}:{m:02d}:{s:02d}{sep}{ms:03d}"
 
 
+def is_web_url(url: str | None) -> bool:
+    """An absolute http(s) URL with a host: the only link a digest.json from elsewhere may set."""
+    try:
+        u = urlsplit(url or "")
+    except ValueError:
+        return False
+    return u.scheme in ("http", "https") and bool(u.netloc)
+
+
 def source_url(digest: Digest) -> str:
     ep = digest.episode
     for cand in (ep.webpage_url, ep.source, ep.audio_url):
