@@ -94,13 +94,23 @@ def atomic_write_text(path: str | os.PathLike, text: str) -> Path:
     return atomic_write_bytes(path, text.encode("utf-8"))
 
 
-def dumps_json(obj: Any) -> str:
-    """The one JSON style of every file we write: UTF-8, indented, stable key order."""
-    return json.dumps(obj, ensure_ascii=False, indent=2) + "\n"
+def dumps_json(obj: Any, path: str | os.PathLike | None = None) -> str:
+    """The one JSON style of every file we write: UTF-8, indented, stable key order.
+
+    Strict JSON only: a NaN or infinite number (which ``json.dumps`` would write as ``NaN``
+    or ``Infinity``, and no JSON reader, ours included, accepts) raises :class:`OutputError`
+    naming ``path`` (the file it was meant for)."""
+    try:
+        return json.dumps(obj, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+    except ValueError as exc:
+        where = path if path is not None else "JSON output"
+        raise OutputError(
+            f"{where}: cannot write: {exc} (a NaN or infinite number is not JSON)", permanent=True
+        ) from None
 
 
 def atomic_write_json(path: str | os.PathLike, obj: Any) -> Path:
-    return atomic_write_text(path, dumps_json(obj))
+    return atomic_write_text(path, dumps_json(obj, path))
 
 
 def check_output_path(path: str | os.PathLike) -> Path:

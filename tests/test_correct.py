@@ -427,6 +427,25 @@ def test_cli_correct_transcript_json(tmp_path):
     assert data["corrections"][0]["segment"] == 0
 
 
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (lambda d: d["segments"][0].update(start="zero"), "malformed audio2digest/transcript@"),
+        (lambda d: d.update(segments="none"), "malformed audio2digest/transcript@"),
+        (lambda d: d.update(schema="audio2digest/digest@1", items=[]), "a digest.json"),
+    ],
+)
+def test_cli_correct_bad_transcript_json_one_line_error(tmp_path, change, message):
+    data = _transcript().to_dict()
+    change(data)
+    f = tmp_path / "bad.json"
+    f.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    r = CliRunner().invoke(main, ["correct", str(f)])
+    assert r.exit_code != 0 and "Traceback" not in r.output
+    assert str(f) in r.stderr and message in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1, r.stderr
+
+
 def test_cli_eval_corrections_reports_numbers():
     r = CliRunner().invoke(main, ["eval", "corrections", "--split", "dev", "--json"])
     assert r.exit_code == 0, r.output

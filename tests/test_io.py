@@ -4,7 +4,7 @@ import stat
 import pytest
 
 from audio2digest.errors import OutputError
-from audio2digest.files import atomic_write_json, atomic_write_text
+from audio2digest.files import atomic_write_json, atomic_write_text, dumps_json
 
 
 def test_atomic_write_replaces_whole_file(tmp_path):
@@ -33,3 +33,15 @@ def _umask():
     m = os.umask(0)
     os.umask(m)
     return m
+
+
+def test_non_finite_numbers_are_refused_naming_the_file(tmp_path):
+    p = tmp_path / "transcript.json"
+    atomic_write_text(p, "old")
+    for bad in (float("inf"), float("-inf"), float("nan")):
+        with pytest.raises(OutputError, match=r"transcript\.json: cannot write: .*not JSON"):
+            atomic_write_json(p, {"duration": bad})
+    assert p.read_text() == "old"  # nothing half-written, no temp file left
+    assert [f.name for f in tmp_path.iterdir()] == ["transcript.json"]
+    with pytest.raises(OutputError, match="JSON output: cannot write"):
+        dumps_json({"start": float("nan")})

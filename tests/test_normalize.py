@@ -173,3 +173,12 @@ def test_words_that_do_not_spell_the_text_block_number_edits():
     assert [w.word for w in out.words][0] == "完全"
     [free] = normalize_segments([Segment(0, 0.0, 2.0, "融资三百亿美元")], "zh")
     assert free.text == "融资300亿美元。"  # without words, the text alone is rewritten
+
+
+def test_converted_numeral_and_split_percent_keep_word_times():
+    seg = _seg([("准确率增长了", 0.0, 1.0), ("七十七", 1.0, 1.6), ("，", 1.6, 1.6), ("%", 1.9, 2.1)])
+    [out] = normalize_segments([seg], "zh", options=replace(DEFAULT_NORMALIZE, pause_punctuation=False))
+    assert out.text == "准确率增长了77%。"
+    assert _spelled(out)
+    assert out.words[0] == seg.words[0]
+    assert out.words[-1].end == 2.1 and all(a.end <= b.start for a, b in zip(out.words, out.words[1:]))

@@ -108,3 +108,22 @@ def test_edits_are_sorted_spans_that_rebuild_the_text():
     assert [text[e.start : e.end] for e in edits] == ["二零二六", "三百亿", "百分之八十八"]
     assert apply_edits(text, edits) == "2026年，300亿美元，88%"
     assert all(a.end <= b.start for a, b in zip(edits, edits[1:]))
+
+
+def test_converted_numeral_joins_its_split_unit():
+    # the join runs after the conversion: 七十七 is digits only once converted
+    assert news_numbers("增长了七十七，%") == "增长了77%"
+    assert news_numbers("增长了七十七 %") == "增长了77%"
+    assert news_numbers("融资三百，亿") == "融资300亿"
+    assert news_numbers("三，%") == "三，%"  # a single digit stays a character: nothing to join
+    text = "增长了七十七，%"
+    edits = number_edits(text)
+    assert [(text[e.start : e.end], e.new) for e in edits] == [("七十七", "77"), ("，", "")]
+
+
+@pytest.mark.parametrize(
+    "spoken, written",
+    [("一百零五个模型", "105个模型"), ("两千零二十六年", "2026年"), ("第一百零五期", "第105期")],
+)
+def test_zero_holding_a_place_is_one_amount(spoken, written):
+    assert news_numbers(spoken) == written

@@ -70,6 +70,14 @@ def test_registry_names_the_namespace_mime_types():
         ({"version": "1.0.0", "segments": [{"startTime": "1", "endTime": 2, "body": "x"}]}, "'startTime'"),
         ({"version": "1.0.0", "segments": [{"startTime": 3, "endTime": 2, "body": "x"}]}, "ends before"),
         (
+            {"version": "1.0.0", "segments": [{"startTime": float("nan"), "endTime": 2, "body": "x"}]},
+            "'startTime'",
+        ),
+        (
+            {"version": "1.0.0", "segments": [{"startTime": 1, "endTime": float("inf"), "body": "x"}]},
+            "'endTime'",
+        ),
+        (
             {"version": "1.0.0", "segments": [{"startTime": 1, "endTime": 2, "body": "x", "speaker": 3}]},
             '"speaker"',
         ),

@@ -136,6 +136,12 @@ def test_html_with_and_without_times():
         ("json", '{"version": "1.0.0"}', 'no "segments" list'),
         ("json", '{"segments": [{"startTime": "0", "body": "x"}]}', "startTime"),
         ("json", '{"segments": [{"startTime": 0}]}', "body"),
+        # Python's json reads NaN and Infinity; neither is a time
+        ("json", '{"segments": [{"startTime": Infinity, "body": "x"}]}', "startTime"),
+        ("json", '{"segments": [{"startTime": NaN, "body": "x"}]}', "startTime"),
+        ("json", '{"segments": [{"startTime": 0, "endTime": Infinity, "body": "x"}]}', "endTime"),
+        ("json", '{"segments": [{"startTime": 0, "endTime": -Infinity, "body": "x"}]}', "endTime"),
+        ("json", '{"segments": [{"startTime": 1e999, "body": "x"}]}', "startTime"),
         ("html", "<html><body></body></html>", "no text"),
     ],
 )
@@ -483,3 +489,27 @@ def test_untrusted_links_are_cleaned_with_the_metadata():
             "rel": "captions",
         },
     )
+
+
+def test_non_finite_times_are_never_accepted(caplog, monkeypatch):
+    # an HTML <time> that float() reads as infinite is no time: the paragraphs are untimed
+    html_inf = "<time>inf</time><p>a.</p><time>nan</time><p>b.</p>"
+    assert [(c.start, c.end) for c in parse_transcript(html_inf, "html")] == [(None, None), (None, None)]
+    # the final check catches a parser that lets one through
+    from audio2digest.sources import transcripts
+
+    for cue in (Cue(0.0, float("inf"), "a."), Cue(float("nan"), None, "b."), Cue(float("inf"), None, "c.")):
+        monkeypatch.setitem(transcripts.PARSERS, "srt", lambda text, cue=cue: [cue])
+        with pytest.raises(ValueError, match="bad times"):
+            parse_transcript("x", "srt")
+    monkeypatch.undo()
+    # auto: a broken publisher transcript means transcribing, with a warning
+    meta = meta_with({"url": "https://x/a.json", "type": "application/json"})
+    page = '{"segments": [{"startTime": Infinity, "body": "Hello."}]}'
+    with caplog.at_level(logging.WARNING, logger="audio2digest.sources.transcripts"):
+        assert publisher_transcript(meta, fetch=lambda url: page) is None
+    assert (
+        "a.json: unusable JSON transcript" in caplog.text and "transcribing the audio instead" in caplog.text
+    )
+    with pytest.raises(TranscriptSourceError, match='"startTime" is not a finite number'):
+        publisher_transcript(meta, mode="publisher", fetch=lambda url: page)

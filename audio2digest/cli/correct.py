@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import click
@@ -41,13 +40,17 @@ def correct_cmd(glossary_files, use_default_glossary, as_json, language, source)
       audio2digest correct --json transcript.txt
       audio2digest correct -g my-show.yaml --no-default-glossary out/ep/transcript.json
     """
-    from audio2digest.text.reader import read_text_input
+    from audio2digest.cli.segment import load_json_record, read_text
+    from audio2digest.errors import InputError
+    from audio2digest.types import Transcript
 
     glossary = _load(glossary_files, use_default_glossary)
-    data = sys.stdin.buffer.read() if source == "-" else None
-    text = read_text_input(source, data=data).text
+    name, text = read_text(source)
 
-    transcript = _as_transcript(text)
+    # JSON is read as `segment` and `render` read it: a malformed record is one line naming it
+    transcript = load_json_record(name, text)
+    if transcript is not None and not isinstance(transcript, Transcript):
+        raise InputError(f"{name}: a digest.json; correct takes text or a transcript.json")
     if transcript is not None:
         from audio2digest.text.correct import correct_transcript
 
@@ -66,22 +69,6 @@ def correct_cmd(glossary_files, use_default_glossary, as_json, language, source)
         click.echo(json.dumps(out, ensure_ascii=False, indent=2))
     else:
         click.echo(res.text, nl=not res.text.endswith("\n"))
-
-
-def _as_transcript(text: str):
-    """A Transcript when ``text`` is a transcript.json, else None."""
-    s = text.lstrip()
-    if not s.startswith("{"):
-        return None
-    try:
-        data = json.loads(s)
-    except ValueError:
-        return None
-    if not isinstance(data, dict) or not str(data.get("schema", "")).startswith("audio2digest/transcript@"):
-        return None
-    from audio2digest.types import Transcript
-
-    return Transcript.from_dict(data)
 
 
 #: The eval set's batches (eval_corrections.BATCHES, repeated here so --help stays import-free).

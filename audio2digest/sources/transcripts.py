@@ -21,10 +21,11 @@ import html.parser
 import io
 import json
 import logging
+import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 from urllib.parse import urlparse
 
 from audio2digest.errors import FetchError, TranscriptSourceError
@@ -163,12 +164,21 @@ _TAG = re.compile(r"<[^>]*>")
 
 
 def _clock(value: str) -> float:
-    """``HH:MM:SS.mmm`` or ``MM:SS.mmm`` (either separator) → seconds."""
+    """``HH:MM:SS.mmm`` or ``MM:SS.mmm`` (either separator) → seconds (ValueError for
+    anything else, also ``inf``/``nan``, which ``float`` would take)."""
     parts = value.strip().replace(",", ".").split(":")
     secs = 0.0
     for p in parts:
         secs = secs * 60 + float(p)
+    if not math.isfinite(secs):
+        raise ValueError(f"{value!r} is not a time")
     return secs
+
+
+def _is_seconds(value: Any) -> TypeGuard[float]:
+    """A JSON number that is a time: not a bool, not NaN or Infinity (which Python's json
+    reads)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def _clean(text: str) -> str:
@@ -211,10 +221,10 @@ def parse_json_transcript(text: str) -> list[Cue]:
         if not isinstance(seg, dict) or not isinstance(seg.get("body"), str):
             raise ValueError(f'segment {n}: no "body" text')
         start, end = seg.get("startTime"), seg.get("endTime")
-        if not isinstance(start, (int, float)) or isinstance(start, bool):
-            raise ValueError(f'segment {n}: "startTime" is not a number')
-        if end is not None and (not isinstance(end, (int, float)) or isinstance(end, bool)):
-            raise ValueError(f'segment {n}: "endTime" is not a number')
+        if not _is_seconds(start):
+            raise ValueError(f'segment {n}: "startTime" is not a finite number ({start!r})')
+        if end is not None and not _is_seconds(end):
+            raise ValueError(f'segment {n}: "endTime" is not a finite number ({end!r})')
         speaker = seg["speaker"] if isinstance(seg.get("speaker"), str) else ""
         cues.append(
             Cue(
@@ -315,6 +325,8 @@ def parse_transcript(text: str, fmt: str) -> list[Cue]:
     for n, c in enumerate(cues):
         if c.start is None:
             continue
+        if not math.isfinite(c.start) or (c.end is not None and not math.isfinite(c.end)):
+            raise ValueError(f"cue {n + 1}: bad times {c.start}–{c.end}")
         if c.start < 0 or (c.end is not None and c.end < c.start):
             raise ValueError(f"cue {n + 1}: bad times {c.start}–{c.end}")
         if c.start + 1.0 < last:  # a little overlap is common; going back in time is not
@@ -569,11 +581,11 @@ def validate_podcast_transcript(doc: Any) -> list[str]:
             continue
         for key in ("startTime", "endTime"):
             v = seg.get(key)
-            if not isinstance(v, (int, float)) or isinstance(v, bool) or v < 0:
+            if not _is_seconds(v) or v < 0:
                 problems.append(f"segment {n}: {key!r} is not a number of seconds")
         if (
-            isinstance(seg.get("startTime"), (int, float))
-            and isinstance(seg.get("endTime"), (int, float))
+            _is_seconds(seg.get("startTime"))
+            and _is_seconds(seg.get("endTime"))
             and seg["endTime"] < seg["startTime"]
         ):
             problems.append(f"segment {n}: ends before it starts")

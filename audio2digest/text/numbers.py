@@ -37,9 +37,10 @@ UNIT_WORDS = frozenset(
     "块 米 公里 千米 公斤 吨 度 代 版 季度 月份 年代 亿美元 万美元 多 余 第 第个".split()
 )
 _APPROX = set("几多余来")  # 十几, 几十; (多/余 after a number are fine: 300多亿)
-#: Whisper's own digits split from their percent sign or unit: "77，%", "77 %", "300，亿"
-#: (a space before 万/亿 is a typesetting choice, "300 亿", and stays)
-_SPLIT_UNIT_RE = re.compile(r"(?<=\d)[ \t]*[，,、]?[ \t]*(?=[%‰])|(?<=\d)[ \t]*[，,、][ \t]*(?=[万亿])")
+#: Digits split from their percent sign or unit: "77，%", "77 %", "300，亿" (a space before
+#: 万/亿 is a typesetting choice, "300 亿", and stays). Matched right after a digit: Whisper's
+#: own, or the end of a numeral this module writes in digits (七十七，% → 77%).
+_SPLIT_UNIT_RE = re.compile(r"[ \t]*[，,、]?[ \t]*(?=[%‰])|[ \t]*[，,、][ \t]*(?=[万亿])")
 _PERCENT_DIGITS_RE = re.compile(r"百分之[ \t]*(\d+(?:\.\d+)?)")
 
 
@@ -95,8 +96,14 @@ def _with_unit(value, unit: str) -> str | None:
 
 def _adjacent_digits(s: str) -> bool:
     """Two digit characters side by side (三四, 二三十, 二零二六): a list of digits or an
-    approximate number, not one amount."""
-    return any(a in _DIGIT_CHARS and b in _DIGIT_CHARS for a, b in zip(s, s[1:]))
+    approximate number, not one amount. A 零 after 十/百/千/万/亿 holds an empty place
+    (一百零五, 两千零二十六): that is one amount."""
+    for i, (a, b) in enumerate(zip(s, s[1:])):
+        if a in _DIGIT_CHARS and b in _DIGIT_CHARS:
+            if a in "零〇" and i > 0 and s[i - 1] in "十百千万亿":
+                continue
+            return True
+    return False
 
 
 def _word_blocks(text: str, start: int, end: int, tokens: list[tuple[int, int, str]]) -> bool:
@@ -122,13 +129,27 @@ def _tokens(text: str) -> list[tuple[int, int, str]]:
 def number_edits(text: str) -> list[Edit]:
     """The edits that write the Chinese numbers of ``text`` in news style (sorted)."""
     edits: list[Edit] = []
-    for m in _SPLIT_UNIT_RE.finditer(text):
-        if m.end() > m.start():
-            edits.append(Edit(m.start(), m.end(), ""))
     for m in _PERCENT_DIGITS_RE.finditer(text):  # 百分之88 (Whisper's digits) → 88%
         edits.append(Edit(m.start(), m.end(), m.group(1) + "%"))
-    if not any(c in _NUMERAL_CHARS for c in text):
-        return _no_overlaps(edits)
+    if any(c in _NUMERAL_CHARS for c in text):
+        edits.extend(_numeral_edits(text))
+    # the join comes last: a numeral is digits only once converted (七十七，% → 77%). Its
+    # edit starts where a conversion ends, so the two stay separate, non-overlapping edits
+    # (what rewrite_words needs to keep word times right)
+    ends = {ed.end for ed in edits if ed.new[-1:].isascii() and ed.new[-1:].isdigit()}
+    for pos, ch in enumerate(text):
+        if ch.isascii() and ch.isdigit():
+            ends.add(pos + 1)
+    for pos in sorted(ends):
+        gap = _SPLIT_UNIT_RE.match(text, pos)
+        if gap and gap.end() > pos:
+            edits.append(Edit(pos, gap.end(), ""))
+    return _no_overlaps(edits)
+
+
+def _numeral_edits(text: str) -> list[Edit]:
+    """The edits that write the Chinese numeral runs of ``text`` in digits."""
+    edits: list[Edit] = []
     tokens: list[tuple[int, int, str]] | None = None
     for m in _RUN_RE.finditer(text):
         s, e, run = m.start(), m.end(), m.group()
@@ -153,7 +174,7 @@ def number_edits(text: str) -> list[Edit]:
         if _word_blocks(text, s, e, tokens):
             continue
         edits.append(Edit(s, e, new))
-    return _no_overlaps(edits)
+    return edits
 
 
 def _percent(text: str, s: int, e: int, run: str) -> str | None:
