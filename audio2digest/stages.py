@@ -48,6 +48,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
+from urllib.parse import quote
 
 from audio2digest.asr.transcribe import TranscribeOptions
 from audio2digest.errors import FetchError, InputError
@@ -142,7 +143,7 @@ class WhisperTranscriber:
             return transcribe(
                 audio, meta, options.transcribe, progress=progress, normalise=False, hotword_chooser=chooser
             )
-        topts = replace(options.transcribe, hotwords=choose_hotwords(options, glossary, meta))
+        topts = replace(options.transcribe, hotwords=choose_hotwords(options))
         return transcribe(audio, meta, topts, progress=progress, normalise=False)
 
 
@@ -266,24 +267,11 @@ def load_glossaries(options: RunOptions) -> Glossary | None:
     return load_glossary_files(options.glossaries, options.use_default_glossary)
 
 
-def choose_hotwords(options: RunOptions, glossary: Glossary | None, meta: EpisodeMeta) -> str | None:
-    """The decoder's hotwords: none, the user's own terms, or glossary terms chosen for
-    ``meta`` within the decoder's prompt budget (this loads the model for its tokenizer)."""
-    if options.hotwords == "none":
-        return None
-    if options.hotwords != "auto":
-        return options.hotwords
-    if glossary is None:
-        return None
-    from audio2digest.asr.hotwords import select_hotwords
-    from audio2digest.asr.model import load_model
-
-    model, _ = load_model(
-        options.transcribe.model,
-        cpu_threads=options.transcribe.cpu_threads,
-        compute_type=options.transcribe.compute_type,
-    )
-    return select_hotwords(glossary, meta=meta, tokenizer=getattr(model, "hf_tokenizer", None)) or None
+def choose_hotwords(options: RunOptions) -> str | None:
+    """The decoder's fixed hotwords where :func:`hotword_chooser` gives no chooser: none for
+    ``none`` and for ``auto`` (without a glossary there are no terms to choose), else the
+    user's own terms."""
+    return None if options.hotwords in ("none", "auto") else options.hotwords
 
 
 def hotword_chooser(options: RunOptions, glossary: Glossary | None, meta: EpisodeMeta):
@@ -319,6 +307,12 @@ def warm_up(glossary: Glossary | None) -> None:
 def relative_audio(audio: Path, outdir: Path) -> str:
     """The audio path as recorded: relative to the episode directory."""
     return os.path.relpath(audio.resolve(), outdir.resolve())
+
+
+def audio_href(audio: Path, outdir: Path) -> str:
+    """The audio as a page in ``outdir`` links it: the relative path as a URL-quoted posix
+    path (a file named ``ep #3.mp3`` becomes ``ep%20%233.mp3``, not a fragment)."""
+    return quote(Path(relative_audio(audio, outdir)).as_posix())
 
 
 def clean_partial(outdir: Path) -> None:
@@ -358,8 +352,7 @@ def transcribe_fingerprint(options: RunOptions, transcriber_name: str = "asr") -
     parts: list[Any] = [d, mode]
     if transcriber_name != "asr":
         parts.append(transcriber_name)
-    # Only a non-default transcript source enters the key, so transcripts cached before the
-    # option existed stay valid under the default.
+    # Only a non-default transcript source enters the key: the default adds nothing to it.
     if options.transcript_source != "auto" or options.allow_auto_captions:
         parts.append(
             {
@@ -367,8 +360,7 @@ def transcribe_fingerprint(options: RunOptions, transcriber_name: str = "asr") -
                 "allow_auto_captions": options.allow_auto_captions,
             }
         )
-    blob = json.dumps(parts, sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.sha256(blob.encode()).hexdigest()[:24]
+    return _hash(*parts)
 
 
 def glossary_fingerprint(options: RunOptions) -> str:
@@ -611,13 +603,11 @@ def _render(ep: Episode, env: StageEnv) -> dict:
     t = ep.transcript if ep.transcript is not None else read_transcript(ep.outdir / TRANSCRIPT)
     digest = ep.digest if ep.digest is not None else read_digest(ep.outdir / DIGEST_FILE)
     audio = ep.audio
-    audio_href = relative_audio(audio, ep.outdir) if audio is not None else None
+    href = audio_href(audio, ep.outdir) if audio is not None else None
     # digest.json is the digest stage's; formats that need times are left out without them
     formats = [f for f in renderable_formats(ep.options.formats, t) if f != "json"]
     files = [ep.outdir / DIGEST_FILE]
-    rendered = render_all(
-        digest, t, ep.outdir, formats=formats, audio_href=audio_href, style=ep.options.style
-    )
+    rendered = render_all(digest, t, ep.outdir, formats=formats, audio_href=href, style=ep.options.style)
     files += list(rendered.values())
     if ep.options.clips and audio is not None:
         from audio2digest.render import cut_clips
@@ -753,6 +743,7 @@ __all__ = [
     "clean_partial",
     "remove_if_empty",
     "relative_audio",
+    "audio_href",
     "DEFAULT_FORMATS",
     "SOURCE_FILE",
     "RAW_TRANSCRIPT",

@@ -6,7 +6,14 @@ from dataclasses import dataclass
 
 import pytest
 
-from audio2digest.asr.hotwords import estimate_tokens, rank_terms, select_hotwords, token_counter
+from audio2digest.asr.hotwords import (
+    embedded_tokenizer,
+    estimate_tokens,
+    rank_terms,
+    select_hotwords,
+    token_counter,
+)
+from audio2digest.text.glossary import glossary_from_terms
 
 
 @dataclass(frozen=True)
@@ -78,11 +85,8 @@ def test_glossary_object_is_used_through_hotword_terms():
     assert "glm" in g.context
 
 
-def test_real_glossary_module_when_present():
-    glossary = pytest.importorskip("audio2digest.text.glossary")
-    if not hasattr(glossary, "glossary_from_terms"):
-        pytest.skip("glossary_from_terms not available")
-    g = glossary.glossary_from_terms(["Anthropic", "Claude Code", "豆包"])
+def test_real_glossary_terms():
+    g = glossary_from_terms(["Anthropic", "Claude Code", "豆包"])
     out = select_hotwords(g, meta={"title": "豆包更新"}, tokenizer=char_count)
     assert out.split(" ")[0] == "豆包"
     assert set(out.replace("Claude Code", "ClaudeCode").split()) == {"豆包", "Anthropic", "ClaudeCode"}
@@ -110,12 +114,7 @@ def test_estimate_is_not_below_cjk_character_count():
 
 
 def test_whisper_tokenizer_budget_on_real_terms():
-    try:
-        from audio2digest.asr.hotwords import embedded_tokenizer
-
-        tok = embedded_tokenizer()
-    except Exception as exc:  # embedded model not installed here
-        pytest.skip(f"embedded tokenizer unavailable: {exc}")
+    tok = embedded_tokenizer()
     terms = [
         "深度求索",
         "DeepSeek-R2",

@@ -175,14 +175,19 @@ def test_readonly_needs_an_existing_ledger(tmp_path):
 def test_failed_transaction_rolls_back(tmp_path):
     with Ledger.open(tmp_path) as ledger:
         _add(ledger)
-        with pytest.raises(LedgerError, match="UNIQUE"):
-            with ledger._tx() as c:
-                c.execute("UPDATE episodes SET state = 'fetch' WHERE key = '/a.mp3'")
-                c.execute(
-                    "INSERT INTO episodes (key, source, created_at, updated_at)"
-                    " VALUES ('/a.mp3', 'dup', 0, 0)"
-                )
-        assert ledger.episode("/a.mp3").state == "pending"
+        # record_stage writes the stage, the episode's state, then the history row: the last
+        # write fails, and the first two are undone with it
+        conn = sqlite3.connect(tmp_path / LEDGER_NAME)
+        with conn:
+            conn.execute(
+                "CREATE TRIGGER boom BEFORE INSERT ON history BEGIN SELECT RAISE(ABORT, 'boom'); END"
+            )
+        conn.close()
+        with pytest.raises(LedgerError, match="boom"):
+            ledger.record_stage("/a.mp3", "fetch", "fp-fetch")
+        rec = ledger.episode("/a.mp3")
+        assert rec is not None and rec.state == "pending" and rec.stages == {}
+        assert ledger.history("/a.mp3") == []
         assert ledger.op_seconds > 0
 
 

@@ -281,3 +281,22 @@ def test_a_transcript_cached_by_an_older_normalisation_is_normalised_again(episo
     again = json.loads(raw_path.read_text("utf-8"))
     assert again["segments"][0]["text"] == "今年融资300亿美元。"
     assert again["settings"]["normalize_version"] == NORMALIZE_VERSION
+
+
+def test_local_audio_href_is_url_quoted(episode, tmp_path):
+    """A file named ``ep #3.mp3`` is linked as ``ep%20%233.mp3`` (a raw ``#`` starts a
+    fragment: a dead player); ``render`` from source.json quotes it the same way."""
+    audio, options = episode
+    from dataclasses import replace
+
+    named = audio.with_name("ep #3.wav")
+    audio.rename(named)
+    [r] = run(
+        [str(named)], tmp_path / "out", replace(options, formats=("html",)), transcriber=FakeTranscriber()
+    )
+    assert r.ok
+    href = Path(os.path.relpath(named, r.outdir)).as_posix().replace(" ", "%20").replace("#", "%23")
+    assert f'src="{href}"' in (r.outdir / "digest.html").read_text("utf-8")
+    res = CliRunner().invoke(main, ["render", "-f", "html", str(r.outdir / "digest.json")])
+    assert res.exit_code == 0, res.output
+    assert f'src="{href}"' in (r.outdir / "digest.html").read_text("utf-8")

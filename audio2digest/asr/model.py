@@ -19,7 +19,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from audio2digest.errors import ModelError
+from audio2digest.errors import ModelError, OutputError
+from audio2digest.files import atomic_write_text
 
 log = logging.getLogger("audio2digest.asr.model")
 
@@ -129,9 +130,6 @@ def embedded_model_dir(*, verify: bool = False) -> Path:
         except (OSError, ValueError):
             pass
         log.warning("embedded model in %s changed since it was verified; re-checking", target)
-        verify_dir(target, EMBEDDED_SHA256)  # raises on a real mismatch
-        stamp.write_text(json.dumps(_stamp_of(target)))
-        return target
     target.mkdir(parents=True, exist_ok=True)
     for d in (target.parent, target):
         if d.stat().st_uid == os.getuid():
@@ -142,12 +140,22 @@ def embedded_model_dir(*, verify: bool = False) -> Path:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not (target / "model.bin").is_file():
             _assemble(target)
-        verify_dir(target, EMBEDDED_SHA256)
-        stamp.write_text(json.dumps(_stamp_of(target)))
-        os.chmod(stamp, FILE_MODE)
+        verify_dir(target, EMBEDDED_SHA256)  # raises on a real mismatch
+        _write_stamp(target)
     finally:
         os.close(lock)
     return target
+
+
+def _write_stamp(target: Path) -> None:
+    """Record the verified sizes and mtimes (atomically). A cache this user cannot write (a
+    shared one of another account) keeps its old stamp, logged: the next run verifies again."""
+    stamp = target / _STAMP
+    try:
+        atomic_write_text(stamp, json.dumps(_stamp_of(target)))
+        os.chmod(stamp, FILE_MODE)
+    except (OSError, OutputError) as exc:
+        log.warning("cannot record the model's verification (%s); it is verified again next time", exc)
 
 
 def _assemble(target: Path) -> None:

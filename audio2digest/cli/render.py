@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 from pathlib import Path
 
@@ -20,7 +19,10 @@ log = logging.getLogger("audio2digest.cli.render")
 
 def audio_from_source_json(episode_dir: Path, outdir: Path) -> str | None:
     """The audio named in ``episode_dir/source.json`` (written by ``run`` and ``batch``) as a
-    path relative to ``outdir``, for the HTML player; None when there is none or it is gone."""
+    URL-quoted path relative to ``outdir``, for the HTML player; None when there is none or
+    it is gone."""
+    from audio2digest.stages import audio_href
+
     path = episode_dir / "source.json"
     try:
         rel = json.loads(path.read_text("utf-8")).get("audio")
@@ -32,7 +34,7 @@ def audio_from_source_json(episode_dir: Path, outdir: Path) -> str | None:
     if not audio.is_file():
         log.warning("%s: audio %s not found; the page gets no player source", path, audio)
         return None
-    return os.path.relpath(audio, outdir.resolve())
+    return audio_href(audio, outdir)
 
 
 @main.command("render")

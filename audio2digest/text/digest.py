@@ -36,7 +36,7 @@ from typing import Any
 
 from audio2digest.text.entities import BUILTIN_ENTITIES_ZH, find_entities
 from audio2digest.text.headline import EN_TITLE_MAX, ZH_TITLE_MAX, headline, summarize
-from audio2digest.text.language import is_cjk_language
+from audio2digest.text.language import EN_STOPWORDS, is_cjk_language
 from audio2digest.text.segment import segment_transcript
 from audio2digest.types import Digest, Entity, Item, Transcript
 
@@ -297,112 +297,12 @@ def categorize(
     return best[0] if cjk else best[1]
 
 
-_EN_KW_STOP = set(
-    [
-        "a",
-        "an",
-        "the",
-        "and",
-        "or",
-        "but",
-        "if",
-        "of",
-        "in",
-        "on",
-        "at",
-        "to",
-        "for",
-        "from",
-        "by",
-        "with",
-        "as",
-        "is",
-        "are",
-        "was",
-        "were",
-        "be",
-        "been",
-        "has",
-        "have",
-        "had",
-        "it",
-        "its",
-        "this",
-        "that",
-        "these",
-        "those",
-        "he",
-        "she",
-        "they",
-        "we",
-        "you",
-        "i",
-        "our",
-        "their",
-        "his",
-        "her",
-        "will",
-        "would",
-        "can",
-        "could",
-        "about",
-        "into",
-        "over",
-        "under",
-        "than",
-        "then",
-        "so",
-        "not",
-        "no",
-        "yes",
-        "more",
-        "most",
-        "very",
-        "just",
-        "also",
-        "all",
-        "any",
-        "some",
-        "such",
-        "which",
-        "who",
-        "what",
-        "when",
-        "where",
-        "why",
-        "how",
-        "there",
-        "here",
-        "up",
-        "out",
-        "new",
-        "says",
-        "said",
-        "one",
-        "two",
-        "three",
-        "four",
-        "five",
-        "six",
-        "seven",
-        "eight",
-        "nine",
-        "ten",
-        "first",
-        "second",
-        "week",
-        "weeks",
-        "year",
-        "years",
-        "many",
-        "several",
-        "including",
-        "can",
-        "the",
-        "user",
-        "users",
-        "company",
-    ]
+#: Keywords also skip counts, time words and generic nouns.
+_EN_KW_STOP = EN_STOPWORDS | frozenset(
+    (
+        "three four five six seven eight nine ten first second week weeks year years many several "
+        "including user users company"
+    ).split()
 )
 
 

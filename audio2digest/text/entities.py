@@ -10,6 +10,7 @@ import logging
 import re
 from typing import Any
 
+from audio2digest.text.language import EN_STOP_CAPS
 from audio2digest.types import Entity
 
 logger = logging.getLogger("audio2digest.text.entities")
@@ -96,115 +97,14 @@ _LATIN_NAME = re.compile(
     r"(?:[-.][A-Za-z0-9]+)*"
     r"(?:[ ](?:[A-Z0-9][A-Za-z0-9]*(?:[-.][A-Za-z0-9]+)*))*"
 )
-_EN_STOP_CAPS = set(
-    [
-        "A",
-        "An",
-        "The",
-        "And",
-        "But",
-        "Or",
-        "If",
-        "In",
-        "On",
-        "At",
-        "Of",
-        "For",
-        "To",
-        "From",
-        "By",
-        "With",
-        "As",
-        "It",
-        "Its",
-        "This",
-        "That",
-        "These",
-        "Those",
-        "He",
-        "She",
-        "They",
-        "We",
-        "I",
-        "You",
-        "Our",
-        "Their",
-        "His",
-        "Her",
-        "Here",
-        "There",
-        "What",
-        "When",
-        "Where",
-        "Who",
-        "Why",
-        "How",
-        "Hello",
-        "Welcome",
-        "Next",
-        "Finally",
-        "Meanwhile",
-        "Also",
-        "Links",
-        "See",
-        "Thanks",
-        "Thank",
-        "Researchers",
-        "Users",
-        "Developers",
-        "Today",
-        "Yesterday",
-        "Tomorrow",
-        "Monday",
-        "Tuesday",
-        "Wednesday",
-        "Thursday",
-        "Friday",
-        "Saturday",
-        "Sunday",
-        "After",
-        "Before",
-        "Then",
-        "So",
-        "Yes",
-        "No",
-        "Not",
-        "Now",
-        "Some",
-        "Many",
-        "More",
-        "Most",
-        "One",
-        "Two",
-        "Three",
-        "Four",
-        "Five",
-        "Six",
-        "Seven",
-        "Eight",
-        "Nine",
-        "Ten",
-        "That's",
-        "It's",
-        "Let's",
-        "Over",
-        "Under",
-        "Elsewhere",
-        "Moving",
-        "Turning",
-        "First",
-        "Lastly",
-        "Last",
-        "Speaking",
-        "Mr",
-        "Mrs",
-        "Ms",
-        "Dr",
-        "Episode",
-        "Part",
-        "Chapter",
-        "Season",
-    ]
+#: Names also never start with a greeting, a day, a number word or a title.
+_EN_STOP_CAPS = EN_STOP_CAPS | frozenset(
+    (
+        "Hello Welcome Links See Thanks Thank Researchers Users Developers Today Yesterday "
+        "Tomorrow Monday Tuesday Wednesday Thursday Friday Saturday Sunday After Before Three Four "
+        "Five Six Seven Eight Nine Ten That's It's Let's Over Under Elsewhere Moving Turning First "
+        "Lastly Last Speaking Mr Mrs Ms Dr Episode Part Chapter Season"
+    ).split()
 )
 _ACRONYM_STOP = {"AI", "OK", "API", "CEO", "CTO", "PDF", "URL", "TV", "AM", "PM"}
 

@@ -40,3 +40,22 @@ def is_cjk_language(language: str | None, text: str = "") -> bool:
     cjk = cjk_count(text)
     latin = sum(1 for ch in text if ch.isascii() and ch.isalpha())
     return cjk > 0 and cjk >= latin / 4
+
+
+#: English function words: never a content word or a keyword (lower case).
+EN_STOPWORDS = frozenset(
+    (
+        "a an the and or but if of in on at to for from by with as is are was were be been has "
+        "have had it its this that these those he she they we you i our their his her will would "
+        "can could about into over under than then so not no yes more most very just also all any "
+        "some such which who what when where why how there here up out new says said one two"
+    ).split()
+)
+#: Capitalised English words that start a sentence and are no name.
+EN_STOP_CAPS = frozenset(
+    (
+        "A An The And But Or If In On At Of For To From By With As It Its This That These Those He "
+        "She They We I You Our Their His Her Here There What When Where Who Why How So Now Then "
+        "Yes No Not Some Many More Most One Two Also Meanwhile Next Finally"
+    ).split()
+)
