@@ -223,3 +223,13 @@ def test_glossary_is_hashable_by_identity():
     g1 = Glossary(terms=())
     g2 = Glossary(terms=())
     assert g1 != g2 and hash(g1) != hash(g2)
+
+
+def test_missing_bundled_glossary_override_is_one_clear_error(monkeypatch, tmp_path):
+    from audio2digest.errors import GlossaryError
+    from audio2digest.text.glossary import load_glossary
+
+    missing = tmp_path / "gone.yaml"
+    monkeypatch.setenv("AUDIO2DIGEST_GLOSSARY", str(missing))
+    with pytest.raises(GlossaryError, match="gone.yaml: cannot read glossary"):
+        load_glossary(use_default=True)

@@ -93,11 +93,12 @@ L = {
 def _org_names() -> dict[str, tuple[str, ...]]:
     """org term → the names the bundled glossary ties to it: its own forms (DeepSeek for
     深度求索) and its context (Kimi for 月之暗面, Sora for OpenAI)."""
-    try:
-        from audio2digest.text.glossary import load_glossary
+    from audio2digest.errors import GlossaryError
+    from audio2digest.text.glossary import load_glossary
 
+    try:
         g = load_glossary(use_default=True)
-    except Exception:  # no glossary: no organisation column entries
+    except GlossaryError:  # AUDIO2DIGEST_GLOSSARY names a missing file: no organisation entries
         return {}
     return {t.term: tuple(t.forms) + tuple(t.context) for t in g.terms if t.category == "org"}
 

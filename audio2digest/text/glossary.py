@@ -542,7 +542,10 @@ _CACHE: dict[str, tuple[float, int, Glossary]] = {}
 
 def _read_cached(path: str) -> Glossary:
     """Read a glossary once per process (re-read when the file changes)."""
-    st = os.stat(path)
+    try:
+        st = os.stat(path)
+    except OSError as exc:  # as read_glossary says it, before the cache lookup
+        raise GlossaryError(f"{path}: cannot read glossary: {exc.strerror or exc}") from exc
     hit = _CACHE.get(path)
     if hit and hit[0] == st.st_mtime and hit[1] == st.st_size:
         return hit[2]
