@@ -287,6 +287,7 @@ class Transcript:
 class Entity:
     term: str
     category: str = ""
+    org: str = ""  # the organisation a product or model belongs to ("" when none is known)
 
     def to_dict(self) -> dict:
         return asdict(self)

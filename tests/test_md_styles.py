@@ -8,7 +8,6 @@ import yaml
 from click.testing import CliRunner
 
 from audio2digest.render import FORMATS, STYLES, render_all
-from audio2digest.render.md_styles import organisation
 from audio2digest.types import Digest, Entity, EpisodeMeta, Item
 
 
@@ -23,7 +22,7 @@ def digest(**kw) -> Digest:
             "OpenAI推出Sora 2，支持社交分享。",
             2.0,
             9.0,
-            (Entity("OpenAI", "org"), Entity("Sora 2", "model")),
+            (Entity("OpenAI", "org"), Entity("Sora 2", "model", org="OpenAI")),
             "多模态",
         ),
         Item(
@@ -34,7 +33,7 @@ def digest(**kw) -> Digest:
             "英伟达发布Blackwell Ultra芯片。",
             9.0,
             15.0,
-            (Entity("英伟达", "org"), Entity("Blackwell Ultra", "product")),
+            (Entity("英伟达", "org"), Entity("Blackwell Ultra", "product", org="英伟达")),
             "硬件与算力",
         ),
         Item(
@@ -77,12 +76,6 @@ def test_weekly_offline_table_from_entities_and_glossary():
     assert "| 硬件与算力 | Blackwell Ultra | 英伟达 | 英伟达发布Blackwell Ultra芯片。 |" in md
     assert "## 总结" in md and "本期要点：OpenAI推出Sora 2；" in md
     assert "为什么重要" not in md
-
-
-def test_organisation_from_glossary_when_item_names_none():
-    item = Item(1, "news", "t", "s", "Sora 2上线。", entities=(Entity("Sora 2", "model"),))
-    assert organisation("Sora 2", item) == "OpenAI"  # the bundled glossary: OpenAI's context lists Sora
-    assert organisation("无名产品", item) == ""
 
 
 def test_daily_offline_omits_what_it_cannot_ground():
@@ -167,17 +160,19 @@ def test_render_all_style_and_cli(tmp_path):
     assert res.exit_code == 2 and "nope" in res.output
 
 
-def test_organisation_by_name_prefix_and_no_guess_from_proximity():
+def test_weekly_table_shows_the_organisation_the_digest_recorded():
     item = Item(
         1,
         "news",
         "t",
         "s",
         "深度求索发布DeepSeek-R2，可通过OpenRouter调用。",
-        entities=(Entity("深度求索", "org"), Entity("DeepSeek-R2", "model"), Entity("OpenRouter", "product")),
+        entities=(
+            Entity("深度求索", "org"),
+            Entity("DeepSeek-R2", "model", org="深度求索"),
+            Entity("OpenRouter", "product"),
+        ),
     )
-    assert organisation("DeepSeek-R2", item) == "深度求索"  # DeepSeek is a form of 深度求索
-    assert organisation("OpenRouter", item) == ""  # named near 深度求索, but nothing ties them
     md = render(Digest(EpisodeMeta(source="x"), "zh", (item,)), "weekly")
     assert "| 其他 |" not in md and "DeepSeek-R2、OpenRouter | 深度求索 |" in md
 

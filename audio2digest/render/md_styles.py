@@ -10,7 +10,7 @@ An LLM-written digest (``audio2digest.llm``) fills every part. Offline each layo
 from the extractive fields and the entities alone, and a part with nothing grounded to say
 is left out (no 为什么重要 without a writer; no trend sentence, only counts of what the
 episode covered). The weekly table needs no LLM: category, product and organisation come from
-the item's entities and the glossary.
+the item's entities (the digest records each product's organisation).
 """
 
 from __future__ import annotations
@@ -29,11 +29,8 @@ from audio2digest.render.common import (
 )
 from audio2digest.render.md import LAYOUTS as MD_LAYOUTS
 from audio2digest.render.md import STYLES, details, front_matter, md_escape, md_link
+from audio2digest.text.organisations import PRODUCT_CATEGORIES
 from audio2digest.types import Digest, Item
-
-# Entity categories that name a product or a model in the weekly table (the glossary's
-# "concept" entries, 大模型 or MoE, are generic and left out).
-PRODUCT_CATEGORIES = ("model", "product")
 
 L = {
     True: {
@@ -87,39 +84,6 @@ L = {
         "points": "Key points",
     },
 }
-
-
-@functools.lru_cache(maxsize=1)
-def _org_names() -> dict[str, tuple[str, ...]]:
-    """org term → the names the bundled glossary ties to it: its own forms (DeepSeek for
-    深度求索) and its context (Kimi for 月之暗面, Sora for OpenAI)."""
-    from audio2digest.errors import GlossaryError
-    from audio2digest.text.glossary import load_glossary
-
-    try:
-        g = load_glossary(use_default=True)
-    except GlossaryError:  # AUDIO2DIGEST_GLOSSARY names a missing file: no organisation entries
-        return {}
-    return {t.term: tuple(t.forms) + tuple(t.context) for t in g.terms if t.category == "org"}
-
-
-def organisation(product: str, item: Item) -> str:
-    """The organisation behind ``product``: an org the item names that the glossary ties to
-    it (the product starts with one of the org's names or context words), else the org the
-    glossary ties to it; "" when nothing ties them (no guess from proximity)."""
-    names = _org_names()
-    low = product.casefold()
-
-    def related(org: str) -> bool:
-        return any(low.startswith(c.casefold()) for c in names.get(org, ()) if len(c) >= 2)
-
-    for org in dict.fromkeys(e.term for e in item.entities if e.category == "org"):
-        if related(org):
-            return org
-    for org in names:
-        if related(org):
-            return org
-    return ""
 
 
 _SENTENCE_END = re.compile(r"(?<=[。！？!?])|(?<=\.)\s+")
@@ -200,9 +164,10 @@ def weekly(digest: Digest, zh: bool) -> list[str]:
     rows = []
     sep = "、" if zh else ", "
     for it in news:  # one row per story: its products, their organisations, its summary
-        products = list(dict.fromkeys(e.term for e in it.entities if e.category in PRODUCT_CATEGORIES))
+        ents = [e for e in it.entities if e.category in PRODUCT_CATEGORIES]
+        products = list(dict.fromkeys(e.term for e in ents))
         if products:
-            orgs = dict.fromkeys(o for o in (organisation(p, it) for p in products) if o)
+            orgs = dict.fromkeys(e.org for e in ents if e.org)
             rows.append((it.category, sep.join(products), sep.join(orgs), _first_sentence(it.summary, zh)))
     if rows:
         out += [
