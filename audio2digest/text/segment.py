@@ -26,6 +26,7 @@ from typing import Any
 
 from audio2digest.errors import SegmentError
 from audio2digest.text.boundary import BoundaryModel, decode, gap_features, load_model
+from audio2digest.text.chinese_words import JUNCTION_CONTEXT, splits_a_word
 from audio2digest.text.entities import find_entities
 from audio2digest.text.headline import headline
 from audio2digest.text.language import has_cjk, is_cjk_language
@@ -162,7 +163,10 @@ def _units_from_transcript(transcript: Transcript, opts: SegmentOptions, cjk: bo
                 if (
                     cur
                     and (gap >= opts.pause_floor + 0.15 or absorbed)
-                    and not _holds_on(cur[-1].word, w.word)
+                    and not _holds_on(
+                        "".join(x.word for x in cur[-JUNCTION_CONTEXT:]),
+                        "".join(x.word for x in words[k : k + JUNCTION_CONTEXT]),
+                    )
                 ):
                     pieces.append(_unit_from_words(cur, cjk, cur_start))
                     cur = []
@@ -233,11 +237,17 @@ def _unit_from_words(words: Sequence, cjk: bool, start: float | None = None) -> 
 _HOLDS_ON_NEXT = re.compile(r"^[%％‰℃°）)”」』》，,、。.：:；;！!？?]")
 
 
-def _holds_on(prev_word: str, word: str) -> bool:
-    """A pause between these two words is no place for a unit edge: the next word is a sign
-    that belongs to the one before, or the two are one decimal ("4." [pause] "5")."""
-    nxt, prev = word.strip(), prev_word.strip()
-    return bool(_HOLDS_ON_NEXT.match(nxt)) or (bool(re.search(r"\d\.$", prev)) and nxt[:1].isdigit())
+def _holds_on(before: str, after: str) -> bool:
+    """A pause between ``before`` and ``after`` is no place for a unit edge: what follows is a
+    sign that belongs to what came before, the two are one decimal ("4." [pause] "5"), or the
+    junction is inside a Chinese word (Whisper folds a pause into a word's last character:
+    "推" [1 s] "出")."""
+    nxt, prev = after.strip(), before.strip()
+    return (
+        bool(_HOLDS_ON_NEXT.match(nxt))
+        or (bool(re.search(r"\d\.$", prev)) and nxt[:1].isdigit())
+        or splits_a_word(prev, nxt)
+    )
 
 
 def _expected_duration(word: str) -> float:
