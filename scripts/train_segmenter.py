@@ -27,8 +27,10 @@ from audio2digest.evaluation.boundary_fit import (
     manifest,
     prepare,
     record_pk,
+    rows_with,
 )
 from audio2digest.evaluation.segments import load_gold
+from audio2digest.files import atomic_write_text
 from audio2digest.text.boundary import FEATURES, TIMED_FEATURES, decode
 from audio2digest.text.segment import SegmentOptions
 from audio2digest.types import Transcript
@@ -40,7 +42,7 @@ def mean_pk(model, recs, opts):
         rs = [r for r in recs if (r.source, r.lang) == key]
         vals = []
         for r in rs:
-            z = [v + model.bias_text for v in model.logits(r.rows)]
+            z = [v + model.bias_text for v in model.logits(rows_with(r, model.lexicon))]
             vals.append(
                 record_pk(r, decode(z, r.lengths, opts.min_item_chars, short_penalty=opts.short_penalty))
             )
@@ -124,7 +126,7 @@ def main() -> None:
     from dataclasses import replace
 
     model = replace(model, timed_weights=tuple(timed), meta=meta)
-    args.out.write_text(json.dumps(model.to_dict(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    atomic_write_text(args.out, json.dumps(model.to_dict(), ensure_ascii=False, indent=1) + "\n")
     print(
         json.dumps(
             {

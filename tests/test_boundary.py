@@ -342,3 +342,56 @@ def test_timed_fit_only_fits_the_listed_weights():
     assert all(w[f] == 0.0 for f in TIMED_FEATURES if f not in TIMED_FITTED)
     every = dict(zip(TIMED_FEATURES, fit_timed(rows, labels, fitted=TIMED_FEATURES)))
     assert every["new_cue"] > 0.5  # fitted when asked for
+
+
+# --- learned lexical cues -------------------------------------------------------------------
+
+
+def test_gap_tokens_read_the_start_of_b_and_the_end_of_a():
+    from audio2digest.text.boundary import gap_tokens
+
+    (b, a), (b2, a2) = gap_tokens(
+        ["还在为做PPT头秃吗？", "该模型基于Gemma 3打造。", "谷歌发布了新模型。"], True
+    )
+    assert b == ["c1:该", "c2:该模", "w:该"] and a == ["p:?", "e1:吗", "e2:秃吗"]
+    assert b2[:2] == ["c1:谷", "c2:谷歌"] and a2 == ["", "e1:造", "e2:打造"]
+    ((b, a),) = gap_tokens(["Kubernetes 1.31 is out.", "Google released Gemma 4 today."], False)
+    assert b == ["w1:google", "w2:<C> released"] and a == ["", "e1:out"]
+    ((b, _),) = gap_tokens(["First.", "It also adds a CLI."], False)
+    assert b == ["w1:it", "w2:it also"]
+
+
+def test_lexical_columns_look_keys_up_and_default_to_zero():
+    from audio2digest.text.boundary import LEXICAL_FEATURES, gap_features, lexical_columns
+
+    lex = {"b": {"c1:该": -1.5, "w:该": -0.5}, "a": {"p:?": -1.0, "e1:吗": -0.25}}
+    cols = lexical_columns((["c1:该", "c2:该模", "w:该"], ["p:?", "e1:吗", "e2:秃吗"]), lex)
+    assert cols == [-1.5, 0.0, -0.5, -1.0, -0.25, 0.0]
+    rows = gap_features(["还在为做PPT头秃吗？", "该模型基于Gemma 3打造。"], True, [[], []], lexicon=lex)
+    assert rows[0][-len(LEXICAL_FEATURES) :] == cols
+    assert gap_features(["甲。", "该乙。"], True, [[], []])[0][-6:] == [0.0] * 6  # no lexicon
+
+
+def test_build_lexicon_keeps_what_several_sources_share():
+    from audio2digest.evaluation.boundary_fit import CorpusRecord, build_lexicon
+
+    def rec(source: str, gaps: list[tuple[str, int]]) -> CorpusRecord:
+        r = CorpusRecord(source, source, "zh", ["x"], [])
+        r.tokens = [([k], ["", "e1:。"]) for k, _ in gaps]
+        r.labels = [y for _, y in gaps]
+        return r
+
+    both = [("c1:谷", 1)] * 40 + [("c1:该", 0)] * 40 + [("c1:模", 0)] * 20 + [("c1:模", 1)] * 20
+    recs = [rec("s1", both + [("c1:本", 1)] * 40), rec("s2", both + [("c1:x", 1)] * 2)]
+    lex = build_lexicon(recs)
+    assert lex["b"]["c1:谷"] > 0.5 and lex["b"]["c1:该"] < -0.5
+    assert 0 < lex["b"]["c1:本"] < lex["b"]["c1:谷"]  # one source only: half the weight
+    assert "c1:x" not in lex["b"]  # seen twice: too rare to keep
+    assert lex["a"] == {}  # "" is no key; "e1:。" ends every sentence: no information, pruned
+
+
+def test_shipped_lexicon_reads_continuations_and_new_subjects():
+    lex = load_model().lexicon
+    for key in ("c1:该", "c1:这", "c1:它", "w1:it", "w1:this", "w1:they"):
+        assert lex["b"].get(key, 0.0) < 0, key
+    assert lex["b"].get("c2:谷歌", 0.0) > 0

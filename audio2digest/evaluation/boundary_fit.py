@@ -46,6 +46,7 @@ class CorpusRecord:
     rows: list[list[float]] = field(default_factory=list)
     labels: list[int] = field(default_factory=list)
     lengths: list[float] = field(default_factory=list)
+    tokens: list[tuple[list[str], list[str]]] = field(default_factory=list)  # gap_tokens per gap
 
     @property
     def text(self) -> str:
@@ -108,7 +109,7 @@ def manifest(directory: str | Path, records: Sequence[CorpusRecord]) -> list[dic
 
 def prepare(rec: CorpusRecord) -> CorpusRecord:
     """Sentence units, gold gap labels and feature rows, exactly as segment_text builds them."""
-    from audio2digest.text.boundary import gap_features
+    from audio2digest.text.boundary import gap_features, gap_tokens
     from audio2digest.text.segment import text_units
 
     cjk = rec.cjk
@@ -127,10 +128,70 @@ def prepare(rec: CorpusRecord) -> CorpusRecord:
         if k is not None:
             labels[k] = 1
     names = [[e.term.lower() for e in u.entities] for u in units]
-    rec.rows = gap_features([u.text for u in units], cjk, names)
+    texts = [u.text for u in units]
+    rec.rows = gap_features(texts, cjk, names)  # lexical columns 0: filled per fit (rows_with)
+    rec.tokens = gap_tokens(texts, cjk)
     rec.labels = labels
     rec.lengths = [len(u.text.strip()) * (1.0 if cjk else 1 / 3) for u in units]
     return rec
+
+
+#: Shrinkage of a lexicon value: a key seen n times in a source counts n·p(1-p) / (that + LEX_ALPHA)
+#: of its excess boundary rate (p = the source's own boundary rate). 20 ≈ a key needs ~100
+#: occurrences in a source to count fully; not tuned.
+LEX_ALPHA = 20.0
+#: Keys seen fewer times than this over all sources, or with |value| below LEX_MIN_VALUE, are
+#: left out of the lexicon (they carry noise and would bloat segmenter.json).
+LEX_MIN_COUNT = 3
+LEX_MIN_VALUE = 0.02
+
+
+def build_lexicon(records: Sequence[CorpusRecord]) -> dict[str, dict[str, float]]:
+    """Learned start ("b") and end ("a") cue values from ``records``: per source, a key's
+    excess of boundaries over the source's own boundary rate, shrunk (:data:`LEX_ALPHA`), then
+    averaged over the sources -- a key one publisher alone uses gets a fifth of its value, so
+    what is kept is what several publishers share ("该"/"It" continue, "谷歌" starts)."""
+    sources = sorted({r.source for r in records})
+    out: dict[str, dict[str, float]] = {"a": {}, "b": {}}
+    count: dict[str, dict[str, int]] = {"a": {}, "b": {}}
+    for s in sources:
+        rs = [r for r in records if r.source == s]
+        gaps = sum(len(r.labels) for r in rs)
+        if not gaps:
+            continue
+        p = sum(sum(r.labels) for r in rs) / gaps
+        stats: dict[str, dict[str, list[float]]] = {"a": {}, "b": {}}
+        for r in rs:
+            for (bt, at), y in zip(r.tokens, r.labels):
+                for side, keys in (("b", bt), ("a", at)):
+                    for k in keys:
+                        if not k:
+                            continue  # "" = no key (see gap_tokens)
+                        c = stats[side].setdefault(k, [0.0, 0.0])
+                        c[0] += y
+                        c[1] += 1
+        for side in ("a", "b"):
+            for k, (b, n) in stats[side].items():
+                out[side][k] = out[side].get(k, 0.0) + (b - n * p) / (n * p * (1 - p) + LEX_ALPHA) / len(
+                    sources
+                )
+                count[side][k] = count[side].get(k, 0) + int(n)
+    return {
+        side: {
+            k: round(v, 3)
+            for k, v in sorted(out[side].items())
+            if count[side][k] >= LEX_MIN_COUNT and abs(v) >= LEX_MIN_VALUE
+        }
+        for side in ("a", "b")
+    }
+
+
+def rows_with(rec: CorpusRecord, lexicon: dict[str, dict[str, float]]) -> list[list[float]]:
+    """The record's feature rows with the lexical columns looked up in ``lexicon``."""
+    from audio2digest.text.boundary import LEXICAL_FEATURES, lexical_columns
+
+    m = len(FEATURES) - len(LEXICAL_FEATURES)
+    return [row[:m] + lexical_columns(t, lexicon) for row, t in zip(rec.rows, rec.tokens)]
 
 
 def fit_logistic(X, y, l2: float = L2, iters: int = 50):
@@ -171,13 +232,18 @@ def record_pk(rec: CorpusRecord, cuts: Sequence[int]) -> float:
 
 
 def _decode_all(
-    model: BoundaryModel, recs: Sequence[CorpusRecord], offset: float, min_chars: float, short_penalty: float
+    model: BoundaryModel,
+    recs: Sequence[CorpusRecord],
+    rows: Sequence[list[list[float]]],
+    offset: float,
+    min_chars: float,
+    short_penalty: float,
 ) -> float:
     from audio2digest.text.boundary import decode
 
     total = 0.0
-    for r in recs:
-        z = [v + offset for v in model.logits(r.rows)]
+    for r, rr in zip(recs, rows):
+        z = [v + offset for v in model.logits(rr)]
         total += record_pk(r, decode(z, r.lengths, min_chars, short_penalty=short_penalty))
     return total / max(1, len(recs))
 
@@ -185,23 +251,34 @@ def _decode_all(
 def fit_text_model(
     records: Sequence[CorpusRecord], *, min_chars: float, short_penalty: float, meta: dict | None = None
 ) -> BoundaryModel:
-    """Fit the weights on ``records`` (each source weighted equally), then the decision bias
-    that gives the lowest mean Pk on the same records when decoded."""
+    """Fit the lexicon and the weights on ``records`` (each source weighted equally), then the
+    decision bias that gives the lowest mean Pk on the same records when decoded.
+
+    A training row's lexical columns come from a lexicon built without its own source
+    (cross-fitted), so their weights say how well cues carry over to a publisher not seen."""
     import numpy as np
 
     X, y, wts = [], [], []
     sources = sorted({r.source for r in records})
     per_source = {s: sum(len(r.labels) for r in records if r.source == s) for s in sources}
-    for r in records:
-        X.extend(r.rows)
+    lexicon = build_lexicon(records)
+    others = {s: build_lexicon([r for r in records if r.source != s]) for s in sources}
+    train_rows = [rows_with(r, others[r.source]) for r in records]
+    for r, rr in zip(records, train_rows):
+        X.extend(rr)
         y.extend(r.labels)
         wts.extend([1.0 / per_source[r.source]] * len(r.labels))
     # equal weight per source: resample-free weighting by duplicating rows' weights into IRLS
     Xa = np.asarray(X, dtype=float)
     sw = np.asarray(wts) * len(wts) / len(sources)  # sums to the number of gaps
     w = _fit_weighted(Xa, np.asarray(y, dtype=float), sw)
-    model = BoundaryModel(tuple(w), (0.0, 1.0, 0.0, 0.0, 0.0), 0.0, dict(meta or {}))
-    best = min(BIAS_GRID, key=lambda b: (_decode_all(model, records, b, min_chars, short_penalty), abs(b)))
+    model = BoundaryModel(
+        tuple(w), (0.0, 1.0) + (0.0,) * (len(TIMED_FEATURES) - 2), 0.0, dict(meta or {}), lexicon
+    )
+    best = min(
+        BIAS_GRID,
+        key=lambda b: (_decode_all(model, records, train_rows, b, min_chars, short_penalty), abs(b)),
+    )
     return replace(model, bias_text=float(best))
 
 
@@ -238,7 +315,7 @@ def episode_gaps(transcript, gold: dict, model: BoundaryModel, opts) -> tuple[li
     for u in units:
         u.entities = find_entities(u.text)
     names = [[e.term.lower() for e in u.entities] for u in units]
-    rows_text = gap_features([u.text for u in units], cjk, names, opts.window_chars)
+    rows_text = gap_features([u.text for u in units], cjk, names, opts.window_chars, model.lexicon)
     spans = [(float(i["start"]), float(i["end"])) for i in gold["items"]]
     gb = [(spans[i][1] + spans[i + 1][0]) / 2 for i in range(len(spans) - 1)]
     mids = [((units[i].end or 0.0) + (units[i + 1].start or 0.0)) / 2 for i in range(len(units) - 1)]
@@ -300,6 +377,8 @@ def rouge_l(hyp: str, ref: str) -> float:
 __all__ = [
     "FEATURES",
     "TIMED_FITTED",
+    "build_lexicon",
+    "rows_with",
     "CorpusRecord",
     "episode_gaps",
     "fit_logistic",

@@ -16,9 +16,10 @@ import math
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 
+from audio2digest.text.chinese_words import jieba_tokens
 from audio2digest.text.entities import BUILTIN_ENTITIES_ZH
 from audio2digest.text.language import CJK_CHARS, EN_STOP_CAPS, EN_STOPWORDS, has_cjk
 from audio2digest.text.sentences import SENT_END
@@ -27,6 +28,7 @@ __all__ = [
     "CONT_CUES_EN",
     "CONT_CUES_ZH",
     "FEATURES",
+    "LEXICAL_FEATURES",
     "NEW_CUES_EN",
     "NEW_CUES_ZH",
     "TIMED_FEATURES",
@@ -34,6 +36,8 @@ __all__ = [
     "cosine",
     "decode",
     "gap_features",
+    "gap_tokens",
+    "lexical_columns",
     "load_model",
     "timed_rows",
     "tokens",
@@ -134,7 +138,17 @@ FEATURES = (
     "a_back_vs_ahead",  # cosine(a, the two before it) - cosine(a, b and the one after)
     "b_names_ahead",  # share of b's names named again in the two sentences after it
     "a_names_back",  # share of a's names named in the two sentences before it
+    # Learned lexical cues (:data:`LEXICAL_FEATURES`): the fitted boundary values of b's first
+    # words and of a's last word, looked up in the model's lexicon.
+    "lex_b_1",  # b's first character (zh) / first word (en)
+    "lex_b_2",  # b's first two characters (zh) / first word or <C> for a name, then the second
+    "lex_b_3",  # b's first jieba word (zh)
+    "lex_a_mark",  # a ends in a question mark or a semicolon
+    "lex_a_1",  # a's last character (zh) / last word (en)
+    "lex_a_2",  # a's last two characters (zh)
 )
+#: The columns of :data:`FEATURES` filled from the lexicon: three keys of b, three of a.
+LEXICAL_FEATURES = FEATURES[-6:]
 #: The timed model's inputs: the text model's log-odds and the pause before b.
 TIMED_FEATURES = ("bias", "text_logit", "pause", "pause_inner", "pause_absorbed", "new_cue", "weak_cue")
 
@@ -200,17 +214,78 @@ def _starts_name(t: str) -> bool:
     return t.startswith(_BUILTIN_ZH_NAMES)
 
 
+_OPENERS = "“\"'「『（(《【"
+_FINAL_MARKS = "。！？!?；;….:："
+_LATIN_WORD = re.compile(r"[A-Za-z0-9'’\-]+")
+
+
+def _start_tokens(text: str, cjk: bool) -> list[str]:
+    """b's lexicon keys: the first character, the first two, the first jieba word (zh); the
+    first word, and the first word (``<C>`` for a capitalised non-stop word) plus the second."""
+    t = text.strip().lstrip(_OPENERS)
+    if cjk:
+        han = _HAN_RUN.match(t)
+        if han:
+            first = jieba_tokens(han.group(0)[:8])[0]
+        else:
+            first = "<latin>" if re.match(r"[A-Za-z0-9]", t) else t[:1]
+        return ["c1:" + t[:1], "c2:" + t[:2], "w:" + first]
+    ws = _LATIN_WORD.findall(t[:80])
+    if not ws:
+        return ["w1:" + t[:1]]
+    low = ws[0].lower()
+    shape = low if (low in EN_STOPWORDS or not ws[0][:1].isupper()) else "<C>"
+    return ["w1:" + low, "w2:" + shape + (" " + ws[1].lower() if len(ws) > 1 else "")]
+
+
+def _end_tokens(text: str, cjk: bool) -> list[str]:
+    """a's lexicon keys: "p:?" / "p:;" when it ends in a question mark or a semicolon (else
+    "", no key), then the last character and last two (zh) or the last word (en), final marks
+    and closing brackets stripped. Other final marks are no key: with "." / "!" / a closing
+    bracket keyed too, the spoken roundup held out was over-split (changelog Pk 0.435 -> 0.495
+    leave-one-source-out)."""
+    t = text.strip()
+    mark = {"?": "p:?", "？": "p:?", ";": "p:;", "；": "p:;"}.get(t[-1:], "")
+    core = t.rstrip(_FINAL_MARKS + "”」』）)\"' ")
+    if cjk:
+        return [mark, "e1:" + core[-1:], "e2:" + core[-2:]]
+    ws = _LATIN_WORD.findall(core[-60:])
+    return [mark, "e1:" + (ws[-1].lower() if ws else "")]
+
+
+def gap_tokens(texts: Sequence[str], cjk: bool) -> list[tuple[list[str], list[str]]]:
+    """Per gap ``i``: (the lexicon keys of ``texts[i + 1]``'s start, of ``texts[i]``'s end)."""
+    starts = [_start_tokens(t, cjk) for t in texts[1:]]
+    return [(starts[i], _end_tokens(texts[i], cjk)) for i in range(len(texts) - 1)]
+
+
+def lexical_columns(tokens: tuple[list[str], list[str]], lexicon: dict[str, dict[str, float]]) -> list[float]:
+    """The six :data:`LEXICAL_FEATURES` of one gap: each key's value in ``lexicon`` ("b" for
+    start keys, "a" for end keys), 0 when it is not there."""
+    b, a = lexicon.get("b", {}), lexicon.get("a", {})
+    sb, ea = tokens
+    out = [b.get(k, 0.0) for k in sb[:3]] + [0.0] * (3 - len(sb[:3]))
+    return out + [a.get(k, 0.0) for k in ea[:3]] + [0.0] * (3 - len(ea[:3]))
+
+
 def gap_features(
-    texts: Sequence[str], cjk: bool, names: Sequence[Sequence[str]], window_chars: int = 60
+    texts: Sequence[str],
+    cjk: bool,
+    names: Sequence[Sequence[str]],
+    window_chars: int = 60,
+    lexicon: dict[str, dict[str, float]] | None = None,
 ) -> list[list[float]]:
     """One feature row (see :data:`FEATURES`) per gap: row ``i`` is the gap after ``texts[i]``.
 
     ``names`` are the entity names of each sentence (lower-cased); ``window_chars`` the
-    cohesion window on each side (CJK characters; Latin text uses 3x).
+    cohesion window on each side (CJK characters; Latin text uses 3x); ``lexicon`` the
+    model's learned start/end cues (None: the lexical columns are 0).
     """
     n = len(texts)
     if n < 2:
         return []
+    gtoks = gap_tokens(texts, cjk)
+    lex = lexicon or {}
     limit = window_chars if cjk else window_chars * 3
     stripped = [t.strip() for t in texts]
     lengths = [len(t) for t in stripped]
@@ -301,6 +376,7 @@ def gap_features(
                 cosine(toks[i], bag(i - 2, i)) - cosine(toks[i], bag(i + 1, i + 3)),
                 len(bnames & nameset(i + 2, i + 4)) / len(bnames) if bnames else 0.0,
                 (len(set(names[i]) & nameset(i - 2, i)) / len(set(names[i]))) if names[i] else 0.0,
+                *lexical_columns(gtoks[i], lex),
             ]
         )
     return rows
@@ -325,6 +401,8 @@ class BoundaryModel:
     timed_weights: tuple[float, ...]
     bias_text: float  # added to the log-odds for plain text (fitted on the training sources)
     meta: dict
+    #: Learned cue values: {"b": {start key: value}, "a": {end key: value}} (see gap_tokens).
+    lexicon: dict = field(default_factory=dict)
 
     def logits(self, rows: Sequence[Sequence[float]]) -> list[float]:
         w = self.weights
@@ -349,7 +427,9 @@ class BoundaryModel:
         )
         if len(w) != len(FEATURES) or len(tw) != len(TIMED_FEATURES):
             raise ValueError("boundary model: wrong number of weights")
-        return cls(w, tw, float(data.get("bias_text", 0.0)), dict(data.get("meta") or {}))
+        lex = data.get("lexicon") or {}
+        lexicon = {side: {str(k): float(v) for k, v in (lex.get(side) or {}).items()} for side in ("a", "b")}
+        return cls(w, tw, float(data.get("bias_text", 0.0)), dict(data.get("meta") or {}), lexicon)
 
     def to_dict(self) -> dict:
         return {
@@ -358,6 +438,7 @@ class BoundaryModel:
             "timed_features": list(TIMED_FEATURES),
             "timed_weights": list(self.timed_weights),
             "bias_text": self.bias_text,
+            "lexicon": self.lexicon,
             "meta": self.meta,
         }
 

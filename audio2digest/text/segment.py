@@ -345,14 +345,15 @@ def gap_scores(units: list[Unit], cjk: bool, timed: bool, opts: SegmentOptions) 
         return []
     model = opts.model or load_model()
     names = [[e.term.lower() for e in u.entities] for u in units]
-    rows = gap_features([u.text for u in units], cjk, names, opts.window_chars)
-    if timed and opts.use_pauses:
-        z = model.timed_logits(rows, [_pause_value(units[i + 1], opts) for i in range(n - 1)])
+    rows = gap_features([u.text for u in units], cjk, names, opts.window_chars, model.lexicon)
+    pauses = [_pause_value(units[i + 1], opts) for i in range(n - 1)]
+    # A transcript without a single pause past pause_floor says nothing through its pauses
+    # (the pause model would read "no pause" everywhere as "no boundary"): use the text model.
+    if timed and opts.use_pauses and any(p for p, _, _ in pauses):
+        z = model.timed_logits(rows, pauses)
     else:
-        z = [
-            v + model.bias_text + opts.paragraph_weight * units[i + 1].pause_before
-            for i, v in enumerate(model.logits(rows))
-        ]
+        para = 0.0 if timed else opts.paragraph_weight  # pause_before: seconds when timed
+        z = [v + model.bias_text + para * units[i + 1].pause_before for i, v in enumerate(model.logits(rows))]
     out = []
     for i, v in enumerate(z):
         v += opts.boundary_offset
