@@ -207,15 +207,20 @@ def eval_segments_cmd(
 
 
 def _eval_corpus(corpus: str, loso: bool, as_json: bool, *, segments: bool = True) -> None:
-    from audio2digest.evaluation.corpus import evaluate_corpus
+    from audio2digest.evaluation.corpus import evaluate_corpus, evaluate_summaries
 
     scores, heads = evaluate_corpus(
         corpus, loso=loso, segments=segments, progress=lambda m: click.echo(f"  {m} …", err=True)
     )
+    summaries = evaluate_summaries(corpus)
     if as_json:
         click.echo(
             json.dumps(
-                {"segments": [s.to_dict() for s in scores], "headlines": [h.to_dict() for h in heads]},
+                {
+                    "segments": [s.to_dict() for s in scores],
+                    "headlines": [h.to_dict() for h in heads],
+                    "summaries": [c.to_dict() for c in summaries],
+                },
                 ensure_ascii=False,
                 indent=2,
             )
@@ -242,3 +247,11 @@ def _eval_corpus(corpus: str, loso: bool, as_json: bool, *, segments: bool = Tru
                 f"{h.source:<30} {h.fit:<8} {h.titles:7d} {h.rouge_l:8.3f} {h.entity_f1:9.3f} {h.truncated:10d} "
                 f"{h.too_long:9d}"
             )
+    click.echo("")
+    click.echo(
+        f"{'summaries':<30} {'items':>7} {'fragments':>10} {'mid-clause':>11} {'questions':>10} {'not whole':>10}"
+    )
+    for c in summaries:
+        click.echo(
+            f"{c.source:<30} {c.items:7d} {c.fragments:10d} {c.mid_clause:11d} {c.questions:10d} {c.not_whole:10d}"
+        )

@@ -18,6 +18,8 @@ from audio2digest.evaluation.boundary_fit import (
 )
 from audio2digest.evaluation.headline_fit import (
     HeadlineScore,
+    SummaryCheck,
+    check_summaries,
     headline_rows,
     loso_models,
     score_headlines,
@@ -27,7 +29,7 @@ from audio2digest.text.boundary import BoundaryModel
 
 logger = logging.getLogger("audio2digest.evaluation.corpus")
 
-__all__ = ["CorpusScore", "HeadlineScore", "evaluate_corpus"]
+__all__ = ["CorpusScore", "HeadlineScore", "SummaryCheck", "evaluate_corpus", "evaluate_summaries"]
 
 
 @dataclass(frozen=True)
@@ -120,3 +122,8 @@ def evaluate_corpus(
             heads += score_headlines(rows, lambda src: fitted[src], "loso")
         heads += score_headlines(rows, RULE_MODEL, "rule")
     return scores, heads
+
+
+def evaluate_summaries(directory: str | Path) -> list[SummaryCheck]:
+    """The summary of every gold item checked against the rules, per source and pooled."""
+    return check_summaries(load_corpus(directory))

@@ -21,10 +21,15 @@ from audio2digest.text.headline import (
     HEADLINE_FEATURES,
     ZH_TITLE_MAX,
     HeadlineModel,
+    eligible,
     headline_candidates,
+    is_fragment,
+    is_mid_clause,
+    is_question,
+    summarize,
     title_width,
 )
-from audio2digest.text.sentences import plain_text
+from audio2digest.text.sentences import plain_text, sentences
 
 logger = logging.getLogger("audio2digest.evaluation.headline_fit")
 
@@ -32,6 +37,8 @@ __all__ = [
     "HEADLINE_L2",
     "HeadlineRow",
     "HeadlineScore",
+    "SummaryCheck",
+    "check_summaries",
     "fit_headline_model",
     "headline_rows",
     "human_title",
@@ -135,8 +142,9 @@ def fit_headline_model(rows: Sequence[HeadlineRow], l2: float = HEADLINE_L2) -> 
     b = np.zeros(d)
     total = 0.0
     for r in rows:
-        X = np.asarray(r.features, dtype=float)
-        y = np.asarray(r.rouge, dtype=float)
+        keep = eligible(r.features)  # fitted on what the chooser will see
+        X = np.asarray([r.features[i] for i in keep], dtype=float)
+        y = np.asarray([r.rouge[i] for i in keep], dtype=float)
         if len(y) < 2:
             continue
         X = X - X.mean(axis=0)
@@ -152,8 +160,8 @@ def fit_headline_model(rows: Sequence[HeadlineRow], l2: float = HEADLINE_L2) -> 
 
 
 def _choice(row: HeadlineRow, model: HeadlineModel) -> int:
-    scores = [model.score(f) for f in row.features]
-    return max(range(len(scores)), key=lambda i: scores[i])
+    idx = eligible(row.features)
+    return max(idx, key=lambda i: (model.score(row.features[i]), -i))
 
 
 def score_headlines(
@@ -205,3 +213,42 @@ def oracle(rows: Sequence[HeadlineRow]) -> list[HeadlineScore]:
         HeadlineScore(k, len(v), sum(v) / len(v), 0.0, 0, 0, "oracle")
         for k, v in [*sorted(acc.items()), ("pooled", [x for v in acc.values() for x in v])]
     ]
+
+
+@dataclass(frozen=True)
+class SummaryCheck:
+    """How many summaries break the rules: one or two whole sentences of the item, never a
+    fragment, never starting mid-clause, never a question."""
+
+    source: str
+    items: int
+    fragments: int  # shorter than a sentence that stands alone (SUMMARY_MIN_ZH / _EN)
+    mid_clause: int  # starts with a continuation ("并…", "and …")
+    questions: int  # ends in "?" / "？" though the item has other sentences
+    not_whole: int  # not made of the item's own sentences
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def check_summaries(records: Sequence[CorpusRecord]) -> list[SummaryCheck]:
+    """:func:`summarize` on every gold item, counted against the rules, per source and pooled."""
+    acc: dict[str, list[tuple[bool, bool, bool, bool]]] = {}
+    for rec in records:
+        for item in rec.items:
+            if not item.strip():
+                continue
+            s = summarize(item, cjk=rec.cjk)
+            sents = sentences(plain_text(item.strip()), rec.cjk)
+            frag = is_fragment(s, rec.cjk) and len(sents) > 1
+            question = is_question(s) and len(sents) > 1
+            whole = all(any(p.rstrip("。.!！?？") in q for q in sents) for p in sentences(s, rec.cjk))
+            acc.setdefault(f"{rec.source}/{rec.lang}", []).append(
+                (frag, is_mid_clause(s, rec.cjk), question, not whole)
+            )
+    out = []
+    for name in [*sorted(acc), "pooled"]:
+        vals = [v for k in acc for v in acc[k]] if name == "pooled" else acc[name]
+        if vals:
+            out.append(SummaryCheck(name, len(vals), *(sum(v[i] for v in vals) for i in range(4))))
+    return out
