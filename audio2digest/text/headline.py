@@ -229,6 +229,15 @@ def _word_edges(text: str) -> set[int]:
     return edges
 
 
+def _has_verb(text: str) -> bool:
+    """Whether jieba tags a verb in ``text`` (a verbal noun such as 发展 does not count)."""
+    try:
+        import jieba.posseg
+    except ImportError:  # pragma: no cover - jieba is a dependency
+        return False
+    return any(w.flag.startswith("v") and w.flag not in ("vn", "vd") for w in jieba.posseg.cut(text))
+
+
 def _compress_zh(c: str, limit: int, names: Sequence[str]) -> str:
     return _compress_zh_cut(c, limit, names)[0]
 
@@ -267,8 +276,8 @@ def _compress_zh_cut(c: str, limit: int, names: Sequence[str]) -> tuple[str, boo
             seg = m.group(0)
             if re.search(r"[A-Za-z]{3,}", seg) or any(n and n.lower() in seg.lower() for n in names):
                 continue
-            if _RELEASE_VERBS.search(seg):
-                continue
+            if _RELEASE_VERBS.search(seg) or "是" in seg or _has_verb(seg[:-1]):
+                continue  # "来聊一聊…领域的", "就是本期的": a clause, not a modifier
             found = m
             break
         if found is None:
