@@ -413,6 +413,9 @@ HEADLINE_FEATURES = (
     "exclaim",
     "first_person",
     "digits",
+    "enumeration",
+    "first_clause",
+    "very_short",
     "rule",
 )
 
@@ -733,6 +736,10 @@ def _features(f: str, c: str, cut: bool, reporting: bool, ctx: _Context, raw: _R
         "exclaim": float(raw.exclaim),
         "first_person": float(bool(_FIRST_PERSON.search(f))),
         "digits": float(bool(re.search(r"\d", f))),
+        # a list of names ("Barbara 对象存储、Dagger 依赖管理、…") is detail, not the news
+        "enumeration": min(f.count("、") + len(re.findall(r", (?=[A-Z])", f)), 4) / 4,
+        "first_clause": float(raw.sentence == 0 and raw.clause == 0),
+        "very_short": float(size < 1 / 3),
         "rule": _rule_score(f, names, cjk, limit, raw.joins, raw.clause) / 5,
     }
     return tuple(v[n] for n in HEADLINE_FEATURES)
