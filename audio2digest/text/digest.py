@@ -1,8 +1,9 @@
 """Per-item headline, summary, entities, category and keywords; :func:`build_digest`.
 
-Everything here is extractive: the headline is the item's most informative clause (the one
-naming an entity and a release verb), lightly trimmed; the summary is its first one or two
-informative sentences. Nothing is generated that the speaker did not say.
+Everything here is extractive: the headline is one of the item's clauses, compressed by whole
+phrases and chosen by a fitted model (:mod:`audio2digest.text.headline`); the summary is its
+first one or two sentences that are news on their own. Nothing is generated that the speaker
+did not say.
 
 Category taxonomy (``CATEGORIES``; Chinese names for zh, English for other languages):
 

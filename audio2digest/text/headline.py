@@ -1,10 +1,11 @@
 """Headlines and summaries an editor would keep, taken from the item's own words.
 
-A headline is one clause -- subject, action, object: "谷歌开源翻译模型TranslateGemma" -- chosen
-among the item's first sentences (the one naming an entity and a release verb wins), lead-in
-cues and fillers dropped, and compressed to fit (<= 30 Chinese characters, <= 80 otherwise)
-by dropping whole phrases, never by cutting inside a name and never ending in "…". A summary
-is one or two whole sentences of the item.
+A headline is one clause -- subject, action, object: "谷歌开源翻译模型TranslateGemma" -- of the
+item's first sentences. Every candidate clause is compressed to fit (<= 30 full-width columns
+for Chinese, <= 80 characters otherwise) by dropping whole phrases, never by cutting inside a
+name and never ending in "…"; a linear model over explainable features
+(:data:`HEADLINE_FEATURES`, weights fitted on segcorpus in ``data/headline.json``) picks one.
+A summary is one or two whole sentences of the item that are news on their own.
 """
 
 from __future__ import annotations
