@@ -126,6 +126,7 @@ class Segment:
     avg_logprob: float = 0.0
     compression_ratio: float = 0.0
     no_speech_prob: float = 0.0
+    speaker: str = ""  # who speaks, when a publisher's transcript says so ("" = unknown)
 
     def to_dict(self) -> dict:
         d = asdict(self)

@@ -119,6 +119,44 @@ def test_folded_pause_splits_a_long_segment():
     assert len(segment_transcript(tr, options=SegmentOptions(absorbed_min=99))) == 1
 
 
+def test_no_unit_edge_before_a_percent_sign_or_inside_a_decimal():
+    from audio2digest.text.segment import SegmentOptions, timed_units
+
+    def words(chars, t0, step=0.25):
+        return [Word(t0 + step * k, t0 + step * (k + 1), ch) for k, ch in enumerate(chars)]
+
+    first = words(["Anthropic", "发布", "Claude", "Sonnet", "4."], 0.0)
+    second = words(["5", "在", "测试", "上", "得分", "达到", "77"], 2.0)
+    sign = Word(second[-1].end + 1.2, second[-1].end + 1.4, "%")  # a 1.2-s pause before "%"
+    rest = words(list("官方称它能连续工作三十个小时"), sign.end)
+    seg1 = Segment(0, 0.0, first[-1].end, "".join(w.word for w in first), tuple(first))
+    words2 = (*second, sign, *rest)
+    seg2 = Segment(1, 2.0, rest[-1].end, "".join(w.word for w in words2), words2)
+    units, _ = timed_units(Transcript(EpisodeMeta("x"), "zh", (seg1, seg2)), SegmentOptions())
+    texts = [u.text for u in units]
+    assert any("4.5在" in t for t in texts), texts  # one unit across the recogniser's cut
+    assert not any(t.startswith("%") for t in texts), texts
+    assert any("77%" in t for t in texts), texts
+
+
+def test_a_pause_folded_into_a_word_does_not_cut_the_word():
+    # the demo's "视频生成赛道依旧火热，OpenAI推出Sora 2": Whisper put the pause on "出" (1.1 s)
+    from audio2digest.text.chinese_words import splits_a_word
+    from audio2digest.text.segment import SegmentOptions, timed_units
+
+    chars = list("视频生成依旧火热推")
+    ws = [Word(0.25 * k, 0.25 * (k + 1), ch) for k, ch in enumerate(chars)]
+    t = ws[-1].end
+    ws += [Word(t, t + 1.1, "出"), Word(t + 1.1, t + 1.5, " Sora"), Word(t + 1.5, t + 1.7, " 2")]
+    text = "".join(w.word for w in ws)
+    units, _ = timed_units(
+        Transcript(EpisodeMeta("x"), "zh", (Segment(0, 0.0, ws[-1].end, text, tuple(ws)),)), SegmentOptions()
+    )
+    assert not any(u.text.startswith("出") for u in units), [u.text for u in units]
+    assert splits_a_word("火热推", "出 Sora") and not splits_a_word("火热", "OpenAI推出")
+    assert not splits_a_word("翻倍", "接下来是")
+
+
 @pytest.mark.parametrize("name", ["dev01", "dev02", "dev03"])
 def test_text_alone_on_scripts(name):
     script = json.loads((EVAL / f"{name}.items.json").read_text("utf-8"))

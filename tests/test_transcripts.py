@@ -175,6 +175,20 @@ def test_segments_are_sentences_with_times_from_the_cues():
     assert segs[1].end == 6.0 and (segs[2].start, segs[2].end) == (8.0, 12.0)
 
 
+def test_speakers_carry_into_segments_and_the_podcasting_json():
+    from audio2digest.render.transcript_json import render as render_podcast_json
+    from audio2digest.types import Transcript
+
+    segs = cues_to_segments(parse_transcript(JSON, "json"), "en")
+    assert [(s.speaker, s.text) for s in segs] == [("Ann", "Welcome to the show."), ("Bob", "First, Gemma.")]
+    untimed = cues_to_segments(parse_transcript(HTML_UNTIMED, "html"), "en")
+    assert [s.speaker for s in untimed] == ["Ann", "Ann"]
+    out = json.loads(render_podcast_json(None, Transcript(EpisodeMeta(source="x"), "en", tuple(segs))))
+    assert [seg.get("speaker") for seg in out["segments"]] == ["Ann", "Bob"]
+    asr = Transcript(EpisodeMeta(source="x"), "en", (segs[0].__class__(0, 0.0, 1.0, "Hi."),))
+    assert "speaker" not in json.loads(render_podcast_json(None, asr))["segments"][0]  # unknown: left out
+
+
 def test_chinese_cues_join_without_spaces_and_split_at_pauses_and_length():
     cues = [Cue(0, 2, "大家好，欢迎收听"), Cue(2, 4, "本期节目"), Cue(6, 8, "首先来看新闻")]
     segs = cues_to_segments(cues, "zh")

@@ -2,8 +2,8 @@
 
 The namespace's format (podcast-namespace, transcripts.md): ``{"version": "1.0.0",
 "segments": [{"speaker"?, "startTime", "endTime", "body"}]}``, times in seconds. One segment
-per transcript segment (a sentence or Whisper segment); ``speaker`` is left out because the
-transcript does not know who speaks. Linked from a feed with
+per transcript segment (a sentence or Whisper segment); ``speaker`` where the transcript knows
+who speaks (a publisher's transcript that names speakers; speech recognition does not). Linked from a feed with
 ``<podcast:transcript type="application/json">``.
 """
 
@@ -26,9 +26,10 @@ def render(digest, transcript=None, audio_href=None) -> str:
             body = " ".join(seg.text.split())
             if body:
                 start = round(max(0.0, float(seg.start)), 3)
-                segments.append(
-                    {"startTime": start, "endTime": round(max(start, float(seg.end)), 3), "body": body}
-                )
+                out = {"startTime": start, "endTime": round(max(start, float(seg.end)), 3), "body": body}
+                if seg.speaker:
+                    out = {"speaker": seg.speaker, **out}
+                segments.append(out)
     elif digest is not None:  # no transcript: one segment per timed item
         for it in digest.items:
             if it.start is not None and it.end is not None and it.text.strip():

@@ -396,11 +396,12 @@ def cues_to_segments(
 
     timed = all(c.start is not None and c.end is not None for c in cues)
     if not timed:  # text without times: one segment per paragraph, times 0
-        return [Segment(id=i, start=0.0, end=0.0, text=c.text) for i, c in enumerate(cues)]
+        return [Segment(id=i, start=0.0, end=0.0, text=c.text, speaker=c.speaker) for i, c in enumerate(cues)]
     cjk = is_cjk_language(language, " ".join(c.text for c in cues[:50]))
     sep = "" if cjk else " "
     segments: list[Segment] = []
     buf: list[tuple[str, float, float]] = []  # (text piece, start, end)
+    speaker = ""  # of the cues in buf (a change of speaker flushes it)
 
     def flush() -> None:
         text = sep.join(t for t, _, _ in buf).strip()
@@ -411,6 +412,7 @@ def cues_to_segments(
                     start=round(buf[0][1], 3),
                     end=round(max(buf[-1][2], buf[0][1]), 3),
                     text=text,
+                    speaker=speaker,
                 )
             )
         buf.clear()
@@ -428,6 +430,7 @@ def cues_to_segments(
             )
         ):
             flush()
+        speaker = (c.speaker or speaker) if buf else c.speaker
         text, dur = c.text, max(0.0, c.end - c.start)
         pos = 0
         for m in _SENTENCE_END.finditer(text):

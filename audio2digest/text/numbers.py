@@ -18,10 +18,11 @@ on the dev episodes.
 
 from __future__ import annotations
 
-import functools
 import logging
 import re
 from typing import NamedTuple
+
+from audio2digest.text.chinese_words import jieba_module
 
 log = logging.getLogger("audio2digest.text.numbers")
 
@@ -50,15 +51,6 @@ class Edit(NamedTuple):
     start: int
     end: int
     new: str
-
-
-@functools.lru_cache(maxsize=1)
-def _jieba():
-    import jieba
-
-    jieba.setLogLevel(logging.WARNING + 10)
-    jieba.initialize()
-    return jieba
 
 
 def _parse(s: str):
@@ -120,7 +112,7 @@ def _word_blocks(text: str, start: int, end: int, tokens: list[tuple[int, int, s
 def _tokens(text: str) -> list[tuple[int, int, str]]:
     out = []
     pos = 0
-    for tok in _jieba().lcut(text, HMM=False):
+    for tok in jieba_module().lcut(text, HMM=False):
         out.append((pos, pos + len(tok), tok))
         pos += len(tok)
     return out

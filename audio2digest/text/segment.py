@@ -26,6 +26,7 @@ from typing import Any
 
 from audio2digest.errors import SegmentError
 from audio2digest.text.boundary import BoundaryModel, decode, gap_features, load_model
+from audio2digest.text.chinese_words import JUNCTION_CONTEXT, splits_a_word
 from audio2digest.text.entities import find_entities
 from audio2digest.text.headline import headline
 from audio2digest.text.language import has_cjk, is_cjk_language
@@ -159,7 +160,14 @@ def _units_from_transcript(transcript: Transcript, opts: SegmentOptions, cjk: bo
                 excess = (w.end - w.start) - need
                 absorbed = excess >= opts.absorbed_min
                 gap = (w.start - cur[-1].end) if cur else 0.0
-                if cur and (gap >= opts.pause_floor + 0.15 or absorbed):
+                if (
+                    cur
+                    and (gap >= opts.pause_floor + 0.15 or absorbed)
+                    and not _holds_on(
+                        "".join(x.word for x in cur[-JUNCTION_CONTEXT:]),
+                        "".join(x.word for x in words[k : k + JUNCTION_CONTEXT]),
+                    )
+                ):
                     pieces.append(_unit_from_words(cur, cjk, cur_start))
                     cur = []
                 if not cur:
@@ -203,6 +211,11 @@ def _units_from_transcript(transcript: Transcript, opts: SegmentOptions, cjk: bo
         for p in pieces:
             if not p.text:
                 continue
+            if units and _holds_on(units[-1].text, p.text):  # "…Sonnet 4." | "5在…": one unit
+                units[-1].text += p.text
+                units[-1].end = p.end if p.end is not None else units[-1].end
+                prev_end = units[-1].end
+                continue
             p.pause_before = 0.0 if prev_end is None else max(0.0, (p.start or 0.0) - prev_end)
             prev_end = p.end if p.end is not None else prev_end
             units.append(p)
@@ -216,6 +229,24 @@ def _unit_from_words(words: Sequence, cjk: bool, start: float | None = None) -> 
         text = "".join(w.word for w in words)
     return Unit(
         text=text.strip(), start=float(words[0].start if start is None else start), end=float(words[-1].end)
+    )
+
+
+#: What cannot start a unit: a percent or unit sign, or punctuation that closes what came before
+#: ("77" [pause] "%" is one amount, not the end of a story and the start of the next).
+_HOLDS_ON_NEXT = re.compile(r"^[%％‰℃°）)”」』》，,、。.：:；;！!？?]")
+
+
+def _holds_on(before: str, after: str) -> bool:
+    """A pause between ``before`` and ``after`` is no place for a unit edge: what follows is a
+    sign that belongs to what came before, the two are one decimal ("4." [pause] "5"), or the
+    junction is inside a Chinese word (Whisper folds a pause into a word's last character:
+    "推" [1 s] "出")."""
+    nxt, prev = after.strip(), before.strip()
+    return (
+        bool(_HOLDS_ON_NEXT.match(nxt))
+        or (bool(re.search(r"\d\.$", prev)) and nxt[:1].isdigit())
+        or splits_a_word(prev, nxt)
     )
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from audio2digest.text.correct.candidates import (
     Candidate,
@@ -24,7 +24,7 @@ from audio2digest.text.correct.options import DEFAULT_OPTIONS, CorrectOptions
 from audio2digest.text.glossary import Glossary
 from audio2digest.text.language import has_cjk
 from audio2digest.text.words import rewrite_words
-from audio2digest.types import Correction, Segment, Transcript
+from audio2digest.types import Correction, Transcript
 
 log = logging.getLogger("audio2digest.text.correct")
 
@@ -176,15 +176,10 @@ def correct_transcript(
             continue
         all_corr.extend(corrs)
         new_segs.append(
-            Segment(
-                id=seg.id,
-                start=seg.start,
-                end=seg.end,
+            replace(
+                seg,
                 text=new_text,
                 words=rewrite_words(seg.words, seg.text, [(c.start, c.end, c.target) for c in chosen]),
-                avg_logprob=seg.avg_logprob,
-                compression_ratio=seg.compression_ratio,
-                no_speech_prob=seg.no_speech_prob,
             )
         )
     return transcript.replace(segments=tuple(new_segs), corrections=tuple(all_corr))

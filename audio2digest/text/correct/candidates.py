@@ -15,12 +15,12 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 
+from audio2digest.text.chinese_words import jieba_tokens
 from audio2digest.text.correct.guards import (
     DEGREE_ADVERBS,
     FUNCTION_CHARS,
     blocked_by_never,
     has_evidence,
-    jieba_tokens,
     local_language,
     reads_better,
     span_kind,

@@ -8,10 +8,9 @@ function characters and degree adverbs that mark ordinary text. jieba is importe
 
 from __future__ import annotations
 
-import functools
-import logging
 import math
 
+from audio2digest.text.chinese_words import jieba_module
 from audio2digest.text.correct.latin import VERSION_AFTER_RE, is_cjk_form
 from audio2digest.text.correct.options import CorrectOptions
 from audio2digest.text.glossary import Term
@@ -26,24 +25,9 @@ FUNCTION_CHARS = set(
 DEGREE_ADVERBS = set("太最挺更很")
 
 
-@functools.lru_cache(maxsize=1)
-def _jieba():
-    import jieba
-
-    jieba.setLogLevel(logging.WARNING + 10)
-    jieba.initialize()
-    return jieba
-
-
-@functools.lru_cache(maxsize=4096)
-def jieba_tokens(run: str) -> tuple[str, ...]:
-    """jieba's words of a run of Han characters (dictionary only, no HMM)."""
-    return tuple(_jieba().lcut(run, HMM=False))
-
-
 def word_freq(w: str) -> int:
     """jieba's dictionary frequency of ``w`` (0 when it is not a word)."""
-    return _jieba().dt.FREQ.get(w, 0) or 0
+    return jieba_module().dt.FREQ.get(w, 0) or 0
 
 
 def detect_language(text: str) -> str:
@@ -128,8 +112,8 @@ def has_evidence(
 def _seg_logprob(s: str, extra: str, opts: CorrectOptions) -> tuple[float, bool]:
     """Best unigram segmentation log-probability of ``s`` under jieba's dictionary plus the
     word ``extra``; and whether that best segmentation uses ``extra`` as one token."""
-    freq = _jieba().dt.FREQ
-    logtotal = math.log(_jieba().dt.total)
+    freq = jieba_module().dt.FREQ
+    logtotal = math.log(jieba_module().dt.total)
     extra_lp = math.log(opts.lm_term_freq) - logtotal
     n = len(s)
     best: list[tuple[float, bool]] = [(0.0, False)] + [(-1e18, False)] * n
