@@ -20,6 +20,7 @@ from importlib import resources
 from pathlib import Path
 from typing import NamedTuple
 
+from audio2digest.text.chinese_words import jieba_module
 from audio2digest.text.language import EN_STOPWORDS, is_cjk_language
 from audio2digest.text.sentences import plain_text, sentences
 from audio2digest.types import Entity
@@ -173,18 +174,8 @@ def _safe_cut(text: str, limit: int, names: Sequence[str], cjk: bool) -> str:
     def inside(p: int) -> bool:
         return any(a < p < b for a, b in spans)
 
-    edges: set[int] = set()
     if cjk:
-        try:
-            import jieba
-
-            jieba.setLogLevel(logging.WARNING)
-            pos = 0
-            for w in jieba.cut(text[: 2 * limit + 12]):
-                pos += len(w)
-                edges.add(pos)
-        except ImportError:  # pragma: no cover - jieba is a dependency
-            edges = set(range(1, len(text) + 1))
+        edges = _word_edges(text[: 2 * limit + 12]) - {0}
     else:
         edges = {m.start() for m in re.finditer(r"\s", text)} | {len(text)}
     fitting = [p for p in sorted(edges) if title_width(text[:p], cjk) <= limit and not inside(p)]
@@ -221,15 +212,18 @@ _WHEN_ZH = re.compile(
 )
 
 
+def _posseg():
+    """jieba's part-of-speech tagger, on the shared quiet jieba."""
+    jieba_module()
+    import jieba.posseg
+
+    return jieba.posseg
+
+
 def _word_edges(text: str) -> set[int]:
     """Offsets between jieba words of ``text``."""
-    try:
-        import jieba
-    except ImportError:  # pragma: no cover - jieba is a dependency
-        return set(range(len(text) + 1))
-    jieba.setLogLevel(logging.WARNING)
     edges, pos = {0}, 0
-    for w in jieba.cut(text):
+    for w in jieba_module().cut(text):
         pos += len(w)
         edges.add(pos)
     return edges
@@ -237,11 +231,7 @@ def _word_edges(text: str) -> set[int]:
 
 def _has_verb(text: str) -> bool:
     """Whether jieba tags a verb in ``text`` (a verbal noun such as 发展 does not count)."""
-    try:
-        import jieba.posseg
-    except ImportError:  # pragma: no cover - jieba is a dependency
-        return False
-    return any(w.flag.startswith("v") and w.flag not in ("vn", "vd") for w in jieba.posseg.cut(text))
+    return any(w.flag.startswith("v") and w.flag not in ("vn", "vd") for w in _posseg().cut(text))
 
 
 def _compress_zh(c: str, limit: int, names: Sequence[str]) -> str:
@@ -652,11 +642,7 @@ def _ragged(f: str, c: str, cjk: bool) -> bool:
     if cjk:
         if rest[:1] in ("、", "和", "与", "及", "或", "的") or rest.startswith(("以及", "等")):
             return True
-        try:
-            import jieba.posseg
-        except ImportError:  # pragma: no cover - jieba is a dependency
-            return True
-        words = list(jieba.posseg.cut(f[-12:]))
+        words = list(_posseg().cut(f[-12:]))
         return not words or not words[-1].flag.startswith(_ZH_END_TAGS)
     nxt = re.match(r"[A-Za-z]+", rest)
     return not (rest[:1] in ",;:(—–" or (nxt and nxt.group(0).lower() in _EN_PHRASE_NEXT))
