@@ -461,3 +461,15 @@ def test_format_file_names_are_accepted(tmp_path):
     assert res.output.splitlines() == [str(tmp_path / "chapters.txt"), str(tmp_path / "transcript.vtt")]
     with pytest.raises(RenderError, match=r"unknown format 'chapters\.pdf'.*\(or their file names\)"):
         get_renderer("chapters.pdf")
+
+
+def test_subtitles_alone_from_a_transcript_match_those_of_every_format(tmp_path):
+    # `render -f srt transcript.json` once skipped the digest, so its names ("深度求索",
+    # "Hugging Face") were not kept whole and cues differed from `run`'s.
+    src = Path(__file__).resolve().parents[1] / "samples/eval/segments/pipeline/dev01.transcript.json"
+    alone, every = tmp_path / "alone", tmp_path / "every"
+    for out, extra in ((alone, ["-f", "srt"]), (every, [])):
+        res = CliRunner().invoke(main, ["render", *extra, "-o", str(out), str(src)])
+        assert res.exit_code == 0, res.output
+    assert sorted(p.name for p in alone.iterdir()) == ["transcript.srt"]
+    assert (alone / "transcript.srt").read_text("utf-8") == (every / "transcript.srt").read_text("utf-8")

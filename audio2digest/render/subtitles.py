@@ -248,9 +248,9 @@ def break_positions(text: str, cjk: bool, terms: Iterable[str] = ()) -> list[int
     and never just before punctuation or just after an opening bracket or quote."""
     n = len(text)
     if cjk:
-        import jieba
+        from audio2digest.text.chinese_words import jieba_module
 
-        allowed = {end for _, _, end in jieba.tokenize(text) if 0 < end < n}
+        allowed = {end for _, _, end in jieba_module().tokenize(text) if 0 < end < n}
     else:
         allowed = set()
     for k in range(1, n):
