@@ -473,3 +473,18 @@ def test_subtitles_alone_from_a_transcript_match_those_of_every_format(tmp_path)
         assert res.exit_code == 0, res.output
     assert sorted(p.name for p in alone.iterdir()) == ["transcript.srt"]
     assert (alone / "transcript.srt").read_text("utf-8") == (every / "transcript.srt").read_text("utf-8")
+
+
+def test_no_cue_runs_across_a_news_item_start():
+    src = Path(__file__).resolve().parents[1] / "samples/eval/segments/pipeline/dev01.transcript.json"
+    t = Transcript.from_dict(json.loads(src.read_text("utf-8")))
+    d = build_digest(t)
+
+    def bare(s: str) -> str:
+        return re.sub(r"[\W_]+", "", s)
+
+    items = [bare(it.text) for it in d.items]
+    cues = list(iter_cues(t, d))
+    assert len(items) > 3 and cues
+    for c in cues:
+        assert any(bare(c.text) in it for it in items), c.text
