@@ -15,6 +15,16 @@ from typing import Any, BinaryIO
 from audio2digest.errors import Audio2DigestError, OutputError
 
 
+def cache_dir() -> Path:
+    """Where audio2digest keeps what it can rebuild (the assembled model, jieba's prefix
+    dictionary): ``$AUDIO2DIGEST_CACHE`` or ``$XDG_CACHE_HOME/audio2digest`` (``~/.cache``)."""
+    env = os.environ.get("AUDIO2DIGEST_CACHE")
+    if env:
+        return Path(env).expanduser()
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "audio2digest"
+
+
 def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)

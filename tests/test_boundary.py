@@ -22,7 +22,7 @@ from audio2digest.text.boundary import (
     load_model,
 )
 from audio2digest.text.digest import build_digest
-from audio2digest.text.headline import ZH_TITLE_MAX, headline, summarize
+from audio2digest.text.headline import ZH_TITLE_MAX, headline, summarize, title_width
 from audio2digest.text.segment import segment_text, segment_transcript
 from audio2digest.text.sentences import split_sentences
 from audio2digest.types import EpisodeMeta, Segment, Transcript, Word
@@ -126,7 +126,7 @@ def test_no_punctuation_at_all():
     assert "".join(i.text for i in items) == run
     assert 1 < len(items) < 20
     for it in items:
-        assert it.title and not it.title.endswith("…") and len(it.title) <= ZH_TITLE_MAX
+        assert it.title and not it.title.endswith("…") and title_width(it.title) <= ZH_TITLE_MAX
     # Latin words are never cut
     for _s, e, _ in spans:
         assert not (
@@ -210,7 +210,7 @@ def test_english_and_mixed_text():
 )
 def test_chinese_headline_fits_without_cutting_a_name(text, must):
     h = headline(text, cjk=True)
-    assert len(h) <= ZH_TITLE_MAX, h
+    assert title_width(h) <= ZH_TITLE_MAX, h
     assert not h.endswith(("…", "...")), h
     assert must in h, h
 

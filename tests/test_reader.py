@@ -114,3 +114,13 @@ def test_pipe_is_read(tmp_path):
         assert read_text_input(f"/proc/self/fd/{r}").text == "第一条新闻。\n"
     finally:
         os.close(r)
+
+
+def test_mojibake_that_lost_one_byte_is_refused_not_half_repaired(tmp_path):
+    # "智谱发布了GLM" as UTF-8 read as cp1252, with the 0x8F byte of 发 lost on saving: ftfy
+    # fixes the rest and leaves "å‘", one pair, which no longer looks like mojibake on its own.
+    broken = "智谱发布了GLM".encode().decode("cp1252", errors="ignore")
+    path = tmp_path / "moji.txt"
+    path.write_text(broken + "\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"moji\.txt:1: text is mojibake"):
+        read_text_input(str(path))

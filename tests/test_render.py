@@ -461,3 +461,30 @@ def test_format_file_names_are_accepted(tmp_path):
     assert res.output.splitlines() == [str(tmp_path / "chapters.txt"), str(tmp_path / "transcript.vtt")]
     with pytest.raises(RenderError, match=r"unknown format 'chapters\.pdf'.*\(or their file names\)"):
         get_renderer("chapters.pdf")
+
+
+def test_subtitles_alone_from_a_transcript_match_those_of_every_format(tmp_path):
+    # `render -f srt transcript.json` once skipped the digest, so its names ("深度求索",
+    # "Hugging Face") were not kept whole and cues differed from `run`'s.
+    src = Path(__file__).resolve().parents[1] / "samples/eval/segments/pipeline/dev01.transcript.json"
+    alone, every = tmp_path / "alone", tmp_path / "every"
+    for out, extra in ((alone, ["-f", "srt"]), (every, [])):
+        res = CliRunner().invoke(main, ["render", *extra, "-o", str(out), str(src)])
+        assert res.exit_code == 0, res.output
+    assert sorted(p.name for p in alone.iterdir()) == ["transcript.srt"]
+    assert (alone / "transcript.srt").read_text("utf-8") == (every / "transcript.srt").read_text("utf-8")
+
+
+def test_no_cue_runs_across_a_news_item_start():
+    src = Path(__file__).resolve().parents[1] / "samples/eval/segments/pipeline/dev01.transcript.json"
+    t = Transcript.from_dict(json.loads(src.read_text("utf-8")))
+    d = build_digest(t)
+
+    def bare(s: str) -> str:
+        return re.sub(r"[\W_]+", "", s)
+
+    items = [bare(it.text) for it in d.items]
+    cues = list(iter_cues(t, d))
+    assert len(items) > 3 and cues
+    for c in cues:
+        assert any(bare(c.text) in it for it in items), c.text

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from audio2digest.errors import ModelError, OutputError
-from audio2digest.files import atomic_write_text
+from audio2digest.files import atomic_write_text, cache_dir
 
 log = logging.getLogger("audio2digest.asr.model")
 
@@ -60,15 +60,6 @@ HUB_MODELS = (
     "large-v3-turbo",
     "turbo",
 )
-
-
-def cache_dir() -> Path:
-    """Where assembled models live: ``$AUDIO2DIGEST_CACHE`` or ``~/.cache/audio2digest``."""
-    env = os.environ.get("AUDIO2DIGEST_CACHE")
-    if env:
-        return Path(env).expanduser()
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "audio2digest"
 
 
 def _sha256(path: Path, chunk: int = 1 << 20) -> str:

@@ -118,7 +118,7 @@ def render_cmd(
     """
     from audio2digest.cli.segment import load_json_record, read_text
     from audio2digest.errors import InputError
-    from audio2digest.render import FORMATS, render_all
+    from audio2digest.render import render_all
     from audio2digest.stages import load_glossary_files
     from audio2digest.text.digest import build_digest
     from audio2digest.types import Transcript
@@ -131,9 +131,9 @@ def render_cmd(
     transcript = digest = None
     if isinstance(record, Transcript):
         transcript = record
-        only_transcript = formats and all(FORMATS[f].needs == "transcript" for f in formats)
-        if not only_transcript:
-            digest = build_digest(transcript, load_glossary_files(glossary_files, use_default_glossary))
+        # Built even for subtitles alone (well under a second): its names keep cues and lines
+        # from breaking inside "深度求索" or "Hugging Face", as they do in `run`.
+        digest = build_digest(transcript, load_glossary_files(glossary_files, use_default_glossary))
     else:
         digest = record
         tpath = Path(transcript_path) if transcript_path else Path(file).parent / "transcript.json"

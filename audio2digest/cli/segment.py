@@ -134,8 +134,18 @@ def _default_eval_dir() -> Path:
     "leave-one-source-out and shipped model, plus headlines.",
 )
 @click.option("--no-loso", is_flag=True, help="With --corpus: only the shipped model (faster).")
+@click.option("--headlines-only", is_flag=True, help="With --corpus: score the headlines only, not the cuts.")
 def eval_segments_cmd(
-    directory, transcripts, tolerance, modes, glossary_files, use_default_glossary, as_json, corpus, no_loso
+    directory,
+    transcripts,
+    tolerance,
+    modes,
+    glossary_files,
+    use_default_glossary,
+    as_json,
+    corpus,
+    no_loso,
+    headlines_only,
 ):
     """Score segmentation against gold item timing (NAME.gold.json) in DIRECTORY.
 
@@ -158,7 +168,7 @@ def eval_segments_cmd(
     from audio2digest.stages import load_glossary_files
 
     if corpus:
-        _eval_corpus(corpus, not no_loso, as_json)
+        _eval_corpus(corpus, not no_loso, as_json, segments=not headlines_only)
         return
     if directory is None:
         d = _default_eval_dir()
@@ -196,34 +206,52 @@ def eval_segments_cmd(
         )
 
 
-def _eval_corpus(corpus: str, loso: bool, as_json: bool) -> None:
-    from audio2digest.evaluation.corpus import evaluate_corpus
+def _eval_corpus(corpus: str, loso: bool, as_json: bool, *, segments: bool = True) -> None:
+    from audio2digest.evaluation.corpus import evaluate_corpus, evaluate_summaries
 
-    scores, heads = evaluate_corpus(corpus, loso=loso, progress=lambda m: click.echo(f"  {m} …", err=True))
+    scores, heads = evaluate_corpus(
+        corpus, loso=loso, segments=segments, progress=lambda m: click.echo(f"  {m} …", err=True)
+    )
+    summaries = evaluate_summaries(corpus)
     if as_json:
         click.echo(
             json.dumps(
-                {"segments": [s.to_dict() for s in scores], "headlines": [h.to_dict() for h in heads]},
+                {
+                    "segments": [s.to_dict() for s in scores],
+                    "headlines": [h.to_dict() for h in heads],
+                    "summaries": [c.to_dict() for c in summaries],
+                },
                 ensure_ascii=False,
                 indent=2,
             )
         )
         return
-    click.echo(
-        f"{'source':<30} {'fit':<8} {'records':>7} {'Pk':>6} {'WinDiff':>8} {'F1':>5} {'gold':>6} {'hyp':>6}"
-    )
+    if scores:
+        click.echo(
+            f"{'source':<30} {'fit':<8} {'records':>7} {'Pk':>6} {'WinDiff':>8} {'F1':>5} {'gold':>6} {'hyp':>6}"
+        )
     for s in scores:
         click.echo(
             f"{s.source:<30} {s.fit:<8} {s.records:7d} {s.pk:6.3f} {s.windowdiff:8.3f} {s.f1:5.2f} "
             f"{s.gold_items:6d} {s.hyp_items:6d}"
         )
     if heads:
-        click.echo("")
+        if scores:
+            click.echo("")
         click.echo(
-            f"{'headlines':<30} {'titles':>7} {'ROUGE-L':>8} {'entityF1':>9} {'truncated':>10} {'too long':>9}"
+            f"{'headlines':<30} {'fit':<8} {'titles':>7} {'ROUGE-L':>8} {'entityF1':>9} {'truncated':>10} "
+            f"{'too long':>9}"
         )
         for h in heads:
             click.echo(
-                f"{h.source:<30} {h.titles:7d} {h.rouge_l:8.3f} {h.entity_f1:9.3f} {h.truncated:10d} "
+                f"{h.source:<30} {h.fit:<8} {h.titles:7d} {h.rouge_l:8.3f} {h.entity_f1:9.3f} {h.truncated:10d} "
                 f"{h.too_long:9d}"
             )
+    click.echo("")
+    click.echo(
+        f"{'summaries':<30} {'items':>7} {'fragments':>10} {'mid-clause':>11} {'questions':>10} {'not whole':>10}"
+    )
+    for c in summaries:
+        click.echo(
+            f"{c.source:<30} {c.items:7d} {c.fragments:10d} {c.mid_clause:11d} {c.questions:10d} {c.not_whole:10d}"
+        )

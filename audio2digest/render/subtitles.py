@@ -248,9 +248,9 @@ def break_positions(text: str, cjk: bool, terms: Iterable[str] = ()) -> list[int
     and never just before punctuation or just after an opening bracket or quote."""
     n = len(text)
     if cjk:
-        import jieba
+        from audio2digest.text.chinese_words import jieba_module
 
-        allowed = {end for _, _, end in jieba.tokenize(text) if 0 < end < n}
+        allowed = {end for _, _, end in jieba_module().tokenize(text) if 0 < end < n}
     else:
         allowed = set()
     for k in range(1, n):
@@ -361,10 +361,31 @@ def _end_cost(atom: _Atom, last: bool) -> float:
     return cost
 
 
-def _layout(atoms: list[_Atom], cjk: bool) -> list[tuple[int, int]]:
+#: An atom ending this little after an item's start (seconds) still belongs to the item before.
+ITEM_START_SLACK = 0.05
+
+
+def _item_starts(atoms: list[_Atom], digest: Digest | None) -> frozenset[int]:
+    """The atoms where a news item (after the first) begins: a cue never runs across one, so
+    no cue shows the end of one story and the start of the next."""
+    if digest is None or not atoms:
+        return frozenset()
+    starts = sorted(float(it.start) for it in digest.items[1:] if it.start is not None)
+    out, k = set(), 0
+    for t in starts:
+        # the atom the item's first word is in (a pause folded into that word makes the
+        # item start later than the atom does)
+        while k < len(atoms) and atoms[k].end <= t + ITEM_START_SLACK:
+            k += 1
+        if 0 < k < len(atoms):
+            out.add(k)
+    return frozenset(out)
+
+
+def _layout(atoms: list[_Atom], cjk: bool, hard: frozenset[int] = frozenset()) -> list[tuple[int, int]]:
     """Cues as (first, last + 1) atom ranges: the split of least total cost (dynamic programming
     over the atoms; each cue must fit its lines, and last at most MAX_CUE_SECONDS unless it is one
-    atom)."""
+    atom). A cue starts at every atom in ``hard`` (where an item starts)."""
     n = len(atoms)
     width = LINE_COLUMNS[cjk]
     cap = width * MAX_LINES
@@ -381,6 +402,8 @@ def _layout(atoms: list[_Atom], cjk: bool) -> list[tuple[int, int]]:
         end_cost = _end_cost(atoms[j - 1], j == n)
         longest_gap = 0.0
         for i in range(j - 1, -1, -1):
+            if i + 1 in hard and i + 1 <= j - 1:
+                break  # atoms i..j-1 would run across an item start
             if i < j - 1:
                 longest_gap = max(longest_gap, atoms[i].gap_after)
             span = prefix[j] - prefix[i] - spaced[i]  # display columns on one line
@@ -430,7 +453,7 @@ def iter_cues(transcript: Transcript | None, digest: Digest | None = None) -> It
         raise RenderError("subtitles need a transcript or a digest")
     atoms = _atoms(stream, cjk, _protected_terms(transcript, digest))
     width = LINE_COLUMNS[cjk]
-    spans = _layout(atoms, cjk)
+    spans = _layout(atoms, cjk, _item_starts(atoms, digest))
     last_end = 0.0
     for k, (i, j) in enumerate(spans):
         part = atoms[i:j]

@@ -5,13 +5,25 @@ from __future__ import annotations
 import functools
 import logging
 
+from audio2digest.files import cache_dir
+
+logger = logging.getLogger("audio2digest.text.chinese_words")
+
 
 @functools.lru_cache(maxsize=1)
 def jieba_module():
-    """The jieba module with its dictionary loaded and its start-up log silenced."""
+    """The jieba module with its dictionary loaded and its start-up log silenced. Its prefix
+    dictionary cache lives in the user's cache directory, not a /tmp file shared by every user
+    (another user's /tmp/jieba.cache, mode 600, cannot be read and is rebuilt every run)."""
     import jieba
 
     jieba.setLogLevel(logging.WARNING + 10)
+    where = cache_dir() / "jieba"
+    try:
+        where.mkdir(parents=True, exist_ok=True)
+        jieba.dt.tmp_dir = str(where)
+    except OSError as exc:  # an unwritable cache: jieba's own default (the temp directory)
+        logger.debug("jieba cache %s not usable (%s); using the temp directory", where, exc)
     jieba.initialize()
     return jieba
 

@@ -1,8 +1,9 @@
 """Per-item headline, summary, entities, category and keywords; :func:`build_digest`.
 
-Everything here is extractive: the headline is the item's most informative clause (the one
-naming an entity and a release verb), lightly trimmed; the summary is its first one or two
-informative sentences. Nothing is generated that the speaker did not say.
+Everything here is extractive: the headline is one of the item's clauses, compressed by whole
+phrases and chosen by a fitted model (:mod:`audio2digest.text.headline`); the summary is its
+first one or two sentences that are news on their own. Nothing is generated that the speaker
+did not say.
 
 Category taxonomy (``CATEGORIES``; Chinese names for zh, English for other languages):
 
@@ -28,12 +29,14 @@ from __future__ import annotations
 
 import copy
 import functools
+import importlib
 import logging
 import re
 from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
+from audio2digest.text.chinese_words import jieba_module
 from audio2digest.text.entities import BUILTIN_ENTITIES_ZH, find_entities
 from audio2digest.text.headline import EN_TITLE_MAX, ZH_TITLE_MAX, headline, summarize
 from audio2digest.text.language import EN_STOPWORDS, is_cjk_language
@@ -310,13 +313,10 @@ _EN_KW_STOP = EN_STOPWORDS | frozenset(
 @functools.lru_cache(maxsize=1)
 def _keyword_base():
     """jieba's TF-IDF extractor and main dictionary, loaded once and never modified."""
-    import jieba
-    import jieba.analyse
-
-    jieba.setLogLevel(logging.WARNING)
-    jieba.dt.check_initialized()
+    jieba = jieba_module()
+    analyse = importlib.import_module("jieba.analyse")
     builtin = {n for names in BUILTIN_ENTITIES_ZH.values() for n in names}
-    return jieba.analyse.default_tfidf, jieba.dt, _overlay(builtin, jieba.dt.FREQ)
+    return analyse.default_tfidf, jieba.dt, _overlay(builtin, jieba.dt.FREQ)
 
 
 def prepare() -> None:
@@ -345,8 +345,7 @@ def _tfidf(entity_terms=()):
     """
     import collections
 
-    import jieba
-
+    jieba = jieba_module()
     default, dt, builtin = _keyword_base()
     words = {**builtin, **_overlay(entity_terms, dt.FREQ)}
     tok = jieba.Tokenizer()

@@ -107,6 +107,14 @@ _EN_STOP_CAPS = EN_STOP_CAPS | frozenset(
     ).split()
 )
 _ACRONYM_STOP = {"AI", "OK", "API", "CEO", "CTO", "PDF", "URL", "TV", "AM", "PM"}
+#: Capitalised because English capitalises nationalities and languages, not because they name
+#: anything ("a French lab", "Chinese models"): never an entity on their own.
+_DEMONYMS = frozenset(
+    (
+        "French Chinese English American European German Japanese Korean British Indian Russian "
+        "Spanish Italian Canadian Australian Israeli Swiss Dutch Swedish Taiwanese Asian African"
+    ).split()
+)
 
 
 def _norm_entity(obj: Any) -> Entity | None:
@@ -183,7 +191,7 @@ def _builtin_entities(text: str) -> list[Entity]:
         while words and words[0] in _EN_STOP_CAPS:
             words.pop(0)
         name = " ".join(words)
-        if not name or name in _ACRONYM_STOP or len(name) < 2:
+        if not name or name in _ACRONYM_STOP or name in _DEMONYMS or len(name) < 2:
             continue
         if name.isdigit() or re.fullmatch(r"[0-9.]+[A-Za-z]?", name):
             continue
@@ -207,7 +215,10 @@ class _TermMatcher:
                 key = form.lower() if form.isascii() else form
                 if key in self.by_form:
                     continue
-                self.by_form[key] = Entity(term, cat)
+                # A Latin-script mention of a term written in Chinese is named as the text
+                # names it: an English episode lists "reasoning model", not 推理模型.
+                name = form if form.isascii() and not term.isascii() else term
+                self.by_form[key] = Entity(name, cat)
                 (latin if form.isascii() else other).append(form)
         self.latin = self._compile(latin, r"(?<![A-Za-z0-9])(?:{})(?![A-Za-z0-9])", re.IGNORECASE)
         self.other = self._compile(other, r"(?:{})", 0)

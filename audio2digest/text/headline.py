@@ -1,25 +1,52 @@
 """Headlines and summaries an editor would keep, taken from the item's own words.
 
-A headline is one clause -- subject, action, object: "谷歌开源翻译模型TranslateGemma" -- chosen
-among the item's first sentences (the one naming an entity and a release verb wins), lead-in
-cues and fillers dropped, and compressed to fit (<= 30 Chinese characters, <= 80 otherwise)
-by dropping whole phrases, never by cutting inside a name and never ending in "…". A summary
-is one or two whole sentences of the item.
+A headline is one clause -- subject, action, object: "谷歌开源翻译模型TranslateGemma" -- of the
+item's first sentences. Every candidate clause is compressed to fit (<= 30 full-width columns
+for Chinese, <= 80 characters otherwise) by dropping whole phrases, never by cutting inside a
+name and never ending in "…"; a linear model over explainable features
+(:data:`HEADLINE_FEATURES`, weights fitted on segcorpus in ``data/headline.json``) picks one.
+A summary is one or two whole sentences of the item that are news on their own.
 """
 
 from __future__ import annotations
 
+import functools
+import json
 import logging
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import NamedTuple
 
-from audio2digest.text.language import is_cjk_language
+from audio2digest.text.chinese_words import jieba_module
+from audio2digest.text.language import EN_STOPWORDS, is_cjk_language
 from audio2digest.text.sentences import plain_text, sentences
 from audio2digest.types import Entity
 
 logger = logging.getLogger("audio2digest.text.headline")
 
-__all__ = ["EN_TITLE_MAX", "ZH_TITLE_MAX", "headline", "summarize"]
+__all__ = [
+    "EN_TITLE_MAX",
+    "HEADLINE_FEATURES",
+    "title_width",
+    "RULE_MODEL",
+    "ZH_TITLE_MAX",
+    "HeadlineCandidate",
+    "HeadlineModel",
+    "SUMMARY_MIN_EN",
+    "SUMMARY_MIN_ZH",
+    "choose",
+    "eligible",
+    "headline",
+    "headline_candidates",
+    "is_fragment",
+    "is_mid_clause",
+    "is_question",
+    "load_headline_model",
+    "summarize",
+]
 
 _RELEASE_VERBS = re.compile(
     r"(发布|推出|开源|上线|宣布|升级|更新|亮相|公布|推送|收购|融资|开放|上架|官宣|推送|完成|获得|"
@@ -42,15 +69,39 @@ _FILLER_ZH = re.compile(
     r"(?<=[\u4e00-\u9fffA-Za-z0-9 ])(了|正式|今天|日前|近日|本周|已经|重磅|全新的|全新|最新的|一款|一个|名为)(?=[\u4e00-\u9fffA-Za-z0-9 ])"
 )
 
-#: Longest headline, characters: Chinese / other languages (what an editor's digest allows).
+#: Longest headline, in characters (issue 14: ≤ 30 Chinese, ≤ 80 English). Counted plainly, so
+#: a reader's or a feed's character limit holds; editors who count a Latin letter as half a
+#: column fit more (93-99 % of segcorpus's human Chinese headlines fit 30 columns, 48-73 % fit
+#: 30 characters), which costs this chooser about 0.01 ROUGE-L held out.
 ZH_TITLE_MAX = 30
 EN_TITLE_MAX = 80
+
+
+def title_width(text: str, cjk: bool = True) -> float:
+    """A headline's length as :data:`ZH_TITLE_MAX` / :data:`EN_TITLE_MAX` count it: characters,
+    in every language (``cjk`` is kept for callers that pass it)."""
+    return float(len(text))
+
+
 #: Summary length that a second sentence may not push past (characters).
 ZH_SUMMARY_CAP = 90
 EN_SUMMARY_CAP = 300
 
 _NAME = re.compile(r"[A-Za-z0-9@][\w.\-+@']*(?:\s+(?=[A-Z0-9])[\w.\-+@']+)*", re.ASCII)
-_MID_CLAUSE_ZH = re.compile(r"^(?:而|并|且|但|和|与|以及|或|及|所以|因此|从而|进而|甚至|同时也|也|还)")
+#: A sentence that continues a clause of the one before ("并支持…", "而…", "也…"); not a
+#: sentence-initial preposition ("与 Pandas 的 describe 一样，…") or "还记得…".
+_MID_CLAUSE_ZH = re.compile(
+    r"^(?:而且?|并且?(?!非)|且|但是?|以及|或者?|及其?|所以|因此|从而|进而|甚至|同时也|也(?!许)|"
+    r"还(?!记得|有人|有一|有个)|和|与(?![^，。]{0,24}?(?:相比|一样|不同|类似|相似|之外|一起)))"
+)
+#: An English sentence that continues one before it: a lower-case conjunction, relative
+#: word, preposition or auxiliary ("and it…", "which…", "were able to…"), or a gerund;
+#: not a lower-case name ("kubectl logs adds…", "rustfs is…").
+_MID_CLAUSE_EN = re.compile(
+    r"^(?:and|but|or|so|nor|yet|which|who|whom|whose|that|then|because|while|although|though|whereas|"
+    r"plus|also|as well as|to|of|for|with|by|in|on|at|from|into|than|is|are|was|were|has|have|had|"
+    r"will|would|can|could|should|be|been|being|its|their|[a-z]+ing|[a-z]{3,}ed)\b"
+)
 _EN_TAIL_STOP = re.compile(
     r"(?:\s+(?:a|an|the|of|to|for|with|and|or|in|on|at|by|from|as|that|which|its|their|his|her|is|"
     r"are|was|were|has|have|will|be|into|about|new))+$",
@@ -88,8 +139,14 @@ def _strip_lead(text: str, cjk: bool) -> str:
         if t2 == t:
             break
         t = t2
-    if not cjk and t[:1].islower():
-        t = t[:1].upper() + t[1:]
+    return t if cjk or t == text.strip() else _capitalise(t)
+
+
+def _capitalise(t: str) -> str:
+    """Upper-case the first letter of a common word only: "kubectl", "rustfs" are names."""
+    first = re.match(r"[a-z]+(?=\s|$)", t)
+    if first and (first.group(0) in EN_STOPWORDS or first.group(0).endswith(("ing", "ed", "s"))):
+        return t[:1].upper() + t[1:]
     return t
 
 
@@ -116,82 +173,132 @@ def _safe_cut(text: str, limit: int, names: Sequence[str], cjk: bool) -> str:
     def inside(p: int) -> bool:
         return any(a < p < b for a, b in spans)
 
-    edges: set[int] = set()
     if cjk:
-        try:
-            import jieba
-
-            jieba.setLogLevel(logging.WARNING)
-            pos = 0
-            for w in jieba.cut(text[: limit + 12]):
-                pos += len(w)
-                edges.add(pos)
-        except ImportError:  # pragma: no cover - jieba is a dependency
-            edges = set(range(1, len(text) + 1))
+        edges = _word_edges(text[: 2 * limit + 12]) - {0}
     else:
         edges = {m.start() for m in re.finditer(r"\s", text)} | {len(text)}
-    best = ""
-    for p in sorted(edges):
-        if p > limit:
+    fitting = [p for p in sorted(edges) if title_width(text[:p], cjk) <= limit and not inside(p)]
+
+    def tidy(t: str) -> str:
+        if cjk:
+            return t.rstrip(_ZH_TAIL_STOP).strip()
+        return _EN_TAIL_STOP.sub("", t.rstrip(" ,;:-—–(")).rstrip(" ,;:-—–(").strip()
+
+    # the longest prefix that ends a phrase ("… 的 Web 应用", "… framework | that …"), if one
+    # keeps at least half the room; else the longest prefix at all
+    for p in reversed(fitting):
+        t = tidy(text[:p])
+        if title_width(t, cjk) < limit / 2:
             break
-        if inside(p):
-            continue
-        best = text[:p]
+        if t and not _ragged(t, text, cjk):
+            return t
+    best = text[: fitting[-1]] if fitting else ""
     if not best:  # one name longer than the limit: keep it whole
         first = min((b for a, b in spans if a == 0), default=0)
-        best = text[: max(first, 1)] if first else text[:limit]
-    if cjk:
-        best = best.rstrip(_ZH_TAIL_STOP)
-    else:
-        best = _EN_TAIL_STOP.sub("", best.rstrip(" ,;:-—–(")).rstrip(" ,;:-—–(")
-    return best.strip()
+        best = text[: max(first, 1)] if first else text[: int(limit)]
+    return tidy(best)
+
+
+#: A reporting verb before the news verb: "微软宣布发布 X" -> "微软发布 X".
+_REPORTED_ZH = re.compile(
+    r"(?:宣布|官宣|表示|透露|称)(?=(?:将|已|正式)?\s?(?:发布|推出|开源|上线|升级|更新|收购|完成|获得|开放|"
+    r"停用|停止|终止|扩展|支持|启动|任命|投资|上市|加入|接入|下线|关闭|推送))"
+)
+#: A date or time span ("将于 2026年3月9日", "将在未来几周"): the news is what happens.
+_WHEN_ZH = re.compile(
+    r"(?<=将)\s?(?:于|在)\s?(?=\d)(?:\d{4}\s?年\s?)?(?:\d{1,2}\s?月\s?)?(?:\d{1,2}\s?日)?(?:起|前)?\s?(?=\S)"
+    r"|(?<=将)\s?在?未来(?:几|数|两|三)(?:周|天|个月|年)(?:内)?"
+)
+
+
+def _posseg():
+    """jieba's part-of-speech tagger, on the shared quiet jieba."""
+    jieba_module()
+    import jieba.posseg
+
+    return jieba.posseg
+
+
+def _word_edges(text: str) -> set[int]:
+    """Offsets between jieba words of ``text``."""
+    edges, pos = {0}, 0
+    for w in jieba_module().cut(text):
+        pos += len(w)
+        edges.add(pos)
+    return edges
+
+
+def _has_verb(text: str) -> bool:
+    """Whether jieba tags a verb in ``text`` (a verbal noun such as 发展 does not count)."""
+    return any(w.flag.startswith("v") and w.flag not in ("vn", "vd") for w in _posseg().cut(text))
 
 
 def _compress_zh(c: str, limit: int, names: Sequence[str]) -> str:
-    """Shorten a Chinese clause by whole phrases: parentheses, fillers, a place/occasion
-    ("在 PCC 大会上"), modifiers ending in 的 that hold no name; then cut at a word edge."""
+    return _compress_zh_cut(c, limit, names)[0]
+
+
+def _compress_zh_cut(c: str, limit: int, names: Sequence[str]) -> tuple[str, bool]:
+    """Shorten a Chinese clause by whole phrases: parentheses, fillers, a reporting verb
+    before the news verb, a date, a place/occasion ("在 PCC 大会上"), modifiers ending in 的
+    that hold no name; only then cut at a word edge (the flag says so)."""
     c = re.sub(r"[（(][^）)]*[）)]", "", c)
     c = _FILLER_ZH.sub("", c)
+    c = _REPORTED_ZH.sub("", c)
     c = re.sub(r"\s+", " ", c).strip()
-    if len(c) <= limit:
-        return c
+    if title_width(c) <= limit:
+        return c, False
+    when = _WHEN_ZH.sub("", c)
+    if len(when) >= 8 and when != c and not re.search(r"将\s?将", when):
+        c = _REPORTED_ZH.sub("", when.replace("将 ", "将"))
     shorter = re.sub(r"(?<=\S)在[^，。在]{1,16}?(?:上|中|期间|之际|后)(?=\S)", "", c, count=1)
     if len(shorter) >= 8:
         c = shorter
     # a subject named twice, in Chinese and in Latin ("深度求索DeepSeek"): keep the Latin name
     twice = re.sub(r"^[\u4e00-\u9fff]{2,8}\s?(?=[A-Z][A-Za-z])", "", c)
-    if len(c) > limit and _RELEASE_VERBS.search(twice):
+    if title_width(c) > limit and _RELEASE_VERBS.search(twice):
         c = twice
+    modifier = re.compile(r"[^，。的、]{2,16}?的(?=\S)")
     for _ in range(3):
-        if len(c) <= limit:
-            return c
-        m = None
-        for cand in re.finditer(r"(?<=[\u4e00-\u9fff ])[^，。的]{2,16}?的(?=\S)", c):
-            seg = cand.group(0)
+        if title_width(c) <= limit:
+            return c, False
+        found = None
+        for i in sorted(_word_edges(c)):
+            if i == 0 or i >= len(c) or not re.match(r"[\u4e00-\u9fff ]", c[i - 1]):
+                continue
+            m = modifier.match(c, i)
+            if m is None:
+                continue
+            seg = m.group(0)
             if re.search(r"[A-Za-z]{3,}", seg) or any(n and n.lower() in seg.lower() for n in names):
                 continue
-            if _RELEASE_VERBS.search(seg):
-                continue
-            m = cand
+            if _RELEASE_VERBS.search(seg) or "是" in seg or _has_verb(seg[:-1]):
+                continue  # "来聊一聊…领域的", "就是本期的": a clause, not a modifier
+            found = m
             break
-        if m is None:
+        if found is None:
             break
-        c = (c[: m.start()] + c[m.end() :]).strip()
-    if len(c) <= limit:
-        return c
+        c = (c[: found.start()] + c[found.end() :]).strip()
+    if title_width(c) <= limit:
+        return c, False
     # The verb's object is the first name after it ("…发布了新一代推理模型DeepSeek-R2，采用…
     # Hugging Face"): end the headline there, dropping the words between verb and name if
     # they do not fit, rather than keep a later name or cut the first one.
-    verb = _RELEASE_VERBS.search(c)
+    # (not after a bare 宣布: "Google 宣布新版 Google Finance" drops the news)
+    verb = next((v for v in _RELEASE_VERBS.finditer(c) if v.group(0) not in ("宣布", "官宣")), None)
     obj = _first_name_after(c, verb.end(), names) if verb else None
-    if verb and obj:
+    if (
+        verb
+        and obj
+        and (len(re.findall(r"[A-Za-z]", c[obj[0] : obj[1]])) >= 3 or c[obj[0] : obj[1]] in names)
+        and not c[obj[1] :].lstrip().startswith("的")  # "面向 macOS 的…": a modifier, not the object
+    ):
         whole = c[: obj[1]].rstrip()
-        if 8 <= len(whole) <= limit:
-            return whole
+        if len(whole) >= 8 and title_width(whole) <= limit:
+            return whole, False
         short = c[: verb.end()] + c[obj[0] : obj[1]]
-        if 8 <= len(short) <= limit:
-            return short
-    return _safe_cut(c, limit, names, True)
+        if len(short) >= 8 and title_width(short) <= limit:
+            return short, False
+    return _safe_cut(c, limit, names, True), True
 
 
 def _first_name_after(text: str, pos: int, names: Sequence[str]) -> tuple[int, int] | None:
@@ -209,22 +316,440 @@ def _first_name_after(text: str, pos: int, names: Sequence[str]) -> tuple[int, i
 
 
 def _compress_en(c: str, limit: int, names: Sequence[str]) -> str:
+    return _compress_en_cut(c, limit, names)[0]
+
+
+def _compress_en_cut(c: str, limit: int, names: Sequence[str]) -> tuple[str, bool]:
     c = re.sub(r"\s*\([^)]*\)", "", c).strip()
     if len(c) <= limit:
-        return c
+        return c, False
     m = re.match(r"^(?:In|On|At|After|With|During|Over|For|According to)\b[^,]{3,60},\s+(.*)$", c)
     if m and len(m.group(1)) >= 25:
         c = m.group(1)[:1].upper() + m.group(1)[1:]
         if len(c) <= limit:
-            return c
+            return c, False
     c = _en_prefix(c, limit)
     if len(c) <= limit:
-        return c
-    return _safe_cut(c, limit, names, False)
+        return c, False
+    return _safe_cut(c, limit, names, False), True
 
 
 def _is_complete(text: str) -> bool:
     return bool(text) and not text.endswith(("…", "..."))
+
+
+#: A reporting lead-in that names the medium, not the news: "文章介绍了 X" -> "X",
+#: "This tutorial shows how to X" -> "X" (python-weekly blurbs open this way; the human
+#: title is the topic).
+_REPORTING_ZH = re.compile(
+    r"^(?:这篇|本篇|一篇|该|本|这个|这份|此)?(?:文章|长文|文|教程|视频|演讲|论文|项目|仓库|工具|系列|作者|博文|博客)"
+    r"[^，。！？；]{0,8}?(?:详细|深入|主要|简要|全面|系统地?)?"
+    r"(?:介绍|分享|讲解|讲述|探讨|解释|总结|展示|演示|讨论|比较|分析|记录|描述|阐述|回顾|梳理|剖析|研究|列举|提供|整理|收集|教你|带你)"
+    r"(?:了|的)?(?:如何|怎样|怎么)?\s*"
+)
+_REPORTING_LEAD_ZH = re.compile(
+    r"^(?:分享|推荐|介绍)(?:了)?(?:一篇|一个|一份|一款)?(?:[^，。]{0,6}?的)?(?:文章|长文|教程|视频|项目)?[，,：:]?\s*"
+)
+_ARTICLE_ZH = re.compile(r"^(?:一个|一款|一份|一篇|一种|一套|一组|一本)(?=\S{2})")
+_REPORTING_EN = re.compile(
+    r"^(?:(?:in )?(?:this|the|an?|our) (?:\w+ )?(?:article|post|blog post|tutorial|guide|video|talk|paper|"
+    r"repository|repo|project|library|series|book|piece|write-?up|newsletter|episode|course|thread|"
+    r"author|writer|presentation|essay)s?(?: (?:from|by|on|at) [A-Z][\w.\-]*(?: [A-Z][\w.\-]*)*)?,? "
+    r"(?:\w+ly )?(?:shows?|explains?|introduces?|describes?|covers?|discusses?|walks? (?:you )?through|"
+    r"demonstrates?|presents?|shares?|explores?|teaches|looks? at|compares?|is about|examines?|"
+    r"details?|outlines?|reviews?|summari[sz]es|analy[sz]es|provides?|offers?|documents?|goes over|"
+    r"dives? into|takes? a look at|lists?|collects?|guides? you through)"
+    r"(?: (?:you|readers|us))?(?: how to| the| an?)?\s+)",
+    re.IGNORECASE,
+)
+#: A clause that only says who speaks: "智谱宣布", "OpenAI 表示".
+_SAID_ZH = re.compile(r"^(.{1,24}?)\s?(?:宣布|表示|称|透露|指出|发文称?|官宣|公布|介绍|强调|回应)$")
+_QUOTED = re.compile(r"《([^》]{2,40})》|“([^”]{4,40})”|\"([^\"]{4,60})\"")
+_PRONOUN_ZH = re.compile(r"^(?:该|这|其|它|此|他|她|我们|我|你)")
+_PRONOUN_EN = re.compile(r"^(?:it|this|that|these|they|he|she|we|you|i|its|their)\b", re.IGNORECASE)
+_FIRST_PERSON = re.compile(r"(?:我|你|咱|\b(?:I|you|we|my|your|our)\b)")
+
+#: Sentences of an item whose clauses may become its headline (the human headline draws on the
+#: first ones; four covers 97 % of the best-matching clauses in segcorpus).
+HEADLINE_SENTENCES = 4
+
+#: The features a headline candidate is scored on (see :func:`headline_candidates`); their
+#: weights are fitted on segcorpus by ``scripts/train_headline.py`` into ``data/headline.json``.
+HEADLINE_FEATURES = (
+    "sent_pos",
+    "clause_pos",
+    "joins",
+    "whole_sentence",
+    "question",
+    "quoted",
+    "len_zh",
+    "len_zh2",
+    "len_en",
+    "len_en2",
+    "compressed",
+    "kept_share",
+    "word_cut",
+    "entity",
+    "n_names",
+    "latin_name",
+    "release_verb",
+    "verb_object",
+    "pronoun_start",
+    "mid_clause",
+    "reporting_lead",
+    "centrality",
+    "main_name",
+    "starts_name",
+    "exclaim",
+    "first_person",
+    "digits",
+    "enumeration",
+    "first_clause",
+    "very_short",
+    "rule",
+)
+
+
+@dataclass(frozen=True)
+class HeadlineCandidate:
+    """A headline the item's words allow, with the features it is chosen on."""
+
+    text: str
+    features: tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class HeadlineModel:
+    """A linear score over :data:`HEADLINE_FEATURES`; the candidate scoring highest wins."""
+
+    weights: tuple[float, ...]
+    meta: dict = field(default_factory=dict, compare=False)
+
+    def score(self, features: Sequence[float]) -> float:
+        return sum(w * x for w, x in zip(self.weights, features))
+
+    def to_dict(self) -> dict:
+        return {"features": list(HEADLINE_FEATURES), "weights": list(self.weights), "meta": self.meta}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> HeadlineModel:
+        names = list(data.get("features") or [])
+        weights = list(data.get("weights") or [])
+        if len(names) != len(weights):
+            raise ValueError("headline model: 'features' and 'weights' differ in length")
+        by = dict(zip(names, weights))
+        return cls(tuple(float(by.get(n, 0.0)) for n in HEADLINE_FEATURES), dict(data.get("meta") or {}))
+
+
+#: Weights used when no fitted model is given or shipped: the hand-set rule score alone.
+RULE_MODEL = HeadlineModel(tuple(1.0 if n == "rule" else 0.0 for n in HEADLINE_FEATURES))
+
+
+@functools.lru_cache(maxsize=4)
+def load_headline_model(path: str | None = None) -> HeadlineModel:
+    """The shipped chooser (``audio2digest/data/headline.json``) or the one at ``path``."""
+    try:
+        if path is None:
+            raw = resources.files("audio2digest").joinpath("data/headline.json").read_text("utf-8")
+        else:
+            raw = Path(path).read_text("utf-8")
+    except FileNotFoundError:
+        if path is not None:
+            raise
+        logger.warning("no shipped headline model; using the rule score")
+        return RULE_MODEL
+    return HeadlineModel.from_dict(json.loads(raw))
+
+
+def _rule_score(c: str, names: Sequence[str], cjk: bool, limit: int, joins: int, pos: int) -> float:
+    """The hand-set score: a named entity with a release verb and an object, early, short."""
+    score = -0.3 * joins
+    low = c.lower()
+    if any(n and n.lower() in low for n in names):
+        score += 2.0
+    elif re.search(r"[A-Z][A-Za-z0-9]", c):
+        score += 1.0
+    verb = _RELEASE_VERBS.search(c)
+    if verb:
+        score += 2.0
+        if len(c) - verb.end() >= 2:
+            score += 0.5  # the verb has an object: "发布Claude Sonnet 4.5", not "发布"
+    if cjk and _PRONOUN_ZH.match(c):
+        score -= 1.5  # a pronoun subject: the name is elsewhere
+    if cjk and _MID_CLAUSE_ZH.match(c):
+        score -= 1.5
+    size = title_width(c, cjk)
+    if cjk:
+        if len(c) < 6:
+            score -= 2.0
+        elif size > limit:
+            score -= 0.5 + 0.03 * (size - limit)
+    elif size < 20:
+        score -= 1.5
+    return score - 0.35 * pos  # earlier is better
+
+
+def _tokens(text: str) -> list[str]:
+    """Content tokens for overlap: CJK character bigrams and lower-cased Latin words."""
+    out = [w.lower() for w in re.findall(r"[A-Za-z][A-Za-z0-9.\-+]*|\d+", text) if len(w) > 2]
+    for run in re.findall(r"[\u4e00-\u9fff]+", text):
+        out.extend(run[i : i + 2] for i in range(len(run) - 1))
+    return out
+
+
+def _drop_reporting(c: str, cjk: bool) -> str:
+    if cjk:
+        t = _REPORTING_ZH.sub("", c, count=1)
+        t = _REPORTING_LEAD_ZH.sub("", t, count=1) if t == c else t
+        return _ARTICLE_ZH.sub("", t, count=1).strip(" ，,：:")
+    m = _REPORTING_EN.match(c)
+    if not m:
+        return c.strip()
+    t = c[m.end() :].strip()
+    if m.group(0).rstrip().lower().endswith("how to") and t[:1].islower():
+        return t[:1].upper() + t[1:]  # "… shows how to build X" -> "Build X": a verb, not a name
+    return _capitalise(t)
+
+
+#: Where an English sentence may end early and still read whole: punctuation, or before a
+#: relative clause or a trailing modifier ("… a lightweight virtualization technology | that
+#: enables …").
+_EN_CLAUSE_EDGE = re.compile(
+    r",\s+|;\s+|:\s+|\s+[—–]\s+|\s+-\s+|\s+\(|\s+(?=(?:that|which|who|where|while|with|using|"
+    r"via|through|by|because|so that|allowing|making|including|such as|built on|based on|"
+    r"without|and then)\s)"
+)
+
+
+def _en_clause_prefixes(sent: str) -> list[str]:
+    """An English sentence and its starts that end at a clause edge (comma, dash, colon)."""
+    s = sent.rstrip(".!? ")
+    out = [s]
+    for m in _EN_CLAUSE_EDGE.finditer(s):
+        if m.start() >= 12:
+            out.append(s[: m.start()].rstrip(" ,;:"))
+    return out
+
+
+def headline_candidates(text: str, cjk: bool, names: Sequence[str] = ()) -> list[HeadlineCandidate]:
+    """Every headline the item's first sentences allow, each already fitted to the length
+    limit (whole phrases dropped, never cut inside a name), with its features.
+
+    Candidates: each clause and runs of up to three clauses (Chinese), each sentence and its
+    starts at clause edges (English), those again without a reporting lead-in ("文章介绍了",
+    "This tutorial shows how to"), and quoted titles (《…》, “…”).
+    """
+    limit = ZH_TITLE_MAX if cjk else EN_TITLE_MAX
+    sents = _sentences(text, cjk)
+    if not sents:
+        return []
+    body: dict[str, int] = {}
+    for t in _tokens(text):
+        body[t] = body.get(t, 0) + 1
+    counts: dict[str, int] = {}
+    low_text = text.lower()
+    for n in names:
+        if n:
+            counts[n] = low_text.count(n.lower())
+    main = max(counts, key=lambda n: (counts[n], -low_text.find(n.lower())), default="")
+    raw: list[_Raw] = []
+    pos = 0
+    for si, sent in enumerate(sents[:HEADLINE_SENTENCES]):
+        question = sent.rstrip('”"」）) ').endswith(("?", "？"))
+        exclaim = sent.rstrip('”"」）) ').endswith(("!", "！"))
+        clauses = _clauses(sent, cjk)
+        if cjk:
+            for k in range(len(clauses)):
+                said = _SAID_ZH.match(clauses[k])
+                if said and k + 1 < len(clauses):
+                    # "智谱宣布，向…用户发放补偿" -> "智谱向…用户发放补偿"
+                    raw.append(
+                        _Raw(said.group(1) + clauses[k + 1], si, pos + k, 1, False, question, exclaim, False)
+                    )
+                joined = clauses[k]
+                raw.append(_Raw(joined, si, pos + k, 0, len(clauses) == 1, question, exclaim, False))
+                for j in range(k + 1, min(k + 3, len(clauses))):
+                    joined = joined + "，" + clauses[j]
+                    if title_width(joined) > 2 * limit:
+                        break
+                    raw.append(
+                        _Raw(
+                            joined,
+                            si,
+                            pos + k,
+                            j - k,
+                            k == 0 and j == len(clauses) - 1,
+                            question,
+                            exclaim,
+                            False,
+                        )
+                    )
+        else:
+            for k, pre in enumerate(_en_clause_prefixes(sent)):
+                raw.append(_Raw(pre, si, pos, 0, k == 0, question, exclaim, False))
+        for m in _QUOTED.finditer(sent):
+            q = next(g for g in m.groups() if g)
+            one_word = not re.search(r"[\u4e00-\u9fff\s]", q.strip())
+            if title_width(q, cjk) < (6 if cjk else 15) or (cjk and one_word):
+                continue  # a quoted name ("“Capybara”") is no headline
+            raw.append(_Raw(q, si, pos, 0, False, question, exclaim, True))
+        pos += len(clauses)
+    out: list[HeadlineCandidate] = []
+    unbalanced: list[HeadlineCandidate] = []
+    seen: set[str] = set()
+    for raw_c in raw:
+        base = _strip_lead(raw_c.text.rstrip("。！？!?.；;"), cjk)
+        variants = [(base, False)]
+        dropped = _drop_reporting(base, cjk)
+        if dropped and dropped != base:
+            variants.append((dropped, True))
+        for c, reporting in variants:
+            c = re.sub(r"\s+", " ", c).strip()
+            if not c:
+                continue
+            f, cut = _compress_zh_cut(c, limit, names) if cjk else _compress_en_cut(c, limit, names)
+            f = re.sub(r"(?:…+|\.{3,})$", "", f.strip()).rstrip("，,、；;：: ")
+            f = f.rstrip("。.") if not f.endswith("..") else f
+            cut = cut and _ragged(f, c, cjk)
+            if not f or f in seen or (cjk and _SAID_ZH.match(f)):
+                continue  # "智谱宣布" says nothing
+            if raw_c.joins and not f.endswith(c[-2:]):
+                continue  # a clause run cut short ends in a fragment; the shorter run is a candidate
+
+            seen.add(f)
+            feats = _features(f, c, cut, reporting, _Context(names, main, body, cjk, limit), raw_c)
+            # an open bracket or quotation ("…: static analysis (Pylint, Flake8") only when
+            # nothing else is left
+            (out if _balanced(f) else unbalanced).append(HeadlineCandidate(f, feats))
+    return out or unbalanced
+
+
+#: Words an English phrase may end before and still read whole ("… a dependency injection
+#: framework | that helps …").
+_EN_PHRASE_NEXT = frozenset(
+    "that which who whose where when while with for to in on at by from using via and or but as into "
+    "through across over without including like than so because if".split()
+)
+#: jieba part-of-speech tags a Chinese headline cut may end on: nouns, names, Latin words,
+#: verbal nouns, numbers with their measure words.
+_ZH_END_TAGS = ("n", "eng", "vn", "m", "q")
+
+
+def _ragged(f: str, c: str, cjk: bool) -> bool:
+    """Whether a headline cut at a word edge from ``c`` ends mid-phrase: inside a list
+    ("…、数据分析、商业"), or on a word that needs what was cut ("… that helps simplify")."""
+    rest = c[len(f) :].lstrip() if c.startswith(f) else ""
+    if cjk:
+        if rest[:1] in ("、", "和", "与", "及", "或", "的") or rest.startswith(("以及", "等")):
+            return True
+        words = list(_posseg().cut(f[-12:]))
+        return not words or not words[-1].flag.startswith(_ZH_END_TAGS)
+    nxt = re.match(r"[A-Za-z]+", rest)
+    return not (rest[:1] in ",;:(—–" or (nxt and nxt.group(0).lower() in _EN_PHRASE_NEXT))
+
+
+_PAIRS = (("(", ")"), ("（", "）"), ("“", "”"), ("《", "》"), ("「", "」"), ("[", "]"))
+
+
+def _balanced(text: str) -> bool:
+    """Every bracket and quotation mark that opens also closes, in order; straight double
+    quotes come in pairs."""
+    for a, b in _PAIRS:
+        depth = 0
+        for ch in text:
+            depth += (ch == a) - (ch == b)
+            if depth < 0:
+                return False
+        if depth:
+            return False
+    return text.count('"') % 2 == 0
+
+
+class _Raw(NamedTuple):
+    """A candidate before compression and where it came from."""
+
+    text: str
+    sentence: int
+    clause: int
+    joins: int
+    whole: bool
+    question: bool
+    exclaim: bool
+    quoted: bool
+
+
+class _Context(NamedTuple):
+    names: Sequence[str]
+    main: str  # the item's most-mentioned name
+    body: dict[str, int]  # token counts of the whole item
+    cjk: bool
+    limit: int
+
+
+def _features(f: str, c: str, cut: bool, reporting: bool, ctx: _Context, raw: _Raw) -> tuple[float, ...]:
+    names, main, body, cjk, limit = ctx
+    low = f.lower()
+    in_f = [n for n in names if n and n.lower() in low]
+    toks = _tokens(f)
+    # how much of the candidate the rest of the item repeats: a headline names what the item is about
+    central = sum(1 for t in toks if body.get(t, 0) >= 2) / len(toks) if toks else 0.0
+    size = title_width(f, cjk) / limit
+    verb = _RELEASE_VERBS.search(f)
+    v = {
+        "sent_pos": float(min(raw.sentence, 3)),
+        "clause_pos": float(min(raw.clause, 6)),
+        "joins": float(raw.joins),
+        "whole_sentence": float(raw.whole),
+        "question": float(raw.question),
+        "quoted": float(raw.quoted),
+        "len_zh": size if cjk else 0.0,
+        "len_zh2": size * size if cjk else 0.0,
+        "len_en": 0.0 if cjk else size,
+        "len_en2": 0.0 if cjk else size * size,
+        "compressed": float(title_width(c, cjk) > limit),
+        "kept_share": len(f) / max(1, len(c)),
+        "word_cut": float(cut),
+        "entity": float(bool(in_f)),
+        "n_names": min(len(in_f), 3) / 3,
+        "latin_name": float(bool(re.search(r"[A-Z][A-Za-z0-9]", f))),
+        "release_verb": float(bool(verb)),
+        "verb_object": float(verb is not None and len(f) - verb.end() >= 2),
+        "pronoun_start": float(bool((_PRONOUN_ZH if cjk else _PRONOUN_EN).match(f))),
+        "mid_clause": float(is_mid_clause(f, cjk)),
+        "reporting_lead": float(reporting),
+        "centrality": central,
+        "main_name": float(bool(main) and main.lower() in low),
+        "starts_name": float(any(low.startswith(n.lower()) for n in names if n)),
+        "exclaim": float(raw.exclaim),
+        "first_person": float(bool(_FIRST_PERSON.search(f))),
+        "digits": float(bool(re.search(r"\d", f))),
+        # a list of names ("Barbara 对象存储、Dagger 依赖管理、…") is detail, not the news
+        "enumeration": min(f.count("、") + len(re.findall(r", (?=[A-Z])", f)), 4) / 4,
+        "first_clause": float(raw.sentence == 0 and raw.clause == 0),
+        "very_short": float(size < 1 / 3),
+        "rule": _rule_score(f, names, cjk, limit, raw.joins, raw.clause) / 5,
+    }
+    return tuple(v[n] for n in HEADLINE_FEATURES)
+
+
+#: Choose among candidates that needed no cut at a word edge when there are any: on segcorpus
+#: this leaves 23 of 6,632 headlines cut mid-phrase instead of 116 ("… that helps simplify") for
+#: 0.001 less ROUGE-L held out.
+PREFER_WHOLE = True
+_CUT = HEADLINE_FEATURES.index("word_cut")
+
+
+def eligible(features: Sequence[Sequence[float]]) -> list[int]:
+    """Indices of the candidates a chooser may pick (see :data:`PREFER_WHOLE`)."""
+    whole = [i for i, f in enumerate(features) if not f[_CUT]] if PREFER_WHOLE else []
+    return whole or list(range(len(features)))
+
+
+def choose(cands: Sequence[HeadlineCandidate], model: HeadlineModel) -> int:
+    """The index of the candidate ``model`` scores highest among the eligible ones (the
+    earliest on a tie)."""
+    idx = eligible([c.features for c in cands])
+    return max(idx, key=lambda i: (model.score(cands[i].features), -i))
 
 
 def headline(
@@ -233,13 +758,14 @@ def headline(
     cjk: bool | None = None,
     entities: Sequence[Entity] = (),
     language: str | None = None,
+    model: HeadlineModel | None = None,
 ) -> str:
     """An extractive headline: <= 30 characters for Chinese, <= 80 for other languages.
 
-    The clause that names an entity and a release verb wins ("DeepSeek发布了新一代推理模型
-    DeepSeek-R2" -> "DeepSeek发布新一代推理模型DeepSeek-R2"); lead-in cues ("首先来看", "In
-    other news,") and fillers (了, 正式) are dropped; a long clause loses whole phrases and is
-    never cut inside a name or marked with "…". A Markdown heading with text is kept.
+    Candidates are the item's clauses and clause runs, fitted to the limit by dropping whole
+    phrases (never cut inside a name, never "…"); ``model`` (default: the shipped one, fitted
+    on segcorpus) picks one. Lead-in cues ("首先来看", "In other news,") and fillers (了, 正式)
+    are dropped. A Markdown heading with text is kept.
     """
     text = (text or "").strip()
     if not text:
@@ -258,69 +784,63 @@ def headline(
             return _compress_zh(title, limit, names) if cjk else _compress_en(title, limit, names)
         text = "\n".join(text.splitlines()[1:]).strip() or text
     text = plain_text(text)
-    best, best_score = "", -1e9
-    pos = 0
-    for sent in _sentences(text, cjk)[:3]:
-        if cjk:
-            clauses = _clauses(sent, cjk)
-            # a clause and its followers ("英伟达发布了Blackwell Ultra，单机柜…"): subject +
-            # action + object often spans a comma
-            cands = []
-            for k in range(len(clauses)):
-                joined = clauses[k]
-                cands.append((joined, 0, k))
-                for j in range(k + 1, min(k + 3, len(clauses))):
-                    joined = joined + "，" + clauses[j]
-                    if len(joined) > limit + 10:
-                        break
-                    cands.append((joined, j - k, k))
+    cands = headline_candidates(text, cjk, names)
+    if not cands:
+        best = re.sub(r"\s+", " ", _strip_lead(text, cjk)).strip()
+        out = _compress_zh(best, limit, names) if cjk else _compress_en(best, limit, names)
+        return re.sub(r"(?:…+|\.{3,})$", "", out.strip()).rstrip("，,、；;：: ")
+    return cands[choose(cands, model or load_headline_model())].text
+
+
+#: Leading sentences a summary may skip as no news on their own (cue, hook question, fragment).
+SUMMARY_LEAD_SKIP = 4  # hextra items open with up to four hook sentences
+#: A sentence shorter than this (characters after lead-in cues: Chinese / other) is a
+#: fragment or a cue, not a summary ("今年又来了。", "Pretty neat, right?").
+SUMMARY_MIN_ZH = 12
+SUMMARY_MIN_EN = 30
+
+
+def is_mid_clause(s: str, cjk: bool) -> bool:
+    """Whether a sentence continues a clause of the one before ("并支持…", "and it…")."""
+    return bool(_MID_CLAUSE_ZH.match(s) if cjk else _MID_CLAUSE_EN.match(s))
+
+
+def is_fragment(s: str, cjk: bool) -> bool:
+    """Whether a sentence is too short to stand alone as a summary (a cue, "Ok!", "今年又来了。")."""
+    return len(_strip_lead(s, cjk)) < (SUMMARY_MIN_ZH if cjk else SUMMARY_MIN_EN)
+
+
+def is_question(s: str) -> bool:
+    return s.rstrip("”\"」）)' ").endswith(("?", "？"))
+
+
+def _weak_lead(s: str, cjk: bool) -> bool:
+    return is_fragment(s, cjk) or is_question(s)
+
+
+#: A full stop after an abbreviation does not end an English sentence for a summary
+#: ("Next patch release set will be Feb. | 17th.").
+_EN_ABBREV_END = re.compile(
+    r"\b(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec|Mr|Mrs|Ms|Dr|St|vs|etc|approx|No|Inc|Ltd|Corp)\.$"
+)
+
+
+def _join_abbreviations(sents: list[str]) -> list[str]:
+    out: list[str] = []
+    for s in sents:
+        if out and _EN_ABBREV_END.search(out[-1]):
+            out[-1] = out[-1] + " " + s
         else:
-            clauses = [sent]
-            cands = [(sent, 0, 0)]
-        for clause, joins, k in cands:
-            c = _strip_lead(clause.rstrip("。！？!?.；;"), cjk)
-            if not c:
-                continue
-            score = -0.3 * joins
-            low = c.lower()
-            if any(n and n.lower() in low for n in names):
-                score += 2.0
-            elif re.search(r"[A-Z][A-Za-z0-9]", c):
-                score += 1.0
-            verb = _RELEASE_VERBS.search(c)
-            if verb:
-                score += 2.0
-                if len(c) - verb.end() >= 2:
-                    score += 0.5  # the verb has an object: "发布Claude Sonnet 4.5", not "发布"
-            if cjk and re.match(r"^(?:该|这|其|它|此|他|她)", c):
-                score -= 1.5  # a pronoun subject: the name is elsewhere
-            if cjk and _MID_CLAUSE_ZH.match(c):
-                score -= 1.5
-            size = len(c)
-            if cjk:
-                if size < 6:
-                    score -= 2.0
-                elif size > limit:
-                    score -= 0.5 + 0.03 * (size - limit)
-            elif size < 20:
-                score -= 1.5
-            score -= 0.35 * (pos + k)  # earlier is better
-            if score > best_score:
-                best, best_score = c, score
-        pos += len(clauses)
-    if not best:
-        best = _strip_lead(text, cjk)
-    best = re.sub(r"\s+", " ", best).strip()
-    out = _compress_zh(best, limit, names) if cjk else _compress_en(best, limit, names)
-    out = re.sub(r"(?:…+|\.{3,})$", "", out.strip())  # the source's own ellipsis, too
-    return out.rstrip("，,、；;：: ")
+            out.append(s)
+    return out
 
 
 def summarize(
     text: str, *, cjk: bool | None = None, language: str | None = None, max_sentences: int = 2
 ) -> str:
     """One or two whole sentences of the item: never a fragment, never one that starts
-    mid-clause; a short lead-in ("首先来看深度求索。") is skipped when more follows."""
+    mid-clause; a lead that is no news on its own -- a cue ("首先来看深度求索。"), a hook
+    question, a fragment -- is skipped when more follows."""
     text = (text or "").strip()
     if not text:
         return ""
@@ -333,11 +853,15 @@ def summarize(
     sents = _sentences(text, cjk)
     if not sents:
         return ""
-    if len(sents) > 1 and len(_strip_lead(sents[0], cjk)) < (12 if cjk else 30):
-        sents = sents[1:]
+    if not cjk:
+        sents = _join_abbreviations(sents)
+    # skip a lead that is no news on its own -- a cue ("首先来看智谱。"), a hook question ("调试
+    # Skill 的时候最烦什么？"), a fragment ("今年又来了。") -- when a sentence follows
+    strong = [k for k, s in enumerate(sents[: SUMMARY_LEAD_SKIP + 1]) if not _weak_lead(s, cjk)]
+    sents = sents[strong[0] :] if strong else sents
     # start at the first sentence that does not continue a clause of an earlier one
     for k, s in enumerate(sents):
-        if not ((cjk and _MID_CLAUSE_ZH.match(s)) or (not cjk and s[:1].islower())):
+        if not is_mid_clause(s, cjk):
             sents = sents[k:]
             break
     cap = ZH_SUMMARY_CAP if cjk else EN_SUMMARY_CAP
@@ -354,11 +878,11 @@ def summarize(
     out = [sents[0]]
     size = len(sents[0])
     for s in sents[1:max_sentences]:
-        if size + len(s) > cap:
-            break
+        if size + len(s) > cap or _weak_lead(s, cjk) or is_mid_clause(s, cjk):
+            break  # the second sentence only when it stands as news on its own
         out.append(s)
         size += len(s)
-    joined = ("" if cjk else " ").join(out)
+    joined = ("" if cjk else " ").join(out).rstrip("，,、；;：: ")
     if joined[-1:] not in '。！？!?.…”"」）)':
         joined += "。" if cjk else "."
     return joined

@@ -86,6 +86,9 @@ def decode_utf8(raw: bytes, name: str, *, exc_class=InputError) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+_LATIN1_BY_HAN = re.compile(r"[\u00c0-\u00ff](?=[\u4e00-\u9fff])|(?<=[\u4e00-\u9fff])[\u00c0-\u00ff]")
+
+
 def mojibake_line(text: str) -> int:
     """The 1-based line of the first mojibake-looking run (UTF-8 read as cp1252), or 0."""
     m = _find_mojibake(text)
@@ -129,9 +132,12 @@ def repair_mojibake(text: str) -> TextRepair:
     import ftfy
 
     fixed = ftfy.fix_encoding(text)
-    line = mojibake_line(fixed)
-    if line or "\ufffd" in fixed:
-        return TextRepair(text, False, True, line or mojibake_line(text))
+    # The text was mojibake, so even one pair left, or a Latin-1 letter against a Han
+    # character ("智谱å‘布": a byte was lost), means the repair was not whole.
+    left = _MOJIBAKE_RE.search(fixed) or _LATIN1_BY_HAN.search(fixed)
+    if left or "\ufffd" in fixed:
+        line = fixed.count("\n", 0, left.start()) + 1 if left else mojibake_line(text)
+        return TextRepair(text, False, True, line)
     return TextRepair(fixed, fixed != text, False)
 
 
