@@ -475,3 +475,21 @@ def test_entity_lookup_is_fast_with_a_large_glossary():
         ents = find_entities(text, g)
     assert time.perf_counter() - t0 < 2.0
     assert [e.term for e in ents][:3] == ["公司7号", "Model-1999", "Model-5"]
+
+
+def test_running_text_before_a_later_heading_is_still_split():
+    text = (
+        "大家好，这里是AI周报。首先，OpenAI发布了GPT-5，在多项基准测试上刷新纪录，并向所有用户开放。"
+        "该模型支持更长的上下文。\n\n"
+        "接下来，英伟达公布了新一代Blackwell Ultra芯片，推理性能提升50倍。黄仁勋表示今年下半年出货。\n\n"
+        "In other news, Anthropic launched Claude Sonnet 4.5, which scored 77% on SWE-bench Verified.\n\n"
+        "## \n阿里巴巴开源了Qwen3-TTS语音合成模型，支持十种语言。\n\n"
+        "这期新闻就到这里，我们下期再见。\n"
+    )
+    items = segment_text(text, language="zh")
+    assert "".join(i.text for i in items) == text
+    assert [i.kind for i in items] == ["intro", "news", "news", "news", "news", "outro"], [
+        i.text[:12] for i in items
+    ]
+    assert items[3].title.startswith("Anthropic launched")  # an English story: an English headline
+    assert items[4].text.startswith("## ")  # the empty heading starts its own item

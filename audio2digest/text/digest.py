@@ -39,7 +39,7 @@ from typing import Any
 from audio2digest.text.chinese_words import jieba_module
 from audio2digest.text.entities import BUILTIN_ENTITIES_ZH, find_entities
 from audio2digest.text.headline import EN_TITLE_MAX, ZH_TITLE_MAX, headline, summarize
-from audio2digest.text.language import EN_STOPWORDS, is_cjk_language
+from audio2digest.text.language import EN_STOPWORDS, has_cjk, is_cjk_language
 from audio2digest.text.organisations import with_organisations
 from audio2digest.text.segment import segment_transcript
 from audio2digest.types import Digest, Entity, Item, Transcript
@@ -403,6 +403,8 @@ def enrich_item(
     text = item.text.strip()
     if cjk is None:
         cjk = _cjk(text, language)
+    elif cjk and not has_cjk(text):
+        cjk = False  # an English story in a Chinese roundup gets an English headline
     ents = with_organisations(tuple(item.entities) or tuple(find_entities(text, glossary)), glossary)
     title = item.title or headline(text, cjk=cjk, entities=ents)
     return replace(

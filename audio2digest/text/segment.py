@@ -432,7 +432,8 @@ def _make_items(
             Item(
                 index=idx,
                 kind=kind,
-                title=headline(text, cjk=cjk, entities=ents),
+                # an English story in a Chinese roundup gets an English headline
+                title=headline(text, cjk=cjk and has_cjk(text), entities=ents),
                 summary="",
                 text=text,
                 start=_rounded(units[a].start) if timed else None,
@@ -589,6 +590,12 @@ def segment_text(
         # structured text (a written digest): one item per section; a title and the lines
         # before the first section are the intro, a sign-off after the last one the outro
         cuts, intro = sections
+        first_section = cuts[0] + 1 if cuts else 0
+        if not intro and first_section >= 2:
+            # running text before the first heading has no sections of its own: the
+            # classifier splits it (notes that open with stories and add a "## " later)
+            before, intro, _ = _boundaries(units[:first_section], cjk, False, opts)
+            cuts = sorted({*before, *cuts})
         outro = 0
         last = cuts[-1] + 1 if cuts else 0
         for k in range(max(last + 1, len(units) - 2), len(units)):
