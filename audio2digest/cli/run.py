@@ -80,32 +80,51 @@ def run(ctx, sources, out, options, clips, force, style, llm_url, llm_model, llm
 )
 @transcribe_options
 @glossary_options
+@click.option(
+    "--hotwords",
+    default="auto",
+    show_default=True,
+    help="'auto' (glossary terms chosen per batch, as `run` does), 'none', or your own "
+    "space-separated terms.",
+)
 @click.option("--correct/--no-correct", default=False, help="Apply glossary correction to the transcript.")
 @click.pass_context
-def transcribe_cmd(ctx, audio, output, topts, glossary_files, use_default_glossary, correct):
+def transcribe_cmd(ctx, audio, output, topts, glossary_files, use_default_glossary, hotwords, correct):
     """Transcribe one local AUDIO file (speech recognition + normalisation only).
+
+    The glossary (-g files and the bundled one) biases the decoder the way `run` does;
+    --correct also corrects the transcript with it.
 
     \b
     Examples:
       audio2digest transcribe clip.wav
       audio2digest transcribe episode.mp3 -o transcript.json --correct
     """
+    from dataclasses import replace
+
     from audio2digest.asr.transcribe import transcribe
     from audio2digest.files import atomic_write_json, check_output_path
-    from audio2digest.stages import RunOptions, load_glossaries
+    from audio2digest.stages import RunOptions, choose_hotwords, hotword_chooser, load_glossaries
+    from audio2digest.types import EpisodeMeta
 
     if output:
         check_output_path(output)  # before the work, not after it
+    options = RunOptions(
+        transcribe=topts,
+        glossaries=tuple(glossary_files),
+        use_default_glossary=use_default_glossary,
+        hotwords=hotwords,
+    )
+    glossary = load_glossaries(options)
+    meta = EpisodeMeta(source=audio)
+    chooser = hotword_chooser(options, glossary, meta)
+    topts = replace(topts, hotwords=choose_hotwords(options))
     with progress_bars(not ctx.obj.get("quiet")) as progress:
-        t = transcribe(audio, None, topts, progress=progress)
-    if correct:
-        glossary = load_glossaries(
-            RunOptions(glossaries=glossary_files, use_default_glossary=use_default_glossary)
-        )
-        if glossary is not None:
-            from audio2digest.text.correct import correct_transcript
+        t = transcribe(audio, meta, topts, progress=progress, hotword_chooser=chooser)
+    if correct and glossary is not None:
+        from audio2digest.text.correct import correct_transcript
 
-            t = correct_transcript(t, glossary)
+        t = correct_transcript(t, glossary)
     if output:
         atomic_write_json(output, t.to_dict())
         click.echo(f"wrote {output}", err=True)
