@@ -276,7 +276,7 @@ def choose_hotwords(options: RunOptions) -> str | None:
 
 def hotword_chooser(options: RunOptions, glossary: Glossary | None, meta: EpisodeMeta):
     """With ``--hotwords auto`` and a glossary: a ``hotwords.HotwordChooser`` that gives each
-    batch of the decode the terms the metadata names and a first look hears (Mandarin
+    batch of the decode the terms the metadata names and earlier batches heard (Mandarin
     batches then the glossary's ranking; a sequential decode: the metadata's terms only)."""
     if options.hotwords != "auto" or glossary is None:
         return None

@@ -104,6 +104,45 @@ def test_split_sentences_cuts_a_chunk_at_sentence_ends_and_long_pauses():
     assert "".join(s.text for s in out) == chunk.text
 
 
+def test_split_sentences_keeps_a_pause_inside_a_chinese_word():
+    # the demo's chapter "1:38 出 Sora 2": a 1.2-s pause inside 推出 was cut into two sentences
+    from audio2digest.asr.transcribe import split_sentences
+    from audio2digest.types import Segment, Word
+
+    def chunk(ws):
+        return Segment(
+            id=0,
+            start=ws[0].start,
+            end=ws[-1].end,
+            text="".join(w.word for w in ws),
+            words=tuple(ws),
+            avg_logprob=-0.3,
+            compression_ratio=1.0,
+            no_speech_prob=0.1,
+        )
+
+    inside = [
+        Word(0.0, 0.4, "OpenAI", 0.9),
+        Word(0.4, 0.8, "今天推", 0.9),
+        Word(2.0, 2.3, "出", 0.9),  # 1.2 s later, inside 推出
+        Word(2.3, 2.8, " Sora 2", 0.9),
+    ]
+    assert [s.text for s in split_sentences(chunk(inside))] == ["OpenAI今天推出 Sora 2"]
+    particle = [Word(0.0, 0.5, "我们看到", 0.9), Word(1.8, 2.0, "了一个", 0.9), Word(2.0, 2.4, "新模型", 0.9)]
+    assert len(split_sentences(chunk(particle))) == 1  # 了 is bound to 看到
+    between = [Word(0.0, 0.5, "今天发布", 0.9), Word(1.8, 2.2, "明天上线", 0.9)]
+    assert [s.text for s in split_sentences(chunk(between))] == ["今天发布", "明天上线"]  # a word boundary
+
+
+def test_splits_word_judges_only_chinese_either_side():
+    from audio2digest.text.sentences import splits_word
+
+    assert splits_word("谷歌今天推", "出 Sora 2")
+    assert not splits_word("OpenAI今天", "了解一下")  # 了解 is a word of its own
+    assert not splits_word("发布了", "Sora")
+    assert not splits_word("", "出")
+
+
 def test_block_bounds_cut_long_audio_in_pauses():
     from audio2digest.asr.transcribe import block_bounds
 

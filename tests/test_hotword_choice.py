@@ -45,3 +45,26 @@ def test_a_batch_in_the_glossarys_language_is_filled_with_its_ranking():
     assert filled.startswith("OpenRouter ") and len(filled) <= 40 and "智谱" in filled
     assert c("", language="en") is None  # nothing named, nothing heard: no prompt
     assert "OpenRouter" in c.all_chosen()
+
+
+def test_terms_heard_in_an_earlier_batch_prompt_the_next():
+    c = HotwordChooser(TERMS, tokenizer=count, budget=40, fill_budget=0)
+    assert c.look == "none"  # no first look: the decode's own text is what was heard
+    assert c("", language="en") is None  # the first batch: nothing named, nothing heard yet
+    c.note("开发者可以通过open router调用")
+    assert c("", language="en") == "OpenRouter"
+    c.note("the weather today")  # a batch naming nothing keeps what was heard before
+    assert c("", language="en") == "OpenRouter"
+
+
+def test_the_ranking_fill_stops_at_its_own_budget():
+    c = HotwordChooser(TERMS, tokenizer=count, budget=40, fill_budget=8)
+    c.note("open router")
+    assert c("", language="zh") == "OpenRouter"  # heard terms may pass the fill budget, no fill after
+    fresh = HotwordChooser(TERMS, tokenizer=count, budget=40, fill_budget=12)
+    filled = fresh("", language="zh")
+    assert filled and len(" " + filled) <= 12
+    import pytest
+
+    with pytest.raises(ValueError, match="Invalid look"):
+        HotwordChooser(TERMS, tokenizer=count, look="always")

@@ -4,9 +4,11 @@ faster-whisper's ``BatchedInferencePipeline`` (the way WhisperX runs it) cuts th
 VAD finds into chunks of up to 30 s and decodes up to ``batch_size`` of them at once. One
 prompt of hotwords for every chunk is what made Whisper base append terms nobody said at
 the end of a chunk ("…的情况。AI AI AI AI"). :class:`LookaheadPipeline` encodes each batch
-once (four chunks at a time, for memory), decodes it greedily without hotwords (the fast first look), lets ``choose`` pick the
-hotwords that look heard (``hotwords.HotwordChooser``), then decodes the same encoder output
-with them at the full beam. A batch in which no term was heard is decoded without a prompt.
+once (four chunks at a time, for memory) and lets ``choose`` (``hotwords.HotwordChooser``)
+pick its hotwords: by default from the terms heard in the decoded text of earlier batches
+(``choose.note``), with ``choose.look`` "first" or "every" also from a greedy decode without
+hotwords of the first or every batch (a first look, about 1/5 of the decode). A batch for
+which no term was chosen is decoded without a prompt.
 Relies on faster-whisper 1.2.1's ``generate_segment_batched`` (pinned in pyproject).
 """
 
@@ -57,7 +59,13 @@ def lookahead_pipeline(model, choose: Callable[[str], str | None] | None = None)
             t1 = time.perf_counter()
             n = features.shape[0]
             hot = options.hotwords
-            if choose is not None:
+            look_now = choose is not None and (
+                getattr(choose, "look", "every") == "every"
+                or (getattr(choose, "look", "every") == "first" and not self.hotwords_used)
+            )
+            if choose is not None and not look_now:  # from what earlier batches heard
+                hot = choose("", tokenizer.language_code)
+            if look_now:
                 plain = m.get_prompt(tokenizer, previous_tokens=[], without_timestamps=True, hotwords=None)
                 look = m.model.generate(
                     encoder_output,
@@ -102,6 +110,13 @@ def lookahead_pipeline(model, choose: Callable[[str], str | None] | None = None)
                 no_repeat_ngram_size=options.no_repeat_ngram_size,
             )
             t3 = time.perf_counter()
+            if choose is not None and hasattr(choose, "note"):  # what this batch heard, for the next
+                choose.note(
+                    " ".join(
+                        tokenizer.decode([t for t in r.sequences_ids[0] if t < tokenizer.eot])
+                        for r in results
+                    )
+                )
             self.timings.append((t1 - t0, t2 - t1, t3 - t2))
             log.debug(
                 "batch of %d: encode %.2f s, first look %.2f s, decode %.2f s, hotwords %r",

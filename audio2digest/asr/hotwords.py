@@ -225,6 +225,18 @@ LATIN_MATCH = 85
 #: cost 5.9 WER points ("net" -> "natural") and on the real Mandarin clips nothing once the
 #: echo check cut its tails (docs/asr-eval.md).
 FILL_LANGUAGES = ("zh",)
+
+#: Tokens of the glossary ranking's fill (the named and heard terms may use all of ``budget``).
+#: Every prompt token is decoded behind by every beam: on 4 chunks of dev01, beam 5 took 6.9 s
+#: with no prompt, 8.7 s with 60 tokens and 15.2 s with 220. 60 kept most of what the full
+#: fill gave on the dev episodes (docs/asr-eval.md; in-sample: the ranking was built on them).
+FILL_BUDGET = 60
+
+#: Where a batch's hotwords come from: "none" (the metadata's terms and those heard in the
+#: decoded text of earlier batches: no extra pass), "first" (a greedy first look at the first
+#: batch too), "every" (a first look at every batch, ~1/5 more decode time on dev01).
+LOOK_MODES = ("none", "first", "every")
+DEFAULT_LOOK = "none"
 PINYIN_MATCH = 90
 MIN_FUZZY_KEY = 4
 MIN_PINYIN_KEY = 5  # letters: two-syllable names (zhipu) and longer
@@ -242,9 +254,11 @@ def _pinyin(s: str) -> str:
 
 class HotwordChooser:
     """Chooses an episode's hotwords: the glossary terms its title/description name, then
-    the terms whose Latin or pinyin keys a fast first look at the audio heard, ranked as
-    :func:`rank_terms` ranks them and within ``budget`` tokens. Call it with the first
-    look's text; ``""`` gives the metadata's terms only (None when there are none)."""
+    the terms whose Latin or pinyin keys were heard (in the decoded text of earlier batches,
+    recorded by :meth:`note`, or in a first look's text when ``look`` asks for one), ranked
+    as :func:`rank_terms` ranks them and within ``budget`` tokens; Mandarin batches then the
+    ranking's top terms within ``fill_budget``. ``""`` gives the named and noted terms only
+    (None when there are none)."""
 
     def __init__(
         self,
@@ -254,6 +268,8 @@ class HotwordChooser:
         tokenizer=None,
         budget: int = DEFAULT_BUDGET,
         fill_languages: tuple[str, ...] = FILL_LANGUAGES,
+        fill_budget: int = FILL_BUDGET,
+        look: str = DEFAULT_LOOK,
     ):
         import re
 
@@ -282,6 +298,17 @@ class HotwordChooser:
         self._tokens = re.compile(r"[a-z0-9]+")
         self.chosen: list[str] = []  # every term chosen so far (for the repairs' prompt)
         self.fill_languages = fill_languages
+        if look not in LOOK_MODES:
+            raise ValueError(f"Invalid look '{look}', expected one of: {', '.join(LOOK_MODES)}")
+        self.fill_budget = fill_budget
+        self.look = look
+        self._term_tokens: dict[str, int] = {}
+        self._overhead = self.count("")
+        self.noted: set[str] = set()  # terms heard in the decoded text of earlier batches
+
+    def note(self, text: str) -> None:
+        """Record the terms a decoded batch's ``text`` holds, for the batches after it."""
+        self.noted |= self.heard(text)
 
     def heard(self, text: str) -> set[str]:
         """The (casefolded) names of the terms a first look's ``text`` holds (see the module
@@ -325,15 +352,29 @@ class HotwordChooser:
                 out |= self.family.get(head[0], set())
         return out
 
+    def _tokens_of(self, term: str) -> int:
+        """Tokens ``" " + term`` adds. Whisper's byte-level BPE splits text at spaces before it
+        merges, so the tokens of space-joined terms are the sum of each term's (beside the
+        special tokens a tokenizer may add once: ``self._overhead``)."""
+        n = self._term_tokens.get(term)
+        if n is None:
+            n = self._term_tokens[term] = self.count(" " + term) - self._overhead
+        return n
+
     def _within_budget(self, names: set[str], fill: bool = False) -> list[str]:
         chosen: list[str] = []
+        used = self._overhead
         for term in self.ranked:  # the named and heard terms first, in rank order
-            if term.casefold() in names and self.count(" " + " ".join(chosen + [term])) <= self.budget:
+            if term.casefold() in names and used + self._tokens_of(term) <= self.budget:
                 chosen.append(term)
-        if fill:  # then the glossary's ranking, as far as the budget goes
+                used += self._tokens_of(term)
+        if fill:  # then the glossary's ranking, as far as the fill budget goes
+            limit = min(self.budget, max(self.fill_budget, used))
+            taken = set(chosen)
             for term in self.ranked:
-                if term not in chosen and self.count(" " + " ".join(chosen + [term])) <= self.budget:
+                if term not in taken and used + self._tokens_of(term) <= limit:
                     chosen.append(term)
+                    used += self._tokens_of(term)
         return chosen
 
     def __call__(self, text: str = "", language: str | None = None) -> str | None:
@@ -341,7 +382,7 @@ class HotwordChooser:
         glossary's own language (``language`` starting with one of ``fill_languages``) gets
         the rest of the budget filled with the glossary's top terms after the named and heard
         ones; any other only the named and heard ones."""
-        names = self.context_terms | (self.heard(text) if text else set())
+        names = self.context_terms | self.noted | (self.heard(text) if text else set())
         fill = bool(language and language.lower().startswith(self.fill_languages))
         chosen = self._within_budget(names, fill=fill)
         self.chosen.extend(t for t in chosen if t not in self.chosen)

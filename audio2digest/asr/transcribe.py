@@ -20,6 +20,7 @@ from audio2digest.asr.windows import to_segment
 from audio2digest.errors import AudioError, TranscribeError
 from audio2digest.sources.audio import SAMPLE_RATE, duration_of, is_silent, load_audio
 from audio2digest.text.normalize import SCRIPTS, normalize_segments
+from audio2digest.text.sentences import CUT_CONTEXT, splits_word
 from audio2digest.types import EpisodeMeta, Progress, ProgressCallback, Segment, Transcript, Word, no_progress
 
 log = logging.getLogger("audio2digest.asr.transcribe")
@@ -65,6 +66,7 @@ BATCHED_VAD = {"min_silence_duration_ms": 2000}
 #: (the repairs' window pad).
 CHUNK_SECONDS = 30.0
 CHUNK_PAD = 0.2
+CHUNK_CUT_FROM = 0.5
 
 #: Re-split a batched chunk also at a pause this long between words (seconds): the chunk
 #: joins VAD stretches, and a pause of a second or more is where a speaker starts anew.
@@ -160,7 +162,8 @@ def batched_kwargs(options: TranscribeOptions, *, hotwords: str | None = "defaul
 
 
 def split_sentences(seg: Segment, start_id: int = 0, *, pause: float = SPLIT_PAUSE) -> list[Segment]:
-    """Cut a segment with words at sentence ends (and pauses of ``pause`` s) into segments
+    """Cut a segment with words at sentence ends (and pauses of ``pause`` s, unless the pause
+    falls inside a Chinese word or before a bound particle: ``text.sentences.splits_word``) into segments
     that share its log probability: the batched decode returns one segment per VAD chunk
     (up to 30 s), the sequential one about a sentence each, and the later stages (echo
     check, subtitles, segmentation) work by sentence."""
@@ -170,7 +173,15 @@ def split_sentences(seg: Segment, start_id: int = 0, *, pause: float = SPLIT_PAU
     for i, w in enumerate(seg.words):
         nxt = seg.words[i + 1] if i + 1 < len(seg.words) else None
         pieces[-1].append(w)
-        if nxt is not None and (w.word.rstrip().endswith(SENTENCE_END) or nxt.start - w.end >= pause):
+        if nxt is None:
+            continue
+        if w.word.rstrip().endswith(SENTENCE_END) or (
+            nxt.start - w.end >= pause
+            and not splits_word(
+                "".join(x.word for x in pieces[-1]),
+                "".join(x.word for x in seg.words[i + 1 : i + 1 + CUT_CONTEXT]),
+            )
+        ):
             pieces.append([])
     pieces = [p for p in pieces if p]
     out = []
@@ -295,11 +306,13 @@ def speech_chunks(
     *,
     max_len: float = CHUNK_SECONDS,
     pad: float = CHUNK_PAD,
+    cut_from: float | None = None,
 ) -> list[tuple[float, float]]:
     """The batched decode's chunks: runs of consecutive VAD ``speech`` stretches, each a
     contiguous span of audio (pauses inside kept, as the sequential decode hears them) of
     at most ``max_len`` s, cut at the longest pause of its second half; ``pad`` s added at
     both ends where there is room. A stretch longer than ``max_len`` is cut into pieces."""
+    cut_from = CHUNK_CUT_FROM if cut_from is None else cut_from
     pieces: list[tuple[float, float]] = []
     room = max_len - 2 * pad
     for a, b in speech:
@@ -314,8 +327,8 @@ def speech_chunks(
         j = i
         while j + 1 < len(pieces) and pieces[j + 1][1] - pieces[i][0] <= max_len - 2 * pad:
             j += 1
-        if j + 1 < len(pieces) and j > i:  # full: cut at the longest pause of the second half
-            half = pieces[i][0] + (max_len - 2 * pad) / 2
+        if j + 1 < len(pieces) and j > i:  # full: cut at the longest pause of its last part
+            half = pieces[i][0] + (max_len - 2 * pad) * cut_from
             cands = [k for k in range(i, j + 1) if pieces[k][1] >= half] or [j]
             j = max(cands, key=lambda k: pieces[k + 1][0] - pieces[k][1])
         chunks.append((pieces[i][0], pieces[j][1]))
