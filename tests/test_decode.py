@@ -132,10 +132,17 @@ def test_split_sentences_keeps_a_pause_inside_a_chinese_word():
     assert len(split_sentences(chunk(particle))) == 1  # 了 is bound to 看到
     between = [Word(0.0, 0.5, "今天发布", 0.9), Word(1.8, 2.2, "明天上线", 0.9)]
     assert [s.text for s in split_sentences(chunk(between))] == ["今天发布", "明天上线"]  # a word boundary
+    decimal = [
+        Word(0.0, 0.5, "Sonnet", 0.9),
+        Word(0.5, 0.8, " 4.", 0.9),
+        Word(1.9, 2.1, "5", 0.9),
+        Word(2.1, 2.5, "发布", 0.9),
+    ]
+    assert [s.text for s in split_sentences(chunk(decimal))] == ["Sonnet 4.5发布"]  # "4." ends no sentence
 
 
 def test_splits_word_judges_only_chinese_either_side():
-    from audio2digest.text.sentences import splits_word
+    from audio2digest.text.chinese_words import splits_a_word as splits_word
 
     assert splits_word("谷歌今天推", "出 Sora 2")
     assert not splits_word("OpenAI今天", "了解一下")  # 了解 is a word of its own

@@ -8,6 +8,7 @@ repairs ask for; ``transcribe()`` is the whole stage: load model, decode, repair
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, replace
@@ -19,8 +20,8 @@ from audio2digest.asr.repair.detect import compression_ratio
 from audio2digest.asr.windows import to_segment
 from audio2digest.errors import AudioError, TranscribeError
 from audio2digest.sources.audio import SAMPLE_RATE, duration_of, is_silent, load_audio
+from audio2digest.text.chinese_words import JUNCTION_CONTEXT, splits_a_word
 from audio2digest.text.normalize import SCRIPTS, normalize_segments
-from audio2digest.text.sentences import CUT_CONTEXT, splits_word
 from audio2digest.types import EpisodeMeta, Progress, ProgressCallback, Segment, Transcript, Word, no_progress
 
 log = logging.getLogger("audio2digest.asr.transcribe")
@@ -163,7 +164,7 @@ def batched_kwargs(options: TranscribeOptions, *, hotwords: str | None = "defaul
 
 def split_sentences(seg: Segment, start_id: int = 0, *, pause: float = SPLIT_PAUSE) -> list[Segment]:
     """Cut a segment with words at sentence ends (and pauses of ``pause`` s, unless the pause
-    falls inside a Chinese word or before a bound particle: ``text.sentences.splits_word``) into segments
+    falls inside a Chinese word or before a bound particle: ``text.chinese_words.splits_a_word``) into segments
     that share its log probability: the batched decode returns one segment per VAD chunk
     (up to 30 s), the sequential one about a sentence each, and the later stages (echo
     check, subtitles, segmentation) work by sentence."""
@@ -175,11 +176,13 @@ def split_sentences(seg: Segment, start_id: int = 0, *, pause: float = SPLIT_PAU
         pieces[-1].append(w)
         if nxt is None:
             continue
-        if w.word.rstrip().endswith(SENTENCE_END) or (
+        decimal = bool(re.search(r"\d\.$", w.word.rstrip())) and nxt.word.lstrip()[:1].isdigit()
+        if (w.word.rstrip().endswith(SENTENCE_END) and not decimal) or (
             nxt.start - w.end >= pause
-            and not splits_word(
+            and not decimal
+            and not splits_a_word(
                 "".join(x.word for x in pieces[-1]),
-                "".join(x.word for x in seg.words[i + 1 : i + 1 + CUT_CONTEXT]),
+                "".join(x.word for x in seg.words[i + 1 : i + 1 + JUNCTION_CONTEXT]),
             )
         ):
             pieces.append([])

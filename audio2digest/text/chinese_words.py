@@ -38,20 +38,29 @@ def is_han(ch: str) -> bool:
     return bool(ch) and "\u3400" <= ch <= "\u9fff"
 
 
-#: Characters of context on each side of a junction that jieba looks at.
-JUNCTION_CONTEXT = 3
+#: Characters of context on each side of a junction that jieba looks at (longer words are rare).
+JUNCTION_CONTEXT = 6
+
+#: Characters that begin no sentence: particles bound to the word before them. A pause
+#: before one (推出了 | 的) is a speaker's hesitation, not a sentence's start.
+BOUND_START = frozenset("的了着过们吗呢吧啊嘛呀么")
 
 
 def splits_a_word(before: str, after: str) -> bool:
-    """Whether the junction of ``before`` and ``after`` falls inside a dictionary word of
-    two or more Han characters ("…火任推" | "出 Sora" cuts 推出)."""
+    """Whether cutting Chinese text between ``before`` and ``after`` splits a word: jieba's
+    dictionary segmentation (no HMM guesses) of the characters around the cut joins across it
+    ("…火任推" | "出 Sora" cuts 推出), or ``after`` begins with a bound particle (了, 的, 吗 …).
+    False where either side of the cut is not a Han character."""
     left, right = before.rstrip()[-JUNCTION_CONTEXT:], after.lstrip()[:JUNCTION_CONTEXT]
     if not (is_han(left[-1:]) and is_han(right[:1])):
         return False
     pos = 0
     for tok in jieba_tokens(left + right):
         end = pos + len(tok)
-        if pos < len(left) < end and len(tok) >= 2:
+        if pos < len(left) < end:
             return True
         pos = end
-    return False
+        if pos >= len(left):
+            break
+    first = next(iter(jieba_tokens(right)), "")
+    return first in BOUND_START

@@ -8,11 +8,7 @@ at a fixed length outside Latin words and numbers, so a run never becomes one gi
 
 from __future__ import annotations
 
-import functools
-import logging
 import re
-
-from audio2digest.text.language import is_cjk_char
 
 __all__ = [
     "MAX_SENTENCE_CJK",
@@ -24,7 +20,6 @@ __all__ = [
     "plain_text",
     "sentences",
     "split_sentences",
-    "splits_word",
 ]
 
 SENT_END = "。！？!?；;…"
@@ -158,38 +153,3 @@ def plain_text(text: str) -> str:
     t = re.sub(r"(?m)^\s*(?:[-*+•]|\d{1,2}[.)])\s+", "", t)
     t = re.sub(r"(\*\*|__|`)", "", t)
     return t.strip()
-
-
-#: Characters that begin no sentence: particles bound to the word before them. A pause
-#: before one (推出了 | 的) is a speaker's hesitation, not a sentence's start.
-BOUND_START = frozenset("的了着过们吗呢吧啊嘛呀么")
-#: Characters either side of a cut that jieba sees when judging it (longer words are rare).
-CUT_CONTEXT = 6
-
-
-@functools.lru_cache(maxsize=1)
-def _tokenizer():
-    import jieba
-
-    jieba.setLogLevel(logging.WARNING)
-    return jieba.dt
-
-
-def splits_word(left: str, right: str) -> bool:
-    """True when cutting Chinese text between ``left`` and ``right`` would split a word:
-    jieba's dictionary segmentation (no HMM guesses) of the characters around the cut joins
-    across it (推|出 in 推出), or ``right`` begins with a bound particle (了, 的, 吗 ...).
-    False where either side of the cut is not a Chinese character."""
-    a, b = left.rstrip()[-CUT_CONTEXT:], right.lstrip()[:CUT_CONTEXT]
-    if not a or not b or not (is_cjk_char(a[-1]) and is_cjk_char(b[0])):
-        return False
-    tok = _tokenizer()
-    pos = 0
-    for piece in tok.cut(a + b, HMM=False):
-        if pos < len(a) < pos + len(piece):
-            return True
-        pos += len(piece)
-        if pos >= len(a):
-            break
-    first = next(iter(tok.cut(b, HMM=False)), "")
-    return first in BOUND_START
