@@ -21,7 +21,12 @@ from audio2digest.cli.options import glossary_options, transcribe_options
 )
 @transcribe_options
 @glossary_options
-@click.option("--hotwords", default="auto", show_default=True)
+@click.option(
+    "--hotwords",
+    default="auto",
+    show_default=True,
+    help="Hotwords of the `run` being timed: 'auto' (chosen per batch), 'none', or your own terms.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
 def bench(audio, repeats, topts, glossary_files, use_default_glossary, hotwords, as_json):
     """Time plain sequential faster-whisper, plain batched, and `run` on AUDIO.
