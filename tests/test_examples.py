@@ -102,6 +102,9 @@ def test_examples_were_found():
 )
 def test_readme_example_parses(line, argv, monkeypatch):
     monkeypatch.chdir(ROOT)  # paths such as samples/ai-weekly-12.mp3 are relative to the checkout
+    missing = [a for a in argv if a.startswith("../shared") and not (ROOT / a).exists()]
+    if missing:  # the evaluation data beside the checkout is not on every machine
+        pytest.skip(f"{missing[0]} is not beside this checkout")
     parse(argv)
 
 
