@@ -48,8 +48,8 @@ def test_a_batch_in_the_glossarys_language_is_filled_with_its_ranking():
 
 
 def test_terms_heard_in_an_earlier_batch_prompt_the_next():
-    c = HotwordChooser(TERMS, tokenizer=count, budget=40, fill_budget=0)
-    assert c.look == "none"  # no first look: the decode's own text is what was heard
+    c = HotwordChooser(TERMS, tokenizer=count, budget=40, fill_budget=0, look="none")
+    assert HotwordChooser(TERMS, tokenizer=count).look == "every"  # the default: a first look per batch
     assert c("", language="en") is None  # the first batch: nothing named, nothing heard yet
     c.note("开发者可以通过open router调用")
     assert c("", language="en") == "OpenRouter"
