@@ -8,7 +8,6 @@ repairs ask for; ``transcribe()`` is the whole stage: load model, decode, repair
 from __future__ import annotations
 
 import logging
-import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, replace
@@ -22,6 +21,7 @@ from audio2digest.errors import AudioError, TranscribeError
 from audio2digest.sources.audio import SAMPLE_RATE, duration_of, is_silent, load_audio
 from audio2digest.text.chinese_words import JUNCTION_CONTEXT, splits_a_word
 from audio2digest.text.normalize import SCRIPTS, normalize_segments
+from audio2digest.text.sentences import splits_a_decimal
 from audio2digest.types import EpisodeMeta, Progress, ProgressCallback, Segment, Transcript, Word, no_progress
 
 log = logging.getLogger("audio2digest.asr.transcribe")
@@ -176,7 +176,7 @@ def split_sentences(seg: Segment, start_id: int = 0, *, pause: float = SPLIT_PAU
         pieces[-1].append(w)
         if nxt is None:
             continue
-        decimal = bool(re.search(r"\d\.$", w.word.rstrip())) and nxt.word.lstrip()[:1].isdigit()
+        decimal = splits_a_decimal(w.word, nxt.word)
         if (w.word.rstrip().endswith(SENTENCE_END) and not decimal) or (
             nxt.start - w.end >= pause
             and not decimal

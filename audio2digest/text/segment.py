@@ -36,6 +36,7 @@ from audio2digest.text.sentences import (
     QUOTE_OPEN,
     SENT_END,
     split_sentences,
+    splits_a_decimal,
 )
 from audio2digest.types import Entity, Item, Transcript
 
@@ -243,11 +244,7 @@ def _holds_on(before: str, after: str) -> bool:
     junction is inside a Chinese word (Whisper folds a pause into a word's last character:
     "推" [1 s] "出")."""
     nxt, prev = after.strip(), before.strip()
-    return (
-        bool(_HOLDS_ON_NEXT.match(nxt))
-        or (bool(re.search(r"\d\.$", prev)) and nxt[:1].isdigit())
-        or splits_a_word(prev, nxt)
-    )
+    return bool(_HOLDS_ON_NEXT.match(nxt)) or splits_a_decimal(prev, nxt) or splits_a_word(prev, nxt)
 
 
 def _expected_duration(word: str) -> float:
@@ -498,9 +495,7 @@ def segment_transcript(
             joined = parts[0]
             for p in parts[1:]:
                 latin_edge = joined[-1:].isascii() and p[:1].isascii() and p[:1].isalnum()
-                if re.search(r"\d\.$", joined) and p[:1].isdigit():
-                    pass  # a version number cut by a timing gap: "4." + "5"
-                elif joined[-1:] not in PUNCT:
+                if joined[-1:] not in PUNCT:
                     joined += " " if latin_edge and _clip_like(p) else "，"
                 elif latin_edge:
                     joined += " "

@@ -20,6 +20,7 @@ __all__ = [
     "plain_text",
     "sentences",
     "split_sentences",
+    "splits_a_decimal",
 ]
 
 SENT_END = "。！？!?；;…"
@@ -153,3 +154,8 @@ def plain_text(text: str) -> str:
     t = re.sub(r"(?m)^\s*(?:[-*+•]|\d{1,2}[.)])\s+", "", t)
     t = re.sub(r"(\*\*|__|`)", "", t)
     return t.strip()
+
+
+def splits_a_decimal(before: str, after: str) -> bool:
+    """Whether a cut between ``before`` and ``after`` falls inside a number ("Sonnet 4." | "5")."""
+    return bool(re.search(r"\d\.$", before.rstrip())) and after.lstrip()[:1].isdigit()
