@@ -260,6 +260,24 @@ def test_hotword_echo_is_flagged_only_with_the_prompt():
     assert not hotword_echo("OpenAI 和 Anthropic 都发布了新模型", hot)
 
 
+def test_prompt_listed_out_of_order_is_an_echo():
+    """The repairs check against every batch's terms in rank order; the bundled demo's
+    look="none" decode recited one batch's prompt in its own order over 15 s of speech."""
+    from audio2digest.asr.repair.detect import hotword_echo
+
+    hot = (
+        "深度求索 Sora Sora 2 Claude Claude Sonnet 4 Claude Sonnet 4.5 DINOv3 DeepSeek-R2 "
+        "Kimi Kimi K2 Kimi K2 Thinking 豆包 Blackwell Blackwell Ultra OpenAI Anthropic AWS"
+    )
+    recital = seg(0, 77.7, 92.9, "Anthropic Claude Sonnet 4.5 DINOv3 DeepSeek-R2 Kimi K2 Thinking。")
+    assert "hotword-echo" in loop_flags([recital], hotwords=hot)[0]
+    # names said in a sentence, or a few strung together, are speech
+    assert not hotword_echo("Anthropic 发布 Claude Sonnet 4.5，DeepSeek-R2 和 Kimi K2 Thinking 跟进", hot)
+    assert not hotword_echo("Claude Sonnet 4.5 Claude Sonnet 4.5", hot)  # too few different tokens
+    assert not hotword_echo("Kimi K2 Thinking Sora 2 发布", hot)  # too short a list
+    assert not hotword_echo("then Anthropic Claude Sonnet 4.5 shipped", hot)
+
+
 def test_empty_candidate_wins_over_hallucination_in_silence():
     from audio2digest.asr.repair.detect import score
 

@@ -55,6 +55,19 @@ def _default_data() -> Path:
     "each batch's terms from a first look.",
 )
 @click.option(
+    "--look",
+    type=click.Choice(["none", "first", "every"]),
+    default=None,
+    help="Where each batch's terms come from: earlier batches' text only, a first look at the "
+    "first batch, or at every batch [default: hotwords.DEFAULT_LOOK].",
+)
+@click.option(
+    "--fill-budget",
+    default=None,
+    type=click.IntRange(0, 223),
+    help="Tokens of the glossary ranking's fill for Mandarin batches [default: hotwords.FILL_BUDGET].",
+)
+@click.option(
     "--no-compare", is_flag=True, help="Skip the plain faster-whisper decode printed beside the pipeline's."
 )
 @click.option("--no-hotwords", is_flag=True, help="Decode without glossary hotwords.")
@@ -99,6 +112,8 @@ def eval_asr_cmd(
     only,
     batch_size,
     static_hotwords,
+    look,
+    fill_budget,
     no_compare,
     no_hotwords,
     no_repair,
@@ -154,6 +169,8 @@ def eval_asr_cmd(
         batch_size=batch_size,
         compare=not no_compare,
         lookahead=not static_hotwords,
+        **({"look": look} if look else {}),
+        **({"fill_budget": fill_budget} if fill_budget is not None else {}),
         temperatures=tuple(float(t) for t in temperatures.split(",")) if temperatures else None,
     )
     results = run_eval(samples, settings, glossary, progress=lambda name: click.echo(f"  {name} …", err=True))

@@ -32,6 +32,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from audio2digest.asr.hotwords import DEFAULT_LOOK, FILL_BUDGET
 from audio2digest.text.language import has_cjk
 
 log = logging.getLogger("audio2digest.evaluation.asr")
@@ -264,7 +265,9 @@ class EvalSettings:
     model: str = "base"
     temperatures: tuple | None = None  # main-decode temperature fallback (None: faster-whisper's)
     batch_size: int = 4  # main decode: batched over VAD chunks; 0: sequential
-    lookahead: bool = True  # batched: each batch's hotwords from a first look (hotwords.HotwordChooser)
+    lookahead: bool = True  # batched: each batch's own hotwords (hotwords.HotwordChooser), not one prompt
+    look: str = DEFAULT_LOOK  # HotwordChooser's look: "none", "first" or "every"
+    fill_budget: int = FILL_BUDGET  # HotwordChooser's fill for Mandarin batches
     compare: bool = True  # also decode plainly (see plain_decode) and score both
 
 
@@ -309,7 +312,14 @@ def evaluate_sample(sample: Sample, settings: EvalSettings, glossary=None) -> Re
     if settings.hotwords and glossary is not None and len(glossary):
         model, _ = load_model(settings.model)
         if settings.lookahead:
-            chooser = HotwordChooser(glossary, meta=meta, tokenizer=model, budget=settings.budget)
+            chooser = HotwordChooser(
+                glossary,
+                meta=meta,
+                tokenizer=model,
+                budget=settings.budget,
+                look=settings.look,
+                fill_budget=settings.fill_budget,
+            )
         else:
             hot = (
                 select_hotwords(

@@ -10,7 +10,8 @@ Loop detection (:func:`loop_flags`) flags a segment when any of these hold:
   the segment, back to back or not;
 - ``crowded``: more text units per second than anybody speaks (``max_units_per_second``),
   or most of its words squeezed into (near) zero duration;
-- ``hotword-echo``: four or more consecutive tokens of the hotword prompt recited in order.
+- ``hotword-echo``: four or more consecutive tokens of the hotword prompt recited in order,
+  or seven prompt tokens listed back to back in any order.
 
 Echo tails (:func:`echo_tail`): the words a biased decoder appends after the speech of a
 window ("…的情况。AI AI AI AI"): a run at the end of a segment whose words are unsure or
@@ -123,15 +124,29 @@ def segment_flags(seg: Segment, opts: RepairOptions = DEFAULT_OPTIONS) -> list[s
     return flags
 
 
+#: A run of this many consecutive tokens that are all prompt tokens, in any order (at least
+#: ``ECHO_LIST_DISTINCT`` of them different), is a recital too: a batch's prompt is in its
+#: own order, not the order of the prompt the repairs check against, and the bundled demo's
+#: look="none" decode printed "Anthropic Claude Sonnet 4.5 DINOv3 DeepSeek-R2 Kimi K2
+#: Thinking。" (11 tokens: "4.5" is two) over 15 s of speech. Speech strings five or so
+#: names' tokens without a word between ("Google DeepMind Gemini 3 Pro", "OpenAI GPT-5.1").
+ECHO_LIST_RUN = 7
+ECHO_LIST_DISTINCT = 5
+_ECHO_TOKEN = re.compile(r"[^\s，。、,.!?！？]+")
+
+
 def hotword_echo(text: str, hotwords: str | None, min_run: int = 4) -> bool:
     """True when ``text`` repeats ``min_run`` or more consecutive tokens of the hotword
-    prompt in order ("Google DeepMind 抖音 Notion 微信"): the decoder reciting its prompt."""
+    prompt in order ("Google DeepMind 抖音 Notion 微信"), or lists ``ECHO_LIST_RUN`` prompt
+    tokens back to back in any order: the decoder reciting its prompt."""
     if not hotwords or not text:
         return False
     hot = [t.casefold() for t in hotwords.split()]
-    seg = [t.casefold() for t in re.findall(r"[^\s，。、,.!?！？]+", text)]
+    seg = [t.casefold() for t in _ECHO_TOKEN.findall(text)]
     if len(seg) < min_run:
         return False
+    if _longest_prompt_list(seg, {t.casefold() for t in _ECHO_TOKEN.findall(hotwords)}) >= ECHO_LIST_RUN:
+        return True
     # longest common contiguous run (small lists: quadratic is fine)
     best = 0
     prev = [0] * (len(hot) + 1)
@@ -143,6 +158,20 @@ def hotword_echo(text: str, hotwords: str | None, min_run: int = 4) -> bool:
                 best = max(best, cur[j])
         prev = cur
     return best >= min_run
+
+
+def _longest_prompt_list(tokens: list[str], hot: set[str]) -> int:
+    """Length of the longest run of ``tokens`` all in ``hot`` with ``ECHO_LIST_DISTINCT``
+    or more different ones (0 when none has)."""
+    best, run = 0, []
+    for t in tokens + [""]:
+        if t and t in hot:
+            run.append(t)
+            continue
+        if len(set(run)) >= ECHO_LIST_DISTINCT:
+            best = max(best, len(run))
+        run = []
+    return best
 
 
 def loop_flags(
