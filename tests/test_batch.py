@@ -171,7 +171,7 @@ def test_bad_input_good_ones_finish_bad_ones_fail(setup, tmp_path, capsys):
     # status prints the ledger
     res = CliRunner().invoke(main, ["status", str(out)])
     assert res.exit_code == 0, res.output
-    assert "2 failed, 3 render" in res.output
+    assert "3 done, 2 failed" in res.output
     assert dead in res.output and "cannot connect" in res.output
 
 

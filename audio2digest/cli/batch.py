@@ -286,7 +286,7 @@ def status(out):
         rows.append(
             (
                 e.slug or e.key,
-                e.state,
+                "done" if e.done else e.state,
                 stages,
                 str(e.attempts),
                 f"{e.audio_seconds:.1f} s",
@@ -296,8 +296,8 @@ def status(out):
             )
         )
     counts: dict[str, int] = {}
-    for e in episodes:
-        counts[e.state] = counts.get(e.state, 0) + 1
+    for r in rows:
+        counts[r[1]] = counts.get(r[1], 0) + 1
     if is_tty():
         from rich.console import Console
         from rich.table import Table
@@ -309,11 +309,15 @@ def status(out):
             table.add_row(*r)
         Console().print(table)
     else:
-        widths = [
-            max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(header[:-1])
-        ]
-        fmt = "  ".join(f"{{:<{w}}}" for w in widths) + "  {}"
-        click.echo(fmt.format(*header).rstrip())
+        from rich.cells import cell_len  # a CJK character takes two columns
+
+        widths = [max(cell_len(h), *(cell_len(r[i]) for r in rows)) for i, h in enumerate(header[:-1])]
+
+        def line(cells) -> str:
+            padded = [c + " " * (w - cell_len(c)) for c, w in zip(cells, widths)]
+            return "  ".join([*padded, cells[-1]]).rstrip()
+
+        click.echo(line(header))
         for r in rows:
-            click.echo(fmt.format(*r).rstrip())
+            click.echo(line(r))
     click.echo(", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "empty ledger")

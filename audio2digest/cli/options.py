@@ -38,6 +38,16 @@ def _add(f: Callable, opts: list) -> Callable:
     return f
 
 
+def _check_language(ctx, param, value):
+    from audio2digest.asr.languages import WHISPER_LANGUAGES
+
+    if value is None or value in WHISPER_LANGUAGES:
+        return value
+    raise click.BadParameter(
+        f"{value!r} is not a Whisper language code (e.g. zh, en, ja, yue; all: {' '.join(WHISPER_LANGUAGES)})"
+    )
+
+
 def _transcribe_opts() -> list:
     return [
         click.option(
@@ -49,7 +59,11 @@ def _transcribe_opts() -> list:
             "or a faster-whisper name such as large-v3 (needs the hub).",
         ),
         click.option(
-            "--language", "-l", default=None, help="Spoken language code (zh, en, ...). Default: detect."
+            "--language",
+            "-l",
+            default=None,
+            callback=_check_language,
+            help="Spoken language code (zh, en, ...). Default: detect.",
         ),
         click.option("--beam-size", default=5, show_default=True, type=click.IntRange(1, 20)),
         click.option(

@@ -128,6 +128,11 @@ def render_cmd(
     if record is None:
         raise InputError(f"{file}: not JSON; expected a digest.json or transcript.json")
     out = Path(outdir) if outdir else Path(file).parent
+    if audio_href and not re.match(r"^https?://[^\s/]+", audio_href):
+        if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", audio_href) and not Path(audio_href).drive:
+            raise InputError(f"--audio {audio_href!r}: expected a file path or an http(s) URL")
+        if not (out / audio_href).is_file():  # an absolute path stays itself under the join
+            raise InputError(f"--audio {audio_href}: no such file (a relative path is taken from {out})")
     transcript = digest = None
     if isinstance(record, Transcript):
         transcript = record

@@ -15,10 +15,13 @@ from audio2digest.cli.options import glossary_options
 def read_text(file: str) -> tuple[str, str]:
     """(display name, text) of FILE, or of stdin for '-', through the one text reader
     (UTF-8, mojibake repaired or refused, no devices): every text command reads alike."""
+    from audio2digest.errors import InputError
     from audio2digest.text.reader import read_text_input
 
     data = sys.stdin.buffer.read() if file == "-" else None
     got = read_text_input(file, data=data)
+    if not got.text.strip():
+        raise InputError(f"{got.name}: empty input (no text to read)")
     return got.name, got.text
 
 
@@ -92,7 +95,7 @@ def segment_cmd(file, as_json, language, glossary_files, use_default_glossary, n
         click.echo(json.dumps({"items": [it.to_dict() for it in items]}, ensure_ascii=False, indent=2))
         return
     if not items:
-        click.echo("(no items: the input is empty)")
+        click.echo("(no items)")
         return
     for it in items:
         click.echo(_item_line(it))
