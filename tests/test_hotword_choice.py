@@ -68,3 +68,14 @@ def test_the_ranking_fill_stops_at_its_own_budget():
 
     with pytest.raises(ValueError, match="Invalid look"):
         HotwordChooser(TERMS, tokenizer=count, look="always")
+
+
+def test_metadata_names_a_term_only_as_a_whole_word():
+    terms = [*TERMS, Term("v0", "product")]
+    named = HotwordChooser(terms, tokenizer=count, meta={"title": "Vercel v0 与 Meta 的新模型"})
+    assert {"v0", "meta"} <= named.context_terms
+    # a file called dev01 is no mention of v0, nor "metadata" of Meta, nor "said" of AI
+    unnamed = HotwordChooser(
+        terms, tokenizer=count, meta={"title": "dev01", "description": "metadata, he said"}
+    )
+    assert unnamed.context_terms == set()

@@ -17,6 +17,7 @@ import functools
 import logging
 from collections.abc import Callable, Mapping, Sequence
 
+from audio2digest.text.glossary import named_in
 from audio2digest.text.language import cjk_count, has_cjk
 
 log = logging.getLogger("audio2digest.asr.hotwords")
@@ -124,7 +125,7 @@ def rank_terms(
         return "" if isinstance(t, str) else (getattr(t, "category", "") or "")
 
     def in_ctx(t) -> bool:
-        return bool(context) and any(f.casefold() in context for f in forms(t))
+        return bool(context) and any(named_in(f, context) for f in forms(t))
 
     def key(pair):
         pos, t = pair
@@ -295,7 +296,7 @@ class HotwordChooser:
             head = self._tokens_re.findall(name.casefold())
             if head and not has_cjk(name):
                 self.family.setdefault(head[0], set()).add(name.casefold())
-            if context and any(f.casefold() in context for f in forms):
+            if context and any(named_in(f, context) for f in forms):
                 self.context_terms.add(name.casefold())
         self._tokens = re.compile(r"[a-z0-9]+")
         self.chosen: list[str] = []  # every term chosen so far (for the repairs' prompt)

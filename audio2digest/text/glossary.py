@@ -84,6 +84,26 @@ class Term:
         return f"{self.source}:{self.line}" if self.source else "<glossary>"
 
 
+def named_in(form: str, context: str) -> bool:
+    """Whether ``form`` occurs in ``context`` (both compared casefolded) as a name: a Latin
+    end of the form may not continue a Latin word or number of the context, so "v0" is not
+    named by "dev01" nor "AI" by "said"; a Chinese end needs no edge (Chinese has no spaces)."""
+    f = form.casefold().strip()
+    if not f:
+        return False
+    ctx = context.casefold()
+    start = 0
+    while (i := ctx.find(f, start)) >= 0:
+        before = ctx[i - 1] if i > 0 else ""
+        after = ctx[i + len(f) : i + len(f) + 1]
+        left_ok = not (f[0].isascii() and f[0].isalnum() and before.isascii() and before.isalnum())
+        right_ok = not (f[-1].isascii() and f[-1].isalnum() and after.isascii() and after.isalnum())
+        if left_ok and right_ok:
+            return True
+        start = i + 1
+    return False
+
+
 @dataclass(frozen=True)
 class GlossaryIssue:
     """A problem found while loading: ``severity`` is "error" or "warning"."""
@@ -133,7 +153,7 @@ class Glossary:
         ctx = context.casefold()
 
         def in_context(t: Term) -> bool:
-            return bool(ctx) and any(f.casefold() in ctx for f in t.forms)
+            return bool(ctx) and any(named_in(f, ctx) for f in t.forms)
 
         ranked = sorted(
             (t for t in self.terms if t.hotword),
