@@ -68,6 +68,13 @@ def _default_data() -> Path:
     help="Tokens of the glossary ranking's fill for Mandarin batches [default: hotwords.FILL_BUDGET].",
 )
 @click.option(
+    "--beam-size",
+    default=5,
+    show_default=True,
+    type=click.IntRange(1, 20),
+    help="Beam of the pipeline's decode (the plain decode beside it keeps beam 5).",
+)
+@click.option(
     "--no-compare", is_flag=True, help="Skip the plain faster-whisper decode printed beside the pipeline's."
 )
 @click.option("--no-hotwords", is_flag=True, help="Decode without glossary hotwords.")
@@ -114,6 +121,7 @@ def eval_asr_cmd(
     static_hotwords,
     look,
     fill_budget,
+    beam_size,
     no_compare,
     no_hotwords,
     no_repair,
@@ -167,6 +175,7 @@ def eval_asr_cmd(
         correct=not no_correct,
         model=model,
         batch_size=batch_size,
+        beam_size=beam_size,
         compare=not no_compare,
         lookahead=not static_hotwords,
         **({"look": look} if look else {}),

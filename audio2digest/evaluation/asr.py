@@ -265,6 +265,7 @@ class EvalSettings:
     model: str = "base"
     temperatures: tuple | None = None  # main-decode temperature fallback (None: faster-whisper's)
     batch_size: int = 4  # main decode: batched over VAD chunks; 0: sequential
+    beam_size: int = 5  # main decode's beam (the plain decode it is compared with keeps 5)
     lookahead: bool = True  # batched: each batch's own hotwords (hotwords.HotwordChooser), not one prompt
     look: str = DEFAULT_LOOK  # HotwordChooser's look: "none", "first" or "every"
     fill_budget: int = FILL_BUDGET  # HotwordChooser's fill for Mandarin batches
@@ -336,6 +337,7 @@ def evaluate_sample(sample: Sample, settings: EvalSettings, glossary=None) -> Re
         repair=settings.repair,
         repair_options=RepairOptions(dropouts=settings.recover_names),
         batch_size=settings.batch_size,
+        beam_size=settings.beam_size,
         extra=extra,
     )
     load_model(settings.model)  # loading is not transcription time
