@@ -385,7 +385,7 @@ def test_cli_segment_errors(tmp_path):
     empty = tmp_path / "empty.txt"
     empty.write_text("")
     res = CliRunner().invoke(main, ["segment", str(empty)])
-    assert res.exit_code == 0 and "no items" in res.output
+    assert res.exit_code == 1 and res.output.strip() == f"Error: {empty}: empty input (no text to read)"
 
 
 def test_cli_eval_segments():
