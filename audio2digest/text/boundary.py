@@ -27,6 +27,7 @@ from audio2digest.text.sentences import SENT_END
 __all__ = [
     "CONT_CUES_EN",
     "CONT_CUES_ZH",
+    "DOC_ZSCORED",
     "FEATURES",
     "LEXICAL_FEATURES",
     "NEW_CUES_EN",
@@ -126,9 +127,10 @@ FEATURES = (
     "b_names_seen",  # share of b's names already named in the left window (continuation)
     "b_names_new",  # b names something, none of it in the left window
     "entity_change",  # 1 - Jaccard of names left vs right window
-    "cos_adjacent",  # lexical cosine of a and b
-    "cos_window",  # lexical cosine of the windows left and right of the gap
-    "depth",  # TextTiling depth of cos_window (how much of a valley the gap is)
+    # The three cohesion columns are z-scored within the document (:data:`DOC_ZSCORED`).
+    "cos_adjacent_z",  # lexical cosine of a and b
+    "cos_window_z",  # lexical cosine of the windows left and right of the gap
+    "depth_z",  # TextTiling depth of cos_window (how much of a valley the gap is)
     "len_a",  # log length of a
     "len_b",  # log length of b
     "heading_like",  # b is short, has no comma and ends with a colon/full stop before a longer one
@@ -149,6 +151,12 @@ FEATURES = (
 )
 #: The columns of :data:`FEATURES` filled from the lexicon: three keys of b, three of a.
 LEXICAL_FEATURES = FEATURES[-6:]
+#: Columns z-scored over the document's gaps: how cohesive a gap is *for this text*, since
+#: absolute cosine levels differ by publisher and language (see docs/segmentation.md for the
+#: leave-one-source-out figures with and without).
+DOC_ZSCORED = ("cos_adjacent_z", "cos_window_z", "depth_z")
+#: Added to the standard deviation so a document whose cohesion barely varies is not blown up.
+ZSCORE_FLOOR = 0.05
 #: The timed model's inputs: the text model's log-odds and the pause before b.
 TIMED_FEATURES = ("bias", "text_logit", "pause", "pause_inner", "pause_absorbed", "new_cue", "weak_cue")
 
@@ -379,7 +387,19 @@ def gap_features(
                 *lexical_columns(gtoks[i], lex),
             ]
         )
+    _zscore_columns(rows, [FEATURES.index(f) for f in DOC_ZSCORED])
     return rows
+
+
+def _zscore_columns(rows: list[list[float]], cols: Sequence[int]) -> None:
+    """Centre ``cols`` on the document mean and divide by its standard deviation (plus
+    :data:`ZSCORE_FLOOR`), in place."""
+    n = len(rows)
+    for c in cols:
+        mean = sum(r[c] for r in rows) / n
+        sd = math.sqrt(sum((r[c] - mean) ** 2 for r in rows) / n)
+        for r in rows:
+            r[c] = (r[c] - mean) / (sd + ZSCORE_FLOOR)
 
 
 def timed_rows(
