@@ -49,7 +49,6 @@ def test_a_batch_in_the_glossarys_language_is_filled_with_its_ranking():
 
 def test_terms_heard_in_an_earlier_batch_prompt_the_next():
     c = HotwordChooser(TERMS, tokenizer=count, budget=40, fill_budget=0, look="none")
-    assert HotwordChooser(TERMS, tokenizer=count).look == "every"  # the default: a first look per batch
     assert c("", language="en") is None  # the first batch: nothing named, nothing heard yet
     c.note("开发者可以通过open router调用")
     assert c("", language="en") == "OpenRouter"
@@ -79,3 +78,17 @@ def test_metadata_names_a_term_only_as_a_whole_word():
         terms, tokenizer=count, meta={"title": "dev01", "description": "metadata, he said"}
     )
     assert unnamed.context_terms == set()
+
+
+def test_which_batches_get_a_first_look():
+    every = HotwordChooser(TERMS, tokenizer=count, look="every")
+    assert every.wants_look("zh", True) and every.wants_look("en", False)
+    first = HotwordChooser(TERMS, tokenizer=count, look="first")
+    assert first.wants_look("zh", True) and not first.wants_look("en", False)
+    assert not HotwordChooser(TERMS, tokenizer=count, look="none").wants_look("en", True)
+    # the default: the first batch of a language the ranking's fill does not cover (it has
+    # no other source of terms); a Mandarin batch is filled instead
+    auto = HotwordChooser(TERMS, tokenizer=count)
+    assert auto.look == "auto"
+    assert auto.wants_look("en", True) and not auto.wants_look("en", False)
+    assert not auto.wants_look("zh", True) and not auto.wants_look(None, False)

@@ -6,8 +6,9 @@ prompt of hotwords for every chunk is what made Whisper base append terms nobody
 the end of a chunk ("…的情况。AI AI AI AI"). :class:`LookaheadPipeline` encodes each batch
 once (four chunks at a time, for memory) and lets ``choose`` (``hotwords.HotwordChooser``)
 pick its hotwords: by default from the terms heard in the decoded text of earlier batches
-(``choose.note``), with ``choose.look`` "first" or "every" also from a greedy decode without
-hotwords of the first or every batch (a first look, about 1/5 of the decode). A batch for
+(``choose.note``) and, where ``choose.wants_look`` says so, from a greedy decode without
+hotwords of the batch (a first look, about 1/5 of the decode; by default only the first
+batch of a language the glossary's fill does not cover). A batch for
 which no term was chosen is decoded without a prompt.
 Relies on faster-whisper 1.2.1's ``generate_segment_batched`` (pinned in pyproject).
 """
@@ -59,9 +60,9 @@ def lookahead_pipeline(model, choose: Callable[[str], str | None] | None = None)
             t1 = time.perf_counter()
             n = features.shape[0]
             hot = options.hotwords
+            wants_look = getattr(choose, "wants_look", None)
             look_now = choose is not None and (
-                getattr(choose, "look", "every") == "every"
-                or (getattr(choose, "look", "every") == "first" and not self.hotwords_used)
+                wants_look(tokenizer.language_code, not self.hotwords_used) if wants_look else True
             )
             if choose is not None and not look_now:  # from what earlier batches heard
                 hot = choose("", tokenizer.language_code)

@@ -228,18 +228,23 @@ LATIN_MATCH = 85
 FILL_LANGUAGES = ("zh",)
 
 #: Tokens of the glossary ranking's fill (the named and heard terms may use all of ``budget``).
-#: Every prompt token is decoded behind by every beam: on 4 chunks of dev01, beam 5 took 6.9 s
-#: with no prompt, 8.7 s with 60 tokens and 15.2 s with 220. 60 with no first look was faster
-#: but made the bundled demo recite its prompt as a 15-s segment ("Anthropic Claude Sonnet 4.5
-#: DINOv3 DeepSeek-R2 Kimi K2 Thinking"), so the full fill and the first look stay the default.
+#: Every prompt token is carried by every beam: on four 30-s chunks of dev01, beam 5 took
+#: 6.9 s with no prompt, 8.7 s with 60 tokens and 15.2 s with 220 (greedy: no difference).
+#: 60 recited its prompt over 15 s of the bundled demo before the echo check took runs in any
+#: order; 220 is kept because 60 and 120 scored no better (dev01/dev02 CER 25.0/13.8 and
+#: 25.5/13.4 % against 23.6/11.6 %, 61-63 of 91 entities either way; docs/asr-eval.md).
 FILL_BUDGET = 220
 
-#: Where a batch's hotwords come from: "none" (the metadata's terms and those heard in the
-#: decoded text of earlier batches: no extra pass), "first" (a greedy first look at the first
-#: batch too), "every" (a first look at every batch, ~1/5 more decode time on dev01; the
-#: default: "none" let terms heard earlier be recited over later speech, see FILL_BUDGET).
-LOOK_MODES = ("none", "first", "every")
-DEFAULT_LOOK = "every"
+#: Where a batch's hotwords come from, besides the terms the metadata names and those heard
+#: in the decoded text of earlier batches: "none" (nothing more), "first" (a greedy first
+#: look at the first batch), "every" (a first look at every batch), "auto" (a first look at
+#: the first batch only in a language that gets no fill: there the look is the only source
+#: of terms). "auto" is the default: on the Mandarin dev episodes the look added nothing the
+#: fill did not (dev01/dev02 CER 22.9/13.2 % with it, 23.6/11.6 % without, 63 vs 62 of 91
+#: entities) and cost run/sequential 1.19/1.29 against 0.86/1.15; on English dev03 it is
+#: worth 3 WER points (10.4 against 13.4 %: "Mistral", "DeepMind" heard).
+LOOK_MODES = ("none", "first", "every", "auto")
+DEFAULT_LOOK = "auto"
 PINYIN_MATCH = 90
 MIN_FUZZY_KEY = 4
 MIN_PINYIN_KEY = 5  # letters: two-syllable names (zhipu) and longer
@@ -386,11 +391,23 @@ class HotwordChooser:
         the rest of the budget filled with the glossary's top terms after the named and heard
         ones; any other only the named and heard ones."""
         names = self.context_terms | self.noted | (self.heard(text) if text else set())
-        fill = bool(language and language.lower().startswith(self.fill_languages))
-        chosen = self._within_budget(names, fill=fill)
+        chosen = self._within_budget(names, fill=self._fills(language))
         self.chosen.extend(t for t in chosen if t not in self.chosen)
         log.debug("hotwords for a look of %d chars (%s): %s", len(text or ""), language, chosen)
         return " ".join(chosen) or None
+
+    def wants_look(self, language: str | None, first_batch: bool) -> bool:
+        """Whether a batch in ``language`` gets a greedy first look (see :data:`LOOK_MODES`)."""
+        if self.look == "every":
+            return True
+        if self.look == "first":
+            return first_batch
+        if self.look == "auto":
+            return first_batch and not self._fills(language)
+        return False
+
+    def _fills(self, language: str | None) -> bool:
+        return bool(language and language.lower().startswith(self.fill_languages))
 
     def all_chosen(self) -> str | None:
         """Every term chosen so far, within the budget (the prompt of the repairs' re-decodes)."""

@@ -56,10 +56,11 @@ def _default_data() -> Path:
 )
 @click.option(
     "--look",
-    type=click.Choice(["none", "first", "every"]),
+    type=click.Choice(["none", "first", "every", "auto"]),
     default=None,
-    help="Where each batch's terms come from: earlier batches' text only, a first look at the "
-    "first batch, or at every batch [default: hotwords.DEFAULT_LOOK].",
+    help="Where each batch's terms come from besides earlier batches' text: nothing, a first "
+    "look at the first batch, at every batch, or at the first batch of a language without the "
+    "glossary's fill [default: hotwords.DEFAULT_LOOK, auto].",
 )
 @click.option(
     "--fill-budget",

@@ -267,7 +267,7 @@ class EvalSettings:
     batch_size: int = 4  # main decode: batched over VAD chunks; 0: sequential
     beam_size: int = 5  # main decode's beam (the plain decode it is compared with keeps 5)
     lookahead: bool = True  # batched: each batch's own hotwords (hotwords.HotwordChooser), not one prompt
-    look: str = DEFAULT_LOOK  # HotwordChooser's look: "none", "first" or "every"
+    look: str = DEFAULT_LOOK  # HotwordChooser's look (hotwords.LOOK_MODES)
     fill_budget: int = FILL_BUDGET  # HotwordChooser's fill for Mandarin batches
     compare: bool = True  # also decode plainly (see plain_decode) and score both
 
