@@ -28,9 +28,17 @@ def test_unknown_language_is_refused_before_the_audio(tmp_path, command):
     assert "zh" in res.output
 
 
-def test_known_language_is_accepted_by_the_option():
-    res = CliRunner().invoke(main, ["transcribe", "--language", "yue", "--help"])
-    assert res.exit_code == 0
+@pytest.mark.parametrize("given", ["yue", "ZH", " en "])
+def test_known_language_passes_the_option(tmp_path, given):
+    # the option accepts it (any case): the error is then about the missing audio
+    res = CliRunner().invoke(main, ["transcribe", str(tmp_path / "missing.mp3"), "--language", given])
+    assert res.exit_code != 0
+    assert "Whisper language code" not in res.output and "missing.mp3: no such file" in res.output
+
+
+def test_regional_language_code_gets_the_bare_code_as_hint(tmp_path):
+    res = CliRunner().invoke(main, ["transcribe", str(tmp_path / "x.mp3"), "--language", "zh-Hans"])
+    assert res.exit_code == 2 and "give the bare Whisper code 'zh'" in res.output
 
 
 @pytest.mark.parametrize("command", ["segment", "correct"])
@@ -64,7 +72,7 @@ def test_render_refuses_an_audio_file_that_is_not_there(tmp_path):
     res = CliRunner().invoke(main, ["render", "-f", "html", "--audio", "/no/such/episode.mp3", str(d)])
     assert res.exit_code == 1, res.output
     assert "--audio /no/such/episode.mp3: no such file" in res.output
-    assert not (tmp_path / "index.html").exists()
+    assert not (tmp_path / "digest.html").exists()
 
 
 def test_render_refuses_a_script_url_as_audio(tmp_path):
@@ -74,8 +82,26 @@ def test_render_refuses_a_script_url_as_audio(tmp_path):
     assert "expected a file path or an http(s) URL" in res.output
 
 
-def test_render_takes_an_audio_file_beside_the_page(tmp_path):
+def test_render_links_an_audio_file_beside_the_page_url_quoted(tmp_path):
     d = _digest_dir(tmp_path)
-    (tmp_path / "ep.mp3").write_bytes(b"x")
-    res = CliRunner().invoke(main, ["render", "-f", "md", "--audio", "ep.mp3", str(d)])
+    (tmp_path / "ep #3.mp3").write_bytes(b"x")
+    res = CliRunner().invoke(main, ["render", "-f", "html", "--audio", "ep #3.mp3", str(d)])
     assert res.exit_code == 0, res.output
+    page = (tmp_path / "digest.html").read_text("utf-8")
+    assert 'src="ep%20%233.mp3"' in page
+
+
+def test_render_takes_an_upper_case_https_audio_url(tmp_path):
+    d = _digest_dir(tmp_path)
+    res = CliRunner().invoke(main, ["render", "-f", "md", "--audio", "HTTPS://example.com/ep.mp3", str(d)])
+    assert res.exit_code == 0, res.output
+
+
+def test_status_of_an_empty_ledger(tmp_path):
+    from audio2digest.batch.ledger import Ledger
+
+    with Ledger.open(tmp_path):
+        pass
+    res = CliRunner().invoke(main, ["status", str(tmp_path)])
+    assert res.exit_code == 0, res.output
+    assert "empty ledger" in res.output

@@ -233,3 +233,33 @@ def test_missing_bundled_glossary_override_is_one_clear_error(monkeypatch, tmp_p
     monkeypatch.setenv("AUDIO2DIGEST_GLOSSARY", str(missing))
     with pytest.raises(GlossaryError, match="gone.yaml: cannot read glossary"):
         load_glossary(use_default=True)
+
+
+@pytest.mark.parametrize(
+    "form, context, named",
+    [
+        ("v0", "dev01", False),
+        ("v0", "Vercel v0 上线", True),
+        ("AI", "he said", False),
+        ("AI", "AI 周报", True),
+        ("AI", "OpenAI的新模型", False),
+        ("GPT-5", "用GPT-5写代码", True),
+        ("GPT-5", "GPT-5.1 发布", False),
+        ("Claude 3", "claude 3.5 sonnet", False),
+        ("Café", "cafés", False),
+        ("智谱", "今天智谱发布", True),
+        ("Meta", "metadata", False),
+        ("", "anything", False),
+    ],
+)
+def test_named_in_takes_whole_words(form, context, named):
+    from audio2digest.text.glossary import named_in
+
+    assert named_in(form, context) is named
+
+
+def test_hotword_terms_put_whole_word_mentions_first():
+    from audio2digest.text.glossary import glossary_from_terms
+
+    g = glossary_from_terms(["Meta", "Gemini", "v0"])
+    assert [t.term for t in g.hotword_terms("dev01: metadata of Gemini")][:1] == ["Gemini"]

@@ -81,14 +81,20 @@ def test_metadata_names_a_term_only_as_a_whole_word():
 
 
 def test_which_batches_get_a_first_look():
-    every = HotwordChooser(TERMS, tokenizer=count, look="every")
-    assert every.wants_look("zh", True) and every.wants_look("en", False)
-    first = HotwordChooser(TERMS, tokenizer=count, look="first")
-    assert first.wants_look("zh", True) and not first.wants_look("en", False)
-    assert not HotwordChooser(TERMS, tokenizer=count, look="none").wants_look("en", True)
-    # the default: the first batch of a language the ranking's fill does not cover (it has
-    # no other source of terms); a Mandarin batch is filled instead
-    auto = HotwordChooser(TERMS, tokenizer=count)
+    def after_batches(look, n, **kw):
+        c = HotwordChooser(TERMS, tokenizer=count, look=look, **kw)
+        for _ in range(n):
+            c("", language="en")  # one call per batch, whichever decode block it is in
+        return c
+
+    assert after_batches("every", 0).wants_look("zh") and after_batches("every", 3).wants_look("en")
+    assert after_batches("first", 0).wants_look("zh") and not after_batches("first", 1).wants_look("zh")
+    assert not after_batches("none", 0).wants_look("en")
+    # the default: the episode's first batch, when its language gets no fill from the ranking
+    # (the look is then its only source of terms); a Mandarin batch is filled instead
+    auto = after_batches("auto", 0)
     assert auto.look == "auto"
-    assert auto.wants_look("en", True) and not auto.wants_look("en", False)
-    assert not auto.wants_look("zh", True) and not auto.wants_look(None, False)
+    assert auto.wants_look("en") and auto.wants_look(None)  # unknown language: not filled
+    assert not auto.wants_look("zh")
+    assert not after_batches("auto", 1).wants_look("en")  # a later block's first batch too
+    assert after_batches("auto", 0, fill_budget=0).wants_look("zh")  # no fill: look instead

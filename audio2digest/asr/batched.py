@@ -1,4 +1,4 @@
-"""Batched decoding over VAD chunks, with the hotwords of each batch chosen from a first look.
+"""Batched decoding over VAD chunks, with hotwords chosen for each batch.
 
 faster-whisper's ``BatchedInferencePipeline`` (the way WhisperX runs it) cuts the speech the
 VAD finds into chunks of up to 30 s and decodes up to ``batch_size`` of them at once. One
@@ -48,8 +48,8 @@ def encode(model, features, sub_batch: int = ENCODE_BATCH):
 
 def lookahead_pipeline(model, choose: Callable[[str], str | None] | None = None):
     """A ``BatchedInferencePipeline`` for ``model`` that encodes a batch ``ENCODE_BATCH``
-    chunks at a time; with ``choose``, one that picks each batch's hotwords from a greedy
-    first look (see the module docstring)."""
+    chunks at a time; with ``choose``, one that asks it for each batch's hotwords (after a
+    greedy first look where ``choose.wants_look`` says so; see the module docstring)."""
     from faster_whisper import BatchedInferencePipeline
 
     class LookaheadPipeline(BatchedInferencePipeline):
@@ -61,9 +61,7 @@ def lookahead_pipeline(model, choose: Callable[[str], str | None] | None = None)
             n = features.shape[0]
             hot = options.hotwords
             wants_look = getattr(choose, "wants_look", None)
-            look_now = choose is not None and (
-                wants_look(tokenizer.language_code, not self.hotwords_used) if wants_look else True
-            )
+            look_now = choose is not None and (wants_look(tokenizer.language_code) if wants_look else True)
             if choose is not None and not look_now:  # from what earlier batches heard
                 hot = choose("", tokenizer.language_code)
             if look_now:

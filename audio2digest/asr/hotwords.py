@@ -240,9 +240,9 @@ FILL_BUDGET = 220
 #: look at the first batch), "every" (a first look at every batch), "auto" (a first look at
 #: the first batch only in a language that gets no fill: there the look is the only source
 #: of terms). "auto" is the default: on the Mandarin dev episodes the look added nothing the
-#: fill did not (dev01/dev02 CER 22.9/13.2 % with it, 23.6/11.6 % without, 63 vs 62 of 91
-#: entities) and cost run/sequential 1.19/1.29 against 0.86/1.15; on English dev03 it is
-#: worth 3 WER points (10.4 against 13.4 %: "Mistral", "DeepMind" heard).
+#: fill did not (dev01/dev02 CER 22.9/13.2 % with it, 23.6/11.6 % without, 63 of 91
+#: entities either way) and cost run/sequential 1.05/1.15 against 0.82/0.70; on English
+#: dev03 it is worth 3 WER points (10.4 against 13.4 %: "Mistral", "DeepMind" heard).
 LOOK_MODES = ("none", "first", "every", "auto")
 DEFAULT_LOOK = "auto"
 PINYIN_MATCH = 90
@@ -313,6 +313,7 @@ class HotwordChooser:
         self._term_tokens: dict[str, int] = {}
         self._overhead = self.count("")
         self.noted: set[str] = set()  # terms heard in the decoded text of earlier batches
+        self.batches = 0  # batches the chooser has chosen for (calls), across decode blocks
 
     def note(self, text: str) -> None:
         """Record the terms a decoded batch's ``text`` holds, for the batches after it."""
@@ -390,24 +391,28 @@ class HotwordChooser:
         glossary's own language (``language`` starting with one of ``fill_languages``) gets
         the rest of the budget filled with the glossary's top terms after the named and heard
         ones; any other only the named and heard ones."""
+        self.batches += 1
         names = self.context_terms | self.noted | (self.heard(text) if text else set())
         chosen = self._within_budget(names, fill=self._fills(language))
         self.chosen.extend(t for t in chosen if t not in self.chosen)
         log.debug("hotwords for a look of %d chars (%s): %s", len(text or ""), language, chosen)
         return " ".join(chosen) or None
 
-    def wants_look(self, language: str | None, first_batch: bool) -> bool:
-        """Whether a batch in ``language`` gets a greedy first look (see :data:`LOOK_MODES`)."""
+    def wants_look(self, language: str | None) -> bool:
+        """Whether the next batch, in ``language``, gets a greedy first look (see
+        :data:`LOOK_MODES`). "First" is the episode's first batch, however many pipelines
+        (10-minute blocks) decode it; a batch of unknown language counts as unfilled."""
+        first = self.batches == 0
         if self.look == "every":
             return True
         if self.look == "first":
-            return first_batch
+            return first
         if self.look == "auto":
-            return first_batch and not self._fills(language)
+            return first and not self._fills(language)
         return False
 
     def _fills(self, language: str | None) -> bool:
-        return bool(language and language.lower().startswith(self.fill_languages))
+        return self.fill_budget > 0 and bool(language and language.lower().startswith(self.fill_languages))
 
     def all_chosen(self) -> str | None:
         """Every term chosen so far, within the budget (the prompt of the repairs' re-decodes)."""

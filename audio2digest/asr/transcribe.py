@@ -223,8 +223,9 @@ def decode(
     Audio longer than ``options.block_seconds`` is decoded block by block, cut in pauses of
     the VAD ``speech`` stretches (computed when not given; see :func:`block_bounds`).
 
-    ``choose_hotwords`` (batched only): called with each batch's greedy first look, returns
-    that batch's hotwords (see ``batched.py``; ``hotwords.HotwordChooser``).
+    ``choose_hotwords`` (batched only): called per batch (with its greedy first look's text
+    where ``choose_hotwords.wants_look`` asks for one), returns that batch's hotwords (see
+    ``batched.py``; ``hotwords.HotwordChooser``).
 
     Batched (``options.batched``, no ``clip_timestamps``): faster-whisper's
     ``BatchedInferencePipeline`` over VAD chunks, its per-chunk segments cut at sentence
@@ -440,7 +441,7 @@ def transcribe(
     """Transcribe one episode's audio (a path or a 16 kHz float32 array) into a Transcript.
 
     ``hotword_chooser`` (a ``hotwords.HotwordChooser``): with batched decoding, each batch's
-    hotwords are chosen from a first look instead of ``options.hotwords``; the repairs then
+    hotwords are chosen by it (named, heard, filled) instead of ``options.hotwords``; the repairs then
     decode with every term chosen, and that is what transcript.json records.
     ``normalise=False`` leaves script conversion and punctuation to the caller (the
     pipeline's normalise stage)."""

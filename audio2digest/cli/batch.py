@@ -311,7 +311,7 @@ def status(out):
     else:
         from rich.cells import cell_len  # a CJK character takes two columns
 
-        widths = [max(cell_len(h), *(cell_len(r[i]) for r in rows)) for i, h in enumerate(header[:-1])]
+        widths = [max([cell_len(h), *(cell_len(r[i]) for r in rows)]) for i, h in enumerate(header[:-1])]
 
         def line(cells) -> str:
             padded = [c + " " * (w - cell_len(c)) for c, w in zip(cells, widths)]

@@ -52,7 +52,7 @@ def _default_data() -> Path:
     "--static-hotwords",
     is_flag=True,
     help="One hotword prompt for the whole sample (the glossary's top terms) instead of "
-    "each batch's terms from a first look.",
+    "each batch's own terms (hotwords.HotwordChooser).",
 )
 @click.option(
     "--look",

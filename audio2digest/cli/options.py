@@ -41,8 +41,14 @@ def _add(f: Callable, opts: list) -> Callable:
 def _check_language(ctx, param, value):
     from audio2digest.asr.languages import WHISPER_LANGUAGES
 
-    if value is None or value in WHISPER_LANGUAGES:
+    if value is None:
         return value
+    code = value.strip().lower()
+    if code in WHISPER_LANGUAGES:
+        return code
+    base = code.replace("_", "-").split("-")[0]
+    if base in WHISPER_LANGUAGES:
+        raise click.BadParameter(f"{value!r}: give the bare Whisper code {base!r} (no region or script)")
     raise click.BadParameter(
         f"{value!r} is not a Whisper language code (e.g. zh, en, ja, yue; all: {' '.join(WHISPER_LANGUAGES)})"
     )

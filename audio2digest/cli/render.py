@@ -119,6 +119,8 @@ def render_cmd(
     from audio2digest.cli.segment import load_json_record, read_text
     from audio2digest.errors import InputError
     from audio2digest.render import render_all
+    from audio2digest.render.common import is_web_url
+    from audio2digest.stages import audio_href as page_audio_href
     from audio2digest.stages import load_glossary_files
     from audio2digest.text.digest import build_digest
     from audio2digest.types import Transcript
@@ -128,11 +130,13 @@ def render_cmd(
     if record is None:
         raise InputError(f"{file}: not JSON; expected a digest.json or transcript.json")
     out = Path(outdir) if outdir else Path(file).parent
-    if audio_href and not re.match(r"^https?://[^\s/]+", audio_href):
-        if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", audio_href) and not Path(audio_href).drive:
-            raise InputError(f"--audio {audio_href!r}: expected a file path or an http(s) URL")
-        if not (out / audio_href).is_file():  # an absolute path stays itself under the join
+    if audio_href and not is_web_url(audio_href):
+        local = out / audio_href  # an absolute path stays itself under the join
+        if not local.is_file():
+            if re.match(r"^[A-Za-z][A-Za-z0-9+.-]+:", audio_href):  # javascript:, data:, ftp:
+                raise InputError(f"--audio {audio_href!r}: expected a file path or an http(s) URL")
             raise InputError(f"--audio {audio_href}: no such file (a relative path is taken from {out})")
+        audio_href = page_audio_href(local, out)  # relative to the page and URL-quoted
     transcript = digest = None
     if isinstance(record, Transcript):
         transcript = record
@@ -170,7 +174,7 @@ def render_cmd(
             formats = (*formats, "json")
         echo_totals([digest.writer])
     if audio_url:
-        if not re.match(r"^https?://[^\s/]+", audio_url):
+        if not is_web_url(audio_url):
             raise InputError(f"--audio-url {audio_url!r}: expected an absolute http(s) URL")
         audio_href = audio_url
     elif not audio_href:

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Union
 
 from audio2digest.errors import GlossaryError
+from audio2digest.text.language import has_cjk
 from audio2digest.text.reader import (  # noqa: F401  (re-exported: glossary users read text too)
     TextRepair,
     decode_utf8,
@@ -85,19 +86,26 @@ class Term:
 
 
 def named_in(form: str, context: str) -> bool:
-    """Whether ``form`` occurs in ``context`` (both compared casefolded) as a name: a Latin
-    end of the form may not continue a Latin word or number of the context, so "v0" is not
-    named by "dev01" nor "AI" by "said"; a Chinese end needs no edge (Chinese has no spaces)."""
+    """Whether ``form`` occurs in ``context`` (both compared casefolded) as a name: an end of
+    the form that is a letter or digit may not continue a word or number of the context
+    ("v0" is not named by "dev01", "AI" not by "said", "Claude 3" not by "Claude 3.5"); a
+    Chinese character needs no edge (Chinese has no spaces)."""
     f = form.casefold().strip()
     if not f:
         return False
     ctx = context.casefold()
+
+    def wordy(c: str) -> bool:
+        return c.isalnum() and not has_cjk(c)
+
     start = 0
     while (i := ctx.find(f, start)) >= 0:
         before = ctx[i - 1] if i > 0 else ""
-        after = ctx[i + len(f) : i + len(f) + 1]
-        left_ok = not (f[0].isascii() and f[0].isalnum() and before.isascii() and before.isalnum())
-        right_ok = not (f[-1].isascii() and f[-1].isalnum() and after.isascii() and after.isalnum())
+        after = ctx[i + len(f) : i + len(f) + 2]
+        left_ok = not (wordy(f[0]) and wordy(before))
+        right_ok = not (wordy(f[-1]) and after[:1] and wordy(after[0]))
+        if right_ok and f[-1].isdigit() and after[:1] == "." and after[1:2].isdigit():
+            right_ok = False  # a version goes on: "GPT-5" in "GPT-5.1"
         if left_ok and right_ok:
             return True
         start = i + 1
@@ -144,7 +152,8 @@ class Glossary:
     ) -> list[Term]:
         """Terms to pass to the recogniser as hotwords, best first.
 
-        Only entries with ``hotword`` true. Terms (or variants) that occur in ``context``
+        Only entries with ``hotword`` true. Terms (or variants) named in ``context`` (as whole
+        words, :func:`named_in`)
         (e.g. the episode's title and description) come first, then higher ``priority``,
         then the category's weight (:data:`CATEGORY_PRIORITY`), then file order.
         The caller turns them into a hotword string within its token budget
