@@ -68,6 +68,7 @@ def main() -> None:
     ap.add_argument("--minutes", type=float, default=60.0)
     ap.add_argument("--episode", default="dev02")
     ap.add_argument("--sequential", action="store_true", help="run with --sequential")
+    ap.add_argument("--batch-size", type=int, default=None, help="run with --batch-size N")
     ap.add_argument("--keep", type=Path, default=None, help="keep the long audio and outputs here")
     ap.add_argument("--poll", type=float, default=30.0, help="seconds between peak-so-far lines")
     args = ap.parse_args()
@@ -86,6 +87,7 @@ def main() -> None:
             str(where / "out"),
             "--force",
         ] + (["--sequential"] if args.sequential else [])
+        cmd += ["--batch-size", str(args.batch_size)] if args.batch_size is not None else []
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
         t0 = time.perf_counter()
         proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)

@@ -58,7 +58,7 @@ def test_batched_is_the_default_and_takes_the_main_decode_settings():
     assert opts.batched and not TranscribeOptions(batch_size=0).batched
     assert not TranscribeOptions(vad=False).batched  # batching runs over VAD chunks
     kw = batched_kwargs(opts)
-    assert kw["batch_size"] == 4 and kw["hotwords"] == "智谱" and kw["word_timestamps"] is True
+    assert kw["batch_size"] == 2 and kw["hotwords"] == "智谱" and kw["word_timestamps"] is True
     assert kw["temperature"] == [0.0] and kw["beam_size"] == 5 and kw["vad_filter"] is True
     assert "condition_on_previous_text" not in kw  # not an argument of the batched pipeline
     assert kw["vad_parameters"]["min_silence_duration_ms"] == 2000  # pauses stay in a chunk

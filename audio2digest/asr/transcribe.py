@@ -29,11 +29,13 @@ log = logging.getLogger("audio2digest.asr.transcribe")
 
 DEVICES = ("cpu", "cuda", "auto")
 
-#: Batch size of the batched decode. WhisperX runs 8; on 2 cores 4 was as fast (240 s of
-#: dev02: 135 s with 4, 197 s with 8, on a loaded machine) and its peak memory 0.44 GB
-#: lower (1.39 against 1.82 GB for the process): the encoder, the beam-5 decode behind the
-#: hotword prompt and the word alignment all hold the whole batch.
-DEFAULT_BATCH_SIZE = 4
+#: Batch size of the batched decode. WhisperX runs 8; on 2 cores 4 was as fast as 8 (240 s
+#: of dev02: 135 s against 197 s, loaded machine) and 2 as fast as 4 (alternating in one
+#: process: dev02 46.3/36.8 s against 52.7/38.6 s, dev01 38.8/25.1 against 32.3/27.3), with
+#: a peak of 864 MB against 1291 MB on 10 min of dev02 (bench_memory.py): each of the
+#: batch's chunks x 5 beams carries the encoder output and the hotword prompt. eval asr
+#: scored 2 no worse (dev01/dev02 CER 22.6/12.2 %, dev03 WER 9.8 %, 64/91 entities).
+DEFAULT_BATCH_SIZE = 2
 
 #: Audio shorter than this is decoded sequentially even when batching is on (seconds):
 #: under two full 30-s chunks there is next to nothing to batch, and on the real clips

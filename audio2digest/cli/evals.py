@@ -43,7 +43,7 @@ def _default_data() -> Path:
 @click.option("--only", multiple=True, help="Only samples whose name contains this. Repeatable.")
 @click.option(
     "--batch-size",
-    default=4,
+    default=2,
     show_default=True,
     type=click.IntRange(0, 64),
     help="Main decode batched over this many VAD chunks; 0: sequential.",

@@ -97,7 +97,7 @@ def _transcribe_opts() -> list:
         ),
         click.option(
             "--batch-size",
-            default=4,
+            default=2,
             show_default=True,
             type=click.IntRange(0, 64),
             help="Decode this many VAD chunks at once (faster-whisper's batched "

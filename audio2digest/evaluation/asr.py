@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from audio2digest.asr.hotwords import DEFAULT_LOOK, FILL_BUDGET
+from audio2digest.asr.transcribe import DEFAULT_BATCH_SIZE
 from audio2digest.text.language import has_cjk
 
 log = logging.getLogger("audio2digest.evaluation.asr")
@@ -264,7 +265,7 @@ class EvalSettings:
     correct: bool = True
     model: str = "base"
     temperatures: tuple | None = None  # main-decode temperature fallback (None: faster-whisper's)
-    batch_size: int = 4  # main decode: batched over VAD chunks; 0: sequential
+    batch_size: int = DEFAULT_BATCH_SIZE  # main decode: batched over VAD chunks; 0: sequential
     beam_size: int = 5  # main decode's beam (the plain decode it is compared with keeps 5)
     lookahead: bool = True  # batched: each batch's own hotwords (hotwords.HotwordChooser), not one prompt
     look: str = DEFAULT_LOOK  # HotwordChooser's look (hotwords.LOOK_MODES)
