@@ -99,3 +99,17 @@ def test_eval_corrections_batches_match_the_library():
     from audio2digest.evaluation.corrections import BATCHES
 
     assert EVAL_BATCHES == BATCHES
+
+
+def test_cli_copies_of_decode_defaults_match_the_code():
+    """The CLI keeps copies so `--help` needs no ASR import; they must not drift."""
+    from audio2digest.asr.hotwords import LOOK_MODES
+    from audio2digest.asr.transcribe import DEFAULT_BATCH_SIZE
+
+    def param(command, name):
+        return next(p for p in command.params if p.name == name)
+
+    evals = main.commands["eval"].commands["asr"]
+    for command in (main.commands["run"], main.commands["transcribe"], evals):
+        assert param(command, "batch_size").default == DEFAULT_BATCH_SIZE, command.name
+    assert tuple(param(evals, "look").type.choices) == LOOK_MODES

@@ -17,8 +17,11 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
 from dataclasses import replace
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from audio2digest.asr.hotwords import HotwordChooser
 
 log = logging.getLogger("audio2digest.asr.batched")
 
@@ -46,7 +49,12 @@ def encode(model, features, sub_batch: int = ENCODE_BATCH):
     return ctranslate2.StorageView.from_array(np.ascontiguousarray(np.concatenate(parts)))
 
 
-def lookahead_pipeline(model, choose: Callable[[str], str | None] | None = None):
+def _decoded_text(tokenizer, results) -> str:
+    """The text of a ``generate`` call's best hypotheses, joined (special tokens dropped)."""
+    return " ".join(tokenizer.decode([t for t in r.sequences_ids[0] if t < tokenizer.eot]) for r in results)
+
+
+def lookahead_pipeline(model, choose: HotwordChooser | None = None):
     """A ``BatchedInferencePipeline`` for ``model`` that encodes a batch ``ENCODE_BATCH``
     chunks at a time; with ``choose``, one that asks it for each batch's hotwords (after a
     greedy first look where ``choose.wants_look`` says so; see the module docstring)."""
@@ -60,24 +68,22 @@ def lookahead_pipeline(model, choose: Callable[[str], str | None] | None = None)
             t1 = time.perf_counter()
             n = features.shape[0]
             hot = options.hotwords
-            wants_look = getattr(choose, "wants_look", None)
-            look_now = choose is not None and (wants_look(tokenizer.language_code) if wants_look else True)
-            if choose is not None and not look_now:  # from what earlier batches heard
-                hot = choose("", tokenizer.language_code)
-            if look_now:
-                plain = m.get_prompt(tokenizer, previous_tokens=[], without_timestamps=True, hotwords=None)
-                look = m.model.generate(
-                    encoder_output,
-                    [list(plain) for _ in range(n)],
-                    beam_size=1,
-                    max_length=min(m.max_length, len(plain) + LOOK_MAX_TOKENS),
-                    no_repeat_ngram_size=LOOK_NO_REPEAT,
-                    suppress_blank=options.suppress_blank,
-                    suppress_tokens=options.suppress_tokens,
-                )
-                text = " ".join(
-                    tokenizer.decode([t for t in r.sequences_ids[0] if t < tokenizer.eot]) for r in look
-                )
+            if choose is not None:  # the named and earlier-heard terms, and a look's where it asks
+                text = ""
+                if choose.wants_look(tokenizer.language_code):
+                    plain = m.get_prompt(
+                        tokenizer, previous_tokens=[], without_timestamps=True, hotwords=None
+                    )
+                    look = m.model.generate(
+                        encoder_output,
+                        [list(plain) for _ in range(n)],
+                        beam_size=1,
+                        max_length=min(m.max_length, len(plain) + LOOK_MAX_TOKENS),
+                        no_repeat_ngram_size=LOOK_NO_REPEAT,
+                        suppress_blank=options.suppress_blank,
+                        suppress_tokens=options.suppress_tokens,
+                    )
+                    text = _decoded_text(tokenizer, look)
                 hot = choose(text, tokenizer.language_code)
             t2 = time.perf_counter()
             self.hotwords_used.append(hot)
@@ -109,13 +115,8 @@ def lookahead_pipeline(model, choose: Callable[[str], str | None] | None = None)
                 no_repeat_ngram_size=options.no_repeat_ngram_size,
             )
             t3 = time.perf_counter()
-            if choose is not None and hasattr(choose, "note"):  # what this batch heard, for the next
-                choose.note(
-                    " ".join(
-                        tokenizer.decode([t for t in r.sequences_ids[0] if t < tokenizer.eot])
-                        for r in results
-                    )
-                )
+            if choose is not None:  # what this batch heard, for the next
+                choose.note(_decoded_text(tokenizer, results))
             self.timings.append((t1 - t0, t2 - t1, t3 - t2))
             log.debug(
                 "batch of %d: encode %.2f s, first look %.2f s, decode %.2f s, hotwords %r",

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from types import SimpleNamespace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from audio2digest.asr.repair import RepairOptions, repair_segments
 from audio2digest.asr.repair.detect import compression_ratio
@@ -23,6 +23,9 @@ from audio2digest.text.chinese_words import JUNCTION_CONTEXT, splits_a_word
 from audio2digest.text.normalize import SCRIPTS, normalize_segments
 from audio2digest.text.sentences import splits_a_decimal
 from audio2digest.types import EpisodeMeta, Progress, ProgressCallback, Segment, Transcript, Word, no_progress
+
+if TYPE_CHECKING:
+    from audio2digest.asr.hotwords import HotwordChooser
 
 log = logging.getLogger("audio2digest.asr.transcribe")
 
@@ -216,7 +219,7 @@ def decode(
     hotwords: str | None = "default",
     progress: ProgressCallback = no_progress,
     episode: str = "",
-    choose_hotwords: Callable[[str], str | None] | None = None,
+    choose_hotwords: HotwordChooser | None = None,
     speech: Sequence[tuple[float, float]] | None = None,
     **overrides,
 ):

@@ -43,7 +43,7 @@ def _default_data() -> Path:
 @click.option("--only", multiple=True, help="Only samples whose name contains this. Repeatable.")
 @click.option(
     "--batch-size",
-    default=2,
+    default=2,  # asr.transcribe.DEFAULT_BATCH_SIZE, copied for a fast --help (tests/test_cli.py)
     show_default=True,
     type=click.IntRange(0, 64),
     help="Main decode batched over this many VAD chunks; 0: sequential.",
@@ -56,7 +56,7 @@ def _default_data() -> Path:
 )
 @click.option(
     "--look",
-    type=click.Choice(["none", "first", "every", "auto"]),
+    type=click.Choice(["none", "first", "every", "auto"]),  # hotwords.LOOK_MODES (tests/test_cli.py)
     default=None,
     help="Where each batch's terms come from besides earlier batches' text: nothing, a first "
     "look at the first batch, at every batch, or at the first batch of a language without the "

@@ -97,7 +97,7 @@ def _transcribe_opts() -> list:
         ),
         click.option(
             "--batch-size",
-            default=2,
+            default=2,  # asr.transcribe.DEFAULT_BATCH_SIZE, copied for a fast --help (tests/test_cli.py)
             show_default=True,
             type=click.IntRange(0, 64),
             help="Decode this many VAD chunks at once (faster-whisper's batched "
