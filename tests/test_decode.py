@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
-from audio2digest.asr.transcribe import TranscribeOptions, decode
+from audio2digest.asr.transcribe import TranscribeOptions, decode, decode_kwargs
 
 
 class RecordingModel:
@@ -59,7 +61,11 @@ def test_batched_is_the_default_and_takes_the_main_decode_settings():
     assert not TranscribeOptions(vad=False).batched  # batching runs over VAD chunks
     kw = batched_kwargs(opts)
     assert kw["batch_size"] == 2 and kw["hotwords"] == "智谱" and kw["word_timestamps"] is True
-    assert kw["temperature"] == [0.0] and kw["beam_size"] == 5 and kw["vad_filter"] is True
+    assert kw["temperature"] == [0.0] and kw["vad_filter"] is True
+    # its own beam; sequential decoding and the repairs keep beam_size
+    assert kw["beam_size"] == opts.batched_beam_size == 2
+    assert decode_kwargs(opts)["beam_size"] == 5
+    assert batched_kwargs(replace(opts, batched_beam_size=4))["beam_size"] == 4
     assert "condition_on_previous_text" not in kw  # not an argument of the batched pipeline
     assert kw["vad_parameters"]["min_silence_duration_ms"] == 2000  # pauses stay in a chunk
 
@@ -71,6 +77,8 @@ def test_options_check_device_and_batch_size():
         TranscribeOptions(device="tpu")
     with pytest.raises(ValueError, match="batch size"):
         TranscribeOptions(batch_size=-1)
+    with pytest.raises(ValueError, match="beam size 0"):
+        TranscribeOptions(batched_beam_size=0)
     assert TranscribeOptions().to_dict()["repair_options"]["echo"] is True
 
 

@@ -40,6 +40,16 @@ DEVICES = ("cpu", "cuda", "auto")
 #: scored 2 no worse (dev01/dev02 CER 22.6/12.2 %, dev03 WER 9.8 %, 64/91 entities).
 DEFAULT_BATCH_SIZE = 2
 
+#: Beam of the batched main decode. Its hotword prompt is carried by every beam (a 220-token
+#: prompt took the beam-5 decode of two dev01 chunks from 12.3 to 17.9 s), so the beam is
+#: what the batched decode's time scales with. eval asr, batch 2 (docs/asr-eval.md): beam 5
+#: dev01/dev02 CER 22.6/12.2 %, dev03 WER 9.8 %, 64/91 entities; beam 3 22.0/12.7/9.8 %,
+#: 64/91; beam 2 21.8/12.6-13.1/10.4 %, 66/91 (dev02 varies by 0.5 between identical runs);
+#: the real clips the same as plain at each. Alternating in one process on dev02, run took
+#: 1.25 / 1.00 / 0.85 x a plain sequential decode at beam 5 / 3 / 2. Sequential decodes
+#: (short audio, --sequential) and the repairs keep ``beam_size``.
+BATCHED_BEAM_SIZE = 2
+
 #: Audio shorter than this is decoded sequentially even when batching is on (seconds):
 #: under two full 30-s chunks there is next to nothing to batch, and on the real clips
 #: (4-60 s) the batched decode lost words the sequential one kept (docs/asr-eval.md).
@@ -97,6 +107,7 @@ class TranscribeOptions:
     # batched decoding (faster-whisper's BatchedInferencePipeline over VAD chunks) with this
     # many chunks at once; 0 or 1: the sequential decode over 30-s windows. Batched needs VAD.
     batch_size: int = DEFAULT_BATCH_SIZE
+    batched_beam_size: int = BATCHED_BEAM_SIZE  # the batched main decode's beam (see above)
     # shorter audio is decoded sequentially (see BATCH_MIN_SECONDS)
     batch_min_seconds: float = BATCH_MIN_SECONDS
     block_seconds: float = BLOCK_SECONDS  # longer audio is decoded block by block (memory)
@@ -107,8 +118,9 @@ class TranscribeOptions:
     def __post_init__(self):
         if self.script not in SCRIPTS:
             raise ValueError(f"Invalid script '{self.script}', expected one of: {', '.join(SCRIPTS)}")
-        if self.beam_size < 1:
-            raise ValueError(f"Invalid beam size {self.beam_size}, expected 1 or more")
+        for beam in (self.beam_size, self.batched_beam_size):
+            if beam < 1:
+                raise ValueError(f"Invalid beam size {beam}, expected 1 or more")
         if self.device not in DEVICES:
             raise ValueError(f"Invalid device '{self.device}', expected one of: {', '.join(DEVICES)}")
         if self.batch_size < 0:
@@ -158,8 +170,10 @@ def decode_kwargs(
 def batched_kwargs(options: TranscribeOptions, *, hotwords: str | None = "default", **overrides) -> dict:
     """The keyword arguments of ``BatchedInferencePipeline.transcribe`` for the main decode:
     those of :func:`decode_kwargs` it knows (it has no ``condition_on_previous_text``: every
-    chunk is decoded on its own), and ``batch_size``."""
-    kwargs = decode_kwargs(options, hotwords=hotwords, **overrides)
+    chunk is decoded on its own), its own beam (``batched_beam_size``) and ``batch_size``."""
+    kwargs = decode_kwargs(
+        options, hotwords=hotwords, **({"beam_size": options.batched_beam_size} | overrides)
+    )
     kwargs.pop("condition_on_previous_text", None)
     kwargs["vad_filter"] = True
     kwargs.setdefault("vad_parameters", dict(BATCHED_VAD))

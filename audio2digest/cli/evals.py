@@ -73,7 +73,15 @@ def _default_data() -> Path:
     default=5,
     show_default=True,
     type=click.IntRange(1, 20),
-    help="Beam of the pipeline's decode (the plain decode beside it keeps beam 5).",
+    help="Beam of the pipeline's sequential decode (samples under a minute) and repairs "
+    "(the plain decode beside it keeps beam 5).",
+)
+@click.option(
+    "--batched-beam-size",
+    default=2,  # asr.transcribe.BATCHED_BEAM_SIZE, copied for a fast --help (tests/test_cli.py)
+    show_default=True,
+    type=click.IntRange(1, 20),
+    help="Beam of the pipeline's batched decode.",
 )
 @click.option(
     "--no-compare", is_flag=True, help="Skip the plain faster-whisper decode printed beside the pipeline's."
@@ -123,6 +131,7 @@ def eval_asr_cmd(
     look,
     fill_budget,
     beam_size,
+    batched_beam_size,
     no_compare,
     no_hotwords,
     no_repair,
@@ -177,6 +186,7 @@ def eval_asr_cmd(
         model=model,
         batch_size=batch_size,
         beam_size=beam_size,
+        batched_beam_size=batched_beam_size,
         compare=not no_compare,
         lookahead=not static_hotwords,
         **({"look": look} if look else {}),

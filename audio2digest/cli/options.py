@@ -71,7 +71,21 @@ def _transcribe_opts() -> list:
             callback=_check_language,
             help="Spoken language code (zh, en, ...). Default: detect.",
         ),
-        click.option("--beam-size", default=5, show_default=True, type=click.IntRange(1, 20)),
+        click.option(
+            "--beam-size",
+            default=5,
+            show_default=True,
+            type=click.IntRange(1, 20),
+            help="Beam of sequential decoding (audio under a minute, --sequential) and of the repairs.",
+        ),
+        click.option(
+            "--batched-beam-size",
+            default=2,  # asr.transcribe.BATCHED_BEAM_SIZE, copied for a fast --help (tests/test_cli.py)
+            show_default=True,
+            type=click.IntRange(1, 20),
+            help="Beam of the batched decode: its time grows with the beam, which carries the "
+            "hotword prompt; 2 scored as 5 did (docs/asr-eval.md).",
+        ),
         click.option(
             "--script",
             type=click.Choice(["simplified", "traditional", "keep"]),
@@ -128,6 +142,7 @@ def _build_topts(kw: dict):
         model=kw.pop("model"),
         language=kw.pop("language"),
         beam_size=kw.pop("beam_size"),
+        batched_beam_size=kw.pop("batched_beam_size"),
         script=kw.pop("script"),
         vad=not kw.pop("no_vad"),
         repair=not kw.pop("no_repair"),

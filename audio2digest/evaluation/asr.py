@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from audio2digest.asr.hotwords import DEFAULT_LOOK, FILL_BUDGET
-from audio2digest.asr.transcribe import DEFAULT_BATCH_SIZE
+from audio2digest.asr.transcribe import BATCHED_BEAM_SIZE, DEFAULT_BATCH_SIZE
 from audio2digest.text.language import has_cjk
 
 log = logging.getLogger("audio2digest.evaluation.asr")
@@ -266,7 +266,8 @@ class EvalSettings:
     model: str = "base"
     temperatures: tuple | None = None  # main-decode temperature fallback (None: faster-whisper's)
     batch_size: int = DEFAULT_BATCH_SIZE  # main decode: batched over VAD chunks; 0: sequential
-    beam_size: int = 5  # main decode's beam (the plain decode it is compared with keeps 5)
+    beam_size: int = 5  # sequential decode's and repairs' beam (the plain decode keeps 5)
+    batched_beam_size: int = BATCHED_BEAM_SIZE  # the batched main decode's beam
     lookahead: bool = True  # batched: each batch's own hotwords (hotwords.HotwordChooser), not one prompt
     look: str = DEFAULT_LOOK  # HotwordChooser's look (hotwords.LOOK_MODES)
     fill_budget: int = FILL_BUDGET  # HotwordChooser's fill for Mandarin batches
@@ -339,6 +340,7 @@ def evaluate_sample(sample: Sample, settings: EvalSettings, glossary=None) -> Re
         repair_options=RepairOptions(dropouts=settings.recover_names),
         batch_size=settings.batch_size,
         beam_size=settings.beam_size,
+        batched_beam_size=settings.batched_beam_size,
         extra=extra,
     )
     load_model(settings.model)  # loading is not transcription time
