@@ -44,7 +44,7 @@ DEFAULT_BATCH_SIZE = 2
 #: prompt took the beam-5 decode of two dev01 chunks from 12.3 to 17.9 s), so the beam is
 #: what the batched decode's time scales with. eval asr, batch 2 (docs/asr-eval.md): beam 5
 #: dev01/dev02 CER 22.6/12.2 %, dev03 WER 9.8 %, 64/91 entities; beam 3 22.0/12.7/9.8 %,
-#: 64/91; beam 2 21.8/12.6-13.1/10.4 %, 66/91 (dev02 varies by 0.5 between identical runs);
+#: 65/91; beam 2 21.8/12.6-13.1/10.4 %, 66/91 (dev02 varies by 0.5 between identical runs);
 #: the real clips the same as plain at each. Alternating in one process on dev02, run took
 #: 1.25 / 1.00 / 0.85 x a plain sequential decode at beam 5 / 3 / 2. Sequential decodes
 #: (short audio, --sequential) and the repairs keep ``beam_size``.
