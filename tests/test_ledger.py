@@ -7,7 +7,14 @@ import time
 
 import pytest
 
-from audio2digest.batch.ledger import LEDGER_NAME, SCHEMA_VERSION, STAGES, Ledger, backoff_delay
+from audio2digest.batch.ledger import (
+    LEDGER_NAME,
+    SCHEMA_VERSION,
+    STAGES,
+    Ledger,
+    StageDone,
+    backoff_delay,
+)
 from audio2digest.errors import LedgerError
 
 
@@ -189,6 +196,35 @@ def test_failed_transaction_rolls_back(tmp_path):
         assert rec is not None and rec.state == "pending" and rec.stages == {}
         assert ledger.history("/a.mp3") == []
         assert ledger.op_seconds > 0
+
+
+def test_one_tasks_stages_are_recorded_together_or_not_at_all(tmp_path):
+    """segment keeps its result in memory, so it is only resumable with digest: a failure
+    (or a kill) while recording digest must not leave segment recorded on its own."""
+    with Ledger.open(tmp_path) as ledger:
+        _add(ledger)
+        for stage in ("fetch", "normalise", "transcribe", "correct"):
+            ledger.record_stage("/a.mp3", stage, f"fp-{stage}")
+        conn = sqlite3.connect(tmp_path / LEDGER_NAME)
+        with conn:
+            conn.execute(
+                "CREATE TRIGGER boom BEFORE INSERT ON history WHEN NEW.stage = 'digest'"
+                " BEGIN SELECT RAISE(ABORT, 'boom'); END"
+            )
+        conn.close()
+        pair = [StageDone("segment", "fp-segment", 1.0), StageDone("digest", "fp-digest", 2.0)]
+        with pytest.raises(LedgerError, match="boom"):
+            ledger.record_stages("/a.mp3", pair)
+        rec = ledger.episode("/a.mp3")
+        assert rec is not None and rec.state == "correct" and "segment" not in rec.stages
+        conn = sqlite3.connect(tmp_path / LEDGER_NAME)
+        with conn:
+            conn.execute("DROP TRIGGER boom")
+        conn.close()
+        ledger.record_stages("/a.mp3", pair)
+        rec = ledger.episode("/a.mp3")
+        assert rec is not None and rec.state == "digest" and {"segment", "digest"} <= set(rec.stages)
+        assert [h["stage"] for h in ledger.history("/a.mp3")][-2:] == ["segment", "digest"]
 
 
 def test_schema_1_ledger_is_migrated_to_the_stage_names(tmp_path):

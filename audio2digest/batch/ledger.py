@@ -23,7 +23,7 @@ import logging
 import os
 import sqlite3
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,6 +43,17 @@ SCHEMA_VERSION = 2
 STAGES = STAGE_NAMES
 STATES = ("pending",) + STAGES + ("failed",)
 LAST_STAGE = STAGES[-1]
+
+
+@dataclass(frozen=True)
+class StageDone:
+    """One finished stage, as a task reports it: what the ledger records."""
+
+    stage: str
+    fingerprint: str
+    seconds: float = 0.0
+    info: dict = field(default_factory=dict)
+
 
 #: Schema 1 named stages by their state after them and had no normalise/segment records of
 #: their own; opening such a ledger for writing renames them (its fingerprints no longer match,
@@ -408,41 +419,57 @@ class Ledger:
 
         Later stages' records are dropped (they were built on the previous output).
         """
-        if stage not in STAGES:
-            raise ValueError(f"Invalid stage '{stage}', expected one of: {', '.join(STAGES)}")
-        now = time.time()
-        later = STAGES[STAGES.index(stage) + 1 :]
+        self.record_stages(key, [StageDone(stage, fingerprint, seconds, info or {})], audio_seconds)
+
+    def record_stages(self, key: str, done: Sequence[StageDone], audio_seconds: float | None = None) -> None:
+        """Record the stages one task finished, in order, in one transaction.
+
+        One transaction, because a stage that keeps its result in memory is only resumable
+        with the stage after it: a kill between the two records would run it twice."""
+        for d in done:
+            if d.stage not in STAGES:
+                raise ValueError(f"Invalid stage '{d.stage}', expected one of: {', '.join(STAGES)}")
         with self._tx() as c:
+            for d in done:
+                self._write_stage(c, key, d)
+            if done:
+                last = done[-1].stage
+                now = time.time()
+                sets = "state = ?, updated_at = ?"
+                args: list = [last, now]
+                if last == LAST_STAGE:  # the episode is done: clear its failure bookkeeping
+                    sets += ", attempts = 0, last_error = '', failed_stage = '', next_retry_at = NULL"
+                if audio_seconds is not None:
+                    sets += ", audio_seconds = ?"
+                    args.append(audio_seconds)
+                c.execute(f"UPDATE episodes SET {sets} WHERE key = ?", (*args, key))
+
+    @staticmethod
+    def _write_stage(c: sqlite3.Connection, key: str, d: StageDone) -> None:
+        now = time.time()
+        later = STAGES[STAGES.index(d.stage) + 1 :]
+        c.execute(
+            "INSERT OR REPLACE INTO stages (key, stage, fingerprint, info, seconds, finished_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                key,
+                d.stage,
+                d.fingerprint,
+                json.dumps(d.info, ensure_ascii=False, sort_keys=True),
+                d.seconds,
+                now,
+            ),
+        )
+        if later:
             c.execute(
-                "INSERT OR REPLACE INTO stages (key, stage, fingerprint, info, seconds, finished_at)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                (
-                    key,
-                    stage,
-                    fingerprint,
-                    json.dumps(info or {}, ensure_ascii=False, sort_keys=True),
-                    seconds,
-                    now,
-                ),
+                f"DELETE FROM stages WHERE key = ? AND stage IN ({','.join('?' * len(later))})",
+                (key, *later),
             )
-            if later:
-                c.execute(
-                    f"DELETE FROM stages WHERE key = ? AND stage IN ({','.join('?' * len(later))})",
-                    (key, *later),
-                )
-            sets = "state = ?, updated_at = ?"
-            args: list = [stage, now]
-            if stage == LAST_STAGE:  # the episode is done: clear its failure bookkeeping
-                sets += ", attempts = 0, last_error = '', failed_stage = '', next_retry_at = NULL"
-            if audio_seconds is not None:
-                sets += ", audio_seconds = ?"
-                args.append(audio_seconds)
-            c.execute(f"UPDATE episodes SET {sets} WHERE key = ?", (*args, key))
-            c.execute(
-                "INSERT INTO history (key, stage, event, fingerprint, seconds, at)"
-                " VALUES (?, ?, 'done', ?, ?, ?)",
-                (key, stage, fingerprint, seconds, now),
-            )
+        c.execute(
+            "INSERT INTO history (key, stage, event, fingerprint, seconds, at)"
+            " VALUES (?, ?, 'done', ?, ?, ?)",
+            (key, d.stage, d.fingerprint, d.seconds, now),
+        )
 
     def record_failure(
         self,

@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from audio2digest.batch.executors import EXECUTORS, StageTask, TaskResult, make_executor
-from audio2digest.batch.ledger import EpisodeRecord, Ledger
+from audio2digest.batch.ledger import EpisodeRecord, Ledger, StageDone
 from audio2digest.batch.sources import read_sources
 from audio2digest.errors import FetchError, InputError
 from audio2digest.pipeline import episode_dir
@@ -530,12 +530,17 @@ def _drive(
                     error=f"{ep.label}: worker died during {task.stages[0]} ({type(exc).__name__}: {exc})",
                     error_stage=task.stages[0],
                 )
+            records: list[StageDone] = []
+            aud: float | None = None
             for stage, secs, info in res.done:
                 if stage == "fetch":
                     ep.audio, ep.audio_sha, ep.meta = info["audio"], info["audio_sha256"], info["meta"]
+                elif stage == "transcribe":
+                    aud = float(info.get("audio_seconds") or 0.0)
                 fp = fingerprints(ep.rec.key, ep.audio_sha or None, settings)[stage]
-                aud = float(info.get("audio_seconds") or 0.0) if stage == "transcribe" else None
-                ledger.record_stage(ep.rec.key, stage, fp, seconds=secs, info=info, audio_seconds=aud)
+                records.append(StageDone(stage, fp, secs, info))
+            ledger.record_stages(ep.rec.key, records, audio_seconds=aud)
+            for stage, secs, _ in res.done:
                 ep.todo.remove(stage)
                 ep.stages_run.append(stage)
                 ep.seconds += secs  # processing time, not time spent waiting for a worker
