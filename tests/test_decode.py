@@ -220,3 +220,28 @@ def test_speech_chunks_are_contiguous_spans_cut_at_long_pauses():
         assert any(x <= a and b <= y for x, y in chunks), (a, b)
     assert chunks[-1][1] <= 80.0 and all(p[1] <= q[0] for p, q in zip(chunks, chunks[1:]))
     assert speech_chunks([], 10.0) == []
+
+
+def test_speech_chunks_fill_a_short_chunk_by_cutting_the_next_stretch_at_a_quiet_point():
+    """Unbroken speech after a short stretch: without energy the short stretch is a chunk of
+    its own (a whole 30-s encode for 11 s); with it, the chunk is filled up to a pause
+    between words (the quietest point of the last seconds of its room)."""
+    import numpy as np
+
+    from audio2digest.asr.transcribe import ENERGY_FRAME, speech_chunks
+
+    speech = [(1.0, 12.0), (13.0, 50.0)]
+    energy = np.ones(int(80 / ENERGY_FRAME))
+    for t in (20.0, 27.5):  # pauses between words inside the long stretch
+        energy[int(t / ENERGY_FRAME)] = 0.01
+    plain = speech_chunks(speech, 80.0)
+    assert plain[0] == (0.8, 12.2)  # the short stretch alone (and its pad)
+    filled = speech_chunks(speech, 80.0, energy=energy)
+    assert all(b - a <= 30.0 + 1e-6 for a, b in filled)
+    assert len(plain) == 3 and len(filled) == 2
+    # cut at the late pause (27.5 s), not the earlier one (20 s) nor mid-word at 30 s
+    assert abs(filled[0][1] - 27.5) < 0.05 and filled[1] == (filled[0][1], 50.2)
+    # a recording that is all speech: chunks still cover it end to end
+    flat = speech_chunks([(0.0, 100.0)], 100.0, energy=np.ones(int(100 / ENERGY_FRAME)))
+    assert flat[0][0] == 0.0 and flat[-1][1] == 100.0
+    assert all(p[1] <= q[0] for p, q in zip(flat, flat[1:]))
