@@ -9,8 +9,10 @@ import pytest
 from audio2digest.evaluation.asr import (
     Result,
     cer,
+    cer_digits,
     count_mentions,
     entity_recall,
+    format_comparison,
     format_table,
     load_samples,
     term_forms,
@@ -66,3 +68,22 @@ def test_table_has_a_row_per_sample_and_a_total():
     assert len(table) == 5
     assert "CER 10.0 %" in table[2] and "2/4 → 3/4 (75 %)" in table[2]
     assert table[-1].startswith("| **all**") and "50 % → 75 %" in table[-1] and "0.25" in table[-1]
+
+
+def test_cer_with_numbers_as_digits_scores_recognition_not_number_style():
+    ref = "欢迎收听第十二期，总参数六千七百亿，得分百分之七十七。"
+    hyp = "欢迎收听第12期总参数6700亿得分77%"
+    assert cer(ref, hyp) > 0.3  # the CER counts every spelled-out digit as wrong
+    assert cer_digits(ref, hyp) == 0.0
+    assert cer_digits(ref, hyp.replace("收听", "收到")) > 0.0  # a real error still counts
+    # words with 一 in them are not numbers: 一起 stays on both sides
+    assert cer_digits("我们一起来看", "我们一起来看") == 0.0
+
+
+def test_tables_show_the_digits_cer_for_chinese_only():
+    zh = Result("a", "zh", 10.0, 0.3, "CER", digits_error=0.1, plain_error=0.35, plain_digits_error=0.15)
+    en = Result("b", "en", 10.0, 0.2, "WER", plain_error=0.2)
+    table = format_table([zh, en]).splitlines()
+    assert "| 10.0 % |" in table[2] and "| – |" in table[3]
+    comp = format_comparison([zh, en]).splitlines()
+    assert "15.0 %, 10.0 %" in comp[2] and "| – |" in comp[3]

@@ -76,6 +76,10 @@ class Result:
     missed: list = field(default_factory=list)
     repair_log: list = field(default_factory=list)
     plain_error: float | None = None  # plain faster-whisper on the same audio (compare)
+    # zh: the CER with the numbers of both texts written in digits (the dev scripts spell
+    # them out, 第十二期, and both decodes print 第12期): what is left is recognition
+    digits_error: float | None = None
+    plain_digits_error: float | None = None
     plain_text: str = ""
     plain_seconds: float = 0.0
     changes: list = field(default_factory=list)  # words pipeline vs plain: [(plain, pipeline)]
@@ -164,6 +168,15 @@ def cer(reference: str, hypothesis: str) -> float:
     if not ref:
         return 0.0 if not hyp else 1.0
     return Levenshtein.distance(ref, hyp) / len(ref)
+
+
+def cer_digits(reference: str, hypothesis: str) -> float:
+    """CER with the Chinese numbers of both texts written in digits first (news style, as
+    the normalise stage writes them): a spelled-out number in a script is not a
+    recognition error."""
+    from audio2digest.text.numbers import news_numbers
+
+    return cer(news_numbers(reference), news_numbers(hypothesis))
 
 
 def _en_words(text: str) -> list[str]:
@@ -358,24 +371,31 @@ def evaluate_sample(sample: Sample, settings: EvalSettings, glossary=None) -> Re
             text = corrected if isinstance(corrected, str) else corrected.text
         except Exception as exc:  # the eval should still report ASR numbers
             log.warning("%s: correction failed: %s", sample.name, exc)
+    digits = None
     if sample.language == "zh":
         metric, rate = "CER", cer(sample.reference, raw_text)
+        digits = cer_digits(sample.reference, raw_text)
     else:
         metric, rate = "WER", wer(sample.reference, raw_text)
     total, hits, missed = entity_recall(sample.reference, text, forms) if forms else (0, 0, [])
     _, hits_raw, _ = entity_recall(sample.reference, raw_text, forms) if forms else (0, 0, [])
     plain_err, plain_text, plain_seconds, changes = None, "", 0.0, []
+    plain_digits = None
     if settings.compare:
         t1 = time.perf_counter()
         plain_text = plain_decode(audio, sample.language, settings.model)
         plain_seconds = time.perf_counter() - t1
         plain_err = (cer if sample.language == "zh" else wer)(sample.reference, plain_text)
+        if sample.language == "zh":
+            plain_digits = cer_digits(sample.reference, plain_text)
         changes = word_changes(plain_text, raw_text, sample.language)
     speech = speech_stretches(audio)
     segs = list(transcript.segments)
     gaps = find_coverage_gaps(speech, segs)
     return Result(
         plain_error=plain_err,
+        plain_digits_error=plain_digits,
+        digits_error=digits,
         plain_text=plain_text,
         plain_seconds=round(plain_seconds, 2),
         changes=changes,
@@ -478,6 +498,12 @@ def summary(results: Sequence[Result], kind_names: Sequence[str] | None = None) 
 PLAIN_TOLERANCE = 0.02
 
 
+def _digits_pair(r: Result) -> str:
+    if r.digits_error is None or r.plain_digits_error is None:
+        return "–"
+    return f"{_pct(r.plain_digits_error)}, {_pct(r.digits_error)}"
+
+
 def format_comparison(results: Sequence[Result]) -> str:
     """Plain faster-whisper and the pipeline side by side per sample, with the words each
     added or dropped against the other, and the means."""
@@ -485,8 +511,9 @@ def format_comparison(results: Sequence[Result]) -> str:
     if not rows:
         return ""
     lines = [
-        "| sample | metric | plain | pipeline | Δ | ≤ plain + 0.02 | words: plain → pipeline |",
-        "|---|---|---:|---:|---:|---|---|",
+        "| sample | metric | plain | pipeline | Δ | ≤ plain + 0.02 | numbers as digits: plain, pipeline "
+        "| words: plain → pipeline |",
+        "|---|---|---:|---:|---:|---|---|---|",
     ]
     for r, plain in rows:
         delta = r.error_rate - plain
@@ -496,25 +523,29 @@ def format_comparison(results: Sequence[Result]) -> str:
         lines.append(
             f"| {r.name} | {r.metric} | {100 * plain:.1f} % | {100 * r.error_rate:.1f} % | "
             f"{100 * delta:+.1f} | {'yes' if delta <= PLAIN_TOLERANCE + 1e-9 else '**no**'} | "
-            f"{ch or 'same text'} |"
+            f"{_digits_pair(r)} | {ch or 'same text'} |"
         )
     n = len(rows)
     mp = sum(plain for _r, plain in rows) / n
     mq = sum(r.error_rate for r, _plain in rows) / n
     ok = sum(1 for r, plain in rows if r.error_rate - plain <= PLAIN_TOLERANCE + 1e-9)
     lines.append(
-        f"| **mean ({n})** | | {100 * mp:.1f} % | {100 * mq:.1f} % | {100 * (mq - mp):+.1f} | {ok}/{n} | |"
+        f"| **mean ({n})** | | {100 * mp:.1f} % | {100 * mq:.1f} % | {100 * (mq - mp):+.1f} | {ok}/{n} | | |"
     )
     return "\n".join(lines)
+
+
+def _pct(x: float | None) -> str:
+    return "–" if x is None else f"{100 * x:.1f} %"
 
 
 def format_table(results: Sequence[Result]) -> str:
     """A Markdown table, one row per sample plus a total row."""
     head = (
-        "| sample | lang | sec | error rate | entities (raw → corrected) | loops | "
-        "uncovered s (gaps) | repairs | RTF |"
+        "| sample | lang | sec | error rate | CER, numbers as digits | entities (raw → corrected) | "
+        "loops | uncovered s (gaps) | repairs | RTF |"
     )
-    lines = [head, "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
+    lines = [head, "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in results:
         recall = r.entity_recall  # None when the sample has no entities
         ent = (
@@ -527,6 +558,7 @@ def format_table(results: Sequence[Result]) -> str:
         )
         lines.append(
             f"| {r.name} | {r.language} | {r.duration:.0f} | {r.metric} {100 * r.error_rate:.1f} % | "
+            f"{_pct(r.digits_error)} | "
             f"{ent} | {r.loops} | {r.uncovered:.1f} ({r.gaps}) | {r.repairs} | {r.rtf:.2f} |"
         )
     s = summary(results)
@@ -536,7 +568,7 @@ def format_table(results: Sequence[Result]) -> str:
         else "–"
     )
     lines.append(
-        f"| **all** | | {sum(r.duration for r in results):.0f} | | {ent} | {s['loops']} | "
+        f"| **all** | | {sum(r.duration for r in results):.0f} | | | {ent} | {s['loops']} | "
         f"{s['uncovered']:.1f} ({s['gaps']}) | {sum(r.repairs for r in results)} | {s['rtf']:.2f} |"
     )
     return "\n".join(lines)
