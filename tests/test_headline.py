@@ -99,6 +99,40 @@ def test_reporting_verbs_dates_and_lead_ins_are_dropped():
     assert "Build Python containers with Podman" in en, en
 
 
+def _texts(text: str, cjk: bool) -> list[str]:
+    return [c.text for c in headline_candidates(text, cjk, _names(text))]
+
+
+def test_a_subjectless_clause_takes_the_first_subject():
+    cands = _texts("星辰科技已与某市政府达成协议，将 Orion 模型部署于政务系统。", True)
+    assert "星辰科技将 Orion 模型部署于政务系统" in cands, cands
+    # a clause with a subject of its own keeps it: no "北辰资本估值达…"
+    assert not any(
+        c.startswith("北辰资本估值") for c in _texts("北辰资本完成新一轮融资，估值达 20亿美元。", True)
+    )
+
+
+def test_the_object_head_drops_the_modifiers_before_it():
+    assert "Acme 推出 Deep Review" in _texts("Acme 推出了由 Nova 2 Pro 驱动的全新功能 Deep Review。", True)
+    cands = _texts("北辰资本宣布完成由 Alpha 领投、Beta 跟投的 3亿美元融资，估值达 20亿美元。", True)
+    assert "北辰资本完成 3亿美元融资" in cands, cands
+    assert "北辰资本完成由 Alpha" not in cands  # the agent of a 由…的 modifier is not the object
+
+
+def test_english_change_and_news_rewrites():
+    en = _texts("This PR adds a new retry flag to the scheduler and enables it by default.", False)
+    assert "Add a new retry flag to the scheduler and enable it by default" in en, en
+    assert "Foobar releases Widget 2.0" in _texts(
+        "Foobar has released Widget 2.0, a faster build tool.", False
+    )
+    assert "How to compile Python code to native code" in _texts(
+        "Introduces how to compile Python code to native code with a tracing JIT.", False
+    )
+    assert "A small library for parsing dates in log files" in _texts(
+        "This is a small library for parsing dates in log files.", False
+    )
+
+
 def test_a_bare_speaker_clause_is_no_headline():
     text = "智谱宣布，向符合公示条件的用户发放补偿赠金，金额等于15天订阅费用。"
     cands = [c.text for c in headline_candidates(text, True, ["智谱"])]

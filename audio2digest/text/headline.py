@@ -255,7 +255,13 @@ def _compress_zh_cut(c: str, limit: int, names: Sequence[str]) -> tuple[str, boo
         c = shorter
     # a subject named twice, in Chinese and in Latin ("深度求索DeepSeek"): keep the Latin name
     twice = re.sub(r"^[\u4e00-\u9fff]{2,8}\s?(?=[A-Z][A-Za-z])", "", c)
-    if title_width(c) > limit and _RELEASE_VERBS.search(twice):
+    alias = c[: len(c) - len(twice)]
+    if (
+        title_width(c) > limit
+        and _RELEASE_VERBS.search(twice)
+        and not _RELEASE_VERBS.search(alias)
+        and not _has_verb(alias)
+    ):  # "北辰资本完成由 Alpha …" names no alias: the verb stays
         c = twice
     modifier = re.compile(r"[^，。的、]{2,16}?的(?=\S)")
     for _ in range(3):
@@ -291,6 +297,7 @@ def _compress_zh_cut(c: str, limit: int, names: Sequence[str]) -> tuple[str, boo
         and obj
         and (len(re.findall(r"[A-Za-z]", c[obj[0] : obj[1]])) >= 3 or c[obj[0] : obj[1]] in names)
         and not c[obj[1] :].lstrip().startswith("的")  # "面向 macOS 的…": a modifier, not the object
+        and not re.match(r"\s?由", c[verb.end() :])  # "完成由 Alpha 领投的…": the agent, not the object
     ):
         whole = c[: obj[1]].rstrip()
         if len(whole) >= 8 and title_width(whole) <= limit:
@@ -407,6 +414,9 @@ HEADLINE_FEATURES = (
     "first_clause",
     "very_short",
     "rule",
+    "subject_join",
+    "object_head",
+    "rewrite",
 )
 
 
@@ -531,6 +541,212 @@ def _en_clause_prefixes(sent: str) -> list[str]:
     return out
 
 
+#: Sentences whose subject-less clauses may take the first clause's subject ("xAI 与国防部达成
+#:协议，将 Grok 部署于机密系统" -> "xAI 将 Grok 部署于机密系统"): the first two, where the item's
+#: subject still holds.
+JOIN_SENTENCES = 2
+#: Longest subject, in characters, taken from a first clause to head a later one: a name or a
+#: short noun phrase ("特斯拉与 xAI", "Google Research"), not a clause.
+ZH_SUBJECT_MAX = 16
+#: Conjunctions and linking adverbs a subject-less clause opens with, dropped when the subject
+#: is put back ("，并将…" -> "X 将…").
+_JOIN_LEAD_ZH = re.compile(r"^(?:并且|并|而且|而|同时也|同时|还|也|且|从而|进而|随后|此外还)\s?")
+#: Adverbs and modals that open a clause whose subject is the sentence's ("，将 X 部署于…",
+#: "，现已支持…", "，计划…"); jieba often tags the verb after them as a noun.
+_SUBJECTLESS_ZH = re.compile(
+    r"^(?:将|已经?|现已|目前已|正在|正|可以?|能够?|计划|预计|旨在|有望|即将|首次|再次|同步|随即|"
+    r"宣布|表示|称|推出|发布|开源|上线|支持|提供|允许|面向|获得|完成)"
+)
+
+
+def _zh_subject(clause: str, names: Sequence[str]) -> str:
+    """The subject of a Chinese clause: its words before the first verb or adverb ("特斯拉与 xAI
+    联合发布…" -> "特斯拉与 xAI"), when they hold a name or a noun and are short; else ""."""
+    words = list(_posseg().cut(clause))
+    out = ""
+    for w in words:
+        if w.flag.startswith(("v", "d")) and w.flag not in ("vn",) or w.word in ("将", "已", "正在"):
+            break
+        out += w.word
+    out = out.strip()
+    if not out or out == clause.strip() or len(out) > ZH_SUBJECT_MAX or _PRONOUN_ZH.match(out):
+        return ""
+    flags = {w.flag for w in _posseg().cut(out)}
+    named = any(n and n.lower() in out.lower() for n in names) or re.search(r"[A-Za-z]{2,}", out)
+    if not named and not flags & {"nr", "nt", "nz", "ns", "eng", "n"}:
+        return ""
+    if out.endswith(("的", "在", "对", "和", "与", "从")) or re.search(r"\d月|\d日|年$", out):
+        return ""  # a modifier or a time, not a subject
+    return out
+
+
+def _subject_joins(subject: str, clauses: Sequence[str], first: bool) -> list[tuple[int, str]]:
+    """Later clauses with no subject of their own, headed by ``subject``: (clause index, text)."""
+    if not subject:
+        return []
+    out = []
+    for k, c in enumerate(clauses):
+        if first and k == 0:
+            continue
+        body = _JOIN_LEAD_ZH.sub("", c.strip())
+        if len(body) < 4 or body.startswith(subject) or _PRONOUN_ZH.match(body):
+            continue
+        words = list(_posseg().cut(body[:12]))
+        if not _SUBJECTLESS_ZH.match(body) and not _RELEASE_VERBS.match(body):
+            if not words or not words[0].flag.startswith("v") or words[0].flag == "vn":
+                continue  # the clause has a subject of its own ("投后估值达…")
+        sep = " " if re.match(r"[A-Za-z0-9]", subject[-1]) and re.match(r"[A-Za-z0-9]", body[0]) else ""
+        out.append((k, subject + sep + body))
+    return out
+
+
+#: A modifier that names who made or drives the thing ("由 GPT-5 驱动的", "由 Coatue 领投的") or
+#: what it is called ("代号为“X”的"): the headline keeps the thing.
+_AGENT_MOD_ZH = re.compile(
+    r"由(?!于|此)[^，。；的]{1,30}?的"
+    r"|(?:代号为?|名为|叫做?|称为)\s?[“\"「]?[^，。”\"」的]{1,30}[”\"」]?\s?的"
+)
+#: A final head noun a name may carry and still end the object ("Paper Review 功能").
+_HEAD_NOUN_MAX = 4
+#: English verbs a change report or news line uses, by base form -> (3rd person, past/participle):
+#: "This PR adds X" -> "Add X", "Kubespray has added X" -> "Kubespray adds X".
+_EN_VERBS = {
+    v: (
+        v + "es" if v.endswith(("sh", "ch", "x", "ss")) else v[:-1] + "ies" if v.endswith("y") else v + "s",
+        past,
+    )
+    for v, past in (
+        ("add", "added"),
+        ("introduce", "introduced"),
+        ("implement", "implemented"),
+        ("propose", "proposed"),
+        ("remove", "removed"),
+        ("update", "updated"),
+        ("fix", "fixed"),
+        ("improve", "improved"),
+        ("move", "moved"),
+        ("make", "made"),
+        ("enable", "enabled"),
+        ("allow", "allowed"),
+        ("release", "released"),
+        ("launch", "launched"),
+        ("deprecate", "deprecated"),
+        ("drop", "dropped"),
+        ("extend", "extended"),
+        ("change", "changed"),
+        ("replace", "replaced"),
+        ("support", "supported"),
+        ("unveil", "unveiled"),
+        ("announce", "announced"),
+        ("open-source", "open-sourced"),
+        ("ship", "shipped"),
+        ("acquire", "acquired"),
+        ("raise", "raised"),
+        ("build", "built"),
+        ("create", "created"),
+        ("develop", "developed"),
+        ("publish", "published"),
+        ("graduate", "graduated"),
+        ("promote", "promoted"),
+        ("switch", "switched"),
+        ("refactor", "refactored"),
+        ("rename", "renamed"),
+        ("clean", "cleaned"),
+    )
+}
+_EN_VERB_FORMS = {form: base for base, (third, past) in _EN_VERBS.items() for form in (third, past)}
+_EN_VERB_ALT = "|".join(sorted(map(re.escape, _EN_VERB_FORMS), key=len, reverse=True))
+#: "This PR adds X", "The KEP introduced X": the change itself is the subject, so the headline
+#: is the imperative ("Add X"), as change titles read.
+_EN_CHANGE = re.compile(
+    r"^(?:In )?(?:this|the|a|an)\s+(?:new\s+|small\s+|follow-up\s+)?(?:PR|pull request|change|KEP|"
+    r"enhancement|branch|commit|patch|fix|proposal|PEP|refactor|update|feature|release|cleanup)s?"
+    r",?\s+(?:also\s+|now\s+|finally\s+)?(?:" + _EN_VERB_ALT + r")\s+(?=\S)",
+    re.IGNORECASE,
+)
+_EN_PRONOUN_CHANGE = re.compile(r"^(?:This|It)\s+(?:also\s+|now\s+)?(" + _EN_VERB_ALT + r")\s+(?=\S)")
+#: "X has released Y", "X released Y" -> "X releases Y": headlines speak in the present.
+_EN_PERFECT = re.compile(
+    r"^((?:[A-Z][\w.\-']*\s?){1,4}?)\s+(?:has|have)\s+(?:now\s+|just\s+|finally\s+|recently\s+)?("
+    + _EN_VERB_ALT
+    + r")\s+(?=\S)"
+)
+#: A subject-less blurb that opens with what the text does ("Introduces how to compile …",
+#: "Shares best practices for …"): the topic is the rest.
+_EN_BARE_REPORT = re.compile(
+    r"^(?:(?:This|The) (?:article|post|author|tutorial|guide|video|talk|paper)\s+)?"
+    r"(?:introduces|explores|shares|discusses|explains|describes|demonstrates|presents|covers|analy[sz]es|"
+    r"compares|summari[sz]es|details|reviews|examines|delves into|dives into|looks at|walks through|shows|"
+    r"teaches|provides|offers|outlines|lists|highlights|recommends|documents|investigates)\s+"
+    r"(?:you\s+|readers\s+)?(?:how to\s+)?(?=\S)",
+    re.IGNORECASE,
+)
+#: "This is a library for X" -> "A library for X".
+_EN_THIS_IS = re.compile(r"^(?:This|It) is (?=(?:a|an|the)\s)", re.IGNORECASE)
+
+
+def _rewrites(c: str, cjk: bool, names: Sequence[str]) -> list[tuple[str, str]]:
+    """Editors' compressions of one clause, each with its kind: "head" (subject, verb and the
+    object's head: "Prism 推出由 GPT-5 驱动的新功能 Paper Review" -> "Prism 推出 Paper Review") and
+    "rewrite" (English: "This PR adds X" -> "Add X", "X has released Y" -> "X releases Y")."""
+    out: list[tuple[str, str]] = []
+    if cjk:
+        agent = _AGENT_MOD_ZH.sub("", c).strip()
+        if agent != c and len(agent) >= 6:
+            out.append((agent, "head"))
+        t = _FILLER_ZH.sub("", _REPORTED_ZH.sub("", c))
+        verb = next((v for v in _RELEASE_VERBS.finditer(t) if v.group(0) not in ("宣布", "官宣")), None)
+        if verb and verb.start() > 0:
+            spans = [
+                (a, b)
+                for a, b in _protected(t, names)
+                if a > verb.end() and len(re.findall(r"[A-Za-z]", t[a:b])) >= 2
+            ]
+            if spans:
+                a, b = max(spans, key=lambda s: (s[1], s[1] - s[0]))
+                a = min(x for x, y in spans if y == b)
+                tail = t[b:].strip()
+                between = t[verb.end() : a].strip()
+                if (
+                    len(between) >= 2
+                    and len(tail) <= _HEAD_NOUN_MAX
+                    and re.fullmatch(r"[\u4e00-\u9fff]*", tail)
+                ):
+                    head = t[: verb.end()] + " " + t[a:b] + tail
+                    out.append((re.sub(r"\s+", " ", head).strip(), "head"))
+        return out
+    m = _EN_CHANGE.match(c) or _EN_PRONOUN_CHANGE.match(c)
+    if m:
+        form = re.search(r"(" + _EN_VERB_ALT + r")\s+$", m.group(0), re.IGNORECASE)
+        if form:
+            base = _EN_VERB_FORMS[form.group(1).lower()]
+            rest = re.sub(  # "… and enables it" -> "… and enable it"
+                r"(?<=\band )(" + _EN_VERB_ALT + r")\b",
+                lambda v: _EN_VERB_FORMS[v.group(1).lower()],
+                c[m.end() :],
+            )
+            out.append((base[:1].upper() + base[1:] + " " + rest, "rewrite"))
+    m = _EN_PERFECT.match(c)
+    if m:
+        third = _EN_VERBS[_EN_VERB_FORMS[m.group(2).lower()]][0]
+        out.append((m.group(1).strip() + " " + third + " " + c[m.end() :], "rewrite"))
+    m = _EN_BARE_REPORT.match(c)
+    if m and len(c) - m.end() >= 15:
+        rest = c[m.end() :]
+        if m.group(0).lower().rstrip().endswith("how to"):
+            rest = "How to " + rest
+        out.append((_capitalise(rest) if rest[:1].islower() else rest, "rewrite"))
+    m = _EN_THIS_IS.match(c)
+    if m and len(c) - m.end() >= 15:
+        rest = c[m.end() :]
+        out.append((rest[:1].upper() + rest[1:], "rewrite"))
+    m = re.match(r"^(?:In|With|As part of|After|Following)\s+[^,]{3,60},\s+(?=\S)", c)
+    if m and len(c) - m.end() >= 20:
+        rest = c[m.end() :]
+        out.append((_capitalise(rest), "rewrite"))
+    return out
+
+
 def headline_candidates(text: str, cjk: bool, names: Sequence[str] = ()) -> list[HeadlineCandidate]:
     """Every headline the item's first sentences allow, each already fitted to the length
     limit (whole phrases dropped, never cut inside a name), with its features.
@@ -554,6 +770,7 @@ def headline_candidates(text: str, cjk: bool, names: Sequence[str] = ()) -> list
     main = max(counts, key=lambda n: (counts[n], -low_text.find(n.lower())), default="")
     raw: list[_Raw] = []
     pos = 0
+    subject = ""
     for si, sent in enumerate(sents[:HEADLINE_SENTENCES]):
         question = sent.rstrip('”"」）) ').endswith(("?", "？"))
         exclaim = sent.rstrip('”"」）) ').endswith(("!", "！"))
@@ -584,6 +801,13 @@ def headline_candidates(text: str, cjk: bool, names: Sequence[str] = ()) -> list
                             False,
                         )
                     )
+            if si == 0 and clauses:
+                subject = _zh_subject(_strip_lead(clauses[0], True), names)
+            if si < JOIN_SENTENCES:
+                raw.extend(
+                    _Raw(j, si, pos + k, 0, False, question, exclaim, False, "join")
+                    for k, j in _subject_joins(subject, clauses, si == 0)
+                )
         else:
             for k, pre in enumerate(_en_clause_prefixes(sent)):
                 raw.append(_Raw(pre, si, pos, 0, k == 0, question, exclaim, False))
@@ -599,11 +823,13 @@ def headline_candidates(text: str, cjk: bool, names: Sequence[str] = ()) -> list
     seen: set[str] = set()
     for raw_c in raw:
         base = _strip_lead(raw_c.text.rstrip("。！？!?.；;"), cjk)
-        variants = [(base, False)]
+        variants = [(base, False, "")]
         dropped = _drop_reporting(base, cjk)
         if dropped and dropped != base:
-            variants.append((dropped, True))
-        for c, reporting in variants:
+            variants.append((dropped, True, ""))
+        for v, reporting, _ in list(variants):
+            variants.extend((r, reporting, kind) for r, kind in _rewrites(v, cjk, names) if r != v)
+        for c, reporting, kind in variants:
             c = re.sub(r"\s+", " ", c).strip()
             if not c:
                 continue
@@ -617,7 +843,7 @@ def headline_candidates(text: str, cjk: bool, names: Sequence[str] = ()) -> list
                 continue  # a clause run cut short ends in a fragment; the shorter run is a candidate
 
             seen.add(f)
-            feats = _features(f, c, cut, reporting, _Context(names, main, body, cjk, limit), raw_c)
+            feats = _features(f, c, cut, reporting, _Context(names, main, body, cjk, limit), raw_c, kind)
             # an open bracket or quotation ("…: static analysis (Pylint, Flake8") only when
             # nothing else is left
             (out if _balanced(f) else unbalanced).append(HeadlineCandidate(f, feats))
@@ -676,6 +902,7 @@ class _Raw(NamedTuple):
     question: bool
     exclaim: bool
     quoted: bool
+    kind: str = ""  # "" (the item's own clause) | "join" (a subject joined to a later clause)
 
 
 class _Context(NamedTuple):
@@ -686,7 +913,9 @@ class _Context(NamedTuple):
     limit: int
 
 
-def _features(f: str, c: str, cut: bool, reporting: bool, ctx: _Context, raw: _Raw) -> tuple[float, ...]:
+def _features(
+    f: str, c: str, cut: bool, reporting: bool, ctx: _Context, raw: _Raw, kind: str = ""
+) -> tuple[float, ...]:
     names, main, body, cjk, limit = ctx
     low = f.lower()
     in_f = [n for n in names if n and n.lower() in low]
@@ -728,6 +957,9 @@ def _features(f: str, c: str, cut: bool, reporting: bool, ctx: _Context, raw: _R
         "first_clause": float(raw.sentence == 0 and raw.clause == 0),
         "very_short": float(size < 1 / 3),
         "rule": _rule_score(f, names, cjk, limit, raw.joins, raw.clause) / 5,
+        "subject_join": float(raw.kind == "join"),
+        "object_head": float(kind == "head"),
+        "rewrite": float(kind == "rewrite"),
     }
     return tuple(v[n] for n in HEADLINE_FEATURES)
 
