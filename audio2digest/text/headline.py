@@ -417,6 +417,8 @@ HEADLINE_FEATURES = (
     "subject_join",
     "object_head",
     "rewrite",
+    "topic",
+    "superseded",
 )
 
 
@@ -555,34 +557,56 @@ _JOIN_LEAD_ZH = re.compile(r"^(?:并且|并|而且|而|同时也|同时|还|也|
 #: "，现已支持…", "，计划…"); jieba often tags the verb after them as a noun.
 _SUBJECTLESS_ZH = re.compile(
     r"^(?:将|已经?|现已|目前已|正在|正|可以?|能够?|计划|预计|旨在|有望|即将|首次|再次|同步|随即|"
-    r"宣布|表示|称|推出|发布|开源|上线|支持|提供|允许|面向|获得|完成)"
+    r"宣布|表示|称|推出|发布|开源|上线|支持|提供|允许|面向|获得|完成|达成|锁定|签署|加入|启动|"
+    r"进一步|正式|新增|引入|推动|致力于|希望|承诺|计划将|还将|也将|并将)"
 )
+
+
+#: jieba tags a subject noun phrase is made of: nouns and names, Latin words, numbers and
+#: measure words, adjectives, 的/与/和 inside it ("特斯拉与 xAI", "Python pickle 模块"), spaces.
+_NP_TAGS = ("n", "eng", "m", "q", "a", "b", "x", "uj", "j", "l", "i")
+_NP_JOINERS = ("与", "和", "及", "、")
 
 
 def _zh_subject(clause: str, names: Sequence[str]) -> str:
     """The subject of a Chinese clause: its words before the first verb or adverb ("特斯拉与 xAI
-    联合发布…" -> "特斯拉与 xAI"), when they hold a name or a noun and are short; else ""."""
+    联合发布…" -> "特斯拉与 xAI"), when they make a short noun phrase that holds a name or a
+    noun (not "从 Python 3.12", not a time such as "近期"); else ""."""
     words = list(_posseg().cut(clause))
     out = ""
     for w in words:
         if w.flag.startswith(("v", "d")) and w.flag not in ("vn",) or w.word in ("将", "已", "正在"):
             break
+        if w.flag.startswith("t"):
+            break  # "GitHub 近期遭遇…": the subject ends before the time
+        if not (w.flag.startswith(_NP_TAGS) or w.word in _NP_JOINERS or w.flag == "vn"):
+            return ""  # a preposition, pronoun or conjunction: no plain subject here
         out += w.word
     out = out.strip()
     if not out or out == clause.strip() or len(out) > ZH_SUBJECT_MAX or _PRONOUN_ZH.match(out):
         return ""
-    flags = {w.flag for w in _posseg().cut(out)}
+    tail = list(_posseg().cut(out))[-1]
+    if not tail.flag.startswith(("n", "eng", "j")):
+        return ""  # a noun phrase ends in its noun
     named = any(n and n.lower() in out.lower() for n in names) or re.search(r"[A-Za-z]{2,}", out)
-    if not named and not flags & {"nr", "nt", "nz", "ns", "eng", "n"}:
+    if not named and not any(w.flag.startswith(("n", "eng")) for w in _posseg().cut(out)):
         return ""
-    if out.endswith(("的", "在", "对", "和", "与", "从")) or re.search(r"\d月|\d日|年$", out):
+    if out.endswith(("的", "和", "与")) or re.search(r"\d月|\d日|年$", out):
         return ""  # a modifier or a time, not a subject
     return out
 
 
-def _subject_joins(subject: str, clauses: Sequence[str], first: bool) -> list[tuple[int, str]]:
-    """Later clauses with no subject of their own, headed by ``subject``: (clause index, text)."""
-    if not subject:
+def _named(text: str, names: Sequence[str]) -> bool:
+    """Whether ``text`` holds a name: an entity or a Latin word of two letters or more."""
+    return any(n and n.lower() in text.lower() for n in names) or bool(re.search(r"[A-Za-z]{2,}", text))
+
+
+def _subject_joins(
+    subject: str, clauses: Sequence[str], first: bool, names: Sequence[str] = ()
+) -> list[tuple[int, str]]:
+    """Later clauses with no subject of their own, headed by ``subject`` when it names someone
+    ("Meta", "星辰科技" as an entity; not "视频"): (clause index, text)."""
+    if not subject or not _named(subject, names):
         return []
     out = []
     for k, c in enumerate(clauses):
@@ -591,10 +615,10 @@ def _subject_joins(subject: str, clauses: Sequence[str], first: bool) -> list[tu
         body = _JOIN_LEAD_ZH.sub("", c.strip())
         if len(body) < 4 or body.startswith(subject) or _PRONOUN_ZH.match(body):
             continue
-        words = list(_posseg().cut(body[:12]))
+        if re.match(r"(?:是|有|为|乃|即|像|比|被)", body) or subject[-1] == body[0]:
+            continue  # a copula or comparison needs the subject the clause was about
         if not _SUBJECTLESS_ZH.match(body) and not _RELEASE_VERBS.match(body):
-            if not words or not words[0].flag.startswith("v") or words[0].flag == "vn":
-                continue  # the clause has a subject of its own ("投后估值达…")
+            continue  # the clause may have a subject of its own ("投后估值达…", "付费用户仍可…")
         sep = " " if re.match(r"[A-Za-z0-9]", subject[-1]) and re.match(r"[A-Za-z0-9]", body[0]) else ""
         out.append((k, subject + sep + body))
     return out
@@ -603,9 +627,26 @@ def _subject_joins(subject: str, clauses: Sequence[str], first: bool) -> list[tu
 #: A modifier that names who made or drives the thing ("由 GPT-5 驱动的", "由 Coatue 领投的") or
 #: what it is called ("代号为“X”的"): the headline keeps the thing.
 _AGENT_MOD_ZH = re.compile(
-    r"由(?!于|此)[^，。；的]{1,30}?的"
+    r"(?<![自理缘经因来任])由(?!于|此)[^，。；的]{1,30}?的"
     r"|(?:代号为?|名为|叫做?|称为)\s?[“\"「]?[^，。”\"」的]{1,30}[”\"」]?\s?的"
 )
+#: "关于 X 的 Y" (a talk, an article about X): X is the topic.
+_ABOUT_ZH = re.compile(r"关于([^，。；的]{2,40})的")
+#: The writer or the text as subject ("作者认为…", "本文通过…"): the news is what it says.
+_WRITER_ZH = re.compile(r"^(?:这篇|本篇|该篇)?(?:文章|本文|该文|作者|博主|原作者|笔者)\s?")
+#: What may follow a subject offered as a topic: a predicate that says what it is, has or does
+#: ("Python pickle 模块存在…", "X 是…", "X 支持…"), so the words before it make the whole noun
+#: phrase (not "Python 的垃圾" of "垃圾回收").
+_TOPIC_PREDICATE_ZH = re.compile(
+    r"(?:是|有|存在|支持|提供|可以|可|能|能够|将|已|正在|允许|用于|推出|发布|开源|上线|被|让|使|"
+    r"包括|包含|采用|基于|通过|由|作为|成为|拥有|具有|实现|帮助|主要|专门|一直|也|还|都|不|没有|现已|"
+    r"正式|刚刚|终于|再次|首次|近日|最近|近期|日前|本周)"
+)
+#: Measure words a phrase cannot open with once its numeral has gone ("个网站").
+_MEASURE_ZH = "个款份篇种套组本位条项只"
+#: Shortest subject noun phrase offered on its own as a topic headline ("Python pickle 模块"):
+#: shorter ones are a bare name, which a human headline only sometimes is.
+ZH_TOPIC_MIN = 6
 #: A final head noun a name may carry and still end the object ("Paper Review 功能").
 _HEAD_NOUN_MAX = 4
 #: English verbs a change report or news line uses, by base form -> (3rd person, past/participle):
@@ -664,7 +705,11 @@ _EN_CHANGE = re.compile(
     r",?\s+(?:also\s+|now\s+|finally\s+)?(?:" + _EN_VERB_ALT + r")\s+(?=\S)",
     re.IGNORECASE,
 )
-_EN_PRONOUN_CHANGE = re.compile(r"^(?:This|It)\s+(?:also\s+|now\s+)?(" + _EN_VERB_ALT + r")\s+(?=\S)")
+#: "This adds X" (the change itself speaking); not "It allows you to …", which needs its object.
+_EN_PRONOUN_CHANGE = re.compile(
+    r"^This\s+(?:also\s+|now\s+)?(adds|introduces|implements|removes|fixes|updates|moves|deprecates|"
+    r"replaces|renames|extends|changes|drops|proposes|improves|refactors)\s+(?=\S)"
+)
 #: "X has released Y", "X released Y" -> "X releases Y": headlines speak in the present.
 _EN_PERFECT = re.compile(
     r"^((?:[A-Z][\w.\-']*\s?){1,4}?)\s+(?:has|have)\s+(?:now\s+|just\s+|finally\s+|recently\s+)?("
@@ -681,6 +726,24 @@ _EN_BARE_REPORT = re.compile(
     r"(?:you\s+|readers\s+)?(?:how to\s+)?(?=\S)",
     re.IGNORECASE,
 )
+#: A reporting verb after a short subject ("The author gave a talk about X", "This is another
+#: long article that introduces X"): the topic is what follows.
+_EN_REPORT_MID = re.compile(
+    r"\b(?:introduces|explores|explains|discusses|describes|demonstrates|covers|compares|examines|"
+    r"delves into|dives into|looks at|walks through|talks about|is about|focuses on|a talk about|"
+    r"an article about|a post about|a tutorial on|a guide to)\s+(?:the\s+)?(?=\S)",
+    re.IGNORECASE,
+)
+#: Words before a mid-sentence reporting verb that still make a subject, not a clause.
+EN_SUBJECT_WORDS = 8
+#: A trailing time ("… this week", "… earlier today"): the news is what happened.
+_EN_WHEN_TAIL = re.compile(
+    r"\s+(?:this|last|next|earlier this|later this)\s+(?:week|month|year|weekend|morning)$"
+    r"|\s+(?:today|yesterday|recently|this past week)$",
+    re.IGNORECASE,
+)
+#: A lower-case name at the start ("polars is …", "uv adds …"): its case stays.
+_NAME_LIKE = re.compile(r"^[a-z][\w.\-]*[\d\-_.][\w.\-]*\b|^[a-z]{1,4}\b(?=\s+(?:is|are|adds|now)\b)")
 #: "This is a library for X" -> "A library for X".
 _EN_THIS_IS = re.compile(r"^(?:This|It) is (?=(?:a|an|the)\s)", re.IGNORECASE)
 
@@ -696,7 +759,8 @@ def _rewrites(c: str, cjk: bool, names: Sequence[str]) -> list[tuple[str, str]]:
             out.append((agent, "head"))
         t = _FILLER_ZH.sub("", _REPORTED_ZH.sub("", c))
         verb = next((v for v in _RELEASE_VERBS.finditer(t) if v.group(0) not in ("宣布", "官宣")), None)
-        if verb and verb.start() > 0:
+        who = t[: verb.start()] if verb else ""
+        if verb and _named(who, names) and not _WRITER_ZH.match(who) and not re.match(r"[将在于从对]", who):
             spans = [
                 (a, b)
                 for a, b in _protected(t, names)
@@ -714,6 +778,29 @@ def _rewrites(c: str, cjk: bool, names: Sequence[str]) -> list[tuple[str, str]]:
                 ):
                     head = t[: verb.end()] + " " + t[a:b] + tail
                     out.append((re.sub(r"\s+", " ", head).strip(), "head"))
+        about = _ABOUT_ZH.search(c)
+        if about and len(about.group(1)) >= 6:
+            out.append((about.group(1).strip(), "rewrite"))  # "…做关于 X 的演讲" -> "X"
+        how = re.search(r"(?:如何|怎样|怎么)\S", c)
+        if how and how.start() > 0 and _REPORTING_ZH.match(c) and len(c) - how.start() >= 6:
+            out.append((c[how.start() :], "rewrite"))  # "文章介绍如何调试 X" -> "如何调试 X"
+        writer = _WRITER_ZH.match(c)
+        if writer:
+            words = list(_posseg().cut(c[writer.end() :]))
+            if len(words) > 1 and words[0].flag.startswith("v") and words[0].flag != "vn":
+                rest = _ARTICLE_ZH.sub("", c[writer.end() + len(words[0].word) :].lstrip("了的 "))
+                if len(rest) >= 6 and rest[0] not in _MEASURE_ZH:
+                    out.append((rest, "rewrite"))  # "作者认为 X 很…" -> "X 很…"
+        topic = _zh_subject(c, names)
+        after = c[len(topic) :].lstrip() if topic and c.startswith(topic) else ""
+        if (
+            topic
+            and len(topic) >= ZH_TOPIC_MIN
+            and _named(topic, names)
+            and "，" not in topic
+            and _TOPIC_PREDICATE_ZH.match(after)
+        ):
+            out.append((topic, "topic"))  # "Python pickle 模块存在…" -> "Python pickle 模块"
         return out
     m = _EN_CHANGE.match(c) or _EN_PRONOUN_CHANGE.match(c)
     if m:
@@ -744,7 +831,42 @@ def _rewrites(c: str, cjk: bool, names: Sequence[str]) -> list[tuple[str, str]]:
     if m and len(c) - m.end() >= 20:
         rest = c[m.end() :]
         out.append((_capitalise(rest), "rewrite"))
+    m = _EN_REPORT_MID.search(c)
+    if (
+        m
+        and not _EN_BARE_REPORT.match(c)
+        and len(c[: m.start()].split()) <= EN_SUBJECT_WORDS
+        and not _PRONOUN_EN.match(c)
+    ):
+        rest = c[m.end() :]
+        if len(rest) >= 15:
+            out.append((_how(rest), "rewrite"))  # "The author gave a talk about X" -> "X"
+    m = re.search(r"\s(?=(?:how|why)\s+\S+\s+\S)", c)
+    if m and m.start() > 0 and len(c) - m.end() >= 15:
+        rest = c[m.end() :]
+        out.append((rest[:1].upper() + rest[1:], "rewrite"))  # "… explain how X works" -> "How X works"
+    when = _EN_WHEN_TAIL.sub("", c)
+    if when != c and len(when) >= 15:
+        out.append((when, "rewrite"))  # "Django 5.0 was released this week" -> "… was released"
     return out
+
+
+def _how(rest: str) -> str:
+    if rest.lower().startswith("how to "):
+        return "How to " + rest[7:]
+    return rest[:1].upper() + rest[1:] if rest[:1].islower() and not _NAME_LIKE.match(rest) else rest
+
+
+def _sentence_case_word(name: str, text: str) -> bool:
+    """Whether a "name" is only a common word capitalised because it opens a sentence
+    ("Introduces how to …", "Explores …", "The …"): never capitalised anywhere else."""
+    if not re.fullmatch(r"[A-Z][a-z]+", name):
+        return False
+    low = name.lower()
+    if low not in EN_STOPWORDS and not low.endswith(("s", "ed", "ing")):
+        return False
+    starts = len(re.findall(r"(?:^|[.!?:]\s+)" + name + r"\b", text))
+    return starts == len(re.findall(r"\b" + name + r"\b", text))
 
 
 def headline_candidates(text: str, cjk: bool, names: Sequence[str] = ()) -> list[HeadlineCandidate]:
@@ -759,6 +881,7 @@ def headline_candidates(text: str, cjk: bool, names: Sequence[str] = ()) -> list
     sents = _sentences(text, cjk)
     if not sents:
         return []
+    names = [n for n in names if not _sentence_case_word(n, text)]
     body: dict[str, int] = {}
     for t in _tokens(text):
         body[t] = body.get(t, 0) + 1
@@ -806,7 +929,7 @@ def headline_candidates(text: str, cjk: bool, names: Sequence[str] = ()) -> list
             if si < JOIN_SENTENCES:
                 raw.extend(
                     _Raw(j, si, pos + k, 0, False, question, exclaim, False, "join")
-                    for k, j in _subject_joins(subject, clauses, si == 0)
+                    for k, j in _subject_joins(subject, clauses, si == 0, names)
                 )
         else:
             for k, pre in enumerate(_en_clause_prefixes(sent)):
@@ -827,8 +950,15 @@ def headline_candidates(text: str, cjk: bool, names: Sequence[str] = ()) -> list
         dropped = _drop_reporting(base, cjk)
         if dropped and dropped != base:
             variants.append((dropped, True, ""))
+        superseded: set[str] = set()  # texts an editor's rewrite replaces ("Explores how to X")
         for v, reporting, _ in list(variants):
-            variants.extend((r, reporting, kind) for r, kind in _rewrites(v, cjk, names) if r != v)
+            for r, kind in _rewrites(v, cjk, names):
+                if r != v:
+                    variants.append((r, reporting, kind))
+                    if kind == "rewrite":
+                        superseded.add(v)
+            if reporting:
+                superseded.add(base)
         for c, reporting, kind in variants:
             c = re.sub(r"\s+", " ", c).strip()
             if not c:
@@ -843,7 +973,9 @@ def headline_candidates(text: str, cjk: bool, names: Sequence[str] = ()) -> list
                 continue  # a clause run cut short ends in a fragment; the shorter run is a candidate
 
             seen.add(f)
-            feats = _features(f, c, cut, reporting, _Context(names, main, body, cjk, limit), raw_c, kind)
+            feats = _features(
+                f, c, cut, reporting, _Context(names, main, body, cjk, limit), raw_c, kind, c in superseded
+            )
             # an open bracket or quotation ("…: static analysis (Pylint, Flake8") only when
             # nothing else is left
             (out if _balanced(f) else unbalanced).append(HeadlineCandidate(f, feats))
@@ -914,7 +1046,14 @@ class _Context(NamedTuple):
 
 
 def _features(
-    f: str, c: str, cut: bool, reporting: bool, ctx: _Context, raw: _Raw, kind: str = ""
+    f: str,
+    c: str,
+    cut: bool,
+    reporting: bool,
+    ctx: _Context,
+    raw: _Raw,
+    kind: str = "",
+    superseded: bool = False,
 ) -> tuple[float, ...]:
     names, main, body, cjk, limit = ctx
     low = f.lower()
@@ -960,6 +1099,9 @@ def _features(
         "subject_join": float(raw.kind == "join"),
         "object_head": float(kind == "head"),
         "rewrite": float(kind == "rewrite"),
+        "topic": float(kind == "topic"),
+        # a rewrite of this very text exists ("Explores how to X" beside "How to X")
+        "superseded": float(superseded),
     }
     return tuple(v[n] for n in HEADLINE_FEATURES)
 
