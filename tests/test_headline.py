@@ -149,6 +149,11 @@ def test_english_change_and_news_rewrites():
     assert "Common locking patterns in databases" in _texts(
         "The author gave a talk about common locking patterns in databases.", False
     )
+    # the rewrite stands in place of a text no editor would keep
+    assert not any(
+        c.startswith("Introduces") for c in _texts("Introduces how to compile Python code.", False)
+    )
+    assert not any(c.startswith("作者认为") for c in _texts("作者认为 Foo 框架的设计很反直觉。", True))
     # "It allows you to …" is no change report: no "Allow you to …"
     assert not any(
         c.startswith("Allow") for c in _texts("It allows you to run many browsers at once.", False)

@@ -556,7 +556,7 @@ _JOIN_LEAD_ZH = re.compile(r"^(?:并且|并|而且|而|同时也|同时|还|也|
 #: Adverbs and modals that open a clause whose subject is the sentence's ("，将 X 部署于…",
 #: "，现已支持…", "，计划…"); jieba often tags the verb after them as a noun.
 _SUBJECTLESS_ZH = re.compile(
-    r"^(?:将|已经?|现已|目前已|正在|正|可以?|能够?|计划|预计|旨在|有望|即将|首次|再次|同步|随即|"
+    r"^(?:将|已经?|现已|目前已|正在|可以|能够|计划|预计|旨在|有望|即将|首次|再次|同步|随即|"
     r"宣布|表示|称|推出|发布|开源|上线|支持|提供|允许|面向|获得|完成|达成|锁定|签署|加入|启动|"
     r"进一步|正式|新增|引入|推动|致力于|希望|承诺|计划将|还将|也将|并将)"
 )
@@ -783,20 +783,21 @@ def _rewrites(c: str, cjk: bool, names: Sequence[str]) -> list[tuple[str, str]]:
             out.append((about.group(1).strip(), "rewrite"))  # "…做关于 X 的演讲" -> "X"
         how = re.search(r"(?:如何|怎样|怎么)\S", c)
         if how and how.start() > 0 and _REPORTING_ZH.match(c) and len(c) - how.start() >= 6:
-            out.append((c[how.start() :], "rewrite"))  # "文章介绍如何调试 X" -> "如何调试 X"
+            out.append((c[how.start() :], "replace"))  # "文章介绍如何调试 X" -> "如何调试 X"
         writer = _WRITER_ZH.match(c)
         if writer:
             words = list(_posseg().cut(c[writer.end() :]))
             if len(words) > 1 and words[0].flag.startswith("v") and words[0].flag != "vn":
                 rest = _ARTICLE_ZH.sub("", c[writer.end() + len(words[0].word) :].lstrip("了的 "))
                 if len(rest) >= 6 and rest[0] not in _MEASURE_ZH:
-                    out.append((rest, "rewrite"))  # "作者认为 X 很…" -> "X 很…"
+                    out.append((rest, "replace"))  # "作者认为 X 很…" -> "X 很…"
         topic = _zh_subject(c, names)
         after = c[len(topic) :].lstrip() if topic and c.startswith(topic) else ""
         if (
             topic
             and len(topic) >= ZH_TOPIC_MIN
             and _named(topic, names)
+            and re.search(r"[\u4e00-\u9fff]|\S\s+\S", topic)  # more than one bare name ("Cursor")
             and "，" not in topic
             and _TOPIC_PREDICATE_ZH.match(after)
         ):
@@ -812,7 +813,7 @@ def _rewrites(c: str, cjk: bool, names: Sequence[str]) -> list[tuple[str, str]]:
                 lambda v: _EN_VERB_FORMS[v.group(1).lower()],
                 c[m.end() :],
             )
-            out.append((base[:1].upper() + base[1:] + " " + rest, "rewrite"))
+            out.append((base[:1].upper() + base[1:] + " " + rest, "replace"))
     m = _EN_PERFECT.match(c)
     if m:
         third = _EN_VERBS[_EN_VERB_FORMS[m.group(2).lower()]][0]
@@ -822,11 +823,11 @@ def _rewrites(c: str, cjk: bool, names: Sequence[str]) -> list[tuple[str, str]]:
         rest = c[m.end() :]
         if m.group(0).lower().rstrip().endswith("how to"):
             rest = "How to " + rest
-        out.append((_capitalise(rest) if rest[:1].islower() else rest, "rewrite"))
+        out.append((_capitalise(rest) if rest[:1].islower() else rest, "replace"))
     m = _EN_THIS_IS.match(c)
     if m and len(c) - m.end() >= 15:
         rest = c[m.end() :]
-        out.append((rest[:1].upper() + rest[1:], "rewrite"))
+        out.append((rest[:1].upper() + rest[1:], "replace"))
     m = re.match(r"^(?:In|With|As part of|After|Following)\s+[^,]{3,60},\s+(?=\S)", c)
     if m and len(c) - m.end() >= 20:
         rest = c[m.end() :]
@@ -950,16 +951,24 @@ def headline_candidates(text: str, cjk: bool, names: Sequence[str] = ()) -> list
         dropped = _drop_reporting(base, cjk)
         if dropped and dropped != base:
             variants.append((dropped, True, ""))
-        superseded: set[str] = set()  # texts an editor's rewrite replaces ("Explores how to X")
+        superseded: set[str] = set()  # texts an optional rewrite shortens ("… this week")
+        # texts no editor would keep beside their rewrite ("Introduces how to X" -> "How to X",
+        # "This PR adds X" -> "Add X", "作者认为 X" -> "X"): on segcorpus the rewrite matches the
+        # human headline better in 66-100 % of cases per publisher (76-89 % on python-weekly)
+        replaced: set[str] = set()
         for v, reporting, _ in list(variants):
             for r, kind in _rewrites(v, cjk, names):
                 if r != v:
                     variants.append((r, reporting, kind))
                     if kind == "rewrite":
                         superseded.add(v)
+                    elif kind == "replace":
+                        replaced.add(v)
             if reporting:
                 superseded.add(base)
         for c, reporting, kind in variants:
+            if c in replaced:
+                continue  # "Introduces how to X", "作者认为 X…": its rewrite stands in its place
             c = re.sub(r"\s+", " ", c).strip()
             if not c:
                 continue
@@ -1098,7 +1107,7 @@ def _features(
         "rule": _rule_score(f, names, cjk, limit, raw.joins, raw.clause) / 5,
         "subject_join": float(raw.kind == "join"),
         "object_head": float(kind == "head"),
-        "rewrite": float(kind == "rewrite"),
+        "rewrite": float(kind in ("rewrite", "replace")),
         "topic": float(kind == "topic"),
         # a rewrite of this very text exists ("Explores how to X" beside "How to X")
         "superseded": float(superseded),
