@@ -985,9 +985,11 @@ def headline_candidates(text: str, cjk: bool, names: Sequence[str] = ()) -> list
             feats = _features(
                 f, c, cut, reporting, _Context(names, main, body, cjk, limit), raw_c, kind, c in superseded
             )
-            # an open bracket or quotation ("…: static analysis (Pylint, Flake8") only when
-            # nothing else is left
-            (out if _balanced(f) else unbalanced).append(HeadlineCandidate(f, feats))
+            # an open bracket or quotation ("…: static analysis (Pylint, Flake8"), or one name
+            # longer than the limit kept whole ("Google DeepMind CEO Demis Hassabis"), only
+            # when nothing else is left
+            ok = _balanced(f) and title_width(f, cjk) <= limit
+            (out if ok else unbalanced).append(HeadlineCandidate(f, feats))
     return out or unbalanced
 
 
