@@ -149,6 +149,10 @@ def test_english_change_and_news_rewrites():
     assert "Common locking patterns in databases" in _texts(
         "The author gave a talk about common locking patterns in databases.", False
     )
+    # a start cut before a trailing prepositional phrase
+    assert "A small command-line tool for parsing logs" in _texts(
+        "A small command-line tool for parsing logs in real time across many servers.", False
+    )
     # the rewrite stands in place of a text no editor would keep
     assert not any(
         c.startswith("Introduces") for c in _texts("Introduces how to compile Python code.", False)

@@ -419,6 +419,7 @@ HEADLINE_FEATURES = (
     "rewrite",
     "topic",
     "superseded",
+    "phrase_cut",
 )
 
 
@@ -533,14 +534,25 @@ _EN_CLAUSE_EDGE = re.compile(
 )
 
 
-def _en_clause_prefixes(sent: str) -> list[str]:
-    """An English sentence and its starts that end at a clause edge (comma, dash, colon)."""
+def _en_clause_prefixes(sent: str) -> list[tuple[str, str]]:
+    """An English sentence and its starts that end at a clause edge (comma, dash, colon), or
+    ("phrase") before a trailing prepositional phrase."""
     s = sent.rstrip(".!? ")
-    out = [s]
+    out = [(s, "")]
     for m in _EN_CLAUSE_EDGE.finditer(s):
         if m.start() >= 12:
-            out.append(s[: m.start()].rstrip(" ,;:"))
+            out.append((s[: m.start()].rstrip(" ,;:"), ""))
+    for m in _EN_PHRASE_EDGE.finditer(s):
+        if m.start() >= EN_PHRASE_MIN:
+            out.append((s[: m.start()].rstrip(" ,;:"), "phrase"))
     return out
+
+
+#: Where an English sentence may also end before a trailing prepositional phrase ("A tool for
+#: parsing logs | in real time"), a shorter headline than the clause edges give.
+_EN_PHRASE_EDGE = re.compile(r"\s+(?=(?:for|in|on|from|at|into|across|over|to|between|within)\s)")
+#: Shortest start cut there (characters): shorter ones are a bare subject ("Python | for …").
+EN_PHRASE_MIN = 25
 
 
 #: Sentences whose subject-less clauses may take the first clause's subject ("xAI 与国防部达成
@@ -933,8 +945,8 @@ def headline_candidates(text: str, cjk: bool, names: Sequence[str] = ()) -> list
                     for k, j in _subject_joins(subject, clauses, si == 0, names)
                 )
         else:
-            for k, pre in enumerate(_en_clause_prefixes(sent)):
-                raw.append(_Raw(pre, si, pos, 0, k == 0, question, exclaim, False))
+            for k, (pre, kind) in enumerate(_en_clause_prefixes(sent)):
+                raw.append(_Raw(pre, si, pos, 0, k == 0, question, exclaim, False, kind))
         for m in _QUOTED.finditer(sent):
             q = next(g for g in m.groups() if g)
             one_word = not re.search(r"[\u4e00-\u9fff\s]", q.strip())
@@ -1046,6 +1058,7 @@ class _Raw(NamedTuple):
     exclaim: bool
     quoted: bool
     kind: str = ""  # "" (the item's own clause) | "join" (a subject joined to a later clause)
+    # | "phrase" (an English start cut before a prepositional phrase)
 
 
 class _Context(NamedTuple):
@@ -1113,6 +1126,7 @@ def _features(
         "topic": float(kind == "topic"),
         # a rewrite of this very text exists ("Explores how to X" beside "How to X")
         "superseded": float(superseded),
+        "phrase_cut": float(raw.kind == "phrase"),
     }
     return tuple(v[n] for n in HEADLINE_FEATURES)
 
