@@ -659,6 +659,9 @@ _MEASURE_ZH = "个款份篇种套组本位条项只"
 #: Shortest subject noun phrase offered on its own as a topic headline ("Python pickle 模块"):
 #: shorter ones are a bare name, which a human headline only sometimes is.
 ZH_TOPIC_MIN = 6
+#: Longest type noun kept before the object's name ("MoE模型", "翻译模型", "新功能"), in
+#: characters; longer runs between the verb and the name are dropped.
+_TYPE_NOUN_MAX = 8
 #: A final head noun a name may carry and still end the object ("Paper Review 功能").
 _HEAD_NOUN_MAX = 4
 #: English verbs a change report or news line uses, by base form -> (3rd person, past/participle):
@@ -783,12 +786,19 @@ def _rewrites(c: str, cjk: bool, names: Sequence[str]) -> list[tuple[str, str]]:
                 a = min(x for x, y in spans if y == b)
                 tail = t[b:].strip()
                 between = t[verb.end() : a].strip()
-                if (
-                    len(between) >= 2
+                # a short type noun before the name stays ("开源MoE模型GLM-4.7-Flash"); what goes
+                # is a modifier ending in 的, or a long run of words
+                kept = between[between.rfind("的") + 1 :].strip() if "的" in between else ""
+                rest = _AGENT_MOD_ZH.sub("", between)
+                if re.search(r"[，,；;]|和|与|及|、|[A-Za-z]{2,}", rest):
+                    pass  # another object or clause before the last name: that one is the object
+                elif (
+                    ("的" in between or len(between) > _TYPE_NOUN_MAX)
                     and len(tail) <= _HEAD_NOUN_MAX
                     and re.fullmatch(r"[\u4e00-\u9fff]*", tail)
                 ):
-                    head = t[: verb.end()] + " " + t[a:b] + tail
+                    kept = kept if len(kept) <= _TYPE_NOUN_MAX else ""
+                    head = t[: verb.end()] + kept + " " + t[a:b] + tail
                     out.append((re.sub(r"\s+", " ", head).strip(), "head"))
         about = _ABOUT_ZH.search(c)
         if about and len(about.group(1)) >= 6:
@@ -854,7 +864,7 @@ def _rewrites(c: str, cjk: bool, names: Sequence[str]) -> list[tuple[str, str]]:
         rest = c[m.end() :]
         if len(rest) >= 15:
             out.append((_how(rest), "rewrite"))  # "The author gave a talk about X" -> "X"
-    m = re.search(r"\s(?=(?:how|why)\s+\S+\s+\S)", c)
+    m = re.search(r"\s(?=(?:how|why)\s+(?!(?:he|she|they|it|we|you|i)\b)\S+\s+\S)", c, re.IGNORECASE)
     if m and m.start() > 0 and len(c) - m.end() >= 15:
         rest = c[m.end() :]
         out.append((rest[:1].upper() + rest[1:], "rewrite"))  # "… explain how X works" -> "How X works"
