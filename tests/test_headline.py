@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -124,6 +125,12 @@ def test_the_object_head_drops_the_modifiers_before_it():
     assert "Borealis 完成由 Alpha" not in cands  # the agent of a 由…的 modifier is not the object
     # 由 inside a word ("自由") opens no modifier
     assert not any("自助理" in c for c in _texts("原文作者是某自由大学的助理教授 Kim。", True))
+
+
+def test_a_modifier_is_not_cut_out_of_a_name():
+    text = "Foo Cloud 在网页端和 App 端上线了基于 Vexa 3.1 模型的视频模板功能。"
+    for c in _texts(text, True):
+        assert not re.search(r"Vexa(?! 3\.1)", c), c
 
 
 def test_topic_about_and_writer_candidates():

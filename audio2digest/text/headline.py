@@ -268,9 +268,12 @@ def _compress_zh_cut(c: str, limit: int, names: Sequence[str]) -> tuple[str, boo
         if title_width(c) <= limit:
             return c, False
         found = None
+        spans = _protected(c, names)
         for i in sorted(_word_edges(c)):
             if i == 0 or i >= len(c) or not re.match(r"[\u4e00-\u9fff ]", c[i - 1]):
                 continue
+            if any(a < i < b for a, b in spans):
+                continue  # inside a name ("Veo | 3.1 模型的"): the name stays whole
             m = modifier.match(c, i)
             if m is None:
                 continue
