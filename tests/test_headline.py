@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -97,6 +98,81 @@ def test_reporting_verbs_dates_and_lead_ins_are_dropped():
         )
     ]
     assert "Build Python containers with Podman" in en, en
+
+
+def _texts(text: str, cjk: bool) -> list[str]:
+    return [c.text for c in headline_candidates(text, cjk, _names(text))]
+
+
+def test_a_subjectless_clause_takes_the_first_subject():
+    cands = _texts("Nimbus 已与某市政府达成协议，将 Orion 模型部署于政务系统。", True)
+    assert "Nimbus将 Orion 模型部署于政务系统" in cands, cands
+    # a clause with a subject of its own keeps it: no "Nimbus 估值达…", no "Nimbus 是…"
+    cands = _texts("Nimbus 完成新一轮融资，估值达 20亿美元，是今年最大的一笔。", True)
+    assert not any(c.startswith(("Nimbus 估值", "Nimbus是", "Nimbus 是")) for c in cands), cands
+    # a subject that names no one ("视频") heads no other clause
+    assert "视频支持倍速播放" not in _texts("视频很长，支持倍速播放。", True)
+
+
+def test_the_object_head_drops_the_modifiers_before_it():
+    assert "Acme 推出功能 Deep Review" in _texts(
+        "Acme 推出了由 Nova 2 Pro 驱动的全新功能 Deep Review。", True
+    )
+    # a short type noun before the name stays: "开源MoE模型GLM-4.7-Flash", not "开源 GLM-4.7-Flash"
+    assert "Zhi 开源 Kite-2" not in _texts("Zhi 开源了MoE模型Kite-2，总参数三百亿。", True)
+    cands = _texts("Borealis 宣布完成由 Alpha 领投、Beta 跟投的 3亿美元融资，估值达 20亿美元。", True)
+    assert "Borealis 完成 3亿美元融资" in cands, cands
+    assert "Borealis 完成由 Alpha" not in cands  # the agent of a 由…的 modifier is not the object
+    # 由 inside a word ("自由") opens no modifier
+    assert not any("自助理" in c for c in _texts("原文作者是某自由大学的助理教授 Kim。", True))
+
+
+def test_a_modifier_is_not_cut_out_of_a_name():
+    text = "Foo Cloud 在网页端和 App 端上线了基于 Vexa 3.1 模型的视频模板功能。"
+    for c in _texts(text, True):
+        assert not re.search(r"Vexa(?! 3\.1)", c), c
+
+
+def test_topic_about_and_writer_candidates():
+    assert "Zeta 解析器模块" in _texts("Zeta 解析器模块存在一个严重的安全问题，需要尽快升级。", True)
+    assert "从 Shell 访问语言模型" in _texts("作者做了一场关于从 Shell 访问语言模型的演讲。", True)
+    assert "Foo 框架的设计很反直觉" in _texts("作者认为 Foo 框架的设计很反直觉。", True)
+    # no topic from a preposition: "从 Qux 3.1" is no subject
+    assert "从 Qux 3.1" not in _texts("从 Qux 3.1 开始，可以用新的写法。", True)
+
+
+def test_english_change_and_news_rewrites():
+    en = _texts("This PR adds a new retry flag to the scheduler and enables it by default.", False)
+    assert "Add a new retry flag to the scheduler and enable it by default" in en, en
+    assert "Foobar releases Widget 2.0" in _texts(
+        "Foobar has released Widget 2.0, a faster build tool.", False
+    )
+    assert "How to compile Python code to native code" in _texts(
+        "Introduces how to compile Python code to native code with a tracing JIT.", False
+    )
+    assert "A small library for parsing dates in log files" in _texts(
+        "This is a small library for parsing dates in log files.", False
+    )
+    assert "How Quux implements garbage collection" in _texts(
+        "The source code is used to explain how Quux implements garbage collection.", False
+    )
+    assert "Widget 5.0 was released" in _texts("Widget 5.0 was released this week.", False)
+    assert "Common locking patterns in databases" in _texts(
+        "The author gave a talk about common locking patterns in databases.", False
+    )
+    # a start cut before a trailing prepositional phrase
+    assert "A small command-line tool for parsing logs" in _texts(
+        "A small command-line tool for parsing logs in real time across many servers.", False
+    )
+    # the rewrite stands in place of a text no editor would keep
+    assert not any(
+        c.startswith("Introduces") for c in _texts("Introduces how to compile Python code.", False)
+    )
+    assert not any(c.startswith("作者认为") for c in _texts("作者认为 Foo 框架的设计很反直觉。", True))
+    # "It allows you to …" is no change report: no "Allow you to …"
+    assert not any(
+        c.startswith("Allow") for c in _texts("It allows you to run many browsers at once.", False)
+    )
 
 
 def test_a_bare_speaker_clause_is_no_headline():
