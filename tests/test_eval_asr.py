@@ -87,3 +87,30 @@ def test_tables_show_the_digits_cer_for_chinese_only():
     assert "| 10.0 % |" in table[2] and "| – |" in table[3]
     comp = format_comparison([zh, en]).splitlines()
     assert "15.0 %, 10.0 %" in comp[2] and "| – |" in comp[3]
+
+
+def _wav(path, seconds: float) -> None:
+    import wave
+
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(16000)
+        w.writeframes(b"\0\0" * int(seconds * 16000))
+
+
+def test_real_clips_of_a_language_are_also_joined_into_one_batched_sample(tmp_path):
+    """Short clips decode sequentially; joined (and repeated to 75 s) they go batched."""
+    from audio2digest.evaluation.asr import JOINED_MIN_SECONDS, sample_audio
+
+    for name, secs, text in (("zh_a", 10.0, "甲乙"), ("zh_b", 15.0, "丙丁"), ("en_c", 5.0, "one")):
+        _wav(tmp_path / f"{name}.wav", secs)
+        (tmp_path / f"{name}.txt").write_text(text, "utf-8")
+    samples = load_samples(None, tmp_path)
+    joined = [s for s in samples if s.kind == "joined"]
+    assert [s.name for s in joined] == ["zh_real_clips_joined"]  # one English clip: nothing to join
+    [j] = joined
+    assert len(j.parts) == 6 and j.reference == "甲乙 丙丁 甲乙 丙丁 甲乙 丙丁"
+    seconds = sample_audio(j).size / 16000
+    assert seconds >= JOINED_MIN_SECONDS and seconds == pytest.approx(3 * (10 + 1 + 15 + 1))
+    assert [s.name for s in load_samples(None, tmp_path, only=["joined"])] == ["zh_real_clips_joined"]

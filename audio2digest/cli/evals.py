@@ -150,7 +150,9 @@ def eval_asr_cmd(
 
     Chinese samples are scored by CER (Simplified, no punctuation or spaces), English ones
     by WER. Entity recall counts glossary-term mentions of the true script found in the
-    transcript (after glossary correction when available).
+    transcript (after glossary correction when available). The real clips of each language
+    are also joined into one sample (repeated to 75 s, as they are short), so that real
+    speech goes through the batched decode too.
 
     \b
     Examples:
