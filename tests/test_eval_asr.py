@@ -81,10 +81,20 @@ def test_cer_with_numbers_as_digits_scores_recognition_not_number_style():
 
 
 def test_tables_show_the_digits_cer_for_chinese_only():
-    zh = Result("a", "zh", 10.0, 0.3, "CER", digits_error=0.1, plain_error=0.35, plain_digits_error=0.15)
+    zh = Result(
+        "a",
+        "zh",
+        10.0,
+        0.3,
+        "CER",
+        digits_error=0.1,
+        corrected_error=0.05,
+        plain_error=0.35,
+        plain_digits_error=0.15,
+    )
     en = Result("b", "en", 10.0, 0.2, "WER", plain_error=0.2)
     table = format_table([zh, en]).splitlines()
-    assert "| 10.0 % |" in table[2] and "| – |" in table[3]
+    assert "| 10.0 % | 5.0 % |" in table[2] and "| – | – |" in table[3]
     comp = format_comparison([zh, en]).splitlines()
     assert "15.0 %, 10.0 %" in comp[2] and "| – |" in comp[3]
 

@@ -81,6 +81,7 @@ class Result:
     # zh: the CER with the numbers of both texts written in digits (the dev scripts spell
     # them out, 第十二期, and both decodes print 第12期): what is left is recognition
     digits_error: float | None = None
+    corrected_error: float | None = None  # of ``text``: the transcript after glossary correction
     plain_digits_error: float | None = None
     plain_text: str = ""
     plain_seconds: float = 0.0
@@ -428,6 +429,7 @@ def evaluate_sample(sample: Sample, settings: EvalSettings, glossary=None) -> Re
         digits = cer_digits(sample.reference, raw_text)
     else:
         metric, rate = "WER", wer(sample.reference, raw_text)
+    corrected_rate = (cer if sample.language == "zh" else wer)(sample.reference, text)
     total, hits, missed = entity_recall(sample.reference, text, forms) if forms else (0, 0, [])
     _, hits_raw, _ = entity_recall(sample.reference, raw_text, forms) if forms else (0, 0, [])
     plain_err, plain_text, plain_seconds, changes = None, "", 0.0, []
@@ -447,6 +449,7 @@ def evaluate_sample(sample: Sample, settings: EvalSettings, glossary=None) -> Re
         plain_error=plain_err,
         plain_digits_error=plain_digits,
         digits_error=digits,
+        corrected_error=corrected_rate,
         plain_text=plain_text,
         plain_seconds=round(plain_seconds, 2),
         changes=changes,
@@ -593,10 +596,10 @@ def _pct(x: float | None) -> str:
 def format_table(results: Sequence[Result]) -> str:
     """A Markdown table, one row per sample plus a total row."""
     head = (
-        "| sample | lang | sec | error rate | CER, numbers as digits | entities (raw → corrected) | "
-        "loops | uncovered s (gaps) | repairs | RTF |"
+        "| sample | lang | sec | error rate | CER, numbers as digits | after correction | "
+        "entities (raw → corrected) | loops | uncovered s (gaps) | repairs | RTF |"
     )
-    lines = [head, "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    lines = [head, "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in results:
         recall = r.entity_recall  # None when the sample has no entities
         ent = (
@@ -609,7 +612,7 @@ def format_table(results: Sequence[Result]) -> str:
         )
         lines.append(
             f"| {r.name} | {r.language} | {r.duration:.0f} | {r.metric} {100 * r.error_rate:.1f} % | "
-            f"{_pct(r.digits_error)} | "
+            f"{_pct(r.digits_error)} | {_pct(r.corrected_error)} | "
             f"{ent} | {r.loops} | {r.uncovered:.1f} ({r.gaps}) | {r.repairs} | {r.rtf:.2f} |"
         )
     s = summary(results)
@@ -619,7 +622,7 @@ def format_table(results: Sequence[Result]) -> str:
         else "–"
     )
     lines.append(
-        f"| **all** | | {sum(r.duration for r in results):.0f} | | | {ent} | {s['loops']} | "
+        f"| **all** | | {sum(r.duration for r in results):.0f} | | | | {ent} | {s['loops']} | "
         f"{s['uncovered']:.1f} ({s['gaps']}) | {sum(r.repairs for r in results)} | {s['rtf']:.2f} |"
     )
     return "\n".join(lines)
