@@ -554,3 +554,32 @@ def test_changed_or_vanished_local_file(setup):
     s = fake_batch(sources, out, options(g), backoff=0)
     assert s.episodes[1].status == "failed"
     assert s.episodes[1].error.startswith(f"{eps[1]}: ") and "crashed" not in s.episodes[1].error
+
+
+class _FailingWriter:
+    """A digest writer that fails: the digest stage fails after segment finished in memory."""
+
+    name = "failing"
+
+    def __call__(self, digest, transcript):
+        raise RuntimeError("writer down")
+
+
+def test_a_stage_kept_in_memory_is_not_recorded_when_the_next_one_fails(tmp_path, real_clips):
+    """segment keeps its items in memory for digest; digest fails: segment must not be
+    recorded done on its own (the retry runs both, and history shows each done once)."""
+    [ep] = make_episodes(real_clips, tmp_path / "media", 1)
+    g = tmp_path / "glossary.yaml"
+    g.write_text(G1, "utf-8")
+    sources = write_sources(tmp_path / "sources.txt", [ep])
+    out = tmp_path / "out"
+    res = fake_batch(sources, out, options(g), digest_writers=(_FailingWriter(),))
+    assert not res.ok
+    assert ("segment" not in [st for _, st in done_events(out)]) and "correct" in [
+        st for _, st in done_events(out)
+    ]
+    with Ledger.open_readonly(out) as ledger:
+        [rec] = ledger.episodes()
+        assert rec.state == "failed" and rec.failed_stage == "digest" and "segment" not in rec.stages
+    assert fake_batch(sources, out, options(g), retry_failed=True).ok
+    assert sorted(done_events(out)) == sorted((str(ep), st) for st in STAGES)

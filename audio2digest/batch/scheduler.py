@@ -530,9 +530,13 @@ def _drive(
                     error=f"{ep.label}: worker died during {task.stages[0]} ({type(exc).__name__}: {exc})",
                     error_stage=task.stages[0],
                 )
+            kept = list(res.done)
+            while res.error and kept and not BY_NAME[kept[-1][0]].outputs:
+                # it kept its result in memory for the stage that failed: not resumable alone
+                kept.pop()
             records: list[StageDone] = []
             aud: float | None = None
-            for stage, secs, info in res.done:
+            for stage, secs, info in kept:
                 if stage == "fetch":
                     ep.audio, ep.audio_sha, ep.meta = info["audio"], info["audio_sha256"], info["meta"]
                 elif stage == "transcribe":
@@ -540,7 +544,7 @@ def _drive(
                 fp = fingerprints(ep.rec.key, ep.audio_sha or None, settings)[stage]
                 records.append(StageDone(stage, fp, secs, info))
             ledger.record_stages(ep.rec.key, records, audio_seconds=aud)
-            for stage, secs, _ in res.done:
+            for stage, secs, _ in kept:
                 ep.todo.remove(stage)
                 ep.stages_run.append(stage)
                 ep.seconds += secs  # processing time, not time spent waiting for a worker

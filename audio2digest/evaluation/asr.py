@@ -145,7 +145,7 @@ def load_samples(
                     "clip",
                 )
             )
-    samples += joined_clips([s for s in samples if s.kind == "clip"])
+    samples += joined_clips([s for s in samples if s.kind == "clip"], only)
     if only:
         samples = [s for s in samples if any(o in s.name for o in only)]
     return samples
@@ -159,21 +159,23 @@ JOINED_MIN_SECONDS = 75.0
 JOIN_GAP_SECONDS = 1.0
 
 
-def joined_clips(clips: Sequence[Sample]) -> list[Sample]:
-    """One "joined" sample per language with two clips or more (see ``JOINED_MIN_SECONDS``)."""
+def joined_clips(clips: Sequence[Sample], only: Sequence[str] = ()) -> list[Sample]:
+    """One "joined" sample per language with two clips or more (see ``JOINED_MIN_SECONDS``);
+    with ``only``, just those whose name contains one of its strings."""
     from audio2digest.sources.audio import duration_of, load_audio
 
     out = []
     for lang in sorted({c.language for c in clips}):
         mine = [c for c in clips if c.language == lang]
-        if len(mine) < 2:
-            continue
+        name = f"{lang}_real_clips_joined"
+        if len(mine) < 2 or (only and not any(o in name for o in only)):
+            continue  # (without loading audio that will not be heard)
         one_pass = sum(duration_of(load_audio(c.audio)) + JOIN_GAP_SECONDS for c in mine)
         reps = max(1, math.ceil(JOINED_MIN_SECONDS / one_pass))
         order = [c for _ in range(reps) for c in mine]
         out.append(
             Sample(
-                f"{lang}_real_clips_joined",
+                name,
                 order[0].audio,
                 " ".join(c.reference for c in order),
                 lang,

@@ -546,6 +546,8 @@ def _en_clause_prefixes(sent: str) -> list[tuple[str, str]]:
         if m.start() >= 12:
             out.append((s[: m.start()].rstrip(" ,;:"), ""))
     for m in _EN_PHRASE_EDGE.finditer(s):
+        if m.start() > 2 * EN_TITLE_MAX:
+            break  # far past the limit: it would only be cut again (and a run-on costs time)
         if m.start() >= EN_PHRASE_MIN:
             out.append((s[: m.start()].rstrip(" ,;:"), "phrase"))
     return out
@@ -885,11 +887,13 @@ def _how(rest: str) -> str:
 
 def _sentence_case_word(name: str, text: str) -> bool:
     """Whether a "name" is only a common word capitalised because it opens a sentence
-    ("Introduces how to …", "Explores …", "The …"): never capitalised anywhere else."""
+    ("Introduces how to …", "Explores …", "The …"): a stop word or a reporting verb, never
+    capitalised anywhere else. Not a word that merely ends like a verb: Kubernetes, Redis,
+    Jenkins and Beijing are names."""
     if not re.fullmatch(r"[A-Z][a-z]+", name):
         return False
     low = name.lower()
-    if low not in EN_STOPWORDS and not low.endswith(("s", "ed", "ing")):
+    if low not in EN_STOPWORDS and not _EN_BARE_REPORT.match(low + " x"):
         return False
     starts = len(re.findall(r"(?:^|[.!?:]\s+)" + name + r"\b", text))
     return starts == len(re.findall(r"\b" + name + r"\b", text))
@@ -907,7 +911,8 @@ def headline_candidates(text: str, cjk: bool, names: Sequence[str] = ()) -> list
     sents = _sentences(text, cjk)
     if not sents:
         return []
-    names = [n for n in names if not _sentence_case_word(n, text)]
+    if not cjk:  # a Latin word opening a Chinese sentence is a name
+        names = [n for n in names if not _sentence_case_word(n, text)]
     body: dict[str, int] = {}
     for t in _tokens(text):
         body[t] = body.get(t, 0) + 1
