@@ -62,6 +62,8 @@ def test_batched_is_the_default_and_takes_the_main_decode_settings():
     kw = batched_kwargs(opts)
     assert kw["batch_size"] == 2 and kw["hotwords"] == "智谱" and kw["word_timestamps"] is True
     assert kw["temperature"] == [0.0] and kw["vad_filter"] is True
+    # timestamp tokens, as the sequential decode has them (faster-whisper's batched default: none)
+    assert kw["without_timestamps"] is False and "without_timestamps" not in decode_kwargs(opts)
     # its own beam; sequential decoding and the repairs keep beam_size
     assert kw["beam_size"] == opts.batched_beam_size == 2
     assert decode_kwargs(opts)["beam_size"] == 5
@@ -245,3 +247,37 @@ def test_speech_chunks_fill_a_short_chunk_by_cutting_the_next_stretch_at_a_quiet
     flat = speech_chunks([(0.0, 100.0)], 100.0, energy=np.ones(int(100 / ENERGY_FRAME)))
     assert flat[0][0] == 0.0 and flat[-1][1] == 100.0
     assert all(p[1] <= q[0] for p, q in zip(flat, flat[1:]))
+    assert all(b - a <= 30.0 + 1e-6 for a, b in flat)
+    # equally quiet everywhere: cut as late as the room allows (the fullest chunks)
+    assert all(b - a >= 29.5 for a, b in flat[:-1]), flat
+    # energy shorter than the audio (a block's end): a fixed cut there, never a hang
+    short = speech_chunks([(0.0, 70.0)], 70.0, energy=np.ones(10))
+    assert short[-1][1] == 70.0 and all(b - a <= 30.0 + 1e-6 for a, b in short)
+
+
+def test_speech_chunks_leave_a_stretch_that_fits_whole():
+    """A stretch that fits a chunk of its own is not cut to fill the one before (the cut
+    would fall inside a sentence and save no chunk): only a stretch too long for any chunk."""
+    import numpy as np
+
+    from audio2digest.asr.transcribe import ENERGY_FRAME, speech_chunks
+
+    energy = np.ones(int(60 / ENERGY_FRAME))
+    for speech in ([(0.0, 24.0), (24.5, 31.0), (33.0, 50.0)], [(0.0, 20.0), (22.5, 45.0)]):
+        assert speech_chunks(speech, 60.0, energy=energy) == speech_chunks(speech, 60.0)
+
+
+def test_frame_energy_and_quiet_point():
+    import numpy as np
+
+    from audio2digest.asr.transcribe import ENERGY_FRAME, frame_energy, quiet_point
+
+    audio = np.ones(16000 * 3, dtype=np.float32)
+    audio[16000 : 16000 + 3200] = 0.0  # 0.2 s of silence at 1.0-1.2 s
+    energy = frame_energy(audio)
+    assert len(energy) == int(3 / ENERGY_FRAME)
+    assert abs(quiet_point(energy, 0.5, 2.5) - 1.1) < 0.05
+    assert quiet_point(energy, 5.0, 6.0) == 6.0  # past the energy: hi
+    assert len(frame_energy(np.zeros(10, dtype=np.float32))) == 0
+    flat = np.ones(100)
+    assert quiet_point(flat, 0.0, 2.0) > 1.9  # ties: the latest

@@ -35,9 +35,9 @@ DEVICES = ("cpu", "cuda", "auto")
 #: Batch size of the batched decode. WhisperX runs 8; on 2 cores 4 was as fast as 8 (240 s
 #: of dev02: 135 s against 197 s, loaded machine) and 2 as fast as 4 (alternating in one
 #: process: dev02 46.3/36.8 s against 52.7/38.6 s, dev01 38.8/25.1 against 32.3/27.3), with
-#: a peak of 864 MB against 1291 MB on 10 min of dev02 (bench_memory.py): each of the
-#: batch's chunks x 5 beams carries the encoder output and the hotword prompt. eval asr
-#: scored 2 no worse (dev01/dev02 CER 22.6/12.2 %, dev03 WER 9.8 %, 64/91 entities).
+#: a peak of 864 MB against 1291 MB on 10 min of dev02 (bench_memory.py; both at beam 5,
+#: when each of the batch's chunks x 5 beams carried the encoder output and the hotword
+#: prompt). eval asr scored 2 no worse then (dev01/dev02 CER 22.6/12.2 %, dev03 WER 9.8 %).
 DEFAULT_BATCH_SIZE = 2
 
 #: Beam of the batched main decode. Its hotword prompt is carried by every beam (a 220-token
@@ -83,14 +83,14 @@ BATCHED_VAD = {"min_silence_duration_ms": 2000}
 CHUNK_SECONDS = 30.0
 CHUNK_PAD = 0.2
 CHUNK_CUT_FROM = 0.5
-#: A chunk with this many seconds of room left when the next speech stretch does not fit is
-#: filled: the stretch is cut at its quietest point (the lowest ``QUIET_WINDOW`` s of frame
-#: energy) that still fits. Without it a stretch of unbroken speech (a fast talker; the
-#: dev episodes' TTS reads a 45-s item with 0.15-s pauses) starts a chunk of its own, and
-#: half-empty chunks each cost a whole 30-s encode: dev02 needed 16 chunks for 351 s, 13
-#: filled. Measured with ``eval asr`` (the values below were set once, not tuned): CER dev01
-#: 21.8 -> 20.5 %, dev02 12.9 -> 12.4 %, WER dev03 10.4 -> 9.1 %, entities 66 -> 64 of 91,
-#: the real clips unchanged; decode time the same within the noise (docs/asr-eval.md).
+#: A chunk with this many seconds of room left when the next speech stretch is too long for
+#: any chunk (it has to be cut anyway) is filled: the stretch is cut at its quietest point
+#: (the lowest ``QUIET_WINDOW`` s of frame energy) that still fits, not at 29.6 s from its own
+#: start, which left its remainder a half-empty chunk of its own (unbroken speech: a fast
+#: talker; the dev episodes' TTS reads a 45-s item with 0.15-s pauses). A stretch that fits a
+#: chunk is never cut to fill one: the cut would fall inside a sentence and save nothing.
+#: dev02: 16 chunks, 15 with the fill; dev01, dev03 and the real clips: unchanged. Set once,
+#: not tuned (docs/asr-eval.md).
 CHUNK_FILL_MIN = 5.0
 #: A quiet point lies at least this far into the stretch it cuts, and within the last this
 #: many seconds of the chunk's room (seconds): a later cut fills the chunk, and 4 s of
@@ -101,6 +101,13 @@ QUIET_SEARCH = 4.0
 #: frames, averaged over 0.2 s, so that a pause between words wins over a stop consonant.
 ENERGY_FRAME = 0.02
 QUIET_WINDOW = 0.2
+
+#: The batched decode predicts timestamp tokens, as the sequential one does (faster-whisper's
+#: batched default is text only). A chunk joins several VAD stretches, and text-only decoding
+#: ran separate utterances together and misheard their edges: the real Mandarin clips joined
+#: (eval asr's zh_real_clips_joined) CER 12.4 % text only, 9.7 % with timestamps (plain
+#: sequential 9.7 %); the English ones 6.2 % either way (docs/asr-eval.md).
+BATCHED_TIMESTAMPS = True
 
 #: Re-split a batched chunk also at a pause this long between words (seconds): the chunk
 #: joins VAD stretches, and a pause of a second or more is where a speaker starts anew.
@@ -193,6 +200,7 @@ def batched_kwargs(options: TranscribeOptions, *, hotwords: str | None = "defaul
         options, hotwords=hotwords, **({"beam_size": options.batched_beam_size} | overrides)
     )
     kwargs.pop("condition_on_previous_text", None)
+    kwargs.setdefault("without_timestamps", not BATCHED_TIMESTAMPS)
     kwargs["vad_filter"] = True
     kwargs.setdefault("vad_parameters", dict(BATCHED_VAD))
     kwargs["batch_size"] = options.batch_size
@@ -359,8 +367,11 @@ def quiet_point(energy, lo: float, hi: float, frame: float = ENERGY_FRAME) -> fl
     a, b = max(0, int(lo / frame)), min(len(energy), int(hi / frame))
     if b <= a:
         return hi
-    seg = energy[a:b]
-    return (a + min(range(len(seg)), key=seg.__getitem__) + 0.5) * frame
+    import numpy as np
+
+    seg = np.asarray(energy[a:b])
+    last = len(seg) - 1 - int(np.argmin(seg[::-1]))  # of equally quiet frames the latest: a fuller chunk
+    return (a + last + 0.5) * frame
 
 
 def speech_chunks(
@@ -382,24 +393,28 @@ def speech_chunks(
     without, such a stretch is cut into pieces of ``max_len``."""
     cut_from = CHUNK_CUT_FROM if cut_from is None else cut_from
     room = max_len - 2 * pad
-    pieces: list[tuple[float, float]] = []
-    for a, b in speech:
-        while b - a > room:
-            cut = a + room if energy is None else quiet_point(energy, a + room - QUIET_SEARCH, a + room)
-            pieces.append((a, cut))
-            a = cut
-        if b > a:
-            pieces.append((a, b))
+    pieces = [(a, b) for a, b in speech if b > a]
     chunks: list[tuple[float, float]] = []
     i = 0
     while i < len(pieces):
+        start, end = pieces[i]
+        if end - start > room:  # longer than a chunk: cut it (the rest is the next piece)
+            cut = start + room
+            if energy is not None:
+                cut = quiet_point(energy, start + max(room - QUIET_SEARCH, room / 2), cut)
+            pieces[i : i + 1] = [(start, cut), (cut, end)]
         j = i
-        while j + 1 < len(pieces) and pieces[j + 1][1] - pieces[i][0] <= room:
+        while j + 1 < len(pieces) and pieces[j + 1][1] - start <= room:
             j += 1
         if j + 1 < len(pieces):
-            start, (na, nb) = pieces[i][0], pieces[j + 1]
+            na, nb = pieces[j + 1]
             left = start + room - max(na, pieces[j][1])
-            if energy is not None and left >= fill_min and start + room - na > CHUNK_FILL_LEAD:
+            if (
+                energy is not None
+                and nb - na > room
+                and left >= fill_min
+                and start + room - na > CHUNK_FILL_LEAD
+            ):  # the next stretch has to be cut anyway: cut it where it fills this chunk
                 cut = quiet_point(
                     energy, max(na + CHUNK_FILL_LEAD, start + room - QUIET_SEARCH), start + room
                 )
