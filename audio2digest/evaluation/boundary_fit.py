@@ -345,6 +345,8 @@ def episode_gaps(transcript, gold: dict, model: BoundaryModel, opts) -> tuple[li
     from audio2digest.text.entities import find_entities
     from audio2digest.text.segment import timed_units
 
+    if model.embed_features:
+        raise ValueError("the pause model is fitted on a text model without embedding columns")
     units, cjk = timed_units(transcript, opts)
     for u in units:
         u.entities = find_entities(u.text)
