@@ -6,6 +6,9 @@
 
 ``--loso`` also prints leave-one-source-out Pk (train on four publishers, test on the fifth)
 beside the in-sample figure. Needs numpy (a faster-whisper dependency), nothing else.
+``--embed-cache FILE`` (with ``--loso``) also fits the same leave-one-source-out models with the
+opt-in sentence-embedding columns and prints both (needs audio2digest[embed]); the model
+written stays the one without them.
 """
 
 from __future__ import annotations
@@ -42,11 +45,25 @@ def mean_pk(model, recs, opts):
         rs = [r for r in recs if (r.source, r.lang) == key]
         vals = []
         for r in rs:
-            z = [v + model.bias_text for v in model.logits(rows_with(r, model.lexicon))]
+            rows = rows_with(r, model.lexicon, bool(model.embed_features))
+            z = [v + model.bias_text for v in model.logits(rows)]
             vals.append(
                 record_pk(r, decode(z, r.lengths, opts.min_item_chars, short_penalty=opts.short_penalty))
             )
         out[f"{key[0]}/{key[1]}"] = round(sum(vals) / len(vals), 4)
+    return out
+
+
+def _pooled(per_source: dict, recs) -> dict:
+    """Record-weighted mean Pk per language (as ``eval segments``' pooled rows)."""
+    out = {}
+    for lang in sorted({r.lang for r in recs}):
+        n = {
+            k: sum(1 for r in recs if f"{r.source}/{r.lang}" == k)
+            for k in per_source
+            if k.endswith("/" + lang)
+        }
+        out[lang] = round(sum(per_source[k] * c for k, c in n.items()) / sum(n.values()), 4)
     return out
 
 
@@ -88,6 +105,7 @@ def main() -> None:
     ap.add_argument("--dev", type=Path, default=ROOT / "samples" / "eval" / "segments")
     ap.add_argument("--out", type=Path, default=ROOT / "audio2digest" / "data" / "segmenter.json")
     ap.add_argument("--loso", action="store_true", help="also print leave-one-source-out Pk")
+    ap.add_argument("--embed-cache", type=Path, help="with --loso: also fit with embedding features")
     args = ap.parse_args()
     opts = SegmentOptions()
     t0 = time.time()
@@ -100,12 +118,31 @@ def main() -> None:
     model = fit_text_model(recs, **kw)
     insample = mean_pk(model, recs, opts)
     result = {"in_sample_pk": insample}
+    embed = bool(args.loso and args.embed_cache)
+    if embed:
+        from audio2digest.evaluation.boundary_fit import add_embeddings
+        from audio2digest.text.embedding import CachedEmbedder, default_embedder
+
+        t1 = time.time()
+        add_embeddings(recs, CachedEmbedder(default_embedder(), args.embed_cache))
+        print(f"embedding columns ({time.time() - t1:.1f} s)", file=sys.stderr)
     if args.loso:
-        loso = {}
+        loso, loso_emb = {}, {}
         for src in sorted({r.source for r in recs}):
-            m = fit_text_model([r for r in recs if r.source != src], **kw)
-            loso.update(mean_pk(m, [r for r in recs if r.source == src], opts))
+            train, test = [r for r in recs if r.source != src], [r for r in recs if r.source == src]
+            loso.update(mean_pk(fit_text_model(train, **kw), test, opts))
+            if embed:
+                loso_emb.update(mean_pk(fit_text_model(train, embed=True, **kw), test, opts))
         result["loso_pk"] = loso
+        if embed:
+            result["loso_pk_embed"] = loso_emb
+            result["loso_pooled"] = _pooled(loso, recs)
+            result["loso_pooled_embed"] = _pooled(loso_emb, recs)
+            m = fit_text_model(recs, embed=True, **kw)
+            result["embed_weights"] = dict(
+                zip(m.features[len(FEATURES) :], [round(w, 3) for w in m.weights[len(FEATURES) :]])
+            )
+            result["in_sample_pk_embed"] = mean_pk(m, recs, opts)
     # the pause model: the text model's log-odds and the pause, on the dev episodes
     eps = [(name, tr, gold) for name, _, tr, gold in dev_episodes(args.dev)]
     timed_model = fit_timed_model(eps, model, opts) if eps else model

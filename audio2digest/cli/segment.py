@@ -138,6 +138,12 @@ def _default_eval_dir() -> Path:
 )
 @click.option("--no-loso", is_flag=True, help="With --corpus: only the shipped model (faster).")
 @click.option("--headlines-only", is_flag=True, help="With --corpus: score the headlines only, not the cuts.")
+@click.option(
+    "--embed-cache",
+    type=click.Path(dir_okay=False),
+    help="With --corpus: also fit leave-one-source-out with the opt-in sentence-embedding "
+    "features (needs audio2digest[embed]); vectors are cached in this SQLite file.",
+)
 def eval_segments_cmd(
     directory,
     transcripts,
@@ -149,6 +155,7 @@ def eval_segments_cmd(
     corpus,
     no_loso,
     headlines_only,
+    embed_cache,
 ):
     """Score segmentation against gold item timing (NAME.gold.json) in DIRECTORY.
 
@@ -171,7 +178,7 @@ def eval_segments_cmd(
     from audio2digest.stages import load_glossary_files
 
     if corpus:
-        _eval_corpus(corpus, not no_loso, as_json, segments=not headlines_only)
+        _eval_corpus(corpus, not no_loso, as_json, segments=not headlines_only, embed_cache=embed_cache)
         return
     if directory is None:
         d = _default_eval_dir()
@@ -209,11 +216,22 @@ def eval_segments_cmd(
         )
 
 
-def _eval_corpus(corpus: str, loso: bool, as_json: bool, *, segments: bool = True) -> None:
+def _eval_corpus(
+    corpus: str, loso: bool, as_json: bool, *, segments: bool = True, embed_cache: str | None = None
+) -> None:
     from audio2digest.evaluation.corpus import evaluate_corpus, evaluate_summaries
 
+    embedder = None
+    if embed_cache:
+        from audio2digest.text.embedding import CachedEmbedder, default_embedder
+
+        embedder = CachedEmbedder(default_embedder(), embed_cache)
     scores, heads = evaluate_corpus(
-        corpus, loso=loso, segments=segments, progress=lambda m: click.echo(f"  {m} …", err=True)
+        corpus,
+        loso=loso,
+        segments=segments,
+        progress=lambda m: click.echo(f"  {m} …", err=True),
+        embedder=embedder,
     )
     summaries = evaluate_summaries(corpus)
     if as_json:

@@ -47,6 +47,9 @@ class CorpusRecord:
     labels: list[int] = field(default_factory=list)
     lengths: list[float] = field(default_factory=list)
     tokens: list[tuple[list[str], list[str]]] = field(default_factory=list)  # gap_tokens per gap
+    units: list[str] = field(default_factory=list)  # the sentence texts (stripped), for embeddings
+    # filled by add_embeddings(): EMBED_FEATURES per gap (opt-in tier)
+    embed_rows: list[list[float]] = field(default_factory=list)
 
     @property
     def text(self) -> str:
@@ -131,6 +134,7 @@ def prepare(rec: CorpusRecord) -> CorpusRecord:
     texts = [u.text for u in units]
     rec.rows = gap_features(texts, cjk, names)  # lexical columns 0: filled per fit (rows_with)
     rec.tokens = gap_tokens(texts, cjk)
+    rec.units = [t.strip() for t in texts]
     rec.labels = labels
     rec.lengths = [len(u.text.strip()) * (1.0 if cjk else 1 / 3) for u in units]
     return rec
@@ -186,12 +190,29 @@ def build_lexicon(records: Sequence[CorpusRecord]) -> dict[str, dict[str, float]
     }
 
 
-def rows_with(rec: CorpusRecord, lexicon: dict[str, dict[str, float]]) -> list[list[float]]:
-    """The record's feature rows with the lexical columns looked up in ``lexicon``."""
+def add_embeddings(records: Sequence[CorpusRecord], embedder) -> None:
+    """Fill each prepared record's ``embed_rows`` (:data:`~audio2digest.text.boundary.EMBED_FEATURES`)
+    from ``embedder``'s sentence vectors (opt-in tier; needs numpy)."""
+    from audio2digest.text.embedding import embedding_columns
+
+    for rec in records:
+        rec.embed_rows = embedding_columns(embedder.embed(rec.units)) if len(rec.units) > 1 else []
+
+
+def rows_with(
+    rec: CorpusRecord, lexicon: dict[str, dict[str, float]], embed: bool = False
+) -> list[list[float]]:
+    """The record's feature rows with the lexical columns looked up in ``lexicon`` (and, with
+    ``embed``, its embedding columns appended: see :func:`add_embeddings`)."""
     from audio2digest.text.boundary import LEXICAL_FEATURES, lexical_columns
 
     m = len(FEATURES) - len(LEXICAL_FEATURES)
-    return [row[:m] + lexical_columns(t, lexicon) for row, t in zip(rec.rows, rec.tokens)]
+    rows = [row[:m] + lexical_columns(t, lexicon) for row, t in zip(rec.rows, rec.tokens)]
+    if embed:
+        if len(rec.embed_rows) != len(rows):
+            raise ValueError(f"{rec.id}: no embedding columns (call add_embeddings first)")
+        rows = [r + e for r, e in zip(rows, rec.embed_rows)]
+    return rows
 
 
 def fit_logistic(X, y, l2: float = L2, iters: int = 50):
@@ -249,21 +270,29 @@ def _decode_all(
 
 
 def fit_text_model(
-    records: Sequence[CorpusRecord], *, min_chars: float, short_penalty: float, meta: dict | None = None
+    records: Sequence[CorpusRecord],
+    *,
+    min_chars: float,
+    short_penalty: float,
+    meta: dict | None = None,
+    embed: bool = False,
 ) -> BoundaryModel:
     """Fit the lexicon and the weights on ``records`` (each source weighted equally), then the
     decision bias that gives the lowest mean Pk on the same records when decoded.
 
     A training row's lexical columns come from a lexicon built without its own source
-    (cross-fitted), so their weights say how well cues carry over to a publisher not seen."""
+    (cross-fitted), so their weights say how well cues carry over to a publisher not seen.
+    ``embed``: add the opt-in embedding columns (the records need :func:`add_embeddings`)."""
     import numpy as np
+
+    from audio2digest.text.boundary import EMBED_FEATURES
 
     X, y, wts = [], [], []
     sources = sorted({r.source for r in records})
     per_source = {s: sum(len(r.labels) for r in records if r.source == s) for s in sources}
     lexicon = build_lexicon(records)
     others = {s: build_lexicon([r for r in records if r.source != s]) for s in sources}
-    train_rows = [rows_with(r, others[r.source]) for r in records]
+    train_rows = [rows_with(r, others[r.source], embed) for r in records]
     for r, rr in zip(records, train_rows):
         X.extend(rr)
         y.extend(r.labels)
@@ -273,7 +302,12 @@ def fit_text_model(
     sw = np.asarray(wts) * len(wts) / len(sources)  # sums to the number of gaps
     w = _fit_weighted(Xa, np.asarray(y, dtype=float), sw)
     model = BoundaryModel(
-        tuple(w), (0.0, 1.0) + (0.0,) * (len(TIMED_FEATURES) - 2), 0.0, dict(meta or {}), lexicon
+        tuple(w),
+        (0.0, 1.0) + (0.0,) * (len(TIMED_FEATURES) - 2),
+        0.0,
+        dict(meta or {}),
+        lexicon,
+        EMBED_FEATURES if embed else (),
     )
     best = min(
         BIAS_GRID,
@@ -311,6 +345,8 @@ def episode_gaps(transcript, gold: dict, model: BoundaryModel, opts) -> tuple[li
     from audio2digest.text.entities import find_entities
     from audio2digest.text.segment import timed_units
 
+    if model.embed_features:
+        raise ValueError("the pause model is fitted on a text model without embedding columns")
     units, cjk = timed_units(transcript, opts)
     for u in units:
         u.entities = find_entities(u.text)
@@ -377,6 +413,7 @@ def rouge_l(hyp: str, ref: str) -> float:
 __all__ = [
     "FEATURES",
     "TIMED_FITTED",
+    "add_embeddings",
     "build_lexicon",
     "rows_with",
     "CorpusRecord",

@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from audio2digest.evaluation.boundary_fit import (
+    add_embeddings,
     fit_text_model,
     load_corpus,
     prepare,
@@ -35,7 +36,7 @@ __all__ = ["CorpusScore", "HeadlineScore", "SummaryCheck", "evaluate_corpus", "e
 @dataclass(frozen=True)
 class CorpusScore:
     source: str  # "publisher/lang", or "pooled/lang"
-    fit: str  # "loso" (model fitted without this publisher) | "shipped" (in-sample)
+    fit: str  # "loso" (model fitted without this publisher) | "shipped" (in-sample) | "loso+emb"
     records: int
     pk: float
     windowdiff: float
@@ -62,7 +63,13 @@ def _score_group(source: str, fit: str, rows: list[tuple[SegmentScore, int, int]
 
 
 def evaluate_corpus(
-    directory: str | Path, *, loso: bool = True, headlines: bool = True, segments: bool = True, progress=None
+    directory: str | Path,
+    *,
+    loso: bool = True,
+    headlines: bool = True,
+    segments: bool = True,
+    progress=None,
+    embedder=None,
 ) -> tuple[list[CorpusScore], list[HeadlineScore]]:
     """Segment every segcorpus record (its items joined, no markers) and score it.
 
@@ -73,6 +80,9 @@ def evaluate_corpus(
     made from the gold item texts and scored against the human titles: with the shipped
     chooser (in-sample), one fitted without the publisher (``loso``), and the hand-set rule
     score alone (``rule``, nothing fitted).
+
+    ``embedder`` (opt-in, :mod:`audio2digest.text.embedding`): also ``loso+emb``, the same
+    leave-one-source-out fit with the sentence-embedding columns added, in the same run.
     """
     from dataclasses import replace
 
@@ -82,31 +92,41 @@ def evaluate_corpus(
     records = load_corpus(directory)
     opts = SegmentOptions()
     models: dict[str, BoundaryModel | None] = {"shipped": None}
+    emb_models: dict[str, BoundaryModel] = {}
+    embed = embedder is not None and loso and segments
     if loso and segments:
         for r in records:
             prepare(r)
+        if embed:
+            if progress:
+                progress("embedding the sentences")
+            add_embeddings(records, embedder)
         for src in sorted({r.source for r in records}):
             if progress:
                 progress(f"fitting without {src}")
-            models[src] = fit_text_model(
-                [r for r in records if r.source != src],
-                min_chars=opts.min_item_chars,
-                short_penalty=opts.short_penalty,
-            )
+            train = [r for r in records if r.source != src]
+            mc, sp = opts.min_item_chars, opts.short_penalty
+            models[src] = fit_text_model(train, min_chars=mc, short_penalty=sp)
+            if embed:
+                emb_models[src] = fit_text_model(train, min_chars=mc, short_penalty=sp, embed=True)
+    fits = ("shipped", "loso", "loso+emb") if embed else ("shipped", "loso") if loso else ("shipped",)
     per: dict[tuple[str, str, str], list[tuple[SegmentScore, int, int]]] = {}
     for k, rec in enumerate(records if segments else ()):
         text = rec.text
         gold = list(rec.items)
-        for fit in ("shipped", "loso") if loso else ("shipped",):
-            model = models["shipped"] if fit == "shipped" else models[rec.source]
-            o = replace(opts, model=model) if model is not None else opts
+        for fit in fits:
+            if fit == "loso+emb":
+                o = replace(opts, model=emb_models[rec.source], embedder=embedder)
+            else:
+                model = models["shipped"] if fit == "shipped" else models[rec.source]
+                o = replace(opts, model=model) if model is not None else opts
             hyp = segment_text(text, language=rec.lang, options=o)
             s = score_text(gold, [i.text for i in hyp], rec.id)
             per.setdefault((rec.source, rec.lang, fit), []).append((s, len(gold), len(hyp)))
         if progress and k % 200 == 0:
             progress(f"segmented {k}/{len(records)}")
     scores = []
-    for fit in ("loso", "shipped"):
+    for fit in ("loso", "loso+emb", "shipped"):
         for lang in sorted({r.lang for r in records}):
             keys = sorted(k for k in per if k[2] == fit and k[1] == lang)
             for key in keys:

