@@ -281,3 +281,21 @@ def test_frame_energy_and_quiet_point():
     assert len(frame_energy(np.zeros(10, dtype=np.float32))) == 0
     flat = np.ones(100)
     assert quiet_point(flat, 0.0, 2.0) > 1.9  # ties: the latest
+
+
+def test_an_unfinished_last_segment_of_a_batched_chunk_is_closed_not_dropped():
+    """faster-whisper drops a last segment with no closing timestamp (the sequential decode
+    hears it again from its start); a batched chunk is heard once, so it is closed at the
+    chunk's end instead."""
+    from audio2digest.asr.batched import close_last_segment
+
+    tb = 50364  # Whisper's first timestamp token
+    text = [100, 101, 102]
+    unfinished = [tb, *text, tb + 100, tb + 100, *text]  # "<0.00> a <2.00><2.00> b" (no end)
+    closed = close_last_segment(unfinished, tb, 7.5)
+    assert closed == [*unfinished, tb + 375]  # 7.5 s
+    assert close_last_segment(unfinished, tb, 45.0)[-1] == tb + 1500  # never past 30 s
+    finished = [tb, *text, tb + 100]
+    assert close_last_segment(finished, tb, 7.5) == finished
+    assert close_last_segment(text, tb, 7.5) == text  # no timestamps: one segment already
+    assert close_last_segment([], tb, 7.5) == []

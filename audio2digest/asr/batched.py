@@ -54,6 +54,22 @@ def _decoded_text(tokenizer, results) -> str:
     return " ".join(tokenizer.decode([t for t in r.sequences_ids[0] if t < tokenizer.eot]) for r in results)
 
 
+#: Seconds per timestamp token (Whisper's 20-ms steps) and the last one of a 30-s window.
+TIMESTAMP_SECONDS = 0.02
+LAST_TIMESTAMP = 1500
+
+
+def close_last_segment(tokens: list[int], timestamp_begin: int, seconds: float) -> list[int]:
+    """``tokens`` with a closing timestamp (the chunk's end) after a last segment that has
+    text but none. faster-whisper drops such an unfinished segment and seeks to its start,
+    which the sequential decode then hears again; a batched chunk is never heard again, so
+    its last words were lost (the repairs then re-decoded the uncovered speech)."""
+    if not tokens or tokens[-1] >= timestamp_begin or not any(t >= timestamp_begin for t in tokens):
+        return tokens  # closed, or no timestamps at all (one segment for the whole chunk)
+    end = min(LAST_TIMESTAMP, max(1, round(seconds / TIMESTAMP_SECONDS)))
+    return [*tokens, timestamp_begin + end]
+
+
 def lookahead_pipeline(model, choose: HotwordChooser | None = None):
     """A ``BatchedInferencePipeline`` for ``model`` that encodes a batch ``ENCODE_BATCH``
     chunks at a time; with ``choose``, one that asks it for each batch's hotwords (after a
@@ -61,6 +77,10 @@ def lookahead_pipeline(model, choose: HotwordChooser | None = None):
     from faster_whisper import BatchedInferencePipeline
 
     class LookaheadPipeline(BatchedInferencePipeline):
+        def forward(self, features, tokenizer, chunks_metadata, options):
+            self.chunk_seconds = [m["duration"] for m in chunks_metadata]
+            return super().forward(features, tokenizer, chunks_metadata, options)
+
         def generate_segment_batched(self, features, tokenizer, options):
             m = self.model
             t0 = time.perf_counter()
@@ -127,14 +147,18 @@ def lookahead_pipeline(model, choose: HotwordChooser | None = None):
                 (hot or "")[:60],
             )
             output = []
-            for result in results:
+            seconds = getattr(self, "chunk_seconds", [])
+            for k, result in enumerate(results):
                 seq_len = len(result.sequences_ids[0])
                 cum_logprob = result.scores[0] * (seq_len**options.length_penalty)
+                tokens = result.sequences_ids[0]
+                if not options.without_timestamps and k < len(seconds):
+                    tokens = close_last_segment(tokens, tokenizer.timestamp_begin, seconds[k])
                 output.append(
                     dict(
                         avg_logprob=cum_logprob / (seq_len + 1),
                         no_speech_prob=result.no_speech_prob,
-                        tokens=result.sequences_ids[0],
+                        tokens=tokens,
                     )
                 )
             return encoder_output, output
