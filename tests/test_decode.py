@@ -62,8 +62,8 @@ def test_batched_is_the_default_and_takes_the_main_decode_settings():
     kw = batched_kwargs(opts)
     assert kw["batch_size"] == 2 and kw["hotwords"] == "智谱" and kw["word_timestamps"] is True
     assert kw["temperature"] == [0.0] and kw["vad_filter"] is True
-    # timestamp tokens, as the sequential decode has them (faster-whisper's batched default: none)
-    assert kw["without_timestamps"] is False and "without_timestamps" not in decode_kwargs(opts)
+    # text only (faster-whisper's batched default; transcribe.BATCHED_TIMESTAMPS says why)
+    assert kw["without_timestamps"] is True and "without_timestamps" not in decode_kwargs(opts)
     # its own beam; sequential decoding and the repairs keep beam_size
     assert kw["beam_size"] == opts.batched_beam_size == 2
     assert decode_kwargs(opts)["beam_size"] == 5

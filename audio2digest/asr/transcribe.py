@@ -102,12 +102,14 @@ QUIET_SEARCH = 4.0
 ENERGY_FRAME = 0.02
 QUIET_WINDOW = 0.2
 
-#: The batched decode predicts timestamp tokens, as the sequential one does (faster-whisper's
-#: batched default is text only). A chunk joins several VAD stretches, and text-only decoding
-#: ran separate utterances together and misheard their edges: the real Mandarin clips joined
-#: (eval asr's zh_real_clips_joined) CER 12.4 % text only, 9.7 % with timestamps (plain
-#: sequential 9.7 %); the English ones 6.2 % either way (docs/asr-eval.md).
-BATCHED_TIMESTAMPS = True
+#: Whether the batched decode predicts timestamp tokens, as the sequential one does
+#: (faster-whisper's batched default is text only). Off: measured both ways (eval asr, one run
+#: each, docs/asr-eval.md). With them, the real Mandarin clips joined (zh_real_clips_joined)
+#: came out 9.7 % (plain 9.7 %) instead of 12.4 %, the one sample outside plain + 0.02; but
+#: the decoder ends every timestamp segment with "。", mid-sentence too ("将在 Hugging Face。|
+#: 上开源"), and the bundled sample's digest got a fragment item ("上开源并提供更低价格的") and
+#: a cue sentence in the wrong item. dev03 WER 10.4 -> 12.2 %, about 6 % slower.
+BATCHED_TIMESTAMPS = False
 
 #: Re-split a batched chunk also at a pause this long between words (seconds): the chunk
 #: joins VAD stretches, and a pause of a second or more is where a speaker starts anew.
