@@ -124,7 +124,7 @@ def _terminate_like_interrupt() -> None:
 
 @main.group("eval", cls=Group)
 def eval_group() -> None:
-    """Measure quality against gold data: corrections, segments, asr, normalize."""
+    """Measure quality against gold data: corrections, segments, asr, normalize, grounding."""
 
 
 def _register() -> None:
