@@ -196,10 +196,8 @@ def sample_audio(sample: Sample):
     if not sample.parts:
         return load_audio(sample.audio)
     gap = np.zeros(int(JOIN_GAP_SECONDS * SAMPLE_RATE), dtype=np.float32)
-    pieces = []
-    for part in sample.parts:
-        pieces += [load_audio(part).astype(np.float32), gap]
-    return np.concatenate(pieces)
+    heard = {p: load_audio(p).astype(np.float32) for p in dict.fromkeys(sample.parts)}  # each once
+    return np.concatenate([x for part in sample.parts for x in (heard[part], gap)])
 
 
 # --------------------------------------------------------------------------- metrics

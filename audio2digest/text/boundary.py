@@ -42,6 +42,7 @@ __all__ = [
     "lexical_columns",
     "load_model",
     "tiling_depths",
+    "zscore_columns",
     "timed_rows",
     "tokens",
 ]
@@ -398,19 +399,19 @@ def gap_features(
                 *lexical_columns(gtoks[i], lex),
             ]
         )
-    _zscore_columns(rows, [FEATURES.index(f) for f in DOC_ZSCORED])
+    zscore_columns(rows, [FEATURES.index(f) for f in DOC_ZSCORED])
     return rows
 
 
-def _zscore_columns(rows: list[list[float]], cols: Sequence[int]) -> None:
+def zscore_columns(rows: list[list[float]], cols: Sequence[int], floor: float = ZSCORE_FLOOR) -> None:
     """Centre ``cols`` on the document mean and divide by its standard deviation (plus
-    :data:`ZSCORE_FLOOR`), in place."""
+    ``floor``), in place."""
     n = len(rows)
     for c in cols:
         mean = sum(r[c] for r in rows) / n
         sd = math.sqrt(sum((r[c] - mean) ** 2 for r in rows) / n)
         for r in rows:
-            r[c] = (r[c] - mean) / (sd + ZSCORE_FLOOR)
+            r[c] = (r[c] - mean) / (sd + floor)
 
 
 def timed_rows(

@@ -17,14 +17,13 @@ from __future__ import annotations
 import functools
 import hashlib
 import logging
-import math
 import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol
 
 from audio2digest.errors import SegmentError
-from audio2digest.text.boundary import EMBED_FEATURES, tiling_depths
+from audio2digest.text.boundary import EMBED_FEATURES, tiling_depths, zscore_columns
 
 logger = logging.getLogger("audio2digest.text.embedding")
 
@@ -172,12 +171,6 @@ def embedding_columns(vectors: Sequence[Sequence[float]], window: int = EMBED_WI
     depths = tiling_depths(windows)
     ahead = [cos(v[i + 1], mean(i + 2, i + 4)) - cos(v[i + 1], mean(i - 1, i + 1)) for i in range(n - 1)]
     back = [cos(v[i], mean(i - 2, i)) - cos(v[i], mean(i + 1, i + 3)) for i in range(n - 1)]
-    cols = [_zscore(c) for c in (adjacent, windows, depths, ahead, back)]
-    return [list(r) for r in zip(*cols)]
-
-
-def _zscore(col: Sequence[float]) -> list[float]:
-    n = len(col)
-    m = sum(col) / n
-    sd = math.sqrt(sum((x - m) ** 2 for x in col) / n)
-    return [(x - m) / (sd + EMBED_ZSCORE_FLOOR) for x in col]
+    rows = [list(r) for r in zip(adjacent, windows, depths, ahead, back)]
+    zscore_columns(rows, range(len(EMBED_FEATURES)), floor=EMBED_ZSCORE_FLOOR)
+    return rows
