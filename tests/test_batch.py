@@ -168,9 +168,9 @@ def test_bad_input_good_ones_finish_bad_ones_fail(setup, tmp_path, capsys):
             "transcript.raw.json",
             "source.json",
         } <= {p.name for p in d.iterdir()}
-    # status prints the ledger
+    # status prints the ledger, and exits 1 because two episodes failed
     res = CliRunner().invoke(main, ["status", str(out)])
-    assert res.exit_code == 0, res.output
+    assert res.exit_code == 1, res.output
     assert "3 done, 2 failed" in res.output
     assert dead in res.output and "cannot connect" in res.output
 

@@ -105,3 +105,20 @@ def test_status_of_an_empty_ledger(tmp_path):
     res = CliRunner().invoke(main, ["status", str(tmp_path)])
     assert res.exit_code == 0, res.output
     assert "empty ledger" in res.output
+
+
+def test_status_exits_1_when_an_episode_failed(tmp_path):
+    # scripts check the exit code; the table is printed all the same
+    from audio2digest.batch.ledger import LAST_STAGE, Ledger, StageDone
+
+    with Ledger.open(tmp_path) as ledger:
+        ledger.add_episode("ok.mp3", "ok.mp3", slug="ok")
+        ledger.record_stages("ok.mp3", [StageDone(LAST_STAGE, "fp", 1.0, {})])
+    res = CliRunner().invoke(main, ["status", str(tmp_path)])
+    assert res.exit_code == 0, res.output
+    with Ledger.open(tmp_path) as ledger:
+        ledger.add_episode("bad.mp3", "bad.mp3", slug="bad")
+        ledger.record_failure("bad.mp3", "fetch", "bad.mp3: no such file", permanent=True)
+    res = CliRunner().invoke(main, ["status", str(tmp_path)])
+    assert res.exit_code == 1, res.output
+    assert "1 done, 1 failed" in res.output and "bad.mp3: no such file" in res.output

@@ -264,6 +264,9 @@ def batch(
 def status(out):
     """Show the batch ledger of OUT: each episode's state, attempts, timings and last error.
 
+    Exit code 1 if any episode is failed (the table is printed all the same), else 0; for
+    scripts, e.g. `audio2digest status out || notify`.
+
     \b
     Example:
       audio2digest status out
@@ -321,3 +324,5 @@ def status(out):
         for r in rows:
             click.echo(line(r))
     click.echo(", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "empty ledger")
+    if counts.get("failed"):
+        sys.exit(1)
