@@ -263,3 +263,29 @@ def test_hotword_terms_put_whole_word_mentions_first():
 
     g = glossary_from_terms(["Meta", "Gemini", "v0"])
     assert [t.term for t in g.hotword_terms("dev01: metadata of Gemini")][:1] == ["Gemini"]
+
+
+@pytest.mark.parametrize(
+    "name, text",
+    [
+        ("empty.txt", ""),
+        ("comments.txt", "# my names, to do\n\n   # later\n"),
+        ("empty.yaml", ""),
+        ("comments.yaml", "# nothing yet\n"),
+        ("no-terms.yaml", "name: mine\nterms: []\n"),
+    ],
+)
+def test_a_glossary_file_without_terms_is_one_warning_naming_it(tmp_path, caplog, name, text):
+    p = write(tmp_path, name, text)
+    with caplog.at_level(logging.WARNING, logger="audio2digest.text.glossary"):
+        g = load_glossary([p])  # with the bundled one: the run goes on, so it must be said
+    assert len(g) > 100
+    assert [r.getMessage() for r in caplog.records] == [f"no terms in {p}; it adds nothing to the glossary"]
+    assert [str(w) for w in read_glossary(p).warnings] == [f"{p}: no terms; it adds nothing to the glossary"]
+
+
+def test_a_glossary_file_with_terms_has_no_empty_warning(tmp_path, caplog):
+    p = write(tmp_path, "one.txt", "# mine\n智谱\n")
+    with caplog.at_level(logging.WARNING, logger="audio2digest.text.glossary"):
+        read_glossary(p)
+    assert "no terms" not in caplog.text

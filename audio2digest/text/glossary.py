@@ -502,7 +502,14 @@ def read_glossary(path: PathLike) -> Glossary:
     except OSError as exc:
         raise GlossaryError(f"{name}: cannot read glossary: {exc.strerror or exc}") from exc
     text = decode_utf8(raw, name, exc_class=GlossaryError)
-    return parse_glossary_text(text, name)
+    g = parse_glossary_text(text, name)
+    if not g.terms and not g.never:
+        # Valid but almost surely a mistake (the wrong file, every line commented out), and
+        # otherwise silent: the run goes on without the names the user meant to add.
+        log.warning("no terms in %s; it adds nothing to the glossary", name)
+        issue = GlossaryIssue(name, 0, "no terms; it adds nothing to the glossary", "warning")
+        g = Glossary(terms=(), sources=g.sources, warnings=(*g.warnings, issue))
+    return g
 
 
 def merge_glossaries(glossaries: Sequence[Glossary]) -> Glossary:
