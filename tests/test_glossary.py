@@ -289,3 +289,29 @@ def test_a_glossary_file_with_terms_has_no_empty_warning(tmp_path, caplog):
     with caplog.at_level(logging.WARNING, logger="audio2digest.text.glossary"):
         read_glossary(p)
     assert "no terms" not in caplog.text
+
+
+def test_a_plain_text_line_repeating_a_bundled_term_keeps_its_fields(tmp_path):
+    bundled = load_glossary().get("智谱")
+    assert bundled is not None and bundled.category == "org" and bundled.variants and bundled.context
+    mine = write(tmp_path, "mine.txt", "智谱\nOpenAI | 欧本爱\n新名字\n")
+    g = load_glossary([mine])
+    kept = g.get("智谱")
+    assert kept is not None
+    assert (kept.category, kept.variants, kept.context, kept.aliases) == (
+        bundled.category,
+        bundled.variants,
+        bundled.context,
+        bundled.aliases,
+    )
+    openai = g.get("OpenAI")  # a line's aliases are added to the bundled entry's
+    assert openai is not None and openai.category == "org" and "欧本爱" in openai.aliases
+    assert openai.variants == load_glossary().get("OpenAI").variants
+    assert g.get("新名字").category == ""
+    bare = write(tmp_path, "bare.yaml", "- 智谱\n- {term: 谷歌, note: ours too}\n")
+    g = load_glossary([bare])
+    assert g.get("智谱").context == bundled.context and g.get("谷歌").category == "org"
+    # an entry that sets fields replaces the bundled one, as before
+    explicit = write(tmp_path, "mine.yaml", "- {term: 智谱, category: product}\n")
+    replaced = load_glossary([explicit]).get("智谱")
+    assert replaced.category == "product" and replaced.variants == () and replaced.context == ()

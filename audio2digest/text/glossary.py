@@ -74,6 +74,10 @@ class Term:
     priority: int = 0
     source: str = ""
     line: int = 0
+    #: The entry only names the term (a plain-text line, aliases allowed; a bare YAML term):
+    #: over an equal term of an earlier glossary it adds its aliases and keeps that entry's
+    #: other fields, instead of replacing it (:func:`merge_glossaries`).
+    names_only: bool = False
 
     @property
     def forms(self) -> tuple[str, ...]:
@@ -175,7 +179,8 @@ class Glossary:
         return ranked if limit is None else ranked[:limit]
 
     def merged(self, other: Glossary) -> Glossary:
-        """This glossary with ``other``'s entries added; ``other`` wins on equal terms."""
+        """This glossary with ``other``'s entries added; ``other`` wins on equal terms
+        (see :func:`merge_glossaries`)."""
         return merge_glossaries([self, other])
 
 
@@ -206,6 +211,8 @@ _KNOWN_KEYS = {
     "notes",
     "url",
 }
+#: Keys of a YAML entry that only names its term (the rest is commentary).
+_NAME_ONLY_KEYS = {"term", "note", "notes", "url"}
 
 
 def _clean(s: str) -> str:
@@ -420,6 +427,8 @@ def parse_glossary_text(text: str, path: str = "<glossary>", *, fmt: str | None 
         if not isinstance(prio, int) or isinstance(prio, bool):
             issues.append(GlossaryIssue(path, line, "priority must be an integer"))
             prio = 0
+        # Plain text cannot set fields, so its lines only ever add to an equal earlier term.
+        names_only = not use_yaml or set(d) <= _NAME_ONLY_KEYS
         terms.append(
             Term(
                 term=term,
@@ -432,6 +441,7 @@ def parse_glossary_text(text: str, path: str = "<glossary>", *, fmt: str | None 
                 priority=prio,
                 source=path,
                 line=line,
+                names_only=names_only,
             )
         )
 
@@ -513,7 +523,12 @@ def read_glossary(path: PathLike) -> Glossary:
 
 
 def merge_glossaries(glossaries: Sequence[Glossary]) -> Glossary:
-    """Combine glossaries in order; an entry of a later glossary replaces an equal term."""
+    """Combine glossaries in order; an entry of a later glossary replaces an equal term.
+
+    A later entry that only names the term (:attr:`Term.names_only`: a plain-text line, a
+    bare YAML term) is merged instead: the earlier entry keeps its category, variants,
+    context and other fields, the later one's spelling of the term and its aliases are
+    added. An entry that sets any field replaces the earlier one whole."""
     by_key: dict[str, Term] = {}
     never: list[str] = []
     sources: list[str] = []
@@ -521,8 +536,14 @@ def merge_glossaries(glossaries: Sequence[Glossary]) -> Glossary:
     for g in glossaries:
         for t in g.terms:
             k = t.term.casefold()
-            if k in by_key:
-                log.info("%s: %r overrides the entry from %s", t.where, t.term, by_key[k].where)
+            old = by_key.get(k)
+            if old is not None and t.names_only:
+                log.info("%s: %r adds to the entry from %s", t.where, t.term, old.where)
+                added = tuple(a for a in t.aliases if a not in old.forms)
+                by_key[k] = _replace_term(old, term=t.term, aliases=tuple(dict.fromkeys(old.aliases + added)))
+                continue
+            if old is not None:
+                log.info("%s: %r overrides the entry from %s", t.where, t.term, old.where)
                 del by_key[k]
             by_key[k] = t
         never.extend(g.never)
@@ -559,7 +580,8 @@ def default_glossary_path() -> Path:
 def load_glossary(paths: Iterable[PathLike] | None = None, use_default: bool = True) -> Glossary:
     """Load the bundled glossary (unless ``use_default`` is false) plus ``paths`` in order.
 
-    Later files add to earlier ones; an entry whose term is already defined replaces it.
+    Later files add to earlier ones; an entry whose term is already defined replaces it,
+    unless it only names the term (see :func:`merge_glossaries`).
     """
     parts: list[Glossary] = []
     if use_default:
