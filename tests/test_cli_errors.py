@@ -28,6 +28,20 @@ def test_unknown_language_is_refused_before_the_audio(tmp_path, command):
     assert "zh" in res.output
 
 
+@pytest.mark.parametrize("command", ["correct", "segment"])
+@pytest.mark.parametrize("given", ["cn", "chinese"])
+def test_text_commands_refuse_an_unknown_language(tmp_path, command, given):
+    # "cn" was taken for a language written with spaces: Chinese text segmented and
+    # corrected as if it were English, without a word
+    p = tmp_path / "text.txt"
+    p.write_text("至普发布了GLM4.7Flash，端测模型都开源Moe模型。\n", "utf-8")
+    res = CliRunner().invoke(main, [command, "-l", given, str(p)])
+    assert res.exit_code == 2, res.output
+    assert f"{given!r} is not a Whisper language code" in res.output
+    ok = CliRunner().invoke(main, [command, "-l", "ZH", str(p)])
+    assert ok.exit_code == 0, ok.output
+
+
 @pytest.mark.parametrize("given", ["yue", "ZH", " en "])
 def test_known_language_passes_the_option(tmp_path, given):
     # the option accepts it (any case): the error is then about the missing audio

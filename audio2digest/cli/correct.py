@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from audio2digest.cli import eval_group, main
-from audio2digest.cli.options import glossary_options
+from audio2digest.cli.options import check_language, glossary_options
 
 
 def _load(glossary_files, use_default_glossary):
@@ -24,7 +24,13 @@ def _load(glossary_files, use_default_glossary):
 @main.command("correct")
 @glossary_options
 @click.option("--json", "as_json", is_flag=True, help='Print {"text": ..., "corrections": [...]} as JSON.')
-@click.option("--language", "-l", default=None, help="Language of the text (zh, en); guessed if not given.")
+@click.option(
+    "--language",
+    "-l",
+    default=None,
+    callback=check_language,
+    help="Language of the text (a Whisper code: zh, en, ...); guessed if not given.",
+)
 @click.argument("source", required=False, default="-", metavar="[FILE|-]")
 def correct_cmd(glossary_files, use_default_glossary, as_json, language, source):
     """Correct mangled names in a text (or transcript.json) with the glossary.

@@ -38,7 +38,11 @@ def _add(f: Callable, opts: list) -> Callable:
     return f
 
 
-def _check_language(ctx, param, value):
+def check_language(ctx, param, value):
+    """A click callback: ``--language`` must be a Whisper code (any case), else a usage error.
+
+    Every command checks it alike: a code such as ``cn`` or ``chinese`` would otherwise be
+    taken, silently, for a language written with spaces."""
     from audio2digest.asr.languages import WHISPER_LANGUAGES
 
     if value is None:
@@ -68,7 +72,7 @@ def _transcribe_opts() -> list:
             "--language",
             "-l",
             default=None,
-            callback=_check_language,
+            callback=check_language,
             help="Spoken language code (zh, en, ...). Default: detect.",
         ),
         click.option(

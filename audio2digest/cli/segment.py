@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from audio2digest.cli import eval_group, main
-from audio2digest.cli.options import glossary_options
+from audio2digest.cli.options import check_language, glossary_options
 
 
 def read_text(file: str) -> tuple[str, str]:
@@ -58,7 +58,13 @@ def _item_line(it) -> str:
 @main.command("segment")
 @click.argument("file", type=click.Path(allow_dash=True, dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help='Print {"items": [...]} as JSON.')
-@click.option("--language", "-l", default=None, help="Language of plain text (zh, en). Default: guess.")
+@click.option(
+    "--language",
+    "-l",
+    default=None,
+    callback=check_language,
+    help="Language of plain text (a Whisper code: zh, en, ...). Default: guess.",
+)
 @glossary_options(bundled=False)
 @click.option("--no-timing", is_flag=True, help="For a transcript.json: ignore pauses.")
 def segment_cmd(file, as_json, language, glossary_files, use_default_glossary, no_timing):
