@@ -130,6 +130,20 @@ def test_other_readme_lines_name_real_things():
             assert (ROOT / words[1]).is_file(), line
 
 
+def test_glossary_readme_python_imports_work():
+    """The `from X import Y` snippets of glossary/README.md import (it named a module that
+    does not exist)."""
+    import importlib
+
+    text = (ROOT / "glossary" / "README.md").read_text("utf-8")
+    snippets = re.findall(r"`from ([\w.]+) import (\w+)`", text)
+    assert snippets
+    for module, name in snippets:
+        assert hasattr(importlib.import_module(module), name), f"from {module} import {name}"
+    for module in re.findall(r"`(audio2digest(?:\.\w+)+)`", text):
+        importlib.import_module(module)
+
+
 # ---------------------------------------------------------------- the cheap ones, for real
 
 
