@@ -315,3 +315,24 @@ def test_a_plain_text_line_repeating_a_bundled_term_keeps_its_fields(tmp_path):
     explicit = write(tmp_path, "mine.yaml", "- {term: 智谱, category: product}\n")
     replaced = load_glossary([explicit]).get("智谱")
     assert replaced.category == "product" and replaced.variants == () and replaced.context == ()
+
+
+@pytest.mark.parametrize(
+    "name, text",
+    [
+        ("terms.json", '["智谱", "OpenAI"]\n'),
+        ("terms.json", '{"terms": [{"term": "智谱", "category": "org"}, "OpenAI"]}\n'),
+        ("terms.json", '[\n  "智谱",\n  "OpenAI"\n]\n'),
+        ("terms.list", '[\n  "智谱",\n  "OpenAI"\n]\n'),  # no telling name: guessed from the text
+    ],
+)
+def test_a_json_glossary_is_read_as_yaml(tmp_path, name, text):
+    # read as plain text, each line (brackets, quotes and all) became a term
+    g = read_glossary(write(tmp_path, name, text))
+    assert [t.term for t in g] == ["智谱", "OpenAI"]
+
+
+def test_a_json_file_that_is_no_glossary_is_one_error(tmp_path):
+    p = write(tmp_path, "digest.json", '{"items": [], "title": "x"}\n')
+    with pytest.raises(GlossaryError, match=rf"^{p}:1: a glossary mapping needs a 'terms:' list"):
+        read_glossary(p)

@@ -315,12 +315,13 @@ def _parse_plain(text: str, path: str) -> list[tuple[dict, int]]:
 
 
 def _is_yaml_path(path: str, text: str) -> bool:
-    if path.lower().endswith((".yaml", ".yml")):
+    # JSON is YAML: read as plain text, a JSON list became one bogus term per line, silently.
+    if path.lower().endswith((".yaml", ".yml", ".json")):
         return True
     if path.lower().endswith(".txt"):
         return False
     first = next((ln for ln in text.split("\n") if ln.strip() and not ln.lstrip().startswith("#")), "")
-    return first.lstrip().startswith("- ") or first.rstrip().endswith(":")
+    return first.lstrip().startswith(("- ", "{", "[")) or first.rstrip().endswith(":")
 
 
 def parse_glossary_text(text: str, path: str = "<glossary>", *, fmt: str | None = None) -> Glossary:
