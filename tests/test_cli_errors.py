@@ -136,3 +136,10 @@ def test_status_exits_1_when_an_episode_failed(tmp_path):
     res = CliRunner().invoke(main, ["status", str(tmp_path)])
     assert res.exit_code == 1, res.output
     assert "1 done, 1 failed" in res.output and "bad.mp3: no such file" in res.output
+
+
+def test_transcribe_correct_without_a_glossary_is_refused_before_the_audio(tmp_path):
+    never_read = tmp_path / "never-read.mp3"
+    res = CliRunner().invoke(main, ["transcribe", str(never_read), "--correct", "--no-default-glossary"])
+    assert res.exit_code == 2, res.output
+    assert "--correct needs a glossary: give -g FILE or drop --no-default-glossary" in res.output

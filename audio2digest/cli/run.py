@@ -107,6 +107,9 @@ def transcribe_cmd(ctx, audio, output, topts, glossary_files, use_default_glossa
     from audio2digest.stages import RunOptions, choose_hotwords, hotword_chooser, load_glossaries
     from audio2digest.types import EpisodeMeta
 
+    if correct and not glossary_files and not use_default_glossary:
+        # before the decode: --correct would otherwise do nothing, without a word
+        raise click.UsageError("--correct needs a glossary: give -g FILE or drop --no-default-glossary")
     if output:
         check_output_path(output)  # before the work, not after it
     options = RunOptions(
