@@ -144,6 +144,17 @@ def test_glossary_readme_python_imports_work():
         importlib.import_module(module)
 
 
+def test_files_the_docs_name_exist():
+    """Repository paths written in `backticks` in README.md, glossary/README.md and docs/ exist
+    (README sent readers to audio2digest/model.py for the model's sha256 pins)."""
+    tops = "audio2digest|scripts|benchmarks|docs|glossary|samples|tests|requirements"
+    pattern = re.compile(rf"`((?:{tops})/[\w./-]+\.(?:py|json|jsonl|yaml|md|txt))`")
+    pages = [README, ROOT / "glossary" / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+    named = [(page, path) for page in pages for path in pattern.findall(page.read_text("utf-8"))]
+    assert len(named) >= 20
+    assert not [f"{page.relative_to(ROOT)}: {path}" for page, path in named if not (ROOT / path).exists()]
+
+
 # ---------------------------------------------------------------- the cheap ones, for real
 
 
