@@ -161,6 +161,35 @@ def test_coverage_gap_found_where_speech_has_no_words():
     assert find_coverage_gaps([(0.0, 5.0), (12.0, 15.0)], segs) == []
 
 
+def test_a_word_stretched_over_speech_covers_only_what_a_word_can():
+    """dev02 with timestamp tokens: the decoder skipped 15 s of speech and the word "ull"
+    spanned them (319.2-334.5 s), so no gap was found and the speech was lost."""
+    from audio2digest.types import Word
+
+    stretched = (Word(0.0, 0.5, "F", 0.9), Word(0.5, 15.5, "ull", 0.4), Word(15.5, 16.0, " Care", 0.9))
+    segs = [seg(0, 0.0, 16.0, "Full Care", stretched)]
+    assert find_coverage_gaps([(0.0, 16.0)], segs) == [(3.75, 15.25)]
+    assert find_coverage_gaps([(0.0, 16.0)], segs, max_word=20.0) == []
+    # over silence (a pause folded into a word) a long word makes no gap
+    assert find_coverage_gaps([(0.0, 1.0), (15.4, 16.0)], segs) == []
+
+
+def test_words_heard_in_a_gap_inside_a_segment_go_between_its_words():
+    """A gap inside one long segment (a batched chunk) was appended after the whole segment,
+    so its words were read after the ones that follow them (dev02: "…Full Care AI。" then
+    "性化治疗方案制定…")."""
+    from audio2digest.asr.repair.gaps import splice
+    from audio2digest.types import Word
+
+    host = seg(0, 0.0, 16.0, "前后", (Word(0.0, 0.5, "前", 0.9), Word(15.5, 16.0, "后", 0.9)))
+    heard = seg(1, 5.0, 10.0, "中间", (Word(5.0, 7.0, "中", 0.8), Word(7.0, 10.0, "间", 0.8)))
+    out = splice([host], [heard])
+    assert [s.text for s in out] == ["前中间后"]
+    elsewhere = seg(2, 20.0, 22.0, "另", (Word(20.0, 22.0, "另", 0.8),))
+    out = splice([host], [elsewhere])
+    assert [s.text for s in out] == ["前后", "另"] and out[1].avg_logprob == elsewhere.avg_logprob
+
+
 def test_short_gaps_are_tolerated():
     segs = [
         seg(0, 0.0, 3.0, "a", words_for(list("各位听众朋友"), 0.0, 0.5)),

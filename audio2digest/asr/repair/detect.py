@@ -261,12 +261,19 @@ def merge_intervals(ivs: list[tuple[float, float]]) -> list[tuple[float, float]]
     return [(a, b) for a, b in merged]
 
 
-def covered_intervals(segments: Iterable[Segment], tolerance: float = 0.25) -> list[tuple[float, float]]:
-    """Merged time intervals covered by words (segment spans for segments without words)."""
+#: A word covers at most this many seconds of speech (RepairOptions.max_word_seconds says why).
+MAX_WORD_SECONDS = DEFAULT_OPTIONS.max_word_seconds
+
+
+def covered_intervals(
+    segments: Iterable[Segment], tolerance: float = 0.25, max_word: float = MAX_WORD_SECONDS
+) -> list[tuple[float, float]]:
+    """Merged time intervals covered by words, each for at most ``max_word`` s from its
+    start (segment spans for segments without words)."""
     ivs = []
     for seg in segments:
         if seg.words:
-            ivs.extend((w.start - tolerance, w.end + tolerance) for w in seg.words)
+            ivs.extend((w.start - tolerance, min(w.end, w.start + max_word) + tolerance) for w in seg.words)
         elif (seg.text or "").strip():
             ivs.append((seg.start - tolerance, seg.end + tolerance))
     return merge_intervals(ivs)
@@ -278,9 +285,11 @@ def find_coverage_gaps(
     *,
     min_gap: float = 1.5,
     tolerance: float = 0.25,
+    max_word: float = MAX_WORD_SECONDS,
 ) -> list[tuple[float, float]]:
-    """Stretches of ``speech`` (VAD, seconds) longer than ``min_gap`` that no word covers."""
-    covers = covered_intervals(segments, tolerance)
+    """Stretches of ``speech`` (VAD, seconds) longer than ``min_gap`` that no word covers
+    (see :func:`covered_intervals`)."""
+    covers = covered_intervals(segments, tolerance, max_word)
     gaps = []
     for iv in speech:
         for a, b in subtract(iv, covers):
@@ -313,11 +322,12 @@ def merge_gaps(
     return out
 
 
-def uncovered_seconds(speech, segments, *, min_gap: float = 1.5, tolerance: float = 0.25) -> float:
+def uncovered_seconds(
+    speech, segments, *, min_gap: float = 1.5, tolerance: float = 0.25, max_word: float = MAX_WORD_SECONDS
+) -> float:
     """Total seconds of speech in gaps longer than ``min_gap``."""
-    return round(
-        sum(b - a for a, b in find_coverage_gaps(speech, segments, min_gap=min_gap, tolerance=tolerance)), 3
-    )
+    gaps = find_coverage_gaps(speech, segments, min_gap=min_gap, tolerance=tolerance, max_word=max_word)
+    return round(sum(b - a for a, b in gaps), 3)
 
 
 #: Silero VAD runs over blocks of this many seconds: faster-whisper's VAD holds padded
@@ -403,7 +413,7 @@ def score(
     if loop_flags(candidate, opts, hotwords=hotwords):
         value -= 1.0
     if total > 0:
-        covers = covered_intervals(candidate, opts.word_tolerance)
+        covers = covered_intervals(candidate, opts.word_tolerance, opts.max_word_seconds)
         missing = sum(b - a for iv in inside for a, b in subtract(iv, covers))
         value -= 0.5 * missing / total
     if reference:

@@ -13,6 +13,7 @@ import logging
 from collections.abc import Sequence
 
 from audio2digest.asr.repair.detect import find_coverage_gaps, loop_flags, merge_gaps, text_of, within
+from audio2digest.asr.repair.dropouts import insert_words
 from audio2digest.asr.repair.loops import redecode, settings_label
 from audio2digest.asr.repair.options import DEFAULT_OPTIONS, RepairOptions
 from audio2digest.sources.audio import SAMPLE_RATE
@@ -35,7 +36,9 @@ def fill_gaps(
     repairs = []
     tried: set[tuple[float, float]] = set()
     for _ in range(max(1, opts.coverage_passes)):
-        gaps = find_coverage_gaps(speech, out, min_gap=opts.min_gap, tolerance=opts.word_tolerance)
+        gaps = find_coverage_gaps(
+            speech, out, min_gap=opts.min_gap, tolerance=opts.word_tolerance, max_word=opts.max_word_seconds
+        )
         todo = [g for g in merge_gaps(gaps, out, max_pause=opts.merge_pause) if g not in tried]
         if not todo:
             break
@@ -54,7 +57,7 @@ def fill_gaps(
                     )
                 )
                 continue
-            out.extend(new)
+            out = splice(out, new)
             repairs.append(
                 Repair(
                     kind="gap",
@@ -67,6 +70,20 @@ def fill_gaps(
             )
         out.sort(key=lambda s: (s.start, s.end))
     return out, repairs
+
+
+def splice(segments: list[Segment], new: Sequence[Segment]) -> list[Segment]:
+    """``segments`` with the re-decoded ``new`` ones: a new segment whose middle lies inside
+    an old segment (a gap inside a 30-s batched chunk, or under a word the decoder stretched
+    over skipped speech) goes into it between its words, in time order; others are added."""
+    out = list(segments)
+    for seg in new:
+        mid = (seg.start + seg.end) / 2
+        if seg.words and any(o.words and o.start < mid < o.end for o in out):
+            out = insert_words(out, seg.words, max_pause=0.0)
+        else:
+            out.append(seg)
+    return out
 
 
 def _fill_one(decoder, audio, gap, duration, *, opts):

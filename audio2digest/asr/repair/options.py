@@ -20,6 +20,11 @@ class RepairOptions:
     zero_word_share: float = 0.5  # share of words lasting <= 20 ms that marks a crowded segment
     min_gap: float = 1.5  # seconds of VAD speech without words that count as a dropped stretch
     word_tolerance: float = 0.25  # seconds around each word that still count as covered
+    # No word takes longer than this to say (seconds): a longer one is the decoder skipping
+    # speech and stretching a word over it (dev02 with timestamp tokens: "F|ull" over 15 s
+    # of speech, "Care" over 3.8 s), so it covers only this much. A pause folded into a word
+    # ("小林首先[1.3 s]来看") is silence, where no gap is looked for. Set once, not tuned.
+    max_word_seconds: float = 3.0
     window_pad: float = 0.2  # seconds added to each side of a re-decoded window
     merge_pause: float = 2.0  # gaps closer than this (no words between) are re-decoded together
     coverage_passes: int = 2  # a second pass re-decodes what is left of a gap on its own
