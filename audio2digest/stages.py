@@ -50,7 +50,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import quote
 
-from audio2digest.asr.transcribe import TranscribeOptions
+from audio2digest.asr.transcribe import DECODE_REVISION, TranscribeOptions
 from audio2digest.errors import FetchError, InputError
 from audio2digest.files import atomic_write_json
 from audio2digest.sources.fetch import DownloadOptions
@@ -349,7 +349,7 @@ def transcribe_fingerprint(options: RunOptions, transcriber_name: str = "asr") -
     d.pop("cpu_threads", None)
     d.pop("hotwords", None)
     mode = options.hotwords if options.hotwords in ("auto", "none") else ["terms", options.hotwords]
-    parts: list[Any] = [d, mode]
+    parts: list[Any] = [d, mode, DECODE_REVISION]
     if transcriber_name != "asr":
         parts.append(transcriber_name)
     # Only a non-default transcript source enters the key: the default adds nothing to it.

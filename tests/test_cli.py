@@ -104,7 +104,7 @@ def test_eval_corrections_batches_match_the_library():
 def test_cli_copies_of_decode_defaults_match_the_code():
     """The CLI keeps copies so `--help` needs no ASR import; they must not drift."""
     from audio2digest.asr.hotwords import LOOK_MODES
-    from audio2digest.asr.transcribe import BATCHED_BEAM_SIZE, DEFAULT_BATCH_SIZE
+    from audio2digest.asr.transcribe import BATCHED_BEAM_SIZE, BATCHED_TIMESTAMPS, DEFAULT_BATCH_SIZE
 
     def param(command, name):
         return next(p for p in command.params if p.name == name)
@@ -114,3 +114,4 @@ def test_cli_copies_of_decode_defaults_match_the_code():
         assert param(command, "batch_size").default == DEFAULT_BATCH_SIZE, command.name
         assert param(command, "batched_beam_size").default == BATCHED_BEAM_SIZE, command.name
     assert tuple(param(evals, "look").type.choices) == LOOK_MODES
+    assert param(evals, "batched_timestamps").default == BATCHED_TIMESTAMPS

@@ -62,8 +62,9 @@ def test_batched_is_the_default_and_takes_the_main_decode_settings():
     kw = batched_kwargs(opts)
     assert kw["batch_size"] == 2 and kw["hotwords"] == "智谱" and kw["word_timestamps"] is True
     assert kw["temperature"] == [0.0] and kw["vad_filter"] is True
-    # text only (faster-whisper's batched default; transcribe.BATCHED_TIMESTAMPS says why)
+    # timestamp tokens per batch where its language has them (transcribe.BATCHED_TIMESTAMPS)
     assert kw["without_timestamps"] is True and "without_timestamps" not in decode_kwargs(opts)
+    assert batched_kwargs(replace(opts, batched_timestamps="on"))["without_timestamps"] is False
     # its own beam; sequential decoding and the repairs keep beam_size
     assert kw["beam_size"] == opts.batched_beam_size == 2
     assert decode_kwargs(opts)["beam_size"] == 5
@@ -79,6 +80,8 @@ def test_options_check_device_and_batch_size():
         TranscribeOptions(device="tpu")
     with pytest.raises(ValueError, match="batch size"):
         TranscribeOptions(batch_size=-1)
+    with pytest.raises(ValueError, match="batched timestamps 'yes'"):
+        TranscribeOptions(batched_timestamps="yes")
     with pytest.raises(ValueError, match="beam size 0"):
         TranscribeOptions(batched_beam_size=0)
     assert TranscribeOptions().to_dict()["repair_options"]["echo"] is True
@@ -158,6 +161,32 @@ def test_splits_word_judges_only_chinese_either_side():
     assert not splits_word("OpenAI今天", "了解一下")  # 了解 is a word of its own
     assert not splits_word("发布了", "Sora")
     assert not splits_word("", "出")
+
+
+def test_a_pause_before_the_postposition_of_a_place_frame_is_no_cut():
+    # the bundled sample: "…模型权重将在 Hugging Face" [0.5 s] "上开源…" was cut into two items
+    from audio2digest.text.chinese_words import closes_a_frame, splits_a_word
+
+    assert closes_a_frame("官方表示模型权重将在 Hugging Face", "上开源")
+    assert splits_a_word("官方表示模型权重将在 Hugging Face", "上开源")
+    assert closes_a_frame("从更少的数据", "中学习")
+    assert not closes_a_frame("模型已在昨天发布，效果很好", "上周还有")  # 上周 is a word; the frame closed
+    assert not closes_a_frame("在北京发布。", "上线时间")  # a sentence ended
+    assert not closes_a_frame("谷歌发布了 Gemini", "上开源")  # no 在/从 frame open
+    assert not closes_a_frame("我们在", "")
+    # a bound particle after a Latin name: 的 opens no sentence ("DeepSeek" | "的新论文", dev02)
+    assert splits_a_word("架构创新依然活跃 DeepSeek", "的新论文") and not splits_a_word("DeepSeek", "新论文")
+
+
+def test_a_segment_followed_by_its_sentences_bound_particle_gets_no_full_stop():
+    from audio2digest.text.normalize import normalize_segments
+    from audio2digest.types import Segment
+
+    def s(i, text):
+        return Segment(i, float(i), i + 1.0, text, (), -0.2, 1.0, 0.05)
+
+    out = normalize_segments([s(0, "架构创新依然活跃 DeepSeek"), s(1, "的新论文很有意思")], "zh")
+    assert [x.text for x in out] == ["架构创新依然活跃 DeepSeek", "的新论文很有意思。"]
 
 
 def test_block_bounds_cut_long_audio_in_pauses():
@@ -299,3 +328,89 @@ def test_an_unfinished_last_segment_of_a_batched_chunk_is_closed_not_dropped():
     assert close_last_segment(finished, tb, 7.5) == finished
     assert close_last_segment(text, tb, 7.5) == text  # no timestamps: one segment already
     assert close_last_segment([], tb, 7.5) == []
+
+
+def test_a_batched_chunk_cut_by_timestamp_tokens_is_joined_then_cut_at_sentence_ends():
+    """With timestamp tokens the decoder ends a segment mid-sentence ("…将在 Hugging Face" |
+    "上开源…", 0.5 s apart, the bundled sample); later stages would give each a sentence end.
+    The chunk's segments (one ``seek``) are joined and cut at sentence ends and pauses."""
+    from types import SimpleNamespace as NS
+
+    from audio2digest.asr.transcribe import chunk_segments, split_sentences
+
+    def fw(seek, start, end, words):
+        ws = [NS(start=a, end=b, word=w, probability=0.9) for a, b, w in words]
+        return NS(
+            seek=seek,
+            start=start,
+            end=end,
+            text="".join(w.word for w in ws),
+            words=ws,
+            avg_logprob=-0.2,
+            compression_ratio=1.0,
+            no_speech_prob=0.05,
+        )
+
+    raw = [
+        fw(0, 0.0, 2.0, [(0.0, 1.0, "模型将在"), (1.0, 2.0, " Hugging Face")]),
+        fw(0, 2.5, 4.0, [(2.5, 3.0, "上开源。"), (3.0, 4.0, "价格更低")]),
+        fw(3200, 40.0, 42.0, [(40.0, 42.0, "接下来。")]),  # the next chunk
+    ]
+    chunks = list(chunk_segments(raw))
+    assert [(c.start, c.end, c.text) for c in chunks] == [
+        (0.0, 4.0, "模型将在 Hugging Face上开源。价格更低"),
+        (40.0, 42.0, "接下来。"),
+    ]
+    assert len(chunks[0].words) == 4
+    assert [s.text for s in split_sentences(chunks[0])] == ["模型将在 Hugging Face上开源。", "价格更低"]
+
+
+def test_auto_timestamps_are_chosen_per_batch_by_its_language():
+    """transcribe.BATCHED_TIMESTAMPS "auto": a Mandarin batch predicts timestamp tokens, an
+    English one is decoded text only (a recording stand-in for the model)."""
+    from dataclasses import dataclass
+    from types import SimpleNamespace as NS
+
+    import numpy as np
+
+    from audio2digest.asr.batched import lookahead_pipeline
+    from audio2digest.asr.transcribe import TIMESTAMP_LANGUAGES
+
+    prompts = []
+
+    class Model:
+        max_length = 448
+
+        def encode(self, features):
+            return features
+
+        def get_prompt(self, tokenizer, previous_tokens, without_timestamps, hotwords):
+            prompts.append(without_timestamps)
+            return [1]
+
+        model = NS(generate=lambda *a, **k: [NS(sequences_ids=[[5]], scores=[-0.1], no_speech_prob=0.0)])
+
+    @dataclass(frozen=True)
+    class Options:  # the fields generate_segment_batched reads
+        hotwords: str | None = None
+        initial_prompt: str | None = None
+        without_timestamps: bool = True
+        max_new_tokens: int | None = None
+        beam_size: int = 2
+        patience: float = 1.0
+        length_penalty: float = 1.0
+        suppress_blank: bool = True
+        suppress_tokens: tuple = ()
+        temperatures: tuple = (0.0,)
+        repetition_penalty: float = 1.0
+        no_repeat_ngram_size: int = 0
+
+    pipe = lookahead_pipeline(Model(), None, TIMESTAMP_LANGUAGES)
+    for lang in ("zh", "en"):
+        pipe.generate_segment_batched(np.zeros((1, 80, 3000)), NS(language_code=lang), Options())
+    assert prompts == [False, True]  # zh: timestamps; en: text only
+    prompts.clear()
+    lookahead_pipeline(Model()).generate_segment_batched(
+        np.zeros((1, 80, 3000)), NS(language_code="zh"), Options()
+    )
+    assert prompts == [True]  # "on"/"off": the options' own setting

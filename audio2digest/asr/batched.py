@@ -70,10 +70,12 @@ def close_last_segment(tokens: list[int], timestamp_begin: int, seconds: float) 
     return [*tokens, timestamp_begin + end]
 
 
-def lookahead_pipeline(model, choose: HotwordChooser | None = None):
+def lookahead_pipeline(model, choose: HotwordChooser | None = None, timestamp_languages=None):
     """A ``BatchedInferencePipeline`` for ``model`` that encodes a batch ``ENCODE_BATCH``
     chunks at a time; with ``choose``, one that asks it for each batch's hotwords (after a
-    greedy first look where ``choose.wants_look`` says so; see the module docstring)."""
+    greedy first look where ``choose.wants_look`` says so; see the module docstring). With
+    ``timestamp_languages``, a batch predicts timestamp tokens when its language is one of
+    them and is decoded text only otherwise (``transcribe.BATCHED_TIMESTAMPS``)."""
     from faster_whisper import BatchedInferencePipeline
 
     class LookaheadPipeline(BatchedInferencePipeline):
@@ -108,6 +110,10 @@ def lookahead_pipeline(model, choose: HotwordChooser | None = None):
             t2 = time.perf_counter()
             self.hotwords_used.append(hot)
             options = replace(options, hotwords=hot)
+            if timestamp_languages is not None:
+                options = replace(
+                    options, without_timestamps=tokenizer.language_code not in timestamp_languages
+                )
             prompt = m.get_prompt(
                 tokenizer,
                 previous_tokens=(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
@@ -102,14 +102,26 @@ QUIET_SEARCH = 4.0
 ENERGY_FRAME = 0.02
 QUIET_WINDOW = 0.2
 
-#: Whether the batched decode predicts timestamp tokens, as the sequential one does
-#: (faster-whisper's batched default is text only). Off: measured both ways (eval asr, one run
-#: each, docs/asr-eval.md). With them, the real Mandarin clips joined (zh_real_clips_joined)
-#: came out 9.7 % (plain 9.7 %) instead of 12.4 %, the one sample outside plain + 0.02; but
-#: the decoder ends every timestamp segment with "。", mid-sentence too ("将在 Hugging Face。|
-#: 上开源"), and the bundled sample's digest got a fragment item ("上开源并提供更低价格的") and
-#: a cue sentence in the wrong item. dev03 WER 10.4 -> 12.2 %, about 6 % slower.
-BATCHED_TIMESTAMPS = False
+#: Where the batched decode predicts timestamp tokens, as the sequential one does
+#: (faster-whisper's batched default is text only): "auto" = in the languages of
+#: ``TIMESTAMP_LANGUAGES``, "on" / "off" = always / never. Measured both ways (eval asr, one
+#: run each, docs/asr-eval.md). In Mandarin, text only ran the separate utterances of a chunk
+#: together (the real clips joined: CER 12.4 % against plain 9.7 %, "甚至 → 散至") and dropped
+#: English names (the bundled sample: DeepSeek-R2, PCC, Blackwell Ultra, Sora 2); with them
+#: 9.7 %, dev02 12.5 -> 11.4 %, dev01 21.8 -> 22.1 %, entities 67/91 against 64/91. In English
+#: they cost dev03 WER 10.4 -> 12.2 % ("That's it" -> "Notion", moving a sentence into the
+#: wrong item) and changed nothing on the real clips joined (6.2 %): one synthetic episode
+#: against one real sample, so English stays text only until more English says otherwise.
+#: About 6 % slower. The decoder's own segment cuts, mid-sentence too, are undone per chunk
+#: (chunk_segments).
+BATCHED_TIMESTAMPS = "auto"
+TIMESTAMP_MODES = ("auto", "on", "off")
+TIMESTAMP_LANGUAGES = frozenset({"zh"})
+
+#: The decode's own revision, part of the transcript fingerprint (stages.py): bumped when the
+#: same options give a different transcript (here: a batched chunk's timestamp segments
+#: joined before sentences are cut), so that cached transcripts are decoded again.
+DECODE_REVISION = 2
 
 #: Re-split a batched chunk also at a pause this long between words (seconds): the chunk
 #: joins VAD stretches, and a pause of a second or more is where a speaker starts anew.
@@ -135,6 +147,7 @@ class TranscribeOptions:
     # many chunks at once; 0 or 1: the sequential decode over 30-s windows. Batched needs VAD.
     batch_size: int = DEFAULT_BATCH_SIZE
     batched_beam_size: int = BATCHED_BEAM_SIZE  # the batched main decode's beam (see above)
+    batched_timestamps: str = BATCHED_TIMESTAMPS  # timestamp tokens in the batched decode: auto | on | off
     # shorter audio is decoded sequentially (see BATCH_MIN_SECONDS)
     batch_min_seconds: float = BATCH_MIN_SECONDS
     block_seconds: float = BLOCK_SECONDS  # longer audio is decoded block by block (memory)
@@ -150,6 +163,11 @@ class TranscribeOptions:
                 raise ValueError(f"Invalid beam size {beam}, expected 1 or more")
         if self.device not in DEVICES:
             raise ValueError(f"Invalid device '{self.device}', expected one of: {', '.join(DEVICES)}")
+        if self.batched_timestamps not in TIMESTAMP_MODES:
+            raise ValueError(
+                f"Invalid batched timestamps '{self.batched_timestamps}', expected one of: "
+                + ", ".join(TIMESTAMP_MODES)
+            )
         if self.batch_size < 0:
             raise ValueError(f"Invalid batch size {self.batch_size}, expected 0 (sequential) or more")
 
@@ -202,7 +220,7 @@ def batched_kwargs(options: TranscribeOptions, *, hotwords: str | None = "defaul
         options, hotwords=hotwords, **({"beam_size": options.batched_beam_size} | overrides)
     )
     kwargs.pop("condition_on_previous_text", None)
-    kwargs.setdefault("without_timestamps", not BATCHED_TIMESTAMPS)
+    kwargs.setdefault("without_timestamps", options.batched_timestamps != "on")  # auto: per batch
     kwargs["vad_filter"] = True
     kwargs.setdefault("vad_parameters", dict(BATCHED_VAD))
     kwargs["batch_size"] = options.batch_size
@@ -331,13 +349,15 @@ def decode(
                 for k in ("vad_filter", "vad_parameters"):
                     kwargs.pop(k, None)
                 kwargs["clip_timestamps"] = [{"start": x, "end": y} for x, y in chunks]
-            gen, info = lookahead_pipeline(model, choose_hotwords).transcribe(audio, **kwargs)
-            for seg in gen:
-                if seg.no_speech_prob > NO_SPEECH_THRESHOLD and seg.avg_logprob < LOG_PROB_THRESHOLD:
-                    log.debug("chunk %.1f-%.1f s judged silent: %r", seg.start, seg.end, seg.text[:40])
+            auto = options.batched_timestamps == "auto" and "without_timestamps" not in overrides
+            pipe = lookahead_pipeline(model, choose_hotwords, TIMESTAMP_LANGUAGES if auto else None)
+            gen, info = pipe.transcribe(audio, **kwargs)
+            for chunk in chunk_segments(gen):
+                if chunk.no_speech_prob > NO_SPEECH_THRESHOLD and chunk.avg_logprob < LOG_PROB_THRESHOLD:
+                    log.debug("chunk %.1f-%.1f s judged silent: %r", chunk.start, chunk.end, chunk.text[:40])
                     continue
-                segments.extend(split_sentences(to_segment(0, seg), len(segments)))
-                progress(Progress("transcribe", min(seg.end, total), total, episode=episode))
+                segments.extend(split_sentences(chunk, len(segments)))
+                progress(Progress("transcribe", min(chunk.end, total), total, episode=episode))
         else:
             kwargs = decode_kwargs(
                 options, language=language, clip_timestamps=clip_timestamps, hotwords=hotwords, **overrides
@@ -349,6 +369,38 @@ def decode(
     except Exception as exc:
         raise TranscribeError(f"speech recognition failed: {exc}") from exc
     return segments, info
+
+
+def chunk_segments(segments) -> Iterator[Segment]:
+    """One of our segments per batched chunk from faster-whisper's ``segments``: with
+    timestamp tokens the decoder cuts a chunk where it likes, mid-sentence too ("…将在
+    Hugging Face" | "上开源…", 0.5 s apart), and every segment would then be given a
+    sentence end; joined, the chunk is cut at sentence ends and pauses by
+    :func:`split_sentences`, as a text-only chunk is. A chunk's segments share its ``seek``."""
+    group: list = []
+    for seg in segments:
+        if group and seg.seek != group[0].seek:
+            yield join_segments(group)
+            group = []
+        group.append(seg)
+    if group:
+        yield join_segments(group)
+
+
+def join_segments(group) -> Segment:
+    """One segment of faster-whisper segments of the same chunk (their words in order)."""
+    first = to_segment(0, group[0])
+    if len(group) == 1:
+        return first
+    rest = [to_segment(0, s) for s in group[1:]]
+    text = "".join(s.text for s in [first, *rest])
+    return replace(
+        first,
+        end=rest[-1].end,
+        text=text,
+        words=tuple(w for s in [first, *rest] for w in s.words),
+        compression_ratio=round(compression_ratio(text), 4),
+    )
 
 
 def frame_energy(audio, frame: float = ENERGY_FRAME, window: float = QUIET_WINDOW):

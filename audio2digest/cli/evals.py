@@ -84,6 +84,14 @@ def _default_data() -> Path:
     help="Beam of the pipeline's batched decode.",
 )
 @click.option(
+    "--batched-timestamps",
+    type=click.Choice(["auto", "on", "off"]),
+    default="auto",  # asr.transcribe.BATCHED_TIMESTAMPS, copied for a fast --help
+    show_default=True,
+    help="Timestamp tokens in the pipeline's batched decode: auto = in Mandarin only "
+    "(transcribe.TIMESTAMP_LANGUAGES), on, or off (text only, faster-whisper's batched default).",
+)
+@click.option(
     "--no-compare", is_flag=True, help="Skip the plain faster-whisper decode printed beside the pipeline's."
 )
 @click.option("--no-hotwords", is_flag=True, help="Decode without glossary hotwords.")
@@ -132,6 +140,7 @@ def eval_asr_cmd(
     fill_budget,
     beam_size,
     batched_beam_size,
+    batched_timestamps,
     no_compare,
     no_hotwords,
     no_repair,
@@ -189,6 +198,7 @@ def eval_asr_cmd(
         batch_size=batch_size,
         beam_size=beam_size,
         batched_beam_size=batched_beam_size,
+        batched_timestamps=batched_timestamps,
         compare=not no_compare,
         lookahead=not static_hotwords,
         **({"look": look} if look else {}),

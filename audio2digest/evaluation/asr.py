@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from audio2digest.asr.hotwords import DEFAULT_LOOK, FILL_BUDGET
-from audio2digest.asr.transcribe import BATCHED_BEAM_SIZE, DEFAULT_BATCH_SIZE
+from audio2digest.asr.transcribe import BATCHED_BEAM_SIZE, BATCHED_TIMESTAMPS, DEFAULT_BATCH_SIZE
 from audio2digest.text.language import has_cjk
 
 log = logging.getLogger("audio2digest.evaluation.asr")
@@ -334,6 +334,7 @@ class EvalSettings:
     batch_size: int = DEFAULT_BATCH_SIZE  # main decode: batched over VAD chunks; 0: sequential
     beam_size: int = 5  # sequential decode's and repairs' beam (the plain decode keeps 5)
     batched_beam_size: int = BATCHED_BEAM_SIZE  # the batched main decode's beam
+    batched_timestamps: str = BATCHED_TIMESTAMPS  # timestamp tokens in the batched decode: auto | on | off
     lookahead: bool = True  # batched: each batch's own hotwords (hotwords.HotwordChooser), not one prompt
     look: str = DEFAULT_LOOK  # HotwordChooser's look (hotwords.LOOK_MODES)
     fill_budget: int = FILL_BUDGET  # HotwordChooser's fill for Mandarin batches
@@ -406,6 +407,7 @@ def evaluate_sample(sample: Sample, settings: EvalSettings, glossary=None) -> Re
         batch_size=settings.batch_size,
         beam_size=settings.beam_size,
         batched_beam_size=settings.batched_beam_size,
+        batched_timestamps=settings.batched_timestamps,
         extra=extra,
     )
     load_model(settings.model)  # loading is not transcription time

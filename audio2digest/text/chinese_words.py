@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 
 from audio2digest.files import cache_dir
 
@@ -46,12 +47,53 @@ JUNCTION_CONTEXT = 6
 BOUND_START = frozenset("的了着过们吗呢吧啊嘛呀么")
 
 
+#: Postpositions that close a place frame opened by 在/从 ("在 Hugging Face | 上开源"), when
+#: they stand as a word of their own (上周, 上海, 中国 are words: no frame closes there).
+LOCATIVES = frozenset("上中里内")
+FRAME_OPENERS = frozenset("在从")
+#: Characters of the clause before a cut searched for the frame's opener (a place name is
+#: rarely longer; the clause ends at punctuation).
+FRAME_REACH = 12
+CLAUSE_MARKS = frozenset("，。！？；、：,.!?;:")
+LATIN_RUN = re.compile(r"[A-Za-z0-9][A-Za-z0-9 .\-]*")
+
+
+def _han_prefix(text: str) -> str:
+    """The Han characters ``text`` opens with (at most ``JUNCTION_CONTEXT``)."""
+    han = ""
+    for ch in text[:JUNCTION_CONTEXT]:
+        if not is_han(ch):
+            break
+        han += ch
+    return han
+
+
+def closes_a_frame(before: str, after: str) -> bool:
+    """Whether ``after`` opens with a locative postposition that closes a 在/从 frame of the
+    clause ``before`` it ("模型权重将在 Hugging Face" | "上开源", a 0.5-s pause after the
+    name in the bundled sample: the item was cut in two there)."""
+    right = after.lstrip()
+    if right[:1] not in LOCATIVES:
+        return False
+    if next(iter(jieba_tokens(_han_prefix(right))), "") != right[0]:
+        return False
+    clause = before.rstrip()
+    cut = max((clause.rfind(m) for m in CLAUSE_MARKS), default=-1)
+    clause = LATIN_RUN.sub("A", clause[cut + 1 :])  # a Latin name counts as one character
+    return any(ch in FRAME_OPENERS for ch in clause[-FRAME_REACH:])
+
+
 def splits_a_word(before: str, after: str) -> bool:
     """Whether cutting Chinese text between ``before`` and ``after`` splits a word: jieba's
     dictionary segmentation (no HMM guesses) of the characters around the cut joins across it
-    ("…火任推" | "出 Sora" cuts 推出), or ``after`` begins with a bound particle (了, 的, 吗 …).
-    False where either side of the cut is not a Han character."""
+    ("…火任推" | "出 Sora" cuts 推出), ``after`` begins with a bound particle (了, 的, 吗 …),
+    or it closes a place frame (:func:`closes_a_frame`). Otherwise False where either side of
+    the cut is not a Han character."""
+    if closes_a_frame(before, after):
+        return True
     left, right = before.rstrip()[-JUNCTION_CONTEXT:], after.lstrip()[:JUNCTION_CONTEXT]
+    if left and is_han(right[:1]) and not is_han(left[-1:]):  # "DeepSeek" | "的新论文"
+        return next(iter(jieba_tokens(_han_prefix(right))), "") in BOUND_START
     if not (is_han(left[-1:]) and is_han(right[:1])):
         return False
     pos = 0

@@ -15,6 +15,7 @@ import logging
 import re
 from dataclasses import dataclass, replace
 
+from audio2digest.text.chinese_words import splits_a_word
 from audio2digest.text.language import CJK_CHARS, is_chinese
 from audio2digest.text.numbers import Edit, apply_edits, number_edits
 from audio2digest.text.words import align_words, rewrite_words
@@ -166,7 +167,8 @@ def normalize_segments(
     """Normalise segments for ``language``. Non-Chinese text only gets whitespace cleanup."""
     out: list[Segment] = []
     zh = is_chinese(language)
-    for seg in segments:
+    segments = list(segments)
+    for k, seg in enumerate(segments):
         if not zh:
             out.append(replace(seg, text=seg.text.strip()))
             continue
@@ -183,7 +185,13 @@ def normalize_segments(
                 text = apply_edits(text, edits)
         if options.pause_punctuation:
             text, words = _punctuate_from_pauses(text, words, options)
-        if text and not text.endswith(_TERMINAL) and not text.endswith(("，", "；", "：")):
+        following = segments[k + 1].text if k + 1 < len(segments) else ""
+        if (
+            text
+            and not text.endswith(_TERMINAL)
+            and not text.endswith(("，", "；", "："))
+            and not splits_a_word(text, convert_script(following, script))  # "DeepSeek" | "的新论文"
+        ):
             text += "。"
             if words:
                 words = words[:-1] + (replace(words[-1], word=words[-1].word + "。"),)
