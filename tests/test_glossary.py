@@ -317,6 +317,42 @@ def test_a_plain_text_line_repeating_a_bundled_term_keeps_its_fields(tmp_path):
     assert replaced.category == "product" and replaced.variants == () and replaced.context == ()
 
 
+def test_a_names_only_entry_naming_a_bundled_variant_adds_to_that_entry(tmp_path):
+    # DeepSeek is a variant of the bundled 深度求索: a second entry with no category was made
+    bundled = load_glossary().get("深度求索")
+    assert bundled is not None and "DeepSeek" in bundled.variants
+    for mine in (
+        write(tmp_path, "mine.txt", "DeepSeek | 深度求锁\n"),
+        write(tmp_path, "mine.yaml", "- DeepSeek\n"),
+    ):
+        g = load_glossary([mine])
+        assert g.get("DeepSeek") is None, mine.name
+        host = g.get("深度求索")
+        assert (host.category, host.variants, host.context) == (
+            bundled.category,
+            bundled.variants,
+            bundled.context,
+        )
+        assert len(g) == len(load_glossary())
+    assert "深度求锁" in load_glossary([tmp_path / "mine.txt"]).get("深度求索").aliases
+
+
+def test_forms_of_two_entries_in_different_files_are_one_warning_naming_both(tmp_path, caplog):
+    bundled = default_glossary_path()
+    mine = write(tmp_path, "mine.yaml", "- {term: DeepSeek, category: org, variants: [Deepseek]}\n")
+    with caplog.at_level(logging.WARNING, logger="audio2digest.text.glossary"):
+        g = load_glossary([mine])
+    msgs = [r.getMessage() for r in caplog.records]
+    assert len(msgs) == 1, msgs
+    assert str(mine) in msgs[0] and str(bundled) in msgs[0] and "深度求索" in msgs[0]
+    assert [str(w) for w in g.warnings] == msgs
+    # an override of an equal term is no conflict
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="audio2digest.text.glossary"):
+        load_glossary([write(tmp_path, "zhipu.yaml", "- {term: 智谱, category: product}\n")])
+    assert not caplog.records
+
+
 @pytest.mark.parametrize(
     "name, text",
     [

@@ -529,12 +529,27 @@ def merge_glossaries(glossaries: Sequence[Glossary]) -> Glossary:
     A later entry that only names the term (:attr:`Term.names_only`: a plain-text line, a
     bare YAML term) is merged instead: the earlier entry keeps its category, variants,
     context and other fields, the later one's spelling of the term and its aliases are
-    added. An entry that sets any field replaces the earlier one whole."""
+    added. Such an entry that names an earlier entry's variant (``DeepSeek`` for 深度求索)
+    adds to that entry the same way. An entry that sets any field replaces the earlier one
+    whole. A form that two entries of different files claim is one warning naming both."""
     by_key: dict[str, Term] = {}
+    # form (casefolded) -> term key of the entry that owns it, and the glossary it came from:
+    # only entries of earlier glossaries are matched, the file's own were checked on parsing.
+    form_owner: dict[str, tuple[str, int]] = {}
     never: list[str] = []
     sources: list[str] = []
     warnings: list[GlossaryIssue] = []
-    for g in glossaries:
+
+    def own(key: str, t: Term, gi: int) -> None:
+        for f in t.forms:
+            form_owner.setdefault(f.casefold(), (key, gi))
+
+    def disown(key: str) -> None:
+        for f in [f for f, (k, _) in form_owner.items() if k == key]:
+            del form_owner[f]
+
+    for gi, g in enumerate(glossaries):
+        warnings.extend(g.warnings)
         for t in g.terms:
             k = t.term.casefold()
             old = by_key.get(k)
@@ -543,13 +558,44 @@ def merge_glossaries(glossaries: Sequence[Glossary]) -> Glossary:
                 added = tuple(a for a in t.aliases if a not in old.forms)
                 by_key[k] = _replace_term(old, term=t.term, aliases=tuple(dict.fromkeys(old.aliases + added)))
                 continue
+            owner = form_owner.get(k)
+            if old is None and t.names_only and owner is not None and owner[1] < gi:
+                host = by_key[owner[0]]
+                log.info("%s: %r adds to the entry %r from %s", t.where, t.term, host.term, host.where)
+                # the later file's spelling of the variant wins, as it does for a term
+                variants = host.variants
+                if t.term not in host.forms:
+                    i = next(i for i, v in enumerate(variants) if v.casefold() == k)
+                    variants = variants[:i] + (t.term,) + variants[i + 1 :]
+                added = tuple(a for a in t.aliases if a not in host.forms and a != t.term)
+                by_key[owner[0]] = _replace_term(
+                    host, variants=variants, aliases=tuple(dict.fromkeys(host.aliases + added))
+                )
+                continue
             if old is not None:
                 log.info("%s: %r overrides the entry from %s", t.where, t.term, old.where)
                 del by_key[k]
+                disown(k)
+            clashes: dict[str, list[str]] = {}
+            for f in t.forms:
+                o = form_owner.get(f.casefold())
+                if o is not None and o[1] < gi and o[0] != k:
+                    clashes.setdefault(o[0], []).append(f)
+            for ok, forms in clashes.items():
+                other = by_key[ok]
+                issue = GlossaryIssue(
+                    t.source or "<glossary>",
+                    t.line,
+                    f"{', '.join(map(repr, forms))} of {t.term!r} {'is' if len(forms) == 1 else 'are'} "
+                    f"also {'a form' if len(forms) == 1 else 'forms'} of {other.term!r} ({other.where})",
+                    "warning",
+                )
+                log.warning("%s", issue)
+                warnings.append(issue)
             by_key[k] = t
+            own(k, t, gi)
         never.extend(g.never)
         sources.extend(g.sources)
-        warnings.extend(g.warnings)
     return Glossary(
         terms=tuple(by_key.values()),
         never=tuple(dict.fromkeys(never)),
