@@ -37,8 +37,22 @@ def audio_from_source_json(episode_dir: Path, outdir: Path) -> str | None:
     return audio_href(audio, outdir)
 
 
+def render_input(file: str) -> str:
+    """FILE itself, or for an episode directory (what ``run`` and ``batch`` write, and what
+    ``status`` and the docs point at) the digest.json in it."""
+    from audio2digest.errors import InputError
+
+    d = Path(file)
+    if file == "-" or not d.is_dir():
+        return file
+    if (d / "digest.json").is_file():
+        return str(d / "digest.json")
+    hint = f"; pass {d / 'transcript.json'} to segment it first" if (d / "transcript.json").is_file() else ""
+    raise InputError(f"{file}: a directory with no digest.json in it{hint}")
+
+
 @main.command("render")
-@click.argument("file", type=click.Path(dir_okay=False))
+@click.argument("file", metavar="FILE|DIR", type=click.Path())
 @click.option(
     "--format",
     "-f",
@@ -102,10 +116,12 @@ def render_cmd(
     llm_timeout,
 ):
     """Render FILE (a digest.json, or a transcript.json to segment first) without re-transcribing.
+    DIR, an episode directory, stands for the digest.json in it.
 
     \b
     Examples:
       audio2digest render --format html out/ep12/digest.json
+      audio2digest render -f html out/ep12
       audio2digest render -f md -f chapters_txt -o site/ out/ep12/digest.json
       audio2digest render -f srt -f vtt out/ep12/transcript.json
       audio2digest render -f html --audio-url https://example.com/ep12.mp3 -o site/ out/ep12/digest.json
@@ -125,6 +141,7 @@ def render_cmd(
     from audio2digest.text.digest import build_digest
     from audio2digest.types import Transcript
 
+    file = render_input(file)
     name, text = read_text(file)
     record = load_json_record(name, text)
     if record is None:
