@@ -370,5 +370,19 @@ def test_a_json_glossary_is_read_as_yaml(tmp_path, name, text):
 
 def test_a_json_file_that_is_no_glossary_is_one_error(tmp_path):
     p = write(tmp_path, "digest.json", '{"items": [], "title": "x"}\n')
-    with pytest.raises(GlossaryError, match=rf"^{p}:1: a glossary mapping needs a 'terms:' list"):
+    with pytest.raises(GlossaryError, match=rf"^{p}:1: a glossary mapping needs a 'terms:' or 'never:' list"):
         read_glossary(p)
+
+
+def test_a_yaml_glossary_of_only_never_is_read_like_terms_empty_plus_never(tmp_path, caplog):
+    only = write(tmp_path, "only-never.yaml", "never: [千万别, 知谱书店]\n")
+    both = write(tmp_path, "both.yaml", "terms: []\nnever: [千万别, 知谱书店]\n")
+    with caplog.at_level(logging.WARNING, logger="audio2digest.text.glossary"):
+        g = read_glossary(only)
+    assert (
+        (g.terms, g.never)
+        == ((), ("千万别", "知谱书店"))
+        == (read_glossary(both).terms, read_glossary(both).never)
+    )
+    assert not caplog.records and not g.warnings
+    assert "知谱书店" in load_glossary([only]).never

@@ -260,6 +260,7 @@ def _parse_yaml(text: str, path: str, issues: list) -> tuple[list[tuple[dict, in
         return constructor.construct_object(node, deep=True)
 
     never: list[str] = []
+    has_never = False
     entries_node = root
     if isinstance(root, yaml.MappingNode):
         entries_node = None
@@ -268,6 +269,7 @@ def _parse_yaml(text: str, path: str, issues: list) -> tuple[list[tuple[dict, in
             if key in ("terms", "entries"):
                 entries_node = vnode
             elif key == "never":
+                has_never = True
                 never = _as_list(value(vnode), path, vnode.start_mark.line + 1, "never", issues)
             elif key in ("name", "version", "description", "language", "meta"):
                 pass
@@ -281,7 +283,9 @@ def _parse_yaml(text: str, path: str, issues: list) -> tuple[list[tuple[dict, in
                     )
                 )
         if entries_node is None:
-            raise GlossaryError(f"{path}:1: a glossary mapping needs a 'terms:' list")
+            if has_never:  # a file of spans to protect only, as `terms: []` plus `never:` is
+                return [], never
+            raise GlossaryError(f"{path}:1: a glossary mapping needs a 'terms:' or 'never:' list")
     if not isinstance(entries_node, yaml.SequenceNode):
         raise GlossaryError(
             f"{path}:{entries_node.start_mark.line + 1}: expected a list of terms (lines starting with '- ')"
