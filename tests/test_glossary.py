@@ -386,3 +386,15 @@ def test_a_yaml_glossary_of_only_never_is_read_like_terms_empty_plus_never(tmp_p
     )
     assert not caplog.records and not g.warnings
     assert "知谱书店" in load_glossary([only]).never
+
+
+def test_plain_text_hash_starts_a_comment_only_at_the_line_start_or_after_whitespace(tmp_path):
+    # '#' anywhere cut 'C#' to the one-letter 'C' (skipped with a warning)
+    p = write(
+        tmp_path,
+        "mine.txt",
+        "# my names\nC#\nF# | F sharp  # the language\nGPT-5  # note\n   # indented\n智谱\t# tab\n",
+    )
+    g = read_glossary(p)
+    assert [(t.term, t.aliases) for t in g] == [("C#", ()), ("F#", ("F sharp",)), ("GPT-5", ()), ("智谱", ())]
+    assert not g.warnings

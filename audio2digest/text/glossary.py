@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -307,10 +308,14 @@ def _parse_yaml(text: str, path: str, issues: list) -> tuple[list[tuple[dict, in
     return out, never
 
 
+#: A comment starts at "#" at the line start or after whitespace, so C# and F# stay terms.
+_COMMENT_RE = re.compile(r"(?:^|(?<=\s))#")
+
+
 def _parse_plain(text: str, path: str) -> list[tuple[dict, int]]:
     out = []
     for i, raw in enumerate(text.split("\n"), 1):
-        line = raw.split("#", 1)[0] if not raw.lstrip().startswith("#") else ""
+        line = _COMMENT_RE.split(raw, maxsplit=1)[0]
         if not line.strip():
             continue
         parts = [p.strip() for p in line.split("|")]
