@@ -32,6 +32,23 @@ class FormatChoice(click.Choice):
         return super().convert(value, param, ctx)
 
 
+def episode_file(file: str, name: str, other: str = "", why: str = "") -> str:
+    """FILE itself, or for an episode directory (what ``run`` and ``batch`` write, and what
+    ``status`` lists) the ``name`` file in it. A directory without one is one line saying so,
+    pointing at ``other`` (to pass ``why``) when the directory holds that."""
+    from pathlib import Path
+
+    from audio2digest.errors import InputError
+
+    d = Path(file)
+    if file == "-" or not d.is_dir():
+        return file
+    if (d / name).is_file():
+        return str(d / name)
+    hint = f"; pass {d / other} {why}".rstrip() if other and (d / other).is_file() else ""
+    raise InputError(f"{file}: a directory with no {name} in it{hint}")
+
+
 def _add(f: Callable, opts: list) -> Callable:
     for o in reversed(opts):
         f = o(f)

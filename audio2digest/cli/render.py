@@ -11,7 +11,7 @@ import click
 
 from audio2digest.cli import main
 from audio2digest.cli.llm_options import echo_totals, llm_config, llm_options, style_option
-from audio2digest.cli.options import FormatChoice, glossary_options
+from audio2digest.cli.options import FormatChoice, episode_file, glossary_options
 from audio2digest.cli.ui import progress_bars
 
 log = logging.getLogger("audio2digest.cli.render")
@@ -35,20 +35,6 @@ def audio_from_source_json(episode_dir: Path, outdir: Path) -> str | None:
         log.warning("%s: audio %s not found; the page gets no player source", path, audio)
         return None
     return audio_href(audio, outdir)
-
-
-def render_input(file: str) -> str:
-    """FILE itself, or for an episode directory (what ``run`` and ``batch`` write, and what
-    ``status`` and the docs point at) the digest.json in it."""
-    from audio2digest.errors import InputError
-
-    d = Path(file)
-    if file == "-" or not d.is_dir():
-        return file
-    if (d / "digest.json").is_file():
-        return str(d / "digest.json")
-    hint = f"; pass {d / 'transcript.json'} to segment it first" if (d / "transcript.json").is_file() else ""
-    raise InputError(f"{file}: a directory with no digest.json in it{hint}")
 
 
 @main.command("render")
@@ -141,7 +127,7 @@ def render_cmd(
     from audio2digest.text.digest import build_digest
     from audio2digest.types import Transcript
 
-    file = render_input(file)
+    file = episode_file(file, "digest.json", "transcript.json", "to segment it first")
     name, text = read_text(file)
     record = load_json_record(name, text)
     if record is None:
