@@ -398,3 +398,18 @@ def test_plain_text_hash_starts_a_comment_only_at_the_line_start_or_after_whites
     g = read_glossary(p)
     assert [(t.term, t.aliases) for t in g] == [("C#", ()), ("F#", ("F sharp",)), ("GPT-5", ()), ("智谱", ())]
     assert not g.warnings
+
+
+@pytest.mark.parametrize(
+    "text, terms, never",
+    [
+        ("terms: [OpenAI, 智谱]\n", ["OpenAI", "智谱"], ()),
+        ("never: [千万别]\n", [], ("千万别",)),
+        ("name: mine\nterms: [OpenAI]\n", ["OpenAI"], ()),
+        ("OpenAI: the lab\n", ["OpenAI: the lab"], ()),  # plain text stays plain text
+    ],
+)
+def test_a_file_with_no_telling_name_opening_with_a_top_level_key_is_yaml(tmp_path, text, terms, never):
+    # 'terms: [OpenAI, 智谱]' was read as plain text: one term, the whole line
+    g = read_glossary(write(tmp_path, "mine", text))
+    assert ([t.term for t in g], g.never) == (terms, never)

@@ -212,6 +212,10 @@ _KNOWN_KEYS = {
     "notes",
     "url",
 }
+#: Top-level keys of a YAML glossary that carry no terms.
+_TOP_KEYS = ("name", "version", "description", "language", "meta")
+#: A first line that opens a YAML glossary mapping, flow value or not ("terms: [智谱]").
+_TOP_LINE_RE = re.compile(r"^(?:terms|entries|never|" + "|".join(_TOP_KEYS) + r")\s*:(?:\s|$)")
 #: Keys of a YAML entry that only names its term (the rest is commentary).
 _NAME_ONLY_KEYS = {"term", "note", "notes", "url"}
 
@@ -272,7 +276,7 @@ def _parse_yaml(text: str, path: str, issues: list) -> tuple[list[tuple[dict, in
             elif key == "never":
                 has_never = True
                 never = _as_list(value(vnode), path, vnode.start_mark.line + 1, "never", issues)
-            elif key in ("name", "version", "description", "language", "meta"):
+            elif key in _TOP_KEYS:
                 pass
             else:
                 issues.append(
@@ -330,7 +334,11 @@ def _is_yaml_path(path: str, text: str) -> bool:
     if path.lower().endswith(".txt"):
         return False
     first = next((ln for ln in text.split("\n") if ln.strip() and not ln.lstrip().startswith("#")), "")
-    return first.lstrip().startswith(("- ", "{", "[")) or first.rstrip().endswith(":")
+    return (
+        first.lstrip().startswith(("- ", "{", "["))
+        or first.rstrip().endswith(":")
+        or bool(_TOP_LINE_RE.match(first))
+    )
 
 
 def parse_glossary_text(text: str, path: str = "<glossary>", *, fmt: str | None = None) -> Glossary:
