@@ -219,3 +219,15 @@ def test_render_of_a_directory_without_a_digest_says_what_to_pass(tmp_path):
     (tmp_path / "transcript.json").write_text("{}", "utf-8")
     res = CliRunner().invoke(main, ["render", "-f", "md", str(tmp_path)])
     assert res.exit_code == 1 and f"pass {tmp_path / 'transcript.json'} to segment it first" in res.output
+
+
+def test_render_of_the_out_directory_points_at_its_episode_directories(tmp_path):
+    for slug in ("ep1", "ep2"):
+        (tmp_path / slug).mkdir()
+        (tmp_path / slug / "digest.json").write_text(json.dumps(good_digest()), "utf-8")
+    res = CliRunner().invoke(main, ["render", "-f", "md", str(tmp_path)])
+    assert res.exit_code == 1
+    assert res.output.strip() == (
+        f"Error: {tmp_path}: a directory with no digest.json in it; "
+        f"pass one of its 2 episode directories, e.g. {tmp_path / 'ep1'}"
+    )
