@@ -76,8 +76,8 @@ class Term:
     source: str = ""
     line: int = 0
     #: The entry only names the term (a plain-text line, aliases allowed; a bare YAML term):
-    #: over an equal term of an earlier glossary it adds its aliases and keeps that entry's
-    #: other fields, instead of replacing it (:func:`merge_glossaries`).
+    #: over an equal term or variant of an earlier glossary's entry it adds its aliases and
+    #: keeps that entry's other fields, instead of replacing it (:func:`merge_glossaries`).
     names_only: bool = False
 
     @property
