@@ -344,7 +344,13 @@ def test_forms_of_two_entries_in_different_files_are_one_warning_naming_both(tmp
         g = load_glossary([mine])
     msgs = [r.getMessage() for r in caplog.records]
     assert len(msgs) == 1, msgs
-    assert str(mine) in msgs[0] and str(bundled) in msgs[0] and "深度求索" in msgs[0]
+    line = next(
+        i for i, ln in enumerate(bundled.read_text("utf-8").split("\n"), 1) if "term: 深度求索," in ln
+    )
+    assert msgs[0] == (
+        f"{mine}:1: 'DeepSeek', 'Deepseek' are also forms of '深度求索' "
+        f"({bundled}:{line}); both entries are kept"
+    )
     assert [str(w) for w in g.warnings] == msgs
     # an override of an equal term is no conflict
     caplog.clear()

@@ -600,11 +600,13 @@ def merge_glossaries(glossaries: Sequence[Glossary]) -> Glossary:
                     clashes.setdefault(o[0], []).append(f)
             for ok, forms in clashes.items():
                 other = by_key[ok]
+                named = ", ".join(map(repr, forms)) + ("" if t.term in forms else f" (of {t.term!r})")
+                one = len(forms) == 1
                 issue = GlossaryIssue(
                     t.source or "<glossary>",
                     t.line,
-                    f"{', '.join(map(repr, forms))} of {t.term!r} {'is' if len(forms) == 1 else 'are'} "
-                    f"also {'a form' if len(forms) == 1 else 'forms'} of {other.term!r} ({other.where})",
+                    f"{named} {'is' if one else 'are'} also {'a form' if one else 'forms'} of "
+                    f"{other.term!r} ({other.where}); both entries are kept",
                     "warning",
                 )
                 log.warning("%s", issue)
