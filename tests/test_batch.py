@@ -583,3 +583,23 @@ def test_a_stage_kept_in_memory_is_not_recorded_when_the_next_one_fails(tmp_path
         assert rec.state == "failed" and rec.failed_stage == "digest" and "segment" not in rec.stages
     assert fake_batch(sources, out, options(g), retry_failed=True).ok
     assert sorted(done_events(out)) == sorted((str(ep), st) for st in STAGES)
+
+
+def test_a_failure_is_reported_once_in_the_summary_not_also_as_a_log_error(tmp_path):
+    # it was an ERROR line on stderr and again a row of the summary
+    missing = tmp_path / "missing.mp3"
+    feed = f"http://127.0.0.1:{free_port()}/feed.xml"
+    sources = write_sources(tmp_path / "sources.txt", [missing, feed])
+    out = tmp_path / "out"
+    res = CliRunner().invoke(main, ["batch", str(sources), "-o", str(out), "--no-default-glossary"])
+    assert res.exit_code == 1
+    assert res.stderr == "", res.stderr
+    assert res.stdout.count(f"{missing}: no such file") == 1, res.stdout
+    assert res.stdout.count(f"{feed}: cannot connect") == 1, res.stdout
+    assert "0 done, 2 failed" in res.stdout
+    # -v adds a one-line progress note per failure
+    res = CliRunner().invoke(
+        main, ["-v", "batch", str(sources), "-o", str(out), "--no-default-glossary", "--retry-failed"]
+    )
+    notes = [ln for ln in res.stderr.splitlines() if ln.startswith("INFO failed: ")]
+    assert len(notes) == 2, res.stderr

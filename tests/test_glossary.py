@@ -317,6 +317,48 @@ def test_a_plain_text_line_repeating_a_bundled_term_keeps_its_fields(tmp_path):
     assert replaced.category == "product" and replaced.variants == () and replaced.context == ()
 
 
+def test_a_names_only_entry_naming_a_bundled_variant_adds_to_that_entry(tmp_path):
+    # DeepSeek is a variant of the bundled 深度求索: a second entry with no category was made
+    bundled = load_glossary().get("深度求索")
+    assert bundled is not None and "DeepSeek" in bundled.variants
+    for mine in (
+        write(tmp_path, "mine.txt", "DeepSeek | 深度求锁\n"),
+        write(tmp_path, "mine.yaml", "- DeepSeek\n"),
+    ):
+        g = load_glossary([mine])
+        assert g.get("DeepSeek") is None, mine.name
+        host = g.get("深度求索")
+        assert (host.category, host.variants, host.context) == (
+            bundled.category,
+            bundled.variants,
+            bundled.context,
+        )
+        assert len(g) == len(load_glossary())
+    assert "深度求锁" in load_glossary([tmp_path / "mine.txt"]).get("深度求索").aliases
+
+
+def test_forms_of_two_entries_in_different_files_are_one_warning_naming_both(tmp_path, caplog):
+    bundled = default_glossary_path()
+    mine = write(tmp_path, "mine.yaml", "- {term: DeepSeek, category: org, variants: [Deepseek]}\n")
+    with caplog.at_level(logging.WARNING, logger="audio2digest.text.glossary"):
+        g = load_glossary([mine])
+    msgs = [r.getMessage() for r in caplog.records]
+    assert len(msgs) == 1, msgs
+    line = next(
+        i for i, ln in enumerate(bundled.read_text("utf-8").split("\n"), 1) if "term: 深度求索," in ln
+    )
+    assert msgs[0] == (
+        f"{mine}:1: 'DeepSeek', 'Deepseek' are also forms of '深度求索' "
+        f"({bundled}:{line}); both entries are kept"
+    )
+    assert [str(w) for w in g.warnings] == msgs
+    # an override of an equal term is no conflict
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="audio2digest.text.glossary"):
+        load_glossary([write(tmp_path, "zhipu.yaml", "- {term: 智谱, category: product}\n")])
+    assert not caplog.records
+
+
 @pytest.mark.parametrize(
     "name, text",
     [
@@ -334,5 +376,46 @@ def test_a_json_glossary_is_read_as_yaml(tmp_path, name, text):
 
 def test_a_json_file_that_is_no_glossary_is_one_error(tmp_path):
     p = write(tmp_path, "digest.json", '{"items": [], "title": "x"}\n')
-    with pytest.raises(GlossaryError, match=rf"^{p}:1: a glossary mapping needs a 'terms:' list"):
+    with pytest.raises(GlossaryError, match=rf"^{p}:1: a glossary mapping needs a 'terms:' or 'never:' list"):
         read_glossary(p)
+
+
+def test_a_yaml_glossary_of_only_never_is_read_like_terms_empty_plus_never(tmp_path, caplog):
+    only = write(tmp_path, "only-never.yaml", "never: [千万别, 知谱书店]\n")
+    both = write(tmp_path, "both.yaml", "terms: []\nnever: [千万别, 知谱书店]\n")
+    with caplog.at_level(logging.WARNING, logger="audio2digest.text.glossary"):
+        g = read_glossary(only)
+    assert (
+        (g.terms, g.never)
+        == ((), ("千万别", "知谱书店"))
+        == (read_glossary(both).terms, read_glossary(both).never)
+    )
+    assert not caplog.records and not g.warnings
+    assert "知谱书店" in load_glossary([only]).never
+
+
+def test_plain_text_hash_starts_a_comment_only_at_the_line_start_or_after_whitespace(tmp_path):
+    # '#' anywhere cut 'C#' to the one-letter 'C' (skipped with a warning)
+    p = write(
+        tmp_path,
+        "mine.txt",
+        "# my names\nC#\nF# | F sharp  # the language\nGPT-5  # note\n   # indented\n智谱\t# tab\n",
+    )
+    g = read_glossary(p)
+    assert [(t.term, t.aliases) for t in g] == [("C#", ()), ("F#", ("F sharp",)), ("GPT-5", ()), ("智谱", ())]
+    assert not g.warnings
+
+
+@pytest.mark.parametrize(
+    "text, terms, never",
+    [
+        ("terms: [OpenAI, 智谱]\n", ["OpenAI", "智谱"], ()),
+        ("never: [千万别]\n", [], ("千万别",)),
+        ("name: mine\nterms: [OpenAI]\n", ["OpenAI"], ()),
+        ("OpenAI: the lab\n", ["OpenAI: the lab"], ()),  # plain text stays plain text
+    ],
+)
+def test_a_file_with_no_telling_name_opening_with_a_top_level_key_is_yaml(tmp_path, text, terms, never):
+    # 'terms: [OpenAI, 智谱]' was read as plain text: one term, the whole line
+    g = read_glossary(write(tmp_path, "mine", text))
+    assert ([t.term for t in g], g.never) == (terms, never)

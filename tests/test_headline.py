@@ -263,6 +263,21 @@ def test_fit_learns_which_candidates_match_and_loso_holds_a_source_out():
     )
 
 
+def test_fit_on_no_comparable_item_is_all_zero_weights_not_nan():
+    # a leave-one-source-out fold can hold no item with two candidates: 0/0 gave NaN weights
+    import warnings
+
+    one = _row("a", 0.8, 0.2)
+    single = HeadlineRow(
+        "a", "zh", "t", True, one.texts[:1], one.features[:1], one.rouge[:1], one.entity_f1[:1]
+    )
+    for rows in ([], [single]):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            m = fit_headline_model(rows)
+        assert m.weights == (0.0,) * len(HEADLINE_FEATURES)
+
+
 def test_corpus_rows_choose_what_headline_returns(tmp_path):
     items = [
         "智谱今天正式开源了MoE模型GLM-4.7-Flash，总参数三百亿。",

@@ -201,3 +201,33 @@ def test_html_audio_src_takes_only_a_web_audio_url(tmp_path):
     CliRunner().invoke(main, ["render", "-f", "html", str(path)])
     page = (tmp_path / "digest.html").read_text("utf-8")
     assert 'src="https://cdn.example.com/ep.mp3"' in page
+
+
+def test_render_takes_an_episode_directory_for_its_digest_json(tmp_path):
+    ep = tmp_path / "ep"
+    ep.mkdir()
+    (ep / "digest.json").write_text(json.dumps(good_digest()), "utf-8")
+    res = CliRunner().invoke(main, ["render", "-f", "md", str(ep)])
+    assert res.exit_code == 0, res.output
+    assert res.output.strip() == str(ep / "digest.md") and (ep / "digest.md").is_file()
+
+
+def test_render_of_a_directory_without_a_digest_says_what_to_pass(tmp_path):
+    res = CliRunner().invoke(main, ["render", "-f", "md", str(tmp_path)])
+    assert res.exit_code == 1
+    assert res.output.strip() == f"Error: {tmp_path}: a directory with no digest.json in it", res.output
+    (tmp_path / "transcript.json").write_text("{}", "utf-8")
+    res = CliRunner().invoke(main, ["render", "-f", "md", str(tmp_path)])
+    assert res.exit_code == 1 and f"pass {tmp_path / 'transcript.json'} to segment it first" in res.output
+
+
+def test_render_of_the_out_directory_points_at_its_episode_directories(tmp_path):
+    for slug in ("ep1", "ep2"):
+        (tmp_path / slug).mkdir()
+        (tmp_path / slug / "digest.json").write_text(json.dumps(good_digest()), "utf-8")
+    res = CliRunner().invoke(main, ["render", "-f", "md", str(tmp_path)])
+    assert res.exit_code == 1
+    assert res.output.strip() == (
+        f"Error: {tmp_path}: a directory with no digest.json in it; "
+        f"pass one of its 2 episode directories, e.g. {tmp_path / 'ep1'}"
+    )

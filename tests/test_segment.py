@@ -366,6 +366,22 @@ def test_cli_segment_transcript_plain():
     assert any(ln.startswith("6. [outro] 0:59") for ln in lines)
 
 
+def test_cli_segment_takes_an_episode_directory_for_its_transcript_json(tmp_path):
+    import shutil
+
+    # it was click's bare "is a directory"
+    ep = tmp_path / "ep"
+    ep.mkdir()
+    res = CliRunner().invoke(main, ["segment", str(ep)])
+    assert (
+        res.exit_code == 1 and res.output.strip() == f"Error: {ep}: a directory with no transcript.json in it"
+    )
+    shutil.copy(EVAL / "dev03.transcript.json", ep / "transcript.json")
+    res = CliRunner().invoke(main, ["segment", str(ep)])
+    assert res.exit_code == 0, res.output
+    assert res.output == CliRunner().invoke(main, ["segment", str(ep / "transcript.json")]).output
+
+
 def test_cli_segment_errors(tmp_path):
     res = CliRunner().invoke(main, ["segment", str(tmp_path / "none.txt")])
     assert res.exit_code != 0

@@ -264,7 +264,8 @@ def _list_sources(
                 pos += 1
             continue
         if isinstance(got, str):
-            log.error("%s", got)
+            # A progress note only (-v): the summary table is where failures are reported.
+            log.info("failed: %s", got)
             # Entries listed by an earlier run still get processed; the listing failure is its
             # own row, so it shows up (and is retried) without hiding what is known.
             for r in sorted(known.get(src, []), key=lambda r: r.position):
@@ -557,7 +558,7 @@ def _drive(
                     backoff_base=backoff,
                     permanent=res.permanent,
                 )
-                log.error("%s (attempt %d)", res.error, attempts)
+                log.info("failed: %s (attempt %d)", res.error, attempts)  # reported in the summary
                 finish(ep, False)
             elif not ep.todo:
                 finish(ep, True)

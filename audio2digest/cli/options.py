@@ -32,6 +32,31 @@ class FormatChoice(click.Choice):
         return super().convert(value, param, ctx)
 
 
+def episode_file(file: str, name: str, other: str = "", why: str = "") -> str:
+    """FILE itself, or for an episode directory (what ``run`` and ``batch`` write, and what
+    ``status`` lists) the ``name`` file in it. A directory without one is one line saying so,
+    pointing at ``other`` (to pass ``why``) when the directory holds that, or at its episode
+    directories when it is the OUT they were written into."""
+    from pathlib import Path
+
+    from audio2digest.errors import InputError
+
+    d = Path(file)
+    if file == "-" or not d.is_dir():
+        return file
+    if (d / name).is_file():
+        return str(d / name)
+    hint = ""
+    if other and (d / other).is_file():
+        hint = f"; pass {d / other} {why}".rstrip()
+    elif episodes := sorted(p for p in d.iterdir() if (p / name).is_file()):
+        if len(episodes) == 1:
+            hint = f"; pass its episode directory {episodes[0]}"
+        else:
+            hint = f"; pass one of its {len(episodes)} episode directories, e.g. {episodes[0]}"
+    raise InputError(f"{file}: a directory with no {name} in it{hint}")
+
+
 def _add(f: Callable, opts: list) -> Callable:
     for o in reversed(opts):
         f = o(f)

@@ -11,7 +11,7 @@ import click
 
 from audio2digest.cli import main
 from audio2digest.cli.llm_options import echo_totals, llm_config, llm_options, style_option
-from audio2digest.cli.options import FormatChoice, glossary_options
+from audio2digest.cli.options import FormatChoice, episode_file, glossary_options
 from audio2digest.cli.ui import progress_bars
 
 log = logging.getLogger("audio2digest.cli.render")
@@ -38,7 +38,7 @@ def audio_from_source_json(episode_dir: Path, outdir: Path) -> str | None:
 
 
 @main.command("render")
-@click.argument("file", type=click.Path(dir_okay=False))
+@click.argument("file", metavar="FILE|DIR", type=click.Path())
 @click.option(
     "--format",
     "-f",
@@ -102,10 +102,12 @@ def render_cmd(
     llm_timeout,
 ):
     """Render FILE (a digest.json, or a transcript.json to segment first) without re-transcribing.
+    DIR, an episode directory, stands for the digest.json in it.
 
     \b
     Examples:
       audio2digest render --format html out/ep12/digest.json
+      audio2digest render -f html out/ep12
       audio2digest render -f md -f chapters_txt -o site/ out/ep12/digest.json
       audio2digest render -f srt -f vtt out/ep12/transcript.json
       audio2digest render -f html --audio-url https://example.com/ep12.mp3 -o site/ out/ep12/digest.json
@@ -125,6 +127,7 @@ def render_cmd(
     from audio2digest.text.digest import build_digest
     from audio2digest.types import Transcript
 
+    file = episode_file(file, "digest.json", "transcript.json", "to segment it first")
     name, text = read_text(file)
     record = load_json_record(name, text)
     if record is None:

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from audio2digest.cli import eval_group, main
-from audio2digest.cli.options import check_language, glossary_options
+from audio2digest.cli.options import check_language, episode_file, glossary_options
 
 
 def read_text(file: str) -> tuple[str, str]:
@@ -56,7 +56,7 @@ def _item_line(it) -> str:
 
 
 @main.command("segment")
-@click.argument("file", type=click.Path(allow_dash=True, dir_okay=False))
+@click.argument("file", metavar="FILE|DIR", type=click.Path(allow_dash=True))
 @click.option("--json", "as_json", is_flag=True, help='Print {"items": [...]} as JSON.')
 @click.option(
     "--language",
@@ -69,10 +69,12 @@ def _item_line(it) -> str:
 @click.option("--no-timing", is_flag=True, help="For a transcript.json: ignore pauses.")
 def segment_cmd(file, as_json, language, glossary_files, use_default_glossary, no_timing):
     """Split FILE (plain text, or a transcript.json) into news items and print them.
+    DIR, an episode directory, stands for the transcript.json in it.
 
     \b
     Examples:
       audio2digest segment out/ep12/transcript.json
+      audio2digest segment out/ep12
       audio2digest segment --json notes.txt
       cat notes.txt | audio2digest segment -
 
@@ -84,7 +86,7 @@ def segment_cmd(file, as_json, language, glossary_files, use_default_glossary, n
     from audio2digest.text.segment import segment_text, segment_transcript
     from audio2digest.types import Digest, Transcript
 
-    name, text = read_text(file)
+    name, text = read_text(episode_file(file, "transcript.json"))
     glossary = load_glossary_files(glossary_files, use_default_glossary)
     record = load_json_record(name, text)
     if isinstance(record, Transcript):

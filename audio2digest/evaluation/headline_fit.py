@@ -153,6 +153,11 @@ def fit_headline_model(rows: Sequence[HeadlineRow], l2: float = HEADLINE_L2) -> 
         A += wt * X.T @ X
         b += wt * X.T @ y
         total += wt * len(y)
+    if total == 0:
+        # No item with two candidates to compare (a leave-one-source-out fold of a corpus whose
+        # other publishers have no titles): the ridge solution on no data is all zeros.
+        logger.warning("headline fit: no item with two candidates; every weight is 0")
+        return HeadlineModel((0.0,) * d)
     A /= total
     b /= total
     coef = np.linalg.solve(A + l2 * np.eye(d), b)

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -75,8 +76,8 @@ class Term:
     source: str = ""
     line: int = 0
     #: The entry only names the term (a plain-text line, aliases allowed; a bare YAML term):
-    #: over an equal term of an earlier glossary it adds its aliases and keeps that entry's
-    #: other fields, instead of replacing it (:func:`merge_glossaries`).
+    #: over an equal term or variant of an earlier glossary's entry it adds its aliases and
+    #: keeps that entry's other fields, instead of replacing it (:func:`merge_glossaries`).
     names_only: bool = False
 
     @property
@@ -211,6 +212,10 @@ _KNOWN_KEYS = {
     "notes",
     "url",
 }
+#: Top-level keys of a YAML glossary that carry no terms.
+_TOP_KEYS = ("name", "version", "description", "language", "meta")
+#: A first line that opens a YAML glossary mapping, flow value or not ("terms: [智谱]").
+_TOP_LINE_RE = re.compile(r"^(?:terms|entries|never|" + "|".join(_TOP_KEYS) + r")\s*:(?:\s|$)")
 #: Keys of a YAML entry that only names its term (the rest is commentary).
 _NAME_ONLY_KEYS = {"term", "note", "notes", "url"}
 
@@ -260,6 +265,7 @@ def _parse_yaml(text: str, path: str, issues: list) -> tuple[list[tuple[dict, in
         return constructor.construct_object(node, deep=True)
 
     never: list[str] = []
+    has_never = False
     entries_node = root
     if isinstance(root, yaml.MappingNode):
         entries_node = None
@@ -268,8 +274,9 @@ def _parse_yaml(text: str, path: str, issues: list) -> tuple[list[tuple[dict, in
             if key in ("terms", "entries"):
                 entries_node = vnode
             elif key == "never":
+                has_never = True
                 never = _as_list(value(vnode), path, vnode.start_mark.line + 1, "never", issues)
-            elif key in ("name", "version", "description", "language", "meta"):
+            elif key in _TOP_KEYS:
                 pass
             else:
                 issues.append(
@@ -281,7 +288,9 @@ def _parse_yaml(text: str, path: str, issues: list) -> tuple[list[tuple[dict, in
                     )
                 )
         if entries_node is None:
-            raise GlossaryError(f"{path}:1: a glossary mapping needs a 'terms:' list")
+            if has_never:  # a file of spans to protect only, as `terms: []` plus `never:` is
+                return [], never
+            raise GlossaryError(f"{path}:1: a glossary mapping needs a 'terms:' or 'never:' list")
     if not isinstance(entries_node, yaml.SequenceNode):
         raise GlossaryError(
             f"{path}:{entries_node.start_mark.line + 1}: expected a list of terms (lines starting with '- ')"
@@ -303,10 +312,14 @@ def _parse_yaml(text: str, path: str, issues: list) -> tuple[list[tuple[dict, in
     return out, never
 
 
+#: A comment starts at "#" at the line start or after whitespace, so C# and F# stay terms.
+_COMMENT_RE = re.compile(r"(?:^|(?<=\s))#")
+
+
 def _parse_plain(text: str, path: str) -> list[tuple[dict, int]]:
     out = []
     for i, raw in enumerate(text.split("\n"), 1):
-        line = raw.split("#", 1)[0] if not raw.lstrip().startswith("#") else ""
+        line = _COMMENT_RE.split(raw, maxsplit=1)[0]
         if not line.strip():
             continue
         parts = [p.strip() for p in line.split("|")]
@@ -321,7 +334,11 @@ def _is_yaml_path(path: str, text: str) -> bool:
     if path.lower().endswith(".txt"):
         return False
     first = next((ln for ln in text.split("\n") if ln.strip() and not ln.lstrip().startswith("#")), "")
-    return first.lstrip().startswith(("- ", "{", "[")) or first.rstrip().endswith(":")
+    return (
+        first.lstrip().startswith(("- ", "{", "["))
+        or first.rstrip().endswith(":")
+        or bool(_TOP_LINE_RE.match(first))
+    )
 
 
 def parse_glossary_text(text: str, path: str = "<glossary>", *, fmt: str | None = None) -> Glossary:
@@ -529,12 +546,27 @@ def merge_glossaries(glossaries: Sequence[Glossary]) -> Glossary:
     A later entry that only names the term (:attr:`Term.names_only`: a plain-text line, a
     bare YAML term) is merged instead: the earlier entry keeps its category, variants,
     context and other fields, the later one's spelling of the term and its aliases are
-    added. An entry that sets any field replaces the earlier one whole."""
+    added. Such an entry that names an earlier entry's variant (``DeepSeek`` for 深度求索)
+    adds to that entry the same way. An entry that sets any field replaces the earlier one
+    whole. A form that two entries of different files claim is one warning naming both."""
     by_key: dict[str, Term] = {}
+    # form (casefolded) -> term key of the entry that owns it, and the glossary it came from:
+    # only entries of earlier glossaries are matched, the file's own were checked on parsing.
+    form_owner: dict[str, tuple[str, int]] = {}
     never: list[str] = []
     sources: list[str] = []
     warnings: list[GlossaryIssue] = []
-    for g in glossaries:
+
+    def own(key: str, t: Term, gi: int) -> None:
+        for f in t.forms:
+            form_owner.setdefault(f.casefold(), (key, gi))
+
+    def disown(key: str) -> None:
+        for f in [f for f, (k, _) in form_owner.items() if k == key]:
+            del form_owner[f]
+
+    for gi, g in enumerate(glossaries):
+        warnings.extend(g.warnings)
         for t in g.terms:
             k = t.term.casefold()
             old = by_key.get(k)
@@ -543,13 +575,46 @@ def merge_glossaries(glossaries: Sequence[Glossary]) -> Glossary:
                 added = tuple(a for a in t.aliases if a not in old.forms)
                 by_key[k] = _replace_term(old, term=t.term, aliases=tuple(dict.fromkeys(old.aliases + added)))
                 continue
+            owner = form_owner.get(k)
+            if old is None and t.names_only and owner is not None and owner[1] < gi:
+                host = by_key[owner[0]]
+                log.info("%s: %r adds to the entry %r from %s", t.where, t.term, host.term, host.where)
+                # the later file's spelling of the variant wins, as it does for a term
+                variants = host.variants
+                if t.term not in host.forms:
+                    i = next(i for i, v in enumerate(variants) if v.casefold() == k)
+                    variants = variants[:i] + (t.term,) + variants[i + 1 :]
+                added = tuple(a for a in t.aliases if a not in host.forms and a != t.term)
+                by_key[owner[0]] = _replace_term(
+                    host, variants=variants, aliases=tuple(dict.fromkeys(host.aliases + added))
+                )
+                continue
             if old is not None:
                 log.info("%s: %r overrides the entry from %s", t.where, t.term, old.where)
                 del by_key[k]
+                disown(k)
+            clashes: dict[str, list[str]] = {}
+            for f in t.forms:
+                o = form_owner.get(f.casefold())
+                if o is not None and o[1] < gi and o[0] != k:
+                    clashes.setdefault(o[0], []).append(f)
+            for ok, forms in clashes.items():
+                other = by_key[ok]
+                named = ", ".join(map(repr, forms)) + ("" if t.term in forms else f" (of {t.term!r})")
+                one = len(forms) == 1
+                issue = GlossaryIssue(
+                    t.source or "<glossary>",
+                    t.line,
+                    f"{named} {'is' if one else 'are'} also {'a form' if one else 'forms'} of "
+                    f"{other.term!r} ({other.where}); both entries are kept",
+                    "warning",
+                )
+                log.warning("%s", issue)
+                warnings.append(issue)
             by_key[k] = t
+            own(k, t, gi)
         never.extend(g.never)
         sources.extend(g.sources)
-        warnings.extend(g.warnings)
     return Glossary(
         terms=tuple(by_key.values()),
         never=tuple(dict.fromkeys(never)),
