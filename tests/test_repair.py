@@ -185,6 +185,8 @@ def test_words_heard_in_a_gap_inside_a_segment_go_between_its_words():
     heard = seg(1, 5.0, 10.0, "中间", (Word(5.0, 7.0, "中", 0.8), Word(7.0, 10.0, "间", 0.8)))
     out = splice([host], [heard])
     assert [s.text for s in out] == ["前中间后"]
+    stretched = seg(0, 0.0, 16.0, "前后", (Word(0.0, 9.0, "前", 0.9), Word(15.5, 16.0, "后", 0.9)))
+    assert [(w.start, w.end) for w in splice([stretched], [heard])[0].words][:2] == [(0.0, 5.0), (5.0, 7.0)]
     elsewhere = seg(2, 20.0, 22.0, "另", (Word(20.0, 22.0, "另", 0.8),))
     out = splice([host], [elsewhere])
     assert [s.text for s in out] == ["前后", "另"] and out[1].avg_logprob == elsewhere.avg_logprob

@@ -143,7 +143,8 @@ def insert_words(
     """Insert ``words`` (in time order) into the segment they fall in, or the nearer
     neighbour when less than ``max_pause`` s away (a name belongs to its sentence, and a
     segment of its own would be punctuated as one); otherwise as a segment of their own.
-    The next word's start is moved past the insert where DTW had stretched it over."""
+    The next word's start (the previous word's end) is moved past (before) the insert where
+    DTW had stretched it over."""
     words = list(words)
     t0, t1 = words[0].start, words[-1].end
     out = list(segments)
@@ -164,6 +165,8 @@ def insert_words(
     right = [w for w in seg.words if (w.start + w.end) / 2 >= (t0 + t1) / 2]
     if right and right[0].start < t1 < right[0].end:
         right[0] = replace(right[0], start=t1)
+    if left and left[-1].start < t0 < left[-1].end:  # a word stretched over the insert, too
+        left[-1] = replace(left[-1], end=t0)
     merged = tuple(left + words + right)
     out[host] = replace(
         seg,
