@@ -115,3 +115,22 @@ def test_cli_copies_of_decode_defaults_match_the_code():
         assert param(command, "batched_beam_size").default == BATCHED_BEAM_SIZE, command.name
     assert tuple(param(evals, "look").type.choices) == LOOK_MODES
     assert param(evals, "batched_timestamps").default == BATCHED_TIMESTAMPS
+
+
+def test_verbosity_options_also_work_after_the_command(tmp_path):
+    """`audio2digest correct -v FILE` failed with "No such option '-v'": -v/-q belong to the
+    group, and users write them after the command too (as git and pip allow)."""
+    import logging
+
+    text = tmp_path / "t.txt"
+    text.write_text("智谱发布了新模型。\n", encoding="utf-8")
+    runner = CliRunner()
+    result = runner.invoke(main, ["correct", "-vv", str(text)])
+    assert result.exit_code == 0, result.output
+    assert logging.getLogger("audio2digest").level == logging.DEBUG
+    result = runner.invoke(main, ["correct", str(text), "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert logging.getLogger("audio2digest").level == logging.ERROR
+    # after "--" nothing is moved: "-q" there is a file name
+    result = runner.invoke(main, ["correct", "--", "-q"])
+    assert result.exit_code != 0 and "-q" in result.output

@@ -8,6 +8,7 @@ boundary; nothing below this package prints.
 from __future__ import annotations
 
 import logging
+import re
 import sys
 
 import click
@@ -45,6 +46,18 @@ class Group(click.Group):
         "segments",
         "asr",
     )
+
+    #: The group's own options that users also write after the command (``audio2digest run
+    #: -v …``, as git and pip allow): moved before it. No command has options of these names.
+    HOISTED = re.compile(r"^(-v+|-q|--verbose|--quiet)$")
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if ctx.parent is None and args:
+            end = args.index("--") if "--" in args else len(args)
+            hoisted = [a for a in args[:end] if self.HOISTED.match(a)]
+            if hoisted:
+                args = hoisted + [a for a in args[:end] if not self.HOISTED.match(a)] + args[end:]
+        return super().parse_args(ctx, args)
 
     def list_commands(self, ctx):
         rank = {name: i for i, name in enumerate(self.ORDER)}
