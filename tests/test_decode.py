@@ -414,3 +414,39 @@ def test_auto_timestamps_are_chosen_per_batch_by_its_language():
         np.zeros((1, 80, 3000)), NS(language_code="zh"), Options()
     )
     assert prompts == [True]  # "on"/"off": the options' own setting
+
+
+def test_the_language_is_detected_on_the_first_chunk_and_its_encoding_reused():
+    """faster-whisper's batched pipeline encodes the first 30 s once more only to detect the
+    language; FirstChunkLanguage detects it on the first chunk and hands the first batch
+    that chunk's encoder output (a recording stand-in for the model)."""
+    from types import SimpleNamespace as NS
+
+    import numpy as np
+
+    from audio2digest.asr.batched import FirstChunkLanguage, encode_batch
+
+    encoded = []
+
+    class Whisper:
+        def encode(self, features):
+            f = features if features.ndim == 3 else features[None]
+            encoded.append(f.shape[0])
+            return f[:, :, :2] * 2.0  # an "encoder output" per chunk
+
+        model = NS(detect_language=lambda enc: [[("<|zh|>", 0.9), ("<|en|>", 0.1)]])
+        hop = 160
+
+    proxy = FirstChunkLanguage(Whisper(), first_frames=5)
+    assert proxy.hop == 160  # everything else is the model's
+    chunks = [np.random.default_rng(k).random((80, 5 + k)).astype("float32") for k in range(3)]
+    lang, prob, probs = proxy.detect_language(features=np.concatenate(chunks, axis=1))
+    assert (lang, prob) == ("zh", 0.9) and probs[1] == ("en", 0.1)
+    from faster_whisper.audio import pad_or_trim
+
+    batch = np.stack([pad_or_trim(c) for c in chunks[:2]])
+    out = np.asarray(encode_batch(proxy, batch))
+    assert encoded == [1, 1]  # the first chunk once (to detect), then only the second
+    assert np.allclose(out, batch[:, :, :2] * 2.0)
+    encode_batch(proxy, batch)  # used once: a later batch is encoded whole
+    assert encoded == [1, 1, 2]

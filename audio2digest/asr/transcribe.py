@@ -350,7 +350,14 @@ def decode(
                     kwargs.pop(k, None)
                 kwargs["clip_timestamps"] = [{"start": x, "end": y} for x, y in chunks]
             auto = options.batched_timestamps == "auto" and "without_timestamps" not in overrides
-            pipe = lookahead_pipeline(model, choose_hotwords, TIMESTAMP_LANGUAGES if auto else None)
+            first_frames = 0
+            if "clip_timestamps" in kwargs and kwargs.get("language") is None:
+                c = kwargs["clip_timestamps"][0]  # sliced as the pipeline slices it
+                samples = int(c["end"] * SAMPLE_RATE) - int(c["start"] * SAMPLE_RATE)
+                first_frames = samples // model.feature_extractor.hop_length
+            pipe = lookahead_pipeline(
+                model, choose_hotwords, TIMESTAMP_LANGUAGES if auto else None, first_frames=first_frames
+            )
             gen, info = pipe.transcribe(audio, **kwargs)
             for chunk in chunk_segments(gen):
                 if chunk.no_speech_prob > NO_SPEECH_THRESHOLD and chunk.avg_logprob < LOG_PROB_THRESHOLD:
