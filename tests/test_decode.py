@@ -174,6 +174,11 @@ def test_a_pause_before_the_postposition_of_a_place_frame_is_no_cut():
     assert not closes_a_frame("在北京发布。", "上线时间")  # a sentence ended
     assert not closes_a_frame("谷歌发布了 Gemini", "上开源")  # no 在/从 frame open
     assert not closes_a_frame("我们在", "")
+    # review: ordinary sentence edges that a looser rule held together
+    assert not closes_a_frame("英伟达的新芯片将在今年年底推出", "中美贸易谈判重启")  # the frame closed
+    assert not closes_a_frame("阿里在杭州发布了新模型", "上一代模型的价格下调")
+    assert not closes_a_frame("这款模型现在已经开源", "上手体验如何")  # 现在 opens no frame
+    assert not splits_a_word("以上就是今天的全部内容。", "啊另外提醒大家")  # an interjection may open
     # a bound particle after a Latin name: 的 opens no sentence ("DeepSeek" | "的新论文", dev02)
     assert splits_a_word("架构创新依然活跃 DeepSeek", "的新论文") and not splits_a_word("DeepSeek", "新论文")
 
@@ -187,6 +192,12 @@ def test_a_segment_followed_by_its_sentences_bound_particle_gets_no_full_stop():
 
     out = normalize_segments([s(0, "架构创新依然活跃 DeepSeek"), s(1, "的新论文很有意思")], "zh")
     assert [x.text for x in out] == ["架构创新依然活跃 DeepSeek", "的新论文很有意思。"]
+    # after a pause of a second or more the speaker starts anew: the full stop stays
+    out = normalize_segments([s(0, "架构创新依然活跃 DeepSeek"), s(3, "的新论文很有意思")], "zh")
+    assert out[0].text.endswith("。")
+    # jieba's word check across segments is no reason to drop it ("财报" | "上季度": 报上)
+    out = normalize_segments([s(0, "腾讯在今天发布财报"), s(1, "上季度营收增长")], "zh")
+    assert out[0].text.endswith("。")
 
 
 def test_block_bounds_cut_long_audio_in_pauses():
@@ -236,6 +247,32 @@ def test_long_audio_is_decoded_block_by_block_in_episode_time():
         (2, 41.0, 42.0),
     ]
     assert info.language == "zh"
+
+
+def test_a_first_block_without_speech_does_not_set_the_language(monkeypatch):
+    """A batched block with no speech returned language "en" (a placeholder), which every
+    later block of a Mandarin episode was then decoded in (review)."""
+    from types import SimpleNamespace as NS
+
+    import audio2digest.asr.batched as batched
+
+    languages = []
+
+    class Pipe:
+        def transcribe(self, audio, **kwargs):
+            languages.append(kwargs["language"])
+            w = NS(start=0.5, end=1.0, word="你好。", probability=0.9)
+            seg = NS(seek=0, start=0.5, end=1.0, text="你好。", words=[w], avg_logprob=-0.1)
+            seg.compression_ratio, seg.no_speech_prob = 1.0, 0.01
+            return iter([seg]), NS(language="zh", language_probability=0.98)
+
+    monkeypatch.setattr(batched, "lookahead_pipeline", lambda *a, **k: Pipe())
+    audio = np.zeros(16000 * 50, np.float32)
+    speech = [(30.0, 39.0), (41.0, 50.0)]  # nothing in the first 20-s block
+    model = NS(feature_extractor=NS(hop_length=160))
+    segs, info = decode(model, audio, TranscribeOptions(block_seconds=20.0), speech=speech)
+    assert languages == [None, "zh"] and info.language == "zh"
+    assert [s.start for s in segs] == [20.5, 40.5]
 
 
 def test_speech_chunks_are_contiguous_spans_cut_at_long_pauses():

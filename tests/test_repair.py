@@ -170,6 +170,9 @@ def test_a_word_stretched_over_speech_covers_only_what_a_word_can():
     segs = [seg(0, 0.0, 16.0, "Full Care", stretched)]
     assert find_coverage_gaps([(0.0, 16.0)], segs) == [(3.75, 15.25)]
     assert find_coverage_gaps([(0.0, 16.0)], segs, max_word=20.0) == []
+    # a number written as one word may take that long
+    number = (Word(0.0, 6.0, " $2,147,483,647", 0.9),)
+    assert find_coverage_gaps([(0.0, 6.0)], [seg(0, 0.0, 6.0, "n", number)]) == []
     # over silence (a pause folded into a word) a long word makes no gap
     assert find_coverage_gaps([(0.0, 1.0), (15.4, 16.0)], segs) == []
 
@@ -187,6 +190,16 @@ def test_words_heard_in_a_gap_inside_a_segment_go_between_its_words():
     assert [s.text for s in out] == ["前中间后"]
     stretched = seg(0, 0.0, 16.0, "前后", (Word(0.0, 9.0, "前", 0.9), Word(15.5, 16.0, "后", 0.9)))
     assert [(w.start, w.end) for w in splice([stretched], [heard])[0].words][:2] == [(0.0, 5.0), (5.0, 7.0)]
+    # the words heard early in a gap under a stretched word still follow it (review: "首我们看到先来")
+    long_first = seg(
+        0,
+        0.0,
+        15.6,
+        "首先来",
+        (Word(0, 0.3, "首", 0.9), Word(0.3, 15.3, "先", 0.9), Word(15.3, 15.6, "来", 0.9)),
+    )
+    early = seg(1, 3.6, 7.0, "我们看到", (Word(3.6, 5.0, "我们", 0.8), Word(5.0, 7.0, "看到", 0.8)))
+    assert splice([long_first], [early])[0].text == "首先我们看到来"
     elsewhere = seg(2, 20.0, 22.0, "另", (Word(20.0, 22.0, "另", 0.8),))
     out = splice([host], [elsewhere])
     assert [s.text for s in out] == ["前后", "另"] and out[1].avg_logprob == elsewhere.avg_logprob

@@ -331,9 +331,10 @@ def decode(
                 episode=episode,
                 **overrides,
             )
-            first = first or info
+            if first is None and segs:  # a block without speech says nothing of the language
+                first = info
             block_segments.extend(shift_segment(sg, a, len(block_segments) + k) for k, sg in enumerate(segs))
-        return block_segments, first
+        return block_segments, first or info
     segments: list[Segment] = []
     try:
         if options.batched and clip_timestamps is None:
@@ -353,7 +354,7 @@ def decode(
             first_frames = 0
             if "clip_timestamps" in kwargs and kwargs.get("language") is None:
                 c = kwargs["clip_timestamps"][0]  # sliced as the pipeline slices it
-                samples = int(c["end"] * SAMPLE_RATE) - int(c["start"] * SAMPLE_RATE)
+                samples = min(int(c["end"] * SAMPLE_RATE), audio.size) - int(c["start"] * SAMPLE_RATE)
                 first_frames = samples // model.feature_extractor.hop_length
             pipe = lookahead_pipeline(
                 model, choose_hotwords, TIMESTAMP_LANGUAGES if auto else None, first_frames=first_frames

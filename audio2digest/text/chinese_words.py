@@ -68,10 +68,22 @@ def _han_prefix(text: str) -> str:
     return han
 
 
+@functools.lru_cache(maxsize=4096)
+def pos_tags(text: str) -> tuple[tuple[str, str], ...]:
+    """jieba's part-of-speech tags of ``text``, ``(word, flag)`` (dictionary only, no HMM)."""
+    jieba_module()
+    import jieba.posseg
+
+    return tuple((w.word, w.flag) for w in jieba.posseg.lcut(text, HMM=False))
+
+
 def closes_a_frame(before: str, after: str) -> bool:
     """Whether ``after`` opens with a locative postposition that closes a 在/从 frame of the
     clause ``before`` it ("模型权重将在 Hugging Face" | "上开源", a 0.5-s pause after the
-    name in the bundled sample: the item was cut in two there)."""
+    name in the bundled sample: the item was cut in two there). The frame is open when the
+    clause's last 在/从 is a preposition (jieba: ``p``; not 现在, 正在) with no verb after it
+    ("在今年年底推出" | "中美贸易…" closed its frame) and at most ``FRAME_REACH`` characters
+    before the cut (a Latin name counting as one)."""
     right = after.lstrip()
     if right[:1] not in LOCATIVES:
         return False
@@ -79,21 +91,40 @@ def closes_a_frame(before: str, after: str) -> bool:
         return False
     clause = before.rstrip()
     cut = max((clause.rfind(m) for m in CLAUSE_MARKS), default=-1)
-    clause = LATIN_RUN.sub("A", clause[cut + 1 :])  # a Latin name counts as one character
-    return any(ch in FRAME_OPENERS for ch in clause[-FRAME_REACH:])
+    tags = pos_tags(clause[cut + 1 :])
+    opener = max((k for k, (w, f) in enumerate(tags) if w in FRAME_OPENERS and f == "p"), default=None)
+    if opener is None or any(f.startswith("v") for _, f in tags[opener + 1 :]):
+        return False
+    rest = "".join(w for w, _ in tags[opener:])
+    return len(LATIN_RUN.sub("A", rest)) <= FRAME_REACH
+
+
+#: Particles that never open a sentence after a Latin word ("DeepSeek" | "的新论文"); the
+#: interjections of BOUND_START (啊, 呀, 吧 …) and 过 (过两天) may.
+BOUND_AFTER_LATIN = frozenset("的了着们")
+
+
+def bound_to_next(before: str, after: str) -> bool:
+    """Whether ``after`` continues the sentence of ``before`` by grammar alone: it closes a
+    place frame (:func:`closes_a_frame`) or is a particle after a Latin word ("DeepSeek" |
+    "的新论文"). Used where two recogniser segments meet, which jieba's word check is not."""
+    if closes_a_frame(before, after):
+        return True
+    left, right = before.rstrip()[-1:], after.lstrip()
+    if not (is_han(right[:1]) and left.isascii() and left.isalnum()):
+        return False
+    return next(iter(jieba_tokens(_han_prefix(right))), "") in BOUND_AFTER_LATIN
 
 
 def splits_a_word(before: str, after: str) -> bool:
     """Whether cutting Chinese text between ``before`` and ``after`` splits a word: jieba's
     dictionary segmentation (no HMM guesses) of the characters around the cut joins across it
     ("…火任推" | "出 Sora" cuts 推出), ``after`` begins with a bound particle (了, 的, 吗 …),
-    or it closes a place frame (:func:`closes_a_frame`). Otherwise False where either side of
-    the cut is not a Han character."""
-    if closes_a_frame(before, after):
+    or :func:`bound_to_next` says so. Otherwise False where either side of the cut is not a
+    Han character."""
+    if bound_to_next(before, after):
         return True
     left, right = before.rstrip()[-JUNCTION_CONTEXT:], after.lstrip()[:JUNCTION_CONTEXT]
-    if left and is_han(right[:1]) and not is_han(left[-1:]):  # "DeepSeek" | "的新论文"
-        return next(iter(jieba_tokens(_han_prefix(right))), "") in BOUND_START
     if not (is_han(left[-1:]) and is_han(right[:1])):
         return False
     pos = 0

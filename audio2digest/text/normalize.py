@@ -15,7 +15,7 @@ import logging
 import re
 from dataclasses import dataclass, replace
 
-from audio2digest.text.chinese_words import splits_a_word
+from audio2digest.text.chinese_words import bound_to_next
 from audio2digest.text.language import CJK_CHARS, is_chinese
 from audio2digest.text.numbers import Edit, apply_edits, number_edits
 from audio2digest.text.words import align_words, rewrite_words
@@ -64,6 +64,10 @@ class NormalizeOptions:
     #: a pause of at least this many seconds becomes "。" (a sentence break; no pause this
     #: long inside a segment occurs in the eval transcripts, so it is not measured)
     period_pause: float = 0.8
+    #: a segment whose next one continues its sentence by grammar (chinese_words.bound_to_next)
+    #: gets no full stop when the pause between them is under this (seconds; a pause of a
+    #: second is where a speaker starts anew, as transcribe.SPLIT_PAUSE)
+    held_max_pause: float = 1.0
     #: no piece shorter than this many characters is cut off by a mark (a clause)
     min_piece_chars: int = 4
 
@@ -185,13 +189,13 @@ def normalize_segments(
                 text = apply_edits(text, edits)
         if options.pause_punctuation:
             text, words = _punctuate_from_pauses(text, words, options)
-        following = segments[k + 1].text if k + 1 < len(segments) else ""
-        if (
-            text
-            and not text.endswith(_TERMINAL)
-            and not text.endswith(("，", "；", "："))
-            and not splits_a_word(text, convert_script(following, script))  # "DeepSeek" | "的新论文"
-        ):
+        nxt = segments[k + 1] if k + 1 < len(segments) else None
+        held = (
+            nxt is not None
+            and nxt.start - seg.end < options.held_max_pause
+            and bound_to_next(text, convert_script(nxt.text, script))  # "DeepSeek" | "的新论文"
+        )
+        if text and not text.endswith(_TERMINAL) and not text.endswith(("，", "；", "：")) and not held:
             text += "。"
             if words:
                 words = words[:-1] + (replace(words[-1], word=words[-1].word + "。"),)

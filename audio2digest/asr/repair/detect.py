@@ -261,8 +261,11 @@ def merge_intervals(ivs: list[tuple[float, float]]) -> list[tuple[float, float]]
     return [(a, b) for a, b in merged]
 
 
-#: A word covers at most this many seconds of speech (RepairOptions.max_word_seconds says why).
+#: A word covers at most this many seconds of speech (RepairOptions.max_word_seconds says why),
+#: or this many a character where that is longer: a number written as one word
+#: ("$2,147,483,647", 14 characters) takes 5-6 s to read.
 MAX_WORD_SECONDS = DEFAULT_OPTIONS.max_word_seconds
+WORD_SECONDS_PER_CHARACTER = 0.5
 
 
 def covered_intervals(
@@ -273,7 +276,14 @@ def covered_intervals(
     ivs = []
     for seg in segments:
         if seg.words:
-            ivs.extend((w.start - tolerance, min(w.end, w.start + max_word) + tolerance) for w in seg.words)
+            ivs.extend(
+                (
+                    w.start - tolerance,
+                    min(w.end, w.start + max(max_word, WORD_SECONDS_PER_CHARACTER * len(w.word.strip())))
+                    + tolerance,
+                )
+                for w in seg.words
+            )
         elif (seg.text or "").strip():
             ivs.append((seg.start - tolerance, seg.end + tolerance))
     return merge_intervals(ivs)

@@ -161,8 +161,10 @@ def insert_words(
     if host is None:
         return sorted(out + [_segment_of(words)], key=lambda s: (s.start, s.end))
     seg = out[host]
-    left = [w for w in seg.words if (w.start + w.end) / 2 < (t0 + t1) / 2]
-    right = [w for w in seg.words if (w.start + w.end) / 2 >= (t0 + t1) / 2]
+    # a word that starts before the insert precedes it (one stretched over the insert holds
+    # its speech at its start, as detect.covered_intervals assumes), the others follow it
+    left = [w for w in seg.words if w.start < t0]
+    right = [w for w in seg.words if w.start >= t0]
     if right and right[0].start < t1 < right[0].end:
         right[0] = replace(right[0], start=t1)
     if left and left[-1].start < t0 < left[-1].end:  # a word stretched over the insert, too
