@@ -350,26 +350,49 @@ def test_timed_fit_only_fits_the_listed_weights():
 def test_gap_tokens_read_the_start_of_b_and_the_end_of_a():
     from audio2digest.text.boundary import gap_tokens
 
-    (b, a), (b2, a2) = gap_tokens(
+    (b, a, sa), (b2, a2, sa2) = gap_tokens(
         ["还在为做PPT头秃吗？", "该模型基于Gemma 3打造。", "谷歌发布了新模型。"], True
     )
     assert b == ["c1:该", "c2:该模", "w:该"] and a == ["p:?", "e1:吗", "e2:秃吗"]
     assert b2[:2] == ["c1:谷", "c2:谷歌"] and a2 == ["", "e1:造", "e2:打造"]
-    ((b, a),) = gap_tokens(["Kubernetes 1.31 is out.", "Google released Gemma 4 today."], False)
+    # a's own start: the start keys of the sentence before the gap (b's of the gap before)
+    assert sa[:2] == ["c1:还", "c2:还在"] and sa2 == b
+    ((b, a, sa),) = gap_tokens(["Kubernetes 1.31 is out.", "Google released Gemma 4 today."], False)
     assert b == ["w1:google", "w2:<C> released"] and a == ["", "e1:out"]
-    ((b, _),) = gap_tokens(["First.", "It also adds a CLI."], False)
+    assert sa == ["w1:kubernetes", "w2:<C> 1"]
+    ((b, _, _),) = gap_tokens(["First.", "It also adds a CLI."], False)
     assert b == ["w1:it", "w2:it also"]
 
 
 def test_lexical_columns_look_keys_up_and_default_to_zero():
     from audio2digest.text.boundary import LEXICAL_FEATURES, gap_features, lexical_columns
 
-    lex = {"b": {"c1:该": -1.5, "w:该": -0.5}, "a": {"p:?": -1.0, "e1:吗": -0.25}}
-    cols = lexical_columns((["c1:该", "c2:该模", "w:该"], ["p:?", "e1:吗", "e2:秃吗"]), lex)
-    assert cols == [-1.5, 0.0, -0.5, -1.0, -0.25, 0.0]
+    lex = {"b": {"c1:该": -1.5, "w:该": -0.5, "c2:还在": 0.75}, "a": {"p:?": -1.0, "e1:吗": -0.25}}
+    toks = (["c1:该", "c2:该模", "w:该"], ["p:?", "e1:吗", "e2:秃吗"], ["c1:还", "c2:还在", "w:还"])
+    cols = lexical_columns(toks, lex)
+    # b's start, a's end, then a's start (looked up among the start keys)
+    assert cols == [-1.5, 0.0, -0.5, -1.0, -0.25, 0.0, 0.0, 0.75, 0.0]
+    assert lexical_columns(toks[:2], lex)[-3:] == [0.0] * 3  # a's start not given
     rows = gap_features(["还在为做PPT头秃吗？", "该模型基于Gemma 3打造。"], True, [[], []], lexicon=lex)
     assert rows[0][-len(LEXICAL_FEATURES) :] == cols
-    assert gap_features(["甲。", "该乙。"], True, [[], []])[0][-6:] == [0.0] * 6  # no lexicon
+    assert len(LEXICAL_FEATURES) == 9
+    assert gap_features(["甲。", "该乙。"], True, [[], []])[0][-9:] == [0.0] * 9  # no lexicon
+
+
+def test_len_a_rank_is_where_a_ranks_among_the_documents_sentences():
+    from audio2digest.text.boundary import gap_features, length_ranks
+
+    assert length_ranks([5, 1, 9]) == [0.0, -0.5, 0.5]
+    assert length_ranks([3, 3, 7]) == [-0.25, -0.25, 0.5]  # ties share their mean rank
+    assert length_ranks([4]) == [-0.5] and length_ranks([]) == []
+    texts = ["甲发布了产品。", "乙发布了新的工具和一个很长的说明文字。", "丙。", "丁发布了模型。"]
+    col = FEATURES.index("len_a_rank")
+    rows = gap_features(texts, True, [[]] * 4)
+    assert [r[col] for r in rows] == [0.0, 0.5, -0.5]  # a = the first three sentences
+    # the same sentences, each twice as long: the same ranks (the raw length moves)
+    longer = gap_features([t[:-1] * 2 + "。" for t in texts], True, [[]] * 4)
+    assert [r[col] for r in longer] == [0.0, 0.5, -0.5]
+    assert longer[0][FEATURES.index("len_a")] > rows[0][FEATURES.index("len_a")]
 
 
 def test_build_lexicon_keeps_what_several_sources_share():

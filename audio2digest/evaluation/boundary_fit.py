@@ -23,6 +23,7 @@ from audio2digest.text.boundary import (
     FEATURES,
     TIMED_FEATURES,
     BoundaryModel,
+    GapTokens,
     timed_rows,
 )
 from audio2digest.text.language import is_cjk_language
@@ -46,7 +47,7 @@ class CorpusRecord:
     rows: list[list[float]] = field(default_factory=list)
     labels: list[int] = field(default_factory=list)
     lengths: list[float] = field(default_factory=list)
-    tokens: list[tuple[list[str], list[str]]] = field(default_factory=list)  # gap_tokens per gap
+    tokens: list[GapTokens] = field(default_factory=list)  # gap_tokens per gap
     units: list[str] = field(default_factory=list)  # the sentence texts (stripped), for embeddings
     # filled by add_embeddings(): EMBED_FEATURES per gap (opt-in tier)
     embed_rows: list[list[float]] = field(default_factory=list)
@@ -166,8 +167,9 @@ def build_lexicon(records: Sequence[CorpusRecord]) -> dict[str, dict[str, float]
         p = sum(sum(r.labels) for r in rs) / gaps
         stats: dict[str, dict[str, list[float]]] = {"a": {}, "b": {}}
         for r in rs:
-            for (bt, at), y in zip(r.tokens, r.labels):
-                for side, keys in (("b", bt), ("a", at)):
+            # a's start keys (tok[2]) are b's of the gap before: counted there, not here
+            for tok, y in zip(r.tokens, r.labels):
+                for side, keys in (("b", tok[0]), ("a", tok[1])):
                     for k in keys:
                         if not k:
                             continue  # "" = no key (see gap_tokens)
