@@ -81,11 +81,16 @@ def _dev_pk(eps, model, opts):
     return {k: sum(v) / len(v) for k, v in out.items()}
 
 
+#: The transcripts of each dev episode the pause model is fitted on (samples/eval/segments/
+#: README.md): plain Whisper, an earlier sequential `run`, today's batched `run`.
+DEV_TRANSCRIPTS = ("", "pipeline", "batched")
+
+
 def dev_episodes(dev: Path):
     eps = []
     for g in sorted(dev.glob("*.gold.json")):
         name = g.name[: -len(".gold.json")]
-        for sub in ("", "pipeline"):
+        for sub in DEV_TRANSCRIPTS:
             t = dev / sub / f"{name}.transcript.json"
             if t.exists():
                 eps.append(

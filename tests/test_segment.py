@@ -48,16 +48,17 @@ def make_transcript(sentences, language="zh", gaps=None, words=True) -> Transcri
 
 
 # --- the dev episodes (real Whisper base output, saved once) ------------------------------
-# Two transcript sets: plain Whisper (samples/eval/segments/*.transcript.json) and what
-# `audio2digest run` produces with hotwords, repair and glossary correction (pipeline/).
-SETS = {"plain": EVAL, "pipeline": EVAL / "pipeline"}
+# Three transcript sets: plain Whisper (samples/eval/segments/*.transcript.json), what an
+# earlier sequential `audio2digest run` produced (pipeline/) and what `run` produces today
+# (batched/): hotwords, repair and glossary correction.
+SETS = {"plain": EVAL, "pipeline": EVAL / "pipeline", "batched": EVAL / "batched"}
 
 
 def load_transcript(name: str, which: str = "plain") -> Transcript:
     return Transcript.from_dict(json.loads((SETS[which] / f"{name}.transcript.json").read_text("utf-8")))
 
 
-@pytest.mark.parametrize("which", ["plain", "pipeline"])
+@pytest.mark.parametrize("which", ["plain", "pipeline", "batched"])
 def test_dev_episode_boundaries_close_to_gold(which):
     pks = []
     for name in ("dev01", "dev02", "dev03"):
