@@ -413,7 +413,7 @@ def test_auto_timestamps_are_chosen_per_batch_by_its_language():
     from audio2digest.asr.batched import lookahead_pipeline
     from audio2digest.asr.transcribe import TIMESTAMP_LANGUAGES
 
-    prompts = []
+    prompts, lengths = [], []
 
     class Model:
         max_length = 448
@@ -425,7 +425,12 @@ def test_auto_timestamps_are_chosen_per_batch_by_its_language():
             prompts.append(without_timestamps)
             return [1]
 
-        model = NS(generate=lambda *a, **k: [NS(sequences_ids=[[5]], scores=[-0.1], no_speech_prob=0.0)])
+        @staticmethod
+        def _generate(*a, **k):
+            lengths.append(k["max_length"])
+            return [NS(sequences_ids=[[5]], scores=[-0.1], no_speech_prob=0.0)]
+
+        model = NS(generate=_generate)
 
     @dataclass(frozen=True)
     class Options:  # the fields generate_segment_batched reads
@@ -451,6 +456,11 @@ def test_auto_timestamps_are_chosen_per_batch_by_its_language():
         np.zeros((1, 80, 3000)), NS(language_code="zh"), Options()
     )
     assert prompts == [True]  # "on"/"off": the options' own setting
+    # a batch decodes at most 12 tokens a second of its longest chunk (a loop stops there)
+    pipe.chunk_seconds = [10.0, 4.0]
+    lengths.clear()
+    pipe.generate_segment_batched(np.zeros((2, 80, 3000)), NS(language_code="en"), Options())
+    assert lengths == [1 + 120]
 
 
 def test_the_language_is_detected_on_the_first_chunk_and_its_encoding_reused():

@@ -101,6 +101,20 @@ def _decoded_text(tokenizer, results) -> str:
     return " ".join(tokenizer.decode([t for t in r.sequences_ids[0] if t < tokenizer.eot]) for r in results)
 
 
+#: Tokens a batch may decode per second of its longest chunk, and at least: Mandarin news is
+#: read at 4-6 characters a second, about a token each, plus a timestamp pair per segment;
+#: English at ~3 words (~4 tokens) a second. A loop ("——————…", dev02's first chunk with
+#: timestamps) otherwise runs to Whisper's 448 tokens and holds up its whole batch (5.0 s
+#: against 2-3 s for the other batches), before the loop repair decodes it again anyway.
+MAX_TOKENS_PER_SECOND = 12.0
+MIN_TOKEN_BUDGET = 32
+
+
+def chunk_token_budget(seconds: float) -> int:
+    """New tokens a batch whose longest chunk lasts ``seconds`` may decode."""
+    return max(MIN_TOKEN_BUDGET, int(MAX_TOKENS_PER_SECOND * seconds + 0.5))
+
+
 #: Seconds per timestamp token (Whisper's 20-ms steps) and the last one of a 30-s window.
 TIMESTAMP_SECONDS = 0.02
 LAST_TIMESTAMP = 1500
@@ -176,6 +190,9 @@ def lookahead_pipeline(
             max_length = (
                 len(prompt) + options.max_new_tokens if options.max_new_tokens is not None else m.max_length
             )
+            seconds = getattr(self, "chunk_seconds", [])
+            if seconds:  # a looping chunk stops where no speech could have taken it
+                max_length = min(max_length, len(prompt) + chunk_token_budget(max(seconds[:n])))
             results = m.model.generate(
                 encoder_output,
                 [list(prompt) for _ in range(n)],
