@@ -36,19 +36,6 @@ LOOK_NO_REPEAT = 4
 ENCODE_BATCH = 4
 
 
-def encode(model, features, sub_batch: int = ENCODE_BATCH):
-    """The encoder output of a batch of features, encoded ``sub_batch`` at a time."""
-    import ctranslate2
-    import numpy as np
-
-    if features.shape[0] <= sub_batch:
-        return model.encode(features)
-    parts = [
-        np.asarray(model.encode(features[i : i + sub_batch])) for i in range(0, features.shape[0], sub_batch)
-    ]
-    return ctranslate2.StorageView.from_array(np.ascontiguousarray(np.concatenate(parts)))
-
-
 class FirstChunkLanguage:
     """The ``WhisperModel`` as the pipeline sees it, but for language detection: on the
     first chunk alone, whose encoder output the first batch then reuses. faster-whisper
@@ -83,16 +70,18 @@ class FirstChunkLanguage:
         return encoded
 
 
-def encode_batch(model, features):
-    """:func:`encode`, reusing the first chunk's encoder output where the language detection
-    of :class:`FirstChunkLanguage` made it."""
+def encode_batch(model, features, sub_batch: int = ENCODE_BATCH):
+    """The encoder output of a batch of features, encoded ``sub_batch`` at a time; the first
+    chunk's is reused where :class:`FirstChunkLanguage` encoded it to detect the language."""
     import ctranslate2
     import numpy as np
 
     first = model.take_encoded(features) if isinstance(model, FirstChunkLanguage) else None
-    if first is None:
-        return encode(model, features)
-    parts = [first] + ([np.asarray(encode(model, features[1:]))] if features.shape[0] > 1 else [])
+    rest = features if first is None else features[1:]
+    if first is None and rest.shape[0] <= sub_batch:
+        return model.encode(rest)
+    parts = [] if first is None else [first]
+    parts += [np.asarray(model.encode(rest[i : i + sub_batch])) for i in range(0, rest.shape[0], sub_batch)]
     return ctranslate2.StorageView.from_array(np.ascontiguousarray(np.concatenate(parts)))
 
 

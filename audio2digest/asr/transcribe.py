@@ -397,16 +397,15 @@ def chunk_segments(segments) -> Iterator[Segment]:
 
 def join_segments(group) -> Segment:
     """One segment of faster-whisper segments of the same chunk (their words in order)."""
-    first = to_segment(0, group[0])
-    if len(group) == 1:
-        return first
-    rest = [to_segment(0, s) for s in group[1:]]
-    text = "".join(s.text for s in [first, *rest])
+    segs = [to_segment(0, s) for s in group]
+    if len(segs) == 1:
+        return segs[0]
+    text = "".join(s.text for s in segs)
     return replace(
-        first,
-        end=rest[-1].end,
+        segs[0],
+        end=segs[-1].end,
         text=text,
-        words=tuple(w for s in [first, *rest] for w in s.words),
+        words=tuple(w for s in segs for w in s.words),
         compression_ratio=round(compression_ratio(text), 4),
     )
 

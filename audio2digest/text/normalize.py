@@ -15,7 +15,7 @@ import logging
 import re
 from dataclasses import dataclass, replace
 
-from audio2digest.text.chinese_words import bound_to_next
+from audio2digest.text.chinese_words import JUNCTION_CONTEXT, bound_to_next
 from audio2digest.text.language import CJK_CHARS, is_chinese
 from audio2digest.text.numbers import Edit, apply_edits, number_edits
 from audio2digest.text.words import align_words, rewrite_words
@@ -193,7 +193,8 @@ def normalize_segments(
         held = (
             nxt is not None
             and nxt.start - seg.end < options.held_max_pause
-            and bound_to_next(text, convert_script(nxt.text, script))  # "DeepSeek" | "的新论文"
+            # only its opening decides ("DeepSeek" | "的新论文"): convert just that
+            and bound_to_next(text, convert_script(nxt.text.lstrip()[:JUNCTION_CONTEXT], script))
         )
         if text and not text.endswith(_TERMINAL) and not text.endswith(("，", "；", "：")) and not held:
             text += "。"
