@@ -367,6 +367,20 @@ def test_an_unfinished_last_segment_of_a_batched_chunk_is_closed_not_dropped():
     assert close_last_segment([], tb, 7.5) == []
 
 
+def test_a_lone_last_chunk_joins_the_batch_before_it():
+    """A batch of one chunk costs a whole decoder pass: the last chunk alone is decoded with
+    the batch before it."""
+    from audio2digest.asr.batched import batch_bounds
+
+    assert batch_bounds(3, 2) == [(0, 3)]
+    assert batch_bounds(5, 2) == [(0, 2), (2, 5)]
+    assert batch_bounds(4, 2) == [(0, 2), (2, 4)]
+    assert batch_bounds(9, 4) == [(0, 4), (4, 9)]
+    assert batch_bounds(1, 2) == [(0, 1)]  # nothing to join
+    assert batch_bounds(0, 2) == []
+    assert batch_bounds(3, 1) == [(0, 1), (1, 2), (2, 3)]  # batch 1: as asked
+
+
 def test_a_batched_chunk_cut_by_timestamp_tokens_is_joined_then_cut_at_sentence_ends():
     """With timestamp tokens the decoder ends a segment mid-sentence ("…将在 Hugging Face" |
     "上开源…", 0.5 s apart, the bundled sample); later stages would give each a sentence end.

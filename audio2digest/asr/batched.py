@@ -120,6 +120,18 @@ def close_last_segment(tokens: list[int], timestamp_begin: int, seconds: float) 
     return [*tokens, timestamp_begin + end]
 
 
+def batch_bounds(chunks: int, batch_size: int) -> list[tuple[int, int]]:
+    """``(start, end)`` of each batch of ``chunks`` chunks, ``batch_size`` at a time, but a
+    lone last chunk joins the batch before it: decoded alone it costs a whole decoder pass
+    (dev03, 67 s in three chunks: batches of 2 + 1 decoded in 5.6 s, one batch of 3 in 5.1 s,
+    twice each alternating), while a batch one larger costs little more than its size."""
+    size = max(1, batch_size)
+    bounds = [(i, min(i + size, chunks)) for i in range(0, chunks, size)]
+    if size > 1 and len(bounds) > 1 and bounds[-1][1] - bounds[-1][0] == 1:
+        bounds[-2:] = [(bounds[-2][0], chunks)]
+    return bounds
+
+
 def lookahead_pipeline(
     model, choose: HotwordChooser | None = None, timestamp_languages=None, first_frames: int = 0
 ):
@@ -133,6 +145,14 @@ def lookahead_pipeline(
     from faster_whisper import BatchedInferencePipeline
 
     class LookaheadPipeline(BatchedInferencePipeline):
+        def _batched_segments_generator(
+            self, features, tokenizer, chunks_metadata, batch_size, options, log_progress
+        ):
+            for i, j in batch_bounds(len(features), batch_size):  # one call per batch
+                yield from super()._batched_segments_generator(
+                    features[i:j], tokenizer, chunks_metadata[i:j], j - i, options, log_progress
+                )
+
         def forward(self, features, tokenizer, chunks_metadata, options):
             self.chunk_seconds = [m["duration"] for m in chunks_metadata]
             return super().forward(features, tokenizer, chunks_metadata, options)

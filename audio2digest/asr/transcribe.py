@@ -119,9 +119,9 @@ TIMESTAMP_MODES = ("auto", "on", "off")
 TIMESTAMP_LANGUAGES = frozenset({"zh"})
 
 #: The decode's own revision, part of the transcript fingerprint (stages.py): bumped when the
-#: same options give a different transcript (here: a batched chunk's timestamp segments
-#: joined before sentences are cut), so that cached transcripts are decoded again.
-DECODE_REVISION = 2
+#: same options give a different transcript (here: a lone last chunk decoded with the batch
+#: before it, batched.batch_bounds), so that cached transcripts are decoded again.
+DECODE_REVISION = 3
 
 #: Re-split a batched chunk also at a pause this long between words (seconds): the chunk
 #: joins VAD stretches, and a pause of a second or more is where a speaker starts anew.
@@ -631,9 +631,9 @@ def transcribe(
     segments, info = decode(
         model, audio, options, progress=progress, episode=label, choose_hotwords=chooser, speech=speech
     )
-    if chooser is not None:
-        options = replace(options, hotwords=chooser.all_chosen())
     language = info.language
+    if chooser is not None:
+        options = replace(options, hotwords=chooser.all_chosen(language))
     repairs = []
     if options.repair and segments:
         segments, repairs = repair_segments(
