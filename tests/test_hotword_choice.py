@@ -47,6 +47,20 @@ def test_a_batch_in_the_glossarys_language_is_filled_with_its_ranking():
     assert "OpenRouter" in c.all_chosen()
 
 
+def test_an_english_batch_is_prompted_with_the_latin_forms_of_chinese_named_terms():
+    """A Mandarin glossary's 谷歌 heard as "Google" in English speech is prompted as Google
+    there (its Chinese name would ask for Chinese characters), and as 谷歌 in a Mandarin
+    batch; a term with no Latin form is left out of an English prompt."""
+    terms = [*TERMS, Term("数据中心", "concept", variants=("data center",)), Term("大模型", "concept")]
+    c = HotwordChooser(terms, tokenizer=count, budget=80, fill_budget=0)
+    look = "Google opened a new data center for its large models and 大模型"
+    assert c(look, language="en") == "Google data center"
+    assert c(look, language="zh") == "谷歌 数据中心 大模型"
+    assert c.all_chosen("en") == "Google data center"
+    assert c.all_chosen("zh") == "谷歌 数据中心 大模型"
+    assert c.all_chosen() == "谷歌 数据中心 大模型"  # language unknown: as the glossary spells them
+
+
 def test_terms_heard_in_an_earlier_batch_prompt_the_next():
     c = HotwordChooser(TERMS, tokenizer=count, budget=40, fill_budget=0, look="none")
     assert c("", language="en") is None  # the first batch: nothing named, nothing heard yet

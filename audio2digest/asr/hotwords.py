@@ -227,6 +227,10 @@ LATIN_MATCH = 85
 #: echo check cut its tails (docs/asr-eval.md).
 FILL_LANGUAGES = ("zh",)
 
+#: Languages written with Chinese characters (in part): their batches are prompted with a
+#: term's Chinese name; any other with its Latin form (HotwordChooser._spelling).
+CJK_LANGUAGES = ("zh", "yue", "ja")
+
 #: Tokens of the glossary ranking's fill (the named and heard terms may use all of ``budget``).
 #: Every prompt token is carried by every beam: on four 30-s chunks of dev01, beam 5 took
 #: 6.9 s with no prompt, 8.7 s with 60 tokens and 15.2 s with 220 (greedy: no difference).
@@ -287,6 +291,7 @@ class HotwordChooser:
         context = _context_of(meta).casefold()
         terms = [t for t in getattr(glossary, "terms", glossary) if getattr(t, "hotword", True)]
         self.keys: dict[str, tuple[set[str], set[str], set[str]]] = {}
+        self.latin_form: dict[str, str] = {}  # a Chinese-named term -> its first Latin form, or ""
         self.family: dict[str, set[str]] = {}  # first Latin word -> the terms it begins (Kimi K2 ...)
         self._tokens_re = re.compile(r"[a-z0-9]+")
         self.context_terms: set[str] = set()
@@ -298,6 +303,8 @@ class HotwordChooser:
             pinyin = {k for k in (_pinyin(f) for f in forms if has_cjk(f)) if len(k) >= MIN_PINYIN_KEY}
             exact = {a.casefold() for a in forms + aliases if len(a) >= 2}
             self.keys[name.casefold()] = (latin, pinyin, exact)
+            if has_cjk(name):  # its spelling for a batch in a language without Chinese script
+                self.latin_form[name.casefold()] = next((f.strip() for f in forms if not has_cjk(f)), "")
             head = self._tokens_re.findall(name.casefold())
             if head and not has_cjk(name):
                 self.family.setdefault(head[0], set()).add(name.casefold())
@@ -370,20 +377,35 @@ class HotwordChooser:
             n = self._term_tokens[term] = self.count(" " + term) - self._overhead
         return n
 
-    def _within_budget(self, names: set[str], fill: bool = False) -> list[str]:
+    def _spelling(self, term: str, latin: bool) -> str:
+        """``term`` as the prompt writes it: in a batch of a language without Chinese script
+        (``latin``), a Chinese-named term by its first Latin form (谷歌 -> Google, 数据中心 ->
+        data center), "" when it has none. Its Chinese name in an English prompt only asks
+        the decoder for Chinese characters, and costs several tokens a character."""
+        if not latin or not has_cjk(term):
+            return term
+        return self.latin_form.get(term.casefold(), "")
+
+    def _within_budget(self, names: set[str], fill: bool = False, latin: bool = False) -> list[str]:
         chosen: list[str] = []
+        taken: set[str] = set()
         used = self._overhead
-        for term in self.ranked:  # the named and heard terms first, in rank order
-            if term.casefold() in names and used + self._tokens_of(term) <= self.budget:
+
+        def take(term: str, limit: int) -> None:  # counted as spelt; chosen by its name
+            nonlocal used
+            spelt = self._spelling(term, latin)
+            if spelt and spelt.casefold() not in taken and used + self._tokens_of(spelt) <= limit:
                 chosen.append(term)
-                used += self._tokens_of(term)
+                taken.add(spelt.casefold())
+                used += self._tokens_of(spelt)
+
+        for term in self.ranked:  # the named and heard terms first, in rank order
+            if term.casefold() in names:
+                take(term, self.budget)
         if fill:  # then the glossary's ranking, as far as the fill budget goes
             limit = min(self.budget, max(self.fill_budget, used))
-            taken = set(chosen)
             for term in self.ranked:
-                if term not in taken and used + self._tokens_of(term) <= limit:
-                    chosen.append(term)
-                    used += self._tokens_of(term)
+                take(term, limit)
         return chosen
 
     def __call__(self, text: str = "", language: str | None = None) -> str | None:
@@ -393,10 +415,12 @@ class HotwordChooser:
         ones; any other only the named and heard ones."""
         self.batches += 1
         names = self.context_terms | self.noted | (self.heard(text) if text else set())
-        chosen = self._within_budget(names, fill=self._fills(language))
+        latin = self._latin(language)
+        chosen = self._within_budget(names, fill=self._fills(language), latin=latin)
         self.chosen.extend(t for t in chosen if t not in self.chosen)
-        log.debug("hotwords for a look of %d chars (%s): %s", len(text or ""), language, chosen)
-        return " ".join(chosen) or None
+        spelt = [self._spelling(t, latin) for t in chosen]
+        log.debug("hotwords for a look of %d chars (%s): %s", len(text or ""), language, spelt)
+        return " ".join(spelt) or None
 
     def wants_look(self, language: str | None) -> bool:
         """Whether the next batch, in ``language``, gets a greedy first look (see
@@ -414,6 +438,14 @@ class HotwordChooser:
     def _fills(self, language: str | None) -> bool:
         return self.fill_budget > 0 and bool(language and language.lower().startswith(self.fill_languages))
 
-    def all_chosen(self) -> str | None:
-        """Every term chosen so far, within the budget (the prompt of the repairs' re-decodes)."""
-        return " ".join(self._within_budget({t.casefold() for t in self.chosen})) or None
+    def all_chosen(self, language: str | None = None) -> str | None:
+        """Every term chosen so far, within the budget, spelt for ``language`` (the prompt of
+        the repairs' re-decodes)."""
+        latin = self._latin(language)
+        names = self._within_budget({t.casefold() for t in self.chosen}, latin=latin)
+        return " ".join(self._spelling(t, latin) for t in names) or None
+
+    @staticmethod
+    def _latin(language: str | None) -> bool:
+        """Whether a batch in ``language`` is prompted with terms' Latin forms."""
+        return bool(language) and not str(language).lower().startswith(CJK_LANGUAGES)
