@@ -61,6 +61,31 @@ def test_an_english_batch_is_prompted_with_the_latin_forms_of_chinese_named_term
     assert c.all_chosen() == "谷歌 数据中心 大模型"  # language unknown: as the glossary spells them
 
 
+def test_a_version_number_must_agree_for_a_term_to_be_heard():
+    """GPT 5 is not GPT-3.5 (their keys gpt5 / gpt35 are 89 % alike), and "GPT 5.1" holds no
+    "GPT 5" (a version number is one word)."""
+    terms = [Term(t, "model") for t in ("GPT-3.5", "GPT-5", "GPT-5.1")]
+    c = HotwordChooser(terms, tokenizer=count)
+    assert c.heard("OpenAI 发布了 GPT 5 模型") == {"gpt-5"}
+    assert c.heard("OpenAI 发布了 GPT 5.1 模型") == {"gpt-5.1"}
+
+
+def test_a_large_family_brings_only_the_members_closest_to_what_was_heard():
+    """A mention brings its family (a garbled "Kimi ..." -> Kimi K2 Thinking), all of a small
+    one, but of a large one only the FAMILY_MAX members closest to the words after the head."""
+    from audio2digest.asr.hotwords import FAMILY_MAX
+
+    kimi = [Term(t, "model") for t in ("Kimi", "Kimi K2", "Kimi K2 Thinking")]
+    gemini = [Term("Gemini", "model")]
+    gemini += [
+        Term(f"Gemini {v}", "model") for v in ("1.5 Pro", "2.0 Flash", "2.5 Flash", "2.5 Pro", "3 Pro")
+    ]
+    c = HotwordChooser(kimi + gemini, tokenizer=count)
+    assert c.heard("Kimi 团队推出新模型") == {"kimi", "kimi k2", "kimi k2 thinking"}
+    heard = c.heard("Google released gemini three pro last week")
+    assert len(heard) == FAMILY_MAX and "gemini 3 pro" in heard
+
+
 def test_terms_heard_in_an_earlier_batch_prompt_the_next():
     c = HotwordChooser(TERMS, tokenizer=count, budget=40, fill_budget=0, look="none")
     assert c("", language="en") is None  # the first batch: nothing named, nothing heard yet

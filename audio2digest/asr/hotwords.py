@@ -250,12 +250,23 @@ FILL_BUDGET = 220
 LOOK_MODES = ("none", "first", "every", "auto")
 DEFAULT_LOOK = "auto"
 PINYIN_MATCH = 90
+
+#: A heard name brings at most this many members of its family (see
+#: HotwordChooser._family_heard): every prompt token is carried by every beam, and a mention
+#: of DeepSeek or Llama brought all nine of their terms into the prompt (dev01: the fill then
+#: lost the room for Blackwell Ultra and Sora 2). 3 is the size of the families the rule was
+#: made for (Kimi, Kimi K2, Kimi K2 Thinking).
+FAMILY_MAX = 3
 MIN_FUZZY_KEY = 4
 MIN_PINYIN_KEY = 5  # letters: two-syllable names (zhipu) and longer
 
 
 def _latin_key(s: str) -> str:
     return "".join(c for c in s.casefold() if c.isascii() and c.isalnum())
+
+
+def _digits(s: str) -> str:
+    return "".join(c for c in s if c.isdigit())
 
 
 def _pinyin(s: str) -> str:
@@ -310,7 +321,8 @@ class HotwordChooser:
                 self.family.setdefault(head[0], set()).add(name.casefold())
             if context and any(named_in(f, context) for f in forms):
                 self.context_terms.add(name.casefold())
-        self._tokens = re.compile(r"[a-z0-9]+")
+        # a version number is one word ("4.5"): "Claude Sonnet 4.5" holds no "Claude Sonnet 4"
+        self._tokens = re.compile(r"[a-z0-9]+(?:\.[0-9]+)*")
         self.chosen: list[str] = []  # every term chosen so far (for the repairs' prompt)
         self.fill_languages = fill_languages
         if look not in LOOK_MODES:
@@ -333,7 +345,7 @@ class HotwordChooser:
         from rapidfuzz import fuzz
 
         low = (text or "").casefold()
-        tokens = self._tokens.findall(low)
+        tokens = [t.replace(".", "") for t in self._tokens.findall(low)]
         spans: dict[int, set[str]] = {}
         for i in range(len(tokens)):
             for n in range(1, 5):
@@ -349,8 +361,9 @@ class HotwordChooser:
             if len(k) < MIN_FUZZY_KEY:
                 return False
             reach = max(1, len(k) // 5)
+            version = _digits(k)  # GPT 5 is not GPT-3.5, nor Llama Llama 2: the digits must agree
             return any(
-                fuzz.ratio(k, c) >= LATIN_MATCH
+                fuzz.ratio(k, c) >= LATIN_MATCH and _digits(c) == version
                 for n in range(len(k) - reach, len(k) + reach + 1)
                 for c in spans.get(n, ())
             )
@@ -365,8 +378,36 @@ class HotwordChooser:
         for name in list(out):  # a name heard brings its family: Kimi -> Kimi K2 Thinking, Sora -> Sora 2
             head = self._tokens_re.findall(name)
             if head and len(head[0]) >= MIN_FUZZY_KEY:
-                out |= self.family.get(head[0], set())
+                out |= self._family_heard(head[0], tokens)
         return out
+
+    def _family_heard(self, head: str, tokens: Sequence[str]) -> set[str]:
+        """The members of ``head``'s family a mention of it brings: all of a family of up to
+        ``FAMILY_MAX``; of a larger one (11 Claude, 10 Gemini, 9 Llama terms in the bundled
+        glossary) the ``FAMILY_MAX`` whose Latin keys are closest to what follows the head
+        word in ``tokens`` ("llama four maverick" -> Llama 4 Maverick), not all of them."""
+        from rapidfuzz import fuzz
+
+        family = self.family.get(head, set())
+        if len(family) <= FAMILY_MAX:
+            return family
+        starts = [i for i, t in enumerate(tokens) if t == head]
+        if not starts:  # the head heard by pinyin or fuzzily: nothing says which member
+            return set()
+
+        def closeness(member: str) -> float:
+            n = len(self._tokens_re.findall(member))  # compared with as many words (± 1) after the head
+            runs = {"".join(tokens[i : i + m]) for i in starts for m in range(max(1, n - 1), n + 2)}
+            return max(
+                (
+                    fuzz.ratio(k, c) * (1.0 if _digits(k) == _digits(c) else 0.5)
+                    for k in self.keys[member][0]
+                    for c in runs
+                ),
+                default=0.0,
+            )
+
+        return set(sorted(family, key=lambda m: (-closeness(m), m))[:FAMILY_MAX])
 
     def _tokens_of(self, term: str) -> int:
         """Tokens ``" " + term`` adds. Whisper's byte-level BPE splits text at spaces before it
