@@ -419,3 +419,29 @@ def test_a_file_with_no_telling_name_opening_with_a_top_level_key_is_yaml(tmp_pa
     # 'terms: [OpenAI, 智谱]' was read as plain text: one term, the whole line
     g = read_glossary(write(tmp_path, "mine", text))
     assert ([t.term for t in g], g.never) == (terms, never)
+
+
+def test_an_alias_that_is_a_form_of_another_files_entry_is_warned_about(tmp_path, caplog):
+    """A form is never corrected, so an alias that is another entry's form (Genie 3 is a
+    bundled model) would change nothing without a word."""
+    mine = write(tmp_path, "mine.yaml", "- {term: Gemini Ultra, category: model, aliases: [Genie 3]}\n")
+    with caplog.at_level(logging.WARNING, logger="audio2digest.text.glossary"):
+        g = load_glossary([mine])
+    msgs = [r.getMessage() for r in caplog.records]
+    assert len(msgs) == 1, msgs
+    assert msgs[0].startswith(f"{mine}:1: alias 'Genie 3' of 'Gemini Ultra' is a form of 'Genie 3' (")
+    assert msgs[0].endswith("a form is never corrected, so the alias changes nothing")
+    assert [str(w) for w in g.warnings] == msgs
+    # the same through a plain-text line that adds to the bundled entry
+    caplog.clear()
+    txt = write(tmp_path, "mine.txt", "Gemini Ultra | Genie 3\n")
+    with caplog.at_level(logging.WARNING, logger="audio2digest.text.glossary"):
+        load_glossary([txt])
+    assert [r.getMessage().split(": ", 1)[1][:30] for r in caplog.records] == [
+        "alias 'Genie 3' of 'Gemini Ult"
+    ]
+    # an alias no other entry spells is no conflict
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="audio2digest.text.glossary"):
+        load_glossary([write(tmp_path, "ok.txt", "Gemini Ultra | Gemini Ultar\n")])
+    assert not caplog.records

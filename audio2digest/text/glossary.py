@@ -565,6 +565,23 @@ def merge_glossaries(glossaries: Sequence[Glossary]) -> Glossary:
         for f in [f for f, (k, _) in form_owner.items() if k == key]:
             del form_owner[f]
 
+    def check_aliases(t: Term, aliases: Sequence[str], gi: int) -> None:
+        """Warn of an alias that is a form of an earlier file's other entry: a form is never
+        corrected, so such an alias changes nothing."""
+        for a in aliases:
+            o = form_owner.get(a.casefold())
+            if o is not None and o[1] < gi and o[0] != t.term.casefold():
+                other = by_key[o[0]]
+                issue = GlossaryIssue(
+                    t.source or "<glossary>",
+                    t.line,
+                    f"alias {a!r} of {t.term!r} is a form of {other.term!r} ({other.where}); "
+                    "a form is never corrected, so the alias changes nothing",
+                    "warning",
+                )
+                log.warning("%s", issue)
+                warnings.append(issue)
+
     for gi, g in enumerate(glossaries):
         warnings.extend(g.warnings)
         for t in g.terms:
@@ -573,6 +590,7 @@ def merge_glossaries(glossaries: Sequence[Glossary]) -> Glossary:
             if old is not None and t.names_only:
                 log.info("%s: %r adds to the entry from %s", t.where, t.term, old.where)
                 added = tuple(a for a in t.aliases if a not in old.forms)
+                check_aliases(t, added, gi)
                 by_key[k] = _replace_term(old, term=t.term, aliases=tuple(dict.fromkeys(old.aliases + added)))
                 continue
             owner = form_owner.get(k)
@@ -585,6 +603,7 @@ def merge_glossaries(glossaries: Sequence[Glossary]) -> Glossary:
                     i = next(i for i, v in enumerate(variants) if v.casefold() == k)
                     variants = variants[:i] + (t.term,) + variants[i + 1 :]
                 added = tuple(a for a in t.aliases if a not in host.forms and a != t.term)
+                check_aliases(host, added, gi)
                 by_key[owner[0]] = _replace_term(
                     host, variants=variants, aliases=tuple(dict.fromkeys(host.aliases + added))
                 )
@@ -611,6 +630,7 @@ def merge_glossaries(glossaries: Sequence[Glossary]) -> Glossary:
                 )
                 log.warning("%s", issue)
                 warnings.append(issue)
+            check_aliases(t, t.aliases, gi)
             by_key[k] = t
             own(k, t, gi)
         never.extend(g.never)
