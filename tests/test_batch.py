@@ -119,6 +119,26 @@ def test_read_sources_bad_files(tmp_path, content, message):
         read_sources(tmp_path / "missing.txt")
 
 
+@pytest.mark.parametrize(
+    "feed",
+    [
+        '<?xml version="1.0"?>\n<rss version="2.0"><channel><title>S</title></channel></rss>\n',
+        "\ufeff  <rss><channel/></rss>",
+        '<feed xmlns="http://www.w3.org/2005/Atom"><title>S</title></feed>',
+    ],
+)
+def test_read_sources_local_feed_file_is_one_feed_source(tmp_path, feed):
+    """`batch feed.xml` with a feed on disk reads it as a feed (as `run` does), not as lines."""
+    p = tmp_path / "feed.xml"
+    p.write_text(feed, "utf-8")
+    assert read_sources(p) == [str(p.resolve())]
+
+
+def test_read_sources_directory_is_named_as_such(tmp_path):
+    with pytest.raises(InputError, match="is a directory"):
+        read_sources(tmp_path)
+
+
 # ---------------------------------------------------------------- bad input
 
 

@@ -20,6 +20,8 @@ def read_sources(spec: str | os.PathLike) -> list[str]:
     if is_url(spec):
         return [spec]
     p = Path(spec).expanduser()
+    if p.is_dir():
+        raise InputError(f"{spec}: is a directory (SOURCES is a text file of URLs/paths, or a feed URL)")
     if not p.is_file():
         raise InputError(f"{spec}: no such file (SOURCES is a text file of URLs/paths, or a feed URL)")
     try:
@@ -34,6 +36,8 @@ def read_sources(spec: str | os.PathLike) -> list[str]:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InputError(f"{spec}: not UTF-8 text (byte {exc.start})") from exc
+    if _looks_like_feed(text):  # a local RSS/Atom file: one source, its enclosures the episodes
+        return [str(p.resolve())]
     seen: dict[str, None] = {}
     for line in text.splitlines():
         line = line.strip()
@@ -46,6 +50,13 @@ def read_sources(spec: str | os.PathLike) -> list[str]:
     if not seen:
         raise InputError(f"{spec}: lists no sources (only blank or # comment lines)")
     return list(seen)
+
+
+def _looks_like_feed(text: str) -> bool:
+    """Whether a SOURCES file is an XML document (an RSS/Atom feed) rather than a list of lines:
+    no line of a source list starts with ``<``."""
+    head = text.lstrip()[:512].lower()
+    return head.startswith(("<?xml", "<rss", "<feed", "<!--"))
 
 
 __all__ = ["read_sources"]

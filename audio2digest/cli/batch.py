@@ -199,11 +199,11 @@ def batch(
     """Run every episode listed in SOURCES into OUT, with a ledger that survives crashes.
 
     SOURCES is a text file with one URL or path per line (blank lines and # comments are
-    skipped, duplicates run once; relative paths are relative to the file), or a feed URL.
-    Re-running the same command skips finished episodes, resumes unfinished ones where they
-    stopped, and retries failed ones after a backoff. A changed glossary re-runs correction
-    and what follows, without downloading or transcribing again. Exit code 1 if any episode
-    failed.
+    skipped, duplicates run once; relative paths are relative to the file), or a feed (a
+    URL, or an RSS/Atom file on disk). Re-running the same command skips finished
+    episodes, resumes unfinished ones where they stopped, and retries failed ones after a
+    backoff. A changed glossary re-runs correction and what follows, without downloading or
+    transcribing again. Exit code 1 if any episode failed.
 
     \b
     Examples:
