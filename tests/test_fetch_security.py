@@ -97,6 +97,18 @@ def test_local_feed_may_name_local_files(tmp_path, real_clips):
     assert list_episodes(str(f))[0].source == str(tmp_path / "media" / "ep.wav")
 
 
+def test_local_feed_percent_encoded_relative_enclosure(tmp_path):
+    """A relative enclosure is a URL reference: "ep%201.wav" names "ep 1.wav" (a file really
+    named with a % is still found as it is)."""
+    (tmp_path / "ep 1.wav").write_bytes(b"x")
+    (tmp_path / "100%25 raw.wav").write_bytes(b"x")
+    f = tmp_path / "feed.xml"
+    f.write_bytes(feed("ep%201.wav"))
+    assert list_episodes(str(f))[0].source == str((tmp_path / "ep 1.wav").resolve())
+    f.write_bytes(feed("100%25 raw.wav"))
+    assert list_episodes(str(f))[0].source == str((tmp_path / "100%25 raw.wav").resolve())
+
+
 @pytest.mark.parametrize(
     "enclosure, message",
     [

@@ -278,7 +278,15 @@ def _enclosure(media: str, url: str, base_dir: Path | None) -> str:
         raise FetchError(f"{url}: enclosure {media!r}: unsupported URL scheme {u.scheme!r}", permanent=True)
     else:
         path = Path(media).expanduser()
+        if "%" in media:  # a relative URL reference, percent-encoded as in a feed: "ep%201.mp3"
+            decoded = Path(unquote(media)).expanduser()
+            if not _beside(path, base_dir).exists() and _beside(decoded, base_dir).exists():
+                path = decoded
     return str(path if path.is_absolute() else (base_dir / path).resolve())
+
+
+def _beside(path: Path, base_dir: Path) -> Path:
+    return path if path.is_absolute() else base_dir / path
 
 
 def parse_feed(data: bytes, url: str, *, base_dir: Path | None = None) -> list[FeedEntry]:
