@@ -158,6 +158,25 @@ def test_a_pause_folded_into_a_word_does_not_cut_the_word():
     assert not splits_a_word("翻倍", "接下来是")
 
 
+def test_a_pause_folded_into_a_latin_token_does_not_cut_the_word():
+    # dev02: Whisper wrote "Full" as the tokens "F" + "ull", the 3-s pause folded into "ull";
+    # the item boundary went between them ("…阶段F。" | "ull性化…")
+    from audio2digest.text.segment import SegmentOptions, timed_units
+
+    chars = list("从概念验证阶段进入规模化部署阶段")
+    ws = [Word(0.2 * k, 0.2 * (k + 1), ch) for k, ch in enumerate(chars)]
+    t = ws[-1].end
+    ws += [Word(t, t + 0.5, "F"), Word(t + 0.5, t + 3.5, "ull")]
+    t += 3.5
+    ws += [Word(t + 0.2 * k, t + 0.2 * (k + 1), ch) for k, ch in enumerate("个性化治疗方案制定")]
+    text = "".join(w.word for w in ws)
+    units, _ = timed_units(
+        Transcript(EpisodeMeta("x"), "zh", (Segment(0, 0.0, ws[-1].end, text, tuple(ws)),)), SegmentOptions()
+    )
+    texts = [u.text for u in units]
+    assert any("Full" in u for u in texts) and not any(u.startswith("ull") for u in texts), texts
+
+
 @pytest.mark.parametrize("name", ["dev01", "dev02", "dev03"])
 def test_text_alone_on_scripts(name):
     script = json.loads((EVAL / f"{name}.items.json").read_text("utf-8"))

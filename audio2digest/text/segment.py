@@ -167,6 +167,7 @@ def _units_from_transcript(transcript: Transcript, opts: SegmentOptions, cjk: bo
                 if (
                     cur
                     and (gap >= opts.pause_floor + 0.15 or absorbed)
+                    and not _inside_latin_word(cur[-1].word, w.word)
                     and not _holds_on(
                         "".join(x.word for x in cur[-JUNCTION_CONTEXT:]),
                         "".join(x.word for x in words[k : k + JUNCTION_CONTEXT]),
@@ -248,6 +249,19 @@ def _holds_on(before: str, after: str) -> bool:
     "推" [1 s] "出")."""
     nxt, prev = after.strip(), before.strip()
     return bool(_HOLDS_ON_NEXT.match(nxt)) or splits_a_decimal(prev, nxt) or splits_a_word(prev, nxt)
+
+
+def _inside_latin_word(prev: str, word: str) -> bool:
+    """Whether recogniser word ``word`` continues the Latin word ``prev`` ends with: in Chinese
+    Whisper's words are its tokens, and "Full" can come as "F" + "ull" (no space between), with
+    the pause folded into "ull". No unit (and so no news item) may start inside it."""
+    return (
+        bool(prev)
+        and prev[-1:].isascii()
+        and prev[-1:].isalnum()
+        and word[:1].isascii()
+        and word[:1].isalpha()
+    )
 
 
 def _expected_duration(word: str) -> float:
