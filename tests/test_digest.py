@@ -80,6 +80,11 @@ def test_keywords():
     kw = keywords("Nvidia announced a chip. The chip is fast, Nvidia says.")
     assert kw[:2] == ["nvidia", "chip"]
     assert keywords("") == []
+    # pronouns and auxiliaries are no keywords (the JFK clip's tags were "ask, your, country")
+    kw = keywords("Ask not what your country can do for you, ask what you can do for your country.")
+    assert "your" not in kw and "country" in kw
+    kw = keywords("Separating the patient from others to prevent infection of others.")
+    assert "others" not in kw and "infection" in kw
 
 
 def test_enrich_item_with_no_entities():

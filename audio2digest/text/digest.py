@@ -305,7 +305,8 @@ def categorize(
 _EN_KW_STOP = EN_STOPWORDS | frozenset(
     (
         "three four five six seven eight nine ten first second week weeks year years many several "
-        "including user users company"
+        "including user users company your yours my me us them others other another do does did "
+        "done may might must should shall only each both every own same now"
     ).split()
 )
 
