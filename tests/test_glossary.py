@@ -157,6 +157,15 @@ def test_short_term_is_a_warning_with_line(tmp_path, caplog):
     assert f"{p}:2:" in caplog.text
 
 
+def test_unknown_keys_are_all_named_in_one_warning(tmp_path):
+    p = write(tmp_path, "typos.yaml", "terms:\n  - term: 可灵\n    alais: [野生极]\n    categroy: product\n")
+    [w] = read_glossary(p).warnings
+    assert str(w).startswith(f"{p}:2: unknown keys 'alais', 'categroy' (expected one of: "), str(w)
+    p = write(tmp_path, "typo.yaml", "terms:\n  - term: 可灵\n    alais: [野生极]\n")
+    [w] = read_glossary(p).warnings
+    assert str(w).startswith(f"{p}:2: unknown key 'alais' (expected"), str(w)
+
+
 def test_bad_yaml_indent_names_line(tmp_path):
     p = write(tmp_path, "bad.yaml", "terms:\n  - term: 智谱\n    category: org\n   aliases: [至普]\n")
     with pytest.raises(GlossaryError) as e:

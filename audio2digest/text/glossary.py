@@ -371,7 +371,8 @@ def parse_glossary_text(text: str, path: str = "<glossary>", *, fmt: str | None 
                 GlossaryIssue(
                     path,
                     line,
-                    f"unknown key {unknown[0]!r} (expected one of: {', '.join(sorted(_KNOWN_KEYS))})",
+                    f"unknown key{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))} "
+                    f"(expected one of: {', '.join(sorted(_KNOWN_KEYS))})",
                     "warning",
                 )
             )
