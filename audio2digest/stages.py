@@ -597,6 +597,20 @@ def renderable_formats(formats: Sequence[str], transcript: Transcript) -> list[s
     return keep
 
 
+def stale_formats(outdir: Path, formats: Sequence[str], transcript: Transcript) -> list[str]:
+    """Formats not asked for whose files an earlier run left in ``outdir``: they are rendered
+    again, so that no file in an episode's directory is of an older digest (a run with a new
+    glossary and the default formats had left the first run's digest.html as it was)."""
+    from audio2digest.render import FORMATS, format_name
+
+    asked = {format_name(f) for f in formats} | {"json"}
+    left = [n for n, r in FORMATS.items() if n not in asked and (outdir / r.filename).is_file()]
+    left = renderable_formats(left, transcript)
+    if left:
+        log.info("%s: also rendering %s again (left by an earlier run)", outdir, ", ".join(left))
+    return left
+
+
 def _render(ep: Episode, env: StageEnv) -> dict:
     from audio2digest.render import render_all
 
@@ -606,6 +620,7 @@ def _render(ep: Episode, env: StageEnv) -> dict:
     href = audio_href(audio, ep.outdir) if audio is not None else None
     # digest.json is the digest stage's; formats that need times are left out without them
     formats = [f for f in renderable_formats(ep.options.formats, t) if f != "json"]
+    formats += stale_formats(ep.outdir, formats, t)
     files = [ep.outdir / DIGEST_FILE]
     rendered = render_all(digest, t, ep.outdir, formats=formats, audio_href=href, style=ep.options.style)
     files += list(rendered.values())

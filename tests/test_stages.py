@@ -127,6 +127,24 @@ def test_run_without_json_format_still_writes_digest_json(episode, tmp_path):
     }
 
 
+def test_a_rerun_renders_again_the_formats_an_earlier_run_left(episode, tmp_path):
+    """A second run with a new glossary and other formats leaves no file of the old digest:
+    digest.html from the first run is rendered again, not kept as it was."""
+    audio, options = episode
+    from dataclasses import replace
+
+    out = tmp_path / "out"
+    [r] = run([str(audio)], out, replace(options, formats=("md", "html")), transcriber=FakeTranscriber())
+    html = r.outdir / "digest.html"
+    html.write_text("stale", "utf-8")
+    g2 = tmp_path / "g2.yaml"
+    g2.write_text(GLOSSARY + "  - {term: Meta}\n", "utf-8")
+    again = replace(options, glossaries=(str(g2),), formats=("md",))
+    [r] = run([str(audio)], out, again, transcriber=FakeTranscriber())
+    assert r.ok and html.read_text("utf-8") != "stale"
+    assert html in r.files and not (r.outdir / "transcript.srt").exists()  # nothing new added
+
+
 def test_one_file_three_spellings_is_one_episode(episode, tmp_path, monkeypatch):
     audio, options = episode
     monkeypatch.chdir(tmp_path)
