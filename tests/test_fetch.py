@@ -86,6 +86,17 @@ def test_download_through_ytdlp(http_server, real_clips, tmp_path):
     assert not [p for p in (tmp_path / "ep").iterdir() if p.name.startswith(".")]
 
 
+def test_a_download_that_is_not_audio_fails_and_leaves_nothing(http_server, tmp_path):
+    """A URL that serves text (a sources list given to ``run`` by mistake) is refused once the
+    download is in, before it takes the audio's place: no "audio.unknown_video" left behind."""
+    http_server.route("sources.txt", b"https://example.com/a.mp3\n" * 50, "text/plain")
+    [meta] = list_episodes(http_server.url("sources.txt"))
+    with pytest.raises(FetchError, match=r"sources\.txt: the download.* is not an audio file") as err:
+        download(meta, tmp_path / "ep")
+    assert err.value.permanent
+    assert list((tmp_path / "ep").iterdir()) == []
+
+
 def test_http_404(http_server):
     with pytest.raises(FetchError, match=r"missing\.mp3: HTTP 404"):
         list_episodes(http_server.url("missing.mp3"))

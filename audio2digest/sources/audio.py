@@ -31,6 +31,20 @@ def decode_error_reason(exc: BaseException) -> str:
     return f"not decodable audio ({text})"
 
 
+def audio_problem(path: str | os.PathLike) -> str | None:
+    """Why ``path`` is not audio or video with a sound track (in words), or None when it is:
+    only the container's header is read, not the stream."""
+    try:
+        import av
+
+        with av.open(str(path), mode="r", metadata_errors="ignore") as container:
+            if not container.streams.audio:
+                return "no audio stream"
+    except Exception as exc:  # PyAV raises InvalidDataError and others for what it cannot open
+        return decode_error_reason(exc)
+    return None
+
+
 def load_audio(path: str | os.PathLike):
     """Return a numpy float32 array at 16 kHz mono. Raises :class:`AudioError`."""
     p = check_input_file(path, AudioError)

@@ -1080,6 +1080,12 @@ def download(
             suffix = got.suffix or ".bin"
         if got.stat().st_size == 0:
             raise FetchError(f"{meta.source}: downloaded file is empty", permanent=True)
+        from audio2digest.sources.audio import audio_problem
+
+        problem = audio_problem(got)  # checked before it takes the audio's place: no junk left
+        if problem:
+            kind = f" ({ctype.split(';')[0]})" if ctype else ""
+            raise FetchError(f"{meta.source}: the download{kind} is {problem}", permanent=True)
         final = dest_dir / f"audio{suffix}"
         try:
             os.replace(got, final)
