@@ -497,3 +497,17 @@ ProgressCallback = Callable[[Progress], None]
 
 def no_progress(_: Progress) -> None:
     """The default progress callback: ignore."""
+
+
+#: Seconds two records' durations may differ by and still be one episode's (rounding).
+SAME_EPISODE_SECONDS = 1.0
+
+
+def same_episode(digest: Digest, transcript: Transcript) -> bool:
+    """Whether ``transcript`` can be of ``digest``'s episode: the same source, or (the files
+    moved since) the same duration; a record that names neither cannot be told apart."""
+    a, b = digest.episode.source, transcript.episode.source
+    if not a or not b or a == b:
+        return True
+    da, db = digest.duration or digest.episode.duration, transcript.duration or transcript.episode.duration
+    return not (da and db) or abs(da - db) <= SAME_EPISODE_SECONDS

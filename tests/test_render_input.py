@@ -120,6 +120,35 @@ def test_render_refuses_a_bad_transcript_beside_it(tmp_path):
     assert not (tmp_path / "transcript.srt").exists()
 
 
+def test_render_refuses_the_transcript_of_another_episode(tmp_path):
+    """``render -t`` with another episode's transcript.json would mix two episodes' subtitles
+    and items: one line naming both, nothing written. The same episode moved elsewhere (same
+    duration) is fine."""
+    path = tmp_path / "digest.json"
+    path.write_text(json.dumps(good_digest()), "utf-8")
+
+    def transcript(source: str, duration: float) -> str:
+        t = {
+            "schema": "audio2digest/transcript@1",
+            "language": "en",
+            "episode": {"source": source},
+            "duration": duration,
+            "segments": [{"id": 0, "start": 0.0, "end": 1.0, "text": "Hello and welcome."}],
+        }
+        return json.dumps(t)
+
+    other = tmp_path / "other.json"
+    other.write_text(transcript("/media/other.mp3", 300.0), "utf-8")
+    res = CliRunner().invoke(main, ["render", "-f", "srt", "-t", str(other), str(path)])
+    assert res.exit_code == 1, res.output
+    assert "'/media/other.mp3' (300 s), not of this digest's episode" in res.output
+    assert not (tmp_path / "transcript.srt").exists()
+    moved = tmp_path / "moved.json"
+    moved.write_text(transcript("/elsewhere/ep.mp3", 10.0), "utf-8")
+    res = CliRunner().invoke(main, ["render", "-f", "srt", "-t", str(moved), str(path)])
+    assert res.exit_code == 0, res.output
+
+
 def test_front_matter_keeps_script_and_javascript_out(tmp_path):
     d = good_digest()
     d["episode"].update(

@@ -125,7 +125,7 @@ def render_cmd(
     from audio2digest.stages import audio_href as page_audio_href
     from audio2digest.stages import load_glossary_files
     from audio2digest.text.digest import build_digest
-    from audio2digest.types import Transcript
+    from audio2digest.types import Transcript, same_episode
 
     file = episode_file(file, "digest.json", "transcript.json", "to segment it first")
     name, text = read_text(file)
@@ -154,6 +154,11 @@ def render_cmd(
             t = load_json_record(tname, ttext)
             if not isinstance(t, Transcript):
                 raise InputError(f"{tpath}: not a transcript.json")
+            if not same_episode(digest, t):
+                raise InputError(
+                    f"{tpath}: the transcript of {t.episode.source!r} ({t.duration:.0f} s), "
+                    f"not of this digest's episode {digest.episode.source!r} ({digest.duration:.0f} s)"
+                )
             transcript = t
     llm = llm_config(llm_url, llm_model, llm_jobs, llm_timeout)
     if llm is not None and digest is not None:
