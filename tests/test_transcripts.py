@@ -203,7 +203,7 @@ def test_chinese_cues_join_without_spaces_and_split_at_pauses_and_length():
 # ---------------------------------------------------------------- links
 
 
-def test_links_from_tags_and_their_order():
+def test_links_from_tags_and_their_order(caplog):
     feed = "https://pod.example/feed.xml"
     assert link_from_tag({"url": "t/1.vtt", "type": "text/vtt"}, feed, "en") == {
         "url": "https://pod.example/t/1.vtt",
@@ -211,7 +211,12 @@ def test_links_from_tags_and_their_order():
         "origin": "publisher",
         "language": "en",
     }
-    assert link_from_tag({"url": "ftp://x/1.vtt", "type": "text/vtt"}, feed) is None
+    with caplog.at_level("WARNING", logger="audio2digest.sources.fetch"):
+        assert link_from_tag({"url": "ftp://x/1.vtt", "type": "text/vtt"}, feed) is None
+    # said, not only logged for -v: else "no publisher transcript" leaves the user guessing
+    assert [r.getMessage() for r in caplog.records] == [
+        f"{feed}: transcript link 'ftp://x/1.vtt' is not an http(s) URL; ignored"
+    ]
     assert link_from_tag({"type": "text/vtt"}, feed) is None
     assert link_format({"url": "https://x/a.srt", "type": ""}) == "srt"
     assert link_format({"url": "https://x/a", "type": "application/json; charset=utf-8"}) == "json"

@@ -383,7 +383,7 @@ def link_from_tag(attrs: dict, feed_url: str, language: str = "") -> dict | None
         return None
     url = urljoin(feed_url, url)
     if not is_web_url(url):
-        log.info("%s: transcript link %r is not http(s); ignored", feed_url, url)
+        log.warning("%s: transcript link %r is not an http(s) URL; ignored", feed_url, url)
         return None
     link = {
         "url": url,
