@@ -381,6 +381,32 @@ def test_a_lone_last_chunk_joins_the_batch_before_it():
     assert batch_bounds(3, 1) == [(0, 1), (1, 2), (2, 3)]  # batch 1: as asked
 
 
+def test_the_word_timings_memory_of_speech_is_carried_from_batch_to_batch(monkeypatch):
+    """faster-whisper's generator resets last_speech_timestamp when it ends; called once per
+    batch, it must not forget where the previous batch's speech ended (its word timing clamps
+    a first word against it)."""
+    from types import SimpleNamespace as NS
+
+    from faster_whisper import BatchedInferencePipeline
+
+    from audio2digest.asr.batched import lookahead_pipeline
+
+    seen = []
+
+    def forward(self, features, tokenizer, chunks_metadata, options):
+        seen.append(self.last_speech_timestamp)
+        self.last_speech_timestamp = chunks_metadata[-1]["offset"] + chunks_metadata[-1]["duration"]
+        return [[] for _ in chunks_metadata]
+
+    monkeypatch.setattr(BatchedInferencePipeline, "forward", forward)
+    pipe = lookahead_pipeline(NS())
+    chunks = [{"offset": 30.0 * k, "duration": 29.0} for k in range(5)]
+    options = NS(word_timestamps=True, temperatures=[0.0])
+    assert list(pipe._batched_segments_generator(list(range(5)), None, chunks, 2, options, False)) == []
+    assert seen == [0.0, 59.0]  # batches [0, 1] and [2, 3, 4] (a lone last chunk joins)
+    assert pipe.last_speech_timestamp == 0.0  # reset at the end, as faster-whisper does
+
+
 def test_a_batched_chunk_cut_by_timestamp_tokens_is_joined_then_cut_at_sentence_ends():
     """With timestamp tokens the decoder ends a segment mid-sentence ("…将在 Hugging Face" |
     "上开源…", 0.5 s apart, the bundled sample); later stages would give each a sentence end.

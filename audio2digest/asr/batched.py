@@ -148,14 +148,22 @@ def lookahead_pipeline(
         def _batched_segments_generator(
             self, features, tokenizer, chunks_metadata, batch_size, options, log_progress
         ):
-            for i, j in batch_bounds(len(features), batch_size):  # one call per batch
+            # One call per batch. Each call ends by resetting last_speech_timestamp (the word
+            # timing's memory of where speech last ended) to 0; it is carried over instead.
+            carried = 0.0
+            for i, j in batch_bounds(len(features), batch_size):
+                self.last_speech_timestamp = carried
                 yield from super()._batched_segments_generator(
                     features[i:j], tokenizer, chunks_metadata[i:j], j - i, options, log_progress
                 )
+                carried = self.speech_ended
+            self.last_speech_timestamp = 0.0
 
         def forward(self, features, tokenizer, chunks_metadata, options):
             self.chunk_seconds = [m["duration"] for m in chunks_metadata]
-            return super().forward(features, tokenizer, chunks_metadata, options)
+            out = super().forward(features, tokenizer, chunks_metadata, options)
+            self.speech_ended = self.last_speech_timestamp
+            return out
 
         def generate_segment_batched(self, features, tokenizer, options):
             m = self.model
@@ -249,4 +257,5 @@ def lookahead_pipeline(
     pipe = LookaheadPipeline(FirstChunkLanguage(model, first_frames) if first_frames else model)
     pipe.hotwords_used = []
     pipe.timings = []  # (encode, first look, decode) seconds per batch
+    pipe.speech_ended = 0.0
     return pipe
