@@ -449,6 +449,22 @@ def test_an_alias_that_is_a_form_of_another_files_entry_is_warned_about(tmp_path
     assert [r.getMessage().split(": ", 1)[1][:30] for r in caplog.records] == [
         "alias 'Genie 3' of 'Gemini Ult"
     ]
+    # the other way round: a later file makes an earlier file's alias a form
+    caplog.clear()
+    a = write(tmp_path, "a.yaml", "- {term: Gemini Ultra, category: model, aliases: [Genie Three]}\n")
+    b = write(tmp_path, "b.yaml", "- {term: Genie Three, category: model}\n")
+    with caplog.at_level(logging.WARNING, logger="audio2digest.text.glossary"):
+        load_glossary([a, b])
+    assert [r.getMessage() for r in caplog.records] == [
+        f"{b}:1: 'Genie Three' is an alias of 'Gemini Ultra' ({a}:1); as a form of 'Genie Three' "
+        "it is never corrected, so that alias changes nothing"
+    ]
+    # a names-only line adding to a bundled entry's variant is warned about at its own line
+    caplog.clear()
+    c = write(tmp_path, "c.txt", "DeepSeek | Genie 3\n")
+    with caplog.at_level(logging.WARNING, logger="audio2digest.text.glossary"):
+        load_glossary([c])
+    assert [r.getMessage().split(": alias")[0] for r in caplog.records] == [f"{c}:1"]
     # an alias no other entry spells is no conflict
     caplog.clear()
     with caplog.at_level(logging.WARNING, logger="audio2digest.text.glossary"):

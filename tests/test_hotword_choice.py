@@ -61,6 +61,30 @@ def test_an_english_batch_is_prompted_with_the_latin_forms_of_chinese_named_term
     assert c.all_chosen() == "谷歌 数据中心 大模型"  # language unknown: as the glossary spells them
 
 
+def test_an_episode_with_an_english_title_still_gets_its_chinese_named_terms():
+    """With an English title the ranking used to hold Latin names (Google) while the heard
+    terms are named as the glossary names them (谷歌), so they never met: nothing was
+    prompted. The chooser ranks by the glossary's names and spells them per batch."""
+    terms = [*TERMS, Term("数据中心", "concept", variants=("data center",))]
+    c = HotwordChooser(
+        terms, meta={"title": "This week in tech"}, tokenizer=count, fill_budget=0, look="none"
+    )
+    look = "Google opened a new data center"
+    assert c(look, language="en") == "Google data center"
+    assert c(look, language="zh") == "谷歌 数据中心"
+    assert c.all_chosen() == "Google data center"  # language unknown: the title's script
+
+
+def test_a_family_member_is_chosen_by_the_words_after_the_head():
+    """Of a large family the members closest to what follows the head word come, another
+    version (R1 for R2) counting for half, a later one of the same (3 -> 3.1) not."""
+    deepseek = [Term(f"DeepSeek-{v}", "model") for v in ("V3", "V3.1", "V3.2", "R1", "R2", "Coder", "Math")]
+    c = HotwordChooser(deepseek, tokenizer=count)
+    assert c.heard("DeepSeek V3发布了") == {"deepseek-v3", "deepseek-v3.1", "deepseek-v3.2"}
+    heard = c.heard("DeepSeek R2 is out")
+    assert "deepseek-r2" in heard and "deepseek-r1" not in heard and len(heard) == 3
+
+
 def test_a_version_number_must_agree_for_a_term_to_be_heard():
     """GPT 5 is not GPT-3.5 (their keys gpt5 / gpt35 are 89 % alike), and "GPT 5.1" holds no
     "GPT 5" (a version number is one word)."""

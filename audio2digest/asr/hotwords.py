@@ -18,7 +18,7 @@ import logging
 from collections.abc import Callable, Mapping, Sequence
 
 from audio2digest.text.glossary import named_in
-from audio2digest.text.language import cjk_count, has_cjk
+from audio2digest.text.language import cjk_count, has_cjk, is_cjk_language
 
 log = logging.getLogger("audio2digest.asr.hotwords")
 
@@ -81,8 +81,18 @@ def _context_of(meta) -> str:
 STRATEGIES = ("glossary", "balanced")
 
 
+def first_latin_form(forms: Sequence[str]) -> str:
+    """A term's first form without Chinese characters (谷歌, Google -> Google), or ""."""
+    return next((f.strip() for f in forms if not has_cjk(f)), "")
+
+
 def rank_terms(
-    terms_or_glossary, *, meta=None, frequency: Mapping[str, int] | None = None, strategy: str = "glossary"
+    terms_or_glossary,
+    *,
+    meta=None,
+    frequency: Mapping[str, int] | None = None,
+    strategy: str = "glossary",
+    latin_for_english: bool = True,
 ) -> list[str]:
     """Hotword candidates, best first (see the module docstring).
 
@@ -102,7 +112,9 @@ def rank_terms(
       with a Chinese form and Latin-only terms.
 
     When the title/description is known and has no Chinese, each term is given in its
-    first Latin-script form (谷歌 → Google) and terms without one are left out.
+    first Latin-script form (谷歌 → Google) and terms without one are left out (unless
+    ``latin_for_english`` is false: the names as the glossary has them, for a caller that
+    spells them itself).
     """
     if strategy not in STRATEGIES:
         raise ValueError(f"Invalid strategy '{strategy}', expected one of: {', '.join(STRATEGIES)}")
@@ -161,13 +173,13 @@ def rank_terms(
                 balanced.extend(queues[cat][:take])
                 del queues[cat][:take]
         ranked = head + balanced
-    latin_only = bool(raw_context.strip()) and not has_cjk(raw_context)
+    latin_only = latin_for_english and bool(raw_context.strip()) and not has_cjk(raw_context)
     seen: set[str] = set()
     out = []
     for t in ranked:
         n = name(t).strip()
         if latin_only and has_cjk(n):  # an English episode: the term's Latin form, if any
-            n = next((f.strip() for f in forms(t) if not has_cjk(f)), "")
+            n = first_latin_form(forms(t))
         if n and n.casefold() not in seen:
             seen.add(n.casefold())
             out.append(n)
@@ -227,9 +239,6 @@ LATIN_MATCH = 85
 #: echo check cut its tails (docs/asr-eval.md).
 FILL_LANGUAGES = ("zh",)
 
-#: Languages written with Chinese characters (in part): their batches are prompted with a
-#: term's Chinese name; any other with its Latin form (HotwordChooser._spelling).
-CJK_LANGUAGES = ("zh", "yue", "ja")
 
 #: Tokens of the glossary ranking's fill (the named and heard terms may use all of ``budget``).
 #: Every prompt token is carried by every beam: on four 30-s chunks of dev01, beam 5 took
@@ -253,8 +262,8 @@ PINYIN_MATCH = 90
 
 #: A heard name brings at most this many members of its family (see
 #: HotwordChooser._family_heard): every prompt token is carried by every beam, and a mention
-#: of DeepSeek or Llama brought all nine of their terms into the prompt (dev01: the fill then
-#: lost the room for Blackwell Ultra and Sora 2). 3 is the size of the families the rule was
+#: of DeepSeek-R2 or Llama brought all nine terms of their family into the prompt (dev01: the
+#: fill then lost the room for Blackwell Ultra and Sora 2). 3 is the size of the families the rule was
 #: made for (Kimi, Kimi K2, Kimi K2 Thinking).
 FAMILY_MAX = 3
 MIN_FUZZY_KEY = 4
@@ -296,7 +305,10 @@ class HotwordChooser:
     ):
         import re
 
-        self.ranked = rank_terms(glossary, meta=meta)
+        # by the glossary's names: _spelling spells them for each batch's language
+        self.ranked = rank_terms(glossary, meta=meta, latin_for_english=False)
+        raw_context = _context_of(meta)
+        self.english_context = bool(raw_context.strip()) and not has_cjk(raw_context)
         self.count = token_counter(tokenizer)
         self.budget = budget
         context = _context_of(meta).casefold()
@@ -315,7 +327,7 @@ class HotwordChooser:
             exact = {a.casefold() for a in forms + aliases if len(a) >= 2}
             self.keys[name.casefold()] = (latin, pinyin, exact)
             if has_cjk(name):  # its spelling for a batch in a language without Chinese script
-                self.latin_form[name.casefold()] = next((f.strip() for f in forms if not has_cjk(f)), "")
+                self.latin_form[name.casefold()] = first_latin_form(forms)
             head = self._tokens_re.findall(name.casefold())
             if head and not has_cjk(name):
                 self.family.setdefault(head[0], set()).add(name.casefold())
@@ -378,36 +390,36 @@ class HotwordChooser:
         for name in list(out):  # a name heard brings its family: Kimi -> Kimi K2 Thinking, Sora -> Sora 2
             head = self._tokens_re.findall(name)
             if head and len(head[0]) >= MIN_FUZZY_KEY:
-                out |= self._family_heard(head[0], tokens)
+                out |= self._family_heard(head[0], tokens, out)
         return out
 
-    def _family_heard(self, head: str, tokens: Sequence[str]) -> set[str]:
+    def _family_heard(self, head: str, tokens: Sequence[str], heard: set[str]) -> set[str]:
         """The members of ``head``'s family a mention of it brings: all of a family of up to
         ``FAMILY_MAX``; of a larger one (11 Claude, 10 Gemini, 9 Llama terms in the bundled
-        glossary) the ``FAMILY_MAX`` whose Latin keys are closest to what follows the head
-        word in ``tokens`` ("llama four maverick" -> Llama 4 Maverick), not all of them."""
+        glossary) as many as make ``FAMILY_MAX`` with the members ``heard`` already, those
+        whose Latin keys are closest to the head word and the words after it in ``tokens``
+        ("llama 4 maverick" -> Llama 4 Maverick), not all of them."""
         from rapidfuzz import fuzz
 
         family = self.family.get(head, set())
         if len(family) <= FAMILY_MAX:
             return family
         starts = [i for i, t in enumerate(tokens) if t == head]
-        if not starts:  # the head heard by pinyin or fuzzily: nothing says which member
+        slots = FAMILY_MAX - len(family & heard)
+        if not starts or slots <= 0:  # the head heard by pinyin or fuzzily: nothing says which
             return set()
 
-        def closeness(member: str) -> float:
-            n = len(self._tokens_re.findall(member))  # compared with as many words (± 1) after the head
-            runs = {"".join(tokens[i : i + m]) for i in starts for m in range(max(1, n - 1), n + 2)}
-            return max(
-                (
-                    fuzz.ratio(k, c) * (1.0 if _digits(k) == _digits(c) else 0.5)
-                    for k in self.keys[member][0]
-                    for c in runs
-                ),
-                default=0.0,
-            )
+        def score(key: str, run: str) -> float:  # another version (not 3 -> 3.1) counts for half
+            a, b = _digits(key), _digits(run)
+            other = a and b and not (a.startswith(b) or b.startswith(a))
+            return fuzz.ratio(key, run) * (0.5 if other else 1.0)
 
-        return set(sorted(family, key=lambda m: (-closeness(m), m))[:FAMILY_MAX])
+        def closeness(member: str) -> float:
+            n = len(self._tokens.findall(member))  # the head and the words after it (± 1)
+            runs = {"".join(tokens[i : i + m]) for i in starts for m in range(max(2, n - 1), n + 2)}
+            return max((score(k, r) for k in self.keys[member][0] for r in runs), default=0.0)
+
+        return set(sorted(family - heard, key=lambda m: (-closeness(m), m))[:slots])
 
     def _tokens_of(self, term: str) -> int:
         """Tokens ``" " + term`` adds. Whisper's byte-level BPE splits text at spaces before it
@@ -486,7 +498,8 @@ class HotwordChooser:
         names = self._within_budget({t.casefold() for t in self.chosen}, latin=latin)
         return " ".join(self._spelling(t, latin) for t in names) or None
 
-    @staticmethod
-    def _latin(language: str | None) -> bool:
-        """Whether a batch in ``language`` is prompted with terms' Latin forms."""
-        return bool(language) and not str(language).lower().startswith(CJK_LANGUAGES)
+    def _latin(self, language: str | None) -> bool:
+        """Whether a batch in ``language`` is prompted with terms' Latin forms: a language not
+        written in Chinese characters; the language unknown, an episode whose title and
+        description have no Chinese."""
+        return not is_cjk_language(language) if language else self.english_context

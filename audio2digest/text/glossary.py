@@ -554,6 +554,7 @@ def merge_glossaries(glossaries: Sequence[Glossary]) -> Glossary:
     # form (casefolded) -> term key of the entry that owns it, and the glossary it came from:
     # only entries of earlier glossaries are matched, the file's own were checked on parsing.
     form_owner: dict[str, tuple[str, int]] = {}
+    alias_owner: dict[str, tuple[str, int]] = {}  # the same for aliases
     never: list[str] = []
     sources: list[str] = []
     warnings: list[GlossaryIssue] = []
@@ -563,25 +564,40 @@ def merge_glossaries(glossaries: Sequence[Glossary]) -> Glossary:
             form_owner.setdefault(f.casefold(), (key, gi))
 
     def disown(key: str) -> None:
-        for f in [f for f, (k, _) in form_owner.items() if k == key]:
-            del form_owner[f]
+        for owners in (form_owner, alias_owner):
+            for f in [f for f, (k, _) in owners.items() if k == key]:
+                del owners[f]
 
-    def check_aliases(t: Term, aliases: Sequence[str], gi: int) -> None:
-        """Warn of an alias that is a form of an earlier file's other entry: a form is never
-        corrected, so such an alias changes nothing."""
+    def warn(at: Term, message: str) -> None:
+        issue = GlossaryIssue(at.source or "<glossary>", at.line, message, "warning")
+        log.warning("%s", issue)
+        warnings.append(issue)
+
+    def check_aliases(at: Term, key: str, aliases: Sequence[str], gi: int) -> None:
+        """Warn (at ``at``'s line) of an alias of entry ``key`` that is a form of an earlier
+        file's other entry: a form is never corrected, so such an alias changes nothing."""
         for a in aliases:
+            alias_owner.setdefault(a.casefold(), (key, gi))
             o = form_owner.get(a.casefold())
-            if o is not None and o[1] < gi and o[0] != t.term.casefold():
+            if o is not None and o[1] < gi and o[0] != key:
                 other = by_key[o[0]]
-                issue = GlossaryIssue(
-                    t.source or "<glossary>",
-                    t.line,
-                    f"alias {a!r} of {t.term!r} is a form of {other.term!r} ({other.where}); "
-                    "a form is never corrected, so the alias changes nothing",
-                    "warning",
+                warn(
+                    at,
+                    f"alias {a!r} of {by_key.get(key, at).term!r} is a form of {other.term!r} "
+                    f"({other.where}); a form is never corrected, so the alias changes nothing",
                 )
-                log.warning("%s", issue)
-                warnings.append(issue)
+
+    def check_forms(t: Term, key: str, gi: int) -> None:
+        """Warn of a form of ``t`` that an earlier file's other entry has as an alias."""
+        for f in t.forms:
+            o = alias_owner.get(f.casefold())
+            if o is not None and o[1] < gi and o[0] != key and o[0] in by_key:
+                other = by_key[o[0]]
+                warn(
+                    t,
+                    f"{f!r} is an alias of {other.term!r} ({other.where}); as a form of "
+                    f"{t.term!r} it is never corrected, so that alias changes nothing",
+                )
 
     for gi, g in enumerate(glossaries):
         warnings.extend(g.warnings)
@@ -591,7 +607,7 @@ def merge_glossaries(glossaries: Sequence[Glossary]) -> Glossary:
             if old is not None and t.names_only:
                 log.info("%s: %r adds to the entry from %s", t.where, t.term, old.where)
                 added = tuple(a for a in t.aliases if a not in old.forms)
-                check_aliases(t, added, gi)
+                check_aliases(t, k, added, gi)
                 by_key[k] = _replace_term(old, term=t.term, aliases=tuple(dict.fromkeys(old.aliases + added)))
                 continue
             owner = form_owner.get(k)
@@ -604,7 +620,7 @@ def merge_glossaries(glossaries: Sequence[Glossary]) -> Glossary:
                     i = next(i for i, v in enumerate(variants) if v.casefold() == k)
                     variants = variants[:i] + (t.term,) + variants[i + 1 :]
                 added = tuple(a for a in t.aliases if a not in host.forms and a != t.term)
-                check_aliases(host, added, gi)
+                check_aliases(t, owner[0], added, gi)
                 by_key[owner[0]] = _replace_term(
                     host, variants=variants, aliases=tuple(dict.fromkeys(host.aliases + added))
                 )
@@ -631,7 +647,8 @@ def merge_glossaries(glossaries: Sequence[Glossary]) -> Glossary:
                 )
                 log.warning("%s", issue)
                 warnings.append(issue)
-            check_aliases(t, t.aliases, gi)
+            check_aliases(t, k, t.aliases, gi)
+            check_forms(t, k, gi)
             by_key[k] = t
             own(k, t, gi)
         never.extend(g.never)
