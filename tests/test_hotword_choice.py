@@ -50,29 +50,33 @@ def test_a_batch_in_the_glossarys_language_is_filled_with_its_ranking():
 def test_an_english_batch_is_prompted_with_the_latin_forms_of_chinese_named_terms():
     """A Mandarin glossary's 谷歌 heard as "Google" in English speech is prompted as Google
     there (its Chinese name would ask for Chinese characters), and as 谷歌 in a Mandarin
-    batch; a term with no Latin form is left out of an English prompt."""
+    batch; a term with no Latin form is left out of an English prompt, and so is a concept
+    spelt as plain English words (it would only teach the decoder a lower-case style)."""
     terms = [*TERMS, Term("数据中心", "concept", variants=("data center",)), Term("大模型", "concept")]
+    terms += [Term("英伟达", "org", variants=("NVIDIA",)), Term("混合专家", "concept", variants=("MoE",))]
     c = HotwordChooser(terms, tokenizer=count, budget=80, fill_budget=0)
-    look = "Google opened a new data center for its large models and 大模型"
-    assert c(look, language="en") == "Google data center"
-    assert c(look, language="zh") == "谷歌 数据中心 大模型"
-    assert c.all_chosen("en") == "Google data center"
-    assert c.all_chosen("zh") == "谷歌 数据中心 大模型"
-    assert c.all_chosen() == "谷歌 数据中心 大模型"  # language unknown: as the glossary spells them
+    look = "Google and NVIDIA opened a new data center for MoE models and 大模型"
+    assert c(look, language="en") == "Google NVIDIA MoE"
+    assert c(look, language="zh") == "谷歌 英伟达 数据中心 大模型 混合专家"
+    assert c.all_chosen("en") == "Google NVIDIA MoE"
+    assert c.all_chosen("zh") == "谷歌 英伟达 数据中心 大模型 混合专家"
+    assert (
+        c.all_chosen() == "谷歌 英伟达 数据中心 大模型 混合专家"
+    )  # language unknown: as the glossary spells them
 
 
 def test_an_episode_with_an_english_title_still_gets_its_chinese_named_terms():
     """With an English title the ranking used to hold Latin names (Google) while the heard
     terms are named as the glossary names them (谷歌), so they never met: nothing was
     prompted. The chooser ranks by the glossary's names and spells them per batch."""
-    terms = [*TERMS, Term("数据中心", "concept", variants=("data center",))]
+    terms = [*TERMS, Term("英伟达", "org", variants=("NVIDIA",))]
     c = HotwordChooser(
         terms, meta={"title": "This week in tech"}, tokenizer=count, fill_budget=0, look="none"
     )
-    look = "Google opened a new data center"
-    assert c(look, language="en") == "Google data center"
-    assert c(look, language="zh") == "谷歌 数据中心"
-    assert c.all_chosen() == "Google data center"  # language unknown: the title's script
+    look = "Google and NVIDIA opened a new data center"
+    assert c(look, language="en") == "Google NVIDIA"
+    assert c(look, language="zh") == "谷歌 英伟达"
+    assert c.all_chosen() == "Google NVIDIA"  # language unknown: the title's script
 
 
 def test_a_family_member_is_chosen_by_the_words_after_the_head():
