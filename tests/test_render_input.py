@@ -260,3 +260,13 @@ def test_render_of_the_out_directory_points_at_its_episode_directories(tmp_path)
         f"Error: {tmp_path}: a directory with no digest.json in it; "
         f"pass one of its 2 episode directories, e.g. {tmp_path / 'ep1'}"
     )
+
+
+def test_a_format_is_taken_in_any_case_and_by_its_file_name(tmp_path):
+    path = tmp_path / "digest.json"
+    path.write_text(json.dumps(good_digest()), "utf-8")
+    res = CliRunner().invoke(main, ["render", "-f", "MD", "-f", "Chapters.JSON", str(path)])
+    assert res.exit_code == 0, res.output
+    assert (tmp_path / "digest.md").is_file() and (tmp_path / "chapters.json").is_file()
+    res = CliRunner().invoke(main, ["render", "-f", "PDF", str(path)])
+    assert res.exit_code == 2 and "PDF" in res.output

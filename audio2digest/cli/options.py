@@ -18,17 +18,17 @@ def format_names() -> list[str]:
 
 class FormatChoice(click.Choice):
     """``--format``: a registered format name, or the file name it writes (``chapters.json``
-    for ``chapters_json``); converted to the format name."""
+    for ``chapters_json``), in any case (``SRT``); converted to the format name."""
 
     def __init__(self) -> None:
         from audio2digest.render import FORMATS
 
-        super().__init__(sorted(FORMATS))
-        self.filenames = {r.filename: r.name for r in FORMATS.values()}
+        super().__init__(sorted(FORMATS), case_sensitive=False)
+        self.filenames = {r.filename.casefold(): r.name for r in FORMATS.values()}
 
     def convert(self, value, param, ctx):
-        if isinstance(value, str) and value in self.filenames:
-            return self.filenames[value]
+        if isinstance(value, str) and value.casefold() in self.filenames:
+            return self.filenames[value.casefold()]
         return super().convert(value, param, ctx)
 
 
