@@ -25,8 +25,9 @@ class FakeDecoder:
     """Stands in for ``transcribe.WindowDecoder``: ``window`` answers with ``window_fn(window)``
     (segments) and ``rehear`` with ``rehear_fn(items)``; every call is recorded."""
 
-    def __init__(self, hotwords=None, window_fn=None, rehear_fn=None):
+    def __init__(self, hotwords=None, window_fn=None, rehear_fn=None, hotword_terms=()):
         self.hotwords, self.window_fn, self.rehear_fn, self.calls = hotwords, window_fn, rehear_fn, []
+        self.hotword_terms = tuple(hotword_terms)
 
     def window(self, audio, window, *, hotwords="default", **settings):
         self.calls.append(dict(window=tuple(window), hotwords=hotwords, **settings))
@@ -513,8 +514,8 @@ class _Rehear:
         ]
 
 
-def _decoder(rehear, hotwords=None):
-    return FakeDecoder(hotwords=hotwords, rehear_fn=rehear)
+def _decoder(rehear, hotwords=None, terms=()):
+    return FakeDecoder(hotwords=hotwords, rehear_fn=rehear, hotword_terms=terms)
 
 
 def test_repair_dropouts_inserts_the_name_heard_after_its_first_words():
@@ -536,6 +537,32 @@ def test_repair_dropouts_inserts_the_name_heard_after_its_first_words():
     assert [w.word for w in out[0].words][7] == " OpenRouter"  # the pieces joined into one word
     assert len(repairs) == 1 and repairs[0].kind == "dropout" and repairs[0].after == "OpenRouter"
     assert repairs[0].start == pytest.approx(1.45)
+
+
+def test_a_name_re_heard_as_one_prompt_term_is_no_recital():
+    """ "Kimi K2 Thinking" re-heard where it was said is three tokens of the prompt in order,
+    which the recital check took for the decoder reading its prompt; with the prompt's terms
+    known, a whole term is a name heard. Without them, as before, it is refused."""
+    import numpy as np
+
+    from audio2digest.asr.repair import RepairOptions
+    from audio2digest.asr.repair.dropouts import repair_dropouts
+
+    audio = np.zeros(16000 * 5, dtype="float32")
+    segs, speech = _sentence(), [(0.0, 3.3)]
+    kimi = _Rehear(((" Kimi", 1.45, 1.65, 0.9), (" K2", 1.65, 1.85, 0.9), (" Thinking", 1.85, 2.05, 0.9)))
+    terms = ("OpenAI", "Kimi", "Kimi K2", "Kimi K2 Thinking")
+    hot = " ".join(terms)
+    out, repairs = repair_dropouts(
+        _decoder(kimi, hot, terms), audio, segs, speech=speech, opts=RepairOptions()
+    )
+    assert [r.after for r in repairs] == ["Kimi K2 Thinking"]
+    out, repairs = repair_dropouts(_decoder(kimi, hot), audio, segs, speech=speech, opts=RepairOptions())
+    assert repairs == []
+    # a recital across terms is still one
+    from audio2digest.asr.repair.detect import hotword_echo
+
+    assert hotword_echo("OpenAI Kimi Kimi K2", hot, min_run=3, terms=terms)
 
 
 def test_repair_dropouts_refuses_an_unsure_insert():

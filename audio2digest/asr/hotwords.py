@@ -513,12 +513,16 @@ class HotwordChooser:
     def _fills(self, language: str | None) -> bool:
         return self.fill_budget > 0 and bool(language and language.lower().startswith(self.fill_languages))
 
-    def all_chosen(self, language: str | None = None) -> str | None:
+    def all_chosen_terms(self, language: str | None = None) -> list[str]:
         """Every term chosen so far, within the budget, spelt for ``language`` (the prompt of
         the repairs' re-decodes)."""
         latin = self._latin(language)
         names = self._within_budget({t.casefold() for t in self.chosen}, latin=latin)
-        return " ".join(self._spelling(t, latin) for t in names) or None
+        return [self._spelling(t, latin) for t in names]
+
+    def all_chosen(self, language: str | None = None) -> str | None:
+        """:meth:`all_chosen_terms` as one hotwords string (None when there are none)."""
+        return " ".join(self.all_chosen_terms(language)) or None
 
     def _latin(self, language: str | None) -> bool:
         """Whether a batch in ``language`` is prompted with terms' Latin forms: a language not

@@ -526,11 +526,12 @@ class WindowDecoder:
     """What the repairs decode through: short windows of one episode's audio, with its
     options and language (see ``asr/repair``). ``hotwords`` is the episode's prompt."""
 
-    def __init__(self, model, options: TranscribeOptions, language: str):
+    def __init__(self, model, options: TranscribeOptions, language: str, hotword_terms: Sequence[str] = ()):
         if not language:
             raise TranscribeError("decoding a window needs the language (detected by the main decode)")
         self.model, self.options, self.language = model, options, language
         self.hotwords = options.hotwords
+        self.hotword_terms = tuple(hotword_terms)  # the terms ``hotwords`` joins, when known
 
     def kwargs(self, hotwords, overrides: dict) -> dict:
         """The faster-whisper keyword arguments of a window decode (no VAD: a window is
@@ -632,12 +633,14 @@ def transcribe(
         model, audio, options, progress=progress, episode=label, choose_hotwords=chooser, speech=speech
     )
     language = info.language
+    terms: list[str] = []
     if chooser is not None:
-        options = replace(options, hotwords=chooser.all_chosen(language))
+        terms = chooser.all_chosen_terms(language)
+        options = replace(options, hotwords=" ".join(terms) or None)
     repairs = []
     if options.repair and segments:
         segments, repairs = repair_segments(
-            WindowDecoder(model, options, language),
+            WindowDecoder(model, options, language, terms),
             audio,
             segments,
             opts=options.repair_options,

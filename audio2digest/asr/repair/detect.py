@@ -135,11 +135,15 @@ ECHO_LIST_DISTINCT = 5
 _ECHO_TOKEN = re.compile(r"[^\s，。、,.!?！？]+")
 
 
-def hotword_echo(text: str, hotwords: str | None, min_run: int = 4) -> bool:
+def hotword_echo(text: str, hotwords: str | None, min_run: int = 4, terms: Sequence[str] = ()) -> bool:
     """True when ``text`` repeats ``min_run`` or more consecutive tokens of the hotword
     prompt in order ("Google DeepMind 抖音 Notion 微信"), or lists ``ECHO_LIST_RUN`` prompt
-    tokens back to back in any order: the decoder reciting its prompt."""
+    tokens back to back in any order: the decoder reciting its prompt. With the prompt's
+    ``terms``, a ``text`` that is one of them is a name heard, not a recital: "Kimi K2
+    Thinking" re-heard where it was said is three tokens of the prompt in order."""
     if not hotwords or not text:
+        return False
+    if terms and " ".join(text.split()).casefold() in {" ".join(t.split()).casefold() for t in terms}:
         return False
     hot = [t.casefold() for t in hotwords.split()]
     seg = [t.casefold() for t in _ECHO_TOKEN.findall(text)]

@@ -350,7 +350,7 @@ def repair_dropouts(
         if (
             mean_p < (opts.dropout_min_prob if name_like else opts.dropout_sure_prob)
             or loop_flags([new], opts, hotwords=hot)
-            or hotword_echo(new.text, hot, min_run=3)
+            or hotword_echo(new.text, hot, min_run=3, terms=decoder.hotword_terms)
         ):
             log.debug("dropout %.1f-%.1f s: %r not inserted (mean p %.2f)", lo, hi, new.text, mean_p)
             continue
