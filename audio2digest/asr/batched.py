@@ -238,7 +238,6 @@ def lookahead_pipeline(
                 (hot or "")[:60],
             )
             output = []
-            seconds = getattr(self, "chunk_seconds", [])
             for k, result in enumerate(results):
                 seq_len = len(result.sequences_ids[0])
                 cum_logprob = result.scores[0] * (seq_len**options.length_penalty)

@@ -284,6 +284,12 @@ def _latin_key(s: str) -> str:
     return "".join(c for c in s.casefold() if c.isascii() and c.isalnum())
 
 
+#: Latin words of a term's name (its family head is the first), and of decoded text, where
+#: a version number is one word ("4.5": "Claude Sonnet 4.5" holds no "Claude Sonnet 4").
+_NAME_WORDS = re.compile(r"[a-z0-9]+")
+_HEARD_WORDS = re.compile(r"[a-z0-9]+(?:\.[0-9]+)*")
+
+
 def _digits(s: str) -> str:
     return "".join(c for c in s if c.isdigit())
 
@@ -322,20 +328,18 @@ class HotwordChooser:
         fill_budget: int = FILL_BUDGET,
         look: str = DEFAULT_LOOK,
     ):
-
         # by the glossary's names: _spelling spells them for each batch's language
         self.ranked = rank_terms(glossary, meta=meta, latin_for_english=False)
         raw_context = _context_of(meta)
         self.english_context = bool(raw_context.strip()) and not has_cjk(raw_context)
         self.count = token_counter(tokenizer)
         self.budget = budget
-        context = _context_of(meta).casefold()
+        context = raw_context.casefold()
         terms = [t for t in getattr(glossary, "terms", glossary) if getattr(t, "hotword", True)]
         self.keys: dict[str, tuple[set[str], set[str], set[str]]] = {}
         self.latin_form: dict[str, str] = {}  # a Chinese-named term -> its first Latin form, or ""
         self.common_nouns: set[str] = set()  # terms of PLAIN_WORD_CATEGORIES
         self.family: dict[str, set[str]] = {}  # first Latin word -> the terms it begins (Kimi K2 ...)
-        self._tokens_re = re.compile(r"[a-z0-9]+")
         self.context_terms: set[str] = set()
         for t in terms:
             forms = (t,) if isinstance(t, str) else tuple(t.forms)
@@ -349,13 +353,11 @@ class HotwordChooser:
                 self.latin_form[name.casefold()] = first_latin_form(forms)
             if not isinstance(t, str) and getattr(t, "category", "") in PLAIN_WORD_CATEGORIES:
                 self.common_nouns.add(name.casefold())
-            head = self._tokens_re.findall(name.casefold())
+            head = _NAME_WORDS.findall(name.casefold())
             if head and not has_cjk(name):
                 self.family.setdefault(head[0], set()).add(name.casefold())
             if context and any(named_in(f, context) for f in forms):
                 self.context_terms.add(name.casefold())
-        # a version number is one word ("4.5"): "Claude Sonnet 4.5" holds no "Claude Sonnet 4"
-        self._tokens = re.compile(r"[a-z0-9]+(?:\.[0-9]+)*")
         self.chosen: list[str] = []  # every term chosen so far (for the repairs' prompt)
         self.fill_languages = fill_languages
         if look not in LOOK_MODES:
@@ -378,7 +380,7 @@ class HotwordChooser:
         from rapidfuzz import fuzz
 
         low = (text or "").casefold()
-        tokens = [t.replace(".", "") for t in self._tokens.findall(low)]
+        tokens = [t.replace(".", "") for t in _HEARD_WORDS.findall(low)]
         spans: dict[int, set[str]] = {}
         for i in range(len(tokens)):
             for n in range(1, 5):
@@ -409,7 +411,7 @@ class HotwordChooser:
             elif pinyin and any(k in pinyin or fuzz.partial_ratio(k, pinyin) >= PINYIN_MATCH for k in pkeys):
                 out.add(name)
         for name in list(out):  # a name heard brings its family: Kimi -> Kimi K2 Thinking, Sora -> Sora 2
-            head = self._tokens_re.findall(name)
+            head = _NAME_WORDS.findall(name)
             if head and len(head[0]) >= MIN_FUZZY_KEY:
                 out |= self._family_heard(head[0], tokens, out)
         return out
@@ -434,7 +436,7 @@ class HotwordChooser:
             return fuzz.ratio(key, run) * (0.5 if _other_version(key, run) else 1.0)
 
         def closeness(member: str) -> float:
-            n = len(self._tokens.findall(member))  # the head and the words after it (± 1)
+            n = len(_HEARD_WORDS.findall(member))  # the head and the words after it (± 1)
             runs = {"".join(tokens[i : i + m]) for i in starts for m in range(max(2, n - 1), n + 2)}
             return max((score(k, r) for k in self.keys[member][0] for r in runs), default=0.0)
 
@@ -461,16 +463,19 @@ class HotwordChooser:
             return ""  # "data center", "Token": English the decoder knows; it would only copy the style
         return spelt
 
-    def _within_budget(self, names: set[str], fill: bool = False, latin: bool = False) -> list[str]:
-        chosen: list[str] = []
+    def _within_budget(
+        self, names: set[str], fill: bool = False, latin: bool = False
+    ) -> list[tuple[str, str]]:
+        """``(name, spelling)`` of the terms chosen, counted as spelt (see :meth:`_spelling`)."""
+        chosen: list[tuple[str, str]] = []
         taken: set[str] = set()
         used = self._overhead
 
-        def take(term: str, limit: int) -> None:  # counted as spelt; chosen by its name
+        def take(term: str, limit: int) -> None:
             nonlocal used
             spelt = self._spelling(term, latin)
             if spelt and spelt.casefold() not in taken and used + self._tokens_of(spelt) <= limit:
-                chosen.append(term)
+                chosen.append((term, spelt))
                 taken.add(spelt.casefold())
                 used += self._tokens_of(spelt)
 
@@ -490,10 +495,9 @@ class HotwordChooser:
         ones; any other only the named and heard ones."""
         self.batches += 1
         names = self.context_terms | self.noted | (self.heard(text) if text else set())
-        latin = self._latin(language)
-        chosen = self._within_budget(names, fill=self._fills(language), latin=latin)
-        self.chosen.extend(t for t in chosen if t not in self.chosen)
-        spelt = [self._spelling(t, latin) for t in chosen]
+        chosen = self._within_budget(names, fill=self._fills(language), latin=self._latin(language))
+        self.chosen.extend(t for t, _ in chosen if t not in self.chosen)
+        spelt = [s for _, s in chosen]
         log.debug("hotwords for a look of %d chars (%s): %s", len(text or ""), language, spelt)
         return " ".join(spelt) or None
 
@@ -516,9 +520,8 @@ class HotwordChooser:
     def all_chosen_terms(self, language: str | None = None) -> list[str]:
         """Every term chosen so far, within the budget, spelt for ``language`` (the prompt of
         the repairs' re-decodes)."""
-        latin = self._latin(language)
-        names = self._within_budget({t.casefold() for t in self.chosen}, latin=latin)
-        return [self._spelling(t, latin) for t in names]
+        names = {t.casefold() for t in self.chosen}
+        return [s for _, s in self._within_budget(names, latin=self._latin(language))]
 
     def all_chosen(self, language: str | None = None) -> str | None:
         """:meth:`all_chosen_terms` as one hotwords string (None when there are none)."""

@@ -638,15 +638,11 @@ def merge_glossaries(glossaries: Sequence[Glossary]) -> Glossary:
                 other = by_key[ok]
                 named = ", ".join(map(repr, forms)) + ("" if t.term in forms else f" (of {t.term!r})")
                 one = len(forms) == 1
-                issue = GlossaryIssue(
-                    t.source or "<glossary>",
-                    t.line,
+                warn(
+                    t,
                     f"{named} {'is' if one else 'are'} also {'a form' if one else 'forms'} of "
                     f"{other.term!r} ({other.where}); both entries are kept",
-                    "warning",
                 )
-                log.warning("%s", issue)
-                warnings.append(issue)
             check_aliases(t, k, t.aliases, gi)
             check_forms(t, k, gi)
             by_key[k] = t
