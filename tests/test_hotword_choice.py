@@ -37,6 +37,15 @@ def test_short_latin_keys_must_be_whole_words():
     assert "meta" not in c.heard("metadata and metaphors")  # 4 letters: fuzzy, but not inside a word
 
 
+def test_a_fuzzy_match_needs_a_word_as_long_as_the_shortest_fuzzy_key():
+    c = HotwordChooser([Term("Siri", "product"), Term("Cerebras", "org")], tokenizer=count)
+    # dev03's first look heard Cerebras as "Sir Edre": "sir" is 86 % alike "siri", and the
+    # prompted Siri then replaced Cerebras in the decode
+    assert c.heard("In hardware news, Sir Edre opened a new data center") == set()
+    assert c.heard("Apple updated Siri") == {"siri"}
+    assert c.heard("Serebras opened a data center") == {"cerebras"}  # one letter off, long enough
+
+
 def test_a_batch_in_the_glossarys_language_is_filled_with_its_ranking():
     c = HotwordChooser(TERMS, tokenizer=count, budget=40)
     heard_only = c("open router调用", language="en")

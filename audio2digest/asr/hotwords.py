@@ -276,6 +276,11 @@ _PLAIN_WORDS = re.compile(r"[A-Za-z][a-z]*(?: [a-z]+)*")
 #: fill then lost the room for Blackwell Ultra and Sora 2). 3 is the size of the families the rule was
 #: made for (Kimi, Kimi K2, Kimi K2 Thinking).
 FAMILY_MAX = 3
+#: Latin keys shorter than this are heard only exactly, and a fuzzy match needs a word run
+#: at least this long too: "Sir Edre" (Cerebras in dev03's first look) heard Siri by
+#: "sir" (ratio 86 against "siri"), and the prompted Siri then replaced Cerebras in the
+#: decode ("Siri remote and", WER 12.2 % against plain 11.6 %). A three-letter word is
+#: too often an ordinary one for one missing letter to make a name.
 MIN_FUZZY_KEY = 4
 MIN_PINYIN_KEY = 5  # letters: two-syllable names (zhipu) and longer
 
@@ -399,7 +404,7 @@ class HotwordChooser:
             version = _digits(k)  # GPT 5 is not GPT-3.5, nor DeepSeek DeepSeek-R1: the digits must agree
             return any(
                 fuzz.ratio(k, c) >= LATIN_MATCH and _digits(c) == version
-                for n in range(len(k) - reach, len(k) + reach + 1)
+                for n in range(max(MIN_FUZZY_KEY, len(k) - reach), len(k) + reach + 1)
                 for c in spans.get(n, ())
             )
 
