@@ -259,15 +259,14 @@ def _hour_transcript() -> Transcript:
     return Transcript(EpisodeMeta("hour"), "zh", tuple(segs), duration=t)
 
 
-def test_one_hour_transcript_segments_quickly():
+def test_one_hour_transcript_segments_whole():
+    # its speed (target <= 1 s) is measured by benchmarks/bench_segment.py, not timed here
     tr = _hour_transcript()
     assert tr.duration > 3000
-    segment_transcript(tr)  # warm-up (regexes, model file)
-    t0 = time.perf_counter()
     items = segment_transcript(tr)
-    took = time.perf_counter() - t0
     assert len(items) > 50
-    assert took < 3.0, took  # measured ~0.5 s on a shared 2-core machine; generous bound
+    assert items[0].start == tr.segments[0].start and abs(items[-1].end - tr.segments[-1].end) < 0.01
+    assert all(a.end <= b.start for a, b in zip(items, items[1:]))
 
 
 def test_corpus_eval_on_a_tiny_corpus(tmp_path):
