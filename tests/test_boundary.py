@@ -137,6 +137,25 @@ def test_no_punctuation_at_all():
         )
 
 
+def test_a_run_of_sentences_ended_by_commas_is_cut_at_its_clauses():
+    # a recogniser that prints commas where sentences end: the whole roundup had been one
+    # "sentence", so one item
+    run = "".join(STORIES_ZH).replace("。", "，") * 2
+    spans = split_sentences(run, True)
+    assert len(spans) > 6 and "".join(run[s:e] for s, e, _ in spans) == run
+    assert all(run[e - 1] == "，" for _s, e, _ in spans[:-1])  # cut after clause marks only
+    items = segment_text(run, language="zh")
+    assert "".join(i.text for i in items) == run and len(items) >= 2
+
+
+def test_a_long_written_sentence_with_clauses_stays_whole():
+    one = "谷歌今天发布了新模型，" * 14 + "价格为3,000元。"  # 150+ characters, under twice the maximum
+    assert len(split_sentences(one, True)) == 1
+    many = "谷歌今天发布了新模型，售价3,000元，" * 14  # a run: cut, but never inside 3,000
+    cuts = [e for _s, e, _ in split_sentences(many, True)][:-1]
+    assert cuts and all(many[e - 1] == "，" for e in cuts)
+
+
 def test_no_punctuation_english():
     run = ("openai released a new model today it is cheaper and faster than the last one " * 30).strip()
     items = segment_text(run, language="en")
