@@ -44,11 +44,11 @@ def no_downloads_left(d):
 @pytest.mark.parametrize(
     "enclosure",
     [
-        "/etc/passwd",
         "file:///etc/passwd",
-        "/dev/zero",
-        "../../etc/passwd",
-        "ep.mp3",
+        "file:/etc/passwd",
+        "file://localhost/dev/zero",
+        "FILE:///etc/passwd",
+        "C:\\Windows\\ep.mp3",
         "javascript:alert(1)",
         "ftp://h/ep.mp3",
         "data:audio/mp3;base64,AAAA",
@@ -65,21 +65,61 @@ def test_remote_feed_may_only_name_http_media(http_server, enclosure):
     assert err.value.permanent
 
 
+@pytest.mark.parametrize(
+    "enclosure, resolved",
+    [
+        ("media/ep1.mp3", "/pod/media/ep1.mp3"),
+        ("ep 1.mp3", "/pod/ep%201.mp3"),
+        ("../ep.mp3", "/ep.mp3"),
+        # a path is a path on the feed's own server, never on this machine
+        ("/etc/passwd", "/etc/passwd"),
+        ("../../dev/zero", "/dev/zero"),
+        ("?id=3", "/pod/feed.xml?id=3"),
+    ],
+)
+def test_remote_feed_relative_enclosure_resolves_against_the_feed_url(http_server, enclosure, resolved):
+    """A relative enclosure is a URL reference (RFC 3986): it names media on the web relative to
+    the feed, and is then checked like an absolute one."""
+    http_server.route("pod/feed.xml", feed(enclosure), "application/rss+xml")
+    [meta] = list_episodes(http_server.url("pod/feed.xml"))
+    assert meta.source == meta.audio_url == http_server.base + resolved
+
+
+def test_remote_feed_relative_enclosure_downloads(http_server, real_clips, tmp_path):
+    clip = real_clips / "en_jfk_inaugural_1961.wav"
+    http_server.route("pod/media/ep1.wav", clip.read_bytes(), "audio/wav")
+    http_server.route("pod/feed.xml", feed("media/ep1.wav"), "application/rss+xml")
+    [meta] = list_episodes(http_server.url("pod/feed.xml"))
+    got = download(meta, tmp_path / "out")
+    assert got.audio_path.read_bytes() == clip.read_bytes()
+
+
+def test_remote_feed_relative_enclosure_is_relative_to_the_redirected_url(http_server):
+    http_server.route("new/feed.xml", feed("ep1.mp3"), "application/rss+xml")
+    http_server.redirect("old.xml", http_server.url("new/feed.xml"))
+    [meta] = list_episodes(http_server.url("old.xml"))
+    assert meta.source == http_server.url("new/ep1.mp3")
+
+
 def test_remote_feed_read_in_full_checks_enclosures_too(http_server):
     # larger than the probe: the feed is read a second time, in full
     pad = "<!--" + "x" * 70000 + "-->"
+    body = pad.encode() + b"<channel>"
     http_server.route(
-        "big.xml",
-        feed("/etc/passwd").replace(b"<channel>", pad.encode() + b"<channel>"),
-        "application/rss+xml",
+        "big.xml", feed("file:///etc/passwd").replace(b"<channel>", body), "application/rss+xml"
     )
     with pytest.raises(FetchError, match="not an http"):
         list_episodes(http_server.url("big.xml"))
+    http_server.route("pod/big.xml", feed("ep.mp3").replace(b"<channel>", body), "application/rss+xml")
+    http_server.redirect("old-big.xml", http_server.url("pod/big.xml"))
+    assert list_episodes(http_server.url("old-big.xml"))[0].source == http_server.url("pod/ep.mp3")
 
 
 def test_parse_feed_without_base_dir_is_remote():
-    with pytest.raises(FetchError, match=r"'/etc/passwd' is not an http\(s\) URL"):
-        parse_feed(feed("/etc/passwd"), "http://h/f.xml")
+    with pytest.raises(FetchError, match=r"'file:///etc/passwd' is not an http\(s\) URL"):
+        parse_feed(feed("file:///etc/passwd"), "http://h/f.xml")
+    # relative: a URL on the feed's host, not the local file
+    assert parse_feed(feed("/etc/passwd"), "http://h/f.xml")[0].meta.source == "http://h/etc/passwd"
 
 
 def test_local_feed_may_name_local_files(tmp_path, real_clips):

@@ -252,12 +252,15 @@ def _parse_duration(value: str) -> float:
     return secs
 
 
-def _enclosure(media: str, url: str, base_dir: Path | None) -> str:
+def _enclosure(media: str, url: str, base_dir: Path | None, base_url: str = "") -> str:
     """The source an enclosure stands for, or FetchError when the feed may not name it.
 
-    A remote feed (``base_dir`` None) may only name http(s) media. A local feed file may also
-    name local files (absolute, relative to the feed's directory, or ``file://``); they are
-    checked like any input file when downloaded."""
+    A remote feed (``base_dir`` None) may only name http(s) media: a relative reference
+    ("media/ep1.mp3", "/ep1.mp3") is resolved against the feed's URL (``base_url``, the URL
+    it was read from after redirects, else ``url``) as RFC 3986 says, and what it resolves to
+    must be an http(s) URL — so a remote feed never names a local path or ``file://``. A local
+    feed file may also name local files (absolute, relative to the feed's directory, or
+    ``file://``); they are checked like any input file when downloaded."""
     media = media.strip()
     if any(unicodedata.category(c) == "Cc" for c in media):  # would reach terminals and logs
         raise FetchError(
@@ -266,6 +269,9 @@ def _enclosure(media: str, url: str, base_dir: Path | None) -> str:
     if is_web_url(media):
         return media.replace(" ", "%20")  # unencoded spaces occur in real feeds
     if base_dir is None:
+        resolved = _resolve_remote(media, base_url or url)
+        if resolved:
+            return resolved.replace(" ", "%20")
         raise FetchError(
             f"{url}: enclosure {media!r} is not an http(s) URL; a remote feed may "
             "only name http(s) media (feed refused)",
@@ -285,15 +291,30 @@ def _enclosure(media: str, url: str, base_dir: Path | None) -> str:
     return str(path if path.is_absolute() else (base_dir / path).resolve())
 
 
+def _resolve_remote(media: str, feed_url: str) -> str:
+    """A remote feed's relative enclosure resolved against the feed's URL, when that gives an
+    http(s) URL; "" otherwise. Only a reference without a scheme is resolved: one with a
+    scheme ("file:", "ftp:", "data:", "javascript:") stays as it is and is refused."""
+    try:
+        if not media or urlparse(media).scheme:
+            return ""
+        resolved = urljoin(feed_url, media)
+    except ValueError:  # e.g. a malformed IPv6 host in the feed URL or the reference
+        return ""
+    return resolved if is_web_url(resolved) else ""
+
+
 def _beside(path: Path, base_dir: Path) -> Path:
     return path if path.is_absolute() else base_dir / path
 
 
-def parse_feed(data: bytes, url: str, *, base_dir: Path | None = None) -> list[FeedEntry]:
+def parse_feed(data: bytes, url: str, *, base_dir: Path | None = None, base_url: str = "") -> list[FeedEntry]:
     """Parse RSS 2.0 or Atom; return episodes with audio enclosures, newest first.
 
     ``base_dir`` is the directory of a local feed file (local enclosures allowed, relative to
-    it); ``None`` for a feed read from the network, whose enclosures must be http(s)."""
+    it); ``None`` for a feed read from the network, whose enclosures must be http(s) (relative
+    ones resolved against ``base_url``, the URL the feed came from after redirects, else
+    ``url``). Errors name ``url``."""
     try:
         root = ET.fromstring(data)
     except ET.ParseError as exc:
@@ -315,7 +336,7 @@ def parse_feed(data: bytes, url: str, *, base_dir: Path | None = None) -> list[F
                 media = mc.get("url", "") if mc is not None else ""
             if not media.strip():
                 continue
-            media = _enclosure(media, url, base_dir)
+            media = _enclosure(media, url, base_dir, base_url)
             date = _parse_date(_text(item, "pubDate"))
             meta = EpisodeMeta(
                 source=media,
@@ -351,7 +372,7 @@ def parse_feed(data: bytes, url: str, *, base_dir: Path | None = None) -> list[F
                     page = link.get("href", "")
             if not media.strip():
                 continue
-            media = _enclosure(media, url, base_dir)
+            media = _enclosure(media, url, base_dir, base_url)
             date = _parse_date(_text(entry, "atom:published") or _text(entry, "atom:updated"))
             meta = EpisodeMeta(
                 source=media,
@@ -549,8 +570,9 @@ def read_bounded(
 _PROBE_BYTES = 1 << 16
 
 
-def _probe_url(url: str, limits: DownloadOptions) -> tuple[str, bytes, bool]:
-    """GET the first bytes of ``url``: (content type, head, whether head is the whole body).
+def _probe_url(url: str, limits: DownloadOptions) -> tuple[str, bytes, bool, str]:
+    """GET the first bytes of ``url``: (content type, head, whether head is the whole body,
+    the URL it came from after redirects).
 
     Raises FetchError."""
     with _open(url, limits, {"Range": f"bytes=0-{_PROBE_BYTES - 1}"}) as resp:
@@ -559,7 +581,7 @@ def _probe_url(url: str, limits: DownloadOptions) -> tuple[str, bytes, bool]:
         read_bounded(resp, url, limits, buf.extend, max_bytes=_PROBE_BYTES + 1, what="probe")
         # 206: the server honoured the range, so there may be more than we got
         complete = resp.status == 200 and len(buf) <= _PROBE_BYTES
-        return ctype, bytes(buf[:_PROBE_BYTES]), complete
+        return ctype, bytes(buf[:_PROBE_BYTES]), complete, resp.geturl()
 
 
 def _reason(exc) -> str:
@@ -584,12 +606,13 @@ def read_feed(
         limits = _with_timeout(limits, timeout)
     buf = bytearray()
     with _open(url, limits) as resp:
+        base_url = resp.geturl()  # after redirects: what relative enclosures are relative to
         read_bounded(resp, url, limits, buf.extend, max_bytes=limits.max_feed_bytes + 1, what="feed")
     if len(buf) > limits.max_feed_bytes:
         raise FetchError(
             f"{url}: feed larger than {limits.max_feed_bytes >> 20} MiB (refused)", permanent=True
         )
-    return parse_feed(bytes(buf), url)
+    return parse_feed(bytes(buf), url, base_url=base_url)
 
 
 def read_url(
@@ -676,9 +699,12 @@ def list_episodes(
         return [local_meta(path, source)]
     if not is_web_url(source):
         raise FetchError(f"{source}: only http(s) URLs are supported", permanent=True)
-    ctype, head, complete = _probe_url(source, limits)
+    ctype, head, complete, final_url = _probe_url(source, limits)
     if _looks_like_feed(ctype, head):
-        entries = parse_feed(head, source) if complete else read_feed(source, limits=limits)
+        if complete:
+            entries = parse_feed(head, source, base_url=final_url)
+        else:
+            entries = read_feed(source, limits=limits)
         if latest:
             entries = entries[:latest]
         return [e.meta for e in entries]
