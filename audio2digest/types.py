@@ -161,6 +161,9 @@ class EpisodeMeta:
     # kept so a feed we publish points at the same media under the same GUID.
     enclosure: dict = field(default_factory=dict)
     guid_permalink: str = ""
+    # ISO 8601 date-time with its UTC offset ("2026-11-08T08:00:00-05:00") when the source
+    # gave a time (RSS pubDate, Atom published, yt-dlp timestamp); ``date`` is its day.
+    published: str = ""
 
     def to_dict(self) -> dict:
         d = asdict(self)

@@ -11,7 +11,7 @@ from conftest import SAMPLES
 
 from audio2digest.errors import InputError, RenderError
 from audio2digest.render import FORMATS, render_all, render_transcript
-from audio2digest.render.feed import PODCAST_NS, build_feed, read_episode, write_feed
+from audio2digest.render.feed import PODCAST_NS, FeedEpisode, build_feed, read_episode, write_feed
 from audio2digest.sources.transcripts import (
     parse_transcript,
     publisher_transcript,
@@ -184,6 +184,47 @@ def test_feed_keeps_enclosure_and_guid_and_links_the_files(tmp_path):
     assert "&lt;friends&gt;" in raw and "cdn.example/ep1.mp3?x=1&amp;y=2" in raw
 
 
+FEED_WITH_TIMES = """<?xml version="1.0"?><rss version="2.0"><channel><title>Show</title>
+<item><title>Morning</title><pubDate>Sun, 08 Nov 2026 08:30:15 -0500</pubDate>
+  <enclosure url="http://h/m.mp3" type="audio/mpeg" length="1"/><guid>m</guid></item>
+<item><title>Evening</title><pubDate>Sun, 08 Nov 2026 19:05:00 -0500</pubDate>
+  <enclosure url="http://h/e.mp3" type="audio/mpeg" length="1"/><guid>e</guid></item>
+<item><title>Day only</title><pubDate>2026-11-01</pubDate>
+  <enclosure url="http://h/d.mp3" type="audio/mpeg" length="1"/><guid>d</guid></item>
+</channel></rss>"""
+
+
+def test_feed_keeps_the_time_of_the_sources_pub_date():
+    """A source's pubDate with a time keeps it, in its own offset; a bare date stays 00:00 UTC;
+    two episodes of one day are ordered by their times."""
+    from pathlib import Path
+
+    from audio2digest.sources.fetch import parse_feed
+
+    metas = [e.meta for e in parse_feed(FEED_WITH_TIMES.encode(), "http://h/feed.xml")]
+    by_title = {m.title: m for m in metas}
+    assert by_title["Morning"].date == "2026-11-08"
+    assert by_title["Morning"].published == "2026-11-08T08:30:15-05:00"
+    assert by_title["Day only"].published == ""
+    # the order they were listed in is not the order published
+    eps = [FeedEpisode(m.id, m, Path("/nonexistent")) for m in reversed(metas)]
+    items = ET.fromstring(build_feed(eps, "https://example.com")).findall("channel/item")
+    assert [(i.findtext("title"), i.findtext("pubDate")) for i in items] == [
+        ("Evening", "Sun, 08 Nov 2026 19:05:00 -0500"),
+        ("Morning", "Sun, 08 Nov 2026 08:30:15 -0500"),
+        ("Day only", "Sun, 01 Nov 2026 00:00:00 +0000"),
+    ]
+
+
+@pytest.mark.parametrize("value", ["tomorrow", "2026-11-08", "2026-11-08T08:00:00", 12, "x" * 50])
+def test_published_that_is_not_a_date_time_with_offset_is_dropped(value):
+    from audio2digest.sources.fetch import clean_meta
+
+    assert clean_meta(EpisodeMeta("http://h/e.mp3", published=value)).published == ""
+    kept = clean_meta(EpisodeMeta("http://h/e.mp3", published="2026-11-08T08:00:00+08:00"))
+    assert kept.published == "2026-11-08T08:00:00+08:00"
+
+
 def test_feed_needs_an_http_base_url(tmp_path):
     with pytest.raises(InputError, match="--base-url must be an http"):
         write_feed(tmp_path / "f.xml", tmp_path, [], "example.com/x")
@@ -231,6 +272,7 @@ def test_batch_feed_out_end_to_end(http_server, tmp_path):
     assert "1 done, 0 failed" in result.output and "wrote" in result.output
     [item] = ET.parse(feed).getroot().findall("channel/item")
     assert item.findtext("guid") == "aiweekly-12" and item.find("guid").get("isPermaLink") == "false"
+    assert item.findtext("pubDate") == "Sat, 06 Dec 2025 08:00:00 +0000"  # the source's time kept
     assert item.find("enclosure").get("url") == http_server.url("ep.mp3")
     assert item.find("enclosure").get("length") == str(len(audio))
     urls = [t.get("url") for t in item.findall(P + "transcript")]

@@ -85,12 +85,29 @@ def read_episode(out: Path, slug: str) -> FeedEpisode | None:
     return FeedEpisode(slug=slug, meta=meta, outdir=outdir, digest=digest, audio=audio, files=files)
 
 
-def _rfc822(date: str) -> str:
+def _published(meta: EpisodeMeta) -> datetime | None:
+    """When the episode was published: the source's date-time (``meta.published``, with its
+    offset) when it gave one, else its day at 00:00 UTC; None when undated."""
     try:
-        d = datetime.fromisoformat(date).replace(tzinfo=timezone.utc)
+        d = datetime.fromisoformat(meta.published)
+        return d if d.tzinfo is not None else d.replace(tzinfo=timezone.utc)
     except (TypeError, ValueError):
-        return ""
-    return email.utils.format_datetime(d)
+        pass
+    try:
+        return datetime.fromisoformat(meta.date).replace(tzinfo=timezone.utc)
+    except (TypeError, ValueError):
+        return None
+
+
+def _rfc822(meta: EpisodeMeta) -> str:
+    """The RSS <pubDate> (RFC 822 date-time, in the source's own offset), or ""."""
+    d = _published(meta)
+    return email.utils.format_datetime(d) if d is not None else ""
+
+
+def _newest_first_key(ep: FeedEpisode, k: int) -> tuple[float, int]:
+    d = _published(ep.meta)
+    return (d.timestamp() if d is not None else float("-inf"), -k)
 
 
 def _href(base: str, slug: str, name: str) -> str:
@@ -156,7 +173,7 @@ def build_feed(
     if len(langs) == 1 and next(iter(langs)):
         ET.SubElement(channel, "language").text = next(iter(langs))
     ET.SubElement(channel, "generator").text = "audio2digest"
-    order = sorted(range(len(episodes)), key=lambda k: (episodes[k].meta.date, -k), reverse=True)
+    order = sorted(range(len(episodes)), key=lambda k: _newest_first_key(episodes[k], k), reverse=True)
     for k in order:
         ep = episodes[k]
         meta = ep.meta
@@ -167,8 +184,9 @@ def build_feed(
         desc = _description(ep)
         if desc:
             ET.SubElement(item, "description").text = desc
-        if meta.date and _rfc822(meta.date):
-            ET.SubElement(item, "pubDate").text = _rfc822(meta.date)
+        pub_date = _rfc822(meta)
+        if pub_date:
+            ET.SubElement(item, "pubDate").text = pub_date
         enc = _enclosure(ep, base)
         if enc is not None:
             ET.SubElement(item, "enclosure", enc)

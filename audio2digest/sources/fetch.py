@@ -31,7 +31,7 @@ from collections import deque
 from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlparse
 
@@ -174,7 +174,19 @@ def clean_meta(meta: EpisodeMeta) -> EpisodeMeta:
         ),
         enclosure=_clean_enclosure(meta.enclosure),
         guid_permalink=meta.guid_permalink if meta.guid_permalink in ("true", "false") else "",
+        published=_clean_published(meta.published),
     )
+
+
+def _clean_published(value) -> str:
+    """An ISO 8601 date-time with a UTC offset, as :func:`_parse_published` makes it, or ""."""
+    if not isinstance(value, str) or len(value) > 40:  # 2026-11-08T08:00:00.123456+05:30 is 32
+        return ""
+    try:
+        d = datetime.fromisoformat(value)
+    except ValueError:
+        return ""
+    return d.isoformat() if d.tzinfo is not None else ""
 
 
 #: Transcript links kept per episode (real feeds list one per format, 2–4).
@@ -225,17 +237,36 @@ def _text(el: ET.Element | None, path: str) -> str:
 
 
 def _parse_date(value: str) -> str:
+    """An RFC 822 (RSS) or ISO 8601 (Atom) date → its day, YYYY-MM-DD ("" when unreadable)."""
+    d = _parse_datetime(value)
+    return d.date().isoformat() if d is not None else ""
+
+
+def _parse_published(value: str) -> str:
+    """An RFC 822 (RSS) or ISO 8601 (Atom) date → ISO 8601 date-time with its offset, when it
+    has a time of day ("" for a bare date or an unreadable value). A time without a zone
+    (RFC 822 "-0000", an ISO value without offset) is taken as UTC, as RFC 5322 reads -0000."""
+    value = value.strip()
+    if ":" not in value:  # no time of day ("Sat, 08 Nov 2026", "2026-11-08")
+        return ""
+    d = _parse_datetime(value)
+    if d is None:
+        return ""
+    return (d if d.tzinfo is not None else d.replace(tzinfo=timezone.utc)).isoformat()
+
+
+def _parse_datetime(value: str) -> datetime | None:
     value = value.strip()
     if not value:
-        return ""
+        return None
     try:
-        return email.utils.parsedate_to_datetime(value).date().isoformat()
+        return email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):
         pass
     try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00")).date().isoformat()
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
-        return ""
+        return None
 
 
 def _parse_duration(value: str) -> float:
@@ -337,11 +368,13 @@ def parse_feed(data: bytes, url: str, *, base_dir: Path | None = None, base_url:
             if not media.strip():
                 continue
             media = _enclosure(media, url, base_dir, base_url)
-            date = _parse_date(_text(item, "pubDate"))
+            pub_date = _text(item, "pubDate")
+            date = _parse_date(pub_date)
             meta = EpisodeMeta(
                 source=media,
                 title=_text(item, "title") or _text(item, "itunes:title"),
                 date=date,
+                published=_parse_published(pub_date),
                 uploader=_text(item, "itunes:author") or author,
                 webpage_url=clean_url(_text(item, "link")) or clean_url(media),
                 description=_text(item, "description") or _text(item, "itunes:summary"),
@@ -373,11 +406,13 @@ def parse_feed(data: bytes, url: str, *, base_dir: Path | None = None, base_url:
             if not media.strip():
                 continue
             media = _enclosure(media, url, base_dir, base_url)
-            date = _parse_date(_text(entry, "atom:published") or _text(entry, "atom:updated"))
+            pub_date = _text(entry, "atom:published") or _text(entry, "atom:updated")
+            date = _parse_date(pub_date)
             meta = EpisodeMeta(
                 source=media,
                 title=_text(entry, "atom:title"),
                 date=date,
+                published=_parse_published(pub_date),
                 uploader=_text(entry, "atom:author/atom:name") or show,
                 webpage_url=clean_url(page) or clean_url(media),
                 description=_text(entry, "atom:summary") or _text(entry, "atom:content"),
@@ -865,6 +900,12 @@ def _meta_from_info(info: dict, source: str) -> EpisodeMeta:
         date = f"{date[:4]}-{date[4:6]}-{date[6:]}"
     elif isinstance(info.get("timestamp"), (int, float)):
         date = datetime.utcfromtimestamp(info["timestamp"]).date().isoformat()
+    published = ""
+    if isinstance(ts := info.get("timestamp"), (int, float)) and not isinstance(ts, bool):
+        try:
+            published = datetime.fromtimestamp(ts, timezone.utc).isoformat()
+        except (OverflowError, OSError, ValueError):  # out of range: a broken extractor value
+            pass
     try:
         duration = float(info.get("duration") or 0.0)
     except (TypeError, ValueError):
@@ -882,6 +923,7 @@ def _meta_from_info(info: dict, source: str) -> EpisodeMeta:
             id=str(info.get("id") or ""),
             source_language=language if isinstance(language := info.get("language"), str) else "",
             transcripts=tuple(caption_links(info)),
+            published=published,
         )
     )
 
@@ -1125,6 +1167,8 @@ def download(
     # Feed metadata (title, date, show, description) wins over what the media file says.
     merged = {k: (v or getattr(new, k)) for k, v in meta.to_dict().items()}
     merged["audio_url"] = meta.audio_url or new.audio_url
+    if meta.date:  # the time of day goes with the feed's date, never with another source's
+        merged["published"] = meta.published
     return FetchedEpisode(clean_meta(EpisodeMeta.from_dict(merged)), final)
 
 
