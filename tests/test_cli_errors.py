@@ -29,7 +29,7 @@ def test_unknown_language_is_refused_before_the_audio(tmp_path, command):
 
 
 @pytest.mark.parametrize("command", ["correct", "segment"])
-@pytest.mark.parametrize("given", ["cn", "chinese"])
+@pytest.mark.parametrize("given", ["cn", "chinese-simplified"])
 def test_text_commands_refuse_an_unknown_language(tmp_path, command, given):
     # "cn" was taken for a language written with spaces: Chinese text segmented and
     # corrected as if it were English, without a word
@@ -42,12 +42,46 @@ def test_text_commands_refuse_an_unknown_language(tmp_path, command, given):
     assert ok.exit_code == 0, ok.output
 
 
-@pytest.mark.parametrize("given", ["yue", "ZH", " en "])
+@pytest.mark.parametrize("given", ["yue", "ZH", " en ", "english", "English", "Chinese", "mandarin"])
 def test_known_language_passes_the_option(tmp_path, given):
     # the option accepts it (any case): the error is then about the missing audio
     res = CliRunner().invoke(main, ["transcribe", str(tmp_path / "missing.mp3"), "--language", given])
     assert res.exit_code != 0
     assert "Whisper language code" not in res.output and "missing.mp3: no such file" in res.output
+
+
+def test_whisper_language_names_map_to_their_codes():
+    """Whisper's own name table (openai-whisper's tokenizer LANGUAGES and TO_LANGUAGE_CODE
+    aliases), any case: every code has a name, and a name gives the code Whisper gives it."""
+    from audio2digest.asr.languages import WHISPER_LANGUAGE_NAMES, to_language_code
+
+    assert set(WHISPER_LANGUAGE_NAMES.values()) == set(WHISPER_LANGUAGES)
+    assert len(WHISPER_LANGUAGE_NAMES) == len(WHISPER_LANGUAGES) + 12  # the 12 aliases
+    cases = {"English": "en", "CHINESE": "zh", "mandarin": "zh", "Cantonese": "yue"}
+    cases |= {"haitian creole": "ht", "Burmese": "my", "myanmar": "my", "castilian": "es"}
+    for name, code in cases.items():
+        assert to_language_code(name) == code, name
+    assert to_language_code("cn") is None and to_language_code("klingon") is None
+
+
+@pytest.mark.parametrize("command", ["correct", "segment"])
+def test_text_commands_take_a_language_name(tmp_path, command):
+    from audio2digest.cli import options
+
+    p = tmp_path / "text.txt"
+    p.write_text("至普发布了GLM4.7Flash，端测模型都开源Moe模型。\n", "utf-8")
+    by_code = CliRunner().invoke(main, [command, "-l", "zh", str(p)])
+    by_name = CliRunner().invoke(main, [command, "-l", "Chinese", str(p)])
+    assert by_name.exit_code == 0, by_name.output
+    assert by_name.output == by_code.output
+    assert options.check_language(None, None, "Mandarin") == "zh"
+
+
+def test_unknown_language_name_is_one_line(tmp_path):
+    res = CliRunner().invoke(main, ["transcribe", str(tmp_path / "x.mp3"), "--language", "klingon"])
+    assert res.exit_code == 2
+    [line] = [ln for ln in res.output.splitlines() if "klingon" in ln]
+    assert "'klingon' is not a Whisper language code or name" in line and " zh " in line
 
 
 def test_regional_language_code_gets_the_bare_code_as_hint(tmp_path):

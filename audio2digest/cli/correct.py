@@ -29,7 +29,7 @@ def _load(glossary_files, use_default_glossary):
     "-l",
     default=None,
     callback=check_language,
-    help="Language of the text (a Whisper code: zh, en, ...); guessed if not given.",
+    help="Language of the text (a Whisper code or name: zh, en, chinese, ...); guessed if not given.",
 )
 @click.argument("source", required=False, default="-", metavar="[FILE|-]")
 def correct_cmd(glossary_files, use_default_glossary, as_json, language, source):

@@ -64,22 +64,24 @@ def _add(f: Callable, opts: list) -> Callable:
 
 
 def check_language(ctx, param, value):
-    """A click callback: ``--language`` must be a Whisper code (any case), else a usage error.
+    """A click callback: ``--language`` must be a Whisper code or Whisper's name for it (any
+    case: ``zh``, ``Chinese``, ``mandarin``), given back as the code; else a usage error.
 
-    Every command checks it alike: a code such as ``cn`` or ``chinese`` would otherwise be
-    taken, silently, for a language written with spaces."""
-    from audio2digest.asr.languages import WHISPER_LANGUAGES
+    Every command checks it alike: a code such as ``cn`` would otherwise be taken, silently,
+    for a language written with spaces."""
+    from audio2digest.asr.languages import WHISPER_LANGUAGES, to_language_code
 
     if value is None:
         return value
-    code = value.strip().lower()
-    if code in WHISPER_LANGUAGES:
+    code = to_language_code(value)
+    if code is not None:
         return code
-    base = code.replace("_", "-").split("-")[0]
+    base = value.strip().lower().replace("_", "-").split("-")[0]
     if base in WHISPER_LANGUAGES:
         raise click.BadParameter(f"{value!r}: give the bare Whisper code {base!r} (no region or script)")
     raise click.BadParameter(
-        f"{value!r} is not a Whisper language code (e.g. zh, en, ja, yue; all: {' '.join(WHISPER_LANGUAGES)})"
+        f"{value!r} is not a Whisper language code or name (e.g. zh, en, yue, chinese, english; "
+        f"codes: {' '.join(WHISPER_LANGUAGES)})"
     )
 
 
@@ -98,7 +100,7 @@ def _transcribe_opts() -> list:
             "-l",
             default=None,
             callback=check_language,
-            help="Spoken language code (zh, en, ...). Default: detect.",
+            help="Spoken language: a Whisper code or name (zh, en, chinese, english, ...). Default: detect.",
         ),
         click.option(
             "--beam-size",

@@ -63,7 +63,7 @@ def _item_line(it) -> str:
     "-l",
     default=None,
     callback=check_language,
-    help="Language of plain text (a Whisper code: zh, en, ...). Default: guess.",
+    help="Language of plain text (a Whisper code or name: zh, en, chinese, ...). Default: guess.",
 )
 @glossary_options(bundled=False)
 @click.option("--no-timing", is_flag=True, help="For a transcript.json: ignore pauses.")
