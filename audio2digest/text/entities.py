@@ -10,7 +10,7 @@ import logging
 import re
 from typing import Any
 
-from audio2digest.text.language import EN_STOP_CAPS
+from audio2digest.text.language import EN_STOP_CAPS, EN_STOPWORDS
 from audio2digest.types import Entity
 
 logger = logging.getLogger("audio2digest.text.entities")
@@ -116,6 +116,66 @@ _DEMONYMS = frozenset(
     ).split()
 )
 
+#: Common English words that English capitalises only because they start a sentence
+#: ("Furthermore, …", "However the …", "Supports …"): not names when every capitalised use of
+#: them in the text starts a sentence (:func:`_sentence_initial_only`). Hand-made: discourse
+#: adverbs, conjunctions and prepositions, determiners, auxiliaries, and the verbs and
+#: adjectives found opening sentences of segcorpus's English digests ("Check", "Supports",
+#: "Pretty"), which were tagged there 30–120 times each. No nouns: a noun can name a product
+#: (Comet, Genie, Cursor, Notion, Slack), and "Go" is a language.
+_COMMON_OPENERS = EN_STOPWORDS | frozenset(
+    (
+        # discourse and sentence adverbs
+        "additionally actually afterwards again already alternatively altogether anyhow anyway "
+        "apparently arguably basically besides certainly clearly consequently conversely "
+        "currently definitely essentially even eventually ever finally firstly fortunately frankly "
+        "furthermore generally hence honestly hopefully however importantly indeed initially "
+        "instead interestingly lastly later likewise luckily maybe meanwhile moreover namely "
+        "naturally nevertheless nonetheless notably obviously often originally otherwise overall "
+        "perhaps possibly presently pretty previously probably quite really recently regardless "
+        "secondly separately seriously similarly simply sometimes soon specifically still "
+        "subsequently surprisingly thankfully therefore thirdly though thus typically ultimately "
+        "undoubtedly unfortunately usually well yet "
+        # conjunctions and prepositions
+        "after along although amid among around because before beyond despite during except "
+        "following given including like once plus regarding since through throughout unless "
+        "unlike until upon whereas whether while within without according "
+        # determiners and pronouns
+        "another both each either every everyone everything few many much neither none nothing "
+        "other others several someone something anyone anything whatever "
+        # auxiliaries and the verbs and adjectives that open digest sentences
+        "did do does don may might must should being let lets please "
+        "add adds allows based brings built building check click come comes find gives includes "
+        "introduces imagine join learn looking looks makes note offers provides read remember "
+        "say see share shows starting stop submit supports takes think try turns use uses using "
+        "want wanna write big good great best better right sure true"
+    ).split()
+)
+#: What may stand between a sentence's end (or a line break) and its first word.
+_BEFORE_SENTENCE = " \t\r\"'“”‘’([*•-"
+_SENTENCE_END = ".!?…。！？"
+
+
+def _starts_sentence(text: str, pos: int) -> bool:
+    """Whether ``text[pos:]`` begins a sentence: at the start, after a line break, or after
+    sentence-final punctuation (quotes, brackets and bullets between them allowed)."""
+    i = pos - 1
+    while i >= 0 and text[i] in _BEFORE_SENTENCE:
+        i -= 1
+    return i < 0 or text[i] == "\n" or text[i] in _SENTENCE_END
+
+
+def _sentence_initial_only(word: str, text: str, cache: dict[str, bool]) -> bool:
+    """Whether ``word`` is a common English word ("However") that ``text`` capitalises only
+    where a sentence starts: then it is capitalised for the sentence, not as a name. A
+    capitalised use inside a sentence ("the However app") keeps it a possible name."""
+    if not (word[:1].isupper() and word[1:].islower()) or word.lower() not in _COMMON_OPENERS:
+        return False
+    if word not in cache:
+        uses = re.finditer(rf"(?<![A-Za-z0-9]){re.escape(word)}(?![A-Za-z0-9])", text)
+        cache[word] = all(_starts_sentence(text, m.start()) for m in uses)
+    return cache[word]
+
 
 def _norm_entity(obj: Any) -> Entity | None:
     if obj is None:
@@ -185,10 +245,11 @@ def _builtin_entities(text: str) -> list[Entity]:
             pos = text.find(name)
             if pos >= 0:
                 found.append((pos, Entity(name, cat)))
+    openers: dict[str, bool] = {}
     for m in _LATIN_NAME.finditer(text):
         name = m.group(0).strip(" .-")
         words = name.split(" ")
-        while words and words[0] in _EN_STOP_CAPS:
+        while words and (words[0] in _EN_STOP_CAPS or _sentence_initial_only(words[0], text, openers)):
             words.pop(0)
         name = " ".join(words)
         if not name or name in _ACRONYM_STOP or name in _DEMONYMS or len(name) < 2:
