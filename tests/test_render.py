@@ -381,12 +381,15 @@ def test_cli_render_bad_input(tmp_path):
     p.write_text("hello")
     res = CliRunner().invoke(main, ["render", str(p)])
     assert res.exit_code == 1
-    assert res.output.strip() == f"Error: {p}: not JSON; expected a digest.json or transcript.json"
+    assert res.output.strip() == (
+        f"Error: {p}: not JSON; expected a digest.json, transcript.json or `segment --json` output"
+    )
     q = tmp_path / "other.json"
     q.write_text('{"schema": "something/else@1"}')
     res = CliRunner().invoke(main, ["render", str(q)])
     assert res.output.strip() == (
-        f"Error: {q}: JSON but not a transcript.json or digest.json (schema 'something/else@1')"
+        f"Error: {q}: JSON but not a transcript.json, digest.json or `segment --json` output "
+        "(schema 'something/else@1')"
     )
 
 

@@ -270,3 +270,76 @@ def test_a_format_is_taken_in_any_case_and_by_its_file_name(tmp_path):
     assert (tmp_path / "digest.md").is_file() and (tmp_path / "chapters.json").is_file()
     res = CliRunner().invoke(main, ["render", "-f", "PDF", str(path)])
     assert res.exit_code == 2 and "PDF" in res.output
+
+
+# ---------------------------------------------------------------- `segment --json` into `render`
+
+NOTES = (
+    "Redis shipped version 8 this week with a new engine and a faster cluster mode.\n\n"
+    "## Kubernetes\n\nKubernetes 1.35 is out with many fixes for the scheduler and the kubelet.\n"
+)
+
+
+def test_render_takes_segment_json_of_plain_text(tmp_path):
+    notes = tmp_path / "notes.txt"
+    notes.write_text(NOTES, "utf-8")
+    seg = CliRunner().invoke(main, ["segment", "--json", str(notes)])
+    assert seg.exit_code == 0, seg.output
+    items = tmp_path / "items.json"
+    items.write_text(seg.output, "utf-8")
+    out = tmp_path / "site"
+    res = CliRunner().invoke(main, ["render", str(items), "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    # no times in plain text: the default leaves out chapters and subtitles instead of failing
+    assert sorted(p.name for p in out.iterdir()) == ["digest.html", "digest.json", "digest.md"]
+    got = Digest.from_dict(json.loads((out / "digest.json").read_text("utf-8")))
+    want = json.loads(seg.output)["items"]
+    assert [i.to_dict() for i in got.items] == want
+    assert "## 2. Kubernetes" in (out / "digest.md").read_text("utf-8")
+    # asked for by name, a format that needs times still says why it cannot be written
+    res = CliRunner().invoke(main, ["render", str(items), "-o", str(out), "-f", "chapters_txt"])
+    assert res.exit_code == 1 and "chapters need item times" in res.output
+
+
+def test_render_takes_segment_json_of_a_transcript_with_its_episode(tmp_path):
+    from conftest import SAMPLES
+
+    t = SAMPLES / "eval" / "segments" / "dev03.transcript.json"
+    seg = CliRunner().invoke(main, ["segment", "--json", str(t)])
+    assert seg.exit_code == 0, seg.output
+    items = tmp_path / "items.json"
+    items.write_text(seg.output, "utf-8")
+    res = CliRunner().invoke(main, ["render", str(items), "-f", "md", "-f", "chapters.txt"])
+    assert res.exit_code == 0, res.output
+    md = (tmp_path / "digest.md").read_text("utf-8")
+    assert "title: The Weekly Model Roundup, episode 31" in md
+    assert (tmp_path / "chapters.txt").read_text("utf-8").startswith("0:00 ")
+
+
+@pytest.mark.parametrize(
+    "doc, message",
+    [
+        (
+            {"items": [{"index": 0, "kind": "news", "title": "t", "summary": "", "text": "x", "start": "1"}]},
+            "items[0].start: expected a finite number",
+        ),
+        ({"items": "x"}, "items: expected a list"),
+        ({"items": [], "episode": {"title": ["a"]}}, "episode.title: expected a string"),
+    ],
+)
+def test_render_checks_segment_json_like_a_digest(tmp_path, doc, message):
+    path = tmp_path / "items.json"
+    path.write_text(json.dumps(doc), "utf-8")
+    res = CliRunner().invoke(main, ["render", str(path), "-f", "md"])
+    assert res.exit_code == 1
+    [line] = res.output.strip().splitlines()
+    assert line.startswith(f"Error: {path}: malformed `segment --json` items") and message in line
+    assert not (tmp_path / "digest.md").exists()
+
+
+def test_render_of_other_json_says_what_it_takes(tmp_path):
+    path = tmp_path / "x.json"
+    path.write_text(json.dumps({"entries": []}), "utf-8")
+    res = CliRunner().invoke(main, ["render", str(path)])
+    assert res.exit_code == 1
+    assert "not a transcript.json, digest.json or `segment --json` output" in res.output

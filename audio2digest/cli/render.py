@@ -101,8 +101,8 @@ def render_cmd(
     llm_jobs,
     llm_timeout,
 ):
-    """Render FILE (a digest.json, or a transcript.json to segment first) without re-transcribing.
-    DIR, an episode directory, stands for the digest.json in it.
+    """Render FILE (a digest.json, a transcript.json to segment first, or what `segment --json`
+    printed) without re-transcribing. DIR, an episode directory, stands for the digest.json in it.
 
     \b
     Examples:
@@ -110,6 +110,7 @@ def render_cmd(
       audio2digest render -f html out/ep12
       audio2digest render -f md -f chapters_txt -o site/ out/ep12/digest.json
       audio2digest render -f srt -f vtt out/ep12/transcript.json
+      audio2digest render -f md items.json     # what `segment --json` printed
       audio2digest render -f html --audio-url https://example.com/ep12.mp3 -o site/ out/ep12/digest.json
       audio2digest render -f md --style brief out/ep12/digest.json
       audio2digest render -f md --style daily --llm http://localhost:8080/v1 --llm-model qwen out/ep12/digest.json
@@ -131,7 +132,9 @@ def render_cmd(
     name, text = read_text(file)
     record = load_json_record(name, text)
     if record is None:
-        raise InputError(f"{file}: not JSON; expected a digest.json or transcript.json")
+        raise InputError(
+            f"{file}: not JSON; expected a digest.json, transcript.json or `segment --json` output"
+        )
     out = Path(outdir) if outdir else Path(file).parent
     if audio_href and not is_web_url(audio_href):
         local = out / audio_href  # an absolute path stays itself under the join

@@ -25,10 +25,18 @@ def read_text(file: str) -> tuple[str, str]:
     return got.name, got.text
 
 
+#: The top-level keys of what ``segment --json`` prints: its items, and the episode they are of
+#: (with its language, as in digest.json) when it is known.
+SEGMENT_JSON_KEYS = frozenset({"items", "episode"})
+
+
 def load_json_record(name: str, text: str):
-    """A Transcript or Digest when ``text`` is one of our JSON files, else None."""
+    """A Transcript or Digest when ``text`` is one of our JSON files, else None.
+
+    ``segment --json`` output (``{"items": [...], "episode": {...}}``, no schema) is read as a
+    digest of those items, validated field by field like a digest.json."""
     from audio2digest.errors import InputError
-    from audio2digest.types import Digest, Transcript
+    from audio2digest.types import DIGEST_SCHEMA, Digest, Transcript
 
     stripped = text.lstrip()
     if not stripped.startswith("{"):
@@ -45,7 +53,14 @@ def load_json_record(name: str, text: str):
             return Transcript.from_dict(data)
     except (TypeError, ValueError, KeyError, AttributeError) as exc:
         raise InputError(f"{name}: malformed {schema or 'transcript'} record ({exc})") from None
-    raise InputError(f"{name}: JSON but not a transcript.json or digest.json (schema {schema!r})")
+    if not schema and isinstance(data, dict) and "items" in data and set(data) <= SEGMENT_JSON_KEYS:
+        try:
+            return Digest.from_dict({"schema": DIGEST_SCHEMA, **data})
+        except (TypeError, ValueError, KeyError, AttributeError) as exc:
+            raise InputError(f"{name}: malformed `segment --json` items ({exc})") from None
+    raise InputError(
+        f"{name}: JSON but not a transcript.json, digest.json or `segment --json` output (schema {schema!r})"
+    )
 
 
 def _item_line(it) -> str:
@@ -57,7 +72,12 @@ def _item_line(it) -> str:
 
 @main.command("segment")
 @click.argument("file", metavar="FILE|DIR", type=click.Path(allow_dash=True))
-@click.option("--json", "as_json", is_flag=True, help='Print {"items": [...]} as JSON.')
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help='Print {"items": [...], "episode": {...}} as JSON (`render` takes it as a digest).',
+)
 @click.option(
     "--language",
     "-l",
@@ -89,18 +109,24 @@ def segment_cmd(file, as_json, language, glossary_files, use_default_glossary, n
     name, text = read_text(episode_file(file, "transcript.json"))
     glossary = load_glossary_files(glossary_files, use_default_glossary)
     record = load_json_record(name, text)
+    # The episode the items are of, as digest.json writes it, so `render` can take the output.
+    episode: dict = {"language": language or ""}
     if isinstance(record, Transcript):
         items = segment_transcript(record, glossary, use_timing=not no_timing)
         cjk = is_cjk_language(record.language, record.text)
+        meta = Digest(record.episode, record.language, (), duration=record.duration, model=record.model)
+        episode = meta.to_dict()["episode"]
     elif isinstance(record, Digest):
         items = list(record.items)
         cjk = is_cjk_language(record.language, "".join(i.text for i in items))
+        episode = record.to_dict()["episode"]
     else:
         items = segment_text(text, glossary, language=language)
         cjk = is_cjk_language(language, text)
     items = [enrich_item(it, glossary, cjk=cjk) for it in items]
     if as_json:
-        click.echo(json.dumps({"items": [it.to_dict() for it in items]}, ensure_ascii=False, indent=2))
+        doc = {"items": [it.to_dict() for it in items], "episode": episode}
+        click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
         return
     if not items:
         click.echo("(no items)")

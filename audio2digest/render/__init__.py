@@ -110,7 +110,8 @@ def render_all(
     audio_href: str | None = None,
     style: str | None = None,
 ) -> dict[str, Path]:
-    """Render ``formats`` (default: all that the inputs allow) into ``outdir``, atomically.
+    """Render ``formats`` (default: all that the inputs allow; those that need times only when
+    the inputs have them) into ``outdir``, atomically.
 
     Returns ``{format name: path written}``. With ``digest=None`` only the formats that
     work from a transcript (srt, vtt) are possible.
@@ -118,6 +119,14 @@ def render_all(
     outdir = Path(outdir)
     if formats is None:
         names = [n for n, r in FORMATS.items() if digest is not None or r.needs == "transcript"]
+        timed = (transcript is not None and transcript.timed) or (
+            digest is not None and any(i.start is not None for i in digest.items)
+        )
+        if not timed:  # a digest of plain text (`segment --json`): no chapters or subtitles
+            untimed = [n for n in names if FORMATS[n].needs_times]
+            names = [n for n in names if n not in untimed]
+            if untimed:
+                logger.info("no times in the input; not writing %s", ", ".join(untimed))
     else:
         names = list(dict.fromkeys(format_name(f) for f in formats))
     renderers = [get_renderer(n) for n in names]  # fail before writing anything
