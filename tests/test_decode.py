@@ -407,6 +407,65 @@ def test_the_word_timings_memory_of_speech_is_carried_from_batch_to_batch(monkey
     assert pipe.last_speech_timestamp == 0.0  # reset at the end, as faster-whisper does
 
 
+def test_the_pipeline_reports_each_batch_as_it_is_done(monkeypatch):
+    """faster-whisper yields a batch's segments only after the whole batch is decoded: progress
+    was reported per chunk from those segments, a chunk late, so a short episode sat at 0 %
+    until its end. Each batch is reported when it is done, before the next one is decoded."""
+    from types import SimpleNamespace as NS
+
+    from faster_whisper import BatchedInferencePipeline
+
+    from audio2digest.asr.batched import lookahead_pipeline
+
+    events = []
+
+    def forward(self, features, tokenizer, chunks_metadata, options):
+        events.append(("forward", len(chunks_metadata)))
+        return [[] for _ in chunks_metadata]
+
+    monkeypatch.setattr(BatchedInferencePipeline, "forward", forward)
+    pipe = lookahead_pipeline(NS(), report=lambda seconds, message: events.append((seconds, message)))
+    chunks = [{"offset": 30.0 * k + 1.0, "duration": 29.0} for k in range(5)]
+    options = NS(word_timestamps=True, temperatures=[0.0])
+    assert list(pipe._batched_segments_generator(list(range(5)), None, chunks, 2, options, False)) == []
+    assert events == [("forward", 2), (60.0, "batch 1/2 done"), ("forward", 3), (150.0, "batch 2/2 done")]
+
+
+def test_batched_decode_progress_advances_per_batch(monkeypatch):
+    from types import SimpleNamespace as NS
+
+    import audio2digest.asr.batched as batched
+    from audio2digest.types import Progress
+
+    class Pipe:
+        def __init__(self, report):
+            self.report = report
+
+        def transcribe(self, audio, **kwargs):
+            def gen():
+                for k, (a, b) in enumerate([(0.5, 9.0), (10.0, 19.0)]):
+                    self.report(a, f"batch {k + 1}/2: decoding")
+                    w = NS(start=a, end=b, word=" Hello.", probability=0.9)
+                    seg = NS(seek=k, start=a, end=b, text=" Hello.", words=[w], avg_logprob=-0.1)
+                    seg.compression_ratio, seg.no_speech_prob = 1.0, 0.01
+                    yield seg
+                    self.report(b, f"batch {k + 1}/2 done")
+
+            return gen(), NS(language="en", language_probability=0.98)
+
+    monkeypatch.setattr(batched, "lookahead_pipeline", lambda *a, report=None, **k: Pipe(report))
+    got: list[Progress] = []
+    model = NS(feature_extractor=NS(hop_length=160))
+    decode(model, np.zeros(16000 * 20, np.float32), TranscribeOptions(), language="en", progress=got.append)
+    assert [(p.done, p.message) for p in got] == [
+        (0.5, "batch 1/2: decoding"),
+        (9.0, "batch 1/2 done"),
+        (10.0, "batch 2/2: decoding"),
+        (19.0, "batch 2/2 done"),
+    ]
+    assert all(p.stage == "transcribe" and p.total == 20.0 for p in got)
+
+
 def test_a_batched_chunk_cut_by_timestamp_tokens_is_joined_then_cut_at_sentence_ends():
     """With timestamp tokens the decoder ends a segment mid-sentence ("…将在 Hugging Face" |
     "上开源…", 0.5 s apart, the bundled sample); later stages would give each a sentence end.

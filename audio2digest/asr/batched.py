@@ -17,11 +17,16 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from audio2digest.asr.hotwords import HotwordChooser
+
+#: ``report(seconds, message)``: how far into the audio the decode has come (every chunk
+#: before ``seconds`` decoded) and what it is doing; for progress bars, never for the text.
+BatchReport = Callable[[float, str], None]
 
 log = logging.getLogger("audio2digest.asr.batched")
 
@@ -133,7 +138,11 @@ def batch_bounds(chunks: int, batch_size: int) -> list[tuple[int, int]]:
 
 
 def lookahead_pipeline(
-    model, choose: HotwordChooser | None = None, timestamp_languages=None, first_frames: int = 0
+    model,
+    choose: HotwordChooser | None = None,
+    timestamp_languages=None,
+    first_frames: int = 0,
+    report: BatchReport | None = None,
 ):
     """A ``BatchedInferencePipeline`` for ``model`` that encodes a batch ``ENCODE_BATCH``
     chunks at a time; with ``choose``, one that asks it for each batch's hotwords (after a
@@ -141,8 +150,15 @@ def lookahead_pipeline(
     ``timestamp_languages``, a batch predicts timestamp tokens when its language is one of
     them and is decoded text only otherwise (``transcribe.BATCHED_TIMESTAMPS``). With
     ``first_frames`` (the first chunk's feature frames), the language is detected on the first
-    chunk and its encoder output reused (:class:`FirstChunkLanguage`)."""
+    chunk and its encoder output reused (:class:`FirstChunkLanguage`). ``report`` is told
+    when each batch starts, each step of it (encode, first look, decode) and when it is done
+    (:data:`BatchReport`): faster-whisper yields a batch's segments only once the whole batch
+    is decoded, so a short episode in one batch would otherwise sit at 0 % until the end."""
     from faster_whisper import BatchedInferencePipeline
+
+    def tell(seconds: float, message: str) -> None:
+        if report is not None:
+            report(seconds, message)
 
     class LookaheadPipeline(BatchedInferencePipeline):
         def _batched_segments_generator(
@@ -151,11 +167,17 @@ def lookahead_pipeline(
             # One call per batch. Each call ends by resetting last_speech_timestamp (the word
             # timing's memory of where speech last ended) to 0; it is carried over instead.
             carried = 0.0
-            for i, j in batch_bounds(len(features), batch_size):
+            bounds = batch_bounds(len(features), batch_size)
+            for k, (i, j) in enumerate(bounds, 1):
                 self.last_speech_timestamp = carried
+                # the audio before this batch's first chunk is decoded (or has no speech)
+                self.batch_label = f"batch {k}/{len(bounds)}"
+                self.batch_start = float(chunks_metadata[i]["offset"])
                 yield from super()._batched_segments_generator(
                     features[i:j], tokenizer, chunks_metadata[i:j], j - i, options, log_progress
                 )
+                last = chunks_metadata[j - 1]
+                tell(float(last["offset"] + last["duration"]), f"{self.batch_label} done")
                 carried = self.speech_ended
             self.last_speech_timestamp = 0.0
 
@@ -167,6 +189,8 @@ def lookahead_pipeline(
 
         def generate_segment_batched(self, features, tokenizer, options):
             m = self.model
+            label, start = getattr(self, "batch_label", "batch"), getattr(self, "batch_start", 0.0)
+            tell(start, f"{label}: encoding")
             t0 = time.perf_counter()
             encoder_output = encode_batch(m, features)
             t1 = time.perf_counter()
@@ -175,6 +199,7 @@ def lookahead_pipeline(
             if choose is not None:  # the named and earlier-heard terms, and a look's where it asks
                 text = ""
                 if choose.wants_look(tokenizer.language_code):
+                    tell(start, f"{label}: first look")
                     plain = m.get_prompt(
                         tokenizer, previous_tokens=[], without_timestamps=True, hotwords=None
                     )
@@ -208,6 +233,7 @@ def lookahead_pipeline(
                 len(prompt) + options.max_new_tokens if options.max_new_tokens is not None else m.max_length
             )
             seconds = getattr(self, "chunk_seconds", [])
+            tell(start, f"{label}: decoding")
             if seconds:  # a looping chunk stops where no speech could have taken it
                 max_length = min(max_length, len(prompt) + chunk_token_budget(max(seconds[:n])))
             results = m.model.generate(

@@ -356,8 +356,16 @@ def decode(
                 c = kwargs["clip_timestamps"][0]  # sliced as the pipeline slices it
                 samples = min(int(c["end"] * SAMPLE_RATE), audio.size) - int(c["start"] * SAMPLE_RATE)
                 first_frames = samples // model.feature_extractor.hop_length
+
+            def batch_progress(seconds: float, message: str) -> None:
+                progress(Progress("transcribe", min(seconds, total), total, message=message, episode=episode))
+
             pipe = lookahead_pipeline(
-                model, choose_hotwords, TIMESTAMP_LANGUAGES if auto else None, first_frames=first_frames
+                model,
+                choose_hotwords,
+                TIMESTAMP_LANGUAGES if auto else None,
+                first_frames=first_frames,
+                report=batch_progress,  # per batch and step: segments come only after a batch
             )
             gen, info = pipe.transcribe(audio, **kwargs)
             for chunk in chunk_segments(gen):
@@ -365,7 +373,6 @@ def decode(
                     log.debug("chunk %.1f-%.1f s judged silent: %r", chunk.start, chunk.end, chunk.text[:40])
                     continue
                 segments.extend(split_sentences(chunk, len(segments)))
-                progress(Progress("transcribe", min(chunk.end, total), total, episode=episode))
         else:
             kwargs = decode_kwargs(
                 options, language=language, clip_timestamps=clip_timestamps, hotwords=hotwords, **overrides
@@ -580,6 +587,19 @@ class WindowDecoder:
             raise TranscribeError(f"speech recognition failed: {exc}") from exc
 
 
+def _forward_only(progress: ProgressCallback) -> ProgressCallback:
+    """``progress`` whose ``done`` never goes back: a batch's end is its last chunk's end, a
+    step after it ("repairs") reports only what it is doing."""
+    furthest = 0.0
+
+    def report(p: Progress) -> None:
+        nonlocal furthest
+        furthest = max(furthest, p.done)
+        progress(replace(p, done=furthest))
+
+    return report
+
+
 def transcribe(
     audio_or_path,
     meta: EpisodeMeta | None = None,
@@ -618,6 +638,7 @@ def transcribe(
         device=options.device,
     )
     t_load = time.perf_counter() - t0
+    progress = _forward_only(progress)
     progress(Progress("transcribe", 0.0, duration, message="decoding", episode=label))
     if options.batched and duration < options.batch_min_seconds:
         options = replace(options, batch_size=0)
@@ -639,6 +660,8 @@ def transcribe(
         options = replace(options, hotwords=" ".join(terms) or None)
     repairs = []
     if options.repair and segments:
+        # the repairs re-decode windows after the decode: say so, the bar is near its end
+        progress(Progress("transcribe", 0.0, duration, message="repairs", episode=label))
         segments, repairs = repair_segments(
             WindowDecoder(model, options, language, terms),
             audio,
