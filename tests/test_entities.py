@@ -47,3 +47,16 @@ def test_a_common_word_capitalised_inside_a_sentence_may_be_a_name():
 def test_english_item_entities_leave_out_sentence_openers():
     item = enrich_item(Item(0, "news", "", "", ITEM, 0.0, 10.0), language="en")
     assert [e.term for e in item.entities] == ["Redis", "Kubernetes 1.35", "Comet", "Google", "Genie 3"]
+
+
+def test_a_name_that_starts_with_a_common_word_keeps_it():
+    from audio2digest.text.entities import find_entities
+
+    for text, name in [
+        ("New York passed a law on AI.", "New York"),
+        ("Will Smith made an AI film.", "Will Smith"),
+        ("Best Buy cut prices.", "Best Buy"),
+        ("Check Point found a bug.", "Check Point"),
+    ]:
+        assert name in [e.term for e in find_entities(text, None)], text
+    assert [e.term for e in find_entities("Moreover Google shipped it.", None)] == ["Google"]

@@ -583,3 +583,32 @@ def test_enclosure_with_control_characters_is_refused(http_server):
     http_server.route("feed.xml", feed("http://h/ep.mp3&#x9b;2J"), "application/rss+xml")
     with pytest.raises(FetchError, match="control characters"):
         list_episodes(http_server.url("feed.xml"))
+
+
+def test_a_url_with_a_bad_port_or_credentials_is_no_web_url():
+    from audio2digest.sources.fetch import is_web_url
+
+    assert is_web_url("http://host.example:8080/a.mp3")
+    for bad in ("http://h:x/a.mp3", "http://u:p@h/a.mp3", "http://u@h/a.mp3", "http://:80/a.mp3"):
+        assert not is_web_url(bad), bad
+
+
+def test_a_redirected_feeds_relative_transcript_links_resolve_against_where_it_moved():
+    from audio2digest.sources.fetch import parse_feed
+
+    feed = (
+        b'<rss version="2.0" xmlns:podcast="https://podcastindex.org/namespace/1.0"><channel><item>'
+        b'<title>One</title><enclosure url="ep1.mp3" type="audio/mpeg"/>'
+        b'<podcast:transcript url="ep1.vtt" type="text/vtt"/></item></channel></rss>'
+    )
+    [e] = parse_feed(feed, "http://old.example/feed.xml", base_url="http://new.example/pod/feed.xml")
+    assert e.meta.audio_url == "http://new.example/pod/ep1.mp3"
+    assert [t["url"] for t in e.meta.transcripts] == ["http://new.example/pod/ep1.vtt"]
+
+
+def test_a_broken_extractor_timestamp_gives_no_date():
+    from audio2digest.sources.fetch import meta_from_info
+
+    for ts in (1e20, float("nan"), True):
+        m = meta_from_info({"title": "x", "timestamp": ts}, "https://example.com/v")
+        assert m.date == "" and m.published == "", ts

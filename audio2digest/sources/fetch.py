@@ -15,6 +15,7 @@ sending, or trickles, is reported as stalled; a download has a total time limit.
 from __future__ import annotations
 
 import email.utils
+import http.client
 import logging
 import mimetypes
 import os
@@ -103,9 +104,11 @@ def is_web_url(url: str) -> bool:
     """An absolute http(s) URL with a host: the only thing a remote document may point at."""
     try:
         u = urlparse(url)
+        u.port  # noqa: B018 -- raises ValueError for a port that is no number ("h:x")
     except ValueError:
         return False
-    return u.scheme in WEB_SCHEMES and bool(u.netloc)
+    # credentials in a feed's URL are not ours to send (and http.client refuses some forms)
+    return u.scheme in WEB_SCHEMES and bool(u.hostname) and u.username is None and u.password is None
 
 
 # ---------------------------------------------------------------- untrusted metadata
@@ -382,7 +385,7 @@ def parse_feed(data: bytes, url: str, *, base_dir: Path | None = None, base_url:
                 audio_url=media,
                 id=_text(item, "guid"),
                 source_language=language,
-                transcripts=tuple(feed_transcript_links(item, url, language)),
+                transcripts=tuple(feed_transcript_links(item, base_url or url, language)),
                 enclosure=(
                     {"url": media, "type": enc.get("type", ""), "length": enc.get("length", "")}
                     if enc is not None and enc.get("url")
@@ -516,7 +519,7 @@ def _open(url: str, limits: DownloadOptions, headers: dict | None = None):
         raise FetchError(f"{url}: no response within {timeout:.0f} s (timed out)") from None
     except FetchError:
         raise
-    except (OSError, ValueError) as exc:  # bad URL, connection reset, http.client errors
+    except (OSError, ValueError, http.client.HTTPException) as exc:  # bad URL, reset, protocol errors
         raise FetchError(f"{url}: cannot connect ({_reason(exc)})") from None
 
 
@@ -892,20 +895,21 @@ def _ytdlp_error(url: str, exc: Exception, ctype: str = "") -> FetchError:
     return FetchError(f"{url}: {msg}", permanent=permanent)
 
 
-def _meta_from_info(info: dict, source: str) -> EpisodeMeta:
+def meta_from_info(info: dict, source: str) -> EpisodeMeta:
     from audio2digest.sources.captions import caption_links
 
+    when = None
+    if isinstance(ts := info.get("timestamp"), (int, float)) and not isinstance(ts, bool):
+        try:
+            when = datetime.fromtimestamp(ts, timezone.utc)
+        except (OverflowError, OSError, ValueError):  # out of range or NaN: a broken extractor value
+            pass
+    published = when.isoformat() if when else ""
     date = str(info.get("upload_date") or "")
     if re.fullmatch(r"\d{8}", date):
         date = f"{date[:4]}-{date[4:6]}-{date[6:]}"
-    elif isinstance(info.get("timestamp"), (int, float)):
-        date = datetime.utcfromtimestamp(info["timestamp"]).date().isoformat()
-    published = ""
-    if isinstance(ts := info.get("timestamp"), (int, float)) and not isinstance(ts, bool):
-        try:
-            published = datetime.fromtimestamp(ts, timezone.utc).isoformat()
-        except (OverflowError, OSError, ValueError):  # out of range: a broken extractor value
-            pass
+    elif when is not None:
+        date = when.date().isoformat()
     try:
         duration = float(info.get("duration") or 0.0)
     except (TypeError, ValueError):
@@ -953,7 +957,7 @@ def _ytdlp_list(
             if bad:  # a remote list may never name a local file
                 refused.append(bad[0])
                 continue
-            out.append(_meta_from_info(entry, str(src)))
+            out.append(meta_from_info(entry, str(src)))
         if refused:
             log.warning(
                 "%s: %d playlist entries are not http(s) URLs and were skipped (first: %r)",
@@ -970,7 +974,7 @@ def _ytdlp_list(
                 )
             raise FetchError(f"{url}: playlist has no entries", permanent=True)
         return out[:latest] if latest else out
-    return [_meta_from_info(info, url)]
+    return [meta_from_info(info, url)]
 
 
 def _check_media_urls(info: dict, url: str) -> None:
@@ -1163,7 +1167,7 @@ def download(
         shutil.rmtree(tmp, ignore_errors=True)
     if info is None:
         return FetchedEpisode(clean_meta(meta), final)
-    new = _meta_from_info(info, meta.source)
+    new = meta_from_info(info, meta.source)
     # Feed metadata (title, date, show, description) wins over what the media file says.
     merged = {k: (v or getattr(new, k)) for k, v in meta.to_dict().items()}
     merged["audio_url"] = meta.audio_url or new.audio_url

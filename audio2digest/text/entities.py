@@ -123,7 +123,7 @@ _DEMONYMS = frozenset(
 #: adjectives found opening sentences of segcorpus's English digests ("Check", "Supports",
 #: "Pretty"), which were tagged there 30–120 times each. No nouns: a noun can name a product
 #: (Comet, Genie, Cursor, Notion, Slack), and "Go" is a language.
-_COMMON_OPENERS = EN_STOPWORDS | frozenset(
+_LINKING_WORDS = frozenset(
     (
         # discourse and sentence adverbs
         "additionally actually afterwards again already alternatively altogether anyhow anyway "
@@ -139,17 +139,29 @@ _COMMON_OPENERS = EN_STOPWORDS | frozenset(
         # conjunctions and prepositions
         "after along although amid among around because before beyond despite during except "
         "following given including like once plus regarding since through throughout unless "
-        "unlike until upon whereas whether while within without according "
-        # determiners and pronouns
-        "another both each either every everyone everything few many much neither none nothing "
-        "other others several someone something anyone anything whatever "
-        # auxiliaries and the verbs and adjectives that open digest sentences
-        "did do does don may might must should being let lets please "
-        "add adds allows based brings built building check click come comes find gives includes "
-        "introduces imagine join learn looking looks makes note offers provides read remember "
-        "say see share shows starting stop submit supports takes think try turns use uses using "
-        "want wanna write big good great best better right sure true"
+        "unlike until upon whereas whether while within without according"
     ).split()
+)
+#: Of those, the words that may open a multi-word name are not stripped from one ("New
+#: York", "Will Smith", "Best Buy", "Check Point"): only a linking word is ("Moreover Google").
+#: An opener in a verb's -s or -ing form ("Supports Kubernetes", "Using Redis") starts no name.
+_VERB_FORM = re.compile(r"^[A-Z][a-z]+(?:s|ing)$")
+_COMMON_OPENERS = (
+    EN_STOPWORDS
+    | _LINKING_WORDS
+    | frozenset(
+        (
+            # determiners and pronouns
+            "another both each either every everyone everything few many much neither none nothing "
+            "other others several someone something anyone anything whatever "
+            # auxiliaries and the verbs and adjectives that open digest sentences
+            "did do does don may might must should being let lets please "
+            "add adds allows based brings built building check click come comes find gives includes "
+            "introduces imagine join learn looking looks makes note offers provides read remember "
+            "say see share shows starting stop submit supports takes think try turns use uses using "
+            "want wanna write big good great best better right sure true"
+        ).split()
+    )
 )
 #: What may stand between a sentence's end (or a line break) and its first word.
 _BEFORE_SENTENCE = " \t\r\"'“”‘’([*•-"
@@ -249,7 +261,13 @@ def _builtin_entities(text: str) -> list[Entity]:
     for m in _LATIN_NAME.finditer(text):
         name = m.group(0).strip(" .-")
         words = name.split(" ")
-        while words and (words[0] in _EN_STOP_CAPS or _sentence_initial_only(words[0], text, openers)):
+        while words and (
+            words[0] in _EN_STOP_CAPS
+            or (
+                (len(words) == 1 or words[0].lower() in _LINKING_WORDS or _VERB_FORM.search(words[0]))
+                and _sentence_initial_only(words[0], text, openers)
+            )
+        ):
             words.pop(0)
         name = " ".join(words)
         if not name or name in _ACRONYM_STOP or name in _DEMONYMS or len(name) < 2:

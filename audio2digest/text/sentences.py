@@ -45,10 +45,11 @@ PAREN_AFTER_MAX = 120
 #: the speaker ended sentences ("…开源，模型基于…，") gives runs of many sentences, and kept
 #: whole a whole roundup was one sentence and so one item (segcorpus's Chinese digests with
 #: every sentence end turned into a comma: one item per digest, Pk 0.48). A comma between
-#: digits (3,000) is no clause mark. In Chinese, a space is one too (Whisper prints spaces
-#: between phrases where it prints no punctuation).
-CLAUSE_MARK = re.compile(r"(?:[，；：;:]|,(?!\d)|、)\s*")
-CJK_PHRASE_GAP = re.compile(r"\s+")
+#: digits (3,000) and a colon of a time or URL (10:30, https://) are no clause marks. In
+#: Chinese, a space is one too (Whisper prints spaces between phrases where it prints no
+#: punctuation), but not one between two Latin words or numbers ("Claude Opus 4").
+CLAUSE_MARK = re.compile(r"(?:[，；：;]|:(?![\d/])|,(?!\d)|、)\s*")
+CJK_PHRASE_GAP = re.compile(r"(?<![A-Za-z0-9.])\s+|\s+(?![A-Za-z0-9])")
 #: A "sentence" this many times the maximum is a run of sentences, cut at every clause mark:
 #: a long written sentence with its own clauses (120-240 characters in Chinese) is kept whole,
 #: as cutting it made written digests worse (juya Pk 0.067 -> 0.077 with every long sentence
@@ -72,9 +73,10 @@ def _clause_cuts(text: str, start: int, end: int, limit: int, mark: re.Pattern) 
 
 
 def _cut_long(text: str, start: int, end: int, cjk: bool) -> list[int]:
-    """Cut points (absolute offsets) that split text[start:end] into pieces of at most the
-    maximum sentence length: at clause marks when there are any, else at whitespace, else
-    outside Latin/digit runs."""
+    """Cut points (absolute offsets) for an over-long text[start:end]: a run of sentences
+    (over RUN_OF_SENTENCES x the maximum) at its clause marks, where the pieces may stay
+    longer than the maximum; text without marks into pieces of at most the maximum, at
+    whitespace when there is any, else outside Latin/digit runs."""
     limit = MAX_SENTENCE_CJK if cjk else MAX_SENTENCE_LATIN
     if end - start <= limit:
         return []
