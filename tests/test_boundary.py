@@ -436,3 +436,41 @@ def test_shipped_lexicon_reads_continuations_and_new_subjects():
     for key in ("c1:该", "c1:这", "c1:它", "w1:it", "w1:this", "w1:they"):
         assert lex["b"].get(key, 0.0) < 0, key
     assert lex["b"].get("c2:谷歌", 0.0) > 0
+
+
+def test_corpus_punctuation_variants_keep_the_item_boundaries():
+    from audio2digest.evaluation.corpus import punctuation_variant
+
+    zh = "谷歌开源了翻译模型TranslateGemma，支持55种语言。模型基于Gemma 3打造！"
+    assert (
+        punctuation_variant(zh, True, "commas")
+        == "谷歌开源了翻译模型TranslateGemma，支持55种语言，模型基于Gemma 3打造，"
+    )
+    assert (
+        punctuation_variant(zh, True, "spaces")
+        == "谷歌开源了翻译模型TranslateGemma 支持55种语言 模型基于Gemma 3打造 "
+    )
+    assert (
+        punctuation_variant(zh, True, "none")
+        == "谷歌开源了翻译模型TranslateGemma支持55种语言模型基于Gemma 3打造"
+    )
+    en = "OpenAI released GPT-5.1, a faster model. It costs $1.25 (per M tokens). "
+    assert (
+        punctuation_variant(en, False, "commas")
+        == "OpenAI released GPT-5.1, a faster model, It costs $1.25 (per M tokens), "
+    )
+    assert (
+        punctuation_variant(en, False, "none")
+        == "OpenAI released GPT-5.1 a faster model It costs $1.25 per M tokens "
+    )
+    with pytest.raises(ValueError):
+        punctuation_variant(zh, True, "nope")
+
+
+def test_clause_cuts_never_split_a_time_a_url_or_a_latin_name():
+    en = "At 10:30 the team shipped it, see https://example.com/a for notes, " * 14
+    cuts = [e for _s, e, _ in split_sentences(en, False)][:-1]
+    assert cuts and all(en[e - 2 : e] == ", " for e in cuts)
+    zh = "速度更快 Claude Opus 4 也更新了 价格更低 " * 12
+    for _s, e, _ in split_sentences(zh, True)[:-1]:
+        assert not (zh[e - 2 : e - 1].isascii() and zh[e - 2 : e - 1].isalnum() and zh[e : e + 1].isascii())

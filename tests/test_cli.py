@@ -115,6 +115,10 @@ def test_cli_copies_of_decode_defaults_match_the_code():
         assert param(command, "batched_beam_size").default == BATCHED_BEAM_SIZE, command.name
     assert tuple(param(evals, "look").type.choices) == LOOK_MODES
     assert param(evals, "batched_timestamps").default == BATCHED_TIMESTAMPS
+    from audio2digest.evaluation.corpus import PUNCTUATION_VARIANTS
+
+    segments = main.commands["eval"].commands["segments"]
+    assert tuple(param(segments, "punctuation").type.choices) == PUNCTUATION_VARIANTS
 
 
 def test_verbosity_options_also_work_after_the_command(tmp_path):

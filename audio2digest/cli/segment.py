@@ -173,6 +173,17 @@ def _default_eval_dir() -> Path:
 @click.option("--no-loso", is_flag=True, help="With --corpus: only the shipped model (faster).")
 @click.option("--headlines-only", is_flag=True, help="With --corpus: score the headlines only, not the cuts.")
 @click.option(
+    "--punctuation",
+    type=click.Choice(
+        ["as-written", "commas", "spaces", "none"]
+    ),  # corpus.PUNCTUATION_VARIANTS (tests/test_cli.py)
+    default="as-written",
+    show_default=True,
+    help="With --corpus: segment each record re-punctuated the way a recogniser may print it "
+    "(every sentence end a comma, every mark a space, no marks at all); the models are fitted "
+    "on the text as written. Headlines are scored as written.",
+)
+@click.option(
     "--embed-cache",
     type=click.Path(dir_okay=False),
     help="With --corpus: also fit leave-one-source-out with the opt-in sentence-embedding "
@@ -189,6 +200,7 @@ def eval_segments_cmd(
     corpus,
     no_loso,
     headlines_only,
+    punctuation,
     embed_cache,
 ):
     """Score segmentation against gold item timing (NAME.gold.json) in DIRECTORY.
@@ -212,7 +224,14 @@ def eval_segments_cmd(
     from audio2digest.stages import load_glossary_files
 
     if corpus:
-        _eval_corpus(corpus, not no_loso, as_json, segments=not headlines_only, embed_cache=embed_cache)
+        _eval_corpus(
+            corpus,
+            not no_loso,
+            as_json,
+            segments=not headlines_only,
+            embed_cache=embed_cache,
+            punctuation=punctuation,
+        )
         return
     if directory is None:
         d = _default_eval_dir()
@@ -251,7 +270,13 @@ def eval_segments_cmd(
 
 
 def _eval_corpus(
-    corpus: str, loso: bool, as_json: bool, *, segments: bool = True, embed_cache: str | None = None
+    corpus: str,
+    loso: bool,
+    as_json: bool,
+    *,
+    segments: bool = True,
+    embed_cache: str | None = None,
+    punctuation: str = "as-written",
 ) -> None:
     from audio2digest.evaluation.corpus import evaluate_corpus, evaluate_summaries
 
@@ -266,6 +291,7 @@ def _eval_corpus(
         segments=segments,
         progress=lambda m: click.echo(f"  {m} …", err=True),
         embedder=embedder,
+        punctuation=punctuation,
     )
     summaries = evaluate_summaries(corpus)
     if as_json:

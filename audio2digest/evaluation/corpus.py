@@ -8,6 +8,7 @@ F1 over characters); the fitted classifier is measured leave-one-source-out with
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -30,7 +31,41 @@ from audio2digest.text.boundary import BoundaryModel
 
 logger = logging.getLogger("audio2digest.evaluation.corpus")
 
-__all__ = ["CorpusScore", "HeadlineScore", "SummaryCheck", "evaluate_corpus", "evaluate_summaries"]
+__all__ = [
+    "PUNCTUATION_VARIANTS",
+    "CorpusScore",
+    "HeadlineScore",
+    "SummaryCheck",
+    "evaluate_corpus",
+    "evaluate_summaries",
+    "punctuation_variant",
+]
+
+#: How a recogniser may punctuate the same text, for ``eval segments --corpus --punctuation``:
+#: as written; every sentence end a comma (Whisper's run-on Chinese); every mark a space
+#: (Whisper's phrase gaps); no punctuation at all.
+PUNCTUATION_VARIANTS = ("as-written", "commas", "spaces", "none")
+_ZH_SENT_END = re.compile(r"[。！？；…]+")
+_EN_SENT_END = re.compile(r"[.!?;]+(?=\s|$)")
+_ZH_MARKS = re.compile(r"[，。！？；：、…]+")
+# every mark but a full stop or comma inside a name or number (GPT-5.1, Node.js, 3,000)
+_ALL_MARKS = re.compile(r"[，。！？；：、…“”「」『』《》（）!?;:\"()\[\]]|,(?!\d)|\.(?!\w)")
+
+
+def punctuation_variant(text: str, cjk: bool, variant: str) -> str:
+    """``text`` as a recogniser might have punctuated it (see PUNCTUATION_VARIANTS); each
+    item is changed on its own, so the item boundaries stay where they were."""
+    if variant == "as-written":
+        return text
+    if variant == "commas":
+        return _ZH_SENT_END.sub("，", text) if cjk else _EN_SENT_END.sub(",", text)
+    if variant == "spaces" and cjk:
+        return _ZH_MARKS.sub(" ", text)
+    if variant in ("spaces", "none"):
+        return _ALL_MARKS.sub("", text)
+    raise ValueError(
+        f"unknown punctuation variant {variant!r}: expected one of {', '.join(PUNCTUATION_VARIANTS)}"
+    )
 
 
 @dataclass(frozen=True)
@@ -70,6 +105,7 @@ def evaluate_corpus(
     segments: bool = True,
     progress=None,
     embedder=None,
+    punctuation: str = "as-written",
 ) -> tuple[list[CorpusScore], list[HeadlineScore]]:
     """Segment every segcorpus record (its items joined, no markers) and score it.
 
@@ -83,6 +119,10 @@ def evaluate_corpus(
 
     ``embedder`` (opt-in, :mod:`audio2digest.text.embedding`): also ``loso+emb``, the same
     leave-one-source-out fit with the sentence-embedding columns added, in the same run.
+
+    ``punctuation`` (PUNCTUATION_VARIANTS): the text segmented is each record's items
+    re-punctuated as a recogniser might have (:func:`punctuation_variant`); the models are
+    still fitted on the text as written, which is what ships.
     """
     from dataclasses import replace
 
@@ -112,8 +152,9 @@ def evaluate_corpus(
     fits = ("shipped", "loso", "loso+emb") if embed else ("shipped", "loso") if loso else ("shipped",)
     per: dict[tuple[str, str, str], list[tuple[SegmentScore, int, int]]] = {}
     for k, rec in enumerate(records if segments else ()):
-        text = rec.text
-        gold = list(rec.items)
+        gold = [punctuation_variant(t, rec.cjk, punctuation) for t in rec.items]
+        gold = [t for t in gold if t.strip()]
+        text = "".join(gold)
         for fit in fits:
             if fit == "loso+emb":
                 o = replace(opts, model=emb_models[rec.source], embedder=embedder)
